@@ -1,0 +1,211 @@
+"""The console adapter: the whole product in a terminal, with a virtual clock.
+
+Students type the same slash commands as in Slack or Discord; `:advance 25h` moves the virtual
+clock and delivers every nudge that falls due on the way, printed as DMs in the recipient's local
+time. Reading from a pipe, it prints no prompts, so sessions can be scripted.
+
+Output contract (scripts rely on it): a DM is a header line ``[DM to USER at YYYY-MM-DD HH:MM
+ZONE]``, its text, and its actions as ``[Label: command] ...``; a reply is plain text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.bootstrap import Bot
+from bot.clock import VirtualClock
+from bot.commands import parse_command
+from bot.domain import Address, Person
+from bot.errors import UserError
+from bot.formatting import format_moment, format_stamp
+from bot.ports import Delivered, Delivery
+from bot.replies import Reply
+from bot.services import Requester
+from bot.timeparse import DurationError, parse_duration
+
+__all__ = ["Console", "ConsoleMessenger", "render"]
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "console"
+WORKSPACE = "console"
+# Each :advance step delivers what is due; this bounds a runaway loop, not a real session.
+MAX_DISPATCH_ROUNDS = 100_000
+_USER_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+
+HELP = """\
+Type the commands you would type in Slack or Discord:
+  /met Jane Doe, Acme, interview, talked about Kafka      record a conversation
+  /followups                                              what you owe, most urgent first
+  /followups done 1 · snooze 1 2h · skip 1 · settings · help
+And the console's own:
+  :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
+  :as alice       act as another student (each has their own follow-ups and settings)
+  :now            the virtual time
+  :help           this text
+  :quit           leave (so does end of input)"""
+
+
+def render(reply: Reply) -> str:
+    """A reply as console text: sections, then actions as ``[Label: command]``."""
+    text = reply.plain_text()
+    if reply.actions:
+        text += "\n" + " ".join(f"[{a.label}: {a.command}]" for a in reply.actions)
+    return text
+
+
+class ConsoleMessenger:
+    """Prints DMs in the recipient's local time, at the virtual clock's time."""
+
+    def __init__(self, clock: VirtualClock, out: TextIO, default_zone: ZoneInfo) -> None:
+        self.clock = clock
+        self.out = out
+        self.default_zone = default_zone
+
+    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+        stamp = format_stamp(self.clock.now(), to.zone(self.default_zone))
+        print(f"[DM to {to.address.user} at {stamp}]", file=self.out)
+        print(render(message), file=self.out)
+        print(file=self.out, flush=True)
+        return Delivered()
+
+
+class Console:
+    """Reads lines, runs them, prints what happens."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        clock: VirtualClock,
+        *,
+        out: TextIO,
+        default_zone: ZoneInfo,
+        user: str = "student",
+        echo: bool = False,
+    ) -> None:
+        self.bot = bot
+        self.clock = clock
+        self.out = out
+        self.default_zone = default_zone
+        self.user = user
+        self.echo = echo
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out)
+        print(file=self.out, flush=True)
+
+    async def run(self, lines: AsyncIterator[str]) -> None:
+        # Nudges that fell due while the console was closed (a file database) go out first.
+        await self.bot.dispatcher.dispatch_due()
+        async for line in lines:
+            if not await self.handle(line):
+                return
+
+    async def handle(self, line: str) -> bool:
+        """Run one line; False to stop."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        if self.echo:
+            print(f"{self.user}> {line}", file=self.out)
+        try:
+            if line.startswith(":"):
+                return await self._console_command(line)
+            if line.startswith("/"):
+                await self._slash_command(line)
+            else:
+                self.say(
+                    "Commands start with / (like /met or /followups) or with : (like "
+                    ":advance 1d). Type :help for the list."
+                )
+        except Exception as err:  # nothing a user types may end the session with a traceback
+            log.debug("console command failed", exc_info=True)
+            log.error("internal error (%s) while running a command", type(err).__name__)
+            self.say("Something went wrong on my side; nothing was changed. Please try again.")
+        return True
+
+    async def _slash_command(self, line: str) -> None:
+        try:
+            command = parse_command(line)
+        except UserError as err:
+            self.say(str(err))
+            return
+        requester = Requester(Address(PLATFORM, WORKSPACE, self.user))
+        reply = await self.bot.service.handle(requester, command)
+        self.say(render(reply))
+
+    async def _console_command(self, line: str) -> bool:
+        name, _, argument = line[1:].partition(" ")
+        name, argument = name.casefold(), argument.strip()
+        if name in ("quit", "exit", "q"):
+            return False
+        if name == "help":
+            self.say(HELP)
+        elif name == "now":
+            self.say(f"It is {format_moment(self.clock.now(), await self._zone())}.")
+        elif name == "as":
+            if not _USER_NAME.fullmatch(argument):
+                self.say("Who? Like :as alice (letters, digits, . _ -, up to 32).")
+            else:
+                self.user = argument
+                self.say(f"You are now {argument}.")
+        elif name == "advance":
+            await self._advance(argument)
+        else:
+            self.say(f"“:{name[:20]}” isn't a console command. Type :help for the list.")
+        return True
+
+    async def _advance(self, argument: str) -> None:
+        try:
+            step = parse_duration(argument)
+        except DurationError as err:
+            self.say(str(err) if argument else "Advance by how much? Like :advance 25h.")
+            return
+        await self.advance(step)
+        self.say(f"It is now {format_moment(self.clock.now(), await self._zone())}.")
+
+    async def advance(self, step: timedelta) -> None:
+        """Move the clock by `step`, stopping at each due nudge so it goes out on time."""
+        target = self.clock.now() + step
+        for _ in range(MAX_DISPATCH_ROUNDS):
+            due = await self.bot.dispatcher.next_due_at()
+            if due is None or due > target:
+                break
+            self.clock.move_to(due)
+            report = await self.bot.dispatcher.dispatch_due()
+            if report.claimed == 0 and due <= self.clock.now():
+                break  # nothing claimable yet (a lease still running): move on
+        self.clock.move_to(target)
+
+    async def _zone(self) -> ZoneInfo:
+        """The acting student's zone: their setting, else the console's."""
+        return await self.bot.service.zone_for(Address(PLATFORM, WORKSPACE, self.user))
+
+    def prompt(self) -> str:
+        return f"{self.user}> "
+
+
+async def stdin_lines(
+    stream: TextIO = sys.stdin, prompt: Callable[[], str] = lambda: "> "
+) -> AsyncIterator[str]:
+    """Lines from `stream`; at a terminal with a prompt, from a pipe without."""
+    loop = asyncio.get_running_loop()
+    interactive = stream.isatty()
+    while True:
+        if interactive:
+            try:
+                line = await loop.run_in_executor(None, input, prompt())
+            except EOFError:
+                return
+        else:
+            line = await loop.run_in_executor(None, stream.readline)
+            if not line:
+                return
+        yield line

@@ -1,0 +1,58 @@
+"""The one place that picks concrete classes and wires the core together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.ports import Messenger
+from bot.services import FollowUpService
+from bot.storage.migrate import upgrade_to_head
+from bot.storage.sql import SqlStorage, create_engine
+from rules.engine import Rulebook, load_rulebook
+
+__all__ = ["Bot", "build_bot"]
+
+
+@dataclass
+class Bot:
+    """Everything an adapter needs: the service for commands and the dispatcher for nudges."""
+
+    service: FollowUpService
+    dispatcher: Dispatcher
+    rulebook: Rulebook
+    engine: AsyncEngine
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def build_bot(
+    settings: Settings,
+    *,
+    clock: Clock,
+    messenger: Messenger,
+    owner: str = "local",
+    on_nudge_planned: Callable[[datetime], None] | None = None,
+) -> Bot:
+    """Load the rulebook (RulebookError if bad), migrate the database, wire the core."""
+    rulebook = load_rulebook(settings.rulebook_path)
+    zone = settings.default_zone()
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_to_head(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    storage = SqlStorage(engine)
+    service = FollowUpService(
+        storage, clock, rulebook, default_zone=zone, on_nudge_planned=on_nudge_planned
+    )
+    dispatcher = Dispatcher(storage, messenger, clock, rulebook, default_zone=zone, owner=owner)
+    return Bot(service=service, dispatcher=dispatcher, rulebook=rulebook, engine=engine)

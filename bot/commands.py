@@ -1,0 +1,196 @@
+"""Commands in: the text a student types, parsed into dataclasses the services handle.
+
+Adapters with typed options (Discord) build these dataclasses directly; adapters with text
+(Slack, the console) call `parse_command`. A `CommandError` carries a friendly message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import get_close_matches
+
+from bot.errors import UserError
+from bot.met import MetInput
+
+__all__ = [
+    "ChangeSetting",
+    "Command",
+    "CommandError",
+    "Help",
+    "ListFollowUps",
+    "MarkDone",
+    "Met",
+    "MetForm",
+    "ShowSettings",
+    "Skip",
+    "Snooze",
+    "parse_command",
+    "parse_followups",
+    "parse_number",
+]
+
+
+class CommandError(UserError):
+    """What the student typed can't be a command; str() says why and shows the right way."""
+
+
+@dataclass(frozen=True)
+class Met:
+    """/met as typed (`text`) or as a form's fields (`fields`); `where` is the channel.
+
+    Text is split into fields by the service, which knows the student's zone: an unquoted
+    `when:` ends where the words stop reading as a time.
+    """
+
+    text: str = ""
+    fields: MetInput | None = None
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class MetForm:
+    """/met with no text: adapters with forms open one; others show help."""
+
+
+@dataclass(frozen=True)
+class ListFollowUps:
+    pass
+
+
+@dataclass(frozen=True)
+class MarkDone:
+    number: int
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class Snooze:
+    number: int
+    duration: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    number: int
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    pass
+
+
+@dataclass(frozen=True)
+class ChangeSetting:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str  # "met" or "followups"
+
+
+Command = (
+    Met | MetForm | ListFollowUps | MarkDone | Snooze | Skip | ShowSettings | ChangeSetting | Help
+)
+
+_SUBCOMMANDS = ("list", "done", "snooze", "skip", "settings", "help")
+_METHODS = {"email": "email", "e-mail": "email", "mail": "email", "linkedin": "linkedin"}
+
+
+def parse_command(text: str, *, where: str | None = None) -> Command:
+    """Parse "/met ..." or "/followups ..." as typed. Raises CommandError."""
+    text = text.strip()
+    name, _, rest = text.partition(" ")
+    name = name.casefold()
+    if name == "/met":
+        return parse_met_command(rest, where=where)
+    if name in ("/followups", "/followup", "/fu"):
+        return parse_followups(rest)
+    raise CommandError(
+        f"“{_clip(name)}” isn't a command I know. Try /met to record a conversation or "
+        "/followups to see what you owe."
+    )
+
+
+def parse_met_command(text: str, *, where: str | None = None) -> Command:
+    """/met TEXT: help, a form, or a conversation to record."""
+    stripped = text.strip()
+    if stripped.casefold() in ("help", "-h", "--help", "?"):
+        return Help("met")
+    if not stripped:
+        return MetForm()
+    return Met(text=stripped, where=where)
+
+
+def parse_followups(text: str) -> Command:
+    """/followups [list | done N [method] | snooze N DURATION | skip N | settings ... | help]."""
+    words = text.split()
+    if not words:
+        return ListFollowUps()
+    sub, args = words[0].casefold(), words[1:]
+    if sub in ("list", "ls"):
+        return ListFollowUps()
+    if sub in ("help", "-h", "--help", "?"):
+        return Help("followups")
+    if sub == "settings":
+        if not args:
+            return ShowSettings()
+        return ChangeSetting(args[0].casefold(), " ".join(args[1:]))
+    if sub == "done":
+        number = parse_number(args, "done", "/followups done 3")
+        if len(args) > 2:
+            raise CommandError(
+                "Usage: /followups done N [email|linkedin], like /followups done 3 email."
+            )
+        method = None
+        if len(args) == 2:
+            method = _METHODS.get(args[1].casefold())
+            if method is None:
+                raise CommandError(
+                    f"“{_clip(args[1])}” isn't a way to follow up. Say email or linkedin, "
+                    f"like /followups done {number} email."
+                )
+        return MarkDone(number, method)
+    if sub == "snooze":
+        number = parse_number(args, "snooze", "/followups snooze 3 2h")
+        if len(args) < 2:
+            raise CommandError(
+                f"Snooze for how long? Like /followups snooze {number} 2h, 30m or tomorrow."
+            )
+        return Snooze(number, " ".join(args[1:]))
+    if sub == "skip":
+        number = parse_number(args, "skip", "/followups skip 3")
+        if len(args) > 2 or (len(args) == 2 and args[1].casefold() not in ("confirm", "yes")):
+            raise CommandError(
+                f"Usage: /followups skip {number} (add confirm to skip an interview)."
+            )
+        return Skip(number, confirmed=len(args) == 2)
+    close = get_close_matches(sub, _SUBCOMMANDS, n=1)
+    hint = f" Did you mean /followups {close[0]}?" if close else ""
+    raise CommandError(
+        f"“{_clip(sub)}” isn't a /followups command.{hint} "
+        "Try list, done, snooze, skip, settings or help."
+    )
+
+
+def parse_number(args: list[str], sub: str, example: str) -> int:
+    """The #N a student gives: "3" or "#3"."""
+    if not args:
+        raise CommandError(
+            f"Which follow-up? Give its number, like {example}. /followups lists them."
+        )
+    match = re.fullmatch(r"#?(\d{1,9})", args[0])
+    if not match or int(match.group(1)) == 0:
+        raise CommandError(
+            f"“{_clip(args[0])}” isn't a follow-up number. Numbers are shown by /followups; "
+            f"try {example}."
+        )
+    return int(match.group(1))
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,84 @@
+"""Settings from the environment, checked once at start."""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+__all__ = ["DEFAULT_DATABASE_URL", "ConfigError", "Settings"]
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///followup.db"
+
+
+class ConfigError(Exception):
+    """A setting that can't be used; the message names it and says why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    rulebook_path: str | None = None
+    default_timezone: str = "UTC"
+    log_level: str = "INFO"
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_client_id: str | None = None
+    discord_token: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        settings = cls(
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            rulebook_path=get("FOLLOWUP_RULEBOOK"),
+            default_timezone=get("FOLLOWUP_DEFAULT_TZ") or "UTC",
+            log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_client_id=get("SLACK_CLIENT_ID"),
+            discord_token=get("DISCORD_TOKEN"),
+        )
+        settings.default_zone()  # fail at start, not at the first nudge
+        return settings
+
+    def default_zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.default_timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"FOLLOWUP_DEFAULT_TZ: “{self.default_timezone}” isn't an IANA time zone "
+                "(like America/New_York)"
+            ) from None
+
+    @property
+    def wants_slack(self) -> bool:
+        return bool(self.slack_bot_token or self.slack_app_token or self.slack_client_id)
+
+    @property
+    def wants_discord(self) -> bool:
+        return bool(self.discord_token)
+
+    def __repr__(self) -> str:
+        # Tokens never reach a log or a traceback through repr().
+        return (
+            f"Settings(database_url={_redact_url(self.database_url)!r}, "
+            f"rulebook_path={self.rulebook_path!r}, default_timezone={self.default_timezone!r}, "
+            f"slack={self.wants_slack}, discord={self.wants_discord})"
+        )
+
+
+def _redact_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"

@@ -1,0 +1,164 @@
+"""The product's nouns: people, conversations, follow-ups and their nudges.
+
+Plain dataclasses with aware UTC datetimes. Storage maps them to rows; services change them.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rules.engine import NudgeKind, QuietHours
+
+__all__ = [
+    "Address",
+    "Conversation",
+    "FollowUp",
+    "FollowUpStatus",
+    "JobStatus",
+    "LinkedInPlan",
+    "Nudge",
+    "NudgeKind",
+    "NudgeStatus",
+    "Person",
+    "company_key",
+]
+
+
+@dataclass(frozen=True)
+class Address:
+    """Who a person is on a platform: Slack (team, user), Discord (guild, user), console."""
+
+    platform: str
+    workspace: str
+    user: str
+
+
+class JobStatus(enum.StrEnum):
+    SEARCHING = "searching"
+    ACCEPTED = "accepted"
+
+
+class LinkedInPlan(enum.StrEnum):
+    FREE = "free"
+    PREMIUM = "premium"
+
+
+class FollowUpStatus(enum.StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+
+
+class NudgeStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Person:
+    """A student using the bot, with their settings."""
+
+    address: Address
+    created_at: datetime
+    # The name the student chose (signs drafts); the platform's profile name otherwise.
+    name: str | None = None
+    display_name: str | None = None
+    # The zone the student chose; the platform's (Slack profile) otherwise; the bot's default.
+    timezone: str | None = None
+    platform_timezone: str | None = None
+    quiet_hours: QuietHours | None = None
+    nudges_on: bool = True
+    job_status: JobStatus = JobStatus.SEARCHING
+    linkedin_plan: LinkedInPlan = LinkedInPlan.FREE
+    # Set when the platform said DMs to this person can't be delivered (DMs closed, user gone).
+    undeliverable: str | None = None
+    id: int | None = None
+
+    def zone(self, default: ZoneInfo) -> ZoneInfo:
+        chosen = self.timezone or self.platform_timezone
+        return ZoneInfo(chosen) if chosen else default
+
+
+@dataclass
+class Conversation:
+    """A career conversation the student logged with /met."""
+
+    person_id: int
+    contact_name: str
+    company: str
+    kind: str
+    met_at: datetime
+    created_at: datetime
+    topics: str = ""
+    event: str | None = None
+    priority: int | None = None
+    # Where the student typed /met (a channel id), so a club channel can count its events.
+    logged_in: str | None = None
+    id: int | None = None
+
+    @property
+    def company_key(self) -> str:
+        return company_key(self.company)
+
+
+@dataclass
+class FollowUp:
+    """Something the student owes after a conversation: one message by one of its methods.
+
+    `number` is the student's own #N, unique per person; ids are internal.
+    """
+
+    person_id: int
+    conversation_id: int
+    number: int
+    methods: tuple[str, ...]
+    ideal_by: datetime
+    due_by: datetime
+    optional: bool = False
+    status: FollowUpStatus = FollowUpStatus.PENDING
+    done_via: str | None = None
+    snoozed_until: datetime | None = None
+    closed_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class Nudge:
+    """One DM in the outbox. The row is the truth: dispatch claims, sends and settles it."""
+
+    follow_up_id: int
+    kind: NudgeKind
+    due_at: datetime
+    status: NudgeStatus = NudgeStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.next_attempt_at is None:
+            self.next_attempt_at = self.due_at
+
+
+_COMPANY_SUFFIXES = re.compile(
+    r"\b(inc|incorporated|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|sa|plc)\b\.?"
+)
+
+
+def company_key(company: str) -> str:
+    """A company name folded for matching: "Acme, Inc." and "acme" are the same company."""
+    text = unicodedata.normalize("NFKC", company).casefold()
+    text = _COMPANY_SUFFIXES.sub(" ", text)
+    return " ".join(re.findall(r"\w+", text))

@@ -1,0 +1,45 @@
+"""How times read to a person: in their zone, short, unambiguous."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+__all__ = ["format_ago", "format_day", "format_left", "format_moment", "format_stamp"]
+
+
+def format_moment(moment: datetime, zone: ZoneInfo) -> str:
+    """ "Sun 8 Mar 15:00 EST": the weekday helps more than the year in a 48-hour window."""
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %H:%M %Z}"
+
+
+def format_day(moment: datetime, zone: ZoneInfo) -> str:
+    """ "Fri 6 Mar 2026", for things further back."""
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y}"
+
+
+def format_stamp(moment: datetime, zone: ZoneInfo) -> str:
+    """ "2026-03-07 15:00 EST": the console's DM header, fixed so scripts can read it."""
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+
+
+def format_left(left: timedelta) -> str:
+    """Time left, in the unit a person thinks in: "45 min", "5 h 30 min", "47 h", "12 days"."""
+    minutes = int(left.total_seconds() // 60)
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 10 and rest:
+        return f"{hours} h {rest} min"
+    if hours <= 72:
+        return f"{hours} h"
+    return f"{round(hours / 24)} days"
+
+
+def format_ago(elapsed: timedelta) -> str:
+    """ "3 h ago", "2 days ago"."""
+    return f"{format_left(elapsed)} ago"

@@ -1,0 +1,226 @@
+"""/met: from what a student typed to a validated conversation.
+
+Grammar: ``NAME, COMPANY, KIND[, what you talked about]`` with options anywhere in the text:
+``when:`` (when you met), ``event:`` (a name) and ``priority:1..3`` (career fairs). An option's
+value is quoted (``when:"yesterday 4pm"``) or runs to the next comma or option; an unquoted
+``when:`` also stops where its words stop reading as a time, so
+``when:yesterday 4pm talked about Kafka`` works.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserError
+from bot.timeparse import WhenError, parse_when
+from rules.engine import KindRule, Rulebook
+
+__all__ = ["EXAMPLE", "LIMITS", "MetDetails", "MetInput", "clean_text", "validate_met"]
+
+EXAMPLE = '/met Jane Doe, Acme, interview, talked about Kafka when:"yesterday 4pm"'
+
+# Long enough for any real name or note, short enough to fit a DM and a LinkedIn note.
+LIMITS = {"name": 100, "company": 100, "event": 120, "topics": 1000}
+
+_OPTION = re.compile(r"(?<!\w)(when|event|priority|prio)\s*:\s*", re.IGNORECASE)
+_QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "‘": "’", "«": "»"}
+_KIND_WORDS = 4  # the longest kind alias, in words ("career fair good one")
+
+TimePrefix = Callable[[Sequence[str]], int]
+
+
+@dataclass(frozen=True)
+class MetInput:
+    """The fields of /met as strings, before validation. Forms build it directly."""
+
+    name: str = ""
+    company: str = ""
+    kind: str = ""
+    topics: str = ""
+    when: str = ""
+    event: str = ""
+    priority: str = ""
+
+    @classmethod
+    def from_text(cls, text: str, *, time_prefix: TimePrefix | None = None) -> MetInput:
+        """Split typed text into fields. `time_prefix(words)` says how many leading words of an
+        unquoted `when:` form a time (the rest goes back into the text). Raises UserError."""
+        options: dict[str, str] = {}
+        kept: list[str] = []
+        pos = 0
+        while match := _OPTION.search(text, pos):
+            kept.append(text[pos : match.start()])
+            key = "priority" if match.group(1).casefold() == "prio" else match.group(1).casefold()
+            if key in options:
+                raise UserError(f"{key}: is given twice; give it once. Example: {EXAMPLE}")
+            start = match.end()
+            closing = _QUOTES.get(text[start : start + 1])
+            if closing is not None:
+                end = _find_closing(text, start + 1, closing)
+                if end < 0:
+                    raise UserError(f"The quote after {key}: is never closed. Example: {EXAMPLE}")
+                options[key] = text[start + 1 : end]
+                pos = end + 1
+                continue
+            end = _value_end(text, start)
+            words = text[start:end].split()
+            take = len(words)
+            if key == "priority":
+                take = min(1, take)
+            elif key == "when" and time_prefix is not None and words:
+                take = time_prefix(words) or len(words)
+            options[key] = " ".join(words[:take])
+            kept.append(" " + " ".join(words[take:]) + " ")
+            pos = end
+        kept.append(text[pos:])
+
+        fields = [field.strip() for field in "".join(kept).split(",")]
+        fields += [""] * (3 - len(fields))
+        return cls(
+            name=fields[0],
+            company=fields[1],
+            kind=fields[2],
+            topics=", ".join(f for f in fields[3:] if f),
+            when=options.get("when", ""),
+            event=options.get("event", ""),
+            priority=options.get("priority", ""),
+        )
+
+
+def _find_closing(text: str, start: int, closing: str) -> int:
+    """Where a quote closes; a straight quote also closes a curly one (phones mix them)."""
+    ends = [i for i in (text.find(closing, start), text.find('"', start)) if i >= 0]
+    return min(ends) if ends else -1
+
+
+def _value_end(text: str, start: int) -> int:
+    comma = text.find(",", start)
+    option = _OPTION.search(text, start)
+    ends = [i for i in (comma, option.start() if option else -1) if i >= 0]
+    return min(ends) if ends else len(text)
+
+
+@dataclass(frozen=True)
+class MetDetails:
+    """A validated /met."""
+
+    name: str
+    company: str
+    kind: KindRule
+    topics: str
+    met_at: datetime
+    event: str | None
+    priority: int | None
+
+
+def clean_text(text: str) -> str:
+    """Drop control and invisible formatting characters and fold runs of spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
+    return " ".join(text.split())
+
+
+def when_prefix(now: datetime, zone: ZoneInfo) -> TimePrefix:
+    """A `time_prefix` for `MetInput.from_text`: the most leading words that read as a time."""
+
+    def prefix(words: Sequence[str]) -> int:
+        for take in range(min(len(words), 8), 0, -1):
+            try:
+                parse_when(" ".join(words[:take]), now=now, zone=zone)
+            except WhenError as err:
+                if err.reason == "unrecognised":
+                    continue
+            return take
+        return 0
+
+    return prefix
+
+
+def validate_met(
+    fields: MetInput, rulebook: Rulebook, *, now: datetime, zone: ZoneInfo
+) -> MetDetails:
+    """Check every field and say everything that is wrong at once. Raises UserError."""
+    problems: list[str] = []
+    name, company = clean_text(fields.name), clean_text(fields.company)
+    kind_text, topics = clean_text(fields.kind), clean_text(fields.topics)
+    event = clean_text(fields.event)
+
+    for label, value in (("name", name), ("company", company), ("event", event)):
+        if len(value) > LIMITS[label]:
+            problems.append(f"The {label} is too long (at most {LIMITS[label]} characters).")
+    if len(topics) > LIMITS["topics"]:
+        problems.append(f"The notes are too long (at most {LIMITS['topics']} characters).")
+    if not name:
+        problems.append("Who did you meet? The name comes first.")
+    if not company:
+        problems.append("Which company (or school, or organisation) are they with?")
+
+    kind = rulebook.find_kind(kind_text) if kind_text else None
+    if kind is None and kind_text:
+        kind, spill = _kind_at_start(kind_text, rulebook)
+        if kind is not None:
+            # "interview talked about Kafka": a comma forgotten after the kind.
+            topics = f"{spill}, {topics}" if topics else spill
+    if kind is None:
+        problems.append(_kind_problem(kind_text, (name, company), rulebook))
+
+    met_at = now
+    if fields.when.strip():
+        try:
+            met_at = parse_when(fields.when, now=now, zone=zone)
+        except WhenError as err:
+            problems.append(str(err))
+
+    priority: int | None = None
+    if fields.priority.strip():
+        text = fields.priority.strip().lstrip("pP#")
+        if text in ("1", "2", "3"):
+            priority = int(text)
+        else:
+            problems.append(
+                f"priority: is 1, 2 or 3 (1 = the companies you care about most), "
+                f"not “{clean_text(fields.priority)[:20]}”."
+            )
+
+    if problems:
+        raise UserError("\n".join([*problems, f"Example: {EXAMPLE}"]))
+    assert kind is not None
+    return MetDetails(
+        name=name,
+        company=company,
+        kind=kind,
+        topics=topics,
+        met_at=met_at,
+        event=event or None,
+        priority=priority,
+    )
+
+
+def _kind_at_start(text: str, rulebook: Rulebook) -> tuple[KindRule | None, str]:
+    words = text.split()
+    for take in range(min(len(words) - 1, _KIND_WORDS), 0, -1):
+        kind = rulebook.find_kind(" ".join(words[:take]))
+        if kind is not None:
+            return kind, " ".join(words[take:])
+    return None, ""
+
+
+def _kind_problem(kind_text: str, others: tuple[str, str], rulebook: Rulebook) -> str:
+    kinds = ", ".join(rulebook.kinds)
+    if not kind_text:
+        return f"What kind of conversation was it? One of: {kinds}."
+    shown = kind_text if len(kind_text) <= 40 else kind_text[:39] + "…"
+    for other in others:
+        if other and rulebook.find_kind(other):
+            return (
+                f"“{shown}” isn't a kind of conversation, but “{other}” is: the order is "
+                "name, company, kind."
+            )
+    suggestion = rulebook.suggest_kind(kind_text)
+    hint = f" Did you mean {suggestion}?" if suggestion else ""
+    return f"“{shown}” isn't a kind of conversation I know.{hint} One of: {kinds}."

@@ -1,0 +1,550 @@
+"""The services: one handler per command, the same for every platform.
+
+Every handler runs in one unit of work scoped to the verified requester: it reads and changes
+only that person's data, and a follow-up number that isn't theirs reads exactly like one that
+doesn't exist. A `UserError` rolls the unit of work back, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from difflib import get_close_matches
+from functools import cache
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from bot import messages
+from bot.clock import Clock
+from bot.commands import (
+    ChangeSetting,
+    Command,
+    Help,
+    ListFollowUps,
+    MarkDone,
+    Met,
+    MetForm,
+    ShowSettings,
+    Skip,
+    Snooze,
+)
+from bot.domain import (
+    Address,
+    Conversation,
+    FollowUp,
+    FollowUpStatus,
+    JobStatus,
+    LinkedInPlan,
+    Nudge,
+    Person,
+    company_key,
+)
+from bot.errors import UserError
+from bot.formatting import format_left, format_moment
+from bot.met import MetInput, clean_text, validate_met, when_prefix
+from bot.ports import Storage, Store
+from bot.replies import Action, ActionKind, Reply, Section
+from bot.timeparse import DurationError, parse_duration
+from rules.engine import (
+    PlacedNudge,
+    QuietHours,
+    Rulebook,
+    place_nudges,
+    plan_follow_ups,
+    should_nudge,
+)
+
+__all__ = ["FollowUpService", "Requester", "zone_or_error"]
+
+log = logging.getLogger(__name__)
+
+# "Snooze until tomorrow" means tomorrow morning, at this local time or when quiet hours end.
+TOMORROW_MORNING = time(9, 0)
+NAME_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who is asking, as the platform verified them.
+
+    `display_name` and `timezone` are what the platform knows (Slack's profile); the person's own
+    settings win over them.
+    """
+
+    address: Address
+    display_name: str | None = None
+    timezone: str | None = None
+
+
+class FollowUpService:
+    """Handles every command. `on_nudge_planned` is told the earliest due time of nudges it
+    plans, so a scheduler can wake up for it."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        rulebook: Rulebook,
+        *,
+        default_zone: ZoneInfo,
+        on_nudge_planned: Callable[[datetime], None] | None = None,
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.rulebook = rulebook
+        self.default_zone = default_zone
+        self.on_nudge_planned = on_nudge_planned
+
+    async def handle(self, requester: Requester, command: Command) -> Reply:
+        """Run one command for `requester`. Never raises for anything a person typed."""
+        try:
+            async with self.storage.session() as store:
+                person = await self._person(store, requester)
+                notice = await self._undeliverable_notice(store, person)
+                reply = await self._dispatch(store, person, command)
+                return reply.with_notice(notice)
+        except UserError as err:
+            return Reply.error(str(err))
+
+    async def _dispatch(self, store: Store, person: Person, command: Command) -> Reply:
+        match command:
+            case Met():
+                return await self._met(store, person, command)
+            case MetForm() | Help(topic="met"):
+                return messages.met_help(self.rulebook)
+            case Help():
+                return messages.follow_ups_help()
+            case ListFollowUps():
+                return await self._list(store, person)
+            case MarkDone():
+                return await self._done(store, person, command)
+            case Snooze():
+                return await self._snooze(store, person, command)
+            case Skip():
+                return await self._skip(store, person, command)
+            case ShowSettings():
+                return self._settings_view(person)
+            case ChangeSetting():
+                return await self._change_setting(store, person, command)
+
+    # -- people --------------------------------------------------------------------------
+
+    async def _person(self, store: Store, requester: Requester) -> Person:
+        person = await store.person(requester.address)
+        if person is None:
+            person = await store.add_person(
+                Person(
+                    address=requester.address,
+                    created_at=self.clock.now(),
+                    quiet_hours=self.rulebook.timing.default_quiet,
+                )
+            )
+        platform_zone = (
+            requester.timezone if requester.timezone and _is_zone(requester.timezone) else None
+        )
+        if platform_zone and platform_zone != person.platform_timezone:
+            person.platform_timezone = platform_zone
+            await store.update_person(person)
+        if requester.display_name and not person.display_name:
+            person.display_name = clean_text(requester.display_name)[:NAME_LIMIT]
+            await store.update_person(person)
+        return person
+
+    def zone_of(self, person: Person) -> ZoneInfo:
+        return person.zone(self.default_zone)
+
+    async def zone_for(self, address: Address) -> ZoneInfo:
+        """The zone of whoever has `address` (the default for someone new)."""
+        async with self.storage.session() as store:
+            person = await store.person(address)
+        return self.zone_of(person) if person else self.default_zone
+
+    async def _undeliverable_notice(self, store: Store, person: Person) -> Section | None:
+        """Tell a person once that their DMs failed, and start trying again."""
+        if person.undeliverable is None:
+            return None
+        reason = person.undeliverable
+        person.undeliverable = None
+        await store.update_person(person)
+        await self._replan_all(store, person)
+        return Section(
+            f"I couldn't send you a DM ({reason}), so your reminders stopped. Allow direct "
+            "messages from this app, and I'll nudge you again from now on.",
+            title="Your DMs are closed",
+        )
+
+    # -- /met ----------------------------------------------------------------------------
+
+    async def _met(self, store: Store, person: Person, command: Met) -> Reply:
+        now, zone = self.clock.now(), self.zone_of(person)
+        fields = command.fields or MetInput.from_text(
+            command.text, time_prefix=when_prefix(now, zone)
+        )
+        details = validate_met(fields, self.rulebook, now=now, zone=zone)
+        assert person.id is not None
+        earlier = await store.conversations_at(person.id, company_key(details.company))
+        conversation = await store.add_conversation(
+            Conversation(
+                person_id=person.id,
+                contact_name=details.name,
+                company=details.company,
+                kind=details.kind.key,
+                met_at=details.met_at,
+                created_at=now,
+                topics=details.topics,
+                event=details.event,
+                priority=details.priority,
+                logged_in=command.where,
+            )
+        )
+        assert conversation.id is not None
+        planned = plan_follow_ups(details.kind, details.met_at)
+        numbers = await store.allocate_numbers(person.id, len(planned))
+        follow_ups = []
+        for plan, number in zip(planned, numbers, strict=True):
+            follow_up = await store.add_follow_up(
+                FollowUp(
+                    person_id=person.id,
+                    conversation_id=conversation.id,
+                    number=number,
+                    methods=plan.methods,
+                    ideal_by=plan.ideal_by,
+                    due_by=plan.due_by,
+                    optional=plan.optional,
+                )
+            )
+            nudges = await self._replan(store, person, follow_up, conversation)
+            follow_ups.append((follow_up, nudges))
+        nudged = any(nudges for _, nudges in follow_ups)
+        return messages.plan_reply(
+            conversation=conversation,
+            kind=details.kind,
+            follow_ups=follow_ups,
+            earlier=earlier,
+            person=person,
+            rulebook=self.rulebook,
+            now=now,
+            zone=zone,
+            nudged=nudged,
+        )
+
+    # -- nudges --------------------------------------------------------------------------
+
+    async def _replan(
+        self, store: Store, person: Person, follow_up: FollowUp, conversation: Conversation
+    ) -> list[PlacedNudge]:
+        """Re-place the follow-up's pending nudges from the rules and the person's settings."""
+        assert follow_up.id is not None
+        now = self.clock.now()
+        kind = self.rulebook.kinds.get(conversation.kind)
+        wanted = (
+            kind is not None
+            and follow_up.status is FollowUpStatus.PENDING
+            and follow_up.due_by > now
+            and person.undeliverable is None
+            and should_nudge(
+                kind,
+                priority=conversation.priority,
+                nudges_on=person.nudges_on,
+                job_accepted=person.job_status is JobStatus.ACCEPTED,
+            )
+        )
+        planned: list[PlacedNudge] = []
+        if wanted:
+            planned = place_nudges(
+                self.rulebook.timing,
+                met_at=conversation.met_at,
+                ideal_by=follow_up.ideal_by,
+                due_by=follow_up.due_by,
+                now=now,
+                zone=self.zone_of(person),
+                quiet=person.quiet_hours,
+                snoozed_until=follow_up.snoozed_until,
+            )
+        await store.replace_pending_nudges(
+            follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned]
+        )
+        if planned and self.on_nudge_planned is not None:
+            self.on_nudge_planned(min(p.due_at for p in planned))
+        return planned
+
+    async def _replan_all(self, store: Store, person: Person) -> None:
+        assert person.id is not None
+        for follow_up, conversation in await store.open_follow_ups(person.id):
+            await self._replan(store, person, follow_up, conversation)
+
+    # -- /followups ----------------------------------------------------------------------
+
+    async def _list(self, store: Store, person: Person) -> Reply:
+        assert person.id is not None
+        now = self.clock.now()
+        rows = await store.open_follow_ups(person.id)
+        rows.sort(key=lambda row: _urgency(row[0], now))
+        return messages.list_reply(rows, rulebook=self.rulebook, now=now, zone=self.zone_of(person))
+
+    async def _find(
+        self, store: Store, person: Person, number: int
+    ) -> tuple[FollowUp, Conversation]:
+        assert person.id is not None
+        found = await store.follow_up(person.id, number)
+        if found is None:
+            raise UserError(f"You have no follow-up #{number}. /followups lists yours.")
+        return found
+
+    async def _done(self, store: Store, person: Person, command: MarkDone) -> Reply:
+        follow_up, conversation = await self._find(store, person, command.number)
+        who = f"{conversation.contact_name} at {conversation.company}"
+        if follow_up.status is FollowUpStatus.DONE:
+            return Reply.text(f"#{follow_up.number} ({who}) is already done.")
+        if command.method is not None and command.method not in follow_up.methods:
+            raise UserError(
+                await self._wrong_method(store, follow_up, conversation, command.method)
+            )
+        follow_up.status = FollowUpStatus.DONE
+        follow_up.done_via = command.method or (
+            follow_up.methods[0] if len(follow_up.methods) == 1 else None
+        )
+        follow_up.closed_at = self.clock.now()
+        await store.update_follow_up(follow_up)
+        assert follow_up.id is not None
+        await store.cancel_pending_nudges(follow_up.id, "follow-up done")
+        via = (
+            f" by {messages.method_label_of(follow_up.done_via, self.rulebook)}"
+            if follow_up.done_via
+            else ""
+        )
+        lines = [
+            f"Done: #{follow_up.number}, {who}{via}. Well done: that's how people remember you."
+        ]
+        for sibling in await store.follow_ups_of(conversation.id or 0):
+            if sibling.id != follow_up.id and sibling.status is FollowUpStatus.PENDING:
+                lines.append(
+                    f"The {messages.method_label(sibling, self.rulebook)} (#{sibling.number}) "
+                    "is still open."
+                )
+        return Reply.text(*lines)
+
+    async def _wrong_method(
+        self, store: Store, follow_up: FollowUp, conversation: Conversation, method: str
+    ) -> str:
+        label = messages.method_label(follow_up, self.rulebook)
+        for sibling in await store.follow_ups_of(conversation.id or 0):
+            if method in sibling.methods:
+                return (
+                    f"#{follow_up.number} is the {label}; the "
+                    f"{messages.method_label(sibling, self.rulebook)} is #{sibling.number}: "
+                    f"/followups done {sibling.number}."
+                )
+        kind = self.rulebook.kinds.get(conversation.kind)
+        if method == "linkedin" and kind is not None and kind.linkedin_advice and not kind.event:
+            return f"#{follow_up.number} is a thank-you {label}. {kind.linkedin_advice}"
+        return f"#{follow_up.number} is a follow-up by {label}: /followups done {follow_up.number}."
+
+    async def _snooze(self, store: Store, person: Person, command: Snooze) -> Reply:
+        follow_up, conversation = await self._find(store, person, command.number)
+        if follow_up.status is not FollowUpStatus.PENDING:
+            raise UserError(
+                f"#{follow_up.number} is {messages.status_word(follow_up.status)}: there's "
+                "nothing to snooze."
+            )
+        now, zone = self.clock.now(), self.zone_of(person)
+        target = self._snooze_target(command.duration, now, zone, person.quiet_hours)
+        # Never past the deadline: at the latest, the last call before it.
+        last_calls = self.rulebook.timing.last_call_before
+        latest = follow_up.due_by - (min(last_calls) if last_calls else timedelta(hours=1))
+        if latest <= now:
+            left = format_left(follow_up.due_by - now) if follow_up.due_by > now else "no time"
+            raise UserError(
+                f"#{follow_up.number} has {left} left before its deadline, too little to snooze. "
+                f"Send it now, or /followups skip {follow_up.number}."
+            )
+        clamped = target > latest
+        follow_up.snoozed_until = min(target, latest)
+        await store.update_follow_up(follow_up)
+        nudges = await self._replan(store, person, follow_up, conversation)
+        lines = [
+            f"Snoozed #{follow_up.number} ({conversation.contact_name} at {conversation.company}) "
+            f"until {format_moment(follow_up.snoozed_until, zone)}."
+        ]
+        if clamped:
+            lines.append(
+                f"That would have been past the deadline ({format_moment(follow_up.due_by, zone)}), "
+                f"so I'll nudge you {format_left(follow_up.due_by - follow_up.snoozed_until)} "
+                "before it instead."
+            )
+        if not nudges:
+            lines.append("Your nudges are off for this one, so no DM will come.")
+        return Reply.text(*lines)
+
+    def _snooze_target(
+        self, text: str, now: datetime, zone: ZoneInfo, quiet: QuietHours | None
+    ) -> datetime:
+        if text.strip().casefold() in ("tomorrow", "tomorrow morning", "morning"):
+            morning = TOMORROW_MORNING
+            if quiet is not None and quiet.end > morning and quiet.start > quiet.end:
+                morning = quiet.end
+            day = now.astimezone(zone).date() + timedelta(days=1)
+            return datetime.combine(day, morning, tzinfo=zone).astimezone(now.tzinfo)
+        try:
+            return now + parse_duration(text)
+        except DurationError as err:
+            raise UserError(f"{err} Or say tomorrow.") from None
+
+    async def _skip(self, store: Store, person: Person, command: Skip) -> Reply:
+        follow_up, conversation = await self._find(store, person, command.number)
+        who = f"{conversation.contact_name} at {conversation.company}"
+        if follow_up.status is not FollowUpStatus.PENDING:
+            raise UserError(
+                f"#{follow_up.number} ({who}) is {messages.status_word(follow_up.status)}."
+            )
+        kind = self.rulebook.kinds.get(conversation.kind)
+        if kind is not None and kind.required and not command.confirmed:
+            assert follow_up.id is not None
+            return Reply.text(
+                f"After an {kind.label} the guide says to follow up always, without exception: "
+                f"a short thank-you to {who} can decide between you and another candidate.",
+                f"Skip it anyway? /followups skip {follow_up.number} confirm",
+                actions=[
+                    Action(
+                        ActionKind.SKIP, "Skip anyway", follow_up.number, follow_up.id, "confirm"
+                    ),
+                    Action(ActionKind.SNOOZE, "Snooze 2h", follow_up.number, follow_up.id, "2h"),
+                ],
+            )
+        follow_up.status = FollowUpStatus.SKIPPED
+        follow_up.closed_at = self.clock.now()
+        await store.update_follow_up(follow_up)
+        assert follow_up.id is not None
+        await store.cancel_pending_nudges(follow_up.id, "follow-up skipped")
+        advice = (
+            " That's fine: you need not follow up with everyone, only with people you related "
+            "to or want to learn more about."
+            if kind is not None and kind.event
+            else ""
+        )
+        return Reply.text(f"Skipped #{follow_up.number} ({who}).{advice}")
+
+    # -- settings ------------------------------------------------------------------------
+
+    def _settings_view(self, person: Person, saved: str = "") -> Reply:
+        return messages.settings_reply(
+            person, zone=self.zone_of(person), rulebook=self.rulebook, saved=saved
+        )
+
+    async def _change_setting(self, store: Store, person: Person, command: ChangeSetting) -> Reply:
+        value = command.value.strip()
+        folded = value.casefold()
+        replan = True
+        match command.name:
+            case "tz" | "timezone" | "zone" | "time-zone":
+                person.timezone = zone_or_error(value).key
+                saved = f"Time zone set to {person.timezone}."
+            case "quiet" | "quiet-hours":
+                if folded in ("off", "none", "no"):
+                    person.quiet_hours = None
+                    saved = "Quiet hours off: nudges may come at any hour."
+                else:
+                    try:
+                        person.quiet_hours = QuietHours.parse(value)
+                    except ValueError as err:
+                        raise UserError(str(err)) from None
+                    saved = f"Quiet hours set to {person.quiet_hours}."
+            case "nudges" | "nudge" | "reminders":
+                person.nudges_on = _on_off(folded, "nudges")
+                saved = f"Nudges {'on' if person.nudges_on else 'off'}."
+            case "job":
+                person.job_status = _choice(folded, JobStatus, "job", {"searching", "accepted"})
+                saved = f"Job status: {person.job_status}."
+                if person.job_status is JobStatus.ACCEPTED:
+                    saved += " Congratulations! I'll stop nudging you about events."
+            case "linkedin":
+                person.linkedin_plan = _choice(
+                    folded, LinkedInPlan, "linkedin", {"free", "premium"}
+                )
+                saved = f"LinkedIn plan: {person.linkedin_plan}."
+                replan = False
+            case "name":
+                name = clean_text(value)
+                if not name:
+                    raise UserError("Which name? Like /followups settings name Alex Kim.")
+                if len(name) > NAME_LIMIT:
+                    raise UserError(f"That name is too long (at most {NAME_LIMIT} characters).")
+                person.name = name
+                saved = f"Name set to {name}."
+                replan = False
+            case other:
+                keys = ["tz", "quiet", "nudges", "job", "linkedin", "name"]
+                close = get_close_matches(other, keys, n=1)
+                hint = f" Did you mean {close[0]}?" if close else ""
+                shown = other if len(other) <= 30 else other[:29] + "…"
+                raise UserError(
+                    f"“{shown}” isn't a setting.{hint} Settings: {', '.join(keys)}; "
+                    "/followups settings shows them."
+                )
+        await store.update_person(person)
+        if replan:
+            await self._replan_all(store, person)
+        return self._settings_view(person, saved)
+
+
+def _urgency(follow_up: FollowUp, now: datetime) -> tuple[int, datetime, int]:
+    """Sort key: open windows by their next deadline, then those already past."""
+    if follow_up.ideal_by > now:
+        return (0, follow_up.ideal_by, follow_up.number)
+    if follow_up.due_by > now:
+        return (0, follow_up.due_by, follow_up.number)
+    return (1, follow_up.due_by, follow_up.number)
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def zone_or_error(name: str) -> ZoneInfo:
+    """The IANA zone `name`, matched without regard to case; UserError with a suggestion."""
+    cleaned = name.strip().replace(" ", "_")
+    if not cleaned:
+        raise UserError("Which time zone? Like /followups settings tz Europe/Berlin.")
+    by_fold = {z.casefold(): z for z in _zone_names()}
+    exact = by_fold.get(cleaned.casefold())
+    if exact is not None:
+        return ZoneInfo(exact)
+    close = get_close_matches(cleaned, _zone_names(), n=1, cutoff=0.6)
+    hint = f" Did you mean {close[0]}?" if close else ""
+    shown = cleaned if len(cleaned) <= 40 else cleaned[:39] + "…"
+    raise UserError(
+        f"“{shown}” isn't a time zone I know.{hint} Use a name like America/New_York or "
+        "Europe/Berlin."
+    )
+
+
+def _on_off(value: str, name: str) -> bool:
+    if value in ("on", "yes", "true", "enable", "enabled"):
+        return True
+    if value in ("off", "no", "false", "disable", "disabled"):
+        return False
+    raise UserError(f"{name} is on or off, like /followups settings {name} off.")
+
+
+_Choice = TypeVar("_Choice", JobStatus, LinkedInPlan)
+
+
+def _choice(value: str, enum_type: type[_Choice], name: str, allowed: set[str]) -> _Choice:
+    if value not in allowed:
+        options = " or ".join(sorted(allowed))
+        raise UserError(
+            f"{name} is {options}, like /followups settings {name} {sorted(allowed)[0]}."
+        )
+    return enum_type(value)

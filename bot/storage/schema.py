@@ -1,0 +1,158 @@
+"""The database schema: SQLAlchemy Core tables. Alembic migrations create exactly these (a test
+compares them), and `bot.storage.sql` maps rows to the domain's dataclasses.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+__all__ = ["conversations", "follow_ups", "metadata", "nudges", "people"]
+
+# Named constraints, so that migrations (and SQLite's batch mode) can refer to them.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every database.
+
+    PostgreSQL keeps `timestamptz`; SQLite has no time zones, so it stores naive UTC text, which
+    also sorts and compares correctly in the claim query.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError("only aware datetimes are stored")
+        utc: datetime = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("name", String(100)),
+    Column("display_name", String(100)),
+    Column("timezone", String(64)),
+    Column("platform_timezone", String(64)),
+    Column("quiet_start", Time),
+    Column("quiet_end", Time),
+    Column("nudges_on", Boolean, nullable=False),
+    Column("job_status", String(16), nullable=False),
+    Column("linkedin_plan", String(16), nullable=False),
+    Column("undeliverable", String(200)),
+    # The next #N this person's follow-ups get; bumped in one UPDATE, so numbers never repeat.
+    Column("next_number", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "workspace", "user_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("contact_name", String(100), nullable=False),
+    Column("company", String(100), nullable=False),
+    Column("company_key", String(100), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("met_at", UTCDateTime, nullable=False),
+    Column("topics", Text, nullable=False),
+    Column("event", String(120)),
+    Column("priority", SmallInteger),
+    Column("logged_in", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "person_id", "company_key"),
+)
+
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("number", Integer, nullable=False),
+    # Either method will do: "email", or "linkedin,email" for events.
+    Column("methods", String(64), nullable=False),
+    Column("ideal_by", UTCDateTime, nullable=False),
+    Column("due_by", UTCDateTime, nullable=False),
+    Column("optional", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("done_via", String(16)),
+    Column("snoozed_until", UTCDateTime),
+    Column("closed_at", UTCDateTime),
+    UniqueConstraint("person_id", "number"),
+    Index(None, "person_id", "status"),
+)
+
+nudges = Table(
+    "nudges",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "follow_up_id",
+        Integer,
+        ForeignKey("follow_ups.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", String(200)),
+    # What the claim reads: status first (pending/sending), then the time it falls due.
+    Index(None, "status", "next_attempt_at"),
+)

@@ -1,0 +1,446 @@
+"""The Storage port on SQLAlchemy 2 async (SQLite with aiosqlite, PostgreSQL with asyncpg)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, and_, delete, event, func, insert, or_, select, update
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from bot.domain import (
+    Address,
+    Conversation,
+    FollowUp,
+    FollowUpStatus,
+    JobStatus,
+    LinkedInPlan,
+    Nudge,
+    NudgeKind,
+    NudgeStatus,
+    Person,
+)
+from bot.ports import NudgeContext
+from bot.storage.schema import conversations, follow_ups, nudges, people
+from rules.engine import QuietHours
+
+__all__ = ["SqlStorage", "SqlStore", "create_engine"]
+
+# How long SQLite waits for another writer before "database is locked": long enough to ride out
+# a burst of writes, short enough that a stuck writer surfaces as an error.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets readers go on while the dispatcher writes; an in-memory database ignores it.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.close()
+
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+class SqlStorage:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[SqlStore]:
+        async with self.engine.begin() as connection:
+            yield SqlStore(connection)
+
+
+class SqlStore:
+    """One transaction. Methods map rows to the domain's dataclasses and back."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.db = connection
+
+    # -- people --------------------------------------------------------------------------
+
+    async def person(self, address: Address) -> Person | None:
+        row = (
+            (
+                await self.db.execute(
+                    select(people).where(
+                        people.c.platform == address.platform,
+                        people.c.workspace == address.workspace,
+                        people.c.user_id == address.user,
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return _person(row) if row else None
+
+    async def person_by_id(self, person_id: int) -> Person | None:
+        row = (
+            (await self.db.execute(select(people).where(people.c.id == person_id)))
+            .mappings()
+            .first()
+        )
+        return _person(row) if row else None
+
+    async def add_person(self, person: Person) -> Person:
+        values = {**_person_values(person), "next_number": 1, "created_at": person.created_at}
+        person.id = (
+            await self.db.execute(insert(people).values(values).returning(people.c.id))
+        ).scalar_one()
+        return person
+
+    async def update_person(self, person: Person) -> None:
+        await self.db.execute(
+            update(people).where(people.c.id == person.id).values(_person_values(person))
+        )
+
+    async def allocate_numbers(self, person_id: int, count: int) -> list[int]:
+        after = (
+            await self.db.execute(
+                update(people)
+                .where(people.c.id == person_id)
+                .values(next_number=people.c.next_number + count)
+                .returning(people.c.next_number)
+            )
+        ).scalar_one()
+        return list(range(after - count, after))
+
+    # -- conversations -------------------------------------------------------------------
+
+    async def add_conversation(self, conversation: Conversation) -> Conversation:
+        values = {
+            "person_id": conversation.person_id,
+            "contact_name": conversation.contact_name,
+            "company": conversation.company,
+            "company_key": conversation.company_key,
+            "kind": conversation.kind,
+            "met_at": conversation.met_at,
+            "topics": conversation.topics,
+            "event": conversation.event,
+            "priority": conversation.priority,
+            "logged_in": conversation.logged_in,
+            "created_at": conversation.created_at,
+        }
+        conversation.id = (
+            await self.db.execute(
+                insert(conversations).values(values).returning(conversations.c.id)
+            )
+        ).scalar_one()
+        return conversation
+
+    async def conversations_at(self, person_id: int, company_key: str) -> list[Conversation]:
+        rows = await self.db.execute(
+            select(conversations)
+            .where(
+                conversations.c.person_id == person_id, conversations.c.company_key == company_key
+            )
+            .order_by(conversations.c.met_at, conversations.c.id)
+        )
+        return [_conversation(row) for row in rows.mappings()]
+
+    # -- follow-ups ----------------------------------------------------------------------
+
+    async def add_follow_up(self, follow_up: FollowUp) -> FollowUp:
+        follow_up.id = (
+            await self.db.execute(
+                insert(follow_ups)
+                .values(
+                    person_id=follow_up.person_id,
+                    conversation_id=follow_up.conversation_id,
+                    number=follow_up.number,
+                    **_follow_up_values(follow_up),
+                )
+                .returning(follow_ups.c.id)
+            )
+        ).scalar_one()
+        return follow_up
+
+    async def update_follow_up(self, follow_up: FollowUp) -> None:
+        await self.db.execute(
+            update(follow_ups)
+            .where(follow_ups.c.id == follow_up.id)
+            .values(_follow_up_values(follow_up))
+        )
+
+    async def follow_up(self, person_id: int, number: int) -> tuple[FollowUp, Conversation] | None:
+        return await self._one_follow_up(
+            follow_ups.c.person_id == person_id, follow_ups.c.number == number
+        )
+
+    async def follow_up_by_id(
+        self, person_id: int, follow_up_id: int
+    ) -> tuple[FollowUp, Conversation] | None:
+        return await self._one_follow_up(
+            follow_ups.c.person_id == person_id, follow_ups.c.id == follow_up_id
+        )
+
+    async def _one_follow_up(self, *where: Any) -> tuple[FollowUp, Conversation] | None:
+        rows = await self._follow_ups_with_conversations(*where)
+        return rows[0] if rows else None
+
+    async def _follow_ups_with_conversations(
+        self, *where: Any
+    ) -> list[tuple[FollowUp, Conversation]]:
+        joined = follow_ups.join(conversations, follow_ups.c.conversation_id == conversations.c.id)
+        columns = [
+            *follow_ups.c,
+            *(c.label(f"c_{c.name}") for c in conversations.c),
+        ]
+        rows = await self.db.execute(select(*columns).select_from(joined).where(*where))
+        return [(_follow_up(row), _conversation(row, prefix="c_")) for row in rows.mappings()]
+
+    async def follow_ups_of(self, conversation_id: int) -> list[FollowUp]:
+        rows = await self.db.execute(
+            select(follow_ups)
+            .where(follow_ups.c.conversation_id == conversation_id)
+            .order_by(follow_ups.c.number)
+        )
+        return [_follow_up(row) for row in rows.mappings()]
+
+    async def open_follow_ups(self, person_id: int) -> list[tuple[FollowUp, Conversation]]:
+        return await self._follow_ups_with_conversations(
+            follow_ups.c.person_id == person_id, follow_ups.c.status == FollowUpStatus.PENDING
+        )
+
+    # -- nudges --------------------------------------------------------------------------
+
+    async def pending_nudges(self, follow_up_id: int) -> list[Nudge]:
+        rows = await self.db.execute(
+            select(nudges)
+            .where(nudges.c.follow_up_id == follow_up_id, nudges.c.status == NudgeStatus.PENDING)
+            .order_by(nudges.c.due_at, nudges.c.id)
+        )
+        return [_nudge(row) for row in rows.mappings()]
+
+    async def replace_pending_nudges(self, follow_up_id: int, new: Sequence[Nudge]) -> None:
+        await self.db.execute(
+            delete(nudges).where(
+                nudges.c.follow_up_id == follow_up_id, nudges.c.status == NudgeStatus.PENDING
+            )
+        )
+        if new:
+            ids = await self.db.execute(
+                insert(nudges).returning(nudges.c.id, sort_by_parameter_order=True),
+                [{"follow_up_id": follow_up_id, **_nudge_values(n)} for n in new],
+            )
+            for nudge, nudge_id in zip(new, ids.scalars(), strict=True):
+                nudge.id = nudge_id
+
+    async def cancel_pending_nudges(self, follow_up_id: int, reason: str) -> int:
+        result = await self.db.execute(
+            update(nudges)
+            .where(nudges.c.follow_up_id == follow_up_id, nudges.c.status == NudgeStatus.PENDING)
+            .values(status=NudgeStatus.CANCELLED, last_error=reason)
+        )
+        return int(result.rowcount)
+
+    async def claim_due_nudges(
+        self, now: datetime, owner: str, lease_until: datetime, limit: int
+    ) -> list[Nudge]:
+        due = (
+            select(nudges.c.id)
+            .where(
+                or_(
+                    nudges.c.status == NudgeStatus.PENDING,
+                    and_(nudges.c.status == NudgeStatus.SENDING, nudges.c.lease_expires_at < now),
+                ),
+                nudges.c.next_attempt_at <= now,
+            )
+            .order_by(nudges.c.next_attempt_at, nudges.c.id)
+            .limit(limit)
+            # PostgreSQL: replicas skip rows another one is claiming; SQLite has one writer.
+            .with_for_update(skip_locked=True)
+        )
+        rows = await self.db.execute(
+            update(nudges)
+            .where(nudges.c.id.in_(due.scalar_subquery()))
+            .values(
+                status=NudgeStatus.SENDING,
+                lease_owner=owner,
+                lease_expires_at=lease_until,
+                attempts=nudges.c.attempts + 1,
+            )
+            .returning(*nudges.c)
+        )
+        claimed = [_nudge(row) for row in rows.mappings()]
+        claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.id or 0))
+        return claimed
+
+    async def nudge_context(self, nudge_id: int) -> NudgeContext | None:
+        row = (
+            (await self.db.execute(select(nudges).where(nudges.c.id == nudge_id)))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        nudge = _nudge(row)
+        found = await self._one_follow_up(follow_ups.c.id == nudge.follow_up_id)
+        if found is None:
+            return None
+        person = await self.person_by_id(found[0].person_id)
+        if person is None:
+            return None
+        return NudgeContext(nudge, found[0], found[1], person)
+
+    async def update_nudge(self, nudge: Nudge) -> None:
+        await self.db.execute(
+            update(nudges).where(nudges.c.id == nudge.id).values(_nudge_values(nudge))
+        )
+
+    async def next_due_at(self) -> datetime | None:
+        pending = select(func.min(nudges.c.next_attempt_at)).where(
+            nudges.c.status == NudgeStatus.PENDING
+        )
+        leased = select(func.min(nudges.c.lease_expires_at)).where(
+            nudges.c.status == NudgeStatus.SENDING
+        )
+        times = [
+            (await self.db.execute(pending)).scalar_one_or_none(),
+            (await self.db.execute(leased)).scalar_one_or_none(),
+        ]
+        # min() over a UTCDateTime column comes back untyped on SQLite: coerce it here.
+        found = [_as_utc(t) for t in times if t is not None]
+        return min(found) if found else None
+
+
+# -- row mapping -------------------------------------------------------------------------
+
+
+def _as_utc(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _person_values(person: Person) -> dict[str, Any]:
+    return {
+        "platform": person.address.platform,
+        "workspace": person.address.workspace,
+        "user_id": person.address.user,
+        "name": person.name,
+        "display_name": person.display_name,
+        "timezone": person.timezone,
+        "platform_timezone": person.platform_timezone,
+        "quiet_start": person.quiet_hours.start if person.quiet_hours else None,
+        "quiet_end": person.quiet_hours.end if person.quiet_hours else None,
+        "nudges_on": person.nudges_on,
+        "job_status": person.job_status.value,
+        "linkedin_plan": person.linkedin_plan.value,
+        "undeliverable": person.undeliverable,
+    }
+
+
+def _person(row: RowMapping) -> Person:
+    quiet = (
+        QuietHours(row["quiet_start"], row["quiet_end"])
+        if row["quiet_start"] is not None and row["quiet_end"] is not None
+        else None
+    )
+    return Person(
+        id=row["id"],
+        address=Address(row["platform"], row["workspace"], row["user_id"]),
+        created_at=row["created_at"],
+        name=row["name"],
+        display_name=row["display_name"],
+        timezone=row["timezone"],
+        platform_timezone=row["platform_timezone"],
+        quiet_hours=quiet,
+        nudges_on=row["nudges_on"],
+        job_status=JobStatus(row["job_status"]),
+        linkedin_plan=LinkedInPlan(row["linkedin_plan"]),
+        undeliverable=row["undeliverable"],
+    )
+
+
+def _conversation(row: RowMapping, prefix: str = "") -> Conversation:
+    def col(name: str) -> Any:
+        return row[prefix + name]
+
+    return Conversation(
+        id=col("id"),
+        person_id=col("person_id"),
+        contact_name=col("contact_name"),
+        company=col("company"),
+        kind=col("kind"),
+        met_at=col("met_at"),
+        created_at=col("created_at"),
+        topics=col("topics"),
+        event=col("event"),
+        priority=col("priority"),
+        logged_in=col("logged_in"),
+    )
+
+
+def _follow_up_values(follow_up: FollowUp) -> dict[str, Any]:
+    return {
+        "methods": ",".join(follow_up.methods),
+        "ideal_by": follow_up.ideal_by,
+        "due_by": follow_up.due_by,
+        "optional": follow_up.optional,
+        "status": follow_up.status.value,
+        "done_via": follow_up.done_via,
+        "snoozed_until": follow_up.snoozed_until,
+        "closed_at": follow_up.closed_at,
+    }
+
+
+def _follow_up(row: RowMapping) -> FollowUp:
+    return FollowUp(
+        id=row["id"],
+        person_id=row["person_id"],
+        conversation_id=row["conversation_id"],
+        number=row["number"],
+        methods=tuple(row["methods"].split(",")),
+        ideal_by=row["ideal_by"],
+        due_by=row["due_by"],
+        optional=row["optional"],
+        status=FollowUpStatus(row["status"]),
+        done_via=row["done_via"],
+        snoozed_until=row["snoozed_until"],
+        closed_at=row["closed_at"],
+    )
+
+
+def _nudge_values(nudge: Nudge) -> dict[str, Any]:
+    return {
+        "kind": nudge.kind.value,
+        "due_at": nudge.due_at,
+        "status": nudge.status.value,
+        "attempts": nudge.attempts,
+        "next_attempt_at": nudge.next_attempt_at,
+        "lease_owner": nudge.lease_owner,
+        "lease_expires_at": nudge.lease_expires_at,
+        "sent_at": nudge.sent_at,
+        "last_error": nudge.last_error[:200] if nudge.last_error else None,
+    }
+
+
+def _nudge(row: RowMapping) -> Nudge:
+    return Nudge(
+        id=row["id"],
+        follow_up_id=row["follow_up_id"],
+        kind=NudgeKind(row["kind"]),
+        due_at=row["due_at"],
+        status=NudgeStatus(row["status"]),
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        lease_owner=row["lease_owner"],
+        lease_expires_at=row["lease_expires_at"],
+        sent_at=row["sent_at"],
+        last_error=row["last_error"],
+    )
