@@ -116,7 +116,10 @@ class Dispatcher:
                 report.cancelled += 1
                 return
         assert context is not None
-        message = self._message(context, nudge, now, late=now - group[0].due_at > LATE_AFTER)
+        first_due = group[0].due_at
+        message = self._message(
+            context, nudge, now, late_since=first_due if now - first_due > LATE_AFTER else None
+        )
         try:
             delivery = await self.messenger.send_dm(
                 context.person, message, key=f"nudge-{nudge.id}"
@@ -147,7 +150,9 @@ class Dispatcher:
             return "nudges off for this follow-up"
         return None
 
-    def _message(self, context: NudgeContext, nudge: Nudge, now: datetime, *, late: bool) -> Reply:
+    def _message(
+        self, context: NudgeContext, nudge: Nudge, now: datetime, *, late_since: datetime | None
+    ) -> Reply:
         return nudge_message(
             kind=nudge.kind,
             follow_up=context.follow_up,
@@ -156,7 +161,7 @@ class Dispatcher:
             rulebook=self.rulebook,
             now=now,
             zone=context.person.zone(self.default_zone),
-            late_since=nudge.due_at if late else None,
+            late_since=late_since,
         )
 
     async def _settle_delivery(

@@ -28,6 +28,7 @@ EXAMPLE = '/met Jane Doe, Acme, interview, talked about Kafka when:"yesterday 4p
 LIMITS = {"name": 100, "company": 100, "event": 120, "topics": 1000}
 
 _OPTION = re.compile(r"(?<!\w)(when|event|priority|prio)\s*:\s*", re.IGNORECASE)
+_COMMA = re.compile(r"\s*,")
 _QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "‘": "’", "«": "»"}
 _KIND_WORDS = 4  # the longest kind alias, in words ("career fair good one")
 
@@ -66,17 +67,21 @@ class MetInput:
                     raise UserError(f"The quote after {key}: is never closed. Example: {EXAMPLE}")
                 options[key] = text[start + 1 : end]
                 pos = end + 1
-                continue
-            end = _value_end(text, start)
-            words = text[start:end].split()
-            take = len(words)
-            if key == "priority":
-                take = min(1, take)
-            elif key == "when" and time_prefix is not None and words:
-                take = time_prefix(words) or len(words)
-            options[key] = " ".join(words[:take])
-            kept.append(" " + " ".join(words[take:]) + " ")
-            pos = end
+            else:
+                end = _value_end(text, start)
+                words = text[start:end].split()
+                take = len(words)
+                if key == "priority":
+                    take = min(1, take)
+                elif key == "when" and time_prefix is not None and words:
+                    take = time_prefix(words) or len(words)
+                options[key] = " ".join(words[:take])
+                kept.append(" " + " ".join(words[take:]) + " ")
+                pos = end
+            # An option that is a whole field ("event:Spring Fair, Jane, ...") takes its comma
+            # with it, so the fields after it don't shift.
+            if not "".join(kept).rpartition(",")[2].strip() and (comma := _COMMA.match(text, pos)):
+                pos = comma.end()
         kept.append(text[pos:])
 
         fields = [field.strip() for field in "".join(kept).split(",")]

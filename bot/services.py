@@ -477,8 +477,11 @@ class FollowUpService:
                 replan = False
             case other:
                 keys = ["tz", "quiet", "nudges", "job", "linkedin", "name"]
-                close = get_close_matches(other, keys, n=1)
-                hint = f" Did you mean {close[0]}?" if close else ""
+                names = {"timezone": "tz", "zone": "tz", "reminders": "nudges"} | {
+                    key: key for key in keys
+                }
+                close = get_close_matches(other, list(names), n=1)
+                hint = f" Did you mean {names[close[0]]}?" if close else ""
                 shown = other if len(other) <= 30 else other[:29] + "…"
                 raise UserError(
                     f"“{shown}” isn't a setting.{hint} Settings: {', '.join(keys)}; "

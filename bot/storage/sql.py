@@ -35,10 +35,13 @@ __all__ = ["SqlStorage", "SqlStore", "create_engine"]
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An async engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    """An async engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    `options` go to SQLAlchemy's `create_async_engine` (e.g. asyncpg's `connect_args`).
+    """
     if url.startswith("sqlite"):
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, **options)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
@@ -50,7 +53,7 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, **options)
 
 
 class SqlStorage:

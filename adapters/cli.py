@@ -1,4 +1,4 @@
-"""`followup-bot`: run the bot, the console, or the migrations."""
+"""`followup-bot`: the entry point that starts the adapters, the console, or the migrations."""
 
 from __future__ import annotations
 

@@ -1,0 +1,132 @@
+"""Shared fixtures: the rulebook, a virtual clock, and storage on every backend.
+
+`storage` runs a test on the in-memory fake, on SQLite (a file, migrated by Alembic) and on
+PostgreSQL when FOLLOWUP_TEST_DATABASE_URL is set (each test in a schema of its own). With
+FOLLOWUP_REQUIRE_POSTGRES=1 (CI), a skipped or failed-to-connect PostgreSQL test fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.ports import Storage
+from bot.services import FollowUpService
+from bot.storage.migrate import upgrade_to_head
+from bot.storage.sql import SqlStorage, create_engine
+from bot.testing import FakeClock, FakeMessenger, InMemoryStorage
+from rules.engine import Rulebook, load_rulebook
+
+PG_URL = os.environ.get("FOLLOWUP_TEST_DATABASE_URL", "").strip()
+REQUIRE_PG = os.environ.get("FOLLOWUP_REQUIRE_POSTGRES") == "1"
+NEW_YORK = ZoneInfo("America/New_York")
+# Friday 6 March 2026, 15:00 in New York: two days before the US switch to summer time.
+START = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
+
+_pg_outcomes = {"passed": 0, "skipped": 0, "failed": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "postgres" in report.keywords and (report.when == "call" or report.skipped):
+        _pg_outcomes[report.outcome] = _pg_outcomes.get(report.outcome, 0) + 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if REQUIRE_PG and (_pg_outcomes["passed"] == 0 or _pg_outcomes["skipped"]):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if REQUIRE_PG:
+        terminalreporter.write_line(
+            "PostgreSQL tests: {passed} passed, {skipped} skipped, {failed} failed".format(
+                **_pg_outcomes
+            )
+        )
+        if _pg_outcomes["passed"] == 0 or _pg_outcomes["skipped"]:
+            terminalreporter.write_line("FAILED: PostgreSQL tests are required here (CI)")
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    return load_rulebook()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def messenger(clock: FakeClock) -> FakeMessenger:
+    return FakeMessenger(clock)
+
+
+async def _postgres_engine() -> AsyncIterator[AsyncEngine]:
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured (FOLLOWUP_TEST_DATABASE_URL)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    async with admin.begin() as connection:
+        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_engine(PG_URL, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        async with admin.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def engine(
+    request: pytest.FixtureRequest, tmp_path: os.PathLike[str]
+) -> AsyncIterator[AsyncEngine]:
+    """An empty database on each real backend (not migrated)."""
+    if request.param == "sqlite":
+        sqlite = create_engine(f"sqlite+aiosqlite:///{tmp_path}/test.db")
+        yield sqlite
+        await sqlite.dispose()
+    else:
+        async for pg in _postgres_engine():
+            yield pg
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def storage(
+    request: pytest.FixtureRequest, tmp_path: os.PathLike[str]
+) -> AsyncIterator[Storage]:
+    """Storage on every backend, migrated to head."""
+    if request.param == "memory":
+        yield InMemoryStorage()
+        return
+    if request.param == "sqlite":
+        sqlite = create_engine(f"sqlite+aiosqlite:///{tmp_path}/test.db")
+        await upgrade_to_head(sqlite)
+        yield SqlStorage(sqlite)
+        await sqlite.dispose()
+        return
+    async for pg in _postgres_engine():
+        await upgrade_to_head(pg)
+        yield SqlStorage(pg)
+
+
+@pytest.fixture
+def memory_storage() -> InMemoryStorage:
+    return InMemoryStorage()
+
+
+@pytest.fixture
+def service(
+    memory_storage: InMemoryStorage, clock: FakeClock, rulebook: Rulebook
+) -> FollowUpService:
+    """The service on the in-memory fake: the unit tests' default."""
+    return FollowUpService(memory_storage, clock, rulebook, default_zone=NEW_YORK)

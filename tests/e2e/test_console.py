@@ -1,0 +1,136 @@
+"""The console as a student uses it: `followup-bot console` driven through stdin."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = """\
+/met Jane Doe, Acme, interview, talked about Kafka and her move from intern to team lead
+/met Sam Lee, Initech, networking, her path into product event:"Tech Mixer"
+/followups
+:advance 25h
+/followups done 2 linkedin
+:as alice
+/followups
+/followups done 1
+:as student
+:advance 2d
+/followups
+:now
+"""
+
+DM_HEADER = re.compile(r"^\[DM to (\w+) at (\d{4}-\d\d-\d\d \d\d:\d\d) (\w+)\]$")
+
+
+def console(
+    tmp_path: Path, script: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "adapters.cli",
+            "console",
+            "--db",
+            f"sqlite+aiosqlite:///{tmp_path}/console.db",
+            *args,
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "LOG_LEVEL": "INFO", **(env or {})},
+        check=False,
+    )
+
+
+def test_a_scripted_session(tmp_path: Path) -> None:
+    result = console(tmp_path, SCRIPT, "--start", "2026-03-06T15:00", "--tz", "America/New_York")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in out + result.stderr
+    assert "> " not in out  # no prompts from a pipe
+    assert "Saved: Jane Doe at Acme, interview, Fri 6 Mar 15:00 EST." in out
+    assert "#1 Email to Jane Doe, by Sun 8 Mar 16:00 EDT (48 h left)" in out
+    assert "Pending follow-ups (2)" in out
+
+    headers = [m.groups() for line in out.splitlines() if (m := DM_HEADER.match(line))]
+    assert headers[0] == ("student", "2026-03-07 15:00", "EST")  # the heads-up, 24 h on
+    stamps = [stamp for _, stamp, _ in headers]
+    assert stamps == sorted(stamps)
+    # The DM's text and its actions follow the header.
+    first_dm = out.split("[DM to student at 2026-03-07 15:00 EST]\n", 1)[1]
+    assert first_dm.startswith("#1 Time to follow up: email to Jane Doe at Acme (24 h left)")
+    assert "[Done: /followups done 1] [Snooze 2h: /followups snooze 1 2h]" in first_dm
+
+    assert "Done: #2, Sam Lee at Initech by LinkedIn request." in out
+    assert "You have no follow-up #1. /followups lists yours." in out  # alice can't touch #1
+    assert "The window to follow up with Jane Doe at Acme has closed" in out
+    assert out.rstrip().endswith("It is Mon 9 Mar 17:00 EDT.")  # 73 h on, across DST
+
+
+def test_nudges_respect_quiet_hours_in_the_students_zone(tmp_path: Path) -> None:
+    script = '/met Jane Doe, Acme, interview when:"11:30pm"\n:advance 3d\n'
+    result = console(tmp_path, script, "--start", "2026-03-06T23:45", "--tz", "Europe/Berlin")
+    assert result.returncode == 0, result.stderr
+    times = [m.group(2)[-5:] for line in result.stdout.splitlines() if (m := DM_HEADER.match(line))]
+    assert times
+    # Heads-up and last calls land outside 22:00-08:00; only the window-closed notice
+    # (which reports the deadline) may be moved later, to 08:00.
+    assert all("08:00" <= t < "22:00" for t in times), times
+
+
+def test_bad_input_gets_one_clear_line_and_no_traceback(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/met",
+            "/met Jane Doe, Acme, brunch",
+            "/followups frobnicate",
+            "/followups done banana",
+            "/followups snooze 4",
+            "hello",
+            ":teleport",
+            ":advance forever",
+            ":as bad name!",
+            "/met " + "x" * 5000,
+            "/met \x00\x07, \u202e, interview",
+        ]
+    )
+    result = console(tmp_path, script + "\n", "--start", "2026-03-06T15:00")
+    assert result.returncode == 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "isn't a kind of conversation I know" in result.stdout
+    assert "isn't a /followups command" in result.stdout
+    assert "isn't a follow-up number" in result.stdout
+    assert "Type :help" in result.stdout
+
+
+def test_quit_stops_reading(tmp_path: Path) -> None:
+    result = console(
+        tmp_path, ":quit\n/met Jane Doe, Acme, interview\n", "--start", "2026-03-06T15:00"
+    )
+    assert result.returncode == 0
+    assert "Saved" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--tz", "Mars/Olympus"], {}, "isn't a time zone I know"),
+        (["--start", "soon"], {}, "--start"),
+        ([], {"FOLLOWUP_RULEBOOK": "/nonexistent/rules.toml"}, "/nonexistent/rules.toml: (file)"),
+    ],
+)
+def test_bad_options_fail_at_start_with_a_clear_message(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = console(tmp_path, "", *args, env=env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,48 @@
+"""Alembic owns the schema: migrations build exactly the models, and go down and up again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.migrate import downgrade_to, upgrade_to_head
+from bot.storage.schema import metadata
+
+TABLES = {"people", "conversations", "follow_ups", "nudges"}
+
+
+def _differences(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))
+
+
+def _tables(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names()) - {"alembic_version"}
+
+
+async def test_upgrade_from_empty_matches_the_models(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_tables) == TABLES
+        assert await connection.run_sync(_differences) == []
+
+
+async def test_downgrade_to_base_and_up_again(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+    await downgrade_to(engine, "base")
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_tables) == set()
+    await upgrade_to_head(engine)
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+
+
+async def test_upgrading_twice_is_a_no_op(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+    await upgrade_to_head(engine)
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_tables) == TABLES
