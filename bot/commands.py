@@ -103,7 +103,8 @@ _METHODS = {"email": "email", "e-mail": "email", "mail": "email", "linkedin": "l
 def parse_command(text: str, *, where: str | None = None) -> Command:
     """Parse "/met ..." or "/followups ..." as typed. Raises CommandError."""
     text = text.strip()
-    name, _, rest = text.partition(" ")
+    words = text.split(maxsplit=1)
+    name, rest = (words[0], words[1] if len(words) > 1 else "") if words else ("", "")
     name = name.casefold()
     if name == "/met":
         return parse_met_command(rest, where=where)

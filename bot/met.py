@@ -29,7 +29,15 @@ LIMITS = {"name": 100, "company": 100, "event": 120, "topics": 1000}
 
 _OPTION = re.compile(r"(?<!\w)(when|event|priority|prio)\s*:\s*", re.IGNORECASE)
 _COMMA = re.compile(r"\s*,")
-_QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "‘": "’", "«": "»"}
+# Opening quotes and what may close them: phones and keyboards in several languages mix them.
+_QUOTES = {
+    '"': ('"',),
+    "'": ("'",),
+    "“": ("”", "“"),
+    "„": ("“", "”"),
+    "‘": ("’",),
+    "«": ("»",),
+}
 _KIND_WORDS = 4  # the longest kind alias, in words ("career fair good one")
 
 TimePrefix = Callable[[Sequence[str]], int]
@@ -97,9 +105,9 @@ class MetInput:
         )
 
 
-def _find_closing(text: str, start: int, closing: str) -> int:
-    """Where a quote closes; a straight quote also closes a curly one (phones mix them)."""
-    ends = [i for i in (text.find(closing, start), text.find('"', start)) if i >= 0]
+def _find_closing(text: str, start: int, closing: tuple[str, ...]) -> int:
+    """Where a quote closes; a straight double quote closes any of them."""
+    ends = [i for i in (text.find(c, start) for c in (*closing, '"')) if i >= 0]
     return min(ends) if ends else -1
 
 
@@ -123,11 +131,24 @@ class MetDetails:
     priority: int | None
 
 
+# Joiners are invisible but part of how some scripts and emoji are written: keep them.
+_KEPT_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+
+
 def clean_text(text: str) -> str:
-    """Drop control and invisible formatting characters and fold runs of spaces."""
+    """Turn control characters and line breaks into spaces, drop invisible formatting
+    characters (bidi overrides, soft hyphens, zero-width spaces), and fold runs of spaces."""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
-    return " ".join(text.split())
+    kept = []
+    for c in text:
+        category = unicodedata.category(c)
+        if category in ("Cc", "Zl", "Zp"):
+            kept.append(" ")
+        elif category != "Cf" or c in _KEPT_FORMAT_CHARACTERS:
+            kept.append(c)
+    cleaned = " ".join("".join(kept).split())
+    # Joiners alone are no text at all.
+    return cleaned if cleaned.strip("".join(_KEPT_FORMAT_CHARACTERS) + " ") else ""
 
 
 def when_prefix(now: datetime, zone: ZoneInfo) -> TimePrefix:

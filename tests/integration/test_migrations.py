@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.migrate import downgrade_to, upgrade_to_head
+from bot.storage.migrate import MIGRATION_LOCK_ID, downgrade_to, upgrade_to_head
 from bot.storage.schema import metadata
 
 TABLES = {"people", "conversations", "follow_ups", "nudges"}
@@ -46,3 +48,18 @@ async def test_upgrading_twice_is_a_no_op(engine: AsyncEngine) -> None:
     await upgrade_to_head(engine)
     async with engine.connect() as connection:
         assert await connection.run_sync(_tables) == TABLES
+
+
+async def test_upgrade_waits_for_the_migration_lock_on_postgresql(engine: AsyncEngine) -> None:
+    """Replicas starting together: whoever holds the advisory lock migrates, the others wait."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer and no advisory locks")
+    async with engine.connect() as holder:
+        await holder.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        upgrade = asyncio.create_task(upgrade_to_head(engine))
+        await asyncio.sleep(0.5)
+        assert not upgrade.done()
+        await holder.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+        await asyncio.wait_for(upgrade, timeout=30)
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
