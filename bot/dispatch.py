@@ -21,8 +21,15 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain import FollowUpStatus, JobStatus, Nudge, NudgeKind, NudgeStatus
 from bot.messages import nudge_message
-from bot.ports import Delivered, Messenger, NudgeContext, PermanentFailure, RetryAfter, Storage
-from bot.replies import Reply
+from bot.ports import (
+    Delivered,
+    Messenger,
+    NudgeContext,
+    PermanentFailure,
+    RetryAfter,
+    Storage,
+    Store,
+)
 from rules.engine import Rulebook, should_nudge
 
 __all__ = ["DispatchReport", "Dispatcher"]
@@ -74,7 +81,11 @@ class Dispatcher:
         self.batch_size = batch_size
 
     async def dispatch_due(self) -> DispatchReport:
-        """Deliver every nudge due now, one batch at a time, until none is left."""
+        """Deliver every nudge due now, one batch at a time, until none is left.
+
+        The report counts nudge rows; a conversation's follow-ups nudged together (a fair's
+        email and LinkedIn request) share one DM.
+        """
         report = DispatchReport()
         while True:
             now = self.clock.now()
@@ -85,11 +96,12 @@ class Dispatcher:
             if not claimed:
                 return report
             report.claimed += len(claimed)
-            by_follow_up: dict[int, list[Nudge]] = defaultdict(list)
-            for nudge in claimed:
-                by_follow_up[nudge.follow_up_id].append(nudge)
-            for group in by_follow_up.values():
-                await self._deliver(group, report)
+            sendable = await self._sendable(claimed, report)
+            together: dict[tuple[int, NudgeKind], list[_Due]] = defaultdict(list)
+            for due in sendable:
+                together[(due.context.conversation.id or 0, due.nudge.kind)].append(due)
+            for group in together.values():
+                await self._send(sorted(group, key=lambda d: d.context.follow_up.number), report)
             if len(claimed) < self.batch_size:
                 return report
 
@@ -97,38 +109,58 @@ class Dispatcher:
         async with self.storage.session() as store:
             return await store.next_due_at()
 
-    async def _deliver(self, group: list[Nudge], report: DispatchReport) -> None:
-        # The latest of a follow-up's due nudges speaks for all of them: one message, not N.
-        group.sort(key=lambda n: (n.due_at, n.kind is NudgeKind.WINDOW_CLOSED))
-        nudge, superseded = group[-1], group[:-1]
-        assert nudge.id is not None
-        now = self.clock.now()
+    async def _sendable(self, claimed: list[Nudge], report: DispatchReport) -> list[_Due]:
+        """Each follow-up's latest due nudge, re-checked; the rest are cancelled."""
+        by_follow_up: dict[int, list[Nudge]] = defaultdict(list)
+        for nudge in claimed:
+            by_follow_up[nudge.follow_up_id].append(nudge)
+        sendable = []
         async with self.storage.session() as store:
-            for old in superseded:
-                _settle(old, NudgeStatus.CANCELLED, "superseded by a later nudge")
-                await store.update_nudge(old)
-                report.cancelled += 1
-            context = await store.nudge_context(nudge.id)
-            reason = self._reason_not_to_send(context)
-            if reason is not None:
-                _settle(nudge, NudgeStatus.CANCELLED, reason)
-                await store.update_nudge(nudge)
-                report.cancelled += 1
-                return
-        assert context is not None
-        first_due = group[0].due_at
-        message = self._message(
-            context, nudge, now, late_since=first_due if now - first_due > LATE_AFTER else None
+            for group in by_follow_up.values():
+                # The latest of a follow-up's due nudges speaks for all of them: one message.
+                group.sort(key=lambda n: (n.due_at, n.kind is NudgeKind.WINDOW_CLOSED))
+                nudge, superseded = group[-1], group[:-1]
+                for old in superseded:
+                    _settle(old, NudgeStatus.CANCELLED, "superseded by a later nudge")
+                    await store.update_nudge(old)
+                    report.cancelled += 1
+                context = await store.nudge_context(nudge.id or 0)
+                reason = self._reason_not_to_send(context)
+                if reason is not None:
+                    _settle(nudge, NudgeStatus.CANCELLED, reason)
+                    await store.update_nudge(nudge)
+                    report.cancelled += 1
+                    continue
+                assert context is not None
+                sendable.append(_Due(nudge, context, group[0].due_at))
+        return sendable
+
+    async def _send(self, group: list[_Due], report: DispatchReport) -> None:
+        now = self.clock.now()
+        first_due = min(d.first_due for d in group)
+        person = group[0].context.person
+        message = nudge_message(
+            kind=group[0].nudge.kind,
+            follow_ups=[d.context.follow_up for d in group],
+            conversation=group[0].context.conversation,
+            rule=self.rulebook.kinds.get(group[0].context.conversation.kind),
+            rulebook=self.rulebook,
+            now=now,
+            zone=person.zone(self.default_zone),
+            late_since=first_due if now - first_due > LATE_AFTER else None,
         )
+        # The same rows give the same key on a retry, so a platform can drop a repeat.
+        key = f"nudge-{min(d.nudge.id or 0 for d in group)}"
         try:
-            delivery = await self.messenger.send_dm(
-                context.person, message, key=f"nudge-{nudge.id}"
-            )
+            delivery = await self.messenger.send_dm(person, message, key=key)
         except Exception as err:  # any platform error is transient until proven otherwise
             # The exception's text may quote the message (contact data): log its type only.
-            log.warning("nudge %s: send failed with %s; will retry", nudge.id, type(err).__name__)
-            delivery = RetryAfter(_backoff(nudge.attempts).total_seconds(), type(err).__name__)
-        await self._settle_delivery(context, nudge, delivery, report)
+            log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
+            attempts = max(d.nudge.attempts for d in group)
+            delivery = RetryAfter(_backoff(attempts).total_seconds(), type(err).__name__)
+        async with self.storage.session() as store:
+            for due in group:
+                await self._settle_delivery(store, due, delivery, report)
 
     def _reason_not_to_send(self, context: NudgeContext | None) -> str | None:
         if context is None:
@@ -150,64 +182,57 @@ class Dispatcher:
             return "nudges off for this follow-up"
         return None
 
-    def _message(
-        self, context: NudgeContext, nudge: Nudge, now: datetime, *, late_since: datetime | None
-    ) -> Reply:
-        return nudge_message(
-            kind=nudge.kind,
-            follow_up=context.follow_up,
-            conversation=context.conversation,
-            rule=self.rulebook.kinds.get(context.conversation.kind),
-            rulebook=self.rulebook,
-            now=now,
-            zone=context.person.zone(self.default_zone),
-            late_since=late_since,
-        )
-
     async def _settle_delivery(
         self,
-        context: NudgeContext,
-        nudge: Nudge,
+        store: Store,
+        due: _Due,
         delivery: Delivered | RetryAfter | PermanentFailure,
         report: DispatchReport,
     ) -> None:
         now = self.clock.now()
-        async with self.storage.session() as store:
-            match delivery:
-                case Delivered():
-                    _settle(nudge, NudgeStatus.SENT, None)
-                    nudge.sent_at = now
-                    report.sent += 1
-                case RetryAfter(seconds=seconds, reason=reason) if nudge.attempts < MAX_ATTEMPTS:
-                    nudge.status = NudgeStatus.PENDING
-                    nudge.next_attempt_at = now + timedelta(seconds=max(seconds, 0))
-                    nudge.lease_owner = nudge.lease_expires_at = None
-                    nudge.last_error = reason
-                    report.retried += 1
-                case RetryAfter(reason=reason):
-                    _settle(
-                        nudge,
-                        NudgeStatus.FAILED,
-                        f"gave up after {nudge.attempts} attempts: {reason}",
-                    )
-                    report.failed += 1
-                case PermanentFailure(reason=reason, concerns_person=concerns_person):
-                    _settle(nudge, NudgeStatus.FAILED, reason)
-                    report.failed += 1
-                    if concerns_person:
-                        person = await store.person_by_id(context.person.id or 0)
-                        if person is not None:
-                            person.undeliverable = reason
-                            await store.update_person(person)
-            await store.update_nudge(nudge)
-            settled = nudge.status in (NudgeStatus.SENT, NudgeStatus.FAILED)
-            if nudge.kind is NudgeKind.WINDOW_CLOSED and settled:
-                follow_up = context.follow_up
-                found = await store.follow_up_by_id(follow_up.person_id, follow_up.id or 0)
-                if found is not None and found[0].status is FollowUpStatus.PENDING:
-                    found[0].status = FollowUpStatus.MISSED
-                    found[0].closed_at = now
-                    await store.update_follow_up(found[0])
+        nudge, context = due.nudge, due.context
+        match delivery:
+            case Delivered():
+                _settle(nudge, NudgeStatus.SENT, None)
+                nudge.sent_at = now
+                report.sent += 1
+            case RetryAfter(seconds=seconds, reason=reason) if nudge.attempts < MAX_ATTEMPTS:
+                nudge.status = NudgeStatus.PENDING
+                nudge.next_attempt_at = now + timedelta(seconds=max(seconds, 0))
+                nudge.lease_owner = nudge.lease_expires_at = None
+                nudge.last_error = reason
+                report.retried += 1
+            case RetryAfter(reason=reason):
+                _settle(
+                    nudge, NudgeStatus.FAILED, f"gave up after {nudge.attempts} attempts: {reason}"
+                )
+                report.failed += 1
+            case PermanentFailure(reason=reason, concerns_person=concerns_person):
+                _settle(nudge, NudgeStatus.FAILED, reason)
+                report.failed += 1
+                if concerns_person:
+                    person = await store.person_by_id(context.person.id or 0)
+                    if person is not None and person.undeliverable != reason:
+                        person.undeliverable = reason
+                        await store.update_person(person)
+        await store.update_nudge(nudge)
+        settled = nudge.status in (NudgeStatus.SENT, NudgeStatus.FAILED)
+        if nudge.kind is NudgeKind.WINDOW_CLOSED and settled:
+            follow_up = context.follow_up
+            found = await store.follow_up_by_id(follow_up.person_id, follow_up.id or 0)
+            if found is not None and found[0].status is FollowUpStatus.PENDING:
+                found[0].status = FollowUpStatus.MISSED
+                found[0].closed_at = now
+                await store.update_follow_up(found[0])
+
+
+@dataclass(frozen=True)
+class _Due:
+    """A claimed nudge that will be sent, with what it is about and when it first fell due."""
+
+    nudge: Nudge
+    context: NudgeContext
+    first_due: datetime
 
 
 def _settle(nudge: Nudge, status: NudgeStatus, reason: str | None) -> None:

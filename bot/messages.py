@@ -245,7 +245,7 @@ def _time_left(follow_up: FollowUp, now: datetime) -> str:
 def nudge_message(
     *,
     kind: NudgeKind,
-    follow_up: FollowUp,
+    follow_ups: Sequence[FollowUp],
     conversation: Conversation,
     rule: KindRule | None,
     rulebook: Rulebook,
@@ -253,12 +253,13 @@ def nudge_message(
     zone: ZoneInfo,
     late_since: datetime | None,
 ) -> Reply:
-    """A DM for one nudge. `late_since` is when it was due, if the bot is sending it late."""
+    """One DM for the follow-ups of one conversation that are nudged together (a fair's double
+    follow-up is one message, not two). `late_since` is when it was due, if it is late."""
+    first = follow_ups[0]
+    numbers = " and ".join(f"#{f.number}" for f in follow_ups)
     who = f"{conversation.contact_name} at {conversation.company}"
-    how = method_label(follow_up, rulebook)
+    how = " and ".join(method_label(f, rulebook) for f in follow_ups)
     label = rule.label if rule else conversation.kind
-    met = format_moment(conversation.met_at, zone)
-    left = _time_left(follow_up, now)
     topics = topics_phrase(conversation.topics)
     lines: list[str] = []
     if late_since is not None:
@@ -266,7 +267,7 @@ def nudge_message(
             f"Sorry, this reminder is late (it was due {format_moment(late_since, zone)})."
         )
     if kind is NudgeKind.WINDOW_CLOSED:
-        title = f"#{follow_up.number} The window to follow up with {who} has closed"
+        title = f"{numbers} The window to follow up with {who} has closed"
         if rule is not None and rule.event:
             lines.append(
                 "A late note is still worth sending after an event: people remember a "
@@ -278,30 +279,35 @@ def nudge_message(
                 "you talked about."
             )
         lines.append("When you send it, mark it done; otherwise it's recorded as missed.")
-        return Reply(
-            (Section("\n".join(lines), title=title),),
-            tuple(follow_up_actions(follow_up, snooze=False)),
-        )
+        actions = [a for f in follow_ups for a in follow_up_actions(f, snooze=False)]
+        return Reply((Section("\n".join(lines), title=title),), tuple(actions))
     headline = {
         NudgeKind.HEADS_UP: "Time to follow up",
         NudgeKind.LAST_CALL: "Last call",
         NudgeKind.REMINDER: "Still worth a follow-up",
         NudgeKind.SNOOZED: "Reminder, as you asked",
     }[kind]
-    title = f"#{follow_up.number} {headline}: {how} to {who} ({left})"
-    lines.append(f"You met on {met} ({label}).")
+    title = f"{numbers} {headline}: {how} to {who} ({_time_left(first, now)})"
+    lines.append(f"You met on {format_moment(conversation.met_at, zone)} ({label}).")
     if topics:
         lines.append(f"You talked about: {topics}.")
-    lines.append(f"Deadline: {_deadline_line(follow_up, now, zone)}.")
+    lines.append(f"Deadline: {_deadline_line(first, now, zone)}.")
     if rule is not None:
-        what, length = _rule_text(rule, follow_up)
-        lines.append(f"Send {what}; {length}. Check spelling and grammar before you send.")
-    actions = [*follow_up_actions(follow_up)]
-    assert follow_up.id is not None
-    actions.append(
-        Action(ActionKind.SNOOZE, "Tomorrow morning", follow_up.number, follow_up.id, "tomorrow")
-    )
-    actions.append(Action(ActionKind.SKIP, "Skip", follow_up.number, follow_up.id))
+        for follow_up in follow_ups:
+            what, length = _rule_text(rule, follow_up)
+            lines.append(f"Send {what}; {length}.")
+    lines.append("Check spelling and grammar before you send.")
+    actions = []
+    for follow_up in follow_ups:
+        assert follow_up.id is not None
+        number, ident = follow_up.number, follow_up.id
+        suffix = f" #{number}" if len(follow_ups) > 1 else ""
+        actions += [
+            Action(ActionKind.DONE, f"Done{suffix}", number, ident),
+            Action(ActionKind.SNOOZE, f"Snooze 2h{suffix}", number, ident, "2h"),
+            Action(ActionKind.SNOOZE, f"Tomorrow morning{suffix}", number, ident, "tomorrow"),
+            Action(ActionKind.SKIP, f"Skip{suffix}", number, ident),
+        ]
     return Reply((Section("\n".join(lines), title=title),), tuple(actions))
 
 

@@ -207,3 +207,26 @@ async def test_closed_dms_mark_the_person_and_they_hear_about_it(
     assert again.sections[0].title != "Your DMs are closed"
     await run_until(dispatcher, clock, 24 * 7)
     assert "Still worth a follow-up" in (messenger.sent[-1].message.sections[0].title or "")
+
+
+async def test_a_double_follow_up_is_nudged_in_one_dm(
+    service: FollowUpService,
+    memory_storage: InMemoryStorage,
+    messenger: FakeMessenger,
+    clock: FakeClock,
+    rulebook: Rulebook,
+) -> None:
+    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
+    await met(service, "/met Ana Ruiz, Globex, fair-good, robotics")
+    await run_until(dispatcher, clock, 25)
+    (dm,) = messenger.sent
+    assert dm.message.sections[0].title == (
+        "#1 and #2 Time to follow up: email and LinkedIn request to Ana Ruiz at Globex (24 h left)"
+    )
+    assert {a.command for a in dm.message.actions} >= {"/followups done 1", "/followups done 2"}
+    sent = [n for n in memory_storage.tables.nudges.values() if n.status is NudgeStatus.SENT]
+    assert len(sent) == 2  # both rows settled by the one DM
+    # Once the email is sent, only the LinkedIn request is nudged.
+    await service.handle(ALICE, parse_command("/followups done 1"))
+    await run_until(dispatcher, clock, 20)
+    assert (messenger.sent[-1].message.sections[0].title or "").startswith("#2 Last call")
