@@ -62,18 +62,22 @@ class ListFollowUps:
 class MarkDone:
     number: int
     method: str | None = None
+    # Buttons carry the follow-up's opaque id; it is checked against the clicker like a number.
+    follow_up_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Snooze:
     number: int
     duration: str
+    follow_up_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Skip:
     number: int
     confirmed: bool = False
+    follow_up_id: int | None = None
 
 
 @dataclass(frozen=True)

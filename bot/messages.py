@@ -26,6 +26,7 @@ __all__ = [
     "nudge_message",
     "plan_reply",
     "settings_reply",
+    "time_left",
     "topics_phrase",
 ]
 
@@ -223,7 +224,7 @@ def list_reply(
         optional = " (optional)" if follow_up.optional else ""
         lines.append(
             f"#{follow_up.number} {conversation.contact_name}, {conversation.company}: "
-            f"{method_label(follow_up, rulebook)}{optional}, {_time_left(follow_up, now)}"
+            f"{method_label(follow_up, rulebook)}{optional}, {time_left(follow_up, now)}"
         )
         actions += follow_up_actions(follow_up)
     if len(rows) > limit:
@@ -234,7 +235,7 @@ def list_reply(
     return Reply((Section("\n".join(lines), title=title),), tuple(actions))
 
 
-def _time_left(follow_up: FollowUp, now: datetime) -> str:
+def time_left(follow_up: FollowUp, now: datetime) -> str:
     if follow_up.ideal_by > now:
         return f"{format_left(follow_up.ideal_by - now)} left"
     if follow_up.due_by > now:
@@ -287,7 +288,7 @@ def nudge_message(
         NudgeKind.REMINDER: "Still worth a follow-up",
         NudgeKind.SNOOZED: "Reminder, as you asked",
     }[kind]
-    title = f"{numbers} {headline}: {how} to {who} ({_time_left(first, now)})"
+    title = f"{numbers} {headline}: {how} to {who} ({time_left(first, now)})"
     lines.append(f"You met on {format_moment(conversation.met_at, zone)} ({label}).")
     if topics:
         lines.append(f"You talked about: {topics}.")

@@ -57,13 +57,30 @@ from rules.engine import (
     should_nudge,
 )
 
-__all__ = ["FollowUpService", "Requester", "zone_or_error"]
+__all__ = ["FollowUpService", "FollowUpSummary", "Requester", "zone_or_error"]
 
 log = logging.getLogger(__name__)
 
 # "Snooze until tomorrow" means tomorrow morning, at this local time or when quiet hours end.
 TOMORROW_MORNING = time(9, 0)
 NAME_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class FollowUpSummary:
+    """One pending follow-up in a picker: "#3 Jane Doe, Acme: email, 20 h left"."""
+
+    number: int
+    follow_up_id: int
+    contact_name: str
+    company: str
+    method: str
+    time_left: str
+
+    def __str__(self) -> str:
+        return (
+            f"#{self.number} {self.contact_name}, {self.company}: {self.method}, {self.time_left}"
+        )
 
 
 @dataclass(frozen=True)
@@ -155,6 +172,28 @@ class FollowUpService:
 
     def zone_of(self, person: Person) -> ZoneInfo:
         return person.zone(self.default_zone)
+
+    async def open_follow_ups(self, requester: Requester) -> list[FollowUpSummary]:
+        """The requester's pending follow-ups, most urgent first: for pickers and autocomplete.
+        Only ever the requester's own."""
+        async with self.storage.session() as store:
+            person = await store.person(requester.address)
+            if person is None or person.id is None:
+                return []
+            rows = await store.open_follow_ups(person.id)
+        now = self.clock.now()
+        rows.sort(key=lambda row: _urgency(row[0], now))
+        return [
+            FollowUpSummary(
+                number=f.number,
+                follow_up_id=f.id or 0,
+                contact_name=c.contact_name,
+                company=c.company,
+                method=messages.method_label(f, self.rulebook),
+                time_left=messages.time_left(f, now),
+            )
+            for f, c in rows
+        ]
 
     async def zone_for(self, address: Address) -> ZoneInfo:
         """The zone of whoever has `address` (the default for someone new)."""
@@ -286,16 +325,21 @@ class FollowUpService:
         return messages.list_reply(rows, rulebook=self.rulebook, now=now, zone=self.zone_of(person))
 
     async def _find(
-        self, store: Store, person: Person, number: int
+        self, store: Store, person: Person, command: MarkDone | Snooze | Skip
     ) -> tuple[FollowUp, Conversation]:
+        """The requester's follow-up by #number, or by id (a button); someone else's reads
+        exactly like one that doesn't exist."""
         assert person.id is not None
-        found = await store.follow_up(person.id, number)
+        if command.follow_up_id is not None:
+            found = await store.follow_up_by_id(person.id, command.follow_up_id)
+        else:
+            found = await store.follow_up(person.id, command.number)
         if found is None:
-            raise UserError(f"You have no follow-up #{number}. /followups lists yours.")
+            raise UserError(f"You have no follow-up #{command.number}. /followups lists yours.")
         return found
 
     async def _done(self, store: Store, person: Person, command: MarkDone) -> Reply:
-        follow_up, conversation = await self._find(store, person, command.number)
+        follow_up, conversation = await self._find(store, person, command)
         who = f"{conversation.contact_name} at {conversation.company}"
         if follow_up.status is FollowUpStatus.DONE:
             return Reply.text(f"#{follow_up.number} ({who}) is already done.")
@@ -344,7 +388,7 @@ class FollowUpService:
         return f"#{follow_up.number} is a follow-up by {label}: /followups done {follow_up.number}."
 
     async def _snooze(self, store: Store, person: Person, command: Snooze) -> Reply:
-        follow_up, conversation = await self._find(store, person, command.number)
+        follow_up, conversation = await self._find(store, person, command)
         if follow_up.status is not FollowUpStatus.PENDING:
             raise UserError(
                 f"#{follow_up.number} is {messages.status_word(follow_up.status)}: there's "
@@ -394,7 +438,7 @@ class FollowUpService:
             raise UserError(f"{err} Or say tomorrow.") from None
 
     async def _skip(self, store: Store, person: Person, command: Skip) -> Reply:
-        follow_up, conversation = await self._find(store, person, command.number)
+        follow_up, conversation = await self._find(store, person, command)
         who = f"{conversation.contact_name} at {conversation.company}"
         if follow_up.status is not FollowUpStatus.PENDING:
             raise UserError(

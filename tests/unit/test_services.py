@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.commands import Met, parse_command
+from bot.commands import MarkDone, Met, parse_command
 from bot.domain import Address, FollowUpStatus, NudgeKind, NudgeStatus
 from bot.met import MetInput
 from bot.replies import ActionKind, Reply
@@ -395,3 +395,33 @@ async def test_help(service: FollowUpService) -> None:
     text = await text_of(service, "/followups help")
     for command in ("done 3", "snooze 3 2h", "skip 3", "settings"):
         assert command in text
+
+
+# -- buttons and pickers --------------------------------------------------------------------
+
+
+async def test_a_button_acts_by_id_only_for_its_owner(
+    service: FollowUpService, memory_storage: InMemoryStorage
+) -> None:
+    reply = await say(service, "/met Jane Doe, Acme, interview")
+    done = next(a for a in reply.actions if a.kind is ActionKind.DONE)
+    stranger = await service.handle(BOB, MarkDone(done.number, follow_up_id=done.follow_up_id))
+    assert stranger.is_error
+    assert stranger.plain_text() == "You have no follow-up #1. /followups lists yours."
+    (follow_up,) = memory_storage.tables.follow_ups.values()
+    assert follow_up.status is FollowUpStatus.PENDING
+    owner = await service.handle(ALICE, MarkDone(done.number, follow_up_id=done.follow_up_id))
+    assert "Done: #1" in owner.plain_text()
+    assert memory_storage.tables.follow_ups[follow_up.id or 0].status is FollowUpStatus.DONE
+
+
+async def test_open_follow_ups_lists_only_the_requesters(service: FollowUpService) -> None:
+    await say(service, "/met Sam Lee, Initech, networking", ALICE)
+    await say(service, '/met Jane Doe, Acme, interview when:"yesterday 4pm"', ALICE)
+    await say(service, "/met Raj Patel, Hooli, interview", BOB)
+    mine = await service.open_follow_ups(ALICE)
+    assert [str(s) for s in mine] == [
+        "#2 Jane Doe, Acme: email, 25 h left",
+        "#1 Sam Lee, Initech: LinkedIn request or email, 48 h left",
+    ]
+    assert await service.open_follow_ups(Requester(Address("console", "ws", "nobody"))) == []
