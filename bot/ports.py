@@ -133,6 +133,14 @@ class Store(Protocol):
         """When the earliest pending nudge falls due."""
         ...
 
+    async def get_value(self, key: str) -> str | None:
+        """A value the bot keeps for itself (see `set_value`), or None."""
+        ...
+
+    async def set_value(self, key: str, value: str, now: datetime) -> None:
+        """Keep `value` under `key`, replacing what was there."""
+        ...
+
 
 class Storage(Protocol):
     def session(self) -> AbstractAsyncContextManager[Store]:

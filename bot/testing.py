@@ -73,6 +73,7 @@ class _Tables:
     conversations: dict[int, Conversation] = field(default_factory=dict)
     follow_ups: dict[int, FollowUp] = field(default_factory=dict)
     nudges: dict[int, Nudge] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -248,3 +249,9 @@ class InMemoryStore:
             if n.status is NudgeStatus.SENDING and n.lease_expires_at is not None
         ]
         return min(times) if times else None
+
+    async def get_value(self, key: str) -> str | None:
+        return self.t.values.get(key)
+
+    async def set_value(self, key: str, value: str, now: datetime) -> None:
+        self.t.values[key] = value

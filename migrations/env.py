@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+from typing import Any
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from bot.storage.schema import metadata
+from bot.storage.schema import UTCDateTime, metadata
 from bot.storage.sql import create_engine
 
 config = context.config
+
+
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+    """Write our UTCDateTime as the plain column type it is in the database, so migrations
+    don't import the application's code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _configure(connection: Connection) -> None:
@@ -25,6 +35,7 @@ def _configure(connection: Connection) -> None:
         # SQLite can't ALTER most things; batch mode recreates the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

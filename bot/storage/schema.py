@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["conversations", "follow_ups", "metadata", "nudges", "people"]
+__all__ = ["bot_state", "conversations", "follow_ups", "metadata", "nudges", "people"]
 
 # Named constraints, so that migrations (and SQLite's batch mode) can refer to them.
 metadata = MetaData(
@@ -155,4 +155,14 @@ nudges = Table(
     Column("last_error", String(200)),
     # What the claim reads: status first (pending/sending), then the time it falls due.
     Index(None, "status", "next_attempt_at"),
+)
+
+# Small named values the bot keeps for itself (an adapter's command-definition hash, a club's
+# default zone): one row per key, so replicas share them.
+bot_state = Table(
+    "bot_state",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

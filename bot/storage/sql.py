@@ -25,7 +25,7 @@ from bot.domain import (
     Person,
 )
 from bot.ports import NudgeContext
-from bot.storage.schema import conversations, follow_ups, nudges, people
+from bot.storage.schema import bot_state, conversations, follow_ups, nudges, people
 from rules.engine import QuietHours
 
 __all__ = ["SqlStorage", "SqlStore", "create_engine"]
@@ -318,6 +318,21 @@ class SqlStore:
         # min() over a UTCDateTime column comes back untyped on SQLite: coerce it here.
         found = [_as_utc(t) for t in times if t is not None]
         return min(found) if found else None
+
+
+    # -- the bot's own values ---------------------------------------------------------------
+
+    async def get_value(self, key: str) -> str | None:
+        row = await self.db.execute(select(bot_state.c.value).where(bot_state.c.key == key))
+        value: str | None = row.scalar_one_or_none()
+        return value
+
+    async def set_value(self, key: str, value: str, now: datetime) -> None:
+        updated = await self.db.execute(
+            update(bot_state).where(bot_state.c.key == key).values(value=value, updated_at=now)
+        )
+        if updated.rowcount == 0:
+            await self.db.execute(insert(bot_state).values(key=key, value=value, updated_at=now))
 
 
 # -- row mapping -------------------------------------------------------------------------

@@ -203,3 +203,12 @@ async def test_settled_nudge_round_trip_and_context(storage: Storage) -> None:
         assert context.follow_up == follow_up
         assert context.person.address == alice.address
         assert await store.nudge_context(nudge.id + 1000) is None
+
+
+async def test_values_the_bot_keeps(storage: Storage) -> None:
+    async with storage.session() as store:
+        assert await store.get_value("discord:commands") is None
+        await store.set_value("discord:commands", "abc", T0)
+        await store.set_value("discord:commands", "def", T0)
+    async with storage.session() as store:
+        assert await store.get_value("discord:commands") == "def"
