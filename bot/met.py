@@ -20,7 +20,16 @@ from bot.errors import UserError
 from bot.timeparse import WhenError, parse_when
 from rules.engine import KindRule, Rulebook
 
-__all__ = ["EXAMPLE", "LIMITS", "MetDetails", "MetInput", "clean_text", "validate_met"]
+__all__ = [
+    "EXAMPLE",
+    "LIMITS",
+    "MetDetails",
+    "MetError",
+    "MetInput",
+    "clean_text",
+    "validate_met",
+    "when_prefix",
+]
 
 EXAMPLE = '/met Jane Doe, Acme, interview, talked about Kafka when:"yesterday 4pm"'
 
@@ -118,6 +127,18 @@ def _value_end(text: str, start: int) -> int:
     return min(ends) if ends else len(text)
 
 
+class MetError(UserError):
+    """Everything wrong with a /met. `problems` maps each field (name, company, kind, topics,
+    when, event, priority) to what is wrong with it, for forms; str() lists them all, with an
+    example, for text."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        self.problems: dict[str, str] = {}
+        for field, message in problems:
+            self.problems.setdefault(field, message)
+        super().__init__("\n".join([*(m for _, m in problems), f"Example: {EXAMPLE}"]))
+
+
 @dataclass(frozen=True)
 class MetDetails:
     """A validated /met."""
@@ -171,20 +192,25 @@ def validate_met(
     fields: MetInput, rulebook: Rulebook, *, now: datetime, zone: ZoneInfo
 ) -> MetDetails:
     """Check every field and say everything that is wrong at once. Raises UserError."""
-    problems: list[str] = []
+    # Each problem with the field it concerns, so a form can show it on that field.
+    problems: list[tuple[str, str]] = []
     name, company = clean_text(fields.name), clean_text(fields.company)
     kind_text, topics = clean_text(fields.kind), clean_text(fields.topics)
     event = clean_text(fields.event)
 
     for label, value in (("name", name), ("company", company), ("event", event)):
         if len(value) > LIMITS[label]:
-            problems.append(f"The {label} is too long (at most {LIMITS[label]} characters).")
+            problems.append(
+                (label, f"The {label} is too long (at most {LIMITS[label]} characters).")
+            )
     if len(topics) > LIMITS["topics"]:
-        problems.append(f"The notes are too long (at most {LIMITS['topics']} characters).")
+        problems.append(
+            ("topics", f"The notes are too long (at most {LIMITS['topics']} characters).")
+        )
     if not name:
-        problems.append("Who did you meet? The name comes first.")
+        problems.append(("name", "Who did you meet? The name comes first."))
     if not company:
-        problems.append("Which company (or school, or organisation) are they with?")
+        problems.append(("company", "Which company (or school, or organisation) are they with?"))
 
     kind = rulebook.find_kind(kind_text) if kind_text else None
     if kind is None and kind_text:
@@ -193,14 +219,14 @@ def validate_met(
             # "interview talked about Kafka": a comma forgotten after the kind.
             topics = f"{spill}, {topics}" if topics else spill
     if kind is None:
-        problems.append(_kind_problem(kind_text, (name, company), rulebook))
+        problems.append(("kind", _kind_problem(kind_text, (name, company), rulebook)))
 
     met_at = now
     if fields.when.strip():
         try:
             met_at = parse_when(fields.when, now=now, zone=zone)
         except WhenError as err:
-            problems.append(str(err))
+            problems.append(("when", str(err)))
 
     priority: int | None = None
     if fields.priority.strip():
@@ -209,12 +235,15 @@ def validate_met(
             priority = int(text)
         else:
             problems.append(
-                f"priority: is 1, 2 or 3 (1 = the companies you care about most), "
-                f"not “{clean_text(fields.priority)[:20]}”."
+                (
+                    "priority",
+                    f"priority: is 1, 2 or 3 (1 = the companies you care about most), "
+                    f"not “{clean_text(fields.priority)[:20]}”.",
+                )
             )
 
     if problems:
-        raise UserError("\n".join([*problems, f"Example: {EXAMPLE}"]))
+        raise MetError(problems)
     assert kind is not None
     return MetDetails(
         name=name,

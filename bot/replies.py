@@ -8,8 +8,8 @@ that markup would carry (a heading, a block to copy) is expressed by `Section` f
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 __all__ = ["Action", "ActionKind", "Reply", "Section"]
 
@@ -64,6 +64,8 @@ class Reply:
     actions: tuple[Action, ...] = ()
     ephemeral: bool = True
     is_error: bool = False
+    # For a form: what is wrong with each field ("name", "when" ...), beside the text.
+    field_errors: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def text(cls, *paragraphs: str, actions: Iterable[Action] = ()) -> Reply:
@@ -78,7 +80,13 @@ class Reply:
         """The same reply with `notice` first (e.g. "I couldn't DM you")."""
         if notice is None:
             return self
-        return Reply((notice, *self.sections), self.actions, self.ephemeral, self.is_error)
+        return Reply(
+            (notice, *self.sections),
+            self.actions,
+            self.ephemeral,
+            self.is_error,
+            self.field_errors,
+        )
 
     def plain_text(self) -> str:
         """The reply as plain text: headings on their own line, sections apart."""

@@ -44,7 +44,7 @@ from bot.domain import (
 )
 from bot.errors import UserError
 from bot.formatting import format_left, format_moment
-from bot.met import MetInput, clean_text, validate_met, when_prefix
+from bot.met import MetError, MetInput, clean_text, validate_met, when_prefix
 from bot.ports import Storage, Store
 from bot.replies import Action, ActionKind, Reply, Section
 from bot.timeparse import DurationError, parse_duration
@@ -123,6 +123,8 @@ class FollowUpService:
                 notice = await self._undeliverable_notice(store, person)
                 reply = await self._dispatch(store, person, command)
                 return reply.with_notice(notice)
+        except MetError as err:
+            return Reply(Reply.error(str(err)).sections, is_error=True, field_errors=err.problems)
         except UserError as err:
             return Reply.error(str(err))
 

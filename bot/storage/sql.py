@@ -319,7 +319,6 @@ class SqlStore:
         found = [_as_utc(t) for t in times if t is not None]
         return min(found) if found else None
 
-
     # -- the bot's own values ---------------------------------------------------------------
 
     async def get_value(self, key: str) -> str | None:

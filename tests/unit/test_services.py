@@ -425,3 +425,12 @@ async def test_open_follow_ups_lists_only_the_requesters(service: FollowUpServic
         "#1 Sam Lee, Initech: LinkedIn request or email, 48 h left",
     ]
     assert await service.open_follow_ups(Requester(Address("console", "ws", "nobody"))) == []
+
+
+async def test_a_form_gets_each_problem_on_its_field(service: FollowUpService) -> None:
+    fields = MetInput(name="", company="Acme", kind="brunch", when="tomorrow", priority="9")
+    reply = await service.handle(ALICE, Met(fields=fields))
+    assert reply.is_error
+    assert set(reply.field_errors) == {"name", "kind", "when", "priority"}
+    assert "Did you mean" not in reply.field_errors["name"]
+    assert "isn't a kind of conversation" in reply.field_errors["kind"]
