@@ -113,16 +113,23 @@ class QuietHours:
         if self.start > self.end and wall < self.end:
             start_day -= timedelta(days=1)
         end_day = start_day + timedelta(days=1) if self.start > self.end else start_day
-        return _at_local(start_day, self.start, zone), _at_local(end_day, self.end, zone)
+        # A start inside a spring-forward gap: take the earlier reading, so that moving a nudge
+        # to before the start really leaves quiet hours (the later one is after they began).
+        begins = min(_at_local(start_day, self.start, zone, fold) for fold in (0, 1))
+        ends = _at_local(end_day, self.end, zone)
+        if ends <= moment:
+            # The end's wall time happens twice (fall back) and `moment` is in the second pass.
+            ends = _at_local(end_day, self.end, zone, fold=1)
+        return begins, ends
 
 
-def _at_local(day: date, wall: time, zone: ZoneInfo) -> datetime:
-    """The UTC instant of a local wall-clock time.
+def _at_local(day: date, wall: time, zone: ZoneInfo, fold: int = 0) -> datetime:
+    """The UTC instant of a local wall-clock time (`fold=1`: its second reading, if repeated).
 
     A wall time inside a spring-forward gap doesn't exist; the UTC round trip moves it forward
     by the gap, which is what a person means by "8 a.m." on that day anyway.
     """
-    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
+    return datetime.combine(day, wall, tzinfo=zone).replace(fold=fold).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -186,9 +193,11 @@ class Rulebook:
 
 
 def normalize_kind(text: str) -> str:
-    """Fold case, accents, and the ways people separate words: "Fair_1on1" -> "fair 1on1"."""
-    text = unicodedata.normalize("NFKC", text).casefold().strip()
-    return re.sub(r"[\s_\-]+", " ", text)
+    """Fold case, accents, and the ways people separate words: "Fair_1on1" -> "fair 1on1",
+    "Café chat" -> "cafe chat"."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\s_\-]+", " ", unicodedata.normalize("NFKC", text)).strip()
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -298,7 +307,8 @@ def parse_rulebook(data: Mapping[str, Any], source: str) -> Rulebook:
     """Validate parsed TOML into a Rulebook (see `load_rulebook`)."""
     read = _Reader(source)
     read.check_keys(data, _TOP_KEYS, "")
-    if data.get("version") != 1:
+    version = data.get("version")
+    if isinstance(version, bool) or version != 1:
         raise read.fail("version", "must be 1")
 
     timing_data = read.table(data, "timing", "")
@@ -318,7 +328,7 @@ def parse_rulebook(data: Mapping[str, Any], source: str) -> Rulebook:
         last_call_before=tuple(sorted((timedelta(hours=h) for h in last_calls), reverse=True)),
         reminder_every=timedelta(days=read.number(timing_data, "reminder_every_days", "timing.")),
         min_gap=timedelta(minutes=read.number(timing_data, "min_gap_minutes", "timing.")),
-        quiet_margin=timedelta(minutes=read.number(timing_data, "quiet_margin_minutes", "timing.")),
+        quiet_margin=_quiet_margin(read, timing_data),
         default_quiet=default_quiet,
     )
 
@@ -383,6 +393,14 @@ def parse_rulebook(data: Mapping[str, Any], source: str) -> Rulebook:
     if not kinds:
         raise read.fail("kinds", "must define at least one kind of conversation")
     return Rulebook(source=source, timing=timing, methods=methods, kinds=kinds, _lookup=lookup)
+
+
+def _quiet_margin(read: _Reader, timing: Mapping[str, Any]) -> timedelta:
+    # Quiet hours last at most 16 h, so a margin up to 4 h always lands in waking hours.
+    minutes = read.number(timing, "quiet_margin_minutes", "timing.")
+    if minutes > 240:
+        raise read.fail("timing.quiet_margin_minutes", "must be at most 240 (4 hours)")
+    return timedelta(minutes=minutes)
 
 
 def _parse_follow_up(
@@ -504,10 +522,14 @@ def place_nudges(
 
     placed: list[PlacedNudge] = []
     for moment, kind, deadline in candidates:
-        if snoozed_until is not None and moment < snoozed_until:
+        # A moment already past is gone, even if it fell in quiet hours: a re-plan at night
+        # must not bring back a nudge that was due (and sent) in the evening.
+        if moment < earliest or (snoozed_until is not None and moment < snoozed_until):
             continue
         if quiet is not None and quiet.contains(moment, zone):
             moment = _out_of_quiet_hours(moment, quiet, zone, timing, earliest, deadline)
+            if snoozed_until is not None and moment < snoozed_until:
+                continue  # moved earlier, out of quiet hours, into the snooze
         if earliest <= moment <= deadline:
             placed.append(PlacedNudge(moment, kind))
     if snoozed_until is not None and earliest <= snoozed_until <= due_by:
