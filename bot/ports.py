@@ -23,6 +23,7 @@ __all__ = [
     "RetryAfter",
     "Storage",
     "Store",
+    "undeliverable_workspace_key",
 ]
 
 
@@ -47,14 +48,23 @@ class PermanentFailure:
     """It will never work as things stand (DMs closed, user gone, app uninstalled).
 
     `concerns_person` marks the recipient undeliverable so the bot stops trying and can tell
-    them the next time they use a command.
+    them the next time they use a command; `concerns_workspace` stops sends to everyone in
+    their workspace until an adapter clears it (see `workspace_key`).
     """
 
     reason: str
     concerns_person: bool = True
+    # The whole workspace or server is gone for the bot (app uninstalled, tokens revoked).
+    concerns_workspace: bool = False
 
 
 Delivery = Delivered | RetryAfter | PermanentFailure
+
+
+def undeliverable_workspace_key(platform: str, workspace: str) -> str:
+    """The `bot_state` key that marks a workspace undeliverable; its value is the reason.
+    An adapter deletes it (sets it to "") when the app is installed there again."""
+    return f"undeliverable-workspace:{platform}:{workspace}"
 
 
 class Messenger(Protocol):
@@ -128,7 +138,24 @@ class Store(Protocol):
         ...
 
     async def nudge_context(self, nudge_id: int) -> NudgeContext | None: ...
+    async def nudge_contexts(self, nudge_ids: Sequence[int]) -> dict[int, NudgeContext]:
+        """What each nudge is about, in one read; nudges whose rows are gone are left out."""
+        ...
+
     async def update_nudge(self, nudge: Nudge) -> None: ...
+    async def settle_nudges(self, settled: Sequence[Nudge]) -> None:
+        """Write the outcome (status, attempts, next attempt, lease, error) of many nudges."""
+        ...
+
+    async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None: ...
+    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
+        """Mark these follow-ups missed, those still pending."""
+        ...
+
+    async def delete_person(self, person_id: int) -> None:
+        """Forget a person and everything about their conversations."""
+        ...
+
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending nudge falls due."""
         ...
@@ -136,6 +163,8 @@ class Store(Protocol):
     async def get_value(self, key: str) -> str | None:
         """A value the bot keeps for itself (see `set_value`), or None."""
         ...
+
+    async def get_values(self, keys: Sequence[str]) -> dict[str, str]: ...
 
     async def set_value(self, key: str, value: str, now: datetime) -> None:
         """Keep `value` under `key`, replacing what was there."""

@@ -204,23 +204,30 @@ class InMemoryStore:
     async def claim_due_nudges(
         self, now: datetime, owner: str, lease_until: datetime, limit: int
     ) -> list[Nudge]:
-        def claimable(n: Nudge) -> bool:
-            expired = n.status is NudgeStatus.SENDING and (
-                n.lease_expires_at is None or n.lease_expires_at < now
-            )
-            return (n.status is NudgeStatus.PENDING or expired) and (
-                n.next_attempt_at or n.due_at
-            ) <= now
-
         due = sorted(
-            (n for n in self.t.nudges.values() if claimable(n)),
+            (
+                n
+                for n in self.t.nudges.values()
+                if n.status is NudgeStatus.PENDING and (n.next_attempt_at or n.due_at) <= now
+            ),
             key=lambda n: (n.next_attempt_at or n.due_at, n.id or 0),
         )[:limit]
-        for nudge in due:
+        expired = sorted(
+            (
+                n
+                for n in self.t.nudges.values()
+                if n.status is NudgeStatus.SENDING
+                and n.lease_expires_at is not None
+                and n.lease_expires_at < now
+            ),
+            key=lambda n: n.lease_expires_at or now,
+        )[:limit]
+        claimed = sorted(due + expired, key=lambda n: (n.next_attempt_at or n.due_at, n.id or 0))
+        for nudge in claimed:
             nudge.status = NudgeStatus.SENDING
             nudge.lease_owner, nudge.lease_expires_at = owner, lease_until
             nudge.attempts += 1
-        return [copy.copy(n) for n in due]
+        return [copy.copy(n) for n in claimed]
 
     async def nudge_context(self, nudge_id: int) -> NudgeContext | None:
         nudge = self.t.nudges.get(nudge_id)
@@ -235,8 +242,41 @@ class InMemoryStore:
         )
 
     async def update_nudge(self, nudge: Nudge) -> None:
-        assert nudge.id in self.t.nudges
-        self.t.nudges[nudge.id] = copy.copy(nudge)
+        # Like an UPDATE, a row deleted meanwhile (its person left) is simply not there.
+        if nudge.id in self.t.nudges:
+            self.t.nudges[nudge.id] = copy.copy(nudge)
+
+    async def nudge_contexts(self, nudge_ids: Sequence[int]) -> dict[int, NudgeContext]:
+        found = {}
+        for nudge_id in nudge_ids:
+            context = await self.nudge_context(nudge_id)
+            if context is not None:
+                found[nudge_id] = context
+        return found
+
+    async def settle_nudges(self, settled: Sequence[Nudge]) -> None:
+        for nudge in settled:
+            await self.update_nudge(nudge)
+
+    async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
+        for person_id in person_ids:
+            if person_id in self.t.people:
+                self.t.people[person_id].undeliverable = reason[:200]
+
+    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
+        for follow_up_id in follow_up_ids:
+            follow_up = self.t.follow_ups.get(follow_up_id)
+            if follow_up is not None and follow_up.status is FollowUpStatus.PENDING:
+                follow_up.status, follow_up.closed_at = FollowUpStatus.MISSED, now
+
+    async def delete_person(self, person_id: int) -> None:
+        self.t.people.pop(person_id, None)
+        gone = {i for i, f in self.t.follow_ups.items() if f.person_id == person_id}
+        self.t.follow_ups = {i: f for i, f in self.t.follow_ups.items() if i not in gone}
+        self.t.nudges = {i: n for i, n in self.t.nudges.items() if n.follow_up_id not in gone}
+        self.t.conversations = {
+            i: c for i, c in self.t.conversations.items() if c.person_id != person_id
+        }
 
     async def next_due_at(self) -> datetime | None:
         times = [
@@ -252,6 +292,9 @@ class InMemoryStore:
 
     async def get_value(self, key: str) -> str | None:
         return self.t.values.get(key)
+
+    async def get_values(self, keys: Sequence[str]) -> dict[str, str]:
+        return {key: self.t.values[key] for key in keys if key in self.t.values}
 
     async def set_value(self, key: str, value: str, now: datetime) -> None:
         self.t.values[key] = value

@@ -153,8 +153,23 @@ nudges = Table(
     Column("lease_expires_at", UTCDateTime),
     Column("sent_at", UTCDateTime),
     Column("last_error", String(200)),
-    # What the claim reads: status first (pending/sending), then the time it falls due.
-    Index(None, "status", "next_attempt_at"),
+)
+
+# What the claim reads, as partial indexes so their cost follows the due rows, not the history
+# of sent ones: pending rows in due order (id breaks ties, so ORDER BY needs no sort), and the
+# leases of rows being sent (to find those whose replica died).
+Index(
+    "ix_nudges_due",
+    nudges.c.next_attempt_at,
+    nudges.c.id,
+    sqlite_where=nudges.c.status == "pending",
+    postgresql_where=nudges.c.status == "pending",
+)
+Index(
+    "ix_nudges_leased",
+    nudges.c.lease_expires_at,
+    sqlite_where=nudges.c.status == "sending",
+    postgresql_where=nudges.c.status == "sending",
 )
 
 # Small named values the bot keeps for itself (an adapter's command-definition hash, a club's

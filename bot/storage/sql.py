@@ -7,7 +7,18 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, delete, event, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -45,12 +56,21 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
+            # Let SQLAlchemy, not the driver, begin transactions (see _begin_immediate).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             # WAL lets readers go on while the dispatcher writes; an in-memory database ignores it.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(connection: Connection) -> None:
+            # Take the write lock when the transaction starts: two deferred transactions that
+            # both read then write would deadlock, and SQLite fails one at once instead of
+            # waiting out the busy timeout.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True, **options)
@@ -253,23 +273,32 @@ class SqlStore:
     async def claim_due_nudges(
         self, now: datetime, owner: str, lease_until: datetime, limit: int
     ) -> list[Nudge]:
+        # Two index range scans, one statement: due pending rows in due order (ix_nudges_due),
+        # and rows whose lease expired because their replica died (ix_nudges_leased).
+        # PostgreSQL: SKIP LOCKED lets replicas claim side by side, never the same row; SQLite
+        # has a single writer (transactions begin IMMEDIATE).
         due = (
             select(nudges.c.id)
-            .where(
-                or_(
-                    nudges.c.status == NudgeStatus.PENDING,
-                    and_(nudges.c.status == NudgeStatus.SENDING, nudges.c.lease_expires_at < now),
-                ),
-                nudges.c.next_attempt_at <= now,
-            )
+            .where(nudges.c.status == NudgeStatus.PENDING, nudges.c.next_attempt_at <= now)
             .order_by(nudges.c.next_attempt_at, nudges.c.id)
             .limit(limit)
-            # PostgreSQL: replicas skip rows another one is claiming; SQLite has one writer.
+            .with_for_update(skip_locked=True)
+        )
+        expired = (
+            select(nudges.c.id)
+            .where(nudges.c.status == NudgeStatus.SENDING, nudges.c.lease_expires_at < now)
+            .order_by(nudges.c.lease_expires_at)
+            .limit(limit)
             .with_for_update(skip_locked=True)
         )
         rows = await self.db.execute(
             update(nudges)
-            .where(nudges.c.id.in_(due.scalar_subquery()))
+            .where(
+                or_(
+                    nudges.c.id.in_(due.scalar_subquery()),
+                    nudges.c.id.in_(expired.scalar_subquery()),
+                )
+            )
             .values(
                 status=NudgeStatus.SENDING,
                 lease_owner=owner,
@@ -283,21 +312,79 @@ class SqlStore:
         return claimed
 
     async def nudge_context(self, nudge_id: int) -> NudgeContext | None:
-        row = (
-            (await self.db.execute(select(nudges).where(nudges.c.id == nudge_id)))
-            .mappings()
-            .first()
+        return (await self.nudge_contexts([nudge_id])).get(nudge_id)
+
+    async def nudge_contexts(self, nudge_ids: Sequence[int]) -> dict[int, NudgeContext]:
+        if not nudge_ids:
+            return {}
+        joined = (
+            nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
+            .join(conversations, follow_ups.c.conversation_id == conversations.c.id)
+            .join(people, follow_ups.c.person_id == people.c.id)
         )
-        if row is None:
-            return None
-        nudge = _nudge(row)
-        found = await self._one_follow_up(follow_ups.c.id == nudge.follow_up_id)
-        if found is None:
-            return None
-        person = await self.person_by_id(found[0].person_id)
-        if person is None:
-            return None
-        return NudgeContext(nudge, found[0], found[1], person)
+        columns = [
+            *nudges.c,
+            *(c.label(f"f_{c.name}") for c in follow_ups.c),
+            *(c.label(f"c_{c.name}") for c in conversations.c),
+            *(c.label(f"p_{c.name}") for c in people.c),
+        ]
+        rows = await self.db.execute(
+            select(*columns).select_from(joined).where(nudges.c.id.in_(list(nudge_ids)))
+        )
+        return {
+            row["id"]: NudgeContext(
+                _nudge(row),
+                _follow_up(row, prefix="f_"),
+                _conversation(row, prefix="c_"),
+                _person(row, prefix="p_"),
+            )
+            for row in rows.mappings()
+        }
+
+    async def settle_nudges(self, settled: Sequence[Nudge]) -> None:
+        if not settled:
+            return
+        # One executemany for the batch; a row deleted meanwhile (its person left) matches none.
+        await self.db.execute(
+            update(nudges)
+            .where(nudges.c.id == bindparam("nudge_id"))
+            .values({name: bindparam(f"new_{name}") for name in _SETTLED_COLUMNS}),
+            [
+                {
+                    "nudge_id": n.id,
+                    **{f"new_{k}": v for k, v in _nudge_values(n).items() if k in _SETTLED_COLUMNS},
+                }
+                for n in settled
+            ],
+        )
+
+    async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
+        if person_ids:
+            await self.db.execute(
+                update(people)
+                .where(people.c.id.in_(list(person_ids)))
+                .values(undeliverable=reason[:200])
+            )
+
+    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
+        if follow_up_ids:
+            await self.db.execute(
+                update(follow_ups)
+                .where(
+                    follow_ups.c.id.in_(list(follow_up_ids)),
+                    follow_ups.c.status == FollowUpStatus.PENDING,
+                )
+                .values(status=FollowUpStatus.MISSED, closed_at=now)
+            )
+
+    async def delete_person(self, person_id: int) -> None:
+        # Conversations, follow-ups and their nudges go with them (ON DELETE CASCADE); the
+        # explicit deletes keep SQLite right even where foreign keys are off.
+        follow_up_ids = select(follow_ups.c.id).where(follow_ups.c.person_id == person_id)
+        await self.db.execute(delete(nudges).where(nudges.c.follow_up_id.in_(follow_up_ids)))
+        await self.db.execute(delete(follow_ups).where(follow_ups.c.person_id == person_id))
+        await self.db.execute(delete(conversations).where(conversations.c.person_id == person_id))
+        await self.db.execute(delete(people).where(people.c.id == person_id))
 
     async def update_nudge(self, nudge: Nudge) -> None:
         await self.db.execute(
@@ -320,6 +407,14 @@ class SqlStore:
         return min(found) if found else None
 
     # -- the bot's own values ---------------------------------------------------------------
+
+    async def get_values(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        rows = await self.db.execute(
+            select(bot_state.c.key, bot_state.c.value).where(bot_state.c.key.in_(list(keys)))
+        )
+        return {key: value for key, value in rows.tuples()}
 
     async def get_value(self, key: str) -> str | None:
         row = await self.db.execute(select(bot_state.c.value).where(bot_state.c.key == key))
@@ -362,25 +457,28 @@ def _person_values(person: Person) -> dict[str, Any]:
     }
 
 
-def _person(row: RowMapping) -> Person:
+def _person(row: RowMapping, prefix: str = "") -> Person:
+    def col(name: str) -> Any:
+        return row[prefix + name]
+
     quiet = (
-        QuietHours(row["quiet_start"], row["quiet_end"])
-        if row["quiet_start"] is not None and row["quiet_end"] is not None
+        QuietHours(col("quiet_start"), col("quiet_end"))
+        if col("quiet_start") is not None and col("quiet_end") is not None
         else None
     )
     return Person(
-        id=row["id"],
-        address=Address(row["platform"], row["workspace"], row["user_id"]),
-        created_at=row["created_at"],
-        name=row["name"],
-        display_name=row["display_name"],
-        timezone=row["timezone"],
-        platform_timezone=row["platform_timezone"],
+        id=col("id"),
+        address=Address(col("platform"), col("workspace"), col("user_id")),
+        created_at=col("created_at"),
+        name=col("name"),
+        display_name=col("display_name"),
+        timezone=col("timezone"),
+        platform_timezone=col("platform_timezone"),
         quiet_hours=quiet,
-        nudges_on=row["nudges_on"],
-        job_status=JobStatus(row["job_status"]),
-        linkedin_plan=LinkedInPlan(row["linkedin_plan"]),
-        undeliverable=row["undeliverable"],
+        nudges_on=col("nudges_on"),
+        job_status=JobStatus(col("job_status")),
+        linkedin_plan=LinkedInPlan(col("linkedin_plan")),
+        undeliverable=col("undeliverable"),
     )
 
 
@@ -416,21 +514,36 @@ def _follow_up_values(follow_up: FollowUp) -> dict[str, Any]:
     }
 
 
-def _follow_up(row: RowMapping) -> FollowUp:
+def _follow_up(row: RowMapping, prefix: str = "") -> FollowUp:
+    def col(name: str) -> Any:
+        return row[prefix + name]
+
     return FollowUp(
-        id=row["id"],
-        person_id=row["person_id"],
-        conversation_id=row["conversation_id"],
-        number=row["number"],
-        methods=tuple(row["methods"].split(",")),
-        ideal_by=row["ideal_by"],
-        due_by=row["due_by"],
-        optional=row["optional"],
-        status=FollowUpStatus(row["status"]),
-        done_via=row["done_via"],
-        snoozed_until=row["snoozed_until"],
-        closed_at=row["closed_at"],
+        id=col("id"),
+        person_id=col("person_id"),
+        conversation_id=col("conversation_id"),
+        number=col("number"),
+        methods=tuple(col("methods").split(",")),
+        ideal_by=col("ideal_by"),
+        due_by=col("due_by"),
+        optional=col("optional"),
+        status=FollowUpStatus(col("status")),
+        done_via=col("done_via"),
+        snoozed_until=col("snoozed_until"),
+        closed_at=col("closed_at"),
     )
+
+
+# What settling a nudge may change (never its follow-up, kind or due time).
+_SETTLED_COLUMNS = (
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "lease_owner",
+    "lease_expires_at",
+    "sent_at",
+    "last_error",
+)
 
 
 def _nudge_values(nudge: Nudge) -> dict[str, Any]:

@@ -130,15 +130,25 @@ def upgrade() -> None:
     with op.batch_alter_table("nudges", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_nudges_follow_up_id"), ["follow_up_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_nudges_status_next_attempt_at"),
-            ["status", "next_attempt_at"],
+            "ix_nudges_due",
+            ["next_attempt_at", "id"],
             unique=False,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        )
+        batch_op.create_index(
+            "ix_nudges_leased",
+            ["lease_expires_at"],
+            unique=False,
+            sqlite_where=sa.text("status = 'sending'"),
+            postgresql_where=sa.text("status = 'sending'"),
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("nudges", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_nudges_status_next_attempt_at"))
+        batch_op.drop_index("ix_nudges_leased")
+        batch_op.drop_index("ix_nudges_due")
         batch_op.drop_index(batch_op.f("ix_nudges_follow_up_id"))
 
     op.drop_table("nudges")
