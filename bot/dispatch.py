@@ -1,43 +1,59 @@
 """Deliver due nudges from the outbox: claim, re-check, send, settle.
 
-Delivery is at least once. A sweep claims due rows in one statement (marking them `sending` with
-a lease), sends outside any transaction, then settles each row: sent, rescheduled with backoff
-(a platform's retry-after honoured exactly), or failed for good. A crash between a send and its
-settling repeats that one nudge once the lease expires; nothing is ever lost. Before sending, a
-claimed nudge is re-checked, and one whose follow-up is no longer pending (or whose person turned
-nudges off, or can't receive DMs) is cancelled, not sent. Several nudges of one follow-up due at
-once (after downtime) collapse into the latest, which says it is late.
+Delivery is at least once:
+
+1. A sweep claims a batch of due rows in one statement, marking them `sending` with this
+   replica's id and a lease (PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas never claim the same
+   row; SQLite: one writer).
+2. It re-checks them in one read: a nudge whose follow-up is no longer pending, whose person is
+   gone, turned nudges off or can't receive DMs, or whose workspace removed the app, is
+   cancelled, not sent. Several due nudges of one follow-up (after downtime) collapse into the
+   latest, which says it is late; a conversation's follow-ups due together share one DM.
+3. It sends outside any transaction, concurrently up to a limit, paced per platform (bot.pacing).
+4. It settles the batch in one transaction: sent; rescheduled (a platform's retry-after honoured
+   exactly, other errors with exponential backoff and jitter); or failed for good with a reason,
+   marking the person or workspace undeliverable when that is what failed.
+
+A crash between a send and step 4 leaves the row `sending`; when its lease expires another
+replica (or the restarted one) claims and sends it again, so that nudge can arrive twice (Discord
+drops the repeat: sends carry a nonce derived from the nudge id, the Messenger's `key`). A crash
+anywhere else loses nothing: every state is a row that some sweep picks up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain import FollowUpStatus, JobStatus, Nudge, NudgeKind, NudgeStatus
 from bot.messages import nudge_message
+from bot.pacing import NoPacing, Pacer, PlatformPacer
 from bot.ports import (
     Delivered,
+    Delivery,
     Messenger,
     NudgeContext,
     PermanentFailure,
     RetryAfter,
     Storage,
-    Store,
+    undeliverable_workspace_key,
 )
+from bot.replies import Reply
 from rules.engine import Rulebook, should_nudge
 
-__all__ = ["DispatchReport", "Dispatcher"]
+__all__ = ["LEASE", "DispatchReport", "Dispatcher"]
 
 log = logging.getLogger(__name__)
 
-# Long enough for a slow platform call to finish; short enough that a crashed replica's claims
-# are picked up by another within minutes.
+# Long enough for a paced batch to be sent (a batch of 200 at Discord's 45/s takes under 5 s);
+# short enough that a crashed replica's claims are picked up by another within minutes.
 LEASE = timedelta(minutes=2)
 # A nudge sent this long after it fell due says it is late (the bot was down or backed up).
 LATE_AFTER = timedelta(minutes=15)
@@ -46,15 +62,45 @@ LATE_AFTER = timedelta(minutes=15)
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 30
+# Rows rescheduled by one retry-after keep their order: each gets this much later than the last.
+ORDER_STEP = timedelta(microseconds=1)
 
 
 @dataclass
 class DispatchReport:
+    """Counts of nudge rows (not DMs: a double follow-up's two rows share one DM)."""
+
     claimed: int = 0
     sent: int = 0
     cancelled: int = 0
     retried: int = 0
     failed: int = 0
+
+    def add(self, other: DispatchReport) -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.cancelled += other.cancelled
+        self.retried += other.retried
+        self.failed += other.failed
+
+
+@dataclass(frozen=True)
+class _Due:
+    """A claimed nudge that will be sent, with what it is about and when it first fell due."""
+
+    nudge: Nudge
+    context: NudgeContext
+    first_due: datetime
+
+
+@dataclass
+class _Outcome:
+    """What settling a batch writes, gathered while sending."""
+
+    settled: list[Nudge] = field(default_factory=list)
+    undeliverable: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    workspaces: dict[str, str] = field(default_factory=dict)
+    missed: set[int] = field(default_factory=set)
 
 
 class Dispatcher:
@@ -70,7 +116,10 @@ class Dispatcher:
         *,
         default_zone: ZoneInfo,
         owner: str = "local",
-        batch_size: int = 100,
+        batch_size: int = 200,
+        concurrency: int = 32,
+        pacer: Pacer | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self.storage = storage
         self.messenger = messenger
@@ -79,97 +128,109 @@ class Dispatcher:
         self.default_zone = default_zone
         self.owner = owner
         self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.pacer: Pacer = pacer or NoPacing()
+        self.lease = lease
 
     async def dispatch_due(self) -> DispatchReport:
-        """Deliver every nudge due now, one batch at a time, until none is left.
-
-        The report counts nudge rows; a conversation's follow-ups nudged together (a fair's
-        email and LinkedIn request) share one DM.
-        """
+        """Deliver every nudge due now, one batch at a time, until none is left."""
         report = DispatchReport()
         while True:
-            now = self.clock.now()
-            async with self.storage.session() as store:
-                claimed = await store.claim_due_nudges(
-                    now, self.owner, now + LEASE, self.batch_size
-                )
-            if not claimed:
+            batch = await self.claim()
+            if not batch:
                 return report
-            report.claimed += len(claimed)
-            sendable = await self._sendable(claimed, report)
-            together: dict[tuple[int, NudgeKind], list[_Due]] = defaultdict(list)
-            for due in sendable:
-                together[(due.context.conversation.id or 0, due.nudge.kind)].append(due)
-            for group in together.values():
-                await self._send(sorted(group, key=lambda d: d.context.follow_up.number), report)
-            if len(claimed) < self.batch_size:
+            report.add(await self.deliver(batch))
+            if len(batch) < self.batch_size:
                 return report
+
+    async def claim(self) -> list[Nudge]:
+        """Claim the next batch of due nudges for this replica."""
+        now = self.clock.now()
+        async with self.storage.session() as store:
+            return await store.claim_due_nudges(now, self.owner, now + self.lease, self.batch_size)
 
     async def next_due_at(self) -> datetime | None:
         async with self.storage.session() as store:
             return await store.next_due_at()
 
-    async def _sendable(self, claimed: list[Nudge], report: DispatchReport) -> list[_Due]:
+    async def deliver(self, claimed: Sequence[Nudge]) -> DispatchReport:
+        """Re-check, send and settle a claimed batch."""
+        report = DispatchReport(claimed=len(claimed))
+        sendable = await self._triage(claimed, report)
+        together: dict[tuple[int, NudgeKind], list[_Due]] = defaultdict(list)
+        for due in sendable:
+            together[(due.context.conversation.id or 0, due.nudge.kind)].append(due)
+        groups = sorted(
+            (sorted(g, key=lambda d: d.context.follow_up.number) for g in together.values()),
+            key=lambda g: (min(d.first_due for d in g), g[0].nudge.id or 0),
+        )
+        outcome = _Outcome()
+        semaphore = asyncio.Semaphore(self.concurrency)
+        given_up: dict[int, PermanentFailure] = {}
+        deliveries = await asyncio.gather(
+            *(self._send(group, semaphore, given_up) for group in groups)
+        )
+        now = self.clock.now()
+        for position, (group, delivery) in enumerate(zip(groups, deliveries, strict=True)):
+            for due in group:
+                self._settle(due, delivery, now + ORDER_STEP * position, outcome, report)
+        async with self.storage.session() as store:
+            await store.settle_nudges(outcome.settled)
+            for reason, person_ids in outcome.undeliverable.items():
+                await store.mark_undeliverable(sorted(person_ids), reason)
+            for key, reason in outcome.workspaces.items():
+                await store.set_value(key, reason, now)
+            await store.close_missed(sorted(outcome.missed), now)
+        return report
+
+    async def _triage(self, claimed: Sequence[Nudge], report: DispatchReport) -> list[_Due]:
         """Each follow-up's latest due nudge, re-checked; the rest are cancelled."""
         by_follow_up: dict[int, list[Nudge]] = defaultdict(list)
         for nudge in claimed:
             by_follow_up[nudge.follow_up_id].append(nudge)
-        sendable = []
+        cancelled: list[Nudge] = []
+        sendable: list[_Due] = []
         async with self.storage.session() as store:
+            contexts = await store.nudge_contexts([n.id or 0 for n in claimed])
+            workspace_keys = {
+                undeliverable_workspace_key(c.person.address.platform, c.person.address.workspace)
+                for c in contexts.values()
+            }
+            closed_workspaces = {
+                k for k, v in (await store.get_values(sorted(workspace_keys))).items() if v
+            }
             for group in by_follow_up.values():
                 # The latest of a follow-up's due nudges speaks for all of them: one message.
                 group.sort(key=lambda n: (n.due_at, n.kind is NudgeKind.WINDOW_CLOSED))
                 nudge, superseded = group[-1], group[:-1]
                 for old in superseded:
-                    _settle(old, NudgeStatus.CANCELLED, "superseded by a later nudge")
-                    await store.update_nudge(old)
-                    report.cancelled += 1
-                context = await store.nudge_context(nudge.id or 0)
-                reason = self._reason_not_to_send(context)
+                    _finish(old, NudgeStatus.CANCELLED, "superseded by a later nudge")
+                    cancelled.append(old)
+                context = contexts.get(nudge.id or 0)
+                reason = self._reason_not_to_send(context, closed_workspaces)
                 if reason is not None:
-                    _settle(nudge, NudgeStatus.CANCELLED, reason)
-                    await store.update_nudge(nudge)
-                    report.cancelled += 1
+                    _finish(nudge, NudgeStatus.CANCELLED, reason)
+                    cancelled.append(nudge)
                     continue
                 assert context is not None
                 sendable.append(_Due(nudge, context, group[0].due_at))
+            await store.settle_nudges(cancelled)
+        report.cancelled += len(cancelled)
         return sendable
 
-    async def _send(self, group: list[_Due], report: DispatchReport) -> None:
-        now = self.clock.now()
-        first_due = min(d.first_due for d in group)
-        person = group[0].context.person
-        message = nudge_message(
-            kind=group[0].nudge.kind,
-            follow_ups=[d.context.follow_up for d in group],
-            conversation=group[0].context.conversation,
-            rule=self.rulebook.kinds.get(group[0].context.conversation.kind),
-            rulebook=self.rulebook,
-            now=now,
-            zone=person.zone(self.default_zone),
-            late_since=first_due if now - first_due > LATE_AFTER else None,
-        )
-        # The same rows give the same key on a retry, so a platform can drop a repeat.
-        key = f"nudge-{min(d.nudge.id or 0 for d in group)}"
-        try:
-            delivery = await self.messenger.send_dm(person, message, key=key)
-        except Exception as err:  # any platform error is transient until proven otherwise
-            # The exception's text may quote the message (contact data): log its type only.
-            log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
-            attempts = max(d.nudge.attempts for d in group)
-            delivery = RetryAfter(_backoff(attempts).total_seconds(), type(err).__name__)
-        async with self.storage.session() as store:
-            for due in group:
-                await self._settle_delivery(store, due, delivery, report)
-
-    def _reason_not_to_send(self, context: NudgeContext | None) -> str | None:
+    def _reason_not_to_send(
+        self, context: NudgeContext | None, closed_workspaces: set[str]
+    ) -> str | None:
         if context is None:
-            return "follow-up deleted"
+            return "follow-up or person deleted"
         if context.follow_up.status is not FollowUpStatus.PENDING:
             return f"follow-up {context.follow_up.status}"
         person = context.person
         if person.undeliverable is not None:
             return "person can't receive DMs"
+        address = person.address
+        if undeliverable_workspace_key(address.platform, address.workspace) in closed_workspaces:
+            return "workspace can't receive DMs"
         kind = self.rulebook.kinds.get(context.conversation.kind)
         if kind is None:
             return "kind no longer in the rulebook"
@@ -182,60 +243,93 @@ class Dispatcher:
             return "nudges off for this follow-up"
         return None
 
-    async def _settle_delivery(
+    async def _send(
         self,
-        store: Store,
+        group: list[_Due],
+        semaphore: asyncio.Semaphore,
+        given_up: dict[int, PermanentFailure],
+    ) -> Delivery:
+        person = group[0].context.person
+        platform = person.address.platform
+        async with semaphore:
+            # Someone this batch already found unreachable is not tried again.
+            if person.id in given_up:
+                return given_up[person.id or 0]
+            # After a 429 the rest of the batch for that platform waits for the next sweep,
+            # in order, rather than hammering it.
+            if isinstance(self.pacer, PlatformPacer) and (pause := self.pacer.paused_for(platform)):
+                return RetryAfter(pause, "platform asked to slow down")
+            await self.pacer.wait_turn(person)
+            key = f"nudge-{min(d.nudge.id or 0 for d in group)}"
+            try:
+                delivery = await self.messenger.send_dm(person, self._message(group), key=key)
+            except Exception as err:  # any platform error is transient until proven otherwise
+                # The exception's text may quote the message (contact data): log its type only.
+                log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
+                attempts = max(d.nudge.attempts for d in group)
+                return RetryAfter(_backoff(attempts).total_seconds(), type(err).__name__)
+        if isinstance(delivery, RetryAfter) and isinstance(self.pacer, PlatformPacer):
+            self.pacer.pause(platform, delivery.seconds)
+        if isinstance(delivery, PermanentFailure) and delivery.concerns_person:
+            given_up[person.id or 0] = delivery
+        return delivery
+
+    def _message(self, group: list[_Due]) -> Reply:
+        now = self.clock.now()
+        first_due = min(d.first_due for d in group)
+        context = group[0].context
+        return nudge_message(
+            kind=group[0].nudge.kind,
+            follow_ups=[d.context.follow_up for d in group],
+            conversation=context.conversation,
+            rule=self.rulebook.kinds.get(context.conversation.kind),
+            rulebook=self.rulebook,
+            now=now,
+            zone=context.person.zone(self.default_zone),
+            late_since=first_due if now - first_due > LATE_AFTER else None,
+        )
+
+    def _settle(
+        self,
         due: _Due,
-        delivery: Delivered | RetryAfter | PermanentFailure,
+        delivery: Delivery,
+        retry_base: datetime,
+        outcome: _Outcome,
         report: DispatchReport,
     ) -> None:
-        now = self.clock.now()
         nudge, context = due.nudge, due.context
         match delivery:
             case Delivered():
-                _settle(nudge, NudgeStatus.SENT, None)
-                nudge.sent_at = now
+                _finish(nudge, NudgeStatus.SENT, None)
+                nudge.sent_at = self.clock.now()
                 report.sent += 1
             case RetryAfter(seconds=seconds, reason=reason) if nudge.attempts < MAX_ATTEMPTS:
                 nudge.status = NudgeStatus.PENDING
-                nudge.next_attempt_at = now + timedelta(seconds=max(seconds, 0))
+                nudge.next_attempt_at = retry_base + timedelta(seconds=max(seconds, 0))
                 nudge.lease_owner = nudge.lease_expires_at = None
                 nudge.last_error = reason
                 report.retried += 1
             case RetryAfter(reason=reason):
-                _settle(
+                _finish(
                     nudge, NudgeStatus.FAILED, f"gave up after {nudge.attempts} attempts: {reason}"
                 )
                 report.failed += 1
-            case PermanentFailure(reason=reason, concerns_person=concerns_person):
-                _settle(nudge, NudgeStatus.FAILED, reason)
+            case PermanentFailure(reason=reason):
+                _finish(nudge, NudgeStatus.FAILED, reason)
                 report.failed += 1
-                if concerns_person:
-                    person = await store.person_by_id(context.person.id or 0)
-                    if person is not None and person.undeliverable != reason:
-                        person.undeliverable = reason
-                        await store.update_person(person)
-        await store.update_nudge(nudge)
-        settled = nudge.status in (NudgeStatus.SENT, NudgeStatus.FAILED)
-        if nudge.kind is NudgeKind.WINDOW_CLOSED and settled:
-            follow_up = context.follow_up
-            found = await store.follow_up_by_id(follow_up.person_id, follow_up.id or 0)
-            if found is not None and found[0].status is FollowUpStatus.PENDING:
-                found[0].status = FollowUpStatus.MISSED
-                found[0].closed_at = now
-                await store.update_follow_up(found[0])
+                address = context.person.address
+                if delivery.concerns_workspace:
+                    key = undeliverable_workspace_key(address.platform, address.workspace)
+                    outcome.workspaces[key] = reason
+                elif delivery.concerns_person and context.person.id is not None:
+                    outcome.undeliverable[reason].add(context.person.id)
+        outcome.settled.append(nudge)
+        finished = nudge.status in (NudgeStatus.SENT, NudgeStatus.FAILED)
+        if nudge.kind is NudgeKind.WINDOW_CLOSED and finished and context.follow_up.id:
+            outcome.missed.add(context.follow_up.id)
 
 
-@dataclass(frozen=True)
-class _Due:
-    """A claimed nudge that will be sent, with what it is about and when it first fell due."""
-
-    nudge: Nudge
-    context: NudgeContext
-    first_due: datetime
-
-
-def _settle(nudge: Nudge, status: NudgeStatus, reason: str | None) -> None:
+def _finish(nudge: Nudge, status: NudgeStatus, reason: str | None) -> None:
     nudge.status = status
     nudge.lease_owner = None
     nudge.lease_expires_at = None

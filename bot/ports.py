@@ -166,6 +166,10 @@ class Store(Protocol):
 
     async def get_values(self, keys: Sequence[str]) -> dict[str, str]: ...
 
+    async def take_rate_slot(self, key: str, window: int, limit: int) -> bool:
+        """Count one send against `key` in `window` if fewer than `limit` were; True if so."""
+        ...
+
     async def set_value(self, key: str, value: str, now: datetime) -> None:
         """Keep `value` under `key`, replacing what was there."""
         ...

@@ -74,6 +74,7 @@ class _Tables:
     follow_ups: dict[int, FollowUp] = field(default_factory=dict)
     nudges: dict[int, Nudge] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    rate_windows: dict[tuple[str, int], int] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -292,6 +293,13 @@ class InMemoryStore:
 
     async def get_value(self, key: str) -> str | None:
         return self.t.values.get(key)
+
+    async def take_rate_slot(self, key: str, window: int, limit: int) -> bool:
+        used = self.t.rate_windows.get((key, window), 0)
+        if used >= limit:
+            return False
+        self.t.rate_windows[(key, window)] = used + 1
+        return True
 
     async def get_values(self, keys: Sequence[str]) -> dict[str, str]:
         return {key: self.t.values[key] for key in keys if key in self.t.values}

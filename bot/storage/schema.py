@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -25,7 +26,15 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["bot_state", "conversations", "follow_ups", "metadata", "nudges", "people"]
+__all__ = [
+    "bot_state",
+    "conversations",
+    "follow_ups",
+    "metadata",
+    "nudges",
+    "people",
+    "rate_windows",
+]
 
 # Named constraints, so that migrations (and SQLite's batch mode) can refer to them.
 metadata = MetaData(
@@ -180,4 +189,14 @@ bot_state = Table(
     Column("key", String(200), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Sends counted per key and time window, shared by replicas (see bot.pacing): the window is
+# the number of whole periods since the epoch.
+rate_windows = Table(
+    "rate_windows",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True),
+    Column("used", Integer, nullable=False),
 )

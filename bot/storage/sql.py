@@ -19,6 +19,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -36,7 +38,7 @@ from bot.domain import (
     Person,
 )
 from bot.ports import NudgeContext
-from bot.storage.schema import bot_state, conversations, follow_ups, nudges, people
+from bot.storage.schema import bot_state, conversations, follow_ups, nudges, people, rate_windows
 from rules.engine import QuietHours
 
 __all__ = ["SqlStorage", "SqlStore", "create_engine"]
@@ -407,6 +409,25 @@ class SqlStore:
         return min(found) if found else None
 
     # -- the bot's own values ---------------------------------------------------------------
+
+    async def take_rate_slot(self, key: str, window: int, limit: int) -> bool:
+        dialect = self.db.dialect.name
+        upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(rate_windows)
+        # Count this send only while the window has room; a full window updates no row.
+        statement = upsert.values(key=key, window_start=window, used=1).on_conflict_do_update(
+            index_elements=[rate_windows.c.key, rate_windows.c.window_start],
+            set_={"used": rate_windows.c.used + 1},
+            where=rate_windows.c.used < limit,
+        )
+        used = (await self.db.execute(statement.returning(rate_windows.c.used))).scalar()
+        if used == 1:
+            # The first send of a window tidies the key's old windows away.
+            await self.db.execute(
+                delete(rate_windows).where(
+                    rate_windows.c.key == key, rate_windows.c.window_start < window - 2
+                )
+            )
+        return used is not None
 
     async def get_values(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:

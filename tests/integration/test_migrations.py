@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage.migrate import MIGRATION_LOCK_ID, downgrade_to, upgrade_to_head
 from bot.storage.schema import metadata
 
-TABLES = {"people", "conversations", "follow_ups", "nudges", "bot_state"}
+TABLES = {"people", "conversations", "follow_ups", "nudges", "bot_state", "rate_windows"}
 
 
 def _differences(connection: Connection) -> list[Any]:

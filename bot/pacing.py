@@ -1,0 +1,154 @@
+"""Pacing: send no faster than each platform allows, in due order, dropping nothing.
+
+A `PaceRule` says which key a DM counts against and how many sends that key may have per
+period: Discord allows a bot about 50 requests a second across all its processes; Slack about
+one message a second per DM channel and a few hundred a minute per workspace.
+
+- A rule that is *local* is kept in this process with a GCRA schedule (each send reserves the
+  next free slot, so waiters go in the order they asked: due order).
+- A rule that is *shared* counts sends in one-second (or one-minute) windows in the database,
+  so all replicas together stay under the limit: taking a slot is one upsert that increments
+  the window's count only while it is below the limit; a full window means waiting for the
+  next. This was chosen over an advisory lock per send because it needs no lock held across a
+  network call, works the same on SQLite and PostgreSQL, and costs one short statement per DM.
+
+Rate limits are about real time, so pacing uses the monotonic and wall clocks (injectable for
+tests), not the bot's `Clock`, which the console moves by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from bot.domain import Person
+from bot.ports import Storage
+
+__all__ = ["NoPacing", "PaceRule", "Pacer", "PlatformPacer", "default_rules"]
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Pacer(Protocol):
+    async def wait_turn(self, to: Person) -> None:
+        """Return when a DM to `to` may be sent."""
+        ...
+
+
+class NoPacing:
+    """For the console and tests: every turn is now."""
+
+    async def wait_turn(self, to: Person) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class PaceRule:
+    """`count` sends per `per` for each key; `key` may use {platform}, {workspace}, {user}."""
+
+    key: str
+    count: int
+    per: timedelta
+    shared: bool = False
+
+    def key_for(self, to: Person) -> str:
+        address = to.address
+        return self.key.format(
+            platform=address.platform, workspace=address.workspace, user=address.user
+        )
+
+
+def default_rules(*, slack_workspace_per_minute: int = 300) -> dict[str, list[PaceRule]]:
+    """The platforms' published limits, with a margin."""
+    return {
+        # Discord's global limit is 50 requests/s per bot token; 45 leaves room for the
+        # interactions and edits the same token makes meanwhile.
+        "discord": [PaceRule("discord:bot", 45, timedelta(seconds=1), shared=True)],
+        # Slack: chat.postMessage allows about one message per second per channel, and a
+        # workspace-wide budget of a few hundred a minute.
+        "slack": [
+            PaceRule(
+                "slack:workspace:{workspace}",
+                slack_workspace_per_minute,
+                timedelta(minutes=1),
+                shared=True,
+            ),
+            PaceRule("slack:dm:{workspace}:{user}", 1, timedelta(seconds=1)),
+        ],
+    }
+
+
+class _Schedule:
+    """GCRA: a theoretical arrival time that each send moves on by one interval."""
+
+    def __init__(self, rule: PaceRule) -> None:
+        self.interval = rule.per.total_seconds() / rule.count
+        self.next_free = float("-inf")
+
+    def reserve(self, now: float) -> float:
+        """Seconds to wait for the next slot, which is now this caller's."""
+        slot = max(self.next_free, now)
+        self.next_free = slot + self.interval
+        return slot - now
+
+
+class PlatformPacer:
+    """Applies `rules` by the recipient's platform. Shared rules need `storage`."""
+
+    def __init__(
+        self,
+        rules: Mapping[str, Sequence[PaceRule]],
+        *,
+        storage: Storage | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.rules = rules
+        self.storage = storage
+        self.monotonic = monotonic
+        self.wall = wall
+        self.sleep = sleep
+        self._schedules: dict[str, _Schedule] = {}
+        # One waiter at a time per shared key, so this process takes its slots in order.
+        self._shared_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._paused_until: dict[str, float] = {}
+
+    def pause(self, platform: str, seconds: float) -> None:
+        """The platform answered "slow down" (a 429): nothing goes to it for `seconds`."""
+        until = self.monotonic() + seconds
+        self._paused_until[platform] = max(until, self._paused_until.get(platform, until))
+
+    def paused_for(self, platform: str) -> float:
+        """Seconds left of a pause, 0 if none."""
+        return max(0.0, self._paused_until.get(platform, 0.0) - self.monotonic())
+
+    async def wait_turn(self, to: Person) -> None:
+        for rule in self.rules.get(to.address.platform, ()):
+            key = rule.key_for(to)
+            if rule.shared and self.storage is not None:
+                await self._take_shared(key, rule)
+            else:
+                schedule = self._schedules.get(key)
+                if schedule is None:
+                    schedule = self._schedules[key] = _Schedule(rule)
+                delay = schedule.reserve(self.monotonic())
+                if delay > 0:
+                    await self.sleep(delay)
+
+    async def _take_shared(self, key: str, rule: PaceRule) -> None:
+        assert self.storage is not None
+        period = rule.per.total_seconds()
+        async with self._shared_locks[key]:
+            while True:
+                window = int(self.wall() // period)
+                async with self.storage.session() as store:
+                    granted = await store.take_rate_slot(key, window, rule.count)
+                if granted:
+                    return
+                await self.sleep(max((window + 1) * period - self.wall(), 0.001))
