@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import importlib
 import logging
+import os
+import signal
+import socket
 import sys
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.bootstrap import Bot, build_bot
 from bot.clock import UTC, SystemClock, VirtualClock
 from bot.config import ConfigError, Settings
 from bot.errors import UserError
+from bot.messengers import RoutingMessenger
+from bot.pacing import default_rules
+from bot.ports import Messenger
+from bot.scheduler import NudgeScheduler
 from bot.services import zone_or_error
 from rules.engine import RulebookError, load_rulebook
 
@@ -67,9 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _replace(settings: Settings, **changes: str) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
+    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]  # str fields only
 
 
 def _configure_logging(level: str, *, quiet: bool) -> None:
@@ -94,26 +103,76 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
+class PlatformRuntime(Protocol):
+    """What a platform adapter offers `followup-bot run` (adapters/<platform>/runtime.py)."""
+
+    messenger: Messenger
+
+    def attach(self, bot: Bot) -> None: ...
+    async def serve(self) -> None: ...
+
+
+# Where each platform's runtime lives, and the extra that installs its libraries.
+RUNTIMES = {
+    "slack": ("adapters.slack.runtime", "SlackRuntime"),
+    "discord": ("adapters.discord.runtime", "DiscordRuntime"),
+}
+
+
+def _load_runtime(platform: str) -> PlatformRuntime:
+    module_name, class_name = RUNTIMES[platform]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise ConfigError(
+            f"{platform.capitalize()} settings are set, but its adapter can't be loaded "
+            f"({err.name} is missing): install it with pip install -e '.[{platform}]'"
+        ) from None
+    runtime: PlatformRuntime = getattr(module, class_name).from_env(os.environ)
+    return runtime
+
+
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    platforms = [
-        name
-        for name, wanted in (("Slack", settings.wants_slack), ("Discord", settings.wants_discord))
-        if wanted
+    """Serve the configured platforms with the scheduler; the console if none is configured."""
+    wanted = [
+        p for p, on in (("slack", settings.wants_slack), ("discord", settings.wants_discord)) if on
     ]
-    if platforms:
-        print(
-            f"followup-bot: {' and '.join(platforms)} settings are present, but this version "
-            "runs only the console. Unset them to use the console.",
-            file=sys.stderr,
-        )
-        return 2
-    console_args = argparse.Namespace(start=None, tz=None, user="student", echo=False)
-    return await _console(settings, console_args)
+    if not wanted:
+        console_args = argparse.Namespace(start=None, tz=None, user="student", echo=False)
+        return await _console(settings, console_args)
+    runtimes = {platform: _load_runtime(platform) for platform in wanted}
+    clock = SystemClock()
+    scheduler = NudgeScheduler(clock=clock)
+    messenger = RoutingMessenger({p: r.messenger for p, r in runtimes.items()})
+    bot = await build_bot(
+        settings,
+        clock=clock,
+        messenger=messenger,
+        owner=f"{socket.gethostname()}-{os.getpid()}",
+        on_nudge_planned=scheduler.wake_at,
+        pacing=default_rules(slack_workspace_per_minute=settings.slack_messages_per_minute),
+    )
+    scheduler.attach(bot.dispatcher)
+    for runtime in runtimes.values():
+        runtime.attach(bot)
+    await scheduler.start()
+    log.info("followup-bot running: %s", ", ".join(wanted))
+    serving = asyncio.gather(*(runtime.serve() for runtime in runtimes.values()))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, serving.cancel)
+    try:
+        await serving
+    except asyncio.CancelledError:
+        log.info("followup-bot stopping")
+    finally:
+        await scheduler.stop()
+        await bot.close()
+    return 0
 
 
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import Console, ConsoleMessenger, stdin_lines
-    from bot.bootstrap import build_bot
 
     try:
         zone = zone_or_error(args.tz) if args.tz else settings.default_zone()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatch import Dispatcher
+from bot.pacing import PaceRule, PlatformPacer
 from bot.ports import Messenger
 from bot.services import FollowUpService
 from bot.storage.migrate import upgrade_to_head
@@ -40,6 +41,7 @@ async def build_bot(
     messenger: Messenger,
     owner: str = "local",
     on_nudge_planned: Callable[[datetime], None] | None = None,
+    pacing: Mapping[str, Sequence[PaceRule]] | None = None,
 ) -> Bot:
     """Load the rulebook (RulebookError if bad), migrate the database, wire the core."""
     rulebook = load_rulebook(settings.rulebook_path)
@@ -54,5 +56,10 @@ async def build_bot(
     service = FollowUpService(
         storage, clock, rulebook, default_zone=zone, on_nudge_planned=on_nudge_planned
     )
-    dispatcher = Dispatcher(storage, messenger, clock, rulebook, default_zone=zone, owner=owner)
+    # Shared pacing rules count sends in the database, so replicas stay under a platform's
+    # limit together; without rules (the console) sends are not paced.
+    pacer = PlatformPacer(pacing, storage=storage) if pacing else None
+    dispatcher = Dispatcher(
+        storage, messenger, clock, rulebook, default_zone=zone, owner=owner, pacer=pacer
+    )
     return Bot(service=service, dispatcher=dispatcher, rulebook=rulebook, engine=engine)

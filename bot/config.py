@@ -27,6 +27,8 @@ class Settings:
     slack_app_token: str | None = None
     slack_client_id: str | None = None
     discord_token: str | None = None
+    # Slack's workspace-wide budget for DMs, shared by all replicas (a few hundred a minute).
+    slack_messages_per_minute: int = 300
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +47,9 @@ class Settings:
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_client_id=get("SLACK_CLIENT_ID"),
             discord_token=get("DISCORD_TOKEN"),
+            slack_messages_per_minute=_positive_int(
+                "SLACK_MESSAGES_PER_MINUTE", get("SLACK_MESSAGES_PER_MINUTE"), 300
+            ),
         )
         settings.default_zone()  # fail at start, not at the first nudge
         return settings
@@ -82,3 +87,11 @@ def _redact_url(url: str) -> str:
     credentials, _, host = rest.rpartition("@")
     user = credentials.split(":", 1)[0]
     return f"{scheme}{sep}{user}:***@{host}"
+
+
+def _positive_int(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) == 0:
+        raise ConfigError(f"{name}: “{value}” isn't a positive whole number")
+    return int(value)

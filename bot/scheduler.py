@@ -1,0 +1,179 @@
+"""The bot's clock-driven jobs on APScheduler 3 (`AsyncIOScheduler`, in-memory job store).
+
+This is the only module that imports APScheduler. Nudges themselves live in the database
+outbox, never in APScheduler's job stores (they pickle callables and can't be shared by
+replicas); APScheduler only decides *when* to sweep:
+
+- an interval job sweeps due nudges every `sweep_every` (`max_instances=1`, coalescing), which
+  also picks up what other replicas planned and leases that expired;
+- a one-shot wake-up at the next due time, re-armed after every sweep and whenever an earlier
+  nudge is planned (`wake_at`), so a nudge goes out within a moment of its time rather than up
+  to a whole interval late;
+- periodic jobs for later features (club digests) via `add_periodic`.
+
+A sweep that fails because the database is away (PostgreSQL restarting, SQLite locked) does not
+stop anything: it is logged, and sweeps pause with exponential backoff (capped at a few seconds,
+so claiming resumes within seconds of the database returning, without a retry storm).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.clock import Clock, SystemClock
+from bot.dispatch import Dispatcher, DispatchReport
+
+__all__ = ["NudgeScheduler"]
+
+log = logging.getLogger(__name__)
+
+# Another replica's plans and expired leases are found at most this late; the wake-up job
+# makes this replica's own nudges punctual.
+SWEEP_EVERY = timedelta(seconds=30)
+# After a failed sweep, wait 0.5 s, 1 s, 2 s ... up to 5 s before trying the database again.
+OUTAGE_BACKOFF_BASE = 0.5
+OUTAGE_BACKOFF_CAP = 5.0
+# A database error is an outage; anything else is a bug, logged loudly, and sweeping goes on.
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError, TimeoutError)
+
+
+class NudgeScheduler:
+    """Sweeps the outbox on time. Create it before the bot (its `wake_at` is the service's
+    `on_nudge_planned`), `attach` the dispatcher, then `start`."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        sweep_every: timedelta = SWEEP_EVERY,
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.sweep_every = sweep_every
+        self.dispatcher: Dispatcher | None = None
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._lock = asyncio.Lock()
+        self._wake: datetime | None = None
+        self._failures = 0
+        self._paused_until: datetime | None = None
+        self.sweeps = 0
+        self.last_report: DispatchReport | None = None
+
+    def attach(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
+    async def start(self) -> None:
+        """Start sweeping: the first sweep runs at once (overdue nudges after downtime)."""
+        if self.dispatcher is None:
+            raise RuntimeError("attach a dispatcher before starting")
+        self._scheduler.add_job(
+            self.sweep,
+            IntervalTrigger(seconds=self.sweep_every.total_seconds(), timezone=UTC),
+            id="sweep",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self.clock.now(),
+            misfire_grace_time=None,
+        )
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        # Let a sweep in progress settle its batch before the engine goes away.
+        async with self._lock:
+            pass
+
+    def wake_at(self, moment: datetime) -> None:
+        """Sweep at `moment` (or now, if it has passed), unless a wake-up comes sooner."""
+        if not self._scheduler.running:
+            return
+        now = self.clock.now()
+        if self._wake is not None and now <= self._wake <= moment:
+            return
+        self._wake = max(moment, now)
+        self._scheduler.add_job(
+            self.sweep,
+            DateTrigger(run_date=self._wake, timezone=UTC),
+            id="wake",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def add_periodic(
+        self,
+        job: Callable[[], Awaitable[Any]],
+        *,
+        job_id: str,
+        cron: str | None = None,
+        every: timedelta | None = None,
+    ) -> None:
+        """Run `job` on a crontab line ("0 9 * * MON", UTC) or every `every`."""
+        if cron is not None and every is None:
+            trigger = CronTrigger.from_crontab(cron, timezone=UTC)
+        elif every is not None and cron is None:
+            trigger = IntervalTrigger(seconds=every.total_seconds(), timezone=UTC)
+        else:
+            raise ValueError("give exactly one of cron and every")
+        self._scheduler.add_job(
+            job, trigger, id=job_id, max_instances=1, coalesce=True, replace_existing=True
+        )
+
+    async def sweep(self) -> DispatchReport | None:
+        """Deliver what is due, then re-arm the wake-up. Never raises."""
+        assert self.dispatcher is not None
+        now = self.clock.now()
+        if self._paused_until is not None and now < self._paused_until:
+            return None
+        async with self._lock:
+            self._wake = None
+            try:
+                report = await self.dispatcher.dispatch_due()
+                next_due = await self.dispatcher.next_due_at()
+            except OUTAGE_ERRORS as err:
+                self._failures += 1
+                delay = min(OUTAGE_BACKOFF_CAP, OUTAGE_BACKOFF_BASE * 2 ** (self._failures - 1))
+                delay *= random.uniform(0.8, 1.2)  # replicas don't come back in lockstep
+                self._paused_until = self.clock.now() + timedelta(seconds=delay)
+                log.warning(
+                    "sweep failed (%s); the database may be away, retrying in %.1f s",
+                    type(err).__name__,
+                    delay,
+                )
+                self.wake_at(self._paused_until)
+                return None
+            except Exception:
+                log.exception("sweep failed unexpectedly; sweeping goes on")
+                return None
+            if self._failures:
+                log.info("database is back after %d failed sweeps", self._failures)
+            self._failures = 0
+            self._paused_until = None
+            self.sweeps += 1
+            self.last_report = report
+        if report.claimed:
+            log.info(
+                "sweep: %d claimed, %d sent, %d cancelled, %d retried, %d failed",
+                report.claimed,
+                report.sent,
+                report.cancelled,
+                report.retried,
+                report.failed,
+            )
+        if next_due is not None:
+            self.wake_at(next_due)
+        return report
