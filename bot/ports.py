@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain import Address, Conversation, FollowUp, Nudge, Person
+from bot.domain import Address, Conversation, FollowUp, Nudge, NudgeKind, Person
 from bot.replies import Reply
 
 __all__ = [
@@ -124,8 +124,15 @@ class Store(Protocol):
         """Nudges not yet claimed for sending, in due order."""
         ...
 
-    async def replace_pending_nudges(self, follow_up_id: int, nudges: Sequence[Nudge]) -> None:
-        """Drop the follow-up's pending nudges and add `nudges` (a re-plan)."""
+    async def replace_pending_nudges(
+        self, follow_up_id: int, nudges: Sequence[Nudge], now: datetime
+    ) -> None:
+        """A re-plan: drop the follow-up's planned nudges still ahead (pending, never tried,
+        due after `now`) and add `nudges`. Rows already due or waiting for a retry stay."""
+        ...
+
+    async def nudges_sent(self, follow_up_id: int) -> dict[NudgeKind, int]:
+        """How many nudges of each kind went out (or are going out) for a follow-up."""
         ...
 
     async def cancel_pending_nudges(self, follow_up_id: int, reason: str) -> int: ...

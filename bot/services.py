@@ -304,9 +304,10 @@ class FollowUpService:
                 zone=self.zone_of(person),
                 quiet=person.quiet_hours,
                 snoozed_until=follow_up.snoozed_until,
+                already_sent=await store.nudges_sent(follow_up.id),
             )
         await store.replace_pending_nudges(
-            follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned]
+            follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned], now
         )
         if planned and self.on_nudge_planned is not None:
             self.on_nudge_planned(min(p.due_at for p in planned))

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
@@ -22,6 +23,7 @@ from bot.domain import (
     FollowUp,
     FollowUpStatus,
     Nudge,
+    NudgeKind,
     NudgeStatus,
     Person,
 )
@@ -83,15 +85,19 @@ class _Tables:
 
 
 class InMemoryStorage:
+    """Sessions run one at a time, like SQLite's single writer."""
+
     def __init__(self) -> None:
         self.tables = _Tables()
+        self._writer = asyncio.Lock()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[InMemoryStore]:
-        # Work on a copy and publish it on success: an error leaves the tables untouched.
-        working = copy.deepcopy(self.tables)
-        yield InMemoryStore(working)
-        self.tables = working
+        async with self._writer:
+            # Work on a copy and publish it on success: an error leaves the tables untouched.
+            working = copy.deepcopy(self.tables)
+            yield InMemoryStore(working)
+            self.tables = working
 
 
 class InMemoryStore:
@@ -187,13 +193,26 @@ class InMemoryStore:
         ]
         return sorted(found, key=lambda n: (n.due_at, n.id or 0))
 
-    async def replace_pending_nudges(self, follow_up_id: int, nudges: Sequence[Nudge]) -> None:
+    async def replace_pending_nudges(
+        self, follow_up_id: int, nudges: Sequence[Nudge], now: datetime
+    ) -> None:
         for nudge in await self.pending_nudges(follow_up_id):
-            del self.t.nudges[nudge.id or 0]
+            if nudge.attempts == 0 and (nudge.next_attempt_at or nudge.due_at) > now:
+                del self.t.nudges[nudge.id or 0]
         for nudge in nudges:
             nudge.id = self.t.new_id()
             nudge.follow_up_id = follow_up_id
             self.t.nudges[nudge.id] = copy.copy(nudge)
+
+    async def nudges_sent(self, follow_up_id: int) -> dict[NudgeKind, int]:
+        counts: dict[NudgeKind, int] = {}
+        for n in self.t.nudges.values():
+            if n.follow_up_id == follow_up_id and n.status in (
+                NudgeStatus.SENT,
+                NudgeStatus.SENDING,
+            ):
+                counts[n.kind] = counts.get(n.kind, 0) + 1
+        return counts
 
     async def cancel_pending_nudges(self, follow_up_id: int, reason: str) -> int:
         pending = await self.pending_nudges(follow_up_id)

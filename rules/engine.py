@@ -494,8 +494,13 @@ def place_nudges(
     zone: ZoneInfo,
     quiet: QuietHours | None,
     snoozed_until: datetime | None = None,
+    already_sent: Mapping[NudgeKind, int] | None = None,
 ) -> list[PlacedNudge]:
     """Where the nudges for one follow-up go, in time order.
+
+    `already_sent` counts the nudges of each kind this follow-up has had: a re-plan (new
+    settings, a snooze) never places those again, even if their moment is still ahead (a nudge
+    moved earlier out of quiet hours went out before its planned moment).
 
     - a heads-up `heads_up_after` the conversation, last calls before the ideal deadline, and
       while a late follow-up is still adequate (events) a reminder every `reminder_every`;
@@ -515,13 +520,18 @@ def place_nudges(
     candidates += [
         (ideal_by - before, NudgeKind.LAST_CALL, ideal_by) for before in timing.last_call_before
     ]
-    reminder = met_at + timing.reminder_every
-    while reminder < due_by - timing.min_gap:
-        candidates.append((reminder, NudgeKind.REMINDER, due_by))
-        reminder += timing.reminder_every
+    candidates += [
+        (moment, NudgeKind.REMINDER, due_by)
+        for moment in _reminders(met_at, due_by - timing.min_gap, timing.reminder_every, zone)
+    ]
+    candidates.sort()
+    skip = dict(already_sent or {})
 
     placed: list[PlacedNudge] = []
     for moment, kind, deadline in candidates:
+        if skip.get(kind, 0) > 0:
+            skip[kind] -= 1
+            continue
         # A moment already past is gone, even if it fell in quiet hours: a re-plan at night
         # must not bring back a nudge that was due (and sent) in the evening.
         if moment < earliest or (snoozed_until is not None and moment < snoozed_until):
@@ -547,11 +557,30 @@ def place_nudges(
             spaced.pop()
         spaced.append(nudge)
 
-    closed_at = max(due_by, earliest)
-    if quiet is not None and quiet.contains(closed_at, zone):
-        closed_at = quiet.span_around(closed_at, zone)[1]
-    spaced.append(PlacedNudge(closed_at, NudgeKind.WINDOW_CLOSED))
+    if not skip.get(NudgeKind.WINDOW_CLOSED):
+        closed_at = max(due_by, earliest)
+        if quiet is not None and quiet.contains(closed_at, zone):
+            closed_at = quiet.span_around(closed_at, zone)[1]
+        spaced.append(PlacedNudge(closed_at, NudgeKind.WINDOW_CLOSED))
     return spaced
+
+
+def _reminders(
+    met_at: datetime, until: datetime, every: timedelta, zone: ZoneInfo
+) -> list[datetime]:
+    """Reminders every `every` after the conversation, before `until`. Whole days are counted
+    on the calendar, so "a week later" keeps the local hour across a daylight-saving change."""
+    local = met_at.astimezone(zone)
+    found = []
+    for step in range(1, 1000):
+        if every == timedelta(days=every.days):
+            moment = _at_local(local.date() + every * step, local.time().replace(tzinfo=None), zone)
+        else:
+            moment = met_at + every * step
+        if moment >= until:
+            break
+        found.append(moment)
+    return found
 
 
 def _out_of_quiet_hours(

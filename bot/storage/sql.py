@@ -250,10 +250,15 @@ class SqlStore:
         )
         return [_nudge(row) for row in rows.mappings()]
 
-    async def replace_pending_nudges(self, follow_up_id: int, new: Sequence[Nudge]) -> None:
+    async def replace_pending_nudges(
+        self, follow_up_id: int, new: Sequence[Nudge], now: datetime
+    ) -> None:
         await self.db.execute(
             delete(nudges).where(
-                nudges.c.follow_up_id == follow_up_id, nudges.c.status == NudgeStatus.PENDING
+                nudges.c.follow_up_id == follow_up_id,
+                nudges.c.status == NudgeStatus.PENDING,
+                nudges.c.attempts == 0,
+                nudges.c.next_attempt_at > now,
             )
         )
         if new:
@@ -263,6 +268,17 @@ class SqlStore:
             )
             for nudge, nudge_id in zip(new, ids.scalars(), strict=True):
                 nudge.id = nudge_id
+
+    async def nudges_sent(self, follow_up_id: int) -> dict[NudgeKind, int]:
+        rows = await self.db.execute(
+            select(nudges.c.kind, func.count())
+            .where(
+                nudges.c.follow_up_id == follow_up_id,
+                nudges.c.status.in_([NudgeStatus.SENT, NudgeStatus.SENDING]),
+            )
+            .group_by(nudges.c.kind)
+        )
+        return {NudgeKind(kind): count for kind, count in rows.tuples()}
 
     async def cancel_pending_nudges(self, follow_up_id: int, reason: str) -> int:
         result = await self.db.execute(

@@ -133,12 +133,12 @@ async def test_replace_and_cancel_pending_nudges(storage: Storage) -> None:
         follow_up = await add_follow_up(store, alice, 1)
         assert follow_up.id is not None
         first = [Nudge(follow_up.id, NudgeKind.HEADS_UP, T0 + timedelta(hours=24))]
-        await store.replace_pending_nudges(follow_up.id, first)
+        await store.replace_pending_nudges(follow_up.id, first, T0)
         second = [
             Nudge(follow_up.id, NudgeKind.LAST_CALL, T0 + timedelta(hours=47)),
             Nudge(follow_up.id, NudgeKind.HEADS_UP, T0 + timedelta(hours=25)),
         ]
-        await store.replace_pending_nudges(follow_up.id, second)
+        await store.replace_pending_nudges(follow_up.id, second, T0)
         pending = await store.pending_nudges(follow_up.id)
         assert [n.due_at for n in pending] == [T0 + timedelta(hours=25), T0 + timedelta(hours=47)]
         assert all(n.id is not None for n in second)
@@ -161,6 +161,7 @@ async def test_claim_takes_due_rows_in_order_with_a_lease(storage: Storage) -> N
                 Nudge(follow_up.id, NudgeKind.REMINDER, T0 + timedelta(hours=2)),
                 Nudge(follow_up.id, NudgeKind.WINDOW_CLOSED, T0 + timedelta(days=30)),
             ],
+            T0,
         )
     now = T0 + timedelta(hours=5)
     lease = now + timedelta(minutes=2)
@@ -189,7 +190,7 @@ async def test_settled_nudge_round_trip_and_context(storage: Storage) -> None:
         follow_up = await add_follow_up(store, alice, 1)
         assert follow_up.id is not None
         await store.replace_pending_nudges(
-            follow_up.id, [Nudge(follow_up.id, NudgeKind.HEADS_UP, T0)]
+            follow_up.id, [Nudge(follow_up.id, NudgeKind.HEADS_UP, T0)], T0
         )
         (nudge,) = await store.claim_due_nudges(T0, "me", T0 + timedelta(minutes=2), 10)
         assert nudge.id is not None
@@ -212,3 +213,39 @@ async def test_values_the_bot_keeps(storage: Storage) -> None:
         await store.set_value("discord:commands", "def", T0)
     async with storage.session() as store:
         assert await store.get_value("discord:commands") == "def"
+
+
+async def test_a_replan_keeps_what_is_due_or_retrying_and_counts_what_went_out(
+    storage: Storage,
+) -> None:
+    async with storage.session() as store:
+        alice = await add_person(store)
+        follow_up = await add_follow_up(store, alice, 1)
+        assert follow_up.id is not None
+        await store.replace_pending_nudges(
+            follow_up.id,
+            [
+                Nudge(follow_up.id, NudgeKind.HEADS_UP, T0),
+                Nudge(follow_up.id, NudgeKind.LAST_CALL, T0 + timedelta(hours=1)),
+                Nudge(follow_up.id, NudgeKind.LAST_CALL, T0 + timedelta(hours=5)),
+                Nudge(follow_up.id, NudgeKind.REMINDER, T0 + timedelta(days=7)),
+            ],
+            T0,
+        )
+        # The heads-up went out; the first last call was told to retry in an hour.
+        now = T0 + timedelta(hours=1)
+        claimed = await store.claim_due_nudges(now, "me", now + timedelta(minutes=2), 10)
+        heads_up, last_call = sorted(claimed, key=lambda n: n.due_at)
+        heads_up.status = NudgeStatus.SENT
+        last_call.status = NudgeStatus.PENDING
+        last_call.next_attempt_at = now + timedelta(hours=1)
+        await store.settle_nudges([heads_up, last_call])
+        assert await store.nudges_sent(follow_up.id) == {NudgeKind.HEADS_UP: 1}
+        await store.replace_pending_nudges(
+            follow_up.id, [Nudge(follow_up.id, NudgeKind.REMINDER, T0 + timedelta(days=8))], now
+        )
+        kept = [(n.kind, n.due_at) for n in await store.pending_nudges(follow_up.id)]
+        assert kept == [
+            (NudgeKind.LAST_CALL, T0 + timedelta(hours=1)),  # retrying: kept
+            (NudgeKind.REMINDER, T0 + timedelta(days=8)),  # the re-plan
+        ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.commands import parse_command
 from bot.dispatch import Dispatcher
@@ -230,3 +230,22 @@ async def test_a_double_follow_up_is_nudged_in_one_dm(
     await service.handle(ALICE, parse_command("/followups done 1"))
     await run_until(dispatcher, clock, 20)
     assert (messenger.sent[-1].message.sections[0].title or "").startswith("#2 Last call")
+
+
+async def test_a_replan_never_sends_a_nudge_again(
+    memory_storage: InMemoryStorage, messenger: FakeMessenger, rulebook: Rulebook
+) -> None:
+    """A heads-up moved earlier out of quiet hours went out before its planned moment; a
+    settings change afterwards must not plan it again."""
+    clock = FakeClock(datetime(2026, 3, 7, 2, 0, tzinfo=UTC))  # Fri 21:00 in New York
+    service = FollowUpService(memory_storage, clock, rulebook, default_zone=NEW_YORK)
+    messenger.clock = clock
+    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
+    await met(service, '/met Jane Doe, Acme, interview, Kafka when:"yesterday 11pm"')
+    await run_until(dispatcher, clock, 0.6)  # the heads-up, due 23:00, moved to 21:30
+    assert len(messenger.sent) == 1
+    await service.handle(ALICE, parse_command("/followups settings tz America/New_York"))
+    await service.handle(ALICE, parse_command("/followups settings quiet 23:00-07:00"))
+    await run_until(dispatcher, clock, 3)
+    titles = [dm.message.sections[0].title or "" for dm in messenger.sent]
+    assert sum("Time to follow up" in t for t in titles) == 1, titles

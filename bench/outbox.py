@@ -1,0 +1,182 @@
+"""Outbox fixtures shared by the benchmarks and the scale tests: seed many nudges fast, and run
+dispatcher replicas in their own processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.schema import conversations, follow_ups, nudges, people
+from bot.storage.sql import create_engine
+
+__all__ = ["engine_for", "run_replicas", "seed_outbox"]
+
+ROOT = Path(__file__).resolve().parent.parent
+# Rows per INSERT ... VALUES statement while seeding: big enough to be fast, small enough for
+# PostgreSQL's 32767-parameter limit (7 columns a nudge).
+CHUNK = 4000
+
+
+def engine_for(url: str, schema: str | None = None, **options: Any) -> AsyncEngine:
+    """An engine; on PostgreSQL, optionally confined to `schema` (the tests' isolation)."""
+    if schema and url.startswith("postgresql"):
+        options.setdefault("connect_args", {})["server_settings"] = {"search_path": schema}
+    return create_engine(url, **options)
+
+
+async def seed_outbox(
+    engine: AsyncEngine,
+    *,
+    pending: int,
+    due_at: datetime,
+    spread: timedelta = timedelta(0),
+    sent: int = 0,
+    students: int = 100,
+    platform: str = "bench",
+) -> list[int]:
+    """`pending` nudges, each for its own follow-up, due from `due_at` over `spread`, plus `sent`
+    already-sent ones (history), spread over `students` people. Returns the pending ids."""
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    async with engine.begin() as db:
+        person_ids = list(
+            (
+                await db.execute(
+                    insert(people).returning(people.c.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "platform": platform,
+                            "workspace": "W",
+                            "user_id": f"U{n}",
+                            "nudges_on": True,
+                            "job_status": "searching",
+                            "linkedin_plan": "free",
+                            "next_number": 1,
+                            "created_at": created,
+                        }
+                        for n in range(students)
+                    ],
+                )
+            ).scalars()
+        )
+    total = pending + sent
+    pending_ids: list[int] = []
+    for start in range(0, total, CHUNK):
+        rows = range(start, min(total, start + CHUNK))
+        async with engine.begin() as db:
+            conversation_ids = list(
+                (
+                    await db.execute(
+                        insert(conversations).returning(
+                            conversations.c.id, sort_by_parameter_order=True
+                        ),
+                        [
+                            {
+                                "person_id": person_ids[i % students],
+                                "contact_name": f"Contact {i}",
+                                "company": "Acme",
+                                "company_key": "acme",
+                                "kind": "interview",
+                                "met_at": due_at - timedelta(hours=24),
+                                "topics": "",
+                                "created_at": created,
+                            }
+                            for i in rows
+                        ],
+                    )
+                ).scalars()
+            )
+            follow_up_ids = list(
+                (
+                    await db.execute(
+                        insert(follow_ups).returning(follow_ups.c.id, sort_by_parameter_order=True),
+                        [
+                            {
+                                "person_id": person_ids[i % students],
+                                "conversation_id": conversation_ids[i - start],
+                                "number": i + 1,
+                                "methods": "email",
+                                "ideal_by": due_at + timedelta(hours=24),
+                                "due_by": due_at + timedelta(hours=24),
+                                "optional": False,
+                                "status": "pending",
+                            }
+                            for i in rows
+                        ],
+                    )
+                ).scalars()
+            )
+            step = spread / max(pending, 1)
+            nudge_rows = []
+            for i in rows:
+                is_pending = i < pending
+                when = due_at + step * i if is_pending else due_at - timedelta(days=1)
+                nudge_rows.append(
+                    {
+                        "follow_up_id": follow_up_ids[i - start],
+                        "kind": "heads_up",
+                        "due_at": when,
+                        "status": "pending" if is_pending else "sent",
+                        "attempts": 0 if is_pending else 1,
+                        "next_attempt_at": when,
+                        "sent_at": None if is_pending else when,
+                    }
+                )
+            ids = await db.execute(
+                insert(nudges).returning(nudges.c.id, sort_by_parameter_order=True), nudge_rows
+            )
+            pending_ids += [
+                i
+                for i, row in zip(ids.scalars(), nudge_rows, strict=True)
+                if row["status"] == "pending"
+            ]
+    return pending_ids
+
+
+def run_replicas(
+    url: str,
+    count: int,
+    *,
+    schema: str | None = None,
+    now: datetime,
+    crash: str = "",
+    timeout: float = 120,
+) -> list[dict[str, Any]]:
+    """Run `count` dispatcher processes (bench.replica) side by side until the outbox is
+    drained; each returns what it delivered. `crash` makes every replica die on purpose."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "bench.replica", "--url", url, "--now", now.isoformat()]
+    if schema:
+        command += ["--schema", schema]
+    if crash:
+        command += ["--crash", crash]
+    processes = [
+        subprocess.Popen(
+            [*command, "--owner", f"replica-{n}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        for n in range(count)
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=timeout)
+        sent = [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("sent ")]
+        results.append({"returncode": process.returncode, "sent": sent, "stderr": err})
+    return results
+
+
+def duplicates_and_lost(delivered: Sequence[str], expected: Sequence[int]) -> tuple[int, int]:
+    """How many sends repeated a nudge, and how many nudges were never sent."""
+    keys = [int(key.removeprefix("nudge-")) for key in delivered]
+    return len(keys) - len(set(keys)), len(set(expected) - set(keys))
