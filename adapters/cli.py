@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.bootstrap import Bot, build_bot
 from bot.clock import UTC, SystemClock, VirtualClock
 from bot.config import ConfigError, Settings
@@ -52,6 +54,15 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(_run(settings, args))
     except (ConfigError, RulebookError) as err:
         print(f"followup-bot: {err}", file=sys.stderr)
+        return 2
+    except (SQLAlchemyError, OSError) as err:
+        # The URL may carry a password: name the error, not the URL or its text.
+        print(
+            f"followup-bot: can't use the database ({type(err).__name__}); check DATABASE_URL "
+            "or --db, and that the database is running.",
+            file=sys.stderr,
+        )
+        log.debug("database error", exc_info=True)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -207,7 +218,10 @@ def _start_time(text: str | None, zone: ZoneInfo) -> datetime:
         raise ValueError(f"“{text}” isn't a time like 2026-03-06T15:00") from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone)
-    return local.astimezone(UTC)
+    try:
+        return local.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"“{text}” is too far from today") from None
 
 
 if __name__ == "__main__":

@@ -223,8 +223,11 @@ class Dispatcher:
     ) -> str | None:
         if context is None:
             return "follow-up or person deleted"
-        if context.follow_up.status is not FollowUpStatus.PENDING:
-            return f"follow-up {context.follow_up.status}"
+        status = context.follow_up.status
+        # The window-closed notice is still worth sending if the list already marked it missed.
+        closing = context.nudge.kind is NudgeKind.WINDOW_CLOSED and status is FollowUpStatus.MISSED
+        if status is not FollowUpStatus.PENDING and not closing:
+            return f"follow-up {status}"
         person = context.person
         if person.undeliverable is not None:
             return "person can't receive DMs"
@@ -276,7 +279,9 @@ class Dispatcher:
 
     def _message(self, group: list[_Due]) -> Reply:
         now = self.clock.now()
-        first_due = min(d.first_due for d in group)
+        # Late means the nudge being sent fell due a while ago (earlier ones it replaces don't
+        # count: their moment is gone and the message speaks for now).
+        due = min(d.nudge.due_at for d in group)
         context = group[0].context
         return nudge_message(
             kind=group[0].nudge.kind,
@@ -286,7 +291,7 @@ class Dispatcher:
             rulebook=self.rulebook,
             now=now,
             zone=context.person.zone(self.default_zone),
-            late_since=first_due if now - first_due > LATE_AFTER else None,
+            late_since=due if now - due > LATE_AFTER else None,
         )
 
     def _settle(

@@ -157,8 +157,16 @@ _COMPANY_SUFFIXES = re.compile(
 )
 
 
+# The key's column holds 100 characters; folding can lengthen a name (NFKC expands ligatures).
+COMPANY_KEY_LENGTH = 100
+
+
 def company_key(company: str) -> str:
-    """A company name folded for matching: "Acme, Inc." and "acme" are the same company."""
-    text = unicodedata.normalize("NFKC", company).casefold()
-    text = _COMPANY_SUFFIXES.sub(" ", text)
-    return " ".join(re.findall(r"\w+", text))
+    """A company name folded for matching: "Acme, Inc." and "acme" are the same company.
+
+    A name with no letters or digits (an emoji) is its own key, so that two such companies
+    are not taken for one.
+    """
+    folded = unicodedata.normalize("NFKC", company).casefold()
+    key = " ".join(re.findall(r"\w+", _COMPANY_SUFFIXES.sub(" ", folded)))
+    return (key or " ".join(folded.split()))[:COMPANY_KEY_LENGTH]

@@ -7,7 +7,7 @@ the adapter that renders it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import Conversation, FollowUp, FollowUpStatus, Person
@@ -26,6 +26,8 @@ __all__ = [
     "nudge_message",
     "plan_reply",
     "settings_reply",
+    "snoozable",
+    "snooze_limit",
     "time_left",
     "topics_phrase",
 ]
@@ -76,7 +78,7 @@ def _deadline_line(follow_up: FollowUp, now: datetime, zone: ZoneInfo) -> str:
         return line
     if follow_up.due_by > now:
         return (
-            f"the ideal 48 hours have passed; still adequate until "
+            f"the ideal window has passed; still adequate until "
             f"{format_moment(follow_up.due_by, zone)} ({format_left(follow_up.due_by - now)} left)"
         )
     return f"the deadline passed {format_left(now - follow_up.due_by)} ago"
@@ -138,24 +140,38 @@ def plan_reply(
             f"{conversation.contact_name}, {_deadline_line(follow_up, now, zone)}"
         )
         sections.append(Section("\n".join(lines), title=title))
-        actions += follow_up_actions(follow_up)
+        actions += follow_up_actions(follow_up, snooze=snoozable(follow_up, now, rulebook))
     if kind.linkedin_advice:
         sections.append(Section(kind.linkedin_advice, title="LinkedIn"))
-    if earlier:
-        met_before = "; ".join(
+    others = _other_contacts(earlier, conversation)
+    if others:
+        met_also = "; ".join(
             f"{c.contact_name} ({_kind_label(c.kind, rulebook)}, {format_day(c.met_at, zone)})"
-            for c in earlier[-5:]
+            for c in others
         )
         sections.append(
             Section(
-                f"You met {met_before} at {conversation.company} before: mention them, it "
-                "shows you are following the company.",
-                title="Earlier at this company",
+                f"You also met {met_also}. Mention them: it shows you are following the company.",
+                title=f"Others you met at {conversation.company}",
             )
         )
     if not nudged:
         sections.append(Section(_why_no_nudges(person, kind, conversation)))
     return Reply(tuple(sections), tuple(actions))
+
+
+def _other_contacts(
+    earlier: Sequence[Conversation], conversation: Conversation, limit: int = 5
+) -> list[Conversation]:
+    """Other people met at the company, each once (the latest conversation), latest first."""
+    seen = {conversation.contact_name.casefold()}
+    others = []
+    for other in sorted(earlier, key=lambda c: (c.met_at, c.id or 0), reverse=True):
+        name = other.contact_name.casefold()
+        if name not in seen:
+            seen.add(name)
+            others.append(other)
+    return others[:limit]
 
 
 def _upper_first(text: str) -> str:
@@ -207,32 +223,55 @@ def _why_no_nudges(person: Person, kind: KindRule, conversation: Conversation) -
 def list_reply(
     rows: Sequence[tuple[FollowUp, Conversation]],
     *,
+    missed: Sequence[tuple[FollowUp, Conversation]] = (),
     rulebook: Rulebook,
     now: datetime,
-    zone: ZoneInfo,
     limit: int = 25,
 ) -> Reply:
-    """/followups: pending follow-ups, most urgent first."""
-    if not rows:
+    """/followups: pending follow-ups, most urgent first; then those missed lately."""
+    if not rows and not missed:
         return Reply.text(
             "Nothing pending. After your next conversation, record it with /met "
             "(/met help shows how)."
         )
-    lines: list[str] = []
+    sections: list[Section] = []
     actions: list[Action] = []
-    for follow_up, conversation in rows[:limit]:
-        optional = " (optional)" if follow_up.optional else ""
-        lines.append(
-            f"#{follow_up.number} {conversation.contact_name}, {conversation.company}: "
-            f"{method_label(follow_up, rulebook)}{optional}, {time_left(follow_up, now)}"
-        )
-        actions += follow_up_actions(follow_up)
-    if len(rows) > limit:
-        lines.append(f"…and {len(rows) - limit} more.")
-    lines.append("Mark one: /followups done N · snooze N 2h · skip N")
-    title = f"Pending follow-ups ({len(rows)})"
-    del zone  # times left are zone-free; kept in the signature for adapters' symmetry
-    return Reply((Section("\n".join(lines), title=title),), tuple(actions))
+    if rows:
+        lines: list[str] = []
+        for follow_up, conversation in rows[:limit]:
+            optional = " (optional)" if follow_up.optional else ""
+            lines.append(
+                f"#{follow_up.number} {conversation.contact_name}, {conversation.company}: "
+                f"{method_label(follow_up, rulebook)}{optional}, {time_left(follow_up, now)}"
+            )
+            actions += follow_up_actions(follow_up, snooze=snoozable(follow_up, now, rulebook))
+        if len(rows) > limit:
+            lines.append(f"…and {len(rows) - limit} more.")
+        lines.append("Mark one: /followups done N · snooze N 2h · skip N")
+        sections.append(Section("\n".join(lines), title=f"Pending follow-ups ({len(rows)})"))
+    else:
+        sections.append(Section("Nothing pending right now."))
+    if missed:
+        lines = [
+            f"#{f.number} {c.contact_name}, {c.company}: {method_label(f, rulebook)}, "
+            f"closed {format_left(now - f.due_by)} ago"
+            for f, c in missed[:limit]
+        ]
+        lines.append("A late note is still better than none: send it, then /followups done N.")
+        sections.append(Section("\n".join(lines), title="Missed lately"))
+        actions += [a for f, _ in missed[:limit] for a in follow_up_actions(f, snooze=False)]
+    return Reply(tuple(sections), tuple(actions))
+
+
+def snoozable(follow_up: FollowUp, now: datetime, rulebook: Rulebook) -> bool:
+    """Whether a snooze can still land before the deadline (see the service's snooze)."""
+    return snooze_limit(follow_up, rulebook) > now
+
+
+def snooze_limit(follow_up: FollowUp, rulebook: Rulebook) -> datetime:
+    """The latest a snooze may land: the last call before the deadline."""
+    last_calls = rulebook.timing.last_call_before
+    return follow_up.due_by - (min(last_calls) if last_calls else timedelta(hours=1))
 
 
 def time_left(follow_up: FollowUp, now: datetime) -> str:
@@ -279,12 +318,15 @@ def nudge_message(
                 "A late thank-you is still better than none: send it today, and mention what "
                 "you talked about."
             )
-        lines.append("When you send it, mark it done; otherwise it's recorded as missed.")
+        lines.append("It's recorded as missed; if you still send it, mark it done.")
         actions = [a for f in follow_ups for a in follow_up_actions(f, snooze=False)]
         return Reply((Section("\n".join(lines), title=title),), tuple(actions))
     headline = {
         NudgeKind.HEADS_UP: "Time to follow up",
-        NudgeKind.LAST_CALL: "Last call",
+        # Events stay adequate for weeks after the ideal window: not a last call for them.
+        NudgeKind.LAST_CALL: "Last call"
+        if first.due_by <= first.ideal_by
+        else "Ideal window closing",
         NudgeKind.REMINDER: "Still worth a follow-up",
         NudgeKind.SNOOZED: "Reminder, as you asked",
     }[kind]
@@ -303,12 +345,15 @@ def nudge_message(
         assert follow_up.id is not None
         number, ident = follow_up.number, follow_up.id
         suffix = f" #{number}" if len(follow_ups) > 1 else ""
-        actions += [
-            Action(ActionKind.DONE, f"Done{suffix}", number, ident),
-            Action(ActionKind.SNOOZE, f"Snooze 2h{suffix}", number, ident, "2h"),
-            Action(ActionKind.SNOOZE, f"Tomorrow morning{suffix}", number, ident, "tomorrow"),
-            Action(ActionKind.SKIP, f"Skip{suffix}", number, ident),
-        ]
+        actions.append(Action(ActionKind.DONE, f"Done{suffix}", number, ident))
+        limit = snooze_limit(follow_up, rulebook)
+        if limit > now + timedelta(hours=2):
+            actions.append(Action(ActionKind.SNOOZE, f"Snooze 2h{suffix}", number, ident, "2h"))
+        if limit > now + timedelta(hours=12):
+            actions.append(
+                Action(ActionKind.SNOOZE, f"Tomorrow morning{suffix}", number, ident, "tomorrow")
+            )
+        actions.append(Action(ActionKind.SKIP, f"Skip{suffix}", number, ident))
     return Reply((Section("\n".join(lines), title=title),), tuple(actions))
 
 

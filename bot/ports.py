@@ -120,6 +120,12 @@ class Store(Protocol):
         """The person's pending follow-ups, in no particular order."""
         ...
 
+    async def missed_follow_ups(
+        self, person_id: int, since: datetime
+    ) -> list[tuple[FollowUp, Conversation]]:
+        """The person's follow-ups marked missed at or after `since`."""
+        ...
+
     async def pending_nudges(self, follow_up_id: int) -> list[Nudge]:
         """Nudges not yet claimed for sending, in due order."""
         ...

@@ -64,6 +64,8 @@ log = logging.getLogger(__name__)
 # "Snooze until tomorrow" means tomorrow morning, at this local time or when quiet hours end.
 TOMORROW_MORNING = time(9, 0)
 NAME_LIMIT = 80
+# /followups keeps showing a missed follow-up this long: a late note still helps for a while.
+MISSED_SHOWN_FOR = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -324,8 +326,14 @@ class FollowUpService:
         assert person.id is not None
         now = self.clock.now()
         rows = await store.open_follow_ups(person.id)
+        # A window that closed is missed, whether or not a nudge said so (nudges may be off).
+        closed = [f.id or 0 for f, _ in rows if f.due_by <= now]
+        await store.close_missed(closed, now)
+        rows = [(f, c) for f, c in rows if f.due_by > now]
         rows.sort(key=lambda row: _urgency(row[0], now))
-        return messages.list_reply(rows, rulebook=self.rulebook, now=now, zone=self.zone_of(person))
+        missed = await store.missed_follow_ups(person.id, since=now - MISSED_SHOWN_FOR)
+        missed.sort(key=lambda row: row[0].due_by, reverse=True)
+        return messages.list_reply(rows, missed=missed, rulebook=self.rulebook, now=now)
 
     async def _find(
         self, store: Store, person: Person, command: MarkDone | Snooze | Skip
@@ -400,8 +408,7 @@ class FollowUpService:
         now, zone = self.clock.now(), self.zone_of(person)
         target = self._snooze_target(command.duration, now, zone, person.quiet_hours)
         # Never past the deadline: at the latest, the last call before it.
-        last_calls = self.rulebook.timing.last_call_before
-        latest = follow_up.due_by - (min(last_calls) if last_calls else timedelta(hours=1))
+        latest = messages.snooze_limit(follow_up, self.rulebook)
         if latest <= now:
             left = format_left(follow_up.due_by - now) if follow_up.due_by > now else "no time"
             raise UserError(
@@ -409,19 +416,33 @@ class FollowUpService:
                 f"Send it now, or /followups skip {follow_up.number}."
             )
         clamped = target > latest
-        follow_up.snoozed_until = min(target, latest)
+        moment = min(target, latest)
+        quiet = person.quiet_hours
+        moved_from_quiet = quiet is not None and quiet.contains(moment, zone)
+        if quiet is not None and moved_from_quiet:
+            # Out of quiet hours: to their end if the deadline allows, else just before them.
+            begins, ends = quiet.span_around(moment, zone)
+            earlier = begins - self.rulebook.timing.quiet_margin
+            if ends <= latest:
+                moment = ends
+            elif earlier > now:
+                moment = earlier
+            else:
+                moved_from_quiet = False  # no better moment: keep the one asked for
+        follow_up.snoozed_until = moment
         await store.update_follow_up(follow_up)
         nudges = await self._replan(store, person, follow_up, conversation)
         lines = [
             f"Snoozed #{follow_up.number} ({conversation.contact_name} at {conversation.company}) "
-            f"until {format_moment(follow_up.snoozed_until, zone)}."
+            f"until {format_moment(moment, zone)}."
         ]
         if clamped:
             lines.append(
                 f"That would have been past the deadline ({format_moment(follow_up.due_by, zone)}), "
-                f"so I'll nudge you {format_left(follow_up.due_by - follow_up.snoozed_until)} "
-                "before it instead."
+                f"so I'll nudge you {format_left(follow_up.due_by - moment)} before it instead."
             )
+        if moved_from_quiet:
+            lines.append(f"That is outside your quiet hours ({quiet}).")
         if not nudges:
             lines.append("Your nudges are off for this one, so no DM will come.")
         return Reply.text(*lines)
@@ -450,9 +471,14 @@ class FollowUpService:
         kind = self.rulebook.kinds.get(conversation.kind)
         if kind is not None and kind.required and not command.confirmed:
             assert follow_up.id is not None
+            why = (
+                "a short thank-you can decide between you and another candidate"
+                if kind.key == "interview"
+                else "a short thank-you keeps the door open"
+            )
             return Reply.text(
-                f"After an {kind.label} the guide says to follow up always, without exception: "
-                f"a short thank-you to {who} can decide between you and another candidate.",
+                f"After a conversation like this ({kind.label}) the guide says to follow up "
+                f"always, without exception: {why}. #{follow_up.number} is for {who}.",
                 f"Skip it anyway? /followups skip {follow_up.number} confirm",
                 actions=[
                     Action(
@@ -569,8 +595,14 @@ def zone_or_error(name: str) -> ZoneInfo:
         raise UserError("Which time zone? Like /followups settings tz Europe/Berlin.")
     by_fold = {z.casefold(): z for z in _zone_names()}
     exact = by_fold.get(cleaned.casefold())
-    if exact is not None:
+    # "EST" or "CET" are fixed offsets or odd aliases: a city's zone follows daylight saving.
+    if exact is not None and ("/" in exact or exact in ("UTC", "GMT")):
         return ZoneInfo(exact)
+    if exact is not None:
+        raise UserError(
+            f"“{exact}” doesn't follow daylight saving the way a place does. Use your city's "
+            "zone, like America/New_York, Europe/Berlin or Asia/Kolkata (or UTC)."
+        )
     close = get_close_matches(cleaned, _zone_names(), n=1, cutoff=0.6)
     hint = f" Did you mean {close[0]}?" if close else ""
     shown = cleaned if len(cleaned) <= 40 else cleaned[:39] + "…"

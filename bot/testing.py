@@ -185,6 +185,18 @@ class InMemoryStore:
             if f.person_id == person_id and f.status is FollowUpStatus.PENDING
         ]
 
+    async def missed_follow_ups(
+        self, person_id: int, since: datetime
+    ) -> list[tuple[FollowUp, Conversation]]:
+        return [
+            (copy.copy(f), copy.copy(self.t.conversations[f.conversation_id]))
+            for f in self.t.follow_ups.values()
+            if f.person_id == person_id
+            and f.status is FollowUpStatus.MISSED
+            and f.closed_at is not None
+            and f.closed_at >= since
+        ]
+
     async def pending_nudges(self, follow_up_id: int) -> list[Nudge]:
         found = [
             copy.copy(n)

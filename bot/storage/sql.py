@@ -240,6 +240,15 @@ class SqlStore:
             follow_ups.c.person_id == person_id, follow_ups.c.status == FollowUpStatus.PENDING
         )
 
+    async def missed_follow_ups(
+        self, person_id: int, since: datetime
+    ) -> list[tuple[FollowUp, Conversation]]:
+        return await self._follow_ups_with_conversations(
+            follow_ups.c.person_id == person_id,
+            follow_ups.c.status == FollowUpStatus.MISSED,
+            follow_ups.c.closed_at >= since,
+        )
+
     # -- nudges --------------------------------------------------------------------------
 
     async def pending_nudges(self, follow_up_id: int) -> list[Nudge]:

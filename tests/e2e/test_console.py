@@ -125,6 +125,9 @@ def test_quit_stops_reading(tmp_path: Path) -> None:
         (["--tz", "Mars/Olympus"], {}, "isn't a time zone I know"),
         (["--start", "soon"], {}, "--start"),
         ([], {"FOLLOWUP_RULEBOOK": "/nonexistent/rules.toml"}, "/nonexistent/rules.toml: (file)"),
+        (["--db", "sqlite+aiosqlite:////nonexistent/dir/x.db"], {}, "can't use the database"),
+        (["--db", "postgresql+asyncpg://u:hunter2@127.0.0.1:1/x"], {}, "can't use the database"),
+        (["--start", "0001-01-01T00:00", "--tz", "Asia/Tokyo"], {}, "too far from today"),
     ],
 )
 def test_bad_options_fail_at_start_with_a_clear_message(
@@ -134,3 +137,4 @@ def test_bad_options_fail_at_start_with_a_clear_message(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr

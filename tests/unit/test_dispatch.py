@@ -135,7 +135,7 @@ async def test_overdue_nudges_collapse_into_one_late_message(
     assert (report.sent, report.cancelled) == (1, 2)
     (dm,) = messenger.sent
     text = dm.message.plain_text()
-    assert "Sorry, this reminder is late (it was due Sat 7 Mar 15:00 EST)." in text
+    assert "Sorry, this reminder is late (it was due Sun 8 Mar 15:00 EDT)." in text
     assert "Last call" in (dm.message.sections[0].title or "")
 
 

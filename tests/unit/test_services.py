@@ -101,7 +101,31 @@ async def test_brief_fair_chat_is_nudged_only_at_priority_1(
 async def test_earlier_contacts_at_the_company_are_named(service: FollowUpService) -> None:
     await say(service, "/met Bob Lee, Acme Inc., fair-1on1")
     text = await text_of(service, "/met Jane Doe, acme, interview")
-    assert "You met Bob Lee (career fair one-on-one, Fri 6 Mar 2026) at acme before" in text
+    assert "Others you met at acme\nYou also met Bob Lee (career fair one-on-one, Fri 6 Mar 2026)." in text
+
+
+async def test_other_contacts_leave_out_the_same_person_and_repeats(
+    service: FollowUpService,
+) -> None:
+    await say(service, "/met Bob Lee, Acme, fair-1on1")
+    await say(service, "/met Bob Lee, Acme, call")
+    await say(service, "/met Jane Doe, Acme, networking")
+    text = await text_of(service, "/met Jane Doe, Acme, interview")
+    assert text.count("Bob Lee") == 1
+    assert "Bob Lee (1-on-1 call" in text
+    assert "Jane Doe (" not in text
+
+
+async def test_companies_without_letters_are_not_one_company(service: FollowUpService) -> None:
+    await say(service, "/met Bob Lee, 🚀, interview")
+    assert "Bob Lee" not in await text_of(service, "/met Al Ng, 🍎, call")
+
+
+async def test_a_city_zone_is_asked_for(service: FollowUpService) -> None:
+    reply = await say(service, "/followups settings tz EST")
+    assert reply.is_error
+    assert "America/New_York" in reply.plain_text()
+    assert not (await say(service, "/followups settings tz utc")).is_error
 
 
 async def test_earlier_contacts_are_per_student(service: FollowUpService) -> None:
@@ -168,7 +192,25 @@ async def test_list_is_most_urgent_first_with_time_left(
     assert (
         "#1 Sam Lee, Initech: LinkedIn request or email, ideal window passed, adequate for" in text
     )
-    assert "#2 Jane Doe, Acme: email, deadline passed" in text
+    assert "Missed lately\n#2 Jane Doe, Acme: email, closed 47 h ago" in text
+
+
+async def test_a_closed_window_is_missed_even_without_nudges(
+    service: FollowUpService, memory_storage: InMemoryStorage, clock: FakeClock
+) -> None:
+    await say(service, "/followups settings nudges off")
+    await say(service, "/met Jane Doe, Acme, interview")
+    clock.advance(timedelta(hours=49))
+    text = await text_of(service, "/followups")
+    assert "Nothing pending right now." in text
+    assert "#1 Jane Doe, Acme: email, closed 1 h ago" in text
+    (follow_up,) = memory_storage.tables.follow_ups.values()
+    assert follow_up.status is FollowUpStatus.MISSED
+    snooze = await say(service, "/followups snooze 1 2h")
+    assert snooze.is_error
+    assert "Done: #1" in await text_of(service, "/followups done 1")
+    clock.advance(timedelta(days=15))
+    assert "Nothing pending" in await text_of(service, "/followups")
 
 
 async def test_empty_list_says_how_to_start(service: FollowUpService) -> None:
@@ -434,3 +476,22 @@ async def test_a_form_gets_each_problem_on_its_field(service: FollowUpService) -
     assert set(reply.field_errors) == {"name", "kind", "when", "priority"}
     assert "Did you mean" not in reply.field_errors["name"]
     assert "isn't a kind of conversation" in reply.field_errors["kind"]
+
+
+async def test_snooze_into_quiet_hours_waits_for_the_morning(
+    service: FollowUpService, clock: FakeClock
+) -> None:
+    await say(service, "/met Jane Doe, Acme, interview")
+    clock.advance(timedelta(hours=6))  # Fri 21:00 in New York
+    text = await text_of(service, "/followups snooze 1 2h")
+    assert "until Sat 7 Mar 08:00 EST" in text
+    assert "outside your quiet hours (22:00-08:00)" in text
+
+
+async def test_a_clamped_snooze_in_quiet_hours_comes_before_them(
+    service: FollowUpService, clock: FakeClock
+) -> None:
+    await say(service, '/met Jane Doe, Acme, interview when:"yesterday 11:30pm"')
+    # Deadline Sat 23:30; the latest snooze (22:30) is in quiet hours: 21:30 instead.
+    text = await text_of(service, "/followups snooze 1 3d")
+    assert "until Sat 7 Mar 21:30 EST" in text
