@@ -101,7 +101,10 @@ async def test_brief_fair_chat_is_nudged_only_at_priority_1(
 async def test_earlier_contacts_at_the_company_are_named(service: FollowUpService) -> None:
     await say(service, "/met Bob Lee, Acme Inc., fair-1on1")
     text = await text_of(service, "/met Jane Doe, acme, interview")
-    assert "Others you met at acme\nYou also met Bob Lee (career fair one-on-one, Fri 6 Mar 2026)." in text
+    assert (
+        "Others you met at acme\nYou also met Bob Lee (career fair one-on-one, Fri 6 Mar 2026)."
+        in text
+    )
 
 
 async def test_other_contacts_leave_out_the_same_person_and_repeats(
