@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain import FollowUpStatus, JobStatus, Nudge, NudgeKind, NudgeStatus
 from bot.messages import nudge_message
-from bot.pacing import NoPacing, Pacer, PlatformPacer
+from bot.pacing import NoPacing, Pacer
 from bot.ports import (
     Delivered,
     Delivery,
@@ -62,8 +62,6 @@ LATE_AFTER = timedelta(minutes=15)
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 30
-# Rows rescheduled by one retry-after keep their order: each gets this much later than the last.
-ORDER_STEP = timedelta(microseconds=1)
 
 
 @dataclass
@@ -131,6 +129,8 @@ class Dispatcher:
         self.concurrency = concurrency
         self.pacer: Pacer = pacer or NoPacing()
         self.lease = lease
+        # Platforms that answered "slow down", until when.
+        self._paused_until: dict[str, datetime] = {}
 
     async def dispatch_due(self) -> DispatchReport:
         """Deliver every nudge due now, one batch at a time, until none is left."""
@@ -171,9 +171,9 @@ class Dispatcher:
             *(self._send(group, semaphore, given_up) for group in groups)
         )
         now = self.clock.now()
-        for position, (group, delivery) in enumerate(zip(groups, deliveries, strict=True)):
+        for group, delivery in zip(groups, deliveries, strict=True):
             for due in group:
-                self._settle(due, delivery, now + ORDER_STEP * position, outcome, report)
+                self._settle(due, delivery, now, outcome, report)
         async with self.storage.session() as store:
             await store.settle_nudges(outcome.settled)
             for reason, person_ids in outcome.undeliverable.items():
@@ -258,10 +258,12 @@ class Dispatcher:
             # Someone this batch already found unreachable is not tried again.
             if person.id in given_up:
                 return given_up[person.id or 0]
-            # After a 429 the rest of the batch for that platform waits for the next sweep,
-            # in order, rather than hammering it.
-            if isinstance(self.pacer, PlatformPacer) and (pause := self.pacer.paused_for(platform)):
-                return RetryAfter(pause, "platform asked to slow down")
+            # After a 429 the rest of the batch for that platform waits with it, keeping
+            # its order, rather than hammering the platform (or overtaking the first nudge).
+            paused_until = self._paused_until.get(platform)
+            if paused_until is not None and paused_until > self.clock.now():
+                left = (paused_until - self.clock.now()).total_seconds()
+                return RetryAfter(left, "platform asked to slow down")
             await self.pacer.wait_turn(person)
             key = f"nudge-{min(d.nudge.id or 0 for d in group)}"
             try:
@@ -271,8 +273,9 @@ class Dispatcher:
                 log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
                 attempts = max(d.nudge.attempts for d in group)
                 return RetryAfter(_backoff(attempts).total_seconds(), type(err).__name__)
-        if isinstance(delivery, RetryAfter) and isinstance(self.pacer, PlatformPacer):
-            self.pacer.pause(platform, delivery.seconds)
+        if isinstance(delivery, RetryAfter):
+            until = self.clock.now() + timedelta(seconds=delivery.seconds)
+            self._paused_until[platform] = max(until, self._paused_until.get(platform, until))
         if isinstance(delivery, PermanentFailure) and delivery.concerns_person:
             given_up[person.id or 0] = delivery
         return delivery
@@ -298,7 +301,7 @@ class Dispatcher:
         self,
         due: _Due,
         delivery: Delivery,
-        retry_base: datetime,
+        now: datetime,
         outcome: _Outcome,
         report: DispatchReport,
     ) -> None:
@@ -310,7 +313,9 @@ class Dispatcher:
                 report.sent += 1
             case RetryAfter(seconds=seconds, reason=reason) if nudge.attempts < MAX_ATTEMPTS:
                 nudge.status = NudgeStatus.PENDING
-                nudge.next_attempt_at = retry_base + timedelta(seconds=max(seconds, 0))
+                # Rows held back by one pause share its end; the claim then takes them in due
+                # order (it sorts by next attempt, then due time).
+                nudge.next_attempt_at = now + timedelta(seconds=max(seconds, 0))
                 nudge.lease_owner = nudge.lease_expires_at = None
                 nudge.last_error = reason
                 report.retried += 1

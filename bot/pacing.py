@@ -117,16 +117,6 @@ class PlatformPacer:
         self._schedules: dict[str, _Schedule] = {}
         # One waiter at a time per shared key, so this process takes its slots in order.
         self._shared_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._paused_until: dict[str, float] = {}
-
-    def pause(self, platform: str, seconds: float) -> None:
-        """The platform answered "slow down" (a 429): nothing goes to it for `seconds`."""
-        until = self.monotonic() + seconds
-        self._paused_until[platform] = max(until, self._paused_until.get(platform, until))
-
-    def paused_for(self, platform: str) -> float:
-        """Seconds left of a pause, 0 if none."""
-        return max(0.0, self._paused_until.get(platform, 0.0) - self.monotonic())
 
     async def wait_turn(self, to: Person) -> None:
         for rule in self.rules.get(to.address.platform, ()):

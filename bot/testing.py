@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.clock import VirtualClock
 from bot.domain import (
@@ -34,7 +34,11 @@ __all__ = ["FakeClock", "FakeMessenger", "InMemoryStorage", "InMemoryStore", "Se
 
 
 class FakeClock(VirtualClock):
-    """A `VirtualClock` under the name tests look for."""
+    """A `VirtualClock` that tests may also set back, as an operator fixing a clock would."""
+
+    def set(self, moment: datetime) -> datetime:
+        self._now = moment.astimezone(UTC)
+        return self._now
 
 
 @dataclass(frozen=True)
@@ -242,7 +246,7 @@ class InMemoryStore:
                 for n in self.t.nudges.values()
                 if n.status is NudgeStatus.PENDING and (n.next_attempt_at or n.due_at) <= now
             ),
-            key=lambda n: (n.next_attempt_at or n.due_at, n.id or 0),
+            key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0),
         )[:limit]
         expired = sorted(
             (
@@ -254,7 +258,9 @@ class InMemoryStore:
             ),
             key=lambda n: n.lease_expires_at or now,
         )[:limit]
-        claimed = sorted(due + expired, key=lambda n: (n.next_attempt_at or n.due_at, n.id or 0))
+        claimed = sorted(
+            due + expired, key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0)
+        )
         for nudge in claimed:
             nudge.status = NudgeStatus.SENDING
             nudge.lease_owner, nudge.lease_expires_at = owner, lease_until

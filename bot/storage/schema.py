@@ -165,11 +165,13 @@ nudges = Table(
 )
 
 # What the claim reads, as partial indexes so their cost follows the due rows, not the history
-# of sent ones: pending rows in due order (id breaks ties, so ORDER BY needs no sort), and the
+# of sent ones: pending rows in the order the claim takes them (next attempt, then due time,
+# then id, so ORDER BY needs no sort), and the
 # leases of rows being sent (to find those whose replica died).
 Index(
     "ix_nudges_due",
     nudges.c.next_attempt_at,
+    nudges.c.due_at,
     nudges.c.id,
     sqlite_where=nudges.c.status == "pending",
     postgresql_where=nudges.c.status == "pending",

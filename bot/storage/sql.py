@@ -307,7 +307,7 @@ class SqlStore:
         due = (
             select(nudges.c.id)
             .where(nudges.c.status == NudgeStatus.PENDING, nudges.c.next_attempt_at <= now)
-            .order_by(nudges.c.next_attempt_at, nudges.c.id)
+            .order_by(nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -335,7 +335,7 @@ class SqlStore:
             .returning(*nudges.c)
         )
         claimed = [_nudge(row) for row in rows.mappings()]
-        claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.id or 0))
+        claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
 
     async def nudge_context(self, nudge_id: int) -> NudgeContext | None:

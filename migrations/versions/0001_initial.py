@@ -131,7 +131,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_nudges_follow_up_id"), ["follow_up_id"], unique=False)
         batch_op.create_index(
             "ix_nudges_due",
-            ["next_attempt_at", "id"],
+            ["next_attempt_at", "due_at", "id"],
             unique=False,
             sqlite_where=sa.text("status = 'pending'"),
             postgresql_where=sa.text("status = 'pending'"),
