@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,10 +42,13 @@ async def seed_outbox(
     sent: int = 0,
     students: int = 100,
     platform: str = "bench",
+    workspace: str | None = None,
 ) -> list[int]:
     """`pending` nudges, each for its own follow-up, due from `due_at` over `spread`, plus `sent`
     already-sent ones (history), spread over `students` people. Returns the pending ids."""
     created = datetime(2026, 1, 1, tzinfo=UTC)
+    # Each seeding has its students in a workspace of their own, so seedings add up.
+    workspace = workspace or f"W{uuid.uuid4().hex[:8]}"
     async with engine.begin() as db:
         person_ids = list(
             (
@@ -53,7 +57,7 @@ async def seed_outbox(
                     [
                         {
                             "platform": platform,
-                            "workspace": "W",
+                            "workspace": workspace,
                             "user_id": f"U{n}",
                             "nudges_on": True,
                             "job_status": "searching",

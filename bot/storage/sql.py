@@ -48,7 +48,9 @@ __all__ = ["SqlStorage", "SqlStore", "create_engine"]
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **options: Any
+) -> AsyncEngine:
     """An async engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
 
     `options` go to SQLAlchemy's `create_async_engine` (e.g. asyncpg's `connect_args`).
@@ -64,7 +66,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
             # WAL lets readers go on while the dispatcher writes; an in-memory database ignores it.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_ms)}")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")

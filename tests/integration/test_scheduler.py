@@ -1,0 +1,128 @@
+"""The scheduler: punctual wake-ups, and sweeping on through database outages."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bench.outbox import seed_outbox
+from bot.clock import SystemClock
+from bot.dispatch import Dispatcher
+from bot.scheduler import NudgeScheduler
+from bot.storage.migrate import upgrade_to_head
+from bot.storage.sql import SqlStorage, create_engine
+from bot.testing import FakeClock, FakeMessenger
+from rules.engine import Rulebook
+from tests.conftest import NEW_YORK, PG_URL, START
+
+
+async def test_a_nudge_goes_out_at_its_time_not_at_the_next_interval(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/wake.db")
+    await upgrade_to_head(engine)
+    clock = SystemClock()
+    messenger = FakeMessenger()
+    scheduler = NudgeScheduler(clock=clock, sweep_every=timedelta(hours=1))
+    scheduler.attach(
+        Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
+    )
+    await scheduler.start()
+    try:
+        await asyncio.sleep(0.2)  # the first sweep: nothing due yet
+        due = clock.now() + timedelta(seconds=0.5)
+        await seed_outbox(engine, pending=1, due_at=due)
+        scheduler.wake_at(due)  # what the service does when it plans a nudge
+        for _ in range(50):
+            if messenger.sent:
+                break
+            await asyncio.sleep(0.1)
+        assert len(messenger.sent) == 1
+        assert clock.now() - due < timedelta(seconds=3)
+    finally:
+        await scheduler.stop()
+        await engine.dispose()
+
+
+async def test_sweeping_goes_on_through_a_locked_sqlite_database(
+    tmp_path: Path, rulebook: Rulebook, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "locked.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}", sqlite_busy_timeout_ms=100)
+    await upgrade_to_head(engine)
+    await seed_outbox(engine, pending=3, due_at=START)
+    clock = FakeClock(START + timedelta(minutes=1))
+    messenger = FakeMessenger()
+    scheduler = NudgeScheduler(clock=clock)
+    scheduler.attach(
+        Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
+    )
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        assert await scheduler.sweep() is None
+        assert await scheduler.sweep() is None  # paused: not even tried
+        assert "sweep failed (OperationalError)" in caplog.text
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    clock.advance(timedelta(seconds=2))  # the back-off is over
+    report = await scheduler.sweep()
+    assert report is not None
+    assert report.sent == 3
+    await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_sweeping_resumes_when_postgresql_drops_its_connections(
+    rulebook: Rulebook,
+) -> None:
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured (FOLLOWUP_TEST_DATABASE_URL)")
+    import uuid
+
+    from bench.outbox import engine_for
+
+    schema = f"s_{uuid.uuid4().hex[:12]}"
+    admin = engine_for(PG_URL)
+    async with admin.begin() as db:
+        await db.execute(text(f'CREATE SCHEMA "{schema}"'))
+    # Named, so that only this engine's connections are cut (other tests share the server).
+    engine = create_engine(
+        PG_URL,
+        connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
+    )
+    try:
+        await upgrade_to_head(engine)
+        await seed_outbox(engine, pending=2, due_at=START)
+        clock = FakeClock(START + timedelta(minutes=1))
+        messenger = FakeMessenger()
+        scheduler = NudgeScheduler(clock=clock)
+        scheduler.attach(
+            Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
+        )
+        assert (await scheduler.sweep()) is not None
+        # The server restarts, as far as this pool can tell: every connection is cut.
+        async with admin.begin() as db:
+            await db.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name"
+                ),
+                {"name": schema},
+            )
+        await seed_outbox(engine, pending=2, due_at=START)
+        for _ in range(3):
+            await scheduler.sweep()
+            clock.advance(timedelta(seconds=6))
+        assert len(messenger.sent) == 4
+    finally:
+        await engine.dispose()
+        async with admin.begin() as db:
+            await db.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
