@@ -1,212 +1,239 @@
-"""`make bench`: the core's speed, each figure beside the naive design it replaces, in one run.
+"""`make bench` / `python -m bench [--quick] [--json PATH]`: the outbox beside the design it
+replaces, in one run, on this machine.
 
-- claim: taking the next 100 due nudges from a large outbox (SQLite file, WAL). The outbox
-  claim is one UPDATE ... WHERE id IN (SELECT ... ORDER BY next_attempt_at LIMIT n) served by
-  the (status, next_attempt_at) index; the naive design loads every pending nudge, filters and
-  sorts in Python, and updates the chosen rows one by one.
-- commands: a /met handled end to end on SQLite (parse, validate, plan, place nudges, store)
-  and a /followups listing, as a student feels them (no baseline: no speed claim is made).
-
-Prints one line per figure and exits 0; `python -m bench --quick` runs a smaller outbox.
+- met_per_s vs naive_met_per_s: /met handled sequentially through the service (parse, plan,
+  place nudges, store the rows in the outbox) vs. the naive design (bench.naive: the same
+  planning, then one APScheduler date job per nudge in SQLAlchemyJobStore, with the
+  conversation rows in the same SQLite file, opened as `sqlite:///` opens it).
+- dispatch_per_s vs naive_dispatch_per_s: nudges, all due, claimed, sent through a zero-latency
+  fake messenger and marked sent, vs. APScheduler firing the same number of due jobs from its
+  job store.
+- naive_wal_*: the naive design again with its file switched to WAL, as the bot's is: how much
+  of the difference is the journal and how much is the outbox's batching.
+- claim_ms_small / claim_ms_large: the median time of one batch claim with 10,000 and 1,000,000
+  pending nudges (200,000 with --quick); rss_mb_* the memory of a bot process started on that
+  backlog; startup_s_large the time from starting that process to its first claimed batch.
+- pg_*: three dispatcher processes draining 2,000 nudges on PostgreSQL, when
+  FOLLOWUP_TEST_DATABASE_URL is set.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
+import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import text
 
-from bot.commands import Command, parse_command
+from bench.naive import NaiveBot
+from bench.outbox import (
+    ROOT,
+    duplicates_and_lost,
+    engine_for,
+    run_replicas,
+    seed_backlog,
+    seed_outbox,
+)
+from bot.commands import parse_command
+from bot.dispatch import Dispatcher
 from bot.domain import Address
 from bot.services import FollowUpService, Requester
 from bot.storage.migrate import upgrade_to_head
-from bot.storage.schema import conversations, follow_ups, nudges, people
 from bot.storage.sql import SqlStorage, create_engine
-from bot.testing import FakeClock
+from bot.testing import FakeClock, FakeMessenger
 from rules.engine import load_rulebook
 
-T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 ZONE = ZoneInfo("America/New_York")
+MET = '/met Jane Doe, Acme, interview, talked about Kafka and her path when:"2 hours ago"'
 
 
-async def timed(action: Callable[[], Awaitable[object]], runs: int) -> list[float]:
-    """Milliseconds per run."""
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        await action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def summary(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"p50 {statistics.median(ordered):7.2f} ms  p95 {p95:7.2f} ms"
-
-
-async def fill_outbox(storage: SqlStorage, total: int) -> None:
-    """One person, one follow-up per 10 nudges; 90% of nudges already sent, the rest due later
-    except a due slice at the front, as an outbox looks after a semester."""
-    async with storage.engine.begin() as db:
-        person_id = (
-            await db.execute(
-                insert(people)
-                .values(
-                    platform="bench",
-                    workspace="w",
-                    user_id="u",
-                    nudges_on=True,
-                    job_status="searching",
-                    linkedin_plan="free",
-                    next_number=1,
-                    created_at=T0,
-                )
-                .returning(people.c.id)
-            )
-        ).scalar_one()
-        conversation_id = (
-            await db.execute(
-                insert(conversations)
-                .values(
-                    person_id=person_id,
-                    contact_name="Jane Doe",
-                    company="Acme",
-                    company_key="acme",
-                    kind="interview",
-                    met_at=T0,
-                    topics="",
-                    created_at=T0,
-                )
-                .returning(conversations.c.id)
-            )
-        ).scalar_one()
-        follow_up_rows = [
-            {
-                "person_id": person_id,
-                "conversation_id": conversation_id,
-                "number": n + 1,
-                "methods": "email",
-                "ideal_by": T0,
-                "due_by": T0,
-                "optional": False,
-                "status": "pending",
-            }
-            for n in range(total // 10)
-        ]
-        ids = (
-            await db.execute(
-                insert(follow_ups).returning(follow_ups.c.id, sort_by_parameter_order=True),
-                follow_up_rows,
-            )
-        ).scalars()
-        follow_up_ids = list(ids)
-        rows = []
-        for i in range(total):
-            sent = i % 10 != 0
-            due = T0 + timedelta(minutes=i % 5000 - (0 if sent else 2500))
-            rows.append(
-                {
-                    "follow_up_id": follow_up_ids[i // 10],
-                    "kind": "heads_up",
-                    "due_at": due,
-                    "status": "sent" if sent else "pending",
-                    "attempts": 1 if sent else 0,
-                    "next_attempt_at": due,
-                }
-            )
-        await db.execute(insert(nudges), rows)
-
-
-async def naive_claim(storage: SqlStorage, now: datetime, limit: int) -> int:
-    async with storage.engine.begin() as db:
-        rows = (await db.execute(select(nudges).where(nudges.c.status != "sent"))).mappings()
-        due = sorted(
-            (r for r in rows if r["status"] == "pending" and r["next_attempt_at"] <= now),
-            key=lambda r: (r["next_attempt_at"], r["id"]),
-        )[:limit]
-        for row in due:
-            await db.execute(
-                update(nudges)
-                .where(nudges.c.id == row["id"])
-                .values(status="sending", lease_owner="naive", attempts=row["attempts"] + 1)
-            )
-        return len(due)
-
-
-async def reset(storage: SqlStorage) -> None:
-    async with storage.engine.begin() as db:
-        await db.execute(
-            update(nudges).where(nudges.c.status == "sending").values(status="pending", attempts=0)
-        )
-
-
-async def bench_claim(directory: Path, total: int, runs: int) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{directory}/claim.db")
-    await upgrade_to_head(engine)
-    storage = SqlStorage(engine)
-    await fill_outbox(storage, total)
-    now = T0 + timedelta(minutes=100)
-
-    async def outbox_claim() -> None:
-        async with storage.session() as store:
-            claimed = await store.claim_due_nudges(now, "bench", now + timedelta(minutes=2), 100)
-        assert len(claimed) == 100
-        await reset(storage)
-
-    async def naive() -> None:
-        assert await naive_claim(storage, now, 100) == 100
-        await reset(storage)
-
-    naive_ms = await timed(naive, runs)
-    claim_ms = await timed(outbox_claim, runs)
-    speedup = statistics.median(naive_ms) / statistics.median(claim_ms)
-    print(f"claim 100 of {total:,} nudges  outbox:  {summary(claim_ms)}")
-    print(f"claim 100 of {total:,} nudges  naive:   {summary(naive_ms)}  ({speedup:.1f}x slower)")
-    await engine.dispose()
-
-
-def met_runner(service: FollowUpService, command: Command) -> Callable[[], Awaitable[None]]:
-    """One /met per call, spread over 50 students as a club channel would."""
-    counter = iter(range(10**9))
-
-    async def met() -> None:
-        requester = Requester(Address("bench", "w", f"u{next(counter) % 50}"))
-        reply = await service.handle(requester, command)
-        assert not reply.is_error
-
-    return met
-
-
-async def bench_commands(directory: Path, runs: int) -> None:
+async def bench_met(directory: Path, runs: int) -> dict[str, float]:
     rulebook = load_rulebook()
     engine = create_engine(f"sqlite+aiosqlite:///{directory}/met.db")
     await upgrade_to_head(engine)
-    service = FollowUpService(SqlStorage(engine), FakeClock(T0), rulebook, default_zone=ZONE)
-    met = parse_command('/met Jane Doe, Acme, interview, talked about Kafka when:"yesterday 4pm"')
-    met_ms = await timed(met_runner(service, met), runs)
-    # After the /met runs, each of the 50 students has runs/50 pending follow-ups.
-    listing = parse_command("/followups")
-    student = Requester(Address("bench", "w", "u0"))
-    list_ms = await timed(lambda: service.handle(student, listing), runs)
-    print(f"/met end to end (SQLite):                 {summary(met_ms)}")
-    print(f"/followups with {runs // 50} pending (SQLite):       {summary(list_ms)}")
+    service = FollowUpService(SqlStorage(engine), FakeClock(NOW), rulebook, default_zone=ZONE)
+    command = parse_command(MET)
+    start = time.perf_counter()
+    for n in range(runs):
+        reply = await service.handle(Requester(Address("bench", "W", f"u{n % 50}")), command)
+        assert not reply.is_error
+    ours = runs / (time.perf_counter() - start)
     await engine.dispose()
 
+    rates = {}
+    for name, wal in (("naive_met_per_s", False), ("naive_wal_met_per_s", True)):
+        naive = NaiveBot(directory / f"{name}.db", rulebook, ZONE, wal=wal)
+        naive.start_paused()
+        start = time.perf_counter()
+        for n in range(runs):
+            assert naive.met(f"u{n % 50}", MET.removeprefix("/met "), NOW) > 0
+        rates[name] = runs / (time.perf_counter() - start)
+        naive.close()
+    return {"met_per_s": ours, **rates}
 
-async def main(quick: bool) -> None:
+
+async def bench_dispatch(directory: Path, count: int, naive_count: int) -> dict[str, float]:
+    rulebook = load_rulebook()
+    engine = create_engine(f"sqlite+aiosqlite:///{directory}/dispatch.db")
+    await upgrade_to_head(engine)
+    await seed_outbox(engine, pending=count, due_at=NOW, students=500)
+    messenger = FakeMessenger()
+    dispatcher = Dispatcher(
+        SqlStorage(engine), messenger, FakeClock(NOW), rulebook, default_zone=ZONE
+    )
+    start = time.perf_counter()
+    report = await dispatcher.dispatch_due()
+    ours = report.sent / (time.perf_counter() - start)
+    assert report.sent == count, report
+    await engine.dispose()
+
+    rates = {}
+    for name, wal in (("naive_dispatch_per_s", False), ("naive_wal_dispatch_per_s", True)):
+        naive = NaiveBot(directory / f"{name}.db", rulebook, ZONE, wal=wal)
+        naive.start_paused()
+        naive.add_due_jobs(naive_count, datetime.now(UTC) - timedelta(seconds=1))
+        rates[name] = naive_count / await naive.drain(naive_count)
+        naive.close()
+    return {"dispatch_per_s": ours, **rates}
+
+
+async def bench_backlog(directory: Path, total: int, name: str) -> dict[str, float]:
+    """Claim cost, and a fresh bot process's memory and start-up, with `total` pending."""
+    url = f"sqlite+aiosqlite:///{directory}/backlog-{name}.db"
+    engine = create_engine(url)
+    await upgrade_to_head(engine)
+    await seed_backlog(engine, total=total, due_now=2_000, now=NOW)
+    dispatcher = Dispatcher(
+        SqlStorage(engine), FakeMessenger(), FakeClock(NOW), load_rulebook(), default_zone=ZONE
+    )
+    claims = []
+    for _ in range(7):
+        start = time.perf_counter()
+        batch = await dispatcher.claim()
+        claims.append((time.perf_counter() - start) * 1000)
+        assert len(batch) == dispatcher.batch_size
+    await engine.dispose()
+    start = time.perf_counter()
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.startup",
+        url,
+        (NOW + timedelta(hours=1)).isoformat(),
+        stdout=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    out, _ = await child.communicate()
+    startup = time.perf_counter() - start
+    assert child.returncode == 0
+    started = json.loads(out)
+    assert started["claimed"] > 0
+    return {
+        f"claim_ms_{name}": statistics.median(claims),
+        f"rss_mb_{name}": started["rss_mb"],
+        f"startup_s_{name}": startup,
+    }
+
+
+async def bench_replicas(url: str, count: int) -> dict[str, float]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = engine_for(url)
+    async with admin.begin() as db:
+        await db.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        engine = engine_for(url, schema)
+        await upgrade_to_head(engine)
+        expected = await seed_outbox(engine, pending=count, due_at=NOW, students=400)
+        await engine.dispose()
+        start = time.perf_counter()
+        results = run_replicas(url, 3, schema=schema, now=NOW + timedelta(minutes=1))
+        elapsed = time.perf_counter() - start
+        delivered = [key for r in results for key in r["sent"]]
+        duplicates, lost = duplicates_and_lost(delivered, expected)
+        return {
+            "pg_replicas": 3,
+            "pg_delivered": len(set(delivered)),
+            "pg_duplicates": duplicates,
+            "pg_lost": lost,
+            "pg_per_s": len(delivered) / elapsed,
+        }
+    finally:
+        async with admin.begin() as db:
+            await db.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+TARGETS = [
+    ("met_per_s", "naive_met_per_s", 3.0, "at least 3x the naive design"),
+    ("dispatch_per_s", "naive_dispatch_per_s", 20.0, "at least 20x the naive design"),
+]
+
+
+def report(figures: dict[str, Any]) -> list[str]:
+    lines = [f"{'figure':<24}{'value':>14}"]
+    for key, value in figures.items():
+        shown = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+        lines.append(f"{key:<24}{shown:>14}")
+    checks = []
+    for ours, naive, factor, wording in TARGETS:
+        ratio = figures[ours] / figures[naive]
+        checks.append((f"{ours}: {ratio:.1f}x the naive design ({wording})", ratio >= factor))
+    claim_ratio = figures["claim_ms_large"] / figures["claim_ms_small"]
+    checks.append((f"large claim {claim_ratio:.2f}x the small one (at most 2x)", claim_ratio <= 2))
+    rss_ratio = figures["rss_mb_large"] / figures["rss_mb_small"]
+    checks.append((f"large RSS {rss_ratio:.2f}x the small one (at most 1.3x)", rss_ratio <= 1.3))
+    checks.append(
+        (
+            f"start-up with the large backlog {figures['startup_s_large']:.2f} s (under 2 s)",
+            figures["startup_s_large"] < 2,
+        )
+    )
+    if "pg_lost" in figures:
+        checks.append(
+            (
+                f"PostgreSQL: {figures['pg_duplicates']} duplicates, {figures['pg_lost']} lost (0 and 0)",
+                figures["pg_duplicates"] == 0 and figures["pg_lost"] == 0,
+            )
+        )
+    lines.append("")
+    lines += [f"{'ok  ' if passed else 'MISS'} {text}" for text, passed in checks]
+    return lines
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="smaller runs, under a minute")
+    parser.add_argument("--json", type=Path, help="also write the figures here as JSON")
+    args = parser.parse_args()
+    quick = args.quick
+    figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as directory:
-        await bench_claim(Path(directory), 5_000 if quick else 50_000, 10 if quick else 30)
-        await bench_commands(Path(directory), 50 if quick else 300)
+        folder = Path(directory)
+        figures |= await bench_met(folder, 100 if quick else 300)
+        figures |= await bench_dispatch(folder, 3_000 if quick else 10_000, 200 if quick else 1_000)
+        figures |= await bench_backlog(folder, 10_000, "small")
+        figures |= await bench_backlog(folder, 200_000 if quick else 1_000_000, "large")
+    url = os.environ.get("FOLLOWUP_TEST_DATABASE_URL", "").strip()
+    if url:
+        figures |= await bench_replicas(url, 2_000)
+    lines = report(figures)
+    print("\n".join(lines))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
 
 
 if __name__ == "__main__":
-    asyncio.run(main("--quick" in sys.argv))
+    sys.exit(asyncio.run(main()))

@@ -184,3 +184,51 @@ def duplicates_and_lost(delivered: Sequence[str], expected: Sequence[int]) -> tu
     """How many sends repeated a nudge, and how many nudges were never sent."""
     keys = [int(key.removeprefix("nudge-")) for key in delivered]
     return len(keys) - len(set(keys)), len(set(expected) - set(keys))
+
+
+async def seed_backlog(
+    engine: AsyncEngine,
+    *,
+    total: int,
+    due_now: int,
+    now: datetime,
+    per_follow_up: int = 10,
+    students: int = 1000,
+) -> None:
+    """A large outbox as a busy semester leaves it: `total` pending nudges, the first `due_now`
+    already due, the rest spread over the next 30 days; `per_follow_up` nudges per follow-up."""
+    follow_up_count = -(-total // per_follow_up)
+    follow_up_ids: list[int] = []
+    # The follow-ups come from the same seeding as the small fixtures (one nudge each, which
+    # are then removed): simple, and the rows look like the bot's own.
+    async with engine.begin() as db:
+        await db.execute(nudges.delete())
+    seeded = await seed_outbox(
+        engine, pending=follow_up_count, due_at=now, students=min(students, follow_up_count)
+    )
+    async with engine.begin() as db:
+        rows = await db.execute(
+            nudges.delete().where(nudges.c.id.in_(seeded)).returning(nudges.c.follow_up_id)
+        )
+        follow_up_ids = sorted(rows.scalars())
+    later = timedelta(days=30) / max(total - due_now, 1)
+    for start in range(0, total, CHUNK):
+        batch = []
+        for i in range(start, min(total, start + CHUNK)):
+            when = (
+                now - timedelta(seconds=due_now - i)
+                if i < due_now
+                else now + later * (i - due_now + 1)
+            )
+            batch.append(
+                {
+                    "follow_up_id": follow_up_ids[i // per_follow_up],
+                    "kind": "reminder",
+                    "due_at": when,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": when,
+                }
+            )
+        async with engine.begin() as db:
+            await db.execute(insert(nudges), batch)

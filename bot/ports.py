@@ -104,6 +104,10 @@ class Store(Protocol):
         ...
 
     async def add_follow_up(self, follow_up: FollowUp) -> FollowUp: ...
+    async def add_follow_ups(self, follow_ups: Sequence[FollowUp]) -> list[FollowUp]:
+        """Add several follow-ups in one go; they get their ids."""
+        ...
+
     async def update_follow_up(self, follow_up: FollowUp) -> None: ...
     async def follow_up(self, person_id: int, number: int) -> tuple[FollowUp, Conversation] | None:
         """The person's follow-up #number, or None when it doesn't exist or isn't theirs."""
@@ -128,6 +132,10 @@ class Store(Protocol):
 
     async def pending_nudges(self, follow_up_id: int) -> list[Nudge]:
         """Nudges not yet claimed for sending, in due order."""
+        ...
+
+    async def add_nudges(self, nudges: Sequence[Nudge]) -> None:
+        """Add nudges to the outbox (their ids are not needed back)."""
         ...
 
     async def replace_pending_nudges(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from difflib import get_close_matches
@@ -39,6 +39,7 @@ from bot.domain import (
     JobStatus,
     LinkedInPlan,
     Nudge,
+    NudgeKind,
     Person,
     company_key,
 )
@@ -246,9 +247,8 @@ class FollowUpService:
         assert conversation.id is not None
         planned = plan_follow_ups(details.kind, details.met_at)
         numbers = await store.allocate_numbers(person.id, len(planned))
-        follow_ups = []
-        for plan, number in zip(planned, numbers, strict=True):
-            follow_up = await store.add_follow_up(
+        added = await store.add_follow_ups(
+            [
                 FollowUp(
                     person_id=person.id,
                     conversation_id=conversation.id,
@@ -258,9 +258,15 @@ class FollowUpService:
                     due_by=plan.due_by,
                     optional=plan.optional,
                 )
-            )
-            nudges = await self._replan(store, person, follow_up, conversation)
-            follow_ups.append((follow_up, nudges))
+                for plan, number in zip(planned, numbers, strict=True)
+            ]
+        )
+        # New follow-ups have no nudges yet: plan them all and add them in one statement.
+        follow_ups = [(f, self._plan_nudges(person, f, conversation, {})) for f in added]
+        await store.add_nudges(
+            [Nudge(f.id or 0, p.kind, p.due_at) for f, nudges in follow_ups for p in nudges]
+        )
+        self._planned([p for _, nudges in follow_ups for p in nudges])
         nudged = any(nudges for _, nudges in follow_ups)
         return messages.plan_reply(
             conversation=conversation,
@@ -281,6 +287,21 @@ class FollowUpService:
     ) -> list[PlacedNudge]:
         """Re-place the follow-up's pending nudges from the rules and the person's settings."""
         assert follow_up.id is not None
+        sent = await store.nudges_sent(follow_up.id)
+        planned = self._plan_nudges(person, follow_up, conversation, sent)
+        await store.replace_pending_nudges(
+            follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned], self.clock.now()
+        )
+        self._planned(planned)
+        return planned
+
+    def _plan_nudges(
+        self,
+        person: Person,
+        follow_up: FollowUp,
+        conversation: Conversation,
+        already_sent: Mapping[NudgeKind, int],
+    ) -> list[PlacedNudge]:
         now = self.clock.now()
         kind = self.rulebook.kinds.get(conversation.kind)
         wanted = (
@@ -295,25 +316,24 @@ class FollowUpService:
                 job_accepted=person.job_status is JobStatus.ACCEPTED,
             )
         )
-        planned: list[PlacedNudge] = []
-        if wanted:
-            planned = place_nudges(
-                self.rulebook.timing,
-                met_at=conversation.met_at,
-                ideal_by=follow_up.ideal_by,
-                due_by=follow_up.due_by,
-                now=now,
-                zone=self.zone_of(person),
-                quiet=person.quiet_hours,
-                snoozed_until=follow_up.snoozed_until,
-                already_sent=await store.nudges_sent(follow_up.id),
-            )
-        await store.replace_pending_nudges(
-            follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned], now
+        if not wanted:
+            return []
+        return place_nudges(
+            self.rulebook.timing,
+            met_at=conversation.met_at,
+            ideal_by=follow_up.ideal_by,
+            due_by=follow_up.due_by,
+            now=now,
+            zone=self.zone_of(person),
+            quiet=person.quiet_hours,
+            snoozed_until=follow_up.snoozed_until,
+            already_sent=already_sent,
         )
-        if planned and self.on_nudge_planned is not None:
-            self.on_nudge_planned(min(p.due_at for p in planned))
-        return planned
+
+    def _planned(self, nudges: Sequence[PlacedNudge]) -> None:
+        """Tell the scheduler about the earliest nudge just planned."""
+        if nudges and self.on_nudge_planned is not None:
+            self.on_nudge_planned(min(p.due_at for p in nudges))
 
     async def _replan_all(self, store: Store, person: Person) -> None:
         assert person.id is not None

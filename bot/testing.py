@@ -158,6 +158,14 @@ class InMemoryStore:
         self.t.follow_ups[follow_up.id] = copy.copy(follow_up)
         return follow_up
 
+    async def add_follow_ups(self, follow_ups: Sequence[FollowUp]) -> list[FollowUp]:
+        return [await self.add_follow_up(f) for f in follow_ups]
+
+    async def add_nudges(self, nudges: Sequence[Nudge]) -> None:
+        for nudge in nudges:
+            nudge.id = self.t.new_id()
+            self.t.nudges[nudge.id] = copy.copy(nudge)
+
     async def update_follow_up(self, follow_up: FollowUp) -> None:
         assert follow_up.id in self.t.follow_ups
         self.t.follow_ups[follow_up.id] = copy.copy(follow_up)

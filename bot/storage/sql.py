@@ -65,6 +65,9 @@ def create_engine(
             cursor = dbapi_connection.cursor()
             # WAL lets readers go on while the dispatcher writes; an in-memory database ignores it.
             cursor.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: the database stays
+            # consistent through a crash, and at worst a power cut forgets the last commits.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_ms)}")
             cursor.close()
@@ -195,6 +198,25 @@ class SqlStore:
         ).scalar_one()
         return follow_up
 
+    async def add_follow_ups(self, added: Sequence[FollowUp]) -> list[FollowUp]:
+        if not added:
+            return []
+        ids = await self.db.execute(
+            insert(follow_ups).returning(follow_ups.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "person_id": f.person_id,
+                    "conversation_id": f.conversation_id,
+                    "number": f.number,
+                    **_follow_up_values(f),
+                }
+                for f in added
+            ],
+        )
+        for follow_up, follow_up_id in zip(added, ids.scalars(), strict=True):
+            follow_up.id = follow_up_id
+        return list(added)
+
     async def update_follow_up(self, follow_up: FollowUp) -> None:
         await self.db.execute(
             update(follow_ups)
@@ -260,6 +282,12 @@ class SqlStore:
             .order_by(nudges.c.due_at, nudges.c.id)
         )
         return [_nudge(row) for row in rows.mappings()]
+
+    async def add_nudges(self, new: Sequence[Nudge]) -> None:
+        if new:
+            await self.db.execute(
+                insert(nudges), [{"follow_up_id": n.follow_up_id, **_nudge_values(n)} for n in new]
+            )
 
     async def replace_pending_nudges(
         self, follow_up_id: int, new: Sequence[Nudge], now: datetime
