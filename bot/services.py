@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from difflib import get_close_matches
@@ -65,6 +66,8 @@ log = logging.getLogger(__name__)
 # "Snooze until tomorrow" means tomorrow morning, at this local time or when quiet hours end.
 TOMORROW_MORNING = time(9, 0)
 NAME_LIMIT = 80
+# The due times of nudges planned by the command being handled (each task has its own).
+_planned_in_this_command: ContextVar[list[datetime]] = ContextVar("planned_in_this_command")
 # /followups keeps showing a missed follow-up this long: a late note still helps for a while.
 MISSED_SHOWN_FOR = timedelta(days=14)
 
@@ -120,16 +123,23 @@ class FollowUpService:
 
     async def handle(self, requester: Requester, command: Command) -> Reply:
         """Run one command for `requester`. Never raises for anything a person typed."""
+        planned: list[datetime] = []
+        token = _planned_in_this_command.set(planned)
         try:
             async with self.storage.session() as store:
                 person = await self._person(store, requester)
                 notice = await self._undeliverable_notice(store, person)
                 reply = await self._dispatch(store, person, command)
-                return reply.with_notice(notice)
         except MetError as err:
             return Reply(Reply.error(str(err)).sections, is_error=True, field_errors=err.problems)
         except UserError as err:
             return Reply.error(str(err))
+        finally:
+            _planned_in_this_command.reset(token)
+        # Only now are the new nudges committed, so a wake-up can find them.
+        if planned and self.on_nudge_planned is not None:
+            self.on_nudge_planned(min(planned))
+        return reply.with_notice(notice)
 
     async def _dispatch(self, store: Store, person: Person, command: Command) -> Reply:
         match command:
@@ -331,9 +341,10 @@ class FollowUpService:
         )
 
     def _planned(self, nudges: Sequence[PlacedNudge]) -> None:
-        """Tell the scheduler about the earliest nudge just planned."""
-        if nudges and self.on_nudge_planned is not None:
-            self.on_nudge_planned(min(p.due_at for p in nudges))
+        """Note the nudges just planned; `handle` tells the scheduler once they are committed."""
+        planned = _planned_in_this_command.get(None)
+        if planned is not None:
+            planned.extend(p.due_at for p in nudges)
 
     async def _replan_all(self, store: Store, person: Person) -> None:
         assert person.id is not None

@@ -13,6 +13,8 @@ from bot.met import MetInput
 from bot.replies import ActionKind, Reply
 from bot.services import FollowUpService, Requester
 from bot.testing import FakeClock, InMemoryStorage
+from rules.engine import Rulebook
+from tests.conftest import NEW_YORK
 
 ALICE = Requester(Address("console", "ws", "alice"))
 BOB = Requester(Address("console", "ws", "bob"))
@@ -498,3 +500,21 @@ async def test_a_clamped_snooze_in_quiet_hours_comes_before_them(
     # Deadline Sat 23:30; the latest snooze (22:30) is in quiet hours: 21:30 instead.
     text = await text_of(service, "/followups snooze 1 3d")
     assert "until Sat 7 Mar 21:30 EST" in text
+
+
+async def test_the_scheduler_hears_of_new_nudges_once_they_are_stored(
+    memory_storage: InMemoryStorage, clock: FakeClock, rulebook: Rulebook
+) -> None:
+    heard: list[tuple[datetime, bool]] = []
+
+    def wake_at(moment: datetime) -> None:
+        stored = any(n.due_at == moment for n in memory_storage.tables.nudges.values())
+        heard.append((moment, stored))
+
+    service = FollowUpService(
+        memory_storage, clock, rulebook, default_zone=NEW_YORK, on_nudge_planned=wake_at
+    )
+    await say(service, "/met Jane Doe, Acme, interview")
+    assert heard == [(datetime(2026, 3, 7, 20, 0, tzinfo=UTC), True)]  # the heads-up, committed
+    await say(service, "/met Jane Doe, Acme, brunch")
+    assert len(heard) == 1  # a bad /met plans nothing
