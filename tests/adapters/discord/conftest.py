@@ -146,3 +146,6 @@ async def discord_bot(service: FollowUpService, clock: FakeClock) -> AsyncIterat
     finally:
         await client.close()
         await messenger.close()
+    # Whatever a test did, nothing the bot sent or edited could ping anyone.
+    for message in fake.messages():
+        assert message.get("allowed_mentions") == {"parse": []}, message
