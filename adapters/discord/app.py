@@ -27,6 +27,8 @@ from bot.met import MetInput
 from bot.replies import ActionKind, Reply, Section
 from bot.services import FollowUpService, Requester, zone_or_error
 
+from .commands import build_commands
+from .forms import FixInFormView
 from .render import (
     CUSTOM_ID_PATTERN,
     DONE_COLOUR,
@@ -108,8 +110,6 @@ class DiscordApp:
         tree: FollowUpTree | None = None,
         defer_after: float = DEFER_AFTER,
     ) -> None:
-        from .commands import build_commands  # the commands call back into this class
-
         self.client = client
         self.service = service
         self.tree = tree if tree is not None else FollowUpTree(client)
@@ -355,8 +355,6 @@ class DiscordApp:
     ) -> None:
         """What is wrong with each field, by its name; a form can't mark its own fields, so the
         button under it reopens the form with everything as given."""
-        from .forms import FixInFormView
-
         embed = discord.Embed(title="Please check these and try again", colour=ERROR_COLOUR)
         for field, problem in problems.items():
             embed.add_field(name=labels.get(field, field), value=escape(problem), inline=False)

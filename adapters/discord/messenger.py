@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections import OrderedDict
 
 import discord
@@ -65,6 +66,8 @@ class DiscordMessenger:
         self._logged_in = False
         self._connecting = asyncio.Lock()
         self._channels: OrderedDict[int, int] = OrderedDict()
+        # After Discord rejects the token, sends wait this out without a request (time.monotonic).
+        self._rejected_until = 0.0
 
     async def _client(self) -> HTTPClient:
         async with self._connecting:
@@ -78,9 +81,11 @@ class DiscordMessenger:
             return self._http
 
     async def close(self) -> None:
-        if self._http is not None and self._logged_in:
+        """Close the HTTP session; a later send opens a new one."""
+        if self._http is not None:
             await self._http.close()
-            self._logged_in = False
+        self._http = None
+        self._logged_in = False
 
     async def _dm_channel(self, http: HTTPClient, user_id: int) -> int:
         channel = self._channels.get(user_id)
@@ -99,6 +104,9 @@ class DiscordMessenger:
         5xx, the network): the dispatcher retries with backoff."""
         if to.address.platform != PLATFORM or not to.address.user.isdigit():
             return PermanentFailure("not a Discord user", concerns_person=False)
+        waiting = self._rejected_until - time.monotonic()
+        if waiting > 0:
+            return RetryAfter(waiting, "Discord token rejected")
         user_id = int(to.address.user)
         view = render_view(message.actions, scope=to.address.workspace)
         params = handle_message_parameters(
@@ -126,8 +134,8 @@ class DiscordMessenger:
                 self._channels.pop(user_id, None)  # a new one is opened on the retry
             raise
         except discord.LoginFailure:
-            log.error("Discord rejected DISCORD_TOKEN; DMs wait until it is fixed")
-            return RetryAfter(TOKEN_REJECTED_WAIT, "Discord token rejected")
+            await self.close()
+            return self._token_rejected()
         except discord.DiscordServerError:
             raise
         except discord.HTTPException as err:
@@ -136,11 +144,16 @@ class DiscordMessenger:
                 seconds = float(retry) if retry.replace(".", "", 1).isdigit() else CLOUDFLARE_BAN
                 return RetryAfter(seconds, "Cloudflare rate limit")
             if err.status == 401:
-                log.error("Discord rejected DISCORD_TOKEN; DMs wait until it is fixed")
-                return RetryAfter(TOKEN_REJECTED_WAIT, "Discord token rejected")
+                return self._token_rejected()
             if err.status >= 500:
                 raise
             # A 4xx the same request will always get (a message Discord finds invalid).
             log.warning("%s: Discord rejected the DM (HTTP %s, code %s)", key, err.status, err.code)
             return PermanentFailure(f"Discord rejected the DM (code {err.code})", False)
         return Delivered()
+
+    def _token_rejected(self) -> RetryAfter:
+        """Every send would fail alike: wait, without a request, then log in afresh."""
+        log.error("Discord rejected DISCORD_TOKEN; DMs wait until it is fixed")
+        self._rejected_until = time.monotonic() + TOKEN_REJECTED_WAIT
+        return RetryAfter(TOKEN_REJECTED_WAIT, "Discord token rejected")

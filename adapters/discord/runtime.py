@@ -157,9 +157,13 @@ class DiscordRuntime:
                     "DISCORD_TOKEN was rejected by Discord: reset it in the developer portal "
                     "(your application → Bot) and set the new one"
                 ) from None
-            await sync_commands(
-                self.app.tree, service.storage, service.clock, guild_id=self.settings.guild_id
-            )
+            try:
+                await sync_commands(
+                    self.app.tree, service.storage, service.clock, guild_id=self.settings.guild_id
+                )
+            except discord.HTTPException as err:
+                # The commands registered before still work; the next start tries again.
+                log.error("Discord: registering the commands failed (HTTP %s)", err.status)
             log.info("Discord: connecting to the gateway (%r)", self.settings)
             await self.client.connect(reconnect=True)
         finally:

@@ -227,3 +227,19 @@ async def test_dispatch_retries_after_a_server_error(discord_bot: DiscordBot) ->
         nudges = await store.pending_nudges(follow_up.id or 0)
     assert nudges[0].status is NudgeStatus.PENDING
     assert nudges[0].last_error == "DiscordServerError"
+
+
+async def test_a_rejected_token_waits_without_hammering_discord() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.error("GET", "^/users/@me$", status=401, code=0, message="401: Unauthorized")
+    try:
+        first = await send(fake, messenger)
+        second = await send(fake, messenger, key="nudge-8")
+    finally:
+        await messenger.close()
+    assert isinstance(first, RetryAfter)
+    assert first.seconds == 900
+    assert isinstance(second, RetryAfter)
+    assert second.reason == "Discord token rejected"
+    assert len(fake.requests) == 1  # the second send made no request at all
+    assert fake.closed
