@@ -42,17 +42,18 @@ FORM_LABELS = {
 }
 # A select menu holds at most 25 options; a rulebook with more kinds gets a text input.
 SELECT_LIMIT = 25
-# The form's answer must come within the interaction's 15 minutes; a form left open longer is
-# forgotten, so an abandoned one doesn't stay in memory.
-FORM_TIMEOUT = 15 * 60.0
+# Each open form is an object in this process until it is submitted; one left open longer than
+# this is forgotten (its submission then fails), so abandoned forms don't pile up in memory.
+FORM_TIMEOUT = 30 * 60.0
 EXTRAS_LIMIT = 300
 
 
 def extras_text(fields: MetInput) -> str:
     """When, event and priority as the form's last input shows them."""
     parts = [fields.when.strip()]
-    if fields.event.strip():
-        parts.append(f'event:"{fields.event.strip().replace(chr(34), "")}"')
+    event = fields.event.strip().replace('"', "")  # it is shown in double quotes
+    if event:
+        parts.append(f'event:"{event}"')
     if fields.priority.strip():
         parts.append(f"priority:{fields.priority.strip()}")
     return " ".join(p for p in parts if p)

@@ -126,6 +126,8 @@ def render_embeds(reply: Reply, *, skip_first_title: bool = False) -> list[disco
     embeds: list[discord.Embed] = []
     budget = EMBED_TOTAL_LIMIT
     for title, description in parts:
+        if not title and not description:
+            continue  # Discord refuses an empty embed
         if budget <= len(title or "") + 1:
             break
         budget -= len(title or "")
