@@ -183,7 +183,7 @@ def _followups_group(app: DiscordApp) -> app_commands.Group:
 
     async def own_follow_ups(interaction: Interaction, current: str) -> Choices:
         # The invoker's own, by the verified address: never anyone else's.
-        summaries = await app.service.open_follow_ups(app_requester_without_zone(app, interaction))
+        summaries = await app.service.open_follow_ups(_by_address(app, interaction))
         typed = current.strip().lstrip("#").casefold()
         return [
             app_commands.Choice(name=_clip(str(s)), value=str(s.number))
@@ -196,9 +196,7 @@ def _followups_group(app: DiscordApp) -> app_commands.Group:
         try:
             return parse_number([text.strip()], sub, example)
         except CommandError:
-            summaries = await app.service.open_follow_ups(
-                app_requester_without_zone(app, interaction)
-            )
+            summaries = await app.service.open_follow_ups(_by_address(app, interaction))
             typed = text.strip().casefold()
             matching = [s for s in summaries if typed and typed in str(s).casefold()]
             if len(matching) == 1:
@@ -381,6 +379,6 @@ def _server_tz_command(app: DiscordApp) -> app_commands.Command:  # type: ignore
     return server_tz
 
 
-def app_requester_without_zone(app: DiscordApp, interaction: Interaction) -> Requester:
+def _by_address(app: DiscordApp, interaction: Interaction) -> Requester:
     """For autocomplete, which runs at every keystroke: the address is all it needs."""
     return Requester(app.address(interaction))
