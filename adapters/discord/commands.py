@@ -1,0 +1,384 @@
+"""The app commands: /met with typed options, the /followups group, and /server-tz.
+
+Each command turns its options into the core's command (or into the words the core's parser
+reads) and hands it to `DiscordApp`; autocomplete offers only the invoker's own follow-ups.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.commands import (
+    ChangeSetting,
+    CommandError,
+    Help,
+    ListFollowUps,
+    MarkDone,
+    ShowSettings,
+    Skip,
+    Snooze,
+    parse_followups,
+    parse_number,
+)
+from bot.met import LIMITS, MetInput
+from bot.services import Requester
+
+from .forms import OPTION_LABELS, MetFormModal
+
+if TYPE_CHECKING:
+    from .app import DiscordApp
+
+__all__ = ["build_commands", "draft_supported"]
+
+# Discord shows at most 25 choices, and a choice's name is at most 100 characters.
+CHOICE_LIMIT = 25
+CHOICE_NAME_LIMIT = 100
+SNOOZE_SUGGESTIONS = ("2h", "30m", "1h", "4h", "tomorrow")
+QUIET_SUGGESTIONS = ("22:00-08:00", "23:00-07:00", "21:00-09:00", "off")
+POPULAR_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Africa/Lagos",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+)
+
+# The core's limits, as Discord enforces them while the student types.
+NAME_MAX = LIMITS["name"]
+COMPANY_MAX = LIMITS["company"]
+TOPICS_MAX = LIMITS["topics"]
+EVENT_MAX = LIMITS["event"]
+WHEN_MAX = 100
+
+Interaction = discord.Interaction[discord.Client]
+Choices = list[app_commands.Choice[str]]
+
+
+def draft_supported() -> bool:
+    """Whether the core has a /followups draft command (then it gets a subcommand here)."""
+    try:
+        parse_followups("draft 1")
+    except CommandError:
+        return False
+    return True
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= CHOICE_NAME_LIMIT else text[: CHOICE_NAME_LIMIT - 1] + "…"
+
+
+def _suggest(current: str, options: tuple[str, ...]) -> Choices:
+    typed = current.strip()
+    found = [o for o in options if typed.casefold() in o.casefold()]
+    if typed and typed not in found:
+        found.insert(0, typed[:CHOICE_NAME_LIMIT])
+    return [app_commands.Choice(name=o, value=o) for o in found[:CHOICE_LIMIT]]
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def zone_choices(current: str, first: str | None = None) -> Choices:
+    """IANA zones matching what was typed ("berlin", "new york"): names that start with it,
+    then cities that do, then any that contain it; popular ones when nothing is typed."""
+    typed = current.strip().replace(" ", "_").casefold()
+    if not typed:
+        names = [first] if first else []
+        names += [z for z in POPULAR_ZONES if z != first]
+    else:
+        zones = _zone_names()
+        starts = [z for z in zones if z.casefold().startswith(typed)]
+        cities = [z for z in zones if z.rpartition("/")[2].casefold().startswith(typed)]
+        contains = [z for z in zones if typed in z.casefold()]
+        names = list(dict.fromkeys([*starts, *cities, *contains]))
+    return [app_commands.Choice(name=z, value=z) for z in names[:CHOICE_LIMIT]]
+
+
+def build_commands(app: DiscordApp) -> list[app_commands.Command[..., None] | app_commands.Group]:  # type: ignore[type-arg]  # Command's first parameter is the group type, absent here
+    return [_met_command(app), _followups_group(app), _server_tz_command(app)]
+
+
+def _met_command(app: DiscordApp) -> app_commands.Command:  # type: ignore[type-arg]  # see build_commands
+    kinds = app.service.rulebook.kinds
+    kind_choices = [
+        app_commands.Choice(name=_clip(kind.label), value=key) for key, kind in kinds.items()
+    ]
+    priorities = [
+        app_commands.Choice(name="1: a company I care about most", value="1"),
+        app_commands.Choice(name="2", value="2"),
+        app_commands.Choice(name="3", value="3"),
+    ]
+
+    @app_commands.command(
+        name="met", description="Record a career conversation (no options: open a form)"
+    )
+    @app_commands.describe(
+        name="Who you met",
+        company="Their company, school or organisation",
+        kind="What kind of conversation it was",
+        about="What you talked about: it makes your follow-up personal",
+        when="When you met, like yesterday 4pm or 2 hours ago (default: now)",
+        event="The event, like Spring Career Fair",
+        priority="Career fairs: how much you care about this company (1 = most)",
+    )
+    @app_commands.choices(priority=priorities)
+    async def met(
+        interaction: Interaction,
+        name: app_commands.Range[str, 1, NAME_MAX] | None = None,
+        company: app_commands.Range[str, 1, COMPANY_MAX] | None = None,
+        kind: str | None = None,
+        about: app_commands.Range[str, 1, TOPICS_MAX] | None = None,
+        when: app_commands.Range[str, 1, WHEN_MAX] | None = None,
+        event: app_commands.Range[str, 1, EVENT_MAX] | None = None,
+        priority: str | None = None,
+    ) -> None:
+        fields = MetInput(
+            name=name or "",
+            company=company or "",
+            kind=kind or "",
+            topics=about or "",
+            when=when or "",
+            event=event or "",
+            priority=priority or "",
+        )
+        if fields == MetInput():
+            await interaction.response.send_modal(MetFormModal(app))
+            return
+        await app.met(interaction, fields, labels=OPTION_LABELS)
+
+    if len(kind_choices) <= CHOICE_LIMIT:
+        app_commands.choices(kind=kind_choices)(met)
+    else:
+
+        @met.autocomplete("kind")
+        async def kind_autocomplete(interaction: Interaction, current: str) -> Choices:
+            typed = current.strip().casefold()
+            return [c for c in kind_choices if typed in c.name.casefold()][:CHOICE_LIMIT]
+
+    return met
+
+
+def _followups_group(app: DiscordApp) -> app_commands.Group:
+    followups = app_commands.Group(
+        name="followups", description="Your follow-ups: list, done, snooze, skip, settings"
+    )
+
+    async def own_follow_ups(interaction: Interaction, current: str) -> Choices:
+        # The invoker's own, by the verified address: never anyone else's.
+        summaries = await app.service.open_follow_ups(_by_address(app, interaction))
+        typed = current.strip().lstrip("#").casefold()
+        return [
+            app_commands.Choice(name=_clip(str(s)), value=str(s.number))
+            for s in summaries
+            if not typed or typed in str(s).casefold()
+        ][:CHOICE_LIMIT]
+
+    async def number_of(interaction: Interaction, text: str, sub: str, example: str) -> int:
+        """The number picked or typed; a name that matches one open follow-up is that one."""
+        try:
+            return parse_number([text.strip()], sub, example)
+        except CommandError:
+            summaries = await app.service.open_follow_ups(_by_address(app, interaction))
+            typed = text.strip().casefold()
+            matching = [s for s in summaries if typed and typed in str(s).casefold()]
+            if len(matching) == 1:
+                return matching[0].number
+            raise
+
+    @followups.command(name="list", description="What you owe, most urgent first")
+    async def list_(interaction: Interaction) -> None:
+        await app.answer(interaction, ListFollowUps())
+
+    @followups.command(name="done", description="You sent it: mark a follow-up done")
+    @app_commands.describe(follow_up="Which one (start typing a name)", method="How you sent it")
+    @app_commands.choices(
+        method=[
+            app_commands.Choice(name="email", value="email"),
+            app_commands.Choice(name="LinkedIn", value="linkedin"),
+        ]
+    )
+    @app_commands.autocomplete(follow_up=own_follow_ups)
+    async def done(interaction: Interaction, follow_up: str, method: str | None = None) -> None:
+        try:
+            number = await number_of(interaction, follow_up, "done", "/followups done 3")
+        except CommandError as err:
+            await app.answer(interaction, None, error=str(err))
+            return
+        await app.answer(interaction, MarkDone(number, method))
+
+    @followups.command(name="snooze", description="Remind me later (never past the deadline)")
+    @app_commands.describe(
+        follow_up="Which one (start typing a name)",
+        duration="For how long: 2h, 30m, or tomorrow (morning)",
+    )
+    @app_commands.autocomplete(follow_up=own_follow_ups)
+    async def snooze(interaction: Interaction, follow_up: str, duration: str) -> None:
+        try:
+            number = await number_of(interaction, follow_up, "snooze", "/followups snooze 3 2h")
+        except CommandError as err:
+            await app.answer(interaction, None, error=str(err))
+            return
+        await app.answer(interaction, Snooze(number, duration))
+
+    @snooze.autocomplete("duration")
+    async def snooze_duration(interaction: Interaction, current: str) -> Choices:
+        return _suggest(current, SNOOZE_SUGGESTIONS)
+
+    @followups.command(name="skip", description="You won't follow up on this one")
+    @app_commands.describe(
+        follow_up="Which one (start typing a name)",
+        confirm="Skip even an interview's thank-you (the guide says: always send it)",
+    )
+    @app_commands.autocomplete(follow_up=own_follow_ups)
+    async def skip(interaction: Interaction, follow_up: str, confirm: bool = False) -> None:
+        try:
+            number = await number_of(interaction, follow_up, "skip", "/followups skip 3")
+        except CommandError as err:
+            await app.answer(interaction, None, error=str(err))
+            return
+        await app.answer(interaction, Skip(number, confirmed=confirm))
+
+    if draft_supported():
+
+        @followups.command(name="draft", description="A draft of the follow-up to send")
+        @app_commands.describe(follow_up="Which one (start typing a name)")
+        @app_commands.autocomplete(follow_up=own_follow_ups)
+        async def draft(interaction: Interaction, follow_up: str) -> None:
+            try:
+                number = await number_of(interaction, follow_up, "draft", "/followups draft 3")
+            except CommandError as err:
+                await app.answer(interaction, None, error=str(err))
+                return
+            await app.answer_text(interaction, f"draft {number}")
+
+    @followups.command(name="help", description="How the commands work, with examples")
+    @app_commands.describe(topic="Which commands")
+    @app_commands.choices(
+        topic=[
+            app_commands.Choice(name="/followups", value="followups"),
+            app_commands.Choice(name="/met", value="met"),
+        ]
+    )
+    async def help_(interaction: Interaction, topic: str = "followups") -> None:
+        await app.answer(interaction, Help(topic))
+
+    _settings_group(app, followups)
+    return followups
+
+
+def _settings_group(app: DiscordApp, parent: app_commands.Group) -> app_commands.Group:
+    settings = app_commands.Group(
+        name="settings", description="Your time zone, quiet hours, nudges and more", parent=parent
+    )
+
+    @settings.command(name="show", description="Your settings")
+    async def show(interaction: Interaction) -> None:
+        await app.answer(interaction, ShowSettings())
+
+    @settings.command(name="tz", description="Your time zone (Discord doesn't tell bots)")
+    @app_commands.describe(zone="Start typing your city, like Berlin or New York")
+    async def tz(interaction: Interaction, zone: str) -> None:
+        await app.answer(interaction, ChangeSetting("tz", zone))
+
+    @tz.autocomplete("zone")
+    async def tz_zone(interaction: Interaction, current: str) -> Choices:
+        return zone_choices(current)
+
+    @settings.command(name="quiet", description="Hours without nudges, in your time zone")
+    @app_commands.describe(hours="Like 22:00-08:00, or off")
+    async def quiet(interaction: Interaction, hours: str) -> None:
+        await app.answer(interaction, ChangeSetting("quiet", hours))
+
+    @quiet.autocomplete("hours")
+    async def quiet_hours(interaction: Interaction, current: str) -> Choices:
+        return _suggest(current, QUIET_SUGGESTIONS)
+
+    on_off = [
+        app_commands.Choice(name="on", value="on"),
+        app_commands.Choice(name="off", value="off"),
+    ]
+
+    @settings.command(name="nudges", description="DM nudges before your deadlines, on or off")
+    @app_commands.choices(state=on_off)
+    async def nudges(interaction: Interaction, state: str) -> None:
+        await app.answer(interaction, ChangeSetting("nudges", state))
+
+    @settings.command(name="job", description="Accepted a job? Then no more nudges about events")
+    @app_commands.choices(
+        status=[
+            app_commands.Choice(name="searching", value="searching"),
+            app_commands.Choice(name="accepted", value="accepted"),
+        ]
+    )
+    async def job(interaction: Interaction, status: str) -> None:
+        await app.answer(interaction, ChangeSetting("job", status))
+
+    @settings.command(name="linkedin", description="Your LinkedIn plan (it sets the note length)")
+    @app_commands.choices(
+        plan=[
+            app_commands.Choice(name="free", value="free"),
+            app_commands.Choice(name="premium", value="premium"),
+        ]
+    )
+    async def linkedin(interaction: Interaction, plan: str) -> None:
+        await app.answer(interaction, ChangeSetting("linkedin", plan))
+
+    @settings.command(name="name", description="The name your drafts are signed with")
+    @app_commands.describe(name="Like Alex Kim")
+    async def set_name(interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
+        await app.answer(interaction, ChangeSetting("name", name))
+
+    return settings
+
+
+def _server_tz_command(app: DiscordApp) -> app_commands.Command:  # type: ignore[type-arg]  # see build_commands
+    @app_commands.command(
+        name="server-tz",
+        description="This server's default time zone, for members who haven't set theirs",
+    )
+    @app_commands.describe(
+        zone="Like Europe/Berlin; off to clear; leave out to see the current one"
+    )
+    @app_commands.guild_only()
+    # Server managers only, by default; a server can grant it to a club-officer role in its
+    # Integrations settings, which Discord enforces before the command reaches the bot.
+    @app_commands.default_permissions(manage_guild=True)
+    async def server_tz(interaction: Interaction, zone: str | None = None) -> None:
+        async with app.guard(interaction):
+            if interaction.guild_id is None:
+                await app.answer(interaction, None, error="Use /server-tz in a server.")
+                return
+            reply = await app.set_server_zone(interaction.guild_id, zone or "")
+            await app.send(interaction, reply, scope=str(interaction.guild_id))
+
+    @server_tz.autocomplete("zone")
+    async def server_zone(interaction: Interaction, current: str) -> Choices:
+        choices = zone_choices(current)
+        if "off".startswith(current.strip().casefold()):
+            choices = [app_commands.Choice(name="off", value="off"), *choices][:CHOICE_LIMIT]
+        return choices
+
+    return server_tz
+
+
+def _by_address(app: DiscordApp, interaction: Interaction) -> Requester:
+    """For autocomplete, which runs at every keystroke: the address is all it needs."""
+    return Requester(app.address(interaction))

@@ -1,0 +1,200 @@
+"""The /met form: a modal with the fields of /met, opened by a bare /met or to fix a /met the core
+found problems in.
+
+A modal holds at most five inputs and /met has seven fields, so when, event and priority share
+the last one, written as on Slack: ``yesterday 4pm event:"Spring Fair" priority:1``. The core's
+own /met grammar splits it, and validates everything, so errors read the same everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import UserError
+from bot.met import LIMITS, MetInput
+
+if TYPE_CHECKING:
+    from .app import DiscordApp
+
+__all__ = ["FORM_LABELS", "OPTION_LABELS", "FixInFormView", "MetFormModal", "extras_text"]
+
+# How each /met field is named where the student typed it, to say which one is wrong.
+OPTION_LABELS = {
+    "name": "name",
+    "company": "company",
+    "kind": "kind",
+    "topics": "about",
+    "when": "when",
+    "event": "event",
+    "priority": "priority",
+}
+EXTRAS_LABEL = "When, event, priority"
+FORM_LABELS = {
+    "name": "Name",
+    "company": "Company",
+    "kind": "Kind of conversation",
+    "topics": "What you talked about",
+    "when": EXTRAS_LABEL,
+    "event": EXTRAS_LABEL,
+    "priority": EXTRAS_LABEL,
+}
+# A select menu holds at most 25 options; a rulebook with more kinds gets a text input.
+SELECT_LIMIT = 25
+# Each open form is an object in this process until it is submitted; one left open longer than
+# this is forgotten (its submission then fails), so abandoned forms don't pile up in memory.
+FORM_TIMEOUT = 30 * 60.0
+EXTRAS_LIMIT = 300
+
+
+def extras_text(fields: MetInput) -> str:
+    """When, event and priority as the form's last input shows them."""
+    parts = [fields.when.strip()]
+    event = fields.event.strip().replace('"', "")  # it is shown in double quotes
+    if event:
+        parts.append(f'event:"{event}"')
+    if fields.priority.strip():
+        parts.append(f"priority:{fields.priority.strip()}")
+    return " ".join(p for p in parts if p)
+
+
+def read_extras(text: str) -> tuple[str, str, str]:
+    """(when, event, priority) from the form's last input, by the core's /met grammar: options
+    anywhere, and words that are no option are the time. Raises UserError."""
+    parsed = MetInput.from_text(text)
+    rest = ", ".join(p for p in (parsed.name, parsed.company, parsed.kind, parsed.topics) if p)
+    when = " ".join(p for p in (rest, parsed.when) if p)
+    return when, parsed.event, parsed.priority
+
+
+class MetFormModal(discord.ui.Modal):
+    """/met as a form, filled in with `prefill` (what the student gave before, if anything)."""
+
+    def __init__(self, app: DiscordApp, prefill: MetInput | None = None) -> None:
+        super().__init__(title="Record a conversation", timeout=FORM_TIMEOUT)
+        self.app = app
+        prefill = prefill or MetInput()
+        self.name: discord.ui.TextInput[MetFormModal] = discord.ui.TextInput(
+            max_length=LIMITS["name"], default=prefill.name or None, placeholder="Jane Doe"
+        )
+        self.company: discord.ui.TextInput[MetFormModal] = discord.ui.TextInput(
+            max_length=LIMITS["company"], default=prefill.company or None, placeholder="Acme"
+        )
+        self.topics: discord.ui.TextInput[MetFormModal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph,
+            max_length=LIMITS["topics"],
+            required=False,
+            default=prefill.topics or None,
+            placeholder="Kafka, and her move from intern to team lead",
+        )
+        self.extras: discord.ui.TextInput[MetFormModal] = discord.ui.TextInput(
+            max_length=EXTRAS_LIMIT,
+            required=False,
+            default=extras_text(prefill) or None,
+            placeholder='yesterday 4pm event:"Spring Fair" priority:1',
+        )
+        kinds = app.service.rulebook.kinds
+        self.kind: discord.ui.Select[MetFormModal] | discord.ui.TextInput[MetFormModal]
+        if len(kinds) <= SELECT_LIMIT:
+            self.kind = discord.ui.Select(
+                options=[
+                    discord.SelectOption(
+                        label=kind.label[:100],
+                        value=key,
+                        description=_aliases(kind.aliases),
+                        default=key == prefill.kind,
+                    )
+                    for key, kind in kinds.items()
+                ],
+                required=True,
+            )
+        else:
+            self.kind = discord.ui.TextInput(
+                max_length=60, default=prefill.kind or None, placeholder="interview"
+            )
+        self.add_item(discord.ui.Label(text=FORM_LABELS["name"], component=self.name))
+        self.add_item(discord.ui.Label(text=FORM_LABELS["company"], component=self.company))
+        self.add_item(discord.ui.Label(text=FORM_LABELS["kind"], component=self.kind))
+        self.add_item(
+            discord.ui.Label(
+                text=FORM_LABELS["topics"],
+                description="It makes your message personal, and I'll remind you of it.",
+                component=self.topics,
+            )
+        )
+        self.add_item(
+            discord.ui.Label(
+                text=EXTRAS_LABEL,
+                description="All optional. When defaults to now; priority 1-3 is for career fairs.",
+                component=self.extras,
+            )
+        )
+
+    def _kind(self) -> str:
+        if isinstance(self.kind, discord.ui.Select):
+            return self.kind.values[0] if self.kind.values else ""
+        return self.kind.value or ""
+
+    def fields(self) -> MetInput:
+        """What the student submitted. Raises UserError for a last input that can't be read."""
+        when, event, priority = read_extras(self.extras.value or "")
+        return MetInput(
+            name=self.name.value or "",
+            company=self.company.value or "",
+            kind=self._kind(),
+            topics=self.topics.value or "",
+            when=when,
+            event=event,
+            priority=priority,
+        )
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        try:
+            fields = self.fields()
+        except UserError as err:
+            # Only the last input is read here: keep the rest as given, and point at that one.
+            kept = MetInput(
+                name=self.name.value or "",
+                company=self.company.value or "",
+                kind=self._kind(),
+                topics=self.topics.value or "",
+                when=self.extras.value or "",
+            )
+            await self.app.show_field_errors(
+                interaction, kept, {"when": str(err)}, labels=FORM_LABELS
+            )
+            return
+        await self.app.met(interaction, fields, labels=FORM_LABELS)
+
+    async def on_error(  # type: ignore[override]  # discord.py's Modal drops the view's item argument
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        await self.app.apologise(interaction, error)
+
+
+def _aliases(aliases: tuple[str, ...]) -> str | None:
+    if not aliases:
+        return None
+    text = "also: " + ", ".join(aliases[:4])
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+class FixInFormView(discord.ui.View):
+    """Under a /met with problems: one button that opens the form with what was given, so
+    nothing has to be typed again. Only its owner sees it (the reply is ephemeral)."""
+
+    def __init__(self, app: DiscordApp, fields: MetInput, *, owner: int) -> None:
+        super().__init__(timeout=FORM_TIMEOUT)
+        self.app = app
+        self.fields = fields
+        self.owner = owner
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        return interaction.user.id == self.owner
+
+    @discord.ui.button(label="Fix it in the form", style=discord.ButtonStyle.primary)
+    async def fix(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[FixInFormView]
+    ) -> None:
+        await interaction.response.send_modal(MetFormModal(self.app, self.fields))

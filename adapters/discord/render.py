@@ -1,0 +1,245 @@
+"""Core replies as Discord messages: escaped embeds, and buttons whose custom ids carry the
+follow-up they act on.
+
+Everything in a `Reply` is plain text with user input in it verbatim, so every string that Discord
+would render passes through `escape` here. Buttons are laid out one row per follow-up; their custom
+ids (`ButtonRef`) say what to do, in which server, to which follow-up, so that a click works after
+a restart and in a DM, where Discord sends no server id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.replies import Action, ActionKind, Reply, Section
+
+__all__ = [
+    "CUSTOM_ID_PATTERN",
+    "NO_MENTIONS",
+    "ButtonFactory",
+    "ButtonRef",
+    "escape",
+    "render_embeds",
+    "render_view",
+    "summary_line",
+]
+
+# Nothing a student types may ping anyone: set on the client and passed on every send and edit.
+NO_MENTIONS = discord.AllowedMentions.none()
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+EMBEDS_PER_MESSAGE = 10
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_TOTAL_LIMIT = 6000
+CONTENT_LIMIT = 2000
+BUTTON_LABEL_LIMIT = 80
+BUTTONS_PER_ROW = 5
+ROWS_PER_MESSAGE = 5
+
+COLOUR = discord.Colour(0x5865F2)
+ERROR_COLOUR = discord.Colour(0xED4245)
+DONE_COLOUR = discord.Colour(0x57F287)
+
+# Links stay clickable but visible: a raw URL can't hide where it goes, a masked one could.
+_URL = re.compile(r"https?://[^\s<>\[\]()|*~`\\@]+")
+# Markdown that works anywhere in a line: emphasis, strike-through, spoilers, code, masked links
+# ([text](url)), and the angle-bracket syntax of mentions, channels, commands, timestamps and
+# custom emoji; "@" for @everyone and @here. A backslash before punctuation renders as the
+# character itself, so escaping costs nothing visible.
+_INLINE = re.compile(r"([\\*_~|`\[\]<@])")
+# Markdown that works only at the start of a line and before a space: quotes (> and >>>),
+# headings (# to ###), subtext (-#), bulleted and numbered lists. "#1 Email" is no heading.
+_LINE_START = re.compile(r"^(\s*)(>{1,3}|#{1,3}|-#|[-+*]|\d+[.)])(?=\s)", re.MULTILINE)
+_FENCE = "```"
+_BROKEN_FENCE = "`\u200b`\u200b`"
+
+
+def escape(text: str) -> str:
+    """`text` with nothing Discord would render: no markdown, links only as visible URLs, no
+    mentions (@everyone, @here, <@&role>, <@user>), no channel or timestamp syntax."""
+    out: list[str] = []
+    pos = 0
+    for match in _URL.finditer(text):
+        out.append(_escape_plain(text[pos : match.start()]))
+        out.append(match.group(0))
+        pos = match.end()
+    out.append(_escape_plain(text[pos:]))
+    return "".join(out)
+
+
+def _escape_plain(text: str) -> str:
+    text = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    lead, marker = match.group(1), match.group(2)
+    if marker[0].isdigit():  # "1." or "1)": escape the punctuation, not the number
+        return f"{lead}{marker[:-1]}\\{marker[-1]}"
+    return f"{lead}\\{marker}"
+
+
+def _code_block(text: str) -> str:
+    """Preformatted text in a code block, where nothing renders; a fence in it can't close it."""
+    return f"{_FENCE}\n{text.replace(_FENCE, _BROKEN_FENCE)}\n{_FENCE}"
+
+
+def _clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis, never leaving a dangling backslash
+    that would escape the ellipsis instead."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    trailing = len(cut) - len(cut.rstrip("\\"))
+    if trailing % 2:
+        cut = cut[:-1]
+    return cut + "…"
+
+
+def _section_text(section: Section) -> str:
+    return _code_block(section.text) if section.preformatted else escape(section.text)
+
+
+def render_embeds(reply: Reply, *, skip_first_title: bool = False) -> list[discord.Embed]:
+    """One embed per section (at most ten, the last taking what doesn't fit), within Discord's
+    per-embed and per-message limits. `skip_first_title` leaves out a title the message's
+    content already shows."""
+    colour = ERROR_COLOUR if reply.is_error else COLOUR
+    parts: list[tuple[str | None, str]] = []
+    for index, section in enumerate(reply.sections):
+        title = section.title
+        if skip_first_title and index == 0:
+            title = None
+        parts.append(
+            (_clip(escape(title), EMBED_TITLE_LIMIT) if title else None, _section_text(section))
+        )
+    if len(parts) > EMBEDS_PER_MESSAGE:
+        head, tail = parts[: EMBEDS_PER_MESSAGE - 1], parts[EMBEDS_PER_MESSAGE - 1 :]
+        merged = "\n\n".join(f"**{t}**\n{d}" if t else d for t, d in tail)
+        parts = [*head, (None, merged)]
+    embeds: list[discord.Embed] = []
+    budget = EMBED_TOTAL_LIMIT
+    for title, description in parts:
+        if not title and not description:
+            continue  # Discord refuses an empty embed
+        if budget <= len(title or "") + 1:
+            break
+        budget -= len(title or "")
+        description = _clip(description, min(EMBED_DESCRIPTION_LIMIT, budget))
+        budget -= len(description)
+        embeds.append(discord.Embed(title=title, description=description or None, colour=colour))
+    return embeds
+
+
+def summary_line(reply: Reply) -> str:
+    """A short, escaped first line for a DM's content: what a push notification shows."""
+    if not reply.sections:
+        return ""
+    first = reply.sections[0]
+    line = first.title or first.text.split("\n", 1)[0]
+    return _clip(escape(line), CONTENT_LIMIT)
+
+
+# -- buttons ------------------------------------------------------------------------------------
+
+# fu:<kind>:<server id or dm>:<follow-up id>:<number>[:<argument>]. The follow-up id is what the
+# core checks against the clicker; the number only words the answer; the server picks which of
+# the clicker's identities (one per server) owns it, since a click in a DM carries no server.
+CUSTOM_ID_PATTERN = (
+    r"fu:(?P<kind>done|snooze|skip|draft):(?P<scope>dm|[0-9]{1,20}):(?P<id>[0-9]{1,20})"
+    r":(?P<number>[0-9]{1,9})(?::(?P<argument>[A-Za-z0-9]{1,20}))?"
+)
+_CUSTOM_ID = re.compile(CUSTOM_ID_PATTERN)
+
+_STYLES = {
+    ActionKind.DONE: discord.ButtonStyle.success,
+    ActionKind.DRAFT: discord.ButtonStyle.primary,
+    ActionKind.SNOOZE: discord.ButtonStyle.secondary,
+    ActionKind.SKIP: discord.ButtonStyle.secondary,
+}
+
+
+@dataclass(frozen=True)
+class ButtonRef:
+    """What a button does, as its custom id says."""
+
+    kind: ActionKind
+    scope: str
+    follow_up_id: int
+    number: int
+    argument: str = ""
+
+    @classmethod
+    def for_action(cls, action: Action, scope: str) -> ButtonRef | None:
+        """The button for `action` in `scope` (a server id or "dm"); None if it can't be one."""
+        ref = cls(action.kind, scope, action.follow_up_id, action.number, action.argument)
+        return ref if _CUSTOM_ID.fullmatch(ref.custom_id) else None
+
+    @classmethod
+    def parse(cls, custom_id: str) -> ButtonRef | None:
+        match = _CUSTOM_ID.fullmatch(custom_id)
+        return cls.from_match(match) if match else None
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> ButtonRef:
+        return cls(
+            ActionKind(match["kind"]),
+            match["scope"],
+            int(match["id"]),
+            int(match["number"]),
+            match["argument"] or "",
+        )
+
+    @property
+    def custom_id(self) -> str:
+        base = f"fu:{self.kind}:{self.scope}:{self.follow_up_id}:{self.number}"
+        return f"{base}:{self.argument}" if self.argument else base
+
+    @property
+    def command_text(self) -> str:
+        """The /followups words that do the same: "snooze 3 2h"."""
+        return " ".join(part for part in (self.kind, str(self.number), self.argument) if part)
+
+
+ButtonFactory = Callable[[ButtonRef, str, discord.ButtonStyle], "discord.ui.Item[Any]"]
+
+
+def plain_button(ref: ButtonRef, label: str, style: discord.ButtonStyle) -> discord.ui.Item[Any]:
+    """A button that only carries its custom id: for messages sent outside an interaction."""
+    return discord.ui.Button(style=style, label=label, custom_id=ref.custom_id)
+
+
+def render_view(
+    actions: Sequence[Action], *, scope: str, button: ButtonFactory = plain_button
+) -> discord.ui.View | None:
+    """Buttons for `actions`: one row per follow-up, in order, at most five rows of five. Labels
+    name the follow-up (#3) when the message is about several. None when there are none."""
+    refs = [(a, ButtonRef.for_action(a, scope)) for a in actions]
+    usable = [(a, ref) for a, ref in refs if ref is not None]
+    if not usable:
+        return None
+    several = len({ref.follow_up_id for _, ref in usable}) > 1
+    rows: dict[int, list[tuple[Action, ButtonRef]]] = {}
+    for action, ref in usable:
+        rows.setdefault(ref.follow_up_id, []).append((action, ref))
+    view = discord.ui.View(timeout=None)
+    row_index = 0
+    for group in rows.values():
+        for start in range(0, len(group), BUTTONS_PER_ROW):
+            if row_index >= ROWS_PER_MESSAGE:
+                return view
+            for action, ref in group[start : start + BUTTONS_PER_ROW]:
+                label = action.label
+                if several and "#" not in label:
+                    label = f"{label} #{action.number}"
+                item = button(ref, _clip(label, BUTTON_LABEL_LIMIT), _STYLES[action.kind])
+                item.row = row_index
+                view.add_item(item)
+            row_index += 1
+    return view

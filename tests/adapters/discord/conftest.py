@@ -1,0 +1,151 @@
+"""A Discord bot on the in-memory core, logged in against the fake HTTP layer
+(`adapters.discord.testing`), with the dispatcher sending its DMs through the real messenger."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+pytest.importorskip("discord")
+
+import discord  # after the skip: these tests need the [discord] extra
+
+from adapters.discord.app import DiscordApp
+from adapters.discord.messenger import DiscordMessenger
+from adapters.discord.render import NO_MENTIONS
+from adapters.discord.runtime import intents
+from adapters.discord.testing import (
+    GUILD_ID,
+    TOKEN,
+    FakeDiscordHTTP,
+    InteractionFactory,
+    RecordedRequest,
+    deliver,
+    logged_in,
+)
+from bot.dispatch import Dispatcher, DispatchReport
+from bot.domain import Address, Person
+from bot.services import FollowUpService
+from bot.testing import FakeClock
+from tests.conftest import NEW_YORK
+
+ALICE = 960000000000000001
+BOB = 960000000000000002
+ALICE_ADDRESS = Address("discord", str(GUILD_ID), str(ALICE))
+
+
+@dataclass
+class DiscordBot:
+    """The adapter under test, its fake Discord, the dispatcher, and ways to act as a user."""
+
+    app: DiscordApp
+    client: discord.Client
+    http: FakeDiscordHTTP
+    make: InteractionFactory
+    service: FollowUpService
+    clock: FakeClock
+    messenger: DiscordMessenger
+    dispatcher: Dispatcher
+
+    async def send(self, payload: dict[str, Any]) -> list[RecordedRequest]:
+        """Deliver an interaction; the requests the bot made while handling it."""
+        before = len(self.http.requests)
+        await deliver(self.client, payload)
+        return self.http.requests[before:]
+
+    async def command(
+        self, path: str, options: dict[str, Any] | None = None, *, user: int = ALICE, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Run a slash command as `user`; the message the bot answered with."""
+        made = await self.send(self.make.command(path, options, user_id=user, **kwargs))
+        return last_message(made)
+
+    async def complete(
+        self, path: str, options: dict[str, Any], focused: str, *, user: int = ALICE
+    ) -> list[dict[str, Any]]:
+        """Autocomplete `focused` as `user`; the choices offered."""
+        made = await self.send(self.make.command(path, options, user_id=user, focused=focused))
+        (answer,) = [r for r in made if r.callback_type == 8]
+        choices: list[dict[str, Any]] = answer.json["data"]["choices"]
+        return choices
+
+    async def click(
+        self, message: dict[str, Any], label: str, *, user: int = ALICE, guild_id: int | None = None
+    ) -> list[RecordedRequest]:
+        """Click the button labelled `label` on `message` as `user`."""
+        (button,) = [b for b in buttons_of(message) if b["label"] == label]
+        return await self.send(
+            self.make.click(button["custom_id"], message, user_id=user, guild_id=guild_id)
+        )
+
+    async def nudges_after(self, hours: float) -> tuple[DispatchReport, list[RecordedRequest]]:
+        """Move the clock and send what falls due, through the Discord messenger."""
+        self.clock.advance(timedelta(hours=hours))
+        before = len(self.http.requests)
+        with self.http.installed():
+            report = await self.dispatcher.dispatch_due()
+        return report, self.http.requests[before:]
+
+    async def person(self, address: Address = ALICE_ADDRESS) -> Person:
+        async with self.service.storage.session() as store:
+            person = await store.person(address)
+        assert person is not None
+        return person
+
+
+def last_message(requests: list[RecordedRequest]) -> dict[str, Any]:
+    """The last message the bot sent or edited among `requests`, as Discord holds it (with its
+    id and channel, for a click) when the request made a new one."""
+    found = [r for r in requests if r.message is not None]
+    assert found, f"no message among {[(r.method, r.path) for r in requests]}"
+    request = found[-1]
+    return request.created or request.message or {}
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """Everything a user reads in a message: content, embed titles, descriptions and fields."""
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        for field in embed.get("fields") or []:
+            parts += [field["name"], field["value"]]
+    return "\n".join(p for p in parts if p)
+
+
+def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        button
+        for row in message.get("components") or []
+        for button in row.get("components") or []
+        if button.get("type") == 2
+    ]
+
+
+def labels_of(message: dict[str, Any]) -> list[str]:
+    return [b["label"] for b in buttons_of(message)]
+
+
+@pytest.fixture
+async def discord_bot(service: FollowUpService, clock: FakeClock) -> AsyncIterator[DiscordBot]:
+    client = discord.Client(intents=intents(), allowed_mentions=NO_MENTIONS)
+    app = DiscordApp(client, service)
+    fake = FakeDiscordHTTP()
+    await logged_in(client, fake)
+    messenger = DiscordMessenger(TOKEN)
+    dispatcher = Dispatcher(
+        service.storage, messenger, clock, service.rulebook, default_zone=NEW_YORK
+    )
+    try:
+        yield DiscordBot(
+            app, client, fake, InteractionFactory(), service, clock, messenger, dispatcher
+        )
+    finally:
+        await client.close()
+        await messenger.close()
+    # Whatever a test did, nothing the bot sent or edited could ping anyone.
+    for message in fake.messages():
+        assert message.get("allowed_mentions") == {"parse": []}, message

@@ -1,0 +1,245 @@
+"""DMs through the Discord messenger against the fake HTTP layer: what it sends, and what each
+answer of Discord's becomes for the dispatcher."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+pytest.importorskip("discord")
+
+import discord
+
+from adapters.discord.messenger import DiscordMessenger, nonce_for
+from adapters.discord.testing import GUILD_ID, TOKEN, FakeDiscordHTTP
+from bot.domain import Address, NudgeStatus, Person
+from bot.ports import Delivered, PermanentFailure, RetryAfter
+from bot.replies import Action, ActionKind, Reply, Section
+from tests.adapters.discord.conftest import (
+    ALICE,
+    ALICE_ADDRESS,
+    DiscordBot,
+    buttons_of,
+    text_of,
+)
+from tests.conftest import START
+
+JANE = {"name": "Jane Doe", "company": "Acme", "kind": "interview", "about": "Kafka"}
+MESSAGES = r"^/channels/\d+/messages$"
+NUDGE = Reply(
+    (Section("You met on Fri 6 Mar.", title="#1 Time to follow up: email to Jane Doe at Acme"),),
+    (
+        Action(ActionKind.DONE, "Done", 1, 57),
+        Action(ActionKind.SNOOZE, "Snooze 2h", 1, 57, "2h"),
+    ),
+)
+
+
+def alice() -> Person:
+    return Person(address=ALICE_ADDRESS, created_at=START)
+
+
+async def send(fake: FakeDiscordHTTP, messenger: DiscordMessenger, key: str = "nudge-7") -> object:
+    with fake.installed():
+        return await messenger.send_dm(alice(), NUDGE, key=key)
+
+
+async def test_a_dm_goes_out_with_nonce_buttons_and_no_mentions() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    try:
+        assert await send(fake, messenger) == Delivered()
+        assert await send(fake, messenger, key="nudge-8") == Delivered()
+    finally:
+        await messenger.close()
+
+    assert len(fake.to("GET", "^/users/@me$")) == 1  # logged in once, no gateway needed
+    (opened,) = fake.to("POST", "^/users/@me/channels$")  # the DM channel is remembered
+    assert opened.json == {"recipient_id": ALICE}
+    first, second = fake.to("POST", MESSAGES)
+    assert first.path == f"/channels/{ALICE + 1}/messages"
+    body = first.json
+    assert body["nonce"] == "nudge-7"
+    assert body["enforce_nonce"] is True
+    assert second.json["nonce"] == "nudge-8"
+    assert body["allowed_mentions"] == {"parse": []}
+    assert body["content"] == "#1 Time to follow up: email to Jane Doe at Acme"
+    assert [b["custom_id"] for b in buttons_of(body)] == [
+        f"fu:done:{GUILD_ID}:57:1",
+        f"fu:snooze:{GUILD_ID}:57:1:2h",
+    ]
+    assert fake.closed
+
+
+async def test_closed_dms_are_a_permanent_failure_that_concerns_the_student() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.error(
+        "POST", MESSAGES, status=403, code=50007, message="Cannot send messages to this user"
+    )
+    try:
+        delivery = await send(fake, messenger)
+    finally:
+        await messenger.close()
+    assert delivery == PermanentFailure("DMs closed", concerns_person=True)
+    assert len(fake.to("POST", MESSAGES)) == 1  # never retried: failed requests get bots banned
+
+
+async def test_other_refusals_fail_without_blaming_the_student() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.error("POST", MESSAGES, status=403, code=50001, message="Missing Access")
+    try:
+        delivery = await send(fake, messenger)
+    finally:
+        await messenger.close()
+    assert isinstance(delivery, PermanentFailure)
+    assert not delivery.concerns_person
+
+
+async def test_an_unknown_account_is_permanent() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.error("POST", "^/users/@me/channels$", status=404, code=10013, message="Unknown User")
+    try:
+        delivery = await send(fake, messenger)
+    finally:
+        await messenger.close()
+    assert delivery == PermanentFailure("Discord account not found", concerns_person=True)
+
+
+async def test_a_long_rate_limit_is_handed_back_with_discords_retry_after() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.rate_limit("POST", MESSAGES, retry_after=45.5)
+    try:
+        delivery = await send(fake, messenger)
+    finally:
+        await messenger.close()
+    assert delivery == RetryAfter(45.5, "Discord rate limit")
+    assert len(fake.to("POST", MESSAGES)) == 1
+
+
+async def test_a_short_rate_limit_is_waited_out_by_discord_py() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.rate_limit("POST", MESSAGES, retry_after=0.01)
+    try:
+        delivery = await send(fake, messenger)
+    finally:
+        await messenger.close()
+    assert delivery == Delivered()
+    first, second = fake.to("POST", MESSAGES)
+    assert first.json["nonce"] == second.json["nonce"]  # the same message, dropped if it landed
+
+
+async def test_cloudflares_rate_limit_uses_its_retry_after_header() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.answer(
+        "POST", MESSAGES, status=429, body="error code: 1015", headers={"Retry-After": "600"}
+    )
+    try:
+        delivery = await send(fake, messenger)
+    finally:
+        await messenger.close()
+    assert delivery == RetryAfter(600.0, "Cloudflare rate limit")
+
+
+async def test_a_server_error_is_raised_for_the_dispatcher_to_retry() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.answer("POST", MESSAGES, status=503, body={"message": "Service Unavailable", "code": 0})
+    try:
+        with pytest.raises(discord.DiscordServerError):
+            await send(fake, messenger)
+    finally:
+        await messenger.close()
+
+
+async def test_someone_on_another_platform_is_not_sent_anything() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    person = Person(address=Address("slack", "T1", "U1"), created_at=START)
+    with fake.installed():
+        delivery = await messenger.send_dm(person, NUDGE, key="nudge-1")
+    assert delivery == PermanentFailure("not a Discord user", concerns_person=False)
+    assert fake.requests == []
+
+
+def test_nonces_fit_discords_25_characters() -> None:
+    assert nonce_for("nudge-123") == "nudge-123"
+    long = nonce_for("nudge-" + "9" * 40)
+    assert len(long) == 25
+    assert long == nonce_for("nudge-" + "9" * 40)
+    assert long != nonce_for("nudge-" + "9" * 39 + "8")
+
+
+# -- through the dispatcher: the outbox settles each answer --------------------------------
+
+
+async def test_dispatch_marks_a_student_with_closed_dms_and_tells_them_next_time(
+    discord_bot: DiscordBot,
+) -> None:
+    await discord_bot.command("met", JANE)
+    discord_bot.http.error(
+        "POST", MESSAGES, status=403, code=50007, message="Cannot send messages to this user"
+    )
+
+    report, _ = await discord_bot.nudges_after(24)
+
+    assert report.failed == 1
+    assert report.sent == 0
+    assert (await discord_bot.person()).undeliverable == "DMs closed"
+    later, _ = await discord_bot.nudges_after(19)  # the last calls aren't even tried
+    assert later.sent == 0
+    assert later.cancelled >= 1
+    assert len(discord_bot.http.to("POST", MESSAGES)) == 1
+
+    text = text_of(await discord_bot.command("followups list"))
+    assert "I couldn't send you a DM (DMs closed)" in text
+    assert "Privacy Settings" in text
+    assert (await discord_bot.person()).undeliverable is None
+
+
+async def test_dispatch_reschedules_a_rate_limited_nudge_after_retry_after(
+    discord_bot: DiscordBot,
+) -> None:
+    await discord_bot.command("met", JANE)
+    discord_bot.http.rate_limit("POST", MESSAGES, retry_after=90)
+
+    report, _ = await discord_bot.nudges_after(24)
+
+    assert report.retried == 1
+    async with discord_bot.service.storage.session() as store:
+        due = await store.next_due_at()
+    assert due == discord_bot.clock.now() + timedelta(seconds=90)
+    discord_bot.clock.advance(timedelta(seconds=90))
+    with discord_bot.http.installed():
+        again = await discord_bot.dispatcher.dispatch_due()
+    assert again.sent == 1
+
+
+async def test_dispatch_retries_after_a_server_error(discord_bot: DiscordBot) -> None:
+    await discord_bot.command("met", JANE)
+    discord_bot.http.answer(
+        "POST", MESSAGES, status=503, body={"message": "unavailable", "code": 0}
+    )
+
+    report, _ = await discord_bot.nudges_after(24)
+
+    assert report.retried == 1
+    assert report.sent == 0
+    async with discord_bot.service.storage.session() as store:
+        (follow_up, _), *_ = await store.open_follow_ups((await discord_bot.person()).id or 0)
+        nudges = await store.pending_nudges(follow_up.id or 0)
+    assert nudges[0].status is NudgeStatus.PENDING
+    assert nudges[0].last_error == "DiscordServerError"
+
+
+async def test_a_rejected_token_waits_without_hammering_discord() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.error("GET", "^/users/@me$", status=401, code=0, message="401: Unauthorized")
+    try:
+        first = await send(fake, messenger)
+        second = await send(fake, messenger, key="nudge-8")
+    finally:
+        await messenger.close()
+    assert isinstance(first, RetryAfter)
+    assert first.seconds == 900
+    assert isinstance(second, RetryAfter)
+    assert second.reason == "Discord token rejected"
+    assert len(fake.requests) == 1  # the second send made no request at all
+    assert fake.closed

@@ -1,0 +1,115 @@
+"""Replies as Discord messages: escaping, Discord's size limits, button layout and custom ids."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("discord")
+
+from adapters.discord.render import (
+    ButtonRef,
+    escape,
+    render_embeds,
+    render_view,
+)
+from bot.replies import Action, ActionKind, Reply, Section
+
+# Markup that would render if it reached Discord unescaped.
+LIVE_MARKUP = [
+    re.compile(r"(?<!\\)@(everyone|here)"),
+    re.compile(r"(?<!\\)<[@#]"),  # user, role, channel mentions
+    re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\("),  # a masked link
+    re.compile(r"(?<!\\)\*\*"),
+    re.compile(r"(?<!\\)\|\|"),
+    re.compile(r"(?<!\\)`"),
+    re.compile(r"(?m)^(?<!\\)#{1,3} "),
+    re.compile(r"(?m)^(?<!\\)> "),
+    re.compile(r"(?<!\\)<t:"),
+]
+
+
+def assert_inert(text: str) -> None:
+    for pattern in LIVE_MARKUP:
+        assert not pattern.search(text), f"{pattern.pattern} renders in {text!r}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@everyone and @here",
+        "<@&123456789012345678> <@123456789012345678> <#123456789012345678>",
+        "[click me](https://evil.example)",
+        "x [a](https://a.example) y [b](https://evil.example)",
+        "[a](<https://evil.example>)",
+        "**bold** __under__ ~~strike~~ ||spoiler|| `code`",
+        "# Heading\n## Sub\n> quote\n- item\n1. first\n-# subtext",
+        "<t:1700000000:R>",
+        "\\@everyone",  # a backslash of one's own can't unescape the next character
+    ],
+)
+def test_escaped_text_renders_nothing(text: str) -> None:
+    assert_inert(escape(text))
+
+
+def test_escaping_keeps_words_and_visible_urls() -> None:
+    assert escape("Jane Doe, Acme: email, 48 h left") == "Jane Doe, Acme: email, 48 h left"
+    assert escape("#1 Email to Jane") == "#1 Email to Jane"  # no heading without a space
+    assert escape("see https://acme.example/jobs_2026 now") == (
+        "see https://acme.example/jobs_2026 now"
+    )
+    assert escape("a_b") == "a\\_b"
+
+
+def test_preformatted_text_cannot_close_its_code_block() -> None:
+    reply = Reply((Section("Dear Jane,\n``` @everyone", preformatted=True),))
+    (embed,) = render_embeds(reply)
+    description = embed.description or ""
+    assert description.startswith("```\n")
+    assert description.endswith("\n```")
+    assert description.count("```") == 2
+
+
+def test_embeds_stay_within_discords_limits() -> None:
+    reply = Reply(tuple(Section("x" * 3000, title=f"Section {i}") for i in range(14)))
+    embeds = render_embeds(reply)
+    assert len(embeds) <= 10
+    total = sum(len(e.title or "") + len(e.description or "") for e in embeds)
+    assert total <= 6000
+    assert all(len(e.description or "") <= 4096 for e in embeds)
+
+
+def test_a_clipped_description_ends_cleanly_after_escapes() -> None:
+    (embed,) = render_embeds(Reply((Section("*" * 5000),)))
+    description = embed.description or ""
+    assert description.endswith("…")
+    trailing = len(description[:-1]) - len(description[:-1].rstrip("\\"))
+    assert trailing % 2 == 0  # no backslash left to escape the ellipsis
+
+
+def test_buttons_one_row_per_follow_up_named_when_several() -> None:
+    actions = [Action(ActionKind.DONE, "Done", number, 100 + number) for number in range(1, 8)] + [
+        Action(ActionKind.SNOOZE, "Snooze 2h", 1, 101, "2h")
+    ]
+    view = render_view(actions, scope="42")
+    assert view is not None
+    rows: dict[int | None, list[str]] = {}
+    for item in view.children:
+        rows.setdefault(item.row, []).append(getattr(item, "label", ""))
+    assert len(rows) == 5  # Discord's maximum; the text still names the commands
+    assert rows[0] == ["Done #1", "Snooze 2h #1"]
+    assert rows[1] == ["Done #2"]
+
+
+def test_custom_ids_round_trip_and_reject_anything_else() -> None:
+    action = Action(ActionKind.SNOOZE, "Tomorrow morning", 3, 57, "tomorrow")
+    ref = ButtonRef.for_action(action, "920000000000000001")
+    assert ref is not None
+    assert ref.custom_id == "fu:snooze:920000000000000001:57:3:tomorrow"
+    assert len(ref.custom_id) <= 100
+    assert ButtonRef.parse(ref.custom_id) == ref
+    assert ref.command_text == "snooze 3 tomorrow"
+    for bad in ("fu:delete:1:2:3", "fu:done:guild:2:3", "fu:done:1:2:3:two words", "x"):
+        assert ButtonRef.parse(bad) is None
+    assert ButtonRef.for_action(Action(ActionKind.SNOOZE, "x", 1, 2, "in 2 h"), "dm") is None
