@@ -13,6 +13,7 @@ import copy
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -88,6 +89,9 @@ class _Tables:
         return self.last_id
 
 
+_in_session: ContextVar[bool] = ContextVar("in_memory_session", default=False)
+
+
 class InMemoryStorage:
     """Sessions run one at a time, like SQLite's single writer."""
 
@@ -97,11 +101,18 @@ class InMemoryStorage:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[InMemoryStore]:
-        async with self._writer:
-            # Work on a copy and publish it on success: an error leaves the tables untouched.
-            working = copy.deepcopy(self.tables)
-            yield InMemoryStore(working)
-            self.tables = working
+        if _in_session.get():
+            # One writer at a time: a session inside a session would wait for itself forever.
+            raise RuntimeError("a storage session was opened inside another one")
+        token = _in_session.set(True)
+        try:
+            async with self._writer:
+                # Work on a copy and publish it on success: an error leaves the tables as they were.
+                working = copy.deepcopy(self.tables)
+                yield InMemoryStore(working)
+                self.tables = working
+        finally:
+            _in_session.reset(token)
 
 
 class InMemoryStore:

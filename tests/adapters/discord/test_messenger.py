@@ -222,8 +222,9 @@ async def test_dispatch_retries_after_a_server_error(discord_bot: DiscordBot) ->
 
     assert report.retried == 1
     assert report.sent == 0
+    person = await discord_bot.person()  # one session at a time, as on SQLite
     async with discord_bot.service.storage.session() as store:
-        (follow_up, _), *_ = await store.open_follow_ups((await discord_bot.person()).id or 0)
+        (follow_up, _), *_ = await store.open_follow_ups(person.id or 0)
         nudges = await store.pending_nudges(follow_up.id or 0)
     assert nudges[0].status is NudgeStatus.PENDING
     assert nudges[0].last_error == "DiscordServerError"
