@@ -141,6 +141,11 @@ class Store(Protocol):
         """Keep `value` under `key`, replacing what was there."""
         ...
 
+    async def delete_values(self, prefix: str, updated_before: datetime) -> int:
+        """Forget the values whose key starts with `prefix` and that were last set before
+        `updated_before` (short-lived adapter state); how many were forgotten."""
+        ...
+
 
 class Storage(Protocol):
     def session(self) -> AbstractAsyncContextManager[Store]:

@@ -74,6 +74,7 @@ class _Tables:
     follow_ups: dict[int, FollowUp] = field(default_factory=dict)
     nudges: dict[int, Nudge] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    values_updated: dict[str, datetime] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -255,3 +256,14 @@ class InMemoryStore:
 
     async def set_value(self, key: str, value: str, now: datetime) -> None:
         self.t.values[key] = value
+        self.t.values_updated[key] = now
+
+    async def delete_values(self, prefix: str, updated_before: datetime) -> int:
+        old = [
+            key
+            for key, updated in self.t.values_updated.items()
+            if key.startswith(prefix) and updated < updated_before
+        ]
+        for key in old:
+            del self.t.values[key], self.t.values_updated[key]
+        return len(old)

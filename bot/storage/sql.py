@@ -333,6 +333,16 @@ class SqlStore:
         if updated.rowcount == 0:
             await self.db.execute(insert(bot_state).values(key=key, value=value, updated_at=now))
 
+    async def delete_values(self, prefix: str, updated_before: datetime) -> int:
+        deleted = await self.db.execute(
+            delete(bot_state).where(
+                bot_state.c.key.startswith(prefix, autoescape=True),
+                bot_state.c.updated_at < updated_before,
+            )
+        )
+        count: int = deleted.rowcount
+        return count
+
 
 # -- row mapping -------------------------------------------------------------------------
 

@@ -212,3 +212,21 @@ async def test_values_the_bot_keeps(storage: Storage) -> None:
         await store.set_value("discord:commands", "def", T0)
     async with storage.session() as store:
         assert await store.get_value("discord:commands") == "def"
+
+
+async def test_short_lived_values_are_forgotten_by_prefix_and_age(storage: Storage) -> None:
+    async with storage.session() as store:
+        await store.set_value("slack:seen:a", "1", T0)
+        await store.set_value("slack:seen:b", "1", T0 + timedelta(minutes=10))
+        await store.set_value("slack:seenXc", "1", T0)  # "_" and "%" in a prefix are literal
+        await store.set_value("slack_seen:d", "1", T0)
+        await store.set_value("discord:commands", "abc", T0)
+    async with storage.session() as store:
+        assert await store.delete_values("slack:seen:", T0 + timedelta(minutes=5)) == 1
+        assert await store.delete_values("slack_", T0 + timedelta(minutes=5)) == 1
+    async with storage.session() as store:
+        assert await store.get_value("slack:seen:a") is None
+        assert await store.get_value("slack:seen:b") == "1"
+        assert await store.get_value("slack:seenXc") == "1"
+        assert await store.get_value("slack_seen:d") is None
+        assert await store.get_value("discord:commands") == "abc"
