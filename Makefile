@@ -13,7 +13,7 @@ $(VENV)/.run-installed: pyproject.toml
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml $(VENV)/.run-installed
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,slack,discord]'
 	touch $@
 
 run: $(VENV)/.run-installed
