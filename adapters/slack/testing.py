@@ -163,10 +163,11 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """The calls to `method` once there are at least `count` (AssertionError on timeout)."""
+    async def wait_for(self, method: str, count: int = 1, *, within: float = 5.0) -> list[Call]:
+        """The calls to `method` once there are at least `count`; AssertionError if they
+        haven't come `within` seconds."""
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 async with self._arrived:
                     await self._arrived.wait_for(lambda: len(self.calls_to(method)) >= count)
         except TimeoutError:
@@ -272,9 +273,7 @@ class FakeSlack:
         }
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        await self._record(
-            f"response_url:{request.match_info['name']}", await request.json(), None
-        )
+        await self._record(f"response_url:{request.match_info['name']}", await request.json(), None)
         return web.Response(text="ok")
 
     # -- Socket Mode -------------------------------------------------------------------------
@@ -304,10 +303,10 @@ class FakeSlack:
         *,
         envelope_id: str | None = None,
         retry_attempt: int = 0,
-        timeout: float = 5.0,
+        within: float = 5.0,
     ) -> dict[str, Any]:
         """Deliver a Socket Mode envelope to the connected app; its acknowledgement."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             await self._socket_connected.wait()
         envelope_id = envelope_id or str(uuid.uuid4())
         acked: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
@@ -322,7 +321,7 @@ class FakeSlack:
                 "retry_reason": "timeout" if retry_attempt else "",
             }
         )
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             return await acked
 
 
@@ -404,7 +403,10 @@ def block_actions_payload(
     or on an ephemeral reply (no message)."""
     container: dict[str, Any] = {"type": "message", "is_ephemeral": message is None}
     if message is not None:
-        container |= {"message_ts": message.get("ts", "1700000000.000001"), "channel_id": channel_id}
+        container |= {
+            "message_ts": message.get("ts", "1700000000.000001"),
+            "channel_id": channel_id,
+        }
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},

@@ -28,7 +28,6 @@ from bot.bootstrap import Bot, build_bot
 from bot.config import Settings
 from bot.domain import Address
 from bot.testing import FakeClock
-from tests.conftest import START
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 STUDENT = "U0STUDENT"
