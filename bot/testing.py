@@ -258,6 +258,12 @@ class InMemoryStore:
         self.t.values[key] = value
         self.t.values_updated[key] = now
 
+    async def add_value(self, key: str, value: str, now: datetime) -> bool:
+        if key in self.t.values:
+            return False
+        await self.set_value(key, value, now)
+        return True
+
     async def delete_values(self, prefix: str, updated_before: datetime) -> int:
         old = [
             key

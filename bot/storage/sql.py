@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, and_, delete, event, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -332,6 +333,17 @@ class SqlStore:
         )
         if updated.rowcount == 0:
             await self.db.execute(insert(bot_state).values(key=key, value=value, updated_at=now))
+
+    async def add_value(self, key: str, value: str, now: datetime) -> bool:
+        dialect_insert = (
+            postgresql.insert if self.db.dialect.name == "postgresql" else sqlite.insert
+        )
+        added = await self.db.execute(
+            dialect_insert(bot_state)
+            .values(key=key, value=value, updated_at=now)
+            .on_conflict_do_nothing(index_elements=[bot_state.c.key])
+        )
+        return bool(added.rowcount == 1)
 
     async def delete_values(self, prefix: str, updated_before: datetime) -> int:
         deleted = await self.db.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from bot.domain import (
     Person,
 )
 from bot.ports import Storage, Store
+from bot.testing import InMemoryStorage
 from rules.engine import QuietHours
 
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
@@ -230,3 +232,27 @@ async def test_short_lived_values_are_forgotten_by_prefix_and_age(storage: Stora
         assert await store.get_value("slack:seenXc") == "1"
         assert await store.get_value("slack_seen:d") is None
         assert await store.get_value("discord:commands") == "abc"
+
+
+async def test_adding_a_value_claims_its_key_once(storage: Storage) -> None:
+    async with storage.session() as store:
+        assert await store.add_value("slack:seen:x", "first", T0)
+        assert not await store.add_value("slack:seen:x", "second", T0)
+    async with storage.session() as store:
+        assert await store.get_value("slack:seen:x") == "first"
+
+
+async def test_of_concurrent_claims_of_one_key_exactly_one_wins(storage: Storage) -> None:
+    """Replicas handling the same request at the same moment."""
+    if isinstance(storage, InMemoryStorage):
+        pytest.skip("the in-memory fake publishes whole sessions; databases isolate them")
+    ready = asyncio.Barrier(2)
+
+    async def claim(value: str) -> bool:
+        async with storage.session() as store:
+            await store.get_value("other")  # both transactions are open before either adds
+            await ready.wait()
+            return await store.add_value("slack:seen:y", value, T0)
+
+    results = await asyncio.gather(claim("a"), claim("b"))
+    assert sorted(results) == [False, True]
