@@ -23,8 +23,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.clock import Clock
 from bot.ports import Storage
 
@@ -66,8 +64,6 @@ class SeenRequests:
             return True
         try:
             return await self._claim_in_database(key, now)
-        except IntegrityError:
-            return False  # another replica inserted the same key at the same moment
         except Exception as err:  # the database is down: handle it rather than lose it
             log.warning("Slack: couldn't check for a repeated request (%s)", type(err).__name__)
             return True
@@ -76,13 +72,12 @@ class SeenRequests:
         assert self.storage is not None
         moment = self.clock.now()
         async with self.storage.session() as store:
-            if await store.get_value(_PREFIX + key) is not None:
-                return False
-            await store.set_value(_PREFIX + key, moment.isoformat(), moment)
+            # One statement: of replicas claiming the same key at once, exactly one wins.
+            claimed = await store.add_value(_PREFIX + key, moment.isoformat(), moment)
             if now - self._last_prune >= _PRUNE_EVERY:
                 self._last_prune = now
                 await store.delete_values(_PREFIX, moment - KEEP)
-        return True
+        return claimed
 
     def _forget_old(self, now: float) -> None:
         if len(self._recent) < 1000 and now - self._last_prune < _PRUNE_EVERY:

@@ -55,6 +55,8 @@ class SlackRuntime:
         self.app: AsyncApp | None = None
         # The HTTP server once serving; its `port` is the one bound (PORT=0 picks a free one).
         self.http: SlackHttpServer | None = None
+        # Set once `serve` is connected to Slack (Socket Mode) or listening (HTTP).
+        self.ready = asyncio.Event()
         self._now = now
 
     @classmethod
@@ -140,9 +142,11 @@ class SlackRuntime:
     async def _serve_http(self, app: AsyncApp) -> None:
         self.http = SlackHttpServer(app, host=self.config.host, port=self.config.port)
         await self.http.start()
+        self.ready.set()
         try:
             await asyncio.Event().wait()
         finally:
+            self.ready.clear()
             await self.http.stop()
             log.info("Slack: HTTP server stopped")
 
@@ -166,8 +170,10 @@ class SlackRuntime:
         try:
             await handler.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
             log.info("Slack: connected in Socket Mode")
+            self.ready.set()
             await asyncio.Event().wait()
         finally:
+            self.ready.clear()
             await handler.close_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
             if self.http is not None:
                 await self.http.stop()
