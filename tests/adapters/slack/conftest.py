@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.blocks import MET_FORM_CALLBACK
 from adapters.slack.runtime import SlackRuntime
@@ -27,7 +28,13 @@ from adapters.slack.testing import (
 from bot.bootstrap import Bot, build_bot
 from bot.config import Settings
 from bot.domain import Address
+from bot.dispatch import Dispatcher
+from bot.services import FollowUpService
+from bot.storage.migrate import upgrade_to_head
+from bot.storage.sql import SqlStorage
 from bot.testing import FakeClock
+from rules.engine import load_rulebook
+from tests.conftest import NEW_YORK
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 STUDENT = "U0STUDENT"
@@ -143,6 +150,36 @@ async def settle() -> None:
     ]
     if pending:
         await asyncio.wait(pending, timeout=2)
+
+
+async def bot_on(engine: AsyncEngine, clock: FakeClock, runtime: SlackRuntime) -> Bot:
+    """A bot on an existing database (a PostgreSQL schema of the test's own), as build_bot
+    wires one: several of them on one database are replicas."""
+    await upgrade_to_head(engine)
+    storage = SqlStorage(engine)
+    rulebook = load_rulebook()
+    service = FollowUpService(storage, clock, rulebook, default_zone=NEW_YORK)
+    dispatcher = Dispatcher(
+        storage, runtime.messenger, clock, rulebook, default_zone=NEW_YORK, owner=str(id(runtime))
+    )
+    bot = Bot(service=service, dispatcher=dispatcher, rulebook=rulebook, engine=engine)
+    runtime.attach(bot)
+    return bot
+
+
+@pytest.fixture
+async def replicas(
+    slack: FakeSlack, engine: AsyncEngine, clock: FakeClock
+) -> AsyncIterator[tuple[SlackHarness, SlackHarness]]:
+    """Two replicas of the bot on one database (SQLite, and PostgreSQL when configured)."""
+    made = []
+    for _ in range(2):
+        runtime = SlackRuntime.from_env(env_for(slack))
+        made.append(SlackHarness(runtime, await bot_on(engine, clock, runtime), slack, clock))
+    try:
+        yield made[0], made[1]
+    finally:
+        await settle()
 
 
 @pytest.fixture
