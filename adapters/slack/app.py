@@ -68,6 +68,10 @@ PROFILE_WAIT = 5.0
 # A form's submission must be answered within Slack's 3 seconds, errors included.
 FORM_PROFILE_WAIT = 1.5
 SORRY = "Something went wrong on my side. Please try again in a moment."
+NOT_INSTALLED = (
+    "followup-bot isn't installed in this workspace (or was removed): ask a workspace admin to "
+    "add it again."
+)
 
 
 class SlackHandlers:
@@ -368,6 +372,7 @@ def build_app(
         installation_store=installations if config.oauth else None,
         installation_store_bot_only=True if config.oauth else None,
         oauth_settings=oauth_settings,
+        user_facing_authorize_error_message=NOT_INSTALLED,
     )
     app.use(_once(seen))
     app.error(_log_error)

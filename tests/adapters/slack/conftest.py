@@ -27,8 +27,8 @@ from adapters.slack.testing import (
 )
 from bot.bootstrap import Bot, build_bot
 from bot.config import Settings
-from bot.domain import Address
 from bot.dispatch import Dispatcher
+from bot.domain import Address
 from bot.services import FollowUpService
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage
