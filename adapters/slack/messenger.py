@@ -15,9 +15,9 @@ chat.postMessage. What Slack answers becomes the dispatcher's `Delivery`:
 from __future__ import annotations
 
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -77,7 +77,9 @@ class SlackMessenger:
         # A nudge's key → where it went: a repeat of a delivered nudge (its settling was lost)
         # is not sent twice by this process.
         self._delivered: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        self._paused_until: dict[str, float] = {}
+        # Per workspace, until when Slack asked us to wait (the bot's clock, which the
+        # dispatcher's retry times also follow).
+        self._paused_until: dict[str, datetime] = {}
 
     def client(self, token: str) -> AsyncWebClient:
         # No retry handlers: a failed call is the dispatcher's to retry, never a sleep here.
@@ -92,11 +94,14 @@ class SlackMessenger:
         workspace, user = address.workspace, address.user
         if key in self._delivered:
             return Delivered()
-        paused = self._paused_until.get(workspace, 0.0) - time.monotonic()
-        if paused > 0:
-            return RetryAfter(paused, "rate limited by Slack")
         if not self.workspaces.ready:
             raise RuntimeError("the Slack adapter isn't attached to the bot yet")
+        paused = self._paused_until.get(workspace)
+        if paused is not None:
+            wait = (paused - self.workspaces.now()).total_seconds()
+            if wait > 0:
+                return RetryAfter(wait, "rate limited by Slack")
+            del self._paused_until[workspace]
         if await self.workspaces.is_removed(workspace):
             return PermanentFailure(
                 "the app was removed from this Slack workspace", concerns_person=False
@@ -142,7 +147,7 @@ class SlackMessenger:
         status = err.response.status_code
         if status == 429:
             seconds = retry_after_seconds(err.response.headers)
-            self._paused_until[workspace] = time.monotonic() + seconds
+            self._paused_until[workspace] = self.workspaces.now() + timedelta(seconds=seconds)
             log.warning("Slack: rate limited in workspace %s for %.0f s", workspace, seconds)
             return RetryAfter(seconds, "rate limited by Slack")
         code = str(err.response.get("error") or "")

@@ -130,7 +130,7 @@ class Workspaces:
         self._removed.add(workspace)
         if self.storage is not None:
             async with self.storage.session() as store:
-                await store.set_value(_REMOVED + workspace, reason, self._now())
+                await store.set_value(_REMOVED + workspace, reason, self.now())
         log.info("Slack: %s in workspace %s; DMs to it stopped", reason, workspace)
 
     async def restore(self, workspace: str) -> None:
@@ -140,9 +140,10 @@ class Workspaces:
             return
         async with self.storage.session() as store:
             if await store.get_value(_REMOVED + workspace):
-                await store.set_value(_REMOVED + workspace, "", self._now())
+                await store.set_value(_REMOVED + workspace, "", self.now())
                 log.info("Slack: workspace %s is installed again; DMs to it resume", workspace)
 
-    def _now(self) -> datetime:
+    def now(self) -> datetime:
+        """The bot's time (its Clock), once bound."""
         assert self.clock is not None
         return self.clock.now()

@@ -48,7 +48,7 @@ async def test_delivered(messenger: SlackMessenger, slack: FakeSlack) -> None:
 
 
 async def test_rate_limited_is_retry_after_and_pauses_the_workspace(
-    messenger: SlackMessenger, slack: FakeSlack
+    messenger: SlackMessenger, slack: FakeSlack, clock: FakeClock
 ) -> None:
     slack.script("chat.postMessage", rate_limited(17))
     started = time.monotonic()
@@ -64,6 +64,9 @@ async def test_rate_limited_is_retry_after_and_pauses_the_workspace(
     # Another workspace is not held up.
     other = Person(Address("slack", "T0ELSE", "U1"), created_at=START)
     assert await messenger.send_dm(other, MESSAGE, key="nudge-3") == Delivered()
+    # Once the wait is over (by the bot's clock, as the dispatcher's retries), sends resume.
+    clock.advance(timedelta(seconds=17))
+    assert await messenger.send_dm(person("U0OTHER"), MESSAGE, key="nudge-2") == Delivered()
 
 
 @pytest.mark.parametrize(
