@@ -257,7 +257,9 @@ class FollowUpService:
                     optional=plan.optional,
                 )
             )
-            nudges = await self._replan(store, person, follow_up, conversation)
+            # The command's own moment: "47 hours ago" makes a last call due right now, which
+            # a later reading of the clock would already call past.
+            nudges = await self._replan(store, person, follow_up, conversation, now=now)
             follow_ups.append((follow_up, nudges))
         nudged = any(nudges for _, nudges in follow_ups)
         return messages.plan_reply(
@@ -275,11 +277,17 @@ class FollowUpService:
     # -- nudges --------------------------------------------------------------------------
 
     async def _replan(
-        self, store: Store, person: Person, follow_up: FollowUp, conversation: Conversation
+        self,
+        store: Store,
+        person: Person,
+        follow_up: FollowUp,
+        conversation: Conversation,
+        *,
+        now: datetime | None = None,
     ) -> list[PlacedNudge]:
         """Re-place the follow-up's pending nudges from the rules and the person's settings."""
         assert follow_up.id is not None
-        now = self.clock.now()
+        now = self.clock.now() if now is None else now
         kind = self.rulebook.kinds.get(conversation.kind)
         wanted = (
             kind is not None
