@@ -44,6 +44,7 @@ from adapters.slack.blocks import (
     parse_button,
     render,
     replace_follow_up,
+    unescape,
 )
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
 from adapters.slack.dedupe import SeenRequests, request_key
@@ -125,7 +126,7 @@ class SlackHandlers:
         channel = _text(body, "channel_id")
         try:
             try:
-                command = parse_command(f"/met {_text(body, 'text') or ''}", where=channel)
+                command = parse_command(f"/met {_typed(body)}", where=channel)
             except UserError as err:
                 await _answer(respond, Reply.error(str(err)))
                 return
@@ -148,7 +149,7 @@ class SlackHandlers:
         await ack()
         try:
             try:
-                command = parse_command(f"/followups {_text(body, 'text') or ''}")
+                command = parse_command(f"/followups {_typed(body)}")
             except UserError as err:
                 await _answer(respond, Reply.error(str(err)))
                 return
@@ -428,6 +429,11 @@ async def _sorry(respond: AsyncRespond, what: str, err: Exception) -> None:
 def _text(body: Mapping[str, Any], key: str) -> str | None:
     value = body.get(key)
     return value if isinstance(value, str) and value else None
+
+
+def _typed(body: Mapping[str, Any]) -> str:
+    """A slash command's text as the student typed it (Slack escapes &, < and >)."""
+    return unescape(_text(body, "text") or "")
 
 
 def _event_workspace(context: AsyncBoltContext) -> str | None:

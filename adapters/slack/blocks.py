@@ -34,6 +34,7 @@ __all__ = [
     "parse_button",
     "render",
     "replace_follow_up",
+    "unescape",
 ]
 
 # Block Kit's limits (api.slack.com/reference/block-kit): a section's text, blocks in a message,
@@ -54,6 +55,11 @@ _RESULT_SUFFIX = ":result"
 def escape(text: str) -> str:
     """Text as Slack shows it literally: the three characters it treats as markup, escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Text as typed: Slack sends a slash command's text with its three entities escaped."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _mrkdwn(escaped: str) -> dict[str, Any]:

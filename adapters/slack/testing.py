@@ -364,7 +364,7 @@ def command_body(
     channel_id: str = "C0CLUB",
     trigger_id: str | None = None,
 ) -> str:
-    """A slash command as Slack posts it (form-encoded)."""
+    """A slash command as Slack posts it: form-encoded, its text with &, < and > escaped."""
     return urlencode(
         {
             "token": "unused-verification-token",
@@ -375,7 +375,7 @@ def command_body(
             "user_id": user_id,
             "user_name": user_id.lower(),
             "command": command,
-            "text": text,
+            "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
             "api_app_id": "A0FAKE",
             "is_enterprise_install": "false",
             "response_url": response_url,

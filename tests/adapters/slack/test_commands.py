@@ -187,3 +187,12 @@ async def test_a_rate_limited_form_says_so_without_waiting(harness: SlackHarness
 
 def requester(harness: SlackHarness, user: str = STUDENT) -> Requester:
     return Requester(harness.address(user))
+
+
+async def test_text_arrives_escaped_and_is_kept_as_typed(harness: SlackHarness) -> None:
+    """Slack sends "AT&T" as "AT&amp;T": stored as typed, shown escaped once."""
+    await harness.command("/met", "Jane Doe, AT&T <Labs>, interview", reply_to="met")
+    answer = await harness.answer("met")
+    assert "Saved: Jane Doe at AT&amp;T &lt;Labs&gt;, interview" in texts(answer)
+    (summary,) = await harness.bot.service.open_follow_ups(requester(harness))
+    assert summary.company == "AT&T <Labs>"
