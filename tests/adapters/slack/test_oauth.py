@@ -4,6 +4,7 @@ database, commands and DMs per workspace, and an uninstall deleting the install.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -93,9 +94,13 @@ async def installs(engine: AsyncEngine) -> list[tuple[str, str]]:
 
 
 async def test_install_then_commands_and_dms_use_that_workspaces_token(
-    oauth: Installed, engine: AsyncEngine
+    oauth: Installed, engine: AsyncEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert await oauth.install(NEW_TEAM) == 200
+    with caplog.at_level(logging.INFO):
+        assert await oauth.install(NEW_TEAM) == 200
+    # The access log names paths, never the OAuth code in the query string.
+    assert any("/slack/oauth_redirect" in r.getMessage() for r in caplog.records)
+    assert not any(f"code-{NEW_TEAM}" in r.getMessage() for r in caplog.records)
     assert await installs(engine) == [(NEW_TEAM, f"xoxb-{NEW_TEAM}-installed")]
     harness, slack = oauth.harness, oauth.harness.slack
     body = command_body(

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from adapters.slack.runtime import SlackRuntime
-from adapters.slack.testing import event_body
+from adapters.slack.testing import BOT_TOKEN, event_body
+from bot.config import ConfigError
 from bot.domain import Person
 from bot.ports import PermanentFailure
 from bot.replies import Reply
@@ -107,3 +108,13 @@ async def test_a_restart_with_a_working_token_resumes_dms(harness: SlackHarness)
     assert report.sent == 1
     (dm,) = harness.slack.calls_to("chat.postMessage")
     assert "Jane Doe" in json.dumps(dm.args["blocks"])
+
+
+async def test_a_restart_with_a_dead_token_refuses_to_start(harness: SlackHarness) -> None:
+    harness.slack.revoked_tokens.add(BOT_TOKEN)
+    restarted = SlackRuntime.from_env(env_for(harness.slack))
+    restarted.attach(harness.bot)
+    with pytest.raises(
+        ConfigError, match=r"SLACK_BOT_TOKEN was refused by Slack \(token_revoked\)"
+    ):
+        await restarted.serve()
