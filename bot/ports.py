@@ -195,6 +195,16 @@ class Store(Protocol):
         """Keep `value` under `key`, replacing what was there."""
         ...
 
+    async def add_value(self, key: str, value: str, now: datetime) -> bool:
+        """Keep `value` under `key` unless `key` is taken; True if it was kept. Of several
+        replicas adding one key at once, exactly one gets True (a claim)."""
+        ...
+
+    async def delete_values(self, prefix: str, updated_before: datetime) -> int:
+        """Forget the values whose key starts with `prefix` and that were last set before
+        `updated_before` (short-lived adapter state); how many were forgotten."""
+        ...
+
 
 class Storage(Protocol):
     def session(self) -> AbstractAsyncContextManager[Store]:

@@ -271,8 +271,10 @@ class FollowUpService:
                 for plan, number in zip(planned, numbers, strict=True)
             ]
         )
-        # New follow-ups have no nudges yet: plan them all and add them in one statement.
-        follow_ups = [(f, self._plan_nudges(person, f, conversation, {})) for f in added]
+        # New follow-ups have no nudges yet: plan them all and add them in one statement. The
+        # command's own moment counts: "47 hours ago" makes a last call due right now, which a
+        # later reading of the clock would already call past.
+        follow_ups = [(f, self._plan_nudges(person, f, conversation, {}, now)) for f in added]
         await store.add_nudges(
             [Nudge(f.id or 0, p.kind, p.due_at) for f, nudges in follow_ups for p in nudges]
         )
@@ -297,10 +299,11 @@ class FollowUpService:
     ) -> list[PlacedNudge]:
         """Re-place the follow-up's pending nudges from the rules and the person's settings."""
         assert follow_up.id is not None
+        now = self.clock.now()
         sent = await store.nudges_sent(follow_up.id)
-        planned = self._plan_nudges(person, follow_up, conversation, sent)
+        planned = self._plan_nudges(person, follow_up, conversation, sent, now)
         await store.replace_pending_nudges(
-            follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned], self.clock.now()
+            follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned], now
         )
         self._planned(planned)
         return planned
@@ -311,8 +314,8 @@ class FollowUpService:
         follow_up: FollowUp,
         conversation: Conversation,
         already_sent: Mapping[NudgeKind, int],
+        now: datetime,
     ) -> list[PlacedNudge]:
-        now = self.clock.now()
         kind = self.rulebook.kinds.get(conversation.kind)
         wanted = (
             kind is not None

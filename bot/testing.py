@@ -82,6 +82,7 @@ class _Tables:
     nudges: dict[int, Nudge] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
     rate_windows: dict[tuple[str, int], int] = field(default_factory=dict)
+    values_updated: dict[str, datetime] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -362,3 +363,20 @@ class InMemoryStore:
 
     async def set_value(self, key: str, value: str, now: datetime) -> None:
         self.t.values[key] = value
+        self.t.values_updated[key] = now
+
+    async def add_value(self, key: str, value: str, now: datetime) -> bool:
+        if key in self.t.values:
+            return False
+        await self.set_value(key, value, now)
+        return True
+
+    async def delete_values(self, prefix: str, updated_before: datetime) -> int:
+        old = [
+            key
+            for key, updated in self.t.values_updated.items()
+            if key.startswith(prefix) and updated < updated_before
+        ]
+        for key in old:
+            del self.t.values[key], self.t.values_updated[key]
+        return len(old)

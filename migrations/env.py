@@ -14,7 +14,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from bot.storage.schema import UTCDateTime, metadata
+from bot.storage.schema import LIBRARY_TABLES, UTCDateTime, metadata
 from bot.storage.sql import create_engine
 
 config = context.config
@@ -28,6 +28,12 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
+def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Autogenerate compares our tables only: a library's tables (LIBRARY_TABLES) are created
+    by our migrations in the library's shape, which is not in our metadata."""
+    return not (type_ == "table" and name in LIBRARY_TABLES)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -36,6 +42,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

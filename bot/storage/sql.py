@@ -19,8 +19,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -467,7 +466,7 @@ class SqlStore:
 
     async def take_rate_slot(self, key: str, window: int, limit: int) -> bool:
         dialect = self.db.dialect.name
-        upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(rate_windows)
+        upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(rate_windows)
         # Count this send only while the window has room; a full window updates no row.
         statement = upsert.values(key=key, window_start=window, used=1).on_conflict_do_update(
             index_elements=[rate_windows.c.key, rate_windows.c.window_start],
@@ -503,6 +502,27 @@ class SqlStore:
         )
         if updated.rowcount == 0:
             await self.db.execute(insert(bot_state).values(key=key, value=value, updated_at=now))
+
+    async def add_value(self, key: str, value: str, now: datetime) -> bool:
+        dialect_insert = (
+            postgresql.insert if self.db.dialect.name == "postgresql" else sqlite.insert
+        )
+        added = await self.db.execute(
+            dialect_insert(bot_state)
+            .values(key=key, value=value, updated_at=now)
+            .on_conflict_do_nothing(index_elements=[bot_state.c.key])
+        )
+        return bool(added.rowcount == 1)
+
+    async def delete_values(self, prefix: str, updated_before: datetime) -> int:
+        deleted = await self.db.execute(
+            delete(bot_state).where(
+                bot_state.c.key.startswith(prefix, autoescape=True),
+                bot_state.c.updated_at < updated_before,
+            )
+        )
+        count: int = deleted.rowcount
+        return count
 
 
 # -- row mapping -------------------------------------------------------------------------

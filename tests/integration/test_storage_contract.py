@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -19,6 +20,8 @@ from bot.domain import (
     Person,
 )
 from bot.ports import Storage, Store
+from bot.storage.sql import SqlStorage
+from bot.testing import InMemoryStorage
 from rules.engine import QuietHours
 
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
@@ -249,3 +252,47 @@ async def test_a_replan_keeps_what_is_due_or_retrying_and_counts_what_went_out(
             (NudgeKind.LAST_CALL, T0 + timedelta(hours=1)),  # retrying: kept
             (NudgeKind.REMINDER, T0 + timedelta(days=8)),  # the re-plan
         ]
+
+
+async def test_short_lived_values_are_forgotten_by_prefix_and_age(storage: Storage) -> None:
+    async with storage.session() as store:
+        await store.set_value("slack:seen:a", "1", T0)
+        await store.set_value("slack:seen:b", "1", T0 + timedelta(minutes=10))
+        await store.set_value("slack:seenXc", "1", T0)  # "_" and "%" in a prefix are literal
+        await store.set_value("slack_seen:d", "1", T0)
+        await store.set_value("discord:commands", "abc", T0)
+    async with storage.session() as store:
+        assert await store.delete_values("slack:seen:", T0 + timedelta(minutes=5)) == 1
+        assert await store.delete_values("slack_", T0 + timedelta(minutes=5)) == 1
+    async with storage.session() as store:
+        assert await store.get_value("slack:seen:a") is None
+        assert await store.get_value("slack:seen:b") == "1"
+        assert await store.get_value("slack:seenXc") == "1"
+        assert await store.get_value("slack_seen:d") is None
+        assert await store.get_value("discord:commands") == "abc"
+
+
+async def test_adding_a_value_claims_its_key_once(storage: Storage) -> None:
+    async with storage.session() as store:
+        assert await store.add_value("slack:seen:x", "first", T0)
+        assert not await store.add_value("slack:seen:x", "second", T0)
+    async with storage.session() as store:
+        assert await store.get_value("slack:seen:x") == "first"
+
+
+async def test_of_concurrent_claims_of_one_key_exactly_one_wins(storage: Storage) -> None:
+    """Replicas handling the same request at the same moment."""
+    if isinstance(storage, InMemoryStorage) or (
+        isinstance(storage, SqlStorage) and storage.engine.dialect.name == "sqlite"
+    ):
+        pytest.skip("one writer at a time here: two transactions can't both be open")
+    ready = asyncio.Barrier(2)
+
+    async def claim(value: str) -> bool:
+        async with storage.session() as store:
+            await store.get_value("other")  # both transactions are open before either adds
+            await ready.wait()
+            return await store.add_value("slack:seen:y", value, T0)
+
+    results = await asyncio.gather(claim("a"), claim("b"))
+    assert sorted(results) == [False, True]

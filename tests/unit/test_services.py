@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,7 +14,7 @@ from bot.met import MetInput
 from bot.replies import ActionKind, Reply
 from bot.services import FollowUpService, Requester
 from bot.testing import FakeClock, InMemoryStorage
-from rules.engine import Rulebook
+from rules.engine import Rulebook, load_rulebook
 from tests.conftest import NEW_YORK
 
 ALICE = Requester(Address("console", "ws", "alice"))
@@ -518,3 +519,28 @@ async def test_the_scheduler_hears_of_new_nudges_once_they_are_stored(
     assert heard == [(datetime(2026, 3, 7, 20, 0, tzinfo=UTC), True)]  # the heads-up, committed
     await say(service, "/met Jane Doe, Acme, brunch")
     assert len(heard) == 1  # a bad /met plans nothing
+
+
+class TickingClock(FakeClock):
+    """A real clock's habit: every reading is a little later than the one before."""
+
+    def now(self) -> datetime:
+        return self.advance(timedelta(milliseconds=1))
+
+
+async def test_a_last_call_due_the_moment_met_is_typed_is_kept() -> None:
+    """when:"47 hours ago" puts the 1-hour last call at the moment of the command; reading the
+    clock again while planning must not make it "past" and drop it."""
+    storage = InMemoryStorage()
+    service = FollowUpService(
+        storage,
+        TickingClock(datetime(2026, 3, 10, 16, 0, tzinfo=UTC)),
+        load_rulebook(),
+        default_zone=ZoneInfo("America/New_York"),
+    )
+    reply = await text_of(service, '/met Jane Doe, Acme, interview when:"47 hours ago"')
+    assert "(last call)" in reply
+    assert [kind for _, kind, _ in pending_nudges(storage)] == [
+        NudgeKind.LAST_CALL,
+        NudgeKind.WINDOW_CLOSED,
+    ]

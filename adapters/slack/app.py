@@ -1,0 +1,444 @@
+"""The bolt app: Slack requests in, core commands for the verified team and user, Block Kit out.
+
+- /met TEXT and /followups ...: acked at once, answered ephemerally (response_url), whatever
+  the channel, so nothing about a contact is ever visible to a channel.
+- /met alone: the form (a modal); its errors show on its fields, its plan is answered where
+  /met was typed, ephemerally.
+- A button: the command it stands for, on its follow-up id (the core checks the clicker owns
+  it). In a DM the message is updated in place; elsewhere the answer is ephemeral.
+- app_uninstalled, tokens_revoked: sends to the workspace stop at once; its install is deleted.
+
+Listeners never raise: an unexpected error is logged by its type (never its text, which may
+quote contact data) and the student is told something went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.blocks import (
+    ACTION_ID_PREFIX,
+    MET_FORM_CALLBACK,
+    Button,
+    FormContext,
+    command_for,
+    met_fields,
+    met_modal,
+    modal_errors,
+    parse_button,
+    render,
+    replace_follow_up,
+    unescape,
+)
+from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
+from adapters.slack.dedupe import SeenRequests, request_key
+from adapters.slack.messenger import retry_after_seconds
+from adapters.slack.profiles import Profiles
+from adapters.slack.verification import SignatureCheck
+from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
+from bot.commands import Met, MetForm, parse_command
+from bot.domain import Address
+from bot.errors import UserError
+from bot.met import EXAMPLE
+from bot.replies import Reply
+from bot.services import FollowUpService, Requester
+
+__all__ = ["SlackHandlers", "build_app"]
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+# How long a command waits for users.info (the student's zone) after it is acked.
+PROFILE_WAIT = 5.0
+# A form's submission must be answered within Slack's 3 seconds, errors included.
+FORM_PROFILE_WAIT = 1.5
+SORRY = "Something went wrong on my side. Please try again in a moment."
+NOT_INSTALLED = (
+    "followup-bot isn't installed in this workspace (or was removed): ask a workspace admin to "
+    "add it again."
+)
+
+
+class SlackHandlers:
+    """The listeners, bound to the core's service."""
+
+    def __init__(
+        self,
+        service: FollowUpService,
+        *,
+        workspaces: Workspaces,
+        profiles: Profiles,
+        installations: InstallationStore | None = None,
+    ) -> None:
+        self.service = service
+        self.workspaces = workspaces
+        self.profiles = profiles
+        self.installations = installations
+        self._revocation = (
+            AsyncTokenRevocationListeners(installations) if installations is not None else None
+        )
+
+    # -- who is asking ---------------------------------------------------------------------
+
+    async def requester(
+        self, context: AsyncBoltContext, client: AsyncWebClient, *, wait: float
+    ) -> Requester:
+        """The verified sender (the request's signature covers team and user), with the zone
+        and name Slack has for them."""
+        workspace = workspace_of(
+            enterprise_id=context.enterprise_id,
+            team_id=context.team_id,
+            is_enterprise_install=context.is_enterprise_install,
+        )
+        user = context.user_id
+        if not workspace or not user:
+            raise LookupError("a request without a team or a user")
+        profile = await self.profiles.lookup(client, workspace, user, wait=wait)
+        return Requester(Address(PLATFORM, workspace, user), profile.display_name, profile.timezone)
+
+    # -- slash commands ----------------------------------------------------------------------
+
+    async def met(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        channel = _text(body, "channel_id")
+        try:
+            try:
+                command = parse_command(f"/met {_typed(body)}", where=channel)
+            except UserError as err:
+                await _answer(respond, Reply.error(str(err)))
+                return
+            if isinstance(command, MetForm):
+                await self._open_form(body, context, client, respond, channel)
+                return
+            requester = await self.requester(context, client, wait=PROFILE_WAIT)
+            await _answer(respond, await self.service.handle(requester, command))
+        except Exception as err:
+            await _sorry(respond, "/met", err)
+
+    async def followups(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        try:
+            try:
+                command = parse_command(f"/followups {_typed(body)}")
+            except UserError as err:
+                await _answer(respond, Reply.error(str(err)))
+                return
+            requester = await self.requester(context, client, wait=PROFILE_WAIT)
+            await _answer(respond, await self.service.handle(requester, command))
+        except Exception as err:
+            await _sorry(respond, "/followups", err)
+
+    # -- the /met form -----------------------------------------------------------------------
+
+    async def _open_form(
+        self,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        channel: str | None,
+    ) -> None:
+        form = FormContext(channel=channel, response_url=_text(body, "response_url"))
+        try:
+            await client.views_open(
+                trigger_id=_text(body, "trigger_id") or "",
+                view=met_modal(self.service.rulebook, form),
+            )
+        except SlackApiError as err:
+            if err.response.status_code == 429:
+                wait = retry_after_seconds(err.response.headers)
+                first = f"Slack is busy: the form can't open for about {wait:.0f} seconds."
+            else:
+                first = "I couldn't open the form."
+            await _answer(respond, Reply.error(first, f"You can type it instead: {EXAMPLE}"))
+            return
+        # Look the student's zone up now, so the form's "when" is read in it on submission.
+        await self.requester(context, client, wait=PROFILE_WAIT)
+
+    async def met_form(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        try:
+            form = FormContext.decode(str(view.get("private_metadata") or ""))
+            requester = await self.requester(context, client, wait=FORM_PROFILE_WAIT)
+            reply = await self.service.handle(
+                requester, Met(fields=met_fields(view), where=form.channel)
+            )
+        except Exception as err:
+            log.error("Slack: the /met form failed with %s", type(err).__name__)
+            await ack(response_action="errors", errors={"name": SORRY})
+            return
+        if reply.is_error:
+            await ack(response_action="errors", errors=modal_errors(reply))
+            return
+        await ack()
+        try:
+            await self._answer_form(form, reply, client, requester)
+        except Exception as err:
+            log.error("Slack: answering the /met form failed with %s", type(err).__name__)
+
+    async def _answer_form(
+        self, form: FormContext, reply: Reply, client: AsyncWebClient, requester: Requester
+    ) -> None:
+        """The plan, ephemerally where /met was typed; in a DM if that answer can't be sent."""
+        message = render(reply)
+        if form.response_url:
+            answer = await AsyncWebhookClient(form.response_url).send(
+                text=message.text,
+                blocks=message.blocks,
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            if answer.status_code == 200:
+                return
+        await client.chat_postMessage(
+            channel=requester.address.user,
+            text=message.text,
+            blocks=message.blocks,
+            parse="none",
+            link_names=False,
+            unfurl_links=False,
+        )
+
+    # -- buttons -----------------------------------------------------------------------------
+
+    async def click(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        try:
+            actions = body.get("actions")
+            action = actions[0] if isinstance(actions, list) and actions else {}
+            button = (
+                parse_button(str(action.get("value") or "")) if isinstance(action, dict) else None
+            )
+            if button is None:
+                await _answer(
+                    respond, Reply.error("That button is out of date. /followups lists yours.")
+                )
+                return
+            requester = await self.requester(context, client, wait=PROFILE_WAIT)
+            try:
+                command = command_for(button)
+            except UserError as err:
+                reply = Reply.error(str(err))
+            else:
+                reply = await self.service.handle(requester, command)
+            await self._show_click_result(body, client, respond, button, reply)
+        except Exception as err:
+            await _sorry(respond, "a button", err)
+
+    async def _show_click_result(
+        self,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        button: Button,
+        reply: Reply,
+    ) -> None:
+        container = body.get("container")
+        container = container if isinstance(container, Mapping) else {}
+        message = body.get("message")
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        in_place = (
+            not reply.is_error
+            and isinstance(message, Mapping)
+            and not container.get("is_ephemeral")
+            and isinstance(channel, str)
+            and isinstance(ts, str)
+        )
+        if not in_place or not isinstance(message, Mapping):
+            # An error (a follow-up that isn't theirs reads as not found) changes nothing.
+            await _answer(respond, reply)
+            return
+        blocks = replace_follow_up(message.get("blocks") or [], button.follow_up_id, reply)
+        # Slack sent the message's text back as it was stored, escaped.
+        text = str(message.get("text") or "")
+        try:
+            await client.chat_update(
+                channel=str(channel),
+                ts=str(ts),
+                text=text,
+                blocks=blocks,
+                parse="none",
+                link_names=False,
+            )
+        except SlackApiError:
+            await respond(text=text, blocks=blocks, replace_original=True)
+
+    # -- the workspace removes the app -------------------------------------------------------
+
+    async def uninstalled(self, context: AsyncBoltContext) -> None:
+        workspace = _event_workspace(context)
+        if workspace is not None:
+            await self.workspaces.remove(workspace, reason="the app was uninstalled")
+        if self._revocation is not None:
+            await self._revocation.handle_app_uninstalled_events(context)
+
+    async def tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        tokens = event.get("tokens")
+        bots = tokens.get("bot") if isinstance(tokens, Mapping) else None
+        workspace = _event_workspace(context)
+        if bots and workspace is not None:
+            await self.workspaces.remove(workspace, reason="the app's token was revoked")
+        if self._revocation is not None:
+            await self._revocation.handle_tokens_revoked_events(event, context)
+
+
+def build_app(
+    config: SlackConfig,
+    handlers: SlackHandlers,
+    *,
+    seen: SeenRequests,
+    installations: InstallationStore | None = None,
+    state_store: AsyncOAuthStateStore | None = None,
+    signature_check: SignatureCheck | None = None,
+) -> AsyncApp:
+    """The AsyncApp with its listeners. HTTP mode needs `signature_check`; OAuth installs need
+    `installations` and `state_store`."""
+    if not config.socket_mode and signature_check is None:
+        raise ValueError("HTTP mode checks every request's signature")
+    client = AsyncWebClient(
+        token=config.bot_token,
+        base_url=config.api_base_url or AsyncWebClient.BASE_URL,
+        timeout=config.api_timeout,
+        # A listener never sleeps on a retry; what failed is reported.
+        retry_handlers=[],
+    )
+    oauth_settings = None
+    if config.oauth:
+        if installations is None or state_store is None:
+            raise ValueError("OAuth installs need an installation store and a state store")
+        oauth_settings = AsyncOAuthSettings(
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            scopes=list(BOT_SCOPES),
+            user_scopes=[],
+            redirect_uri=config.redirect_uri,
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            installation_store=installations,
+            installation_store_bot_only=True,
+            state_store=state_store,
+            logger=log,
+        )
+    app = AsyncApp(
+        name="followup-bot",
+        logger=logging.getLogger("adapters.slack.bolt"),
+        client=client,
+        signing_secret=config.signing_secret or "",
+        # Replaced by `signature_check`, which keeps rejected bodies out of the logs.
+        request_verification_enabled=False,
+        before_authorize=signature_check,
+        installation_store=installations if config.oauth else None,
+        installation_store_bot_only=True if config.oauth else None,
+        oauth_settings=oauth_settings,
+        user_facing_authorize_error_message=NOT_INSTALLED,
+    )
+    app.use(_once(seen))
+    app.error(_log_error)
+    app.command("/met")(handlers.met)
+    app.command("/followups")(handlers.followups)
+    app.view(MET_FORM_CALLBACK)(handlers.met_form)
+    app.action(re.compile("^" + re.escape(ACTION_ID_PREFIX)))(handlers.click)
+    app.event("app_uninstalled")(handlers.uninstalled)
+    app.event("tokens_revoked")(handlers.tokens_revoked)
+    return app
+
+
+def _once(
+    seen: SeenRequests,
+) -> Callable[..., Awaitable[BoltResponse | None]]:
+    async def handle_once(
+        req: AsyncBoltRequest, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        if await seen.first_time(request_key(req.raw_body, req.body)):
+            await next()
+            return None  # as bolt's own middleware does: the listener's ack decides
+        retry = req.headers.get("x-slack-retry-num")
+        log.info("Slack: a repeated request was answered, not handled again (retry %s)", retry)
+        return BoltResponse(status=200, body="")
+
+    return handle_once
+
+
+async def _log_error(error: Exception) -> None:
+    # The exception's text may quote what a student typed: its type only.
+    log.error("Slack: a listener failed with %s", type(error).__name__)
+
+
+async def _answer(respond: AsyncRespond, reply: Reply) -> None:
+    """Ephemeral, always: only the student sees it, whatever the channel."""
+    message = render(reply)
+    await respond(
+        text=message.text,
+        blocks=message.blocks,
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+async def _sorry(respond: AsyncRespond, what: str, err: Exception) -> None:
+    log.error("Slack: %s failed with %s", what, type(err).__name__)
+    try:
+        await _answer(respond, Reply.error(SORRY))
+    except Exception as again:
+        log.error("Slack: couldn't say so either (%s)", type(again).__name__)
+
+
+def _text(body: Mapping[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _typed(body: Mapping[str, Any]) -> str:
+    """A slash command's text as the student typed it (Slack escapes &, < and >)."""
+    return unescape(_text(body, "text") or "")
+
+
+def _event_workspace(context: AsyncBoltContext) -> str | None:
+    return workspace_of(
+        enterprise_id=context.enterprise_id,
+        team_id=context.team_id,
+        is_enterprise_install=context.is_enterprise_install,
+    )

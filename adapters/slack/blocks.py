@@ -1,0 +1,423 @@
+"""The core's neutral replies as Block Kit, the /met form as a modal, and buttons as commands.
+
+Every string that reaches Slack passes through `escape` where it is put into a text object:
+``&``, ``<`` and ``>`` become entities, so nothing a student typed can become a mention
+(``<!channel>``, ``<@U…>``), a channel link (``<#C…>``) or a link (``<url|text>``). mrkdwn text
+objects are also `verbatim`, so Slack doesn't turn bare names into links either.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from bot.commands import Command, parse_followups
+from bot.met import LIMITS, MetInput
+from bot.replies import Action, ActionKind, Reply, Section
+from rules.engine import Rulebook
+
+__all__ = [
+    "ACTION_ID_PREFIX",
+    "MET_FORM_CALLBACK",
+    "Button",
+    "FormContext",
+    "Message",
+    "command_for",
+    "escape",
+    "met_fields",
+    "met_modal",
+    "modal_errors",
+    "parse_button",
+    "render",
+    "replace_follow_up",
+    "unescape",
+]
+
+# Block Kit's limits (api.slack.com/reference/block-kit): a section's text, blocks in a message,
+# elements in an actions block, a button's text, an option's text.
+MAX_SECTION_TEXT = 3000
+MAX_BLOCKS = 50
+MAX_ACTION_ELEMENTS = 25
+MAX_BUTTON_TEXT = 75
+MAX_OPTION_TEXT = 75
+# The notification preview of a message; the blocks carry the whole text.
+MAX_FALLBACK_TEXT = 300
+
+ACTION_ID_PREFIX = "followup-"
+MET_FORM_CALLBACK = "followup_met_form"
+_RESULT_SUFFIX = ":result"
+
+
+def escape(text: str) -> str:
+    """Text as Slack shows it literally: the three characters it treats as markup, escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Text as typed: Slack sends a slash command's text with its three entities escaped."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _mrkdwn(escaped: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": escaped, "verbatim": True}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": escape(text), "emoji": False}
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Message:
+    """What chat.postMessage, chat.update and response_url take: a fallback text and blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+# -- replies ---------------------------------------------------------------------------------
+
+
+def render(reply: Reply) -> Message:
+    """A reply as Block Kit: its sections as mrkdwn (escaped), its actions as buttons, one
+    actions block per follow-up (block_id ``fu:<id>``) so a click can update its own part."""
+    text_blocks = [block for section in reply.sections for block in _section_blocks(section)]
+    action_blocks = _action_blocks(reply.actions)
+    room = MAX_BLOCKS - len(text_blocks)
+    if room < len(action_blocks):
+        # Too many to show as buttons; the text still says how to type each command.
+        action_blocks = action_blocks[: max(room, 0)]
+        text_blocks = text_blocks[:MAX_BLOCKS]
+    return Message(text=_fallback(reply), blocks=text_blocks + action_blocks)
+
+
+def _fallback(reply: Reply) -> str:
+    first = reply.sections[0] if reply.sections else Section("")
+    return escape(_clip(" ".join((first.title or first.text).split()), MAX_FALLBACK_TEXT))
+
+
+def _section_blocks(section: Section) -> list[dict[str, Any]]:
+    title = f"*{escape(' '.join(section.title.split()))}*" if section.title else None
+    fence = "```" if section.preformatted else ""
+    # Room for the fences ("```\n" … "\n```") around each chunk of preformatted text.
+    budget = MAX_SECTION_TEXT - (2 * len(fence) + 2 if fence else 0)
+    chunks = [
+        f"{fence}\n{chunk}\n{fence}" if fence else chunk
+        for chunk in _escaped_chunks(section.text.split("\n"), budget)
+    ]
+    if title is not None:
+        title = _clip(title, MAX_SECTION_TEXT)
+        if chunks and len(title) + 1 + len(chunks[0]) <= MAX_SECTION_TEXT:
+            chunks[0] = f"{title}\n{chunks[0]}"
+        else:
+            chunks.insert(0, title)
+    return [{"type": "section", "text": _mrkdwn(chunk)} for chunk in chunks if chunk.strip()]
+
+
+def _escaped_chunks(lines: Iterable[str], budget: int) -> list[str]:
+    """Escaped lines joined into chunks of at most `budget` characters; a line too long for one
+    chunk is cut between characters, never inside an entity."""
+    pieces: list[str] = []
+    for line in lines:
+        escaped = escape(line)
+        while len(escaped) > budget:
+            cut = budget
+            amp = escaped.rfind("&", cut - 4, cut)  # "&amp;" is the longest entity
+            if amp >= 0 and ";" not in escaped[amp:cut]:
+                cut = amp
+            pieces.append(escaped[:cut])
+            escaped = escaped[cut:]
+        pieces.append(escaped)
+    chunks: list[str] = []
+    for piece in pieces:
+        if chunks and len(chunks[-1]) + 1 + len(piece) <= budget:
+            chunks[-1] += "\n" + piece
+        else:
+            chunks.append(piece)
+    return chunks
+
+
+def _action_blocks(actions: Sequence[Action]) -> list[dict[str, Any]]:
+    groups: dict[int, list[Action]] = {}
+    for action in actions:
+        groups.setdefault(action.follow_up_id, []).append(action)
+    several = len(groups) > 1
+    blocks = []
+    index = 0
+    for follow_up_id, group in groups.items():
+        elements = []
+        for action in group[:MAX_ACTION_ELEMENTS]:
+            elements.append(_button(action, index, several))
+            index += 1
+        blocks.append({"type": "actions", "block_id": f"fu:{follow_up_id}", "elements": elements})
+    return blocks
+
+
+def _button(action: Action, index: int, several: bool) -> dict[str, Any]:
+    label = action.label
+    if several and f"#{action.number}" not in label:
+        label = f"{label} #{action.number}"
+    button: dict[str, Any] = {
+        "type": "button",
+        # Unique in the message; what the button does is in its value.
+        "action_id": f"{ACTION_ID_PREFIX}{index}",
+        "text": _plain(_clip(label, MAX_BUTTON_TEXT)),
+        "value": Button.of(action).encode(),
+    }
+    if action.kind is ActionKind.DONE:
+        button["style"] = "primary"
+    return button
+
+
+# -- buttons ---------------------------------------------------------------------------------
+
+_ARGUMENT = re.compile(r"[A-Za-z0-9 ]{0,40}")
+
+
+@dataclass(frozen=True)
+class Button:
+    """What a button does, carried in its value: "snooze|17|3|2h" (kind, follow-up id, the
+    student's #number, argument). The id is checked against the clicker by the core."""
+
+    kind: ActionKind
+    follow_up_id: int
+    number: int
+    argument: str = ""
+
+    @classmethod
+    def of(cls, action: Action) -> Button:
+        return cls(action.kind, action.follow_up_id, action.number, action.argument)
+
+    def encode(self) -> str:
+        return f"{self.kind}|{self.follow_up_id}|{self.number}|{self.argument}"
+
+
+def parse_button(value: str) -> Button | None:
+    """The button a value encodes; None for anything this bot didn't write."""
+    parts = value.split("|", 3)
+    if len(parts) != 4:
+        return None
+    kind, follow_up_id, number, argument = parts
+    if kind not in ActionKind.__members__.values() or not _ARGUMENT.fullmatch(argument):
+        return None
+    if not (follow_up_id.isdigit() and number.isdigit()) or len(follow_up_id + number) > 30:
+        return None
+    return Button(ActionKind(kind), int(follow_up_id), int(number), argument)
+
+
+def command_for(button: Button) -> Command:
+    """The command a click means: the typed command's, acting on the button's follow-up id.
+    Raises CommandError (a UserError) for an action the core doesn't know."""
+    words = [str(button.kind), str(button.number), button.argument]
+    command = parse_followups(" ".join(word for word in words if word))
+    if any(field.name == "follow_up_id" for field in dataclasses.fields(command)):
+        # Any command that acts on one follow-up takes its id (the core's Command union has
+        # no common type for "has follow_up_id").
+        command = dataclasses.replace(cast(Any, command), follow_up_id=button.follow_up_id)
+    return command
+
+
+def replace_follow_up(
+    blocks: Sequence[Mapping[str, Any]], follow_up_id: int, result: Reply
+) -> list[dict[str, Any]]:
+    """A message's blocks with one follow-up's buttons (and any earlier result) replaced by
+    `result`, escaped, and its new buttons: a DM updated in place after a click. The other
+    blocks are kept as Slack returned them, which is as they were sent, entities and all."""
+    rendered = render(result)
+    replacement = [
+        {**block, "block_id": f"fu:{follow_up_id}{_RESULT_SUFFIX}:{i}"}
+        for i, block in enumerate(b for b in rendered.blocks if b["type"] != "actions")
+    ]
+    # Only this follow-up's new buttons: block ids must stay unique in the message.
+    replacement += [
+        {
+            **block,
+            "elements": [_fresh_id(e, follow_up_id, i) for i, e in enumerate(block["elements"])],
+        }
+        for block in rendered.blocks
+        if block["type"] == "actions" and block["block_id"] == f"fu:{follow_up_id}"
+    ]
+    kept: list[dict[str, Any]] = []
+    inserted = False
+    for block in blocks:
+        if _belongs_to(block, follow_up_id):
+            if not inserted:
+                kept += replacement
+                inserted = True
+            continue
+        kept.append(dict(block))
+    if not inserted:
+        kept += replacement
+    return kept[:MAX_BLOCKS]
+
+
+def _fresh_id(element: Mapping[str, Any], follow_up_id: int, index: int) -> dict[str, Any]:
+    # Unique beside the message's other buttons, which count from 0.
+    return {**element, "action_id": f"{ACTION_ID_PREFIX}{follow_up_id}-{index}"}
+
+
+def _belongs_to(block: Mapping[str, Any], follow_up_id: int) -> bool:
+    block_id = str(block.get("block_id", ""))
+    if block_id == f"fu:{follow_up_id}":
+        return True
+    return block_id.startswith(f"fu:{follow_up_id}{_RESULT_SUFFIX}")
+
+
+# -- the /met form ---------------------------------------------------------------------------
+
+# The form's fields, in order: the block id is MetInput's field name, so the core's
+# field_errors land on the right input.
+_TEXT_FIELDS = {
+    "name": ("Who did you meet?", "Jane Doe", False),
+    "company": ("Company, school or organisation", "Acme", False),
+    "topics": ("What did you talk about?", "Kafka, and her move from intern to team lead", True),
+    "when": ("When?", "now, 2 hours ago, yesterday 4pm, monday 3pm", False),
+    "event": ("Event", "Spring Career Fair", False),
+}
+_PRIORITIES = {
+    "1": "1: a company I care about most",
+    "2": "2: interested",
+    "3": "3: just curious",
+}
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """Where /met was typed, kept in the modal's private_metadata (Slack holds it, so nobody
+    can change it): the channel, and the response_url that answers there ephemerally."""
+
+    channel: str | None = None
+    response_url: str | None = None
+
+    def encode(self) -> str:
+        return json.dumps({"channel": self.channel, "response_url": self.response_url})
+
+    @classmethod
+    def decode(cls, text: str) -> FormContext:
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        channel, url = data.get("channel"), data.get("response_url")
+        return cls(
+            channel if isinstance(channel, str) else None,
+            url if isinstance(url, str) else None,
+        )
+
+
+def met_modal(rulebook: Rulebook, context: FormContext) -> dict[str, Any]:
+    """The /met form: name, company, kind (the rulebook's kinds), what you talked about, when,
+    event, priority."""
+
+    def text_input(block_id: str, optional: bool) -> dict[str, Any]:
+        label, placeholder, multiline = _TEXT_FIELDS[block_id]
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "placeholder": _plain(placeholder),
+            "multiline": multiline,
+        }
+        if block_id in LIMITS:
+            element["max_length"] = LIMITS[block_id]
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "label": _plain(label),
+            "optional": optional,
+            "element": element,
+        }
+
+    kinds = [
+        {"text": _plain(_clip(kind.label, MAX_OPTION_TEXT)), "value": key}
+        for key, kind in list(rulebook.kinds.items())[:100]
+    ]
+    priorities = [{"text": _plain(label), "value": key} for key, label in _PRIORITIES.items()]
+    return {
+        "type": "modal",
+        "callback_id": MET_FORM_CALLBACK,
+        "title": _plain("Record a conversation"),
+        "submit": _plain("Save"),
+        "close": _plain("Cancel"),
+        "private_metadata": context.encode(),
+        "blocks": [
+            text_input("name", optional=False),
+            text_input("company", optional=False),
+            {
+                "type": "input",
+                "block_id": "kind",
+                "label": _plain("Kind of conversation"),
+                "element": {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "placeholder": _plain("Interview, call, networking, career fair…"),
+                    "options": kinds,
+                },
+            },
+            text_input("topics", optional=True),
+            text_input("when", optional=True),
+            text_input("event", optional=True),
+            {
+                "type": "input",
+                "block_id": "priority",
+                "label": _plain("Priority (career fairs)"),
+                "optional": True,
+                "element": {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "placeholder": _plain("1 = the companies you care about most"),
+                    "options": priorities,
+                },
+            },
+        ],
+    }
+
+
+def met_fields(view: Mapping[str, Any]) -> MetInput:
+    """The form's values as the core's MetInput (empty strings for empty fields)."""
+    values = view.get("state", {}).get("values", {})
+
+    def value(block_id: str) -> str:
+        element = values.get(block_id, {}).get("value", {})
+        if not isinstance(element, Mapping):
+            return ""
+        selected = element.get("selected_option")
+        if isinstance(selected, Mapping):
+            chosen = selected.get("value")
+            return chosen if isinstance(chosen, str) else ""
+        typed = element.get("value")
+        return typed if isinstance(typed, str) else ""
+
+    return MetInput(
+        name=value("name"),
+        company=value("company"),
+        kind=value("kind"),
+        topics=value("topics"),
+        when=value("when"),
+        event=value("event"),
+        priority=value("priority"),
+    )
+
+
+_FORM_FIELDS = ("name", "company", "kind", "topics", "when", "event", "priority")
+
+
+def modal_errors(reply: Reply) -> dict[str, str]:
+    """A failed /met as the modal's per-field errors (response_action "errors"), escaped like
+    every other output. An error that names no field is shown on the first one."""
+    errors = {
+        field: escape(_clip(message, 300))
+        for field, message in reply.field_errors.items()
+        if field in _FORM_FIELDS
+    }
+    if not errors:
+        errors["name"] = escape(_clip(reply.plain_text(), 300))
+    return errors

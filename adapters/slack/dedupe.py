@@ -1,0 +1,86 @@
+"""Handle each Slack request once, however often it arrives.
+
+Slack retries a request it thinks went unanswered (X-Slack-Retry-Num), and a captured request
+can be replayed while its signature is still fresh. Either would otherwise record a conversation
+twice. A request is known by the SHA-256 of its body: every body Slack sends carries an id of its
+own (trigger_id for commands, clicks and forms; event_id for events), so two different requests
+never share one, while a retry or a replay has the same body even when Slack signs it again with
+a new timestamp. That is why the timestamp is left out of the key.
+
+The keys live in memory, which answers at once for requests in flight in this process, and in
+`bot_state`, so a retry that reaches another replica behind the load balancer is recognised too.
+They are kept for `KEEP`: longer than a signature stays valid (5 minutes either way) and than
+Slack's retry schedule (up to about 5 minutes), then forgotten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.ports import Storage
+
+__all__ = ["KEEP", "SeenRequests", "request_key"]
+
+log = logging.getLogger(__name__)
+
+KEEP = timedelta(minutes=15)
+_PREFIX = "slack:seen:"
+# Forget old keys at most this often: one DELETE a minute, whatever the traffic.
+_PRUNE_EVERY = 60.0
+
+
+def request_key(raw_body: str, body: Mapping[str, Any]) -> str:
+    """The request's identity: a hash of the signed body as sent (HTTP), or of the payload
+    (Socket Mode, where there is no raw body)."""
+    text = raw_body or json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SeenRequests:
+    """Which requests were handled; `first_time` claims one."""
+
+    def __init__(self, storage: Storage | None, clock: Clock) -> None:
+        self.storage = storage
+        self.clock = clock
+        self._recent: dict[str, float] = {}
+        self._last_prune = 0.0
+
+    async def first_time(self, key: str) -> bool:
+        """True the first time `key` is claimed (by any replica sharing the database)."""
+        now = time.monotonic()
+        self._forget_old(now)
+        if key in self._recent:
+            return False
+        # Claimed before any await, so a concurrent copy in this process sees it.
+        self._recent[key] = now + KEEP.total_seconds()
+        if self.storage is None:
+            return True
+        try:
+            return await self._claim_in_database(key, now)
+        except Exception as err:  # the database is down: handle it rather than lose it
+            log.warning("Slack: couldn't check for a repeated request (%s)", type(err).__name__)
+            return True
+
+    async def _claim_in_database(self, key: str, now: float) -> bool:
+        assert self.storage is not None
+        moment = self.clock.now()
+        async with self.storage.session() as store:
+            # One statement: of replicas claiming the same key at once, exactly one wins.
+            claimed = await store.add_value(_PREFIX + key, moment.isoformat(), moment)
+            if now - self._last_prune >= _PRUNE_EVERY:
+                self._last_prune = now
+                await store.delete_values(_PREFIX, moment - KEEP)
+        return claimed
+
+    def _forget_old(self, now: float) -> None:
+        if len(self._recent) < 1000 and now - self._last_prune < _PRUNE_EVERY:
+            return
+        for key in [k for k, until in self._recent.items() if until <= now]:
+            del self._recent[key]

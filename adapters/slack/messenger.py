@@ -1,0 +1,182 @@
+"""The Messenger port on Slack: a DM with Block Kit buttons to each student.
+
+A DM goes to the student's DM channel with the app (conversations.open once, then cached), by
+chat.postMessage. What Slack answers becomes the dispatcher's `Delivery`:
+
+- 429: `RetryAfter(Retry-After)`, and the workspace pauses until then without calling Slack, so
+  the rest of a batch is rescheduled instead of hitting the limit again. Nothing sleeps here.
+- the student can't get a DM (channel_not_found, user_not_found, account_inactive, ...):
+  `PermanentFailure` about the person, who is told the next time they use a command.
+- the workspace removed the app or its token is dead: `PermanentFailure(concerns_person=False)`,
+  without calling Slack once the workspace is known to be removed.
+- anything else, a timeout included, raises: the dispatcher retries with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import render
+from adapters.slack.workspaces import Workspaces
+from bot.domain import Person
+from bot.ports import Delivered, Delivery, PermanentFailure, RetryAfter
+from bot.replies import Reply
+
+__all__ = ["PERSON_ERRORS", "WORKSPACE_ERRORS", "SlackMessenger", "retry_after_seconds"]
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+# Slack's error codes that mean this person can't get a DM from the app, as the student reads
+# them in "I couldn't send you a DM (...)".
+PERSON_ERRORS = {
+    "channel_not_found": "Slack couldn't find our DM conversation",
+    "user_not_found": "Slack couldn't find your account",
+    "account_inactive": "your Slack account is deactivated",
+    "user_disabled": "your Slack account is deactivated",
+    "cannot_dm_bot": "Slack doesn't let apps DM this account",
+    "messages_tab_disabled": "direct messages to this app are turned off",
+    "is_archived": "our DM conversation is archived",
+    "restricted_action": "a workspace setting stops apps from DMing you",
+}
+# ... and those that mean the app can't speak to the workspace at all.
+WORKSPACE_ERRORS = {
+    "token_revoked": "the app's access to this workspace was revoked",
+    "invalid_auth": "the app's token for this workspace is invalid",
+    "not_authed": "the app has no token for this workspace",
+    "team_access_not_granted": "the app has no access to this workspace",
+    "missing_scope": "the app lacks a permission (see the manifest's scopes)",
+    "not_allowed_token_type": "the app's token is of the wrong type",
+    "ekm_access_denied": "the workspace's administrators suspended the app",
+}
+_DEAD_TOKEN = {"token_revoked", "invalid_auth"}
+# Slack's default when a 429 carries no Retry-After; its documented limits reset within a minute.
+DEFAULT_RETRY_AFTER = 30.0
+# Bounds on what this process remembers (DM channels, sent nudges): plenty for a club or a
+# campus, small enough to never matter for memory.
+CACHE_SIZE = 10_000
+
+
+class SlackMessenger:
+    """Sends the dispatcher's DMs through the Web API (`base_url`: SLACK_API_BASE_URL)."""
+
+    def __init__(
+        self, workspaces: Workspaces, *, base_url: str | None = None, timeout: int = 10
+    ) -> None:
+        self.workspaces = workspaces
+        self.base_url = base_url or AsyncWebClient.BASE_URL
+        self.timeout = timeout
+        self._dm_channels: OrderedDict[tuple[str, str], str] = OrderedDict()
+        # A nudge's key → where it went: a repeat of a delivered nudge (its settling was lost)
+        # is not sent twice by this process.
+        self._delivered: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        # Per workspace, until when Slack asked us to wait (the bot's clock, which the
+        # dispatcher's retry times also follow).
+        self._paused_until: dict[str, datetime] = {}
+
+    def client(self, token: str) -> AsyncWebClient:
+        # No retry handlers: a failed call is the dispatcher's to retry, never a sleep here.
+        return AsyncWebClient(
+            token=token, base_url=self.base_url, timeout=self.timeout, retry_handlers=[]
+        )
+
+    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+        address = to.address
+        if address.platform != PLATFORM:
+            return PermanentFailure("not a Slack account", concerns_person=False)
+        workspace, user = address.workspace, address.user
+        if key in self._delivered:
+            return Delivered()
+        if not self.workspaces.ready:
+            raise RuntimeError("the Slack adapter isn't attached to the bot yet")
+        paused = self._paused_until.get(workspace)
+        if paused is not None:
+            wait = (paused - self.workspaces.now()).total_seconds()
+            if wait > 0:
+                return RetryAfter(wait, "rate limited by Slack")
+            del self._paused_until[workspace]
+        if await self.workspaces.is_removed(workspace):
+            return PermanentFailure(
+                "the app was removed from this Slack workspace", concerns_person=False
+            )
+        token = await self.workspaces.token_for(workspace)
+        if token is None:
+            return PermanentFailure(
+                "the app isn't installed in this Slack workspace", concerns_person=False
+            )
+        client = self.client(token)
+        rendered = render(message)
+        try:
+            channel = await self._dm_channel(client, workspace, user)
+            response = await client.chat_postMessage(
+                channel=channel,
+                text=rendered.text,
+                blocks=rendered.blocks,
+                # Text is escaped already; no link or name is expanded on top of that.
+                parse="none",
+                link_names=False,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as err:
+            return await self._failure(err, workspace, user)
+        _remember(self._delivered, key, (channel, str(response.get("ts", ""))))
+        return Delivered()
+
+    async def _dm_channel(self, client: AsyncWebClient, workspace: str, user: str) -> str:
+        cached = self._dm_channels.get((workspace, user))
+        if cached is not None:
+            self._dm_channels.move_to_end((workspace, user))
+            return cached
+        response = await client.conversations_open(users=user)
+        channel = response.get("channel")
+        channel_id = channel.get("id") if isinstance(channel, Mapping) else None
+        if not isinstance(channel_id, str):
+            raise RuntimeError("conversations.open answered without a channel id")
+        _remember(self._dm_channels, (workspace, user), channel_id)
+        return channel_id
+
+    async def _failure(self, err: SlackApiError, workspace: str, user: str) -> Delivery:
+        status = err.response.status_code
+        if status == 429:
+            seconds = retry_after_seconds(err.response.headers)
+            self._paused_until[workspace] = self.workspaces.now() + timedelta(seconds=seconds)
+            log.warning("Slack: rate limited in workspace %s for %.0f s", workspace, seconds)
+            return RetryAfter(seconds, "rate limited by Slack")
+        code = str(err.response.get("error") or "")
+        if code in PERSON_ERRORS:
+            self._dm_channels.pop((workspace, user), None)
+            return PermanentFailure(PERSON_ERRORS[code])
+        if code in WORKSPACE_ERRORS:
+            log.warning("Slack: DMs to workspace %s fail: %s", workspace, code)
+            if code in _DEAD_TOKEN:
+                # The uninstall event may have been missed: stop the rest of the batch too.
+                await self.workspaces.remove(workspace, reason=WORKSPACE_ERRORS[code])
+            return PermanentFailure(WORKSPACE_ERRORS[code], concerns_person=False)
+        raise err
+
+
+def retry_after_seconds(headers: Mapping[str, Any] | None) -> float:
+    """Slack's Retry-After (seconds), or a safe default when it is missing or unreadable."""
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            text = value[0] if isinstance(value, list | tuple) and value else value
+            try:
+                return max(float(str(text).strip()), 1.0)
+            except ValueError:
+                break
+    return DEFAULT_RETRY_AFTER
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)

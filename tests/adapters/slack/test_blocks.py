@@ -1,0 +1,158 @@
+"""The core's replies as Block Kit, and buttons back into commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.slack.blocks import (
+    MAX_BLOCKS,
+    MAX_SECTION_TEXT,
+    Button,
+    FormContext,
+    command_for,
+    escape,
+    met_fields,
+    met_modal,
+    modal_errors,
+    parse_button,
+    render,
+    replace_follow_up,
+)
+from adapters.slack.testing import view_submission_payload
+from bot.commands import CommandError, MarkDone, Skip, Snooze
+from bot.met import MetInput
+from bot.replies import Action, ActionKind, Reply, Section
+from rules.engine import Rulebook
+
+
+def done(number: int, ident: int, label: str = "Done") -> Action:
+    return Action(ActionKind.DONE, label, number, ident)
+
+
+def test_escape() -> None:
+    assert escape("AT&T <!channel> a>b") == "AT&amp;T &lt;!channel&gt; a&gt;b"
+
+
+def test_sections_are_escaped_verbatim_mrkdwn_with_bold_titles() -> None:
+    reply = Reply((Section("Jane <@U1> & co", title="#1 <!here>"),))
+    message = render(reply)
+    (block,) = message.blocks
+    assert block["text"] == {
+        "type": "mrkdwn",
+        "text": "*#1 &lt;!here&gt;*\nJane &lt;@U1&gt; &amp; co",
+        "verbatim": True,
+    }
+    assert message.text == "#1 &lt;!here&gt;"
+
+
+def test_preformatted_text_is_a_code_block() -> None:
+    (block,) = render(Reply((Section("Dear <Jane>,\nthanks", preformatted=True),))).blocks
+    assert block["text"]["text"] == "```\nDear &lt;Jane&gt;,\nthanks\n```"
+
+
+def test_long_text_is_split_into_sections_within_slacks_limit() -> None:
+    line = "&" * 999  # 4995 characters escaped
+    blocks = render(Reply((Section("\n".join([line, "short", line]), title="T"),))).blocks
+    texts = [b["text"]["text"] for b in blocks]
+    assert all(len(t) <= MAX_SECTION_TEXT for t in texts)
+    joined = "".join(texts).replace("\n", "").removeprefix("*T*")
+    assert joined == "&amp;" * 999 + "short" + "&amp;" * 999  # no entity cut in half
+
+
+def test_buttons_one_row_per_follow_up_numbered_when_several() -> None:
+    reply = Reply(
+        (Section("x"),),
+        (
+            done(1, 11),
+            Action(ActionKind.SNOOZE, "Snooze 2h", 1, 11, "2h"),
+            done(2, 12),
+            Action(ActionKind.SKIP, "Skip #2", 2, 12),
+        ),
+    )
+    rows = [b for b in render(reply).blocks if b["type"] == "actions"]
+    assert [r["block_id"] for r in rows] == ["fu:11", "fu:12"]
+    labels = [[e["text"]["text"] for e in r["elements"]] for r in rows]
+    assert labels == [["Done #1", "Snooze 2h #1"], ["Done #2", "Skip #2"]]
+    ids = [e["action_id"] for r in rows for e in r["elements"]]
+    assert len(set(ids)) == 4
+    assert rows[0]["elements"][0]["style"] == "primary"
+    assert rows[0]["elements"][1]["value"] == "snooze|11|1|2h"
+
+
+def test_one_follow_ups_buttons_keep_their_labels() -> None:
+    rows = [
+        b for b in render(Reply((Section("x"),), (done(1, 11),))).blocks if b["type"] == "actions"
+    ]
+    assert rows[0]["elements"][0]["text"]["text"] == "Done"
+
+
+def test_never_more_blocks_than_slack_takes() -> None:
+    reply = Reply((Section("x"),), tuple(done(n, n) for n in range(1, 80)))
+    assert len(render(reply).blocks) == MAX_BLOCKS
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "done",
+        "done|1|2",
+        "boom|1|1|",
+        "done|x|1|",
+        "done|1|1|<!channel>",
+        "done|1|1|" + "a" * 41,
+    ],
+)
+def test_values_this_bot_didnt_write_are_refused(value: str) -> None:
+    assert parse_button(value) is None
+
+
+def test_a_button_round_trips() -> None:
+    button = Button(ActionKind.SNOOZE, 17, 3, "tomorrow")
+    assert parse_button(button.encode()) == button
+
+
+def test_buttons_become_the_typed_commands_acting_on_their_id() -> None:
+    assert command_for(Button(ActionKind.DONE, 17, 3)) == MarkDone(3, follow_up_id=17)
+    assert command_for(Button(ActionKind.SNOOZE, 17, 3, "2h")) == Snooze(3, "2h", follow_up_id=17)
+    assert command_for(Button(ActionKind.SKIP, 17, 3, "confirm")) == Skip(
+        3, confirmed=True, follow_up_id=17
+    )
+    with pytest.raises(CommandError):  # until the core has drafts
+        command_for(Button(ActionKind.DRAFT, 17, 3))
+
+
+def test_the_form_round_trips_to_met_input(rulebook: Rulebook) -> None:
+    view = met_modal(rulebook, FormContext("C1", "https://hooks.slack.test/x"))
+    payload = view_submission_payload(
+        user_id="U1",
+        view=view,
+        values={"name": "Ana", "company": "Globex", "kind": "fair", "priority": "1"},
+    )
+    assert met_fields(payload["view"]) == MetInput(
+        name="Ana", company="Globex", kind="fair", priority="1"
+    )
+    assert FormContext.decode(view["private_metadata"]) == FormContext(
+        "C1", "https://hooks.slack.test/x"
+    )
+    assert FormContext.decode("not json") == FormContext()
+    assert FormContext.decode("[1]") == FormContext()
+
+
+def test_modal_errors_by_field_escaped() -> None:
+    reply = Reply((Section("x"),), is_error=True, field_errors={"kind": "“<!here>” isn't a kind"})
+    assert modal_errors(reply) == {"kind": "“&lt;!here&gt;” isn't a kind"}
+    assert modal_errors(Reply.error("<b>oops</b>")) == {"name": "&lt;b&gt;oops&lt;/b&gt;"}
+
+
+def test_a_click_replaces_only_its_follow_ups_part() -> None:
+    nudge = render(
+        Reply((Section("about both", title="#1 and #2"),), (done(1, 11), done(2, 12)))
+    ).blocks
+    first = replace_follow_up(nudge, 11, Reply.text("Done: #1."))
+    assert [b.get("block_id") for b in first] == [None, "fu:11:result:0", "fu:12"]
+    assert first[1]["text"]["text"] == "Done: #1."
+    # Clicking again on the same follow-up replaces its earlier result, in the same place.
+    again = replace_follow_up(first, 11, Reply.text("#1 is already done."))
+    assert [b.get("block_id") for b in again] == [None, "fu:11:result:0", "fu:12"]
+    assert again[1]["text"]["text"] == "#1 is already done."

@@ -1,0 +1,167 @@
+"""The Messenger port on Slack: what each of Slack's answers becomes for the dispatcher."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.testing import (
+    BOT_TOKEN,
+    TEAM,
+    FakeSlack,
+    hang,
+    rate_limited,
+    slack_error,
+)
+from adapters.slack.workspaces import Workspaces
+from bot.domain import Address, Person
+from bot.ports import Delivered, PermanentFailure, RetryAfter
+from bot.replies import Reply
+from bot.testing import FakeClock, InMemoryStorage
+from tests.adapters.slack.conftest import STUDENT, SlackHarness
+from tests.conftest import START
+
+MESSAGE = Reply.text("#1 Time to follow up: email to Jane Doe at Acme (24 h left)")
+
+
+def person(user: str = STUDENT, workspace: str = TEAM) -> Person:
+    return Person(Address("slack", workspace, user), created_at=START)
+
+
+@pytest.fixture
+async def messenger(slack: FakeSlack, clock: FakeClock) -> SlackMessenger:
+    workspaces = Workspaces(bot_token=BOT_TOKEN)
+    workspaces.bind(InMemoryStorage(), clock, None)
+    # One second: the timeout test waits for it.
+    return SlackMessenger(workspaces, base_url=slack.api_url, timeout=1)
+
+
+async def test_delivered(messenger: SlackMessenger, slack: FakeSlack) -> None:
+    assert await messenger.send_dm(person(), MESSAGE, key="nudge-1") == Delivered()
+    (post,) = slack.calls_to("chat.postMessage")
+    assert post.token == BOT_TOKEN
+    assert post.args["channel"] == f"D{STUDENT}"
+    assert post.args["parse"] == "none"
+
+
+async def test_rate_limited_is_retry_after_and_pauses_the_workspace(
+    messenger: SlackMessenger, slack: FakeSlack, clock: FakeClock
+) -> None:
+    slack.script("chat.postMessage", rate_limited(17))
+    started = time.monotonic()
+    assert await messenger.send_dm(person(), MESSAGE, key="nudge-1") == RetryAfter(
+        17, "rate limited by Slack"
+    )
+    # The rest of the batch for that workspace waits too, without calling Slack.
+    second = await messenger.send_dm(person("U0OTHER"), MESSAGE, key="nudge-2")
+    assert isinstance(second, RetryAfter)
+    assert 15 < second.seconds <= 17
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert time.monotonic() - started < 1  # no sleeping
+    # Another workspace is not held up.
+    other = Person(Address("slack", "T0ELSE", "U1"), created_at=START)
+    assert await messenger.send_dm(other, MESSAGE, key="nudge-3") == Delivered()
+    # Once the wait is over (by the bot's clock, as the dispatcher's retries), sends resume.
+    clock.advance(timedelta(seconds=17))
+    assert await messenger.send_dm(person("U0OTHER"), MESSAGE, key="nudge-2") == Delivered()
+
+
+@pytest.mark.parametrize(
+    ("method", "code", "reason"),
+    [
+        ("chat.postMessage", "channel_not_found", "Slack couldn't find our DM conversation"),
+        ("conversations.open", "user_not_found", "Slack couldn't find your account"),
+        ("chat.postMessage", "account_inactive", "your Slack account is deactivated"),
+        ("conversations.open", "cannot_dm_bot", "Slack doesn't let apps DM this account"),
+    ],
+)
+async def test_a_person_who_cant_get_a_dm_is_a_permanent_failure_about_them(
+    messenger: SlackMessenger, slack: FakeSlack, method: str, code: str, reason: str
+) -> None:
+    slack.script(method, slack_error(code))
+    assert await messenger.send_dm(person(), MESSAGE, key="nudge-1") == PermanentFailure(reason)
+
+
+async def test_a_lost_dm_channel_is_opened_again_next_time(
+    messenger: SlackMessenger, slack: FakeSlack
+) -> None:
+    assert await messenger.send_dm(person(), MESSAGE, key="nudge-1") == Delivered()
+    slack.script("chat.postMessage", slack_error("channel_not_found"))
+    assert isinstance(await messenger.send_dm(person(), MESSAGE, key="nudge-2"), PermanentFailure)
+    assert await messenger.send_dm(person(), MESSAGE, key="nudge-3") == Delivered()
+    assert len(slack.calls_to("conversations.open")) == 2
+
+
+async def test_a_timeout_raises_so_the_dispatcher_retries(
+    messenger: SlackMessenger, slack: FakeSlack
+) -> None:
+    slack.script("chat.postMessage", hang(3))
+    with pytest.raises(TimeoutError):
+        await messenger.send_dm(person(), MESSAGE, key="nudge-1")
+
+
+async def test_a_server_error_raises_so_the_dispatcher_retries(
+    messenger: SlackMessenger, slack: FakeSlack
+) -> None:
+    slack.script("chat.postMessage", slack_error("internal_error"))
+    with pytest.raises(Exception, match="internal_error"):
+        await messenger.send_dm(person(), MESSAGE, key="nudge-1")
+
+
+async def test_a_revoked_token_stops_the_workspace(
+    messenger: SlackMessenger, slack: FakeSlack
+) -> None:
+    slack.revoked_tokens.add(BOT_TOKEN)
+    failure = await messenger.send_dm(person(), MESSAGE, key="nudge-1")
+    assert failure == PermanentFailure(
+        "the app's access to this workspace was revoked", concerns_person=False
+    )
+    calls = len(slack.calls)
+    again = await messenger.send_dm(person("U0OTHER"), MESSAGE, key="nudge-2")
+    assert again == PermanentFailure(
+        "the app was removed from this Slack workspace", concerns_person=False
+    )
+    assert len(slack.calls) == calls  # without calling Slack
+
+
+async def test_a_nudge_delivered_once_is_not_sent_again(
+    messenger: SlackMessenger, slack: FakeSlack
+) -> None:
+    assert await messenger.send_dm(person(), MESSAGE, key="nudge-7") == Delivered()
+    assert await messenger.send_dm(person(), MESSAGE, key="nudge-7") == Delivered()
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_through_the_dispatcher_retry_after_reschedules_the_nudge(
+    harness: SlackHarness,
+) -> None:
+    await harness.command("/met", "Jane Doe, Acme, interview", reply_to="met")
+    await harness.answer("met")
+    harness.clock.advance(timedelta(hours=24))
+    harness.slack.script("chat.postMessage", rate_limited(42))
+    report = await harness.bot.dispatcher.dispatch_due()
+    assert report.retried == 1
+    assert report.sent == 0
+    async with harness.bot.service.storage.session() as store:
+        due = await store.next_due_at()
+    assert due == harness.clock.now() + timedelta(seconds=42)
+
+
+async def test_through_the_dispatcher_a_closed_dm_is_told_at_the_next_command(
+    harness: SlackHarness,
+) -> None:
+    await harness.command("/met", "Jane Doe, Acme, interview", reply_to="met")
+    await harness.answer("met")
+    harness.clock.advance(timedelta(hours=24))
+    harness.slack.script("conversations.open", slack_error("user_not_found"))
+    report = await harness.bot.dispatcher.dispatch_due()
+    assert report.failed == 1
+    await harness.command("/followups", "", reply_to="next")
+    answer = await harness.answer("next")
+    assert (
+        "I couldn't send you a DM (Slack couldn't find your account)"
+        in answer["blocks"][0]["text"]["text"]
+    )
