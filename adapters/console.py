@@ -53,9 +53,20 @@ And the console's own:
   :quit           leave (so does end of input)"""
 
 
+# Above and below a preformatted section (a draft), so it's clear where to start copying.
+RULE = "─" * 40
+
+
 def render(reply: Reply) -> str:
-    """A reply as console text: sections, then actions as ``[Label: command]``."""
-    text = reply.plain_text()
+    """A reply as console text: sections, then actions as ``[Label: command]``.
+
+    Preformatted text (a draft to copy) is printed exactly as it is, between two rules.
+    """
+    blocks = []
+    for section in reply.sections:
+        text = f"{RULE}\n{section.text}\n{RULE}" if section.preformatted else section.text
+        blocks.append(f"{section.title}\n{text}" if section.title else text)
+    text = "\n\n".join(blocks)
     if reply.actions:
         text += "\n" + " ".join(f"[{a.label}: {a.command}]" for a in reply.actions)
     return text

@@ -12,9 +12,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.ports import Messenger
+from bot.proofread import Proofreader
 from bot.services import FollowUpService
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage, create_engine
+from rules.drafts import load_drafts
 from rules.engine import Rulebook, load_rulebook
 
 __all__ = ["Bot", "build_bot"]
@@ -41,8 +43,11 @@ async def build_bot(
     owner: str = "local",
     on_nudge_planned: Callable[[datetime], None] | None = None,
 ) -> Bot:
-    """Load the rulebook (RulebookError if bad), migrate the database, wire the core."""
+    """Load the rulebook and the draft templates (RulebookError, DraftsError if bad) and the
+    spell check's dictionary, migrate the database, wire the core."""
     rulebook = load_rulebook(settings.rulebook_path)
+    drafts = load_drafts(settings.drafts_path, rulebook=rulebook)
+    proofreader = Proofreader.load()
     zone = settings.default_zone()
     engine = create_engine(settings.database_url)
     try:
@@ -52,7 +57,13 @@ async def build_bot(
         raise
     storage = SqlStorage(engine)
     service = FollowUpService(
-        storage, clock, rulebook, default_zone=zone, on_nudge_planned=on_nudge_planned
+        storage,
+        clock,
+        rulebook,
+        default_zone=zone,
+        on_nudge_planned=on_nudge_planned,
+        drafts=drafts,
+        proofreader=proofreader,
     )
     dispatcher = Dispatcher(storage, messenger, clock, rulebook, default_zone=zone, owner=owner)
     return Bot(service=service, dispatcher=dispatcher, rulebook=rulebook, engine=engine)
