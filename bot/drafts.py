@@ -92,7 +92,7 @@ def split_topics(text: str) -> list[str]:
     Commas, semicolons and new lines separate topics; "and" does too, except between two single
     words in the middle of a list ("pros and cons", "research and development").
     """
-    pieces = [p for p in re.split(r"\s*[;,\n]+\s*", " ".join(text.split())) if p.strip()]
+    pieces = [" ".join(p.split()) for p in re.split(r"[;,\n]+", text) if p.strip()]
     topics: list[str] = []
     for index, piece in enumerate(pieces):
         piece = _TOPIC_LEAD.sub("", piece, count=1) if index == 0 else piece
@@ -110,7 +110,7 @@ def split_topics(text: str) -> list[str]:
 
 def _first_piece(text: str) -> str:
     """The first comma-separated thing noted, "and"s kept: a LinkedIn note's one topic."""
-    piece = re.split(r"\s*[;,\n]+\s*", " ".join(text.split()))[0]
+    piece = " ".join(re.split(r"[;,\n]+", text.strip(" ;,\n"))[0].split())
     return _tidy_topic(_TOPIC_LEAD.sub("", piece, count=1))
 
 
@@ -353,11 +353,12 @@ class DraftPiece:
         return utf16_length(self.text)
 
 
-_DOUBLE_STOP = re.compile(r"(?<![.])([.!?])\.(?![.])")
+_DOUBLE_STOP = re.compile(r"(?<![.])([.!?…])\.(?![.])")
 
 
 def _tidy(text: str) -> str:
-    """ "Acme Inc.." and "Yahoo!." where a value ends a sentence: one stop is enough."""
+    """ "Acme Inc..", "Yahoo!." and "intern…." where a value ends a sentence: one stop is
+    enough."""
     return _DOUBLE_STOP.sub(r"\1", text)
 
 
@@ -378,9 +379,7 @@ def write_note(book: DraftBook, style: DraftStyle, facts: DraftFacts, limit: int
     if facts.note_topic:
         values["topic"] = facts.note_topic
     full = _tidy(fill(template, values))
-    text = _tidy(fill_within(template, values, limit, utf16_length))
-    if utf16_length(text) > limit:  # tidying only ever shortens, but a limit is a limit
-        text = fill_within(template, values, limit - 1, utf16_length)
+    text = _tidy(fill_within(template, values, limit, utf16_length))  # tidying only shortens
     return DraftPiece("linkedin", text, limit=limit, shortened=text != full)
 
 

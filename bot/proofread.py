@@ -152,12 +152,10 @@ class Proofreader:
             if candidate in names or candidate in self.extra_words or candidate in self.spell:
                 return True
         plain = _without_accents(folded)
-        if plain != folded:
-            if plain in self.spell or plain in self.extra_words:
-                return True
-            # Letters the English dictionary has no words with: a name, or another language.
-            return not plain.replace("'", "").isascii()
-        return False
+        if plain != folded and (plain in self.spell or plain in self.extra_words):
+            return True  # "résumé", "café"
+        # Letters the English dictionary has no words with: a name, or another language.
+        return not plain.isascii()
 
     def _suggestions(self, word: str) -> tuple[str, ...]:
         # A missing apostrophe is the likeliest slip of all ("dont", "im"), so those come first.
@@ -404,6 +402,24 @@ def _articles(text: str, starts: Sequence[int], skip: _Spans) -> Iterator[Issue]
 
 
 _CLOSERS = "\"'”’)]}*_»"
+# A sign-off and a name at the end of a message typed on one line: a signature, not a sentence.
+_SIGN_OFF = re.compile(
+    r"\b(?:regards|wishes|best|sincerely|thanks|thank you|cheers|warmly|yours|respectfully),"
+    r"\s+\S+(?:\s+\S+){0,3}$",
+    re.IGNORECASE,
+)
+_LAST_SENTENCE = re.compile(r"[.!?…]\s+([^.!?…]+)$")
+
+
+def _signed(text: str) -> bool:
+    """ "… Best regards, Alex Kim" or "… see you soon. Alex Kim": ends with a name."""
+    if _SIGN_OFF.search(text):
+        return True
+    last = _LAST_SENTENCE.search(text)
+    words = last.group(1).split() if last else []
+    return 0 < len(words) <= 3 and all(w[0].isupper() for w in words)
+
+
 _FINAL = ".!?…"
 
 
@@ -430,12 +446,15 @@ def _final_punctuation(text: str, skip: _Spans) -> Iterator[Issue]:
         end = start + len(paragraph.rstrip())
         if not trimmed or trimmed[-1] in _FINAL or skip.covers(end - 1, end):
             continue
+        if _signed(trimmed):
+            continue
         if unicodedata.category(trimmed[-1]) in ("So", "Sk"):
             continue  # an emoji ends it
         words = trimmed.split()
         tail = " ".join(words[-3:])
         shown = tail if len(words) <= 3 else "…" + tail
-        yield Issue(IssueKind.FINAL_PUNCTUATION, end - len(tail), end, shown, (tail + ".",))
+        # At the end, where the full stop goes.
+        yield Issue(IssueKind.FINAL_PUNCTUATION, end, end, shown, (tail + ".",))
 
 
 _DOUBLED = re.compile(r"(\S+)([ \u00a0]{2,})(\S+)")

@@ -405,18 +405,19 @@ class _Loader:
             name = match.group(1)
             if name is None:
                 raise self.fail(
-                    where, f"a lone “{match.group(0)}”: placeholders look like {{company}}", None
+                    where,
+                    f"a lone “{match.group(0)}”: placeholders look like {{company}}",
+                    template[: match.end()],
                 )
             if name not in allowed:
                 known = ", ".join(f"{{{n}}}" for n in sorted(allowed))
-                close = get_close_matches(name, sorted(allowed), n=1)
-                hint = f" (did you mean {{{close[0]}}}?)" if close else ""
-                what = "unknown" if name not in _ALL_PLACEHOLDERS else "here, not a"
-                raise self.fail(
-                    where,
-                    f"{what} placeholder {{{name}}}{hint}; this part may use {known}",
-                    match.group(0),
-                )
+                if name in _ALL_PLACEHOLDERS:
+                    problem = f"{{{name}}} can't be used in this part; it may use {known}"
+                else:
+                    close = get_close_matches(name, sorted(allowed), n=1)
+                    hint = f" (did you mean {{{close[0]}}}?)" if close else ""
+                    problem = f"unknown placeholder {{{name}}}{hint}; this part may use {known}"
+                raise self.fail(where, problem, match.group(0))
 
     def against(self, book: DraftBook, rulebook: Rulebook) -> None:
         """Every kind a style names exists, and every kind's methods have a piece to draft."""
