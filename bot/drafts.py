@@ -38,6 +38,7 @@ __all__ = [
     "natural_list",
     "split_topics",
     "to_second_person",
+    "to_them",
     "when_phrase",
     "write_drafts",
     "write_email",
@@ -52,6 +53,11 @@ DEFAULT_NOTE_LIMIT = 200
 
 # -- the facts -------------------------------------------------------------------------------
 
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 _TOPIC_LEAD = re.compile(
     r"^(?:(?:and|also|or|plus|then)\s+)*(?:(?:we|i)\s+)?"
     r"(?:(?:talked|spoke|chatted|discussed|asked|learned|learnt|heard)(?:\s+(?:about|on|of))?"
@@ -61,27 +67,8 @@ _TOPIC_LEAD = re.compile(
 _CONJUNCTION = re.compile(r"^(?:and|also|or|plus|then)\s+", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 # A topic starting with one of these starts mid-sentence in a draft: "about her move".
-_LOWER_FIRST = frozenset(
-    [
-        "her",
-        "his",
-        "their",
-        "its",
-        "the",
-        "a",
-        "an",
-        "my",
-        "our",
-        "your",
-        "how",
-        "what",
-        "why",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whether",
-    ]
+_LOWER_FIRST = _word_set(
+    "her his their its the a an my our your how what why when where which who whether"
 )
 
 
@@ -95,7 +82,6 @@ def split_topics(text: str) -> list[str]:
     pieces = [" ".join(p.split()) for p in re.split(r"[;,\n]+", text) if p.strip()]
     topics: list[str] = []
     for index, piece in enumerate(pieces):
-        piece = _TOPIC_LEAD.sub("", piece, count=1) if index == 0 else piece
         piece = _CONJUNCTION.sub("", _TOPIC_LEAD.sub("", piece, count=1))
         parts = [p for p in _AND.split(piece) if p.strip()]
         last_of_list = len(pieces) > 1 and index == len(pieces) - 1
@@ -122,37 +108,10 @@ def _tidy_topic(topic: str) -> str:
     return topic
 
 
-_HER_NOT_POSSESSIVE = frozenset(
-    [
-        "about",
-        "to",
-        "for",
-        "on",
-        "in",
-        "at",
-        "with",
-        "that",
-        "and",
-        "or",
-        "how",
-        "why",
-        "what",
-        "when",
-        "if",
-        "as",
-        "from",
-        "by",
-        "into",
-        "over",
-        "through",
-        "out",
-        "up",
-        "again",
-        "too",
-        "a",
-        "an",
-        "the",
-    ]
+# "her" before one of these is "you" (asked her about), before anything else "your" (her team).
+_HER_NOT_POSSESSIVE = _word_set(
+    "about to for on in at with that and or how why what when if as from by into over through "
+    "out up again too a an the"
 )
 _SUBJECT_VERBS = {
     "is": "are",
@@ -164,9 +123,7 @@ _SUBJECT_VERBS = {
     "hasn't": "haven't",
     "doesn't": "don't",
 }
-_MODALS = frozenset(
-    ["will", "would", "can", "could", "should", "might", "must", "may", "had", "did"]
-)
+_MODALS = _word_set("will would can could should might must may had did")
 _PRONOUN = re.compile(
     r"\b(she|he|her|his|him|hers|herself|himself)\b(?:(\s+)([\w'’]+))?", re.IGNORECASE
 )
@@ -209,6 +166,16 @@ def to_second_person(topic: str) -> str:
     return _PRONOUN.sub(swap, topic)
 
 
+def to_them(topic: str, contact_name: str) -> str:
+    """A topic said to the person it is about: their pronouns, and their own name's possessive
+    ("Jane's move to Berlin" is "your move to Berlin")."""
+    words = contact_name.split()
+    for name in sorted({contact_name.strip(), *words[:1], *words[-1:]}, key=len, reverse=True):
+        if len(name) > 1:
+            topic = re.sub(rf"(?<!\w){re.escape(name)}['’]s\b", "your", topic)
+    return to_second_person(topic)
+
+
 def natural_list(items: Sequence[str]) -> str:
     """ "A", "A and B", "A, B and C"."""
     if len(items) <= 1:
@@ -216,7 +183,7 @@ def natural_list(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-_TITLES = frozenset(["dr", "prof", "professor", "mr", "mrs", "ms", "mx", "sir", "dame"])
+_TITLES = _word_set("dr prof professor mr mrs ms mx sir dame")
 
 
 def greeting_name(contact_name: str) -> str:
@@ -229,23 +196,7 @@ def greeting_name(contact_name: str) -> str:
     return words[0].rstrip(",")
 
 
-_DETERMINERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "that",
-        "our",
-        "my",
-        "your",
-        "their",
-        "its",
-        "last",
-        "yesterday's",
-        "today's",
-    ]
-)
+_DETERMINERS = _word_set("the a an this that our my your their its last yesterday's today's")
 
 
 def event_phrase(event: str | None, fallback: str) -> str:
@@ -295,8 +246,9 @@ class DraftFacts:
         now: datetime,
         zone: ZoneInfo,
     ) -> DraftFacts:
-        topics = tuple(to_second_person(t) for t in split_topics(conversation.topics))
-        note_topic = to_second_person(_first_piece(conversation.topics)) if topics else ""
+        name = conversation.contact_name
+        topics = tuple(to_them(t, name) for t in split_topics(conversation.topics))
+        note_topic = to_them(_first_piece(conversation.topics), name) if topics else ""
         return cls(
             contact_name=conversation.contact_name,
             company=conversation.company,

@@ -103,7 +103,7 @@ class Phrasings:
 
 
 def _coprime_step(total: int) -> int:
-    for step in (7919, 7927, 7933, 7937):  # primes: at most one of them divides any total
+    for step in (7919, 7927, 7933, 7937):  # primes: one that doesn't divide `total` is coprime
         if math.gcd(step, total) == 1:
             return step
     return 1

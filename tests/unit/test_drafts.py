@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +25,7 @@ from bot.drafts import (
 )
 from bot.proofread import Proofreader, shared_proofreader
 from rules.drafts import DraftBook, load_drafts, shorten, utf16_length
-from rules.engine import Rulebook
+from rules.engine import Rulebook, parse_rulebook
 
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)  # Fri 15:00 in New York
 NEW_YORK = ZoneInfo("America/New_York")
@@ -373,6 +375,13 @@ def test_topics_are_said_to_the_person(noted: str, said: str) -> None:
     assert to_second_person(noted) == said
 
 
+def test_their_own_name_becomes_your(book: DraftBook, rulebook: Rulebook) -> None:
+    email = draft(book, rulebook, "call", topics="Jane's move to Berlin, Doe’s team")["email"]
+    assert "your move to Berlin" in email.text
+    assert "your team" in email.text
+    assert "Jane's" not in email.text
+
+
 def test_greeting_event_and_names() -> None:
     assert greeting_name("Jane Doe") == "Jane"
     assert greeting_name("Dr. Sam Lee") == "Dr. Lee"
@@ -454,3 +463,25 @@ def test_any_input_gives_a_draft_within_its_limits(
             subject = piece.text.split("\n\n", 1)[0].removeprefix("Subject: ")
             assert len(subject) <= SUBJECT_LIMIT
             assert "\n\nSubject" not in piece.text
+
+
+def test_a_clubs_own_kind_gets_the_style_of_its_sort(rulebook: Rulebook) -> None:
+
+    data = tomllib.loads(resources.files("rules").joinpath("rulebook.toml").read_text())
+    data["kinds"]["hackathon"] = {
+        "label": "hackathon",
+        "event": True,
+        "follow_ups": [
+            {
+                "methods": ["linkedin", "email"],
+                "what": "a note",
+                "length": "short",
+                "ideal_hours": 48,
+            }
+        ],
+    }
+    club = parse_rulebook(data, "club.toml")
+    book = load_drafts(rulebook=club)
+    pieces = draft(book, club, "hackathon", topics="robotics", event="HackNY")
+    assert "the HackNY" in pieces["linkedin"].text
+    assert book.style_for("hackathon", club.kinds["hackathon"]).key == "event"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import proofread
 from bot.proofread import (
@@ -232,3 +234,14 @@ def test_the_dictionary_is_loaded_once_not_per_check(
         fresh.check("Thank you for recieving me.")
     assert loads == [1]
     assert shared_proofreader() is shared_proofreader()
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=400), names=st.lists(st.text(max_size=30), max_size=3))
+def test_any_text_is_checked_without_failing(text: str, names: list[str]) -> None:
+    issues = shared_proofreader().check(text, names=names)
+    assert [i.start for i in issues] == sorted(i.start for i in issues)
+    for issue in issues:
+        assert 0 <= issue.start <= issue.end <= len(text)
+        assert str(issue)
+    assert check_lines(issues)
