@@ -168,6 +168,51 @@ def test_fair_good_email_and_note(book: DraftBook, rulebook: Rulebook) -> None:
     )
 
 
+def test_fair_one_on_one_email(book: DraftBook, rulebook: Rulebook) -> None:
+    pieces = draft(
+        book, rulebook, "fair-1on1", topics="robotics internships", event="Spring Career Fair"
+    )
+    assert list(pieces) == ["email"]
+    assert pieces["email"].text == (
+        "Subject: Great to meet you at the Spring Career Fair\n"
+        "\n"
+        "Hi Jane,\n"
+        "\n"
+        "Thank you for the conversation at the Acme booth at the Spring Career Fair today. I "
+        "appreciated learning about robotics internships.\n"
+        "\n"
+        "I am very interested in opportunities at Acme and would love to stay in touch. Please "
+        "let me know if there is anything else I can share.\n"
+        "\n"
+        "Kind regards,\n"
+        "Alex Kim"
+    )
+
+
+def test_group_event_note_and_email_without_an_event_name(
+    book: DraftBook, rulebook: Rulebook
+) -> None:
+    pieces = draft(book, rulebook, "group", topics="the new Austin office", number=4)
+    assert pieces["linkedin"].text == (
+        "Hello Jane, great meeting you at the event. Your take on the new Austin office stuck "
+        "with me. I'd love to stay in touch.\nAlex Kim"
+    )
+    assert pieces["email"].text == (
+        "Subject: Following up from the event\n"
+        "\n"
+        "Hi Jane,\n"
+        "\n"
+        "Thank you for the conversation at the event today; I learned a lot from it. I really "
+        "appreciated hearing about the new Austin office.\n"
+        "\n"
+        "I would love to stay in touch and learn more about your work at Acme. Would you be "
+        "open to a short call in the coming weeks?\n"
+        "\n"
+        "Thank you,\n"
+        "Alex Kim"
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "event", "expected_event"),
     [
