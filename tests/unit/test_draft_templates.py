@@ -3,13 +3,14 @@ the file, the line and the problem."""
 
 from __future__ import annotations
 
+import tomllib
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from rules.drafts import DraftsError, Phrasings, fill, fill_within, load_drafts
-from rules.engine import Rulebook, RulebookError
+from rules.engine import Rulebook, RulebookError, parse_rulebook
 
 BUNDLED = resources.files("rules").joinpath("drafts.toml").read_text(encoding="utf-8")
 
@@ -160,3 +161,16 @@ def test_fill_within_shortens_the_longest_values_first() -> None:
     assert len(text) <= 30
     assert text.startswith("Hi Jane, about a very")
     assert text.endswith("….")
+
+
+def test_the_rulebook_carries_one_line_of_advice_per_follow_up(rulebook: Rulebook) -> None:
+    interview = rulebook.kinds["interview"].follow_ups[0]
+    assert interview.advice == (
+        "personalized, one or two short paragraphs, mention what you discussed; check spelling "
+        "before you send"
+    )
+    assert all(rule.advice for kind in rulebook.kinds.values() for rule in kind.follow_ups)
+    data = tomllib.loads(resources.files("rules").joinpath("rulebook.toml").read_text())
+    data["kinds"]["interview"]["follow_ups"][0]["advice"] = "  "
+    with pytest.raises(RulebookError, match=r"kinds\.interview\.follow_ups\[0\]\.advice"):
+        parse_rulebook(data, "club.toml")
