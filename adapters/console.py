@@ -44,7 +44,7 @@ HELP = """\
 Type the commands you would type in Slack or Discord:
   /met Jane Doe, Acme, interview, talked about Kafka      record a conversation
   /followups                                              what you owe, most urgent first
-  /followups done 1 · snooze 1 2h · skip 1 · settings · help
+  /followups done 1 · snooze 1 2h · skip 1 · draft 1 · check TEXT · settings · help
 And the console's own:
   :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
   :as alice       act as another student (each has their own follow-ups and settings)
@@ -53,9 +53,20 @@ And the console's own:
   :quit           leave (so does end of input)"""
 
 
+# Above and below a preformatted section (a draft), so it's clear where to start copying.
+RULE = "─" * 40
+
+
 def render(reply: Reply) -> str:
-    """A reply as console text: sections, then actions as ``[Label: command]``."""
-    text = reply.plain_text()
+    """A reply as console text: sections, then actions as ``[Label: command]``.
+
+    Preformatted text (a draft to copy) is printed exactly as it is, between two rules.
+    """
+    blocks = []
+    for section in reply.sections:
+        text = f"{RULE}\n{section.text}\n{RULE}" if section.preformatted else section.text
+        blocks.append(f"{section.title}\n{text}" if section.title else text)
+    text = "\n\n".join(blocks)
     if reply.actions:
         text += "\n" + " ".join(f"[{a.label}: {a.command}]" for a in reply.actions)
     return text

@@ -15,6 +15,8 @@ replaces, in one run, on this machine.
   backlog; startup_s_large the time from starting that process to its first claimed batch.
 - pg_*: three dispatcher processes draining 2,000 nudges on PostgreSQL, when
   FOLLOWUP_TEST_DATABASE_URL is set.
+- draft_ms / check_ms: a 150-word thank-you email drafted (and checked), and checked alone,
+  beside the naive way (bench.writing); draft_command_ms: /followups draft N end to end.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from bench.outbox import (
     seed_backlog,
     seed_outbox,
 )
+from bench.writing import bench_draft_command, bench_writing
 from bot.commands import parse_command
 from bot.dispatch import Dispatcher
 from bot.domain import Address
@@ -225,6 +228,8 @@ async def main() -> int:
         figures |= await bench_dispatch(folder, 3_000 if quick else 10_000, 200 if quick else 1_000)
         figures |= await bench_backlog(folder, 10_000, "small")
         figures |= await bench_backlog(folder, 200_000 if quick else 1_000_000, "large")
+        figures |= bench_writing(load_rulebook(), 30 if quick else 200)
+        figures |= await bench_draft_command(folder, 30 if quick else 200)
     url = os.environ.get("FOLLOWUP_TEST_DATABASE_URL", "").strip()
     if url:
         figures |= await bench_replicas(url, 2_000)

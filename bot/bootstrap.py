@@ -13,9 +13,11 @@ from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.pacing import PaceRule, PlatformPacer
 from bot.ports import Messenger
+from bot.proofread import Proofreader
 from bot.services import FollowUpService
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage, create_engine
+from rules.drafts import load_drafts
 from rules.engine import Rulebook, load_rulebook
 
 __all__ = ["Bot", "build_bot"]
@@ -43,8 +45,11 @@ async def build_bot(
     on_nudge_planned: Callable[[datetime], None] | None = None,
     pacing: Mapping[str, Sequence[PaceRule]] | None = None,
 ) -> Bot:
-    """Load the rulebook (RulebookError if bad), migrate the database, wire the core."""
+    """Load the rulebook and the draft templates (RulebookError, DraftsError if bad) and the
+    spell check's dictionary, migrate the database, wire the core."""
     rulebook = load_rulebook(settings.rulebook_path)
+    drafts = load_drafts(settings.drafts_path, rulebook=rulebook)
+    proofreader = Proofreader.load()
     zone = settings.default_zone()
     engine = create_engine(settings.database_url)
     try:
@@ -54,7 +59,13 @@ async def build_bot(
         raise
     storage = SqlStorage(engine)
     service = FollowUpService(
-        storage, clock, rulebook, default_zone=zone, on_nudge_planned=on_nudge_planned
+        storage,
+        clock,
+        rulebook,
+        default_zone=zone,
+        on_nudge_planned=on_nudge_planned,
+        drafts=drafts,
+        proofreader=proofreader,
     )
     # Shared pacing rules count sends in the database, so replicas stay under a platform's
     # limit together; without rules (the console) sends are not paced.

@@ -15,8 +15,10 @@ from bot.met import MetInput
 
 __all__ = [
     "ChangeSetting",
+    "Check",
     "Command",
     "CommandError",
+    "Draft",
     "Help",
     "ListFollowUps",
     "MarkDone",
@@ -81,6 +83,21 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A draft of follow-up #number to copy (a button passes its id)."""
+
+    number: int
+    follow_up_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """Spelling and grammar of `text`, as typed (spacing kept: doubled spaces are a slip)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class ShowSettings:
     pass
 
@@ -97,10 +114,20 @@ class Help:
 
 
 Command = (
-    Met | MetForm | ListFollowUps | MarkDone | Snooze | Skip | ShowSettings | ChangeSetting | Help
+    Met
+    | MetForm
+    | ListFollowUps
+    | MarkDone
+    | Snooze
+    | Skip
+    | ShowSettings
+    | ChangeSetting
+    | Help
+    | Draft
+    | Check
 )
 
-_SUBCOMMANDS = ("list", "done", "snooze", "skip", "settings", "help")
+_SUBCOMMANDS = ("list", "done", "snooze", "skip", "draft", "check", "settings", "help")
 _METHODS = {"email": "email", "e-mail": "email", "mail": "email", "linkedin": "linkedin"}
 
 
@@ -131,7 +158,8 @@ def parse_met_command(text: str, *, where: str | None = None) -> Command:
 
 
 def parse_followups(text: str) -> Command:
-    """/followups [list | done N [method] | snooze N DURATION | skip N | settings ... | help]."""
+    """/followups [list | done N [method] | snooze N DURATION | skip N | draft N | check TEXT |
+    settings ... | help]."""
     words = text.split()
     if not words:
         return ListFollowUps()
@@ -173,11 +201,25 @@ def parse_followups(text: str) -> Command:
                 f"Usage: /followups skip {number} (add confirm to skip an interview)."
             )
         return Skip(number, confirmed=len(args) == 2)
+    if sub == "draft":
+        number = parse_number(args, "draft", "/followups draft 3")
+        if len(args) > 1:
+            raise CommandError(f"Usage: /followups draft N, like /followups draft {number}.")
+        return Draft(number)
+    if sub in ("check", "proofread", "spellcheck"):
+        # The text as typed after the word, so that its spacing can be checked too.
+        checked = text.lstrip()[len(words[0]) :].strip()
+        if not checked:
+            raise CommandError(
+                "Check what? Paste your message after the command, like "
+                "/followups check Thank you for your time yesterday."
+            )
+        return Check(checked)
     close = get_close_matches(sub, _SUBCOMMANDS, n=1)
     hint = f" Did you mean /followups {close[0]}?" if close else ""
     raise CommandError(
         f"“{_clip(sub)}” isn't a /followups command.{hint} "
-        "Try list, done, snooze, skip, settings or help."
+        "Try list, done, snooze, skip, draft, check, settings or help."
     )
 
 

@@ -21,6 +21,8 @@ class ConfigError(Exception):
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     rulebook_path: str | None = None
+    # The draft templates (FOLLOWUP_DRAFTS); the bundled rules/drafts.toml when None.
+    drafts_path: str | None = None
     default_timezone: str = "UTC"
     log_level: str = "INFO"
     slack_bot_token: str | None = None
@@ -41,6 +43,7 @@ class Settings:
         settings = cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             rulebook_path=get("FOLLOWUP_RULEBOOK"),
+            drafts_path=get("FOLLOWUP_DRAFTS"),
             default_timezone=get("FOLLOWUP_DEFAULT_TZ") or "UTC",
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
             slack_bot_token=get("SLACK_BOT_TOKEN"),
@@ -75,7 +78,8 @@ class Settings:
         # Tokens never reach a log or a traceback through repr().
         return (
             f"Settings(database_url={_redact_url(self.database_url)!r}, "
-            f"rulebook_path={self.rulebook_path!r}, default_timezone={self.default_timezone!r}, "
+            f"rulebook_path={self.rulebook_path!r}, drafts_path={self.drafts_path!r}, "
+            f"default_timezone={self.default_timezone!r}, "
             f"slack={self.wants_slack}, discord={self.wants_discord})"
         )
 

@@ -61,10 +61,13 @@ def topics_phrase(topics: str) -> str:
     return topics
 
 
-def follow_up_actions(follow_up: FollowUp, *, snooze: bool = True) -> list[Action]:
+def follow_up_actions(
+    follow_up: FollowUp, *, snooze: bool = True, draft: bool = False
+) -> list[Action]:
     assert follow_up.id is not None
     number, ident = follow_up.number, follow_up.id
-    actions = [Action(ActionKind.DONE, "Done", number, ident)]
+    actions = [Action(ActionKind.DRAFT, "Draft", number, ident)] if draft else []
+    actions.append(Action(ActionKind.DONE, "Done", number, ident))
     if snooze:
         actions.append(Action(ActionKind.SNOOZE, "Snooze 2h", number, ident, "2h"))
     return actions
@@ -140,7 +143,9 @@ def plan_reply(
             f"{conversation.contact_name}, {_deadline_line(follow_up, now, zone)}"
         )
         sections.append(Section("\n".join(lines), title=title))
-        actions += follow_up_actions(follow_up, snooze=snoozable(follow_up, now, rulebook))
+        actions += follow_up_actions(
+            follow_up, snooze=snoozable(follow_up, now, rulebook), draft=True
+        )
     if kind.linkedin_advice:
         sections.append(Section(kind.linkedin_advice, title="LinkedIn"))
     others = _other_contacts(earlier, conversation)
@@ -183,6 +188,19 @@ def _rule_text(kind: KindRule, follow_up: FollowUp) -> tuple[str, str]:
         if rule.methods == follow_up.methods:
             return rule.what, rule.length
     return "a follow-up", "short"
+
+
+def _advice_lines(rule: KindRule | None, follow_ups: Sequence[FollowUp]) -> list[str]:
+    """One line of the guide's advice per method nudged (a fair's email and LinkedIn note)."""
+    advice = [
+        r.advice
+        for f in follow_ups
+        for r in (rule.follow_ups if rule else ())
+        if r.methods == f.methods and r.advice
+    ]
+    if not advice:
+        return ["Check spelling and grammar before you send."]
+    return [f"Tip: {line}." for line in dict.fromkeys(advice)]
 
 
 def _note_limit(person: Person, rulebook: Rulebook) -> int | None:
@@ -319,7 +337,7 @@ def nudge_message(
                 "you talked about."
             )
         lines.append("It's recorded as missed; if you still send it, mark it done.")
-        actions = [a for f in follow_ups for a in follow_up_actions(f, snooze=False)]
+        actions = [a for f in follow_ups for a in follow_up_actions(f, snooze=False, draft=True)]
         return Reply((Section("\n".join(lines), title=title),), tuple(actions))
     headline = {
         NudgeKind.HEADS_UP: "Time to follow up",
@@ -339,12 +357,13 @@ def nudge_message(
         for follow_up in follow_ups:
             what, length = _rule_text(rule, follow_up)
             lines.append(f"Send {what}; {length}.")
-    lines.append("Check spelling and grammar before you send.")
+    lines += _advice_lines(rule, follow_ups)
     actions = []
     for follow_up in follow_ups:
         assert follow_up.id is not None
         number, ident = follow_up.number, follow_up.id
         suffix = f" #{number}" if len(follow_ups) > 1 else ""
+        actions.append(Action(ActionKind.DRAFT, f"Draft{suffix}", number, ident))
         actions.append(Action(ActionKind.DONE, f"Done{suffix}", number, ident))
         limit = snooze_limit(follow_up, rulebook)
         if limit > now + timedelta(hours=2):
@@ -414,6 +433,8 @@ def follow_ups_help() -> Reply:
                 "/followups done 3 [email|linkedin]: you sent it\n"
                 "/followups snooze 3 2h (or 30m, tomorrow): remind me later, never past the deadline\n"
                 "/followups skip 3: you won't follow up (interviews ask you to confirm)\n"
+                "/followups draft 3: a draft to copy, from what you noted at /met\n"
+                "/followups check TEXT: spelling and grammar of a message before you send it\n"
                 "/followups settings: your time zone, quiet hours, nudges, job status, LinkedIn plan, name\n"
                 "/met help: how to record a conversation",
                 title="Your follow-ups",

@@ -99,6 +99,11 @@ class Store(Protocol):
         """The person's conversations at a company (by `company_key`), oldest first."""
         ...
 
+    async def recorded_names(self, person_id: int) -> set[str]:
+        """The contact names, companies and event names in the person's conversations (the
+        spell check leaves them alone)."""
+        ...
+
     async def allocate_numbers(self, person_id: int, count: int) -> list[int]:
         """The next `count` follow-up numbers of this person (#1, #2 ...), never reused."""
         ...

@@ -22,7 +22,9 @@ from bot import messages
 from bot.clock import Clock
 from bot.commands import (
     ChangeSetting,
+    Check,
     Command,
+    Draft,
     Help,
     ListFollowUps,
     MarkDone,
@@ -44,12 +46,15 @@ from bot.domain import (
     Person,
     company_key,
 )
+from bot.drafts import draft_reply
 from bot.errors import UserError
 from bot.formatting import format_left, format_moment
 from bot.met import MetError, MetInput, clean_text, validate_met, when_prefix
 from bot.ports import Storage, Store
+from bot.proofread import CHECK_LIMIT, Proofreader, check_reply, shared_proofreader
 from bot.replies import Action, ActionKind, Reply, Section
 from bot.timeparse import DurationError, parse_duration
+from rules.drafts import DraftBook, load_drafts
 from rules.engine import (
     PlacedNudge,
     QuietHours,
@@ -104,7 +109,8 @@ class Requester:
 
 class FollowUpService:
     """Handles every command. `on_nudge_planned` is told the earliest due time of nudges it
-    plans, so a scheduler can wake up for it."""
+    plans, so a scheduler can wake up for it. `drafts` and `proofreader` default to the bundled
+    templates and the shared proofreader (bootstrap passes the ones it loaded at start)."""
 
     def __init__(
         self,
@@ -114,12 +120,16 @@ class FollowUpService:
         *,
         default_zone: ZoneInfo,
         on_nudge_planned: Callable[[datetime], None] | None = None,
+        drafts: DraftBook | None = None,
+        proofreader: Proofreader | None = None,
     ) -> None:
         self.storage = storage
         self.clock = clock
         self.rulebook = rulebook
         self.default_zone = default_zone
         self.on_nudge_planned = on_nudge_planned
+        self.drafts = drafts or load_drafts(rulebook=rulebook)
+        self.proofreader = proofreader or shared_proofreader()
 
     async def handle(self, requester: Requester, command: Command) -> Reply:
         """Run one command for `requester`. Never raises for anything a person typed."""
@@ -161,6 +171,10 @@ class FollowUpService:
                 return self._settings_view(person)
             case ChangeSetting():
                 return await self._change_setting(store, person, command)
+            case Draft():
+                return await self._draft(store, person, command)
+            case Check():
+                return await self._check(store, person, command)
 
     # -- people --------------------------------------------------------------------------
 
@@ -370,7 +384,7 @@ class FollowUpService:
         return messages.list_reply(rows, missed=missed, rulebook=self.rulebook, now=now)
 
     async def _find(
-        self, store: Store, person: Person, command: MarkDone | Snooze | Skip
+        self, store: Store, person: Person, command: MarkDone | Snooze | Skip | Draft
     ) -> tuple[FollowUp, Conversation]:
         """The requester's follow-up by #number, or by id (a button); someone else's reads
         exactly like one that doesn't exist."""
@@ -533,6 +547,36 @@ class FollowUpService:
             else ""
         )
         return Reply.text(f"Skipped #{follow_up.number} ({who}).{advice}")
+
+    # -- writing help --------------------------------------------------------------------
+
+    async def _draft(self, store: Store, person: Person, command: Draft) -> Reply:
+        follow_up, conversation = await self._find(store, person, command)
+        assert person.id is not None
+        assert conversation.id is not None
+        return draft_reply(
+            book=self.drafts,
+            proofreader=self.proofreader,
+            follow_up=follow_up,
+            conversation=conversation,
+            siblings=await store.follow_ups_of(conversation.id),
+            person=person,
+            rulebook=self.rulebook,
+            now=self.clock.now(),
+            zone=self.zone_of(person),
+            names=await store.recorded_names(person.id),
+        )
+
+    async def _check(self, store: Store, person: Person, command: Check) -> Reply:
+        if len(command.text) > CHECK_LIMIT:
+            raise UserError(
+                f"That's {len(command.text):,} characters; I check up to {CHECK_LIMIT:,} at a "
+                "time. Check it in parts."
+            )
+        assert person.id is not None
+        names = await store.recorded_names(person.id)
+        names.update(n for n in (person.name, person.display_name) if n)
+        return check_reply(self.proofreader.check(command.text, names=names))
 
     # -- settings ------------------------------------------------------------------------
 

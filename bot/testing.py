@@ -162,6 +162,13 @@ class InMemoryStore:
         ]
         return sorted(found, key=lambda c: (c.met_at, c.id or 0))
 
+    async def recorded_names(self, person_id: int) -> set[str]:
+        names: set[str] = set()
+        for c in self.t.conversations.values():
+            if c.person_id == person_id:
+                names.update(n for n in (c.contact_name, c.company, c.event) if n)
+        return names
+
     async def add_follow_up(self, follow_up: FollowUp) -> FollowUp:
         for other in self.t.follow_ups.values():
             if (other.person_id, other.number) == (follow_up.person_id, follow_up.number):

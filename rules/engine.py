@@ -158,6 +158,8 @@ class FollowUpRule:
     length: str
     ideal: timedelta
     adequate: timedelta | None
+    # One line of the guide's advice for the method, shown in nudges and under drafts.
+    advice: str = ""
 
 
 @dataclass(frozen=True)
@@ -277,7 +279,7 @@ _KIND_KEYS = (
     "nudge_priorities",
     "linkedin_advice",
 )
-_FOLLOW_UP_KEYS = ("methods", "what", "length", "ideal_hours", "adequate_days")
+_FOLLOW_UP_KEYS = ("methods", "what", "length", "ideal_hours", "adequate_days", "advice")
 
 
 def load_rulebook(path: Path | str | None = None) -> Rulebook:
@@ -429,6 +431,7 @@ def _parse_follow_up(
         length=read.string(data, "length", path),
         ideal=ideal,
         adequate=adequate,
+        advice=read.string(data, "advice", path) if "advice" in data else "",
     )
 
 

@@ -56,7 +56,7 @@ from bot.commands import Met, MetForm, parse_command
 from bot.domain import Address
 from bot.errors import UserError
 from bot.met import EXAMPLE
-from bot.replies import Reply
+from bot.replies import ActionKind, Reply
 from bot.services import FollowUpService, Requester
 
 __all__ = ["SlackHandlers", "build_app"]
@@ -280,8 +280,10 @@ class SlackHandlers:
         container = container if isinstance(container, Mapping) else {}
         message = body.get("message")
         channel, ts = container.get("channel_id"), container.get("message_ts")
+        # A draft comes as a new message: the DM keeps its nudge and buttons to use afterwards.
         in_place = (
             not reply.is_error
+            and button.kind is not ActionKind.DRAFT
             and isinstance(message, Mapping)
             and not container.get("is_ephemeral")
             and isinstance(channel, str)

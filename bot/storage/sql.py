@@ -180,6 +180,14 @@ class SqlStore:
         )
         return [_conversation(row) for row in rows.mappings()]
 
+    async def recorded_names(self, person_id: int) -> set[str]:
+        rows = await self.db.execute(
+            select(conversations.c.contact_name, conversations.c.company, conversations.c.event)
+            .where(conversations.c.person_id == person_id)
+            .distinct()
+        )
+        return {name for row in rows for name in row if name}
+
     # -- follow-ups ----------------------------------------------------------------------
 
     async def add_follow_up(self, follow_up: FollowUp) -> FollowUp:

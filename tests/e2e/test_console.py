@@ -128,6 +128,7 @@ def test_quit_stops_reading(tmp_path: Path) -> None:
         (["--db", "sqlite+aiosqlite:////nonexistent/dir/x.db"], {}, "can't use the database"),
         (["--db", "postgresql+asyncpg://u:hunter2@127.0.0.1:1/x"], {}, "can't use the database"),
         (["--start", "0001-01-01T00:00", "--tz", "Asia/Tokyo"], {}, "too far from today"),
+        ([], {"FOLLOWUP_DRAFTS": "/nonexistent/drafts.toml"}, "/nonexistent/drafts.toml: (file)"),
     ],
 )
 def test_bad_options_fail_at_start_with_a_clear_message(
@@ -138,3 +139,28 @@ def test_bad_options_fail_at_start_with_a_clear_message(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_a_draft_to_copy_and_a_check(tmp_path: Path) -> None:
+    script = """\
+/followups settings name Alex Kim
+/met Jane Doe, Acme, interview, talked about Kafka and her move from intern to team lead
+/followups draft 1
+/followups check thank you for the the interview  yesterday
+"""
+    result = console(tmp_path, script, "--start", "2026-03-06T15:00", "--tz", "America/New_York")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "[Draft: /followups draft 1] [Done: /followups done 1]" in out
+    # The draft is printed as it is, between two rules, so it is clear what to copy.
+    lines = out.split("#1 Email to Jane Doe\n", 1)[1].splitlines()
+    rule = "─" * 40
+    assert lines[0] == rule
+    end = lines.index(rule, 1)
+    email, rest = "\n".join(lines[1:end]), "\n".join(lines[end + 1 :])
+    assert email.startswith("Subject: ")
+    assert email.endswith("\nAlex Kim")
+    assert "Before you send" in rest
+    assert "Spelling and grammar: No issues found." in rest
+    assert "Repeated word: “the the” → “the”" in out
+    assert "Doubled space: “interview  yesterday”" in out

@@ -61,7 +61,6 @@ async def test_three_replicas_deliver_each_nudge_once(schema: str) -> None:
     assert [r["returncode"] for r in results] == [0, 0, 0], [r["stderr"][-500:] for r in results]
     delivered = [key for r in results for key in r["sent"]]
     assert duplicates_and_lost(delivered, expected) == (0, 0)
-    assert all(r["sent"] for r in results), "every replica took a share"
     assert await statuses(engine) == {"sent": 2000}
     await engine.dispose()
 

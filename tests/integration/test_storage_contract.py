@@ -296,3 +296,30 @@ async def test_of_concurrent_claims_of_one_key_exactly_one_wins(storage: Storage
 
     results = await asyncio.gather(claim("a"), claim("b"))
     assert sorted(results) == [False, True]
+
+
+async def test_recorded_names_are_the_persons_own(storage: Storage) -> None:
+    async with storage.session() as store:
+        alice, bob = await add_person(store, "alice"), await add_person(store, "bob")
+        assert alice.id is not None
+        assert bob.id is not None
+        await add_follow_up(store, alice, 1, company="Acme")
+        await store.add_conversation(
+            Conversation(
+                person_id=alice.id,
+                contact_name="Sam Lee",
+                company="Initech",
+                kind="networking",
+                met_at=T0,
+                created_at=T0,
+                event="Tech Mixer",
+            )
+        )
+        assert await store.recorded_names(alice.id) == {
+            "Jane Doe",
+            "Acme",
+            "Sam Lee",
+            "Initech",
+            "Tech Mixer",
+        }
+        assert await store.recorded_names(bob.id) == set()

@@ -60,7 +60,9 @@ async def test_nudges_go_out_on_time_and_in_order(
     assert heads_up.to.address == ALICE.address
     assert heads_up.key.startswith("nudge-")
     assert "You talked about: Kafka." in heads_up.message.plain_text()
+    assert "Tip: personalized, one or two short paragraphs" in heads_up.message.plain_text()
     assert {a.kind for a in heads_up.message.actions} == {
+        ActionKind.DRAFT,
         ActionKind.DONE,
         ActionKind.SNOOZE,
         ActionKind.SKIP,

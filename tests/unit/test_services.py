@@ -51,7 +51,14 @@ async def test_met_interview_replies_with_the_plan(service: FollowUpService) -> 
     assert "one or two short paragraphs" in text
     assert "Don't connect on LinkedIn yet" in text
     assert "I'll nudge you: Sat 7 Mar 15:00 EST (heads-up)" in text
-    assert {a.kind for a in reply.actions} == {ActionKind.DONE, ActionKind.SNOOZE}
+    assert {a.kind for a in reply.actions} == {
+        ActionKind.DRAFT,
+        ActionKind.DONE,
+        ActionKind.SNOOZE,
+    }
+    assert next(a for a in reply.actions if a.kind is ActionKind.DRAFT).command == (
+        "/followups draft 1"
+    )
     assert reply.ephemeral
 
 

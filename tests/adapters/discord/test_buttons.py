@@ -56,9 +56,9 @@ async def test_the_dm_nudge_has_persistent_buttons_for_its_follow_up(
 
     assert dm["content"].startswith("#1 Time to follow up: email to Jane Doe at Acme")
     assert "You talked about: Kafka." in text_of(dm)
-    assert labels_of(dm) == ["Done", "Snooze 2h", "Tomorrow morning", "Skip"]
+    assert labels_of(dm) == ["Draft", "Done", "Snooze 2h", "Tomorrow morning", "Skip"]
     (summary,) = await discord_bot.service.open_follow_ups(Requester(ALICE_ADDRESS))
-    assert buttons_of(dm)[0]["custom_id"] == f"fu:done:{GUILD_ID}:{summary.follow_up_id}:1"
+    assert buttons_of(dm)[1]["custom_id"] == f"fu:done:{GUILD_ID}:{summary.follow_up_id}:1"
 
 
 async def test_the_owner_clicks_done_and_the_dm_shows_it(discord_bot: DiscordBot) -> None:
@@ -100,7 +100,7 @@ async def test_snooze_keeps_the_buttons_for_later(discord_bot: DiscordBot) -> No
 
     edited = answer.json["data"]
     assert "Snoozed #1 (Jane Doe at Acme) until Sun 8 Mar 09:00 EDT." in text_of(edited)
-    assert labels_of(edited) == ["Done", "Snooze 2h", "Tomorrow morning", "Skip"]
+    assert labels_of(edited) == ["Draft", "Done", "Snooze 2h", "Tomorrow morning", "Skip"]
 
 
 async def test_skipping_an_interview_asks_first(discord_bot: DiscordBot) -> None:
@@ -121,11 +121,12 @@ async def test_skipping_an_interview_asks_first(discord_bot: DiscordBot) -> None
 
 async def test_one_follow_ups_buttons_go_the_others_stay(discord_bot: DiscordBot) -> None:
     dm = await nudge_dm(discord_bot, {"name": "Ana Ruiz", "company": "Globex", "kind": "fair-good"})
-    assert labels_of(dm)[:2] == ["Done #1", "Snooze 2h #1"]
+    assert labels_of(dm)[:3] == ["Draft #1", "Done #1", "Snooze 2h #1"]
 
     (answer,) = await discord_bot.click(dm, "Done #1")
 
     assert labels_of(answer.json["data"]) == [
+        "Draft #2",
         "Done #2",
         "Snooze 2h #2",
         "Tomorrow morning #2",

@@ -19,7 +19,7 @@ from adapters.slack.blocks import (
     replace_follow_up,
 )
 from adapters.slack.testing import view_submission_payload
-from bot.commands import CommandError, MarkDone, Skip, Snooze
+from bot.commands import Draft, MarkDone, Skip, Snooze
 from bot.met import MetInput
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import Rulebook
@@ -118,8 +118,7 @@ def test_buttons_become_the_typed_commands_acting_on_their_id() -> None:
     assert command_for(Button(ActionKind.SKIP, 17, 3, "confirm")) == Skip(
         3, confirmed=True, follow_up_id=17
     )
-    with pytest.raises(CommandError):  # until the core has drafts
-        command_for(Button(ActionKind.DRAFT, 17, 3))
+    assert command_for(Button(ActionKind.DRAFT, 17, 3)) == Draft(3, follow_up_id=17)
 
 
 def test_the_form_round_trips_to_met_input(rulebook: Rulebook) -> None:

@@ -53,7 +53,7 @@ async def test_a_nudge_is_a_dm_with_buttons(harness: SlackHarness) -> None:
     assert "#1 Time to follow up: email to Jane Doe at Acme (24 h left)" in text
     assert "You talked about: Kafka." in text
     assert "PST" in text  # in the student's zone, from Slack
-    assert labels(blocks) == ["Done", "Snooze 2h", "Tomorrow morning", "Skip"]
+    assert labels(blocks) == ["Draft", "Done", "Snooze 2h", "Tomorrow morning", "Skip"]
     assert dm.args["text"].startswith("#1 Time to follow up")  # the notification's text
     assert dm.args["unfurl_links"] is False
 

@@ -37,7 +37,7 @@ async def test_met_with_text_is_acked_at_once_and_answered_ephemerally(
     # The student's zone came from Slack's users.info: Los Angeles, not the bot's New York.
     assert "PST" in texts(answer)
     labels = [b["text"]["text"] for b in buttons(answer)]
-    assert labels == ["Done", "Snooze 2h"]
+    assert labels == ["Draft", "Done", "Snooze 2h"]
     button = parse_button(buttons(answer)[0]["value"])
     assert button is not None
     assert button.number == 1
@@ -93,7 +93,14 @@ async def test_the_forms_submission_records_the_conversation_and_answers_where_m
     )
     # A fair's double follow-up: buttons for both, told apart by number.
     labels = [b["text"]["text"] for b in buttons(answer)]
-    assert labels == ["Done #1", "Snooze 2h #1", "Done #2", "Snooze 2h #2"]
+    assert labels == [
+        "Draft #1",
+        "Done #1",
+        "Snooze 2h #1",
+        "Draft #2",
+        "Done #2",
+        "Snooze 2h #2",
+    ]
 
 
 async def test_the_forms_errors_show_on_its_fields_and_nothing_is_saved(
