@@ -40,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         if getattr(args, "db", None):
             settings = _replace(settings, database_url=args.db)
-        _configure_logging(settings.log_level, quiet=args.command in (None, "run", "console"))
+        # The console is a conversation on stdout: there, only warnings reach stderr.
+        _configure_logging(
+            settings.log_level, quiet=args.command == "console" or not _has_platform(settings)
+        )
         match args.command:
             case "migrate":
                 return asyncio.run(_migrate(settings))
@@ -66,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _has_platform(settings: Settings) -> bool:
+    return settings.wants_slack or settings.wants_discord
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -99,6 +106,8 @@ def _configure_logging(level: str, *, quiet: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # APScheduler reports every sweep at INFO; the sweep logs what it did when it did something.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 async def _migrate(settings: Settings) -> int:

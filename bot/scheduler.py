@@ -66,6 +66,7 @@ class NudgeScheduler:
         self._wake: datetime | None = None
         self._failures = 0
         self._paused_until: datetime | None = None
+        self._stopped = False
         self.sweeps = 0
         self.last_report: DispatchReport | None = None
 
@@ -92,11 +93,16 @@ class NudgeScheduler:
         self._scheduler.start()
 
     async def stop(self) -> None:
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        # Let a sweep in progress settle its batch before the engine goes away.
+        """Stop sweeping; a sweep in progress settles its batch first."""
+        self._stopped = True
+        # First let a sweep in progress finish (APScheduler's shutdown would cancel it midway),
+        # and let job runs already handed to the event loop start, see `_stopped` and end.
         async with self._lock:
             pass
+        for _ in range(3):
+            await asyncio.sleep(0)
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
 
     def wake_at(self, moment: datetime) -> None:
         """Sweep at `moment` (or now, if it has passed), unless a wake-up comes sooner."""
@@ -137,7 +143,7 @@ class NudgeScheduler:
         """Deliver what is due, then re-arm the wake-up. Never raises."""
         assert self.dispatcher is not None
         now = self.clock.now()
-        if self._paused_until is not None and now < self._paused_until:
+        if self._stopped or (self._paused_until is not None and now < self._paused_until):
             return None
         async with self._lock:
             self._wake = None
@@ -165,6 +171,8 @@ class NudgeScheduler:
             self._paused_until = None
             self.sweeps += 1
             self.last_report = report
+        if self._stopped:
+            return report
         if report.claimed:
             log.info(
                 "sweep: %d claimed, %d sent, %d cancelled, %d retried, %d failed",
