@@ -15,14 +15,15 @@ from discord import app_commands
 
 from bot.commands import (
     ChangeSetting,
+    Check,
     CommandError,
+    Draft,
     Help,
     ListFollowUps,
     MarkDone,
     ShowSettings,
     Skip,
     Snooze,
-    parse_followups,
     parse_number,
 )
 from bot.met import LIMITS, MetInput
@@ -33,7 +34,7 @@ from .forms import OPTION_LABELS, MetFormModal
 if TYPE_CHECKING:
     from .app import DiscordApp
 
-__all__ = ["build_commands", "draft_supported"]
+__all__ = ["build_commands"]
 
 # Discord shows at most 25 choices, and a choice's name is at most 100 characters.
 CHOICE_LIMIT = 25
@@ -68,15 +69,6 @@ WHEN_MAX = 100
 
 Interaction = discord.Interaction[discord.Client]
 Choices = list[app_commands.Choice[str]]
-
-
-def draft_supported() -> bool:
-    """Whether the core has a /followups draft command (then it gets a subcommand here)."""
-    try:
-        parse_followups("draft 1")
-    except CommandError:
-        return False
-    return True
 
 
 def _clip(text: str) -> str:
@@ -256,18 +248,21 @@ def _followups_group(app: DiscordApp) -> app_commands.Group:
             return
         await app.answer(interaction, Skip(number, confirmed=confirm))
 
-    if draft_supported():
+    @followups.command(name="draft", description="A draft of the follow-up to send")
+    @app_commands.describe(follow_up="Which one (start typing a name)")
+    @app_commands.autocomplete(follow_up=own_follow_ups)
+    async def draft(interaction: Interaction, follow_up: str) -> None:
+        try:
+            number = await number_of(interaction, follow_up, "draft", "/followups draft 3")
+        except CommandError as err:
+            await app.answer(interaction, None, error=str(err))
+            return
+        await app.answer(interaction, Draft(number))
 
-        @followups.command(name="draft", description="A draft of the follow-up to send")
-        @app_commands.describe(follow_up="Which one (start typing a name)")
-        @app_commands.autocomplete(follow_up=own_follow_ups)
-        async def draft(interaction: Interaction, follow_up: str) -> None:
-            try:
-                number = await number_of(interaction, follow_up, "draft", "/followups draft 3")
-            except CommandError as err:
-                await app.answer(interaction, None, error=str(err))
-                return
-            await app.answer_text(interaction, f"draft {number}")
+    @followups.command(name="check", description="Spelling and grammar of a message you wrote")
+    @app_commands.describe(text="The message, as you would send it")
+    async def check(interaction: Interaction, text: app_commands.Range[str, 1, 2000]) -> None:
+        await app.answer(interaction, Check(text))
 
     @followups.command(name="help", description="How the commands work, with examples")
     @app_commands.describe(topic="Which commands")

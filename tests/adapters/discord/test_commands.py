@@ -322,3 +322,14 @@ async def test_a_failure_is_answered_with_an_apology(
     message = await discord_bot.command("followups list")
     assert text_of(message) == SORRY
     assert message["flags"] & EPHEMERAL
+
+
+async def test_draft_and_check_are_subcommands(discord_bot: DiscordBot) -> None:
+    await discord_bot.command("met", JANE)
+    draft = text_of(await discord_bot.command("followups draft", {"follow_up": "1"}))
+    assert "Subject:" in draft
+    assert "Jane" in draft
+    stranger = text_of(await discord_bot.command("followups draft", {"follow_up": "1"}, user=BOB))
+    assert "You have no follow-up #1" in stranger
+    check = text_of(await discord_bot.command("followups check", {"text": "i loved the the talk"}))
+    assert "Repeated word" in check
