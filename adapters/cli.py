@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -57,15 +57,6 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(_run(settings, args))
     except (ConfigError, RulebookError) as err:
         print(f"followup-bot: {err}", file=sys.stderr)
-        return 2
-    except (SQLAlchemyError, OSError) as err:
-        # The URL may carry a password: name the error, not the URL or its text.
-        print(
-            f"followup-bot: can't use the database ({type(err).__name__}); check DATABASE_URL "
-            "or --db, and that the database is running.",
-            file=sys.stderr,
-        )
-        log.debug("database error", exc_info=True)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -117,6 +108,8 @@ async def _migrate(settings: Settings) -> int:
     engine = create_engine(settings.database_url)
     try:
         await upgrade_to_head(engine)
+    except (SQLAlchemyError, OSError) as err:
+        raise _database_error(err) from None
     finally:
         await engine.dispose()
     print("The database is up to date.")
@@ -131,6 +124,9 @@ class PlatformRuntime(Protocol):
     def attach(self, bot: Bot) -> None: ...
     async def serve(self) -> None: ...
 
+
+# How long a platform may take to sign in and listen before the start is given up.
+STARTUP_TIMEOUT = 60.0
 
 # Where each platform's runtime lives, and the extra that installs its libraries.
 RUNTIMES = {
@@ -164,35 +160,79 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     clock = SystemClock()
     scheduler = NudgeScheduler(clock=clock)
     messenger = RoutingMessenger({p: r.messenger for p, r in runtimes.items()})
-    bot = await build_bot(
+    bot = await _open_bot(
         settings,
         clock=clock,
         messenger=messenger,
         owner=f"{socket.gethostname()}-{os.getpid()}",
         on_nudge_planned=scheduler.wake_at,
         pacing=default_rules(slack_workspace_per_minute=settings.slack_messages_per_minute),
+        platforms=list(runtimes),
     )
     scheduler.attach(bot.dispatcher)
     for runtime in runtimes.values():
         runtime.attach(bot)
-    await scheduler.start()
-    log.info("followup-bot running: %s", ", ".join(wanted))
-    serving = asyncio.gather(*(runtime.serve() for runtime in runtimes.values()))
+    stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, serving.cancel)
+        loop.add_signal_handler(signum, stopping.set)
+    serving = [asyncio.create_task(runtime.serve()) for runtime in runtimes.values()]
+    stop = asyncio.create_task(stopping.wait())
     try:
-        await serving
-    except asyncio.CancelledError:
-        log.info("followup-bot stopping")
+        # Sweeping starts once the platforms are up, so a token a platform refuses stops the
+        # start before any nudge is tried with it.
+        await _ready(list(runtimes.values()), serving)
+        await scheduler.start()
+        log.info("followup-bot running: %s", ", ".join(wanted))
+        done, _ = await asyncio.wait([*serving, stop], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not stop:
+                task.result()  # a platform that stopped by itself: its error ends the run
     finally:
+        log.info("followup-bot stopping")
+        # The sweep in progress finishes while the platforms' messengers still work.
         await scheduler.stop()
+        for task in [*serving, stop]:
+            task.cancel()
+        await asyncio.gather(*serving, stop, return_exceptions=True)
         await bot.close()
     return 0
 
 
+async def _ready(runtimes: list[PlatformRuntime], serving: list[asyncio.Task[None]]) -> None:
+    """Wait until every runtime that says when it is ready is, or until one fails to start."""
+    for runtime, task in zip(runtimes, serving, strict=True):
+        ready = getattr(runtime, "ready", None)
+        if not isinstance(ready, asyncio.Event):
+            continue
+        waiting = asyncio.create_task(ready.wait())
+        done, _ = await asyncio.wait(
+            [waiting, task], timeout=STARTUP_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        waiting.cancel()
+        if task in done:
+            task.result()  # it stopped before it was ready: raise why
+
+
+async def _open_bot(settings: Settings, **wiring: Any) -> Bot:
+    """build_bot, with a database that can't be used reported as a setting to fix."""
+    try:
+        return await build_bot(settings, **wiring)
+    except (SQLAlchemyError, OSError) as err:
+        raise _database_error(err) from None
+
+
+def _database_error(err: BaseException) -> ConfigError:
+    log.debug("database error", exc_info=err)
+    # The URL may carry a password: name the error, not the URL or its text.
+    return ConfigError(
+        f"can't use the database ({type(err).__name__}); check DATABASE_URL or --db, "
+        "and that the database is running."
+    )
+
+
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from adapters.console import Console, ConsoleMessenger, stdin_lines
+    from adapters.console import PLATFORM, Console, ConsoleMessenger, stdin_lines
 
     try:
         zone = zone_or_error(args.tz) if args.tz else settings.default_zone()
@@ -207,7 +247,9 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     clock = VirtualClock(start)
     messenger = ConsoleMessenger(clock, sys.stdout, zone)
-    bot = await build_bot(settings, clock=clock, messenger=messenger)
+    # The console sends only console DMs: other platforms' nudges in a shared database are not
+    # its to print (or to mark sent).
+    bot = await _open_bot(settings, clock=clock, messenger=messenger, platforms=[PLATFORM])
     console = Console(bot, clock, out=sys.stdout, default_zone=zone, user=args.user, echo=args.echo)
     try:
         if sys.stdin.isatty():

@@ -44,6 +44,7 @@ async def build_bot(
     owner: str = "local",
     on_nudge_planned: Callable[[datetime], None] | None = None,
     pacing: Mapping[str, Sequence[PaceRule]] | None = None,
+    platforms: Sequence[str] | None = None,
 ) -> Bot:
     """Load the rulebook and the draft templates (RulebookError, DraftsError if bad) and the
     spell check's dictionary, migrate the database, wire the core."""
@@ -71,6 +72,13 @@ async def build_bot(
     # limit together; without rules (the console) sends are not paced.
     pacer = PlatformPacer(pacing, storage=storage) if pacing else None
     dispatcher = Dispatcher(
-        storage, messenger, clock, rulebook, default_zone=zone, owner=owner, pacer=pacer
+        storage,
+        messenger,
+        clock,
+        rulebook,
+        default_zone=zone,
+        owner=owner,
+        pacer=pacer,
+        platforms=platforms,
     )
     return Bot(service=service, dispatcher=dispatcher, rulebook=rulebook, engine=engine)

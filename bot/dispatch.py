@@ -52,9 +52,12 @@ __all__ = ["LEASE", "DispatchReport", "Dispatcher"]
 
 log = logging.getLogger(__name__)
 
-# Long enough for a paced batch to be sent (a batch of 200 at Discord's 45/s takes under 5 s);
-# short enough that a crashed replica's claims are picked up by another within minutes.
+# Long enough for most paced batches (200 DMs at Discord's 45/s take under 5 s); short enough
+# that a crashed replica's claims are picked up by another within minutes. A batch paced slower
+# than its lease (Slack's budget of a few hundred a minute per workspace) hands the rest back
+# unsent when less than LEASE_MARGIN is left, and the next sweep claims them afresh.
 LEASE = timedelta(minutes=2)
+LEASE_MARGIN = timedelta(seconds=15)
 # A nudge sent this long after it fell due says it is late (the bot was down or backed up).
 LATE_AFTER = timedelta(minutes=15)
 # Transient failures back off exponentially from BACKOFF_BASE up to BACKOFF_CAP, then give up
@@ -118,6 +121,7 @@ class Dispatcher:
         concurrency: int = 32,
         pacer: Pacer | None = None,
         lease: timedelta = LEASE,
+        platforms: Sequence[str] | None = None,
     ) -> None:
         self.storage = storage
         self.messenger = messenger
@@ -129,8 +133,10 @@ class Dispatcher:
         self.concurrency = concurrency
         self.pacer: Pacer = pacer or NoPacing()
         self.lease = lease
+        # The platforms this process can send to (None: all); it claims nothing else.
+        self.platforms = list(platforms) if platforms is not None else None
         # Platforms that answered "slow down", until when.
-        self._paused_until: dict[str, datetime] = {}
+        self._paused_until: dict[tuple[str, ...], datetime] = {}
 
     async def dispatch_due(self) -> DispatchReport:
         """Deliver every nudge due now, one batch at a time, until none is left."""
@@ -147,7 +153,9 @@ class Dispatcher:
         """Claim the next batch of due nudges for this replica."""
         now = self.clock.now()
         async with self.storage.session() as store:
-            return await store.claim_due_nudges(now, self.owner, now + self.lease, self.batch_size)
+            return await store.claim_due_nudges(
+                now, self.owner, now + self.lease, self.batch_size, self.platforms
+            )
 
     async def next_due_at(self) -> datetime | None:
         async with self.storage.session() as store:
@@ -175,7 +183,7 @@ class Dispatcher:
             for due in group:
                 self._settle(due, delivery, now, outcome, report)
         async with self.storage.session() as store:
-            await store.settle_nudges(outcome.settled)
+            await store.settle_nudges(outcome.settled, self.owner)
             for reason, person_ids in outcome.undeliverable.items():
                 await store.mark_undeliverable(sorted(person_ids), reason)
             for key, reason in outcome.workspaces.items():
@@ -214,7 +222,7 @@ class Dispatcher:
                     continue
                 assert context is not None
                 sendable.append(_Due(nudge, context, group[0].due_at))
-            await store.settle_nudges(cancelled)
+            await store.settle_nudges(cancelled, self.owner)
         report.cancelled += len(cancelled)
         return sendable
 
@@ -253,18 +261,24 @@ class Dispatcher:
         given_up: dict[int, PermanentFailure],
     ) -> Delivery:
         person = group[0].context.person
-        platform = person.address.platform
+        address = person.address
         async with semaphore:
             # Someone this batch already found unreachable is not tried again.
             if person.id in given_up:
                 return given_up[person.id or 0]
-            # After a 429 the rest of the batch for that platform waits with it, keeping
-            # its order, rather than hammering the platform (or overtaking the first nudge).
-            paused_until = self._paused_until.get(platform)
-            if paused_until is not None and paused_until > self.clock.now():
-                left = (paused_until - self.clock.now()).total_seconds()
-                return RetryAfter(left, "platform asked to slow down")
+            # After a 429 the rest of the batch for that platform (or workspace) waits with it,
+            # keeping its order, rather than hammering the platform or overtaking the first.
+            for scope in ((address.platform,), (address.platform, address.workspace)):
+                paused_until = self._paused_until.get(scope)
+                if paused_until is not None and paused_until > self.clock.now():
+                    left = (paused_until - self.clock.now()).total_seconds()
+                    return RetryAfter(left, "platform asked to slow down", tried=False)
             await self.pacer.wait_turn(person)
+            # Pacing may have taken a while: a nudge whose lease is running out goes back to
+            # the outbox unsent rather than risk another replica sending it too.
+            lease_ends = min(d.nudge.lease_expires_at or self.clock.now() for d in group)
+            if lease_ends - self.clock.now() < LEASE_MARGIN:
+                return RetryAfter(0, "its turn came too late in the lease", tried=False)
             key = f"nudge-{min(d.nudge.id or 0 for d in group)}"
             try:
                 delivery = await self.messenger.send_dm(person, self._message(group), key=key)
@@ -273,9 +287,14 @@ class Dispatcher:
                 log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
                 attempts = max(d.nudge.attempts for d in group)
                 return RetryAfter(_backoff(attempts).total_seconds(), type(err).__name__)
-        if isinstance(delivery, RetryAfter):
+        if isinstance(delivery, RetryAfter) and delivery.scope != "message":
+            scope = (
+                (address.platform,)
+                if delivery.scope == "platform"
+                else (address.platform, address.workspace)
+            )
             until = self.clock.now() + timedelta(seconds=delivery.seconds)
-            self._paused_until[platform] = max(until, self._paused_until.get(platform, until))
+            self._paused_until[scope] = max(until, self._paused_until.get(scope, until))
         if isinstance(delivery, PermanentFailure) and delivery.concerns_person:
             given_up[person.id or 0] = delivery
         return delivery
@@ -312,6 +331,8 @@ class Dispatcher:
                 nudge.sent_at = self.clock.now()
                 report.sent += 1
             case RetryAfter(seconds=seconds, reason=reason) if nudge.attempts < MAX_ATTEMPTS:
+                if not delivery.tried:
+                    nudge.attempts -= 1  # it waited its turn: nothing was tried
                 nudge.status = NudgeStatus.PENDING
                 # Rows held back by one pause share its end; the claim then takes them in due
                 # order (it sorts by next attempt, then due time).

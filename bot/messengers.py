@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 from bot.domain import Person
-from bot.ports import Delivery, Messenger, PermanentFailure
+from bot.ports import Delivery, Messenger, RetryAfter
 from bot.replies import Reply
 
 __all__ = ["RoutingMessenger"]
+
+RETRY_ELSEWHERE = timedelta(minutes=5)
 
 
 class RoutingMessenger:
@@ -20,8 +23,12 @@ class RoutingMessenger:
     async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
         messenger = self.by_platform.get(to.address.platform)
         if messenger is None:
-            # Not this replica's platform: fail the nudge, not the person (they are fine).
-            return PermanentFailure(
-                f"no {to.address.platform} adapter is running", concerns_person=False
+            # Not this process's platform (its dispatcher doesn't claim those): leave it for a
+            # process that serves it.
+            return RetryAfter(
+                RETRY_ELSEWHERE.total_seconds(),
+                f"no {to.address.platform} adapter here",
+                scope="message",
+                tried=False,
             )
         return await messenger.send_dm(to, message, key=key)

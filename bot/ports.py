@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.domain import Address, Conversation, FollowUp, Nudge, NudgeKind, Person
 from bot.replies import Reply
@@ -37,10 +37,17 @@ class Delivered:
 
 @dataclass(frozen=True)
 class RetryAfter:
-    """Rate-limited or briefly unavailable: try again after `seconds`."""
+    """Rate-limited or briefly unavailable: try again after `seconds`.
+
+    `scope` is what the platform asked to slow down: the whole "platform" (a bot-wide limit),
+    one "workspace", or just this "message". `tried` is False when nothing reached the platform
+    (the nudge waited its turn), so the attempt doesn't count towards giving up.
+    """
 
     seconds: float
     reason: str = "rate limited"
+    scope: Literal["platform", "workspace", "message"] = "platform"
+    tried: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ class PermanentFailure:
 
     `concerns_person` marks the recipient undeliverable so the bot stops trying and can tell
     them the next time they use a command; `concerns_workspace` stops sends to everyone in
-    their workspace until an adapter clears it (see `workspace_key`).
+    their workspace until the adapter clears the mark (see `undeliverable_workspace_key`).
     """
 
     reason: str
@@ -157,10 +164,16 @@ class Store(Protocol):
     async def cancel_pending_nudges(self, follow_up_id: int, reason: str) -> int: ...
 
     async def claim_due_nudges(
-        self, now: datetime, owner: str, lease_until: datetime, limit: int
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        platforms: Sequence[str] | None = None,
     ) -> list[Nudge]:
         """Claim up to `limit` due nudges (pending, or sending with an expired lease), in due
-        order, for `owner` until `lease_until`. One statement; replicas never claim the same."""
+        order, for `owner` until `lease_until`; only for people on `platforms` when given (a
+        process claims only what it can send). One statement; replicas never claim the same."""
         ...
 
     async def nudge_context(self, nudge_id: int) -> NudgeContext | None: ...
@@ -169,8 +182,10 @@ class Store(Protocol):
         ...
 
     async def update_nudge(self, nudge: Nudge) -> None: ...
-    async def settle_nudges(self, settled: Sequence[Nudge]) -> None:
-        """Write the outcome (status, attempts, next attempt, lease, error) of many nudges."""
+    async def settle_nudges(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
+        """Write the outcome (status, attempts, next attempt, lease, error) of many nudges;
+        with `owner`, only of rows that replica still holds (a lease that ran out and was
+        claimed by another replica is theirs now)."""
         ...
 
     async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None: ...

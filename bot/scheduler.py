@@ -162,8 +162,10 @@ class NudgeScheduler:
                 )
                 self.wake_at(self._paused_until)
                 return None
-            except Exception:
-                log.exception("sweep failed unexpectedly; sweeping goes on")
+            except Exception as err:
+                # Its text may quote a message (contact data): the type at ERROR, the rest at DEBUG.
+                log.error("sweep failed unexpectedly (%s); sweeping goes on", type(err).__name__)
+                log.debug("sweep failure", exc_info=True)
                 return None
             if self._failures:
                 log.info("database is back after %d failed sweeps", self._failures)

@@ -264,14 +264,28 @@ class InMemoryStore:
             stored.status, stored.last_error = NudgeStatus.CANCELLED, reason
         return len(pending)
 
+    def _platform_of(self, nudge: Nudge) -> str:
+        follow_up = self.t.follow_ups[nudge.follow_up_id]
+        return self.t.people[follow_up.person_id].address.platform
+
     async def claim_due_nudges(
-        self, now: datetime, owner: str, lease_until: datetime, limit: int
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        platforms: Sequence[str] | None = None,
     ) -> list[Nudge]:
+        def mine(n: Nudge) -> bool:
+            return platforms is None or self._platform_of(n) in platforms
+
         due = sorted(
             (
                 n
                 for n in self.t.nudges.values()
-                if n.status is NudgeStatus.PENDING and (n.next_attempt_at or n.due_at) <= now
+                if n.status is NudgeStatus.PENDING
+                and (n.next_attempt_at or n.due_at) <= now
+                and mine(n)
             ),
             key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0),
         )[:limit]
@@ -282,6 +296,7 @@ class InMemoryStore:
                 if n.status is NudgeStatus.SENDING
                 and n.lease_expires_at is not None
                 and n.lease_expires_at < now
+                and mine(n)
             ),
             key=lambda n: n.lease_expires_at or now,
         )[:limit]
@@ -319,9 +334,11 @@ class InMemoryStore:
                 found[nudge_id] = context
         return found
 
-    async def settle_nudges(self, settled: Sequence[Nudge]) -> None:
+    async def settle_nudges(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
         for nudge in settled:
-            await self.update_nudge(nudge)
+            stored = self.t.nudges.get(nudge.id or 0)
+            if stored is not None and (owner is None or stored.lease_owner == owner):
+                await self.update_nudge(nudge)
 
     async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
         for person_id in person_ids:

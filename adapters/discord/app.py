@@ -20,6 +20,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord import PLATFORM
 from bot.commands import Command, CommandError, Help, Met, parse_followups
 from bot.domain import Address
 from bot.errors import UserError
@@ -45,7 +46,6 @@ __all__ = ["DM_SCOPE", "PLATFORM", "DiscordApp", "FollowUpTree"]
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "discord"
 DM_SCOPE = "dm"
 # Discord drops an interaction that gets no answer within 3 seconds. Commands usually answer in a
 # few milliseconds; one that takes longer than this is deferred ("thinking…") and answered after.
@@ -237,18 +237,6 @@ class DiscordApp:
                 return
             reply = await self.compute(interaction, self.run(requester, command))
             await self.send(interaction, reply, scope=requester.address.workspace)
-
-    async def answer_text(
-        self, interaction: discord.Interaction[discord.Client], text: str
-    ) -> None:
-        """Answer a /followups subcommand given as the words a student would type
-        ("snooze 3 2h"): the core's own parser reads them, so errors read as on Slack."""
-        try:
-            command = parse_followups(text)
-        except UserError as err:
-            await self.answer(interaction, None, error=str(err))
-            return
-        await self.answer(interaction, command)
 
     async def compute(
         self,
@@ -459,7 +447,7 @@ def _discord_help(topic: str) -> Section:
         )
     else:
         text = (
-            "On Discord, done, snooze and skip suggest your open follow-ups as you type; "
+            "On Discord, done, snooze, skip and draft suggest your open follow-ups as you type; "
             "/followups settings tz suggests time zones. Server managers can set a default time "
             "zone for everyone with /server-tz."
         )

@@ -21,6 +21,7 @@ from collections import OrderedDict
 import discord
 from discord.http import HTTPClient, handle_message_parameters
 
+from adapters.discord import PLATFORM
 from bot.domain import Person
 from bot.ports import Delivered, Delivery, PermanentFailure, RetryAfter
 from bot.replies import Reply
@@ -31,7 +32,6 @@ __all__ = ["DiscordMessenger"]
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "discord"
 # Discord's JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
 CANNOT_DM_USER = 50007  # DMs closed in the shared server, the bot blocked, or no shared server
 UNKNOWN_USER = 10013

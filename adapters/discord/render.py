@@ -57,7 +57,7 @@ _INLINE = re.compile(r"([\\*_~|`\[\]<@])")
 # headings (# to ###), subtext (-#), bulleted and numbered lists. "#1 Email" is no heading.
 _LINE_START = re.compile(r"^(\s*)(>{1,3}|#{1,3}|-#|[-+*]|\d+[.)])(?=\s)", re.MULTILINE)
 _FENCE = "```"
-_BROKEN_FENCE = "`\u200b`\u200b`"
+_BROKEN_TICK = "`\u200b"
 
 
 def escape(text: str) -> str:
@@ -78,6 +78,10 @@ def _escape_plain(text: str) -> str:
     return _LINE_START.sub(_escape_line_start, text)
 
 
+# A backtick followed by another: the start of anything that could close a code fence.
+_BACKTICK_RUN = re.compile(r"`(?=`)")
+
+
 def _escape_line_start(match: re.Match[str]) -> str:
     lead, marker = match.group(1), match.group(2)
     if marker[0].isdigit():  # "1." or "1)": escape the punctuation, not the number
@@ -86,8 +90,9 @@ def _escape_line_start(match: re.Match[str]) -> str:
 
 
 def _code_block(text: str) -> str:
-    """Preformatted text in a code block, where nothing renders; a fence in it can't close it."""
-    return f"{_FENCE}\n{text.replace(_FENCE, _BROKEN_FENCE)}\n{_FENCE}"
+    """Preformatted text in a code block, where nothing renders. No two backticks in it stay
+    side by side (a zero-width space goes between), so no run of them can close the fence."""
+    return f"{_FENCE}\n{_BACKTICK_RUN.sub(_BROKEN_TICK, text)}\n{_FENCE}"
 
 
 def _clip(text: str, limit: int) -> str:

@@ -5,3 +5,6 @@ team and user, the core's neutral replies become Block Kit (every user string es
 `SlackMessenger` implements the `Messenger` port. `SlackRuntime` (runtime.py) is what
 `followup-bot run` starts.
 """
+
+# The platform in every Slack person's address; the dispatcher's pacing rules use it too.
+PLATFORM = "slack"

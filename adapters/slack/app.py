@@ -32,6 +32,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack import PLATFORM
 from adapters.slack.blocks import (
     ACTION_ID_PREFIX,
     MET_FORM_CALLBACK,
@@ -63,7 +64,6 @@ __all__ = ["SlackHandlers", "build_app"]
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
 # How long a command waits for users.info (the student's zone) after it is acked.
 PROFILE_WAIT = 5.0
 # A form's submission must be answered within Slack's 3 seconds, errors included.

@@ -103,14 +103,22 @@ def _fallback(reply: Reply) -> str:
     return escape(_clip(" ".join((first.title or first.text).split()), MAX_FALLBACK_TEXT))
 
 
+_BACKTICK_RUN = re.compile(r"`(?=`)")
+
+
 def _section_blocks(section: Section) -> list[dict[str, Any]]:
     title = f"*{escape(' '.join(section.title.split()))}*" if section.title else None
     fence = "```" if section.preformatted else ""
     # Room for the fences ("```\n" … "\n```") around each chunk of preformatted text.
     budget = MAX_SECTION_TEXT - (2 * len(fence) + 2 if fence else 0)
+    text = section.text
+    if fence:
+        # No two backticks side by side (a zero-width space goes between): nothing in the text
+        # can close the block, so the draft copies as it is.
+        text = _BACKTICK_RUN.sub("`\u200b", text)
     chunks = [
         f"{fence}\n{chunk}\n{fence}" if fence else chunk
-        for chunk in _escaped_chunks(section.text.split("\n"), budget)
+        for chunk in _escaped_chunks(text.split("\n"), budget)
     ]
     if title is not None:
         title = _clip(title, MAX_SECTION_TEXT)

@@ -23,6 +23,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import PLATFORM
 from adapters.slack.blocks import render
 from adapters.slack.workspaces import Workspaces
 from bot.domain import Person
@@ -33,7 +34,6 @@ __all__ = ["PERSON_ERRORS", "WORKSPACE_ERRORS", "SlackMessenger", "retry_after_s
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
 # Slack's error codes that mean this person can't get a DM from the app, as the student reads
 # them in "I couldn't send you a DM (...)".
 PERSON_ERRORS = {
@@ -100,11 +100,13 @@ class SlackMessenger:
         if paused is not None:
             wait = (paused - self.workspaces.now()).total_seconds()
             if wait > 0:
-                return RetryAfter(wait, "rate limited by Slack")
+                return RetryAfter(wait, "rate limited by Slack", scope="workspace", tried=False)
             del self._paused_until[workspace]
         if await self.workspaces.is_removed(workspace):
             return PermanentFailure(
-                "the app was removed from this Slack workspace", concerns_person=False
+                "the app was removed from this Slack workspace",
+                concerns_person=False,
+                concerns_workspace=True,
             )
         token = await self.workspaces.token_for(workspace)
         if token is None:
@@ -149,7 +151,7 @@ class SlackMessenger:
             seconds = retry_after_seconds(err.response.headers)
             self._paused_until[workspace] = self.workspaces.now() + timedelta(seconds=seconds)
             log.warning("Slack: rate limited in workspace %s for %.0f s", workspace, seconds)
-            return RetryAfter(seconds, "rate limited by Slack")
+            return RetryAfter(seconds, "rate limited by Slack", scope="workspace")
         code = str(err.response.get("error") or "")
         if code in PERSON_ERRORS:
             self._dm_channels.pop((workspace, user), None)
@@ -159,7 +161,11 @@ class SlackMessenger:
             if code in _DEAD_TOKEN:
                 # The uninstall event may have been missed: stop the rest of the batch too.
                 await self.workspaces.remove(workspace, reason=WORKSPACE_ERRORS[code])
-            return PermanentFailure(WORKSPACE_ERRORS[code], concerns_person=False)
+            return PermanentFailure(
+                WORKSPACE_ERRORS[code],
+                concerns_person=False,
+                concerns_workspace=code in _DEAD_TOKEN,
+            )
         raise err
 
 

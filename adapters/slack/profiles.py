@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -51,7 +52,7 @@ class Profiles:
             return cached[1]
         try:
             response = await asyncio.wait_for(client.users_info(user=user), timeout=wait)
-        except (SlackApiError, TimeoutError) as err:
+        except (SlackApiError, TimeoutError, aiohttp.ClientError) as err:
             log.info("Slack: no profile for a user of %s (%s)", workspace, type(err).__name__)
             self._keep(key, Profile(), now + KEEP_FAILED_SECONDS)
             return Profile()

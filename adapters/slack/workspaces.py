@@ -9,7 +9,7 @@ every replica (a mark in `bot_state`, read before each DM); installing again lif
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy
 from slack_sdk.oauth.installation_store.models.bot import Bot
@@ -20,14 +20,23 @@ from slack_sdk.oauth.installation_store.sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack import PLATFORM
 from bot.clock import Clock
-from bot.ports import Storage
+from bot.ports import Storage, undeliverable_workspace_key
 
 __all__ = ["InstallationStore", "Workspaces", "workspace_of"]
 
 log = logging.getLogger(__name__)
 
-_REMOVED = "slack:removed:"
+# How long this process trusts its own "removed" finding before asking the database again:
+# a reinstall handled by another replica lifts the mark there.
+REMOVED_RECHECK = timedelta(seconds=30)
+
+
+def _removed_key(workspace: str) -> str:
+    # The core's mark, which the dispatcher also reads: nudges to the workspace are cancelled
+    # before anyone tries to send them.
+    return undeliverable_workspace_key(PLATFORM, workspace)
 
 
 def workspace_of(
@@ -93,7 +102,7 @@ class Workspaces:
         self.storage: Storage | None = None
         self.clock: Clock | None = None
         self.installations: InstallationStore | None = None
-        self._removed: set[str] = set()
+        self._removed: dict[str, datetime] = {}
 
     def bind(self, storage: Storage, clock: Clock, installations: InstallationStore | None) -> None:
         self.storage, self.clock, self.installations = storage, clock, installations
@@ -115,32 +124,35 @@ class Workspaces:
         return token
 
     async def is_removed(self, workspace: str) -> bool:
-        if workspace in self._removed:
+        seen = self._removed.get(workspace)
+        if seen is not None and self.clock is not None and self.now() - seen < REMOVED_RECHECK:
             return True
+        self._removed.pop(workspace, None)
         if self.storage is None:
             return False
         async with self.storage.session() as store:
-            removed = bool(await store.get_value(_REMOVED + workspace))
+            removed = bool(await store.get_value(_removed_key(workspace)))
         if removed:
-            self._removed.add(workspace)
+            self._removed[workspace] = self.now()
         return removed
 
     async def remove(self, workspace: str, *, reason: str) -> None:
         """Stop every send to `workspace` now, here and in every replica."""
-        self._removed.add(workspace)
+        if self.clock is not None:
+            self._removed[workspace] = self.now()
         if self.storage is not None:
             async with self.storage.session() as store:
-                await store.set_value(_REMOVED + workspace, reason, self.now())
+                await store.set_value(_removed_key(workspace), reason, self.now())
         log.info("Slack: %s in workspace %s; DMs to it stopped", reason, workspace)
 
     async def restore(self, workspace: str) -> None:
         """The app is installed in `workspace` again (or its token works): sends resume."""
-        self._removed.discard(workspace)
+        self._removed.pop(workspace, None)
         if self.storage is None:
             return
         async with self.storage.session() as store:
-            if await store.get_value(_REMOVED + workspace):
-                await store.set_value(_REMOVED + workspace, "", self.now())
+            if await store.get_value(_removed_key(workspace)):
+                await store.set_value(_removed_key(workspace), "", self.now())
                 log.info("Slack: workspace %s is installed again; DMs to it resume", workspace)
 
     def now(self) -> datetime:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -335,7 +336,12 @@ class SqlStore:
         return int(result.rowcount)
 
     async def claim_due_nudges(
-        self, now: datetime, owner: str, lease_until: datetime, limit: int
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        platforms: Sequence[str] | None = None,
     ) -> list[Nudge]:
         # Two index range scans, one statement: due pending rows in due order (ix_nudges_due),
         # and rows whose lease expired because their replica died (ix_nudges_leased).
@@ -346,15 +352,25 @@ class SqlStore:
             .where(nudges.c.status == NudgeStatus.PENDING, nudges.c.next_attempt_at <= now)
             .order_by(nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
         )
         expired = (
             select(nudges.c.id)
             .where(nudges.c.status == NudgeStatus.SENDING, nudges.c.lease_expires_at < now)
             .order_by(nudges.c.lease_expires_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
         )
+        if platforms is not None:
+            # Walking the due index in order, each row is checked for its person's platform.
+            mine = (
+                select(follow_ups.c.id)
+                .join(people, follow_ups.c.person_id == people.c.id)
+                .where(follow_ups.c.id == nudges.c.follow_up_id, people.c.platform.in_(platforms))
+            )
+            due = due.where(mine.exists())
+            expired = expired.where(mine.exists())
+        # Lock only the nudge rows (not the people and follow-ups the filter reads).
+        due = due.with_for_update(skip_locked=True, of=nudges)
+        expired = expired.with_for_update(skip_locked=True, of=nudges)
         rows = await self.db.execute(
             update(nudges)
             .where(
@@ -405,13 +421,15 @@ class SqlStore:
             for row in rows.mappings()
         }
 
-    async def settle_nudges(self, settled: Sequence[Nudge]) -> None:
+    async def settle_nudges(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
         if not settled:
             return
-        # One executemany for the batch; a row deleted meanwhile (its person left) matches none.
+        # One executemany for the batch; a row deleted meanwhile (its person left), or claimed
+        # by another replica since this one's lease ran out, matches none.
+        held = nudges.c.lease_owner == owner if owner is not None else true()
         await self.db.execute(
             update(nudges)
-            .where(nudges.c.id == bindparam("nudge_id"))
+            .where(nudges.c.id == bindparam("nudge_id"), held)
             .values({name: bindparam(f"new_{name}") for name in _SETTLED_COLUMNS}),
             [
                 {

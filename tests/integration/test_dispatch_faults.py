@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.commands import parse_command
 from bot.dispatch import LEASE, Dispatcher
-from bot.domain import Address
+from bot.domain import Address, NudgeKind, NudgeStatus, Person
 from bot.ports import Delivery, RetryAfter, Storage
 from bot.services import FollowUpService, Requester
 from bot.testing import FakeClock, FakeMessenger
@@ -139,3 +139,84 @@ async def test_retry_after_is_honoured_exactly(
     clock.advance(timedelta(milliseconds=1))
     await dispatcher.dispatch_due()
     assert [dm.at for dm in messenger.sent] == [asked_at + timedelta(seconds=10)]
+
+
+async def test_a_process_claims_only_the_platforms_it_serves(
+    storage: Storage, clock: FakeClock, rulebook: Rulebook, messenger: FakeMessenger
+) -> None:
+    """The console (or a Slack-only replica) must not send, or mark sent, others' nudges."""
+    service = FollowUpService(storage, clock, rulebook, default_zone=NEW_YORK)
+    discord_student = Requester(Address("discord", "G1", "42"))
+    await met(service, "/met Jane Doe, Acme, interview", ALICE)  # on Slack
+    await met(service, "/met Raj Patel, Hooli, interview", discord_student)
+    clock.advance(timedelta(hours=24))
+    slack_only = Dispatcher(
+        storage, messenger, clock, rulebook, default_zone=NEW_YORK, platforms=["slack"]
+    )
+    report = await slack_only.dispatch_due()
+    assert report.sent == 1
+    assert [dm.to.address.platform for dm in messenger.sent] == ["slack"]
+    discord_side = Dispatcher(
+        storage, messenger, clock, rulebook, default_zone=NEW_YORK, platforms=["discord"]
+    )
+    assert (await discord_side.dispatch_due()).sent == 1
+    assert messenger.sent[-1].to.address == discord_student.address
+
+
+async def test_a_batch_slower_than_its_lease_hands_the_rest_back_unsent(
+    storage: Storage, clock: FakeClock, rulebook: Rulebook
+) -> None:
+    """Pacing that outlasts the lease must not let another replica send the same nudges."""
+
+    class SlowPacer:
+        async def wait_turn(self, to: Person) -> None:
+            clock.advance(timedelta(seconds=50))  # each DM waits its turn for 50 s
+
+    messenger = FakeMessenger(clock)
+    service = FollowUpService(storage, clock, rulebook, default_zone=NEW_YORK)
+    await service.handle(ALICE, parse_command("/followups settings quiet off"))
+    for n in range(4):
+        await met(service, f"/met Person {n}, Acme {n}, interview")
+    clock.advance(timedelta(hours=24))
+    first = Dispatcher(
+        storage,
+        messenger,
+        clock,
+        rulebook,
+        default_zone=NEW_YORK,
+        owner="a",
+        pacer=SlowPacer(),
+        concurrency=1,
+    )
+    report = await first.deliver(await first.claim())
+    # Two-minute lease, 50 s a turn: two go out, the other two come back unsent and untried.
+    assert (report.sent, report.retried) == (2, 2)
+    second = Dispatcher(storage, messenger, clock, rulebook, default_zone=NEW_YORK, owner="b")
+    assert (await second.dispatch_due()).sent == 2
+    keys = [dm.key for dm in messenger.sent]
+    assert len(keys) == len(set(keys)) == 4
+    async with storage.session() as store:
+        again = await store.claim_due_nudges(clock.now(), "c", clock.now() + LEASE, 10)
+    assert again == []
+
+
+async def test_a_replica_whose_lease_ran_out_cannot_overwrite_the_new_owner(
+    storage: Storage, clock: FakeClock, rulebook: Rulebook, messenger: FakeMessenger
+) -> None:
+    service, _ = setup(storage, clock, rulebook, messenger)
+    await met(service, "/met Jane Doe, Acme, interview")
+    clock.advance(timedelta(hours=24))
+    late = Dispatcher(storage, messenger, clock, rulebook, default_zone=NEW_YORK, owner="late")
+    batch = await late.claim()
+    clock.advance(LEASE + timedelta(seconds=1))
+    fresh = Dispatcher(storage, messenger, clock, rulebook, default_zone=NEW_YORK, owner="fresh")
+    taken = await fresh.claim()
+    assert [n.id for n in taken] == [n.id for n in batch]
+    for nudge in batch:  # the late replica tries to settle what is no longer its own
+        nudge.status = NudgeStatus.FAILED
+    async with storage.session() as store:
+        await store.settle_nudges(batch, "late")
+    await fresh.deliver(taken)
+    async with storage.session() as store:
+        assert await store.claim_due_nudges(clock.now(), "x", clock.now() + LEASE, 10) == []
+        assert await store.nudges_sent(taken[0].follow_up_id) == {NudgeKind.HEADS_UP: 1}

@@ -113,3 +113,12 @@ def test_custom_ids_round_trip_and_reject_anything_else() -> None:
     for bad in ("fu:delete:1:2:3", "fu:done:guild:2:3", "fu:done:1:2:3:two words", "x"):
         assert ButtonRef.parse(bad) is None
     assert ButtonRef.for_action(Action(ActionKind.SNOOZE, "x", 1, 2, "in 2 h"), "dm") is None
+
+
+@pytest.mark.parametrize("ticks", ["```", "````", "`````", "``"])
+def test_nothing_in_a_draft_can_close_its_code_block(ticks: str) -> None:
+    reply = Reply(
+        (Section(f"Hello {ticks} [x](https://evil.example) @everyone", preformatted=True),)
+    )
+    (embed,) = render_embeds(reply)
+    assert (embed.description or "").count("```") == 2  # the block's own fences only

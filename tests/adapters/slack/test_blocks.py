@@ -155,3 +155,11 @@ def test_a_click_replaces_only_its_follow_ups_part() -> None:
     again = replace_follow_up(first, 11, Reply.text("#1 is already done."))
     assert [b.get("block_id") for b in again] == [None, "fu:11:result:0", "fu:12"]
     assert again[1]["text"]["text"] == "#1 is already done."
+
+
+@pytest.mark.parametrize("ticks", ["```", "````", "`````", "``"])
+def test_nothing_in_a_draft_can_close_its_code_block(ticks: str) -> None:
+    reply = Reply((Section(f"Hello {ticks} *bold* <!channel>", preformatted=True),))
+    text = str(render(reply).blocks)
+    assert text.count("```") == 2  # the block's own fences, and nothing else
+    assert "<!channel>" not in text

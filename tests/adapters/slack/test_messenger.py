@@ -53,7 +53,7 @@ async def test_rate_limited_is_retry_after_and_pauses_the_workspace(
     slack.script("chat.postMessage", rate_limited(17))
     started = time.monotonic()
     assert await messenger.send_dm(person(), MESSAGE, key="nudge-1") == RetryAfter(
-        17, "rate limited by Slack"
+        17, "rate limited by Slack", scope="workspace"
     )
     # The rest of the batch for that workspace waits too, without calling Slack.
     second = await messenger.send_dm(person("U0OTHER"), MESSAGE, key="nudge-2")
@@ -117,12 +117,16 @@ async def test_a_revoked_token_stops_the_workspace(
     slack.revoked_tokens.add(BOT_TOKEN)
     failure = await messenger.send_dm(person(), MESSAGE, key="nudge-1")
     assert failure == PermanentFailure(
-        "the app's access to this workspace was revoked", concerns_person=False
+        "the app's access to this workspace was revoked",
+        concerns_person=False,
+        concerns_workspace=True,
     )
     calls = len(slack.calls)
     again = await messenger.send_dm(person("U0OTHER"), MESSAGE, key="nudge-2")
     assert again == PermanentFailure(
-        "the app was removed from this Slack workspace", concerns_person=False
+        "the app was removed from this Slack workspace",
+        concerns_person=False,
+        concerns_workspace=True,
     )
     assert len(slack.calls) == calls  # without calling Slack
 

@@ -44,7 +44,8 @@ async def test_after_uninstall_no_dm_is_sent(harness: SlackHarness) -> None:
     await deliver(harness, uninstalled())
     calls = len(harness.slack.calls)
     report = await harness.bot.dispatcher.dispatch_due()
-    assert report.failed == 1
+    # Cancelled at the dispatcher's re-check, before any send is tried.
+    assert report.cancelled == 1
     assert report.sent == 0
     assert len(harness.slack.calls) == calls  # Slack was not called
     # The workspace's fault, not the student's: they are not marked as unreachable.
@@ -60,7 +61,9 @@ async def test_the_messengers_answer_after_uninstall(harness: SlackHarness) -> N
     delivery = await harness.runtime.messenger.send_dm(someone, Reply.text("hi"), key="k")
     assert harness.slack.calls == []
     assert delivery == PermanentFailure(
-        "the app was removed from this Slack workspace", concerns_person=False
+        "the app was removed from this Slack workspace",
+        concerns_person=False,
+        concerns_workspace=True,
     )
 
 
@@ -72,7 +75,7 @@ async def test_every_replica_stops_at_once(
     await deliver(first, uninstalled())
     calls = len(second.slack.calls)
     report = await second.bot.dispatcher.dispatch_due()
-    assert report.failed == 1
+    assert report.cancelled == 1
     assert len(second.slack.calls) == calls
 
 
@@ -80,7 +83,7 @@ async def test_revoked_bot_tokens_stop_dms(harness: SlackHarness) -> None:
     await record_and_wait_a_day(harness)
     await deliver(harness, tokens_revoked(bot=["UBOT"], oauth=[]))
     report = await harness.bot.dispatcher.dispatch_due()
-    assert report.failed == 1
+    assert report.cancelled == 1
     assert harness.slack.calls_to("chat.postMessage") == []
 
 

@@ -1,0 +1,38 @@
+"""The platform names the adapters put in addresses are the ones the rest of the bot keys on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from adapters import cli
+from adapters.discord import PLATFORM as DISCORD
+from adapters.slack import PLATFORM as SLACK
+from bot.domain import Address, Person
+from bot.messengers import RoutingMessenger
+from bot.pacing import default_rules
+from bot.ports import Delivered, RetryAfter
+from bot.replies import Reply
+from bot.testing import FakeMessenger
+
+
+def test_pacing_and_the_runner_know_each_adapters_platform() -> None:
+    assert set(default_rules()) == {SLACK, DISCORD}
+    assert set(cli.RUNTIMES) == {SLACK, DISCORD}
+
+
+async def test_dms_go_to_their_platforms_messenger() -> None:
+    slack, discord = FakeMessenger(), FakeMessenger()
+    routing = RoutingMessenger({SLACK: slack, DISCORD: discord})
+    when = datetime(2026, 3, 6, tzinfo=UTC)
+    to_slack = Person(Address(SLACK, "T1", "U1"), when)
+    to_discord = Person(Address(DISCORD, "G1", "1"), when)
+    assert await routing.send_dm(to_slack, Reply.text("hi"), key="nudge-1") == Delivered()
+    assert await routing.send_dm(to_discord, Reply.text("hi"), key="nudge-2") == Delivered()
+    assert [dm.key for dm in slack.sent] == ["nudge-1"]
+    assert [dm.key for dm in discord.sent] == ["nudge-2"]
+    # A platform this process doesn't serve is left for one that does, not failed.
+    elsewhere = await routing.send_dm(
+        Person(Address("teams", "X", "1"), when), Reply.text("hi"), key="nudge-3"
+    )
+    assert isinstance(elsewhere, RetryAfter)
+    assert not elsewhere.tried
