@@ -551,7 +551,14 @@ class SqlStore:
         return count
 
 
-# -- row mapping -------------------------------------------------------------------------
+# -- row mapping
+# Stored values to enum members by dictionary: calling the Enum class is the slow part of
+# mapping a dispatch batch's rows.
+_JOB_STATUS = {m.value: m for m in JobStatus}
+_LINKEDIN_PLAN = {m.value: m for m in LinkedInPlan}
+_FOLLOW_UP_STATUS = {m.value: m for m in FollowUpStatus}
+_NUDGE_KIND = {m.value: m for m in NudgeKind}
+_NUDGE_STATUS = {m.value: m for m in NudgeStatus}
 
 
 def _as_utc(value: Any) -> datetime:
@@ -598,8 +605,8 @@ def _person(row: RowMapping, prefix: str = "") -> Person:
         platform_timezone=col("platform_timezone"),
         quiet_hours=quiet,
         nudges_on=col("nudges_on"),
-        job_status=JobStatus(col("job_status")),
-        linkedin_plan=LinkedInPlan(col("linkedin_plan")),
+        job_status=_JOB_STATUS[col("job_status")],
+        linkedin_plan=_LINKEDIN_PLAN[col("linkedin_plan")],
         undeliverable=col("undeliverable"),
     )
 
@@ -649,7 +656,7 @@ def _follow_up(row: RowMapping, prefix: str = "") -> FollowUp:
         ideal_by=col("ideal_by"),
         due_by=col("due_by"),
         optional=col("optional"),
-        status=FollowUpStatus(col("status")),
+        status=_FOLLOW_UP_STATUS[col("status")],
         done_via=col("done_via"),
         snoozed_until=col("snoozed_until"),
         closed_at=col("closed_at"),
@@ -686,9 +693,9 @@ def _nudge(row: RowMapping) -> Nudge:
     return Nudge(
         id=row["id"],
         follow_up_id=row["follow_up_id"],
-        kind=NudgeKind(row["kind"]),
+        kind=_NUDGE_KIND[row["kind"]],
         due_at=row["due_at"],
-        status=NudgeStatus(row["status"]),
+        status=_NUDGE_STATUS[row["status"]],
         attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"],
         lease_owner=row["lease_owner"],
