@@ -26,6 +26,7 @@ from bot.pacing import default_rules
 from bot.ports import Messenger
 from bot.scheduler import NudgeScheduler
 from bot.services import zone_or_error
+from rules.drafts import load_drafts
 from rules.engine import RulebookError, load_rulebook
 
 __all__ = ["main"]
@@ -50,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
             case "check-rules":
                 rulebook = load_rulebook(args.path or settings.rulebook_path)
                 print(f"{rulebook.source}: {len(rulebook.kinds)} kinds of conversation, all valid.")
+                # The drafts must fit the rulebook: every kind needs its templates.
+                drafts_path = args.drafts or settings.drafts_path
+                load_drafts(drafts_path, rulebook=rulebook)
+                print(f"{drafts_path or 'rules/drafts.toml'}: draft templates valid for it.")
                 return 0
             case "console":
                 return asyncio.run(_console(settings, args))
@@ -81,8 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--echo", action="store_true", help="print each command before its reply")
     migrate = sub.add_parser("migrate", help="upgrade the database to the latest schema")
     migrate.add_argument("--db", help="database URL (default: DATABASE_URL or followup.db)")
-    check = sub.add_parser("check-rules", help="validate a rulebook file")
+    check = sub.add_parser("check-rules", help="validate a rulebook and its draft templates")
     check.add_argument("path", nargs="?", help="the file (default: FOLLOWUP_RULEBOOK or bundled)")
+    check.add_argument("--drafts", help="draft templates (default: FOLLOWUP_DRAFTS or bundled)")
     return parser
 
 
