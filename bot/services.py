@@ -64,7 +64,13 @@ from rules.engine import (
     should_nudge,
 )
 
-__all__ = ["FollowUpService", "FollowUpSummary", "Requester", "zone_or_error"]
+__all__ = [
+    "FollowUpService",
+    "FollowUpSummary",
+    "Requester",
+    "settable_zone_names",
+    "zone_or_error",
+]
 
 log = logging.getLogger(__name__)
 
@@ -656,6 +662,12 @@ def _urgency(follow_up: FollowUp, now: datetime) -> tuple[int, datetime, int]:
 @cache
 def _zone_names() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
+
+
+@cache
+def settable_zone_names() -> tuple[str, ...]:
+    """The zones `settings tz` accepts, sorted: places (Area/City) and UTC, for pickers."""
+    return tuple(z for z in _zone_names() if "/" in z or z in ("UTC", "GMT"))
 
 
 def _is_zone(name: str) -> bool:

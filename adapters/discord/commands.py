@@ -6,8 +6,6 @@ reads) and hands it to `DiscordApp`; autocomplete offers only the invoker's own 
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
 from typing import TYPE_CHECKING
 
 import discord
@@ -27,7 +25,7 @@ from bot.commands import (
     parse_number,
 )
 from bot.met import LIMITS, MetInput
-from bot.services import Requester
+from bot.services import Requester, settable_zone_names
 
 from .forms import OPTION_LABELS, MetFormModal
 
@@ -83,11 +81,6 @@ def _suggest(current: str, options: tuple[str, ...]) -> Choices:
     return [app_commands.Choice(name=o, value=o) for o in found[:CHOICE_LIMIT]]
 
 
-@cache
-def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
 def zone_choices(current: str, first: str | None = None) -> Choices:
     """IANA zones matching what was typed ("berlin", "new york"): names that start with it,
     then cities that do, then any that contain it; popular ones when nothing is typed."""
@@ -96,7 +89,7 @@ def zone_choices(current: str, first: str | None = None) -> Choices:
         names = [first] if first else []
         names += [z for z in POPULAR_ZONES if z != first]
     else:
-        zones = _zone_names()
+        zones = settable_zone_names()
         starts = [z for z in zones if z.casefold().startswith(typed)]
         cities = [z for z in zones if z.rpartition("/")[2].casefold().startswith(typed)]
         contains = [z for z in zones if typed in z.casefold()]

@@ -122,3 +122,11 @@ def test_nothing_in_a_draft_can_close_its_code_block(ticks: str) -> None:
     )
     (embed,) = render_embeds(reply)
     assert (embed.description or "").count("```") == 2  # the block's own fences only
+
+
+def test_zone_suggestions_are_only_zones_the_setting_accepts() -> None:
+    from adapters.discord.commands import zone_choices
+
+    assert [c.value for c in zone_choices("berlin")][:1] == ["Europe/Berlin"]
+    offered = {c.value for c in zone_choices("es")}
+    assert "EST" not in offered  # a fixed offset: the setting asks for a city instead
