@@ -93,8 +93,10 @@ class Issue:
 # -- the dictionary -------------------------------------------------------------------------
 
 # Web addresses, e-mail addresses, @mentions, #channels and <platform markup> are not prose.
+# Not prose, so not checked: links, emails, handles, <tags>, and a draft's [gaps to fill].
 _NOT_PROSE = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<!\w)[@#]\w+|<[^>\s]+>"
+    r"|\[[^\[\]\n]{1,60}\]"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 

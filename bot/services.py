@@ -518,12 +518,14 @@ class FollowUpService:
     async def _skip(self, store: Store, person: Person, command: Skip) -> Reply:
         follow_up, conversation = await self._find(store, person, command)
         who = f"{conversation.contact_name} at {conversation.company}"
-        if follow_up.status is not FollowUpStatus.PENDING:
+        # A missed one may be skipped too: it leaves the "missed lately" list.
+        if follow_up.status not in (FollowUpStatus.PENDING, FollowUpStatus.MISSED):
             raise UserError(
                 f"#{follow_up.number} ({who}) is {messages.status_word(follow_up.status)}."
             )
         kind = self.rulebook.kinds.get(conversation.kind)
-        if kind is not None and kind.required and not command.confirmed:
+        missed = follow_up.status is FollowUpStatus.MISSED
+        if kind is not None and kind.required and not command.confirmed and not missed:
             assert follow_up.id is not None
             why = (
                 "a short thank-you can decide between you and another candidate"

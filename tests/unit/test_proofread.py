@@ -245,3 +245,8 @@ def test_any_text_is_checked_without_failing(text: str, names: list[str]) -> Non
         assert 0 <= issue.start <= issue.end <= len(text)
         assert str(issue)
     assert check_lines(issues)
+
+
+def test_a_drafts_gaps_to_fill_are_not_checked() -> None:
+    issues = Proofreader.load().check("I'd love to stay in touch.\n[your name]")
+    assert issues == []

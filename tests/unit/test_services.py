@@ -551,3 +551,14 @@ async def test_a_last_call_due_the_moment_met_is_typed_is_kept() -> None:
         NudgeKind.LAST_CALL,
         NudgeKind.WINDOW_CLOSED,
     ]
+
+
+async def test_a_missed_follow_up_can_be_skipped_off_the_list(
+    service: FollowUpService, clock: FakeClock
+) -> None:
+    await say(service, "/met Jane Doe, Acme, interview")
+    clock.advance(timedelta(hours=49))
+    assert "Missed lately" in await text_of(service, "/followups")
+    text = await text_of(service, "/followups skip 1")
+    assert text.startswith("Skipped #1 (Jane Doe at Acme).")
+    assert "Missed lately" not in await text_of(service, "/followups")
