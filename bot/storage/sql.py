@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -480,12 +480,12 @@ class SqlStore:
         leased = select(func.min(nudges.c.lease_expires_at)).where(
             nudges.c.status == NudgeStatus.SENDING
         )
-        times = [
+        # min() keeps its column's type, so UTCDateTime hands back aware datetimes.
+        times: list[datetime | None] = [
             (await self.db.execute(pending)).scalar_one_or_none(),
             (await self.db.execute(leased)).scalar_one_or_none(),
         ]
-        # min() over a UTCDateTime column comes back untyped on SQLite: coerce it here.
-        found = [_as_utc(t) for t in times if t is not None]
+        found = [t for t in times if t is not None]
         return min(found) if found else None
 
     # -- the bot's own values ---------------------------------------------------------------
@@ -559,13 +559,6 @@ _LINKEDIN_PLAN = {m.value: m for m in LinkedInPlan}
 _FOLLOW_UP_STATUS = {m.value: m for m in FollowUpStatus}
 _NUDGE_KIND = {m.value: m for m in NudgeKind}
 _NUDGE_STATUS = {m.value: m for m in NudgeStatus}
-
-
-def _as_utc(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _person_values(person: Person) -> dict[str, Any]:
