@@ -128,10 +128,6 @@ class InMemoryStore:
                 return copy.copy(person)
         return None
 
-    async def person_by_id(self, person_id: int) -> Person | None:
-        person = self.t.people.get(person_id)
-        return copy.copy(person) if person else None
-
     async def add_person(self, person: Person) -> Person:
         if await self.person(person.address) is not None:
             raise ValueError("person already exists")
@@ -169,16 +165,14 @@ class InMemoryStore:
                 names.update(n for n in (c.contact_name, c.company, c.event) if n)
         return names
 
-    async def add_follow_up(self, follow_up: FollowUp) -> FollowUp:
-        for other in self.t.follow_ups.values():
-            if (other.person_id, other.number) == (follow_up.person_id, follow_up.number):
-                raise ValueError("follow-up number already used")
-        follow_up.id = self.t.new_id()
-        self.t.follow_ups[follow_up.id] = copy.copy(follow_up)
-        return follow_up
-
     async def add_follow_ups(self, follow_ups: Sequence[FollowUp]) -> list[FollowUp]:
-        return [await self.add_follow_up(f) for f in follow_ups]
+        for follow_up in follow_ups:
+            for other in self.t.follow_ups.values():
+                if (other.person_id, other.number) == (follow_up.person_id, follow_up.number):
+                    raise ValueError("follow-up number already used")
+            follow_up.id = self.t.new_id()
+            self.t.follow_ups[follow_up.id] = copy.copy(follow_up)
+        return list(follow_ups)
 
     async def add_nudges(self, nudges: Sequence[Nudge]) -> None:
         for nudge in nudges:
@@ -309,36 +303,28 @@ class InMemoryStore:
             nudge.attempts += 1
         return [copy.copy(n) for n in claimed]
 
-    async def nudge_context(self, nudge_id: int) -> NudgeContext | None:
-        nudge = self.t.nudges.get(nudge_id)
-        follow_up = self.t.follow_ups.get(nudge.follow_up_id) if nudge else None
-        if nudge is None or follow_up is None:
-            return None
-        return NudgeContext(
-            copy.copy(nudge),
-            copy.copy(follow_up),
-            copy.copy(self.t.conversations[follow_up.conversation_id]),
-            copy.copy(self.t.people[follow_up.person_id]),
-        )
-
-    async def update_nudge(self, nudge: Nudge) -> None:
-        # Like an UPDATE, a row deleted meanwhile (its person left) is simply not there.
-        if nudge.id in self.t.nudges:
-            self.t.nudges[nudge.id] = copy.copy(nudge)
-
     async def nudge_contexts(self, nudge_ids: Sequence[int]) -> dict[int, NudgeContext]:
         found = {}
         for nudge_id in nudge_ids:
-            context = await self.nudge_context(nudge_id)
-            if context is not None:
-                found[nudge_id] = context
+            nudge = self.t.nudges.get(nudge_id)
+            follow_up = self.t.follow_ups.get(nudge.follow_up_id) if nudge else None
+            if nudge is None or follow_up is None:
+                continue
+            found[nudge_id] = NudgeContext(
+                copy.copy(nudge),
+                copy.copy(follow_up),
+                copy.copy(self.t.conversations[follow_up.conversation_id]),
+                copy.copy(self.t.people[follow_up.person_id]),
+            )
         return found
 
     async def settle_nudges(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
         for nudge in settled:
             stored = self.t.nudges.get(nudge.id or 0)
+            # Like an UPDATE: a row deleted meanwhile (its person left), or no longer held by
+            # `owner`, is left as it is.
             if stored is not None and (owner is None or stored.lease_owner == owner):
-                await self.update_nudge(nudge)
+                self.t.nudges[nudge.id or 0] = copy.copy(nudge)
 
     async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
         for person_id in person_ids:

@@ -117,14 +117,6 @@ class SqlStore:
         )
         return _person(row) if row else None
 
-    async def person_by_id(self, person_id: int) -> Person | None:
-        row = (
-            (await self.db.execute(select(people).where(people.c.id == person_id)))
-            .mappings()
-            .first()
-        )
-        return _person(row) if row else None
-
     async def add_person(self, person: Person) -> Person:
         values = {**_person_values(person), "next_number": 1, "created_at": person.created_at}
         person.id = (
@@ -190,21 +182,6 @@ class SqlStore:
         return {name for row in rows for name in row if name}
 
     # -- follow-ups ----------------------------------------------------------------------
-
-    async def add_follow_up(self, follow_up: FollowUp) -> FollowUp:
-        follow_up.id = (
-            await self.db.execute(
-                insert(follow_ups)
-                .values(
-                    person_id=follow_up.person_id,
-                    conversation_id=follow_up.conversation_id,
-                    number=follow_up.number,
-                    **_follow_up_values(follow_up),
-                )
-                .returning(follow_ups.c.id)
-            )
-        ).scalar_one()
-        return follow_up
 
     async def add_follow_ups(self, added: Sequence[FollowUp]) -> list[FollowUp]:
         if not added:
@@ -391,9 +368,6 @@ class SqlStore:
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
 
-    async def nudge_context(self, nudge_id: int) -> NudgeContext | None:
-        return (await self.nudge_contexts([nudge_id])).get(nudge_id)
-
     async def nudge_contexts(self, nudge_ids: Sequence[int]) -> dict[int, NudgeContext]:
         if not nudge_ids:
             return {}
@@ -467,11 +441,6 @@ class SqlStore:
         await self.db.execute(delete(follow_ups).where(follow_ups.c.person_id == person_id))
         await self.db.execute(delete(conversations).where(conversations.c.person_id == person_id))
         await self.db.execute(delete(people).where(people.c.id == person_id))
-
-    async def update_nudge(self, nudge: Nudge) -> None:
-        await self.db.execute(
-            update(nudges).where(nudges.c.id == nudge.id).values(_nudge_values(nudge))
-        )
 
     async def next_due_at(self) -> datetime | None:
         pending = select(func.min(nudges.c.next_attempt_at)).where(

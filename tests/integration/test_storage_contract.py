@@ -47,16 +47,19 @@ async def add_follow_up(
         )
     )
     assert conversation.id is not None
-    return await store.add_follow_up(
-        FollowUp(
-            person_id=person.id,
-            conversation_id=conversation.id,
-            number=number,
-            methods=("linkedin", "email"),
-            ideal_by=T0 + timedelta(hours=48),
-            due_by=T0 + timedelta(days=21),
-        )
+    (follow_up,) = await store.add_follow_ups(
+        [
+            FollowUp(
+                person_id=person.id,
+                conversation_id=conversation.id,
+                number=number,
+                methods=("linkedin", "email"),
+                ideal_by=T0 + timedelta(hours=48),
+                due_by=T0 + timedelta(days=21),
+            )
+        ]
     )
+    return follow_up
 
 
 async def test_person_round_trip(storage: Storage) -> None:
@@ -200,13 +203,13 @@ async def test_settled_nudge_round_trip_and_context(storage: Storage) -> None:
         nudge.status = NudgeStatus.SENT
         nudge.sent_at = T0 + timedelta(seconds=1)
         nudge.lease_owner = nudge.lease_expires_at = None
-        await store.update_nudge(nudge)
-        context = await store.nudge_context(nudge.id)
-        assert context is not None
+        await store.settle_nudges([nudge])
+        contexts = await store.nudge_contexts([nudge.id, nudge.id + 1000])
+        assert list(contexts) == [nudge.id]  # a nudge that isn't there is left out
+        context = contexts[nudge.id]
         assert context.nudge == nudge
         assert context.follow_up == follow_up
         assert context.person.address == alice.address
-        assert await store.nudge_context(nudge.id + 1000) is None
 
 
 async def test_values_the_bot_keeps(storage: Storage) -> None:
