@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain import FollowUpStatus, JobStatus, Nudge, NudgeKind, NudgeStatus
+from bot.domain import FollowUpStatus, Nudge, NudgeKind, NudgeStatus, why_not_nudged
 from bot.messages import nudge_message
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
@@ -46,7 +46,7 @@ from bot.ports import (
     undeliverable_workspace_key,
 )
 from bot.replies import Reply
-from rules.engine import Rulebook, should_nudge
+from rules.engine import Rulebook
 
 __all__ = ["LEASE", "DispatchReport", "Dispatcher"]
 
@@ -236,23 +236,10 @@ class Dispatcher:
         closing = context.nudge.kind is NudgeKind.WINDOW_CLOSED and status is FollowUpStatus.MISSED
         if status is not FollowUpStatus.PENDING and not closing:
             return f"follow-up {status}"
-        person = context.person
-        if person.undeliverable is not None:
-            return "person can't receive DMs"
-        address = person.address
+        address = context.person.address
         if undeliverable_workspace_key(address.platform, address.workspace) in closed_workspaces:
             return "workspace can't receive DMs"
-        kind = self.rulebook.kinds.get(context.conversation.kind)
-        if kind is None:
-            return "kind no longer in the rulebook"
-        if not should_nudge(
-            kind,
-            priority=context.conversation.priority,
-            nudges_on=person.nudges_on,
-            job_accepted=person.job_status is JobStatus.ACCEPTED,
-        ):
-            return "nudges off for this follow-up"
-        return None
+        return why_not_nudged(context.person, context.conversation, self.rulebook)
 
     async def _send(
         self,

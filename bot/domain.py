@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rules.engine import NudgeKind, QuietHours
+from rules.engine import NudgeKind, QuietHours, Rulebook, should_nudge
 
 __all__ = [
     "Address",
@@ -26,6 +26,7 @@ __all__ = [
     "NudgeStatus",
     "Person",
     "company_key",
+    "why_not_nudged",
 ]
 
 
@@ -170,3 +171,22 @@ def company_key(company: str) -> str:
     folded = unicodedata.normalize("NFKC", company).casefold()
     key = " ".join(re.findall(r"\w+", _COMPANY_SUFFIXES.sub(" ", folded)))
     return (key or " ".join(folded.split()))[:COMPANY_KEY_LENGTH]
+
+
+def why_not_nudged(person: Person, conversation: Conversation, rulebook: Rulebook) -> str | None:
+    """Why this person gets no nudges about this conversation now, or None if they do: their
+    DMs fail, its kind left the rulebook, or the rules say no (nudges off, a job accepted for
+    events, a brief chat below the priority nudged). Planning and sending both ask this."""
+    if person.undeliverable is not None:
+        return "person can't receive DMs"
+    kind = rulebook.kinds.get(conversation.kind)
+    if kind is None:
+        return "kind no longer in the rulebook"
+    if not should_nudge(
+        kind,
+        priority=conversation.priority,
+        nudges_on=person.nudges_on,
+        job_accepted=person.job_status is JobStatus.ACCEPTED,
+    ):
+        return "nudges off for this follow-up"
+    return None

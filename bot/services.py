@@ -45,6 +45,7 @@ from bot.domain import (
     NudgeKind,
     Person,
     company_key,
+    why_not_nudged,
 )
 from bot.drafts import draft_reply
 from bot.errors import UserError
@@ -61,7 +62,6 @@ from rules.engine import (
     Rulebook,
     place_nudges,
     plan_follow_ups,
-    should_nudge,
 )
 
 __all__ = [
@@ -336,20 +336,11 @@ class FollowUpService:
         already_sent: Mapping[NudgeKind, int],
         now: datetime,
     ) -> list[PlacedNudge]:
-        kind = self.rulebook.kinds.get(conversation.kind)
-        wanted = (
-            kind is not None
-            and follow_up.status is FollowUpStatus.PENDING
-            and follow_up.due_by > now
-            and person.undeliverable is None
-            and should_nudge(
-                kind,
-                priority=conversation.priority,
-                nudges_on=person.nudges_on,
-                job_accepted=person.job_status is JobStatus.ACCEPTED,
-            )
-        )
-        if not wanted:
+        if (
+            follow_up.status is not FollowUpStatus.PENDING
+            or follow_up.due_by <= now
+            or why_not_nudged(person, conversation, self.rulebook) is not None
+        ):
             return []
         return place_nudges(
             self.rulebook.timing,
