@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             settings = _replace(settings, database_url=args.db)
         # The console is a conversation on stdout: there, only warnings reach stderr.
         _configure_logging(
-            settings.log_level, quiet=args.command == "console" or not _has_platform(settings)
+            settings.log_level, quiet=args.command == "console" or not settings.platforms
         )
         match args.command:
             case "migrate":
@@ -65,10 +65,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-def _has_platform(settings: Settings) -> bool:
-    return settings.wants_slack or settings.wants_discord
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -156,9 +152,7 @@ def _load_runtime(platform: str) -> PlatformRuntime:
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     """Serve the configured platforms with the scheduler; the console if none is configured."""
-    wanted = [
-        p for p, on in (("slack", settings.wants_slack), ("discord", settings.wants_discord)) if on
-    ]
+    wanted = settings.platforms
     if not wanted:
         console_args = argparse.Namespace(start=None, tz=None, user="student", echo=False)
         return await _console(settings, console_args)

@@ -74,6 +74,11 @@ class Settings:
     def wants_discord(self) -> bool:
         return bool(self.discord_token)
 
+    @property
+    def platforms(self) -> list[str]:
+        """The platforms `followup-bot run` serves: those whose settings are present."""
+        return [p for p, on in (("slack", self.wants_slack), ("discord", self.wants_discord)) if on]
+
     def __repr__(self) -> str:
         # Tokens never reach a log or a traceback through repr().
         return (
