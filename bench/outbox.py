@@ -198,19 +198,21 @@ async def seed_backlog(
     """A large outbox as a busy semester leaves it: `total` pending nudges, the first `due_now`
     already due, the rest spread over the next 30 days; `per_follow_up` nudges per follow-up."""
     follow_up_count = -(-total // per_follow_up)
-    follow_up_ids: list[int] = []
     # The follow-ups come from the same seeding as the small fixtures (one nudge each, which
     # are then removed): simple, and the rows look like the bot's own.
-    async with engine.begin() as db:
-        await db.execute(nudges.delete())
     seeded = await seed_outbox(
         engine, pending=follow_up_count, due_at=now, students=min(students, follow_up_count)
     )
+    follow_up_ids: list[int] = []
     async with engine.begin() as db:
-        rows = await db.execute(
-            nudges.delete().where(nudges.c.id.in_(seeded)).returning(nudges.c.follow_up_id)
-        )
-        follow_up_ids = sorted(rows.scalars())
+        for start in range(0, len(seeded), CHUNK):  # within the database's bound parameters
+            rows = await db.execute(
+                nudges.delete()
+                .where(nudges.c.id.in_(seeded[start : start + CHUNK]))
+                .returning(nudges.c.follow_up_id)
+            )
+            follow_up_ids += rows.scalars()
+    follow_up_ids.sort()
     later = timedelta(days=30) / max(total - due_now, 1)
     for start in range(0, total, CHUNK):
         batch = []
