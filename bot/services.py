@@ -185,23 +185,29 @@ class FollowUpService:
     # -- people --------------------------------------------------------------------------
 
     async def _person(self, store: Store, requester: Requester) -> Person:
+        """The requester as a person, created on first use, with what the platform knows of
+        them kept up to date (one write at most)."""
         person = await store.person(requester.address)
+        known = person is not None
         if person is None:
-            person = await store.add_person(
-                Person(
-                    address=requester.address,
-                    created_at=self.clock.now(),
-                    quiet_hours=self.rulebook.timing.default_quiet,
-                )
+            person = Person(
+                address=requester.address,
+                created_at=self.clock.now(),
+                quiet_hours=self.rulebook.timing.default_quiet,
             )
+        changed = False
         platform_zone = (
             requester.timezone if requester.timezone and _is_zone(requester.timezone) else None
         )
         if platform_zone and platform_zone != person.platform_timezone:
             person.platform_timezone = platform_zone
-            await store.update_person(person)
+            changed = True
         if requester.display_name and not person.display_name:
             person.display_name = clean_text(requester.display_name)[:NAME_LIMIT]
+            changed = True
+        if not known:
+            return await store.add_person(person)
+        if changed:
             await store.update_person(person)
         return person
 
