@@ -1,18 +1,27 @@
-"""The Storage port on SQLAlchemy 2 async (SQLite with aiosqlite, PostgreSQL with asyncpg)."""
+"""The Storage port on SQLAlchemy 2: PostgreSQL through asyncpg; SQLite through the synchronous
+driver on the event loop (see `_LoopSqlite`), with aiosqlite for migrations and libraries."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy
 from sqlalchemy import (
     Connection,
+    CursorResult,
+    Engine,
+    Executable,
     RowMapping,
     bindparam,
     delete,
     event,
+    exc,
     func,
     insert,
     or_,
@@ -53,42 +62,121 @@ def create_engine(
 ) -> AsyncEngine:
     """An async engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
 
-    `options` go to SQLAlchemy's `create_async_engine` (e.g. asyncpg's `connect_args`).
+    `options` go to SQLAlchemy's `create_async_engine` (e.g. asyncpg's `connect_args`). For
+    SQLite, `SqlStorage` runs its transactions on a second, synchronous engine on the same file
+    (see `_LoopSqlite`); the async one serves migrations and the libraries that want one.
     """
-    if url.startswith("sqlite"):
-        engine = create_async_engine(url, **options)
+    if not url.startswith("sqlite"):
+        return create_async_engine(url, pool_pre_ping=True, **options)
+    engine = create_async_engine(url, **options)
+    _sqlite_setup(engine.sync_engine, busy_timeout_ms=sqlite_busy_timeout_ms)
 
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
-            # Let SQLAlchemy, not the driver, begin transactions (see _begin_immediate).
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            # WAL lets readers go on while the dispatcher writes; an in-memory database ignores it.
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # In WAL mode NORMAL syncs at checkpoints, not at every commit: the database stays
-            # consistent through a crash, and at worst a power cut forgets the last commits.
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_ms)}")
-            cursor.close()
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin_immediate(connection: Connection) -> None:
+        # Take the write lock when the transaction starts: two deferred transactions that both
+        # read then write would deadlock, and SQLite fails one at once instead of waiting out
+        # the busy timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin_immediate(connection: Connection) -> None:
-            # Take the write lock when the transaction starts: two deferred transactions that
-            # both read then write would deadlock, and SQLite fails one at once instead of
-            # waiting out the busy timeout.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    _LOOP_SQLITE[engine] = _LoopSqlite(engine, busy_timeout_ms=sqlite_busy_timeout_ms)
+    return engine
 
-        return engine
-    return create_async_engine(url, pool_pre_ping=True, **options)
+
+def _sqlite_setup(engine: Engine, *, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy (or _LoopSqlite), not the driver, begin transactions.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers go on while the dispatcher writes; an in-memory database ignores it.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL syncs at checkpoints, not at every commit: the database stays
+        # consistent through a crash, and at worst a power cut forgets the last commits.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+
+class _LoopSqlite:
+    """SQLite transactions run right on the event loop, through the synchronous driver.
+
+    aiosqlite hands every call to a thread of its own and back: four or so hops a statement,
+    about half a millisecond here, where SQLite itself needs tens of microseconds. SQLite has
+    one writer and every transaction begins IMMEDIATE, so transactions run one at a time anyway:
+    this runs them one after another on the loop, each without a pause (the store's methods
+    never wait on anything else), so none ever blocks the loop for longer than its statements.
+
+    The one wait is for the write lock, which another process (or a library's aiosqlite
+    connection) may hold: that wait is asynchronous, polling with a growing pause until the
+    busy timeout is spent, never SQLite's busy handler on the loop's thread. Once the lock is
+    held, WAL mode lets the transaction read and write without waiting for anyone.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
+        self.engine = sqlalchemy.create_engine(engine.url.set(drivername="sqlite"))
+        # Lock waits happen in `begin`, asynchronously; SQLite itself must never wait.
+        _sqlite_setup(self.engine, busy_timeout_ms=0)
+        self.busy_timeout = busy_timeout_ms / 1000
+        self.turn = asyncio.Lock()
+
+        @event.listens_for(engine.sync_engine, "engine_disposed")
+        def _dispose(_: Engine) -> None:
+            self.engine.dispose()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        async with self.turn:
+            with self.engine.connect() as connection:
+                await self._begin_immediate(connection)
+                # BEGIN IMMEDIATE was sent above; this only tells SQLAlchemy, and commits (or
+                # rolls back) at the end.
+                with connection.begin():
+                    yield connection
+
+    async def _begin_immediate(self, connection: Connection) -> None:
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.busy_timeout
+        pause = 0.001
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as err:
+                if err.sqlite_errorcode != sqlite3.SQLITE_BUSY or loop.time() >= give_up:
+                    raise exc.OperationalError("BEGIN IMMEDIATE", None, err) from err
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+
+# The loop-side engine of each SQLite engine made by create_engine.
+_LOOP_SQLITE: weakref.WeakKeyDictionary[AsyncEngine, _LoopSqlite] = weakref.WeakKeyDictionary()
+
+
+class _LoopConnection:
+    """A synchronous connection with the face SqlStore expects of an AsyncConnection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+        return self.connection.execute(statement, parameters)
 
 
 class SqlStorage:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._loop_sqlite = _LOOP_SQLITE.get(engine)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[SqlStore]:
+        if self._loop_sqlite is not None:
+            async with self._loop_sqlite.transaction() as connection:
+                yield SqlStore(_LoopConnection(connection))
+            return
         async with self.engine.begin() as connection:
             yield SqlStore(connection)
 
@@ -96,7 +184,7 @@ class SqlStorage:
 class SqlStore:
     """One transaction. Methods map rows to the domain's dataclasses and back."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection | _LoopConnection) -> None:
         self.db = connection
 
     # -- people --------------------------------------------------------------------------

@@ -1,0 +1,160 @@
+"""SQLite transactions on the event loop: they wait for the write lock without blocking the loop,
+run one at a time within a process, and give up after the busy timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain import Address, Person
+from bot.storage.migrate import upgrade_to_head
+from bot.storage.sql import SqlStorage, create_engine
+
+T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    made = create_engine(f"sqlite+aiosqlite:///{tmp_path}/loop.db", sqlite_busy_timeout_ms=400)
+    await upgrade_to_head(made)
+    yield made
+    await made.dispose()
+
+
+async def ticks_while(work: asyncio.Future[object]) -> int:
+    """How often another task got to run on the loop while `work` was going on."""
+    count = 0
+    while not work.done():
+        count += 1
+        await asyncio.sleep(0.01)
+    return count
+
+
+async def test_a_session_waits_for_another_processes_write_lock_without_blocking_the_loop(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    storage = SqlStorage(engine)
+    holder = sqlite3.connect(tmp_path / "loop.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    async def add() -> Person:
+        async with storage.session() as store:
+            return await store.add_person(Person(Address("slack", "T1", "alice"), T0))
+
+    adding = asyncio.ensure_future(add())
+    await asyncio.sleep(0.2)
+    assert not adding.done()  # still waiting for the lock...
+    holder.execute("ROLLBACK")
+    holder.close()
+    ticks = await ticks_while(adding)
+    person = await adding
+    assert person.id is not None
+    assert ticks >= 1
+    async with storage.session() as store:
+        assert await store.person(Address("slack", "T1", "alice")) is not None
+
+
+async def test_the_loop_keeps_running_while_a_session_waits(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    storage = SqlStorage(engine)
+    holder = sqlite3.connect(tmp_path / "loop.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    async def read() -> None:
+        async with storage.session() as store:
+            await store.get_value("x")
+
+    waiting = asyncio.ensure_future(read())
+    try:
+        # 0.3 s of a 0.4 s busy timeout: a blocked loop would tick once or not at all.
+        ticks = 0
+        for _ in range(30):
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks == 30
+        assert not waiting.done()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    await waiting
+
+
+async def test_a_lock_held_past_the_busy_timeout_fails_the_session_and_changes_nothing(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    storage = SqlStorage(engine)
+    holder = sqlite3.connect(tmp_path / "loop.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            async with storage.session() as store:
+                await store.set_value("x", "1", T0)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    async with storage.session() as store:
+        assert await store.get_value("x") is None
+
+
+async def test_concurrent_sessions_in_one_process_take_turns(engine: AsyncEngine) -> None:
+    storage = SqlStorage(engine)
+    async with storage.session() as store:
+        person = await store.add_person(Person(Address("slack", "T1", "alice"), T0))
+    assert person.id is not None
+    person_id = person.id
+
+    async def allocate() -> list[int]:
+        async with storage.session() as store:
+            numbers = await store.allocate_numbers(person_id, 2)
+            await asyncio.sleep(0)  # a pause inside a transaction holds the others back
+            return numbers
+
+    results = await asyncio.gather(*(allocate() for _ in range(40)))
+    numbers = sorted(n for result in results for n in result)
+    assert numbers == list(range(1, 81))
+
+
+async def test_a_library_transaction_on_the_async_engine_and_a_session_both_finish(
+    engine: AsyncEngine,
+) -> None:
+    """slack_sdk's stores use the async engine: its transaction may pause between statements
+    while holding the lock, and a session must wait for it, not deadlock the loop."""
+    storage = SqlStorage(engine)
+    started = asyncio.Event()
+
+    async def library() -> None:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO bot_state (key, value, updated_at) VALUES ('lib', 'v', :t)"),
+                {"t": "2026-03-06 20:00:00.000000"},
+            )
+            started.set()
+            await asyncio.sleep(0.1)
+
+    async def session() -> str | None:
+        await started.wait()
+        async with storage.session() as store:
+            return await store.get_value("lib")
+
+    _, value = await asyncio.wait_for(asyncio.gather(library(), session()), timeout=5)
+    assert value == "v"
+
+
+async def test_disposing_the_engine_closes_the_sessions_connections(engine: AsyncEngine) -> None:
+    storage = SqlStorage(engine)
+    async with storage.session() as store:
+        await store.set_value("x", "1", T0)
+    loop_sqlite = storage._loop_sqlite
+    assert loop_sqlite is not None
+    assert loop_sqlite.engine.pool.checkedin() == 1
+    await engine.dispose()
+    assert loop_sqlite.engine.pool.checkedin() == 0
