@@ -48,7 +48,8 @@ naive_conversations = Table(
     Column("topics", Text),
 )
 
-delivered: list[Reply] = []
+# What the zero-latency messenger keeps: a count, as the bot's benchmark messenger does.
+delivered = 0
 expected = 0
 all_delivered = asyncio.Event()
 # What the jobs read: APScheduler stores a job as a reference to a module-level function and
@@ -70,19 +71,20 @@ async def send_nudge(conversation_id: int, number: int, kind: str, due_by: datet
     )
     follow_up = FollowUp(1, conversation_id, number, ("email",), due_by, due_by, id=number)
     now = datetime.now(UTC)
-    delivered.append(
-        nudge_message(
-            kind=NudgeKind(kind),
-            follow_ups=[follow_up],
-            conversation=conversation,
-            rule=running.rulebook.kinds.get(row.kind),
-            rulebook=running.rulebook,
-            now=now,
-            zone=running.zone,
-            late_since=None,
-        )
+    global delivered
+    # Worded as the bot words it; the zero-latency messenger then only counts it.
+    nudge_message(
+        kind=NudgeKind(kind),
+        follow_ups=[follow_up],
+        conversation=conversation,
+        rule=running.rulebook.kinds.get(row.kind),
+        rulebook=running.rulebook,
+        now=now,
+        zone=running.zone,
+        late_since=None,
     )
-    if len(delivered) >= expected:
+    delivered += 1
+    if delivered >= expected:
         all_delivered.set()
 
 
@@ -205,8 +207,8 @@ class NaiveBot:
 
     async def drain(self, count: int) -> float:
         """Resume the scheduler and time how long it takes to fire `count` due jobs."""
-        global expected
-        delivered.clear()
+        global delivered, expected
+        delivered = 0
         all_delivered.clear()
         expected = count
         start = time.perf_counter()

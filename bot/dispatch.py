@@ -98,6 +98,7 @@ class _Due:
 class _Outcome:
     """What settling a batch writes, gathered while sending."""
 
+    sent: list[int] = field(default_factory=list)
     settled: list[Nudge] = field(default_factory=list)
     undeliverable: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     workspaces: dict[str, str] = field(default_factory=dict)
@@ -172,17 +173,23 @@ class Dispatcher:
             (sorted(g, key=lambda d: d.context.follow_up.number) for g in together.values()),
             key=lambda g: (min(d.first_due for d in g), g[0].nudge.id or 0),
         )
-        outcome = _Outcome()
-        semaphore = asyncio.Semaphore(self.concurrency)
+        deliveries: list[Delivery] = [RetryAfter(0, "not sent", tried=False)] * len(groups)
         given_up: dict[int, PermanentFailure] = {}
-        deliveries = await asyncio.gather(
-            *(self._send(group, semaphore, given_up) for group in groups)
-        )
+        turns = iter(enumerate(groups))
+
+        async def sender() -> None:
+            # Up to `concurrency` senders take the groups in order, each sending one at a time.
+            for index, group in turns:
+                deliveries[index] = await self._send(group, given_up)
+
+        await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(groups)))))
+        outcome = _Outcome()
         now = self.clock.now()
         for group, delivery in zip(groups, deliveries, strict=True):
             for due in group:
                 self._settle(due, delivery, now, outcome, report)
         async with self.storage.session() as store:
+            await store.mark_sent(outcome.sent, now, self.owner)
             await store.settle_nudges(outcome.settled, self.owner)
             for reason, person_ids in outcome.undeliverable.items():
                 await store.mark_undeliverable(sorted(person_ids), reason)
@@ -199,7 +206,7 @@ class Dispatcher:
         cancelled: list[Nudge] = []
         sendable: list[_Due] = []
         async with self.storage.session() as store:
-            contexts = await store.nudge_contexts([n.id or 0 for n in claimed])
+            contexts = await store.nudge_contexts(claimed)
             workspace_keys = {
                 undeliverable_workspace_key(c.person.address.platform, c.person.address.workspace)
                 for c in contexts.values()
@@ -241,39 +248,33 @@ class Dispatcher:
             return "workspace can't receive DMs"
         return why_not_nudged(context.person, context.conversation, self.rulebook)
 
-    async def _send(
-        self,
-        group: list[_Due],
-        semaphore: asyncio.Semaphore,
-        given_up: dict[int, PermanentFailure],
-    ) -> Delivery:
+    async def _send(self, group: list[_Due], given_up: dict[int, PermanentFailure]) -> Delivery:
         person = group[0].context.person
         address = person.address
-        async with semaphore:
-            # Someone this batch already found unreachable is not tried again.
-            if person.id in given_up:
-                return given_up[person.id or 0]
-            # After a 429 the rest of the batch for that platform (or workspace) waits with it,
-            # keeping its order, rather than hammering the platform or overtaking the first.
-            for scope in ((address.platform,), (address.platform, address.workspace)):
-                paused_until = self._paused_until.get(scope)
-                if paused_until is not None and paused_until > self.clock.now():
-                    left = (paused_until - self.clock.now()).total_seconds()
-                    return RetryAfter(left, "platform asked to slow down", tried=False)
-            await self.pacer.wait_turn(person)
-            # Pacing may have taken a while: a nudge whose lease is running out goes back to
-            # the outbox unsent rather than risk another replica sending it too.
-            lease_ends = min(d.nudge.lease_expires_at or self.clock.now() for d in group)
-            if lease_ends - self.clock.now() < LEASE_MARGIN:
-                return RetryAfter(0, "its turn came too late in the lease", tried=False)
-            key = f"nudge-{min(d.nudge.id or 0 for d in group)}"
-            try:
-                delivery = await self.messenger.send_dm(person, self._message(group), key=key)
-            except Exception as err:  # any platform error is transient until proven otherwise
-                # The exception's text may quote the message (contact data): log its type only.
-                log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
-                attempts = max(d.nudge.attempts for d in group)
-                return RetryAfter(_backoff(attempts).total_seconds(), type(err).__name__)
+        # Someone this batch already found unreachable is not tried again.
+        if person.id in given_up:
+            return given_up[person.id or 0]
+        # After a 429 the rest of the batch for that platform (or workspace) waits with it,
+        # keeping its order, rather than hammering the platform or overtaking the first.
+        for scope in ((address.platform,), (address.platform, address.workspace)):
+            paused_until = self._paused_until.get(scope)
+            if paused_until is not None and paused_until > self.clock.now():
+                left = (paused_until - self.clock.now()).total_seconds()
+                return RetryAfter(left, "platform asked to slow down", tried=False)
+        await self.pacer.wait_turn(person)
+        # Pacing may have taken a while: a nudge whose lease is running out goes back to the
+        # outbox unsent rather than risk another replica sending it too.
+        lease_ends = min(d.nudge.lease_expires_at or self.clock.now() for d in group)
+        if lease_ends - self.clock.now() < LEASE_MARGIN:
+            return RetryAfter(0, "its turn came too late in the lease", tried=False)
+        key = f"nudge-{min(d.nudge.id or 0 for d in group)}"
+        try:
+            delivery = await self.messenger.send_dm(person, self._message(group), key=key)
+        except Exception as err:  # any platform error is transient until proven otherwise
+            # The exception's text may quote the message (contact data): log its type only.
+            log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
+            attempts = max(d.nudge.attempts for d in group)
+            return RetryAfter(_backoff(attempts).total_seconds(), type(err).__name__)
         if isinstance(delivery, RetryAfter) and delivery.scope != "message":
             scope = (
                 (address.platform,)
@@ -315,8 +316,9 @@ class Dispatcher:
         match delivery:
             case Delivered():
                 _finish(nudge, NudgeStatus.SENT, None)
-                nudge.sent_at = self.clock.now()
+                nudge.sent_at = now
                 report.sent += 1
+                outcome.sent.append(nudge.id or 0)
             case RetryAfter(seconds=seconds, reason=reason) if nudge.attempts < MAX_ATTEMPTS:
                 if not delivery.tried:
                     nudge.attempts -= 1  # it waited its turn: nothing was tried
@@ -341,7 +343,8 @@ class Dispatcher:
                     outcome.workspaces[key] = reason
                 elif delivery.concerns_person and context.person.id is not None:
                     outcome.undeliverable[reason].add(context.person.id)
-        outcome.settled.append(nudge)
+        if nudge.status is not NudgeStatus.SENT:
+            outcome.settled.append(nudge)
         finished = nudge.status in (NudgeStatus.SENT, NudgeStatus.FAILED)
         if nudge.kind is NudgeKind.WINDOW_CLOSED and finished and context.follow_up.id:
             outcome.missed.add(context.follow_up.id)

@@ -174,8 +174,14 @@ class Store(Protocol):
         process claims only what it can send). One statement; replicas never claim the same."""
         ...
 
-    async def nudge_contexts(self, nudge_ids: Sequence[int]) -> dict[int, NudgeContext]:
-        """What each nudge is about, in one read; nudges whose rows are gone are left out."""
+    async def nudge_contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
+        """What each claimed nudge is about (its follow-up, conversation and person), in one
+        read, by nudge id; nudges whose rows are gone are left out."""
+        ...
+
+    async def mark_sent(self, nudge_ids: Sequence[int], sent_at: datetime, owner: str) -> None:
+        """Settle delivered nudges in one write: sent at `sent_at`, lease and error cleared.
+        Only rows `owner` still holds change (as with `settle_nudges`)."""
         ...
 
     async def settle_nudges(self, settled: Sequence[Nudge], owner: str | None = None) -> None:

@@ -54,19 +54,26 @@ class FakeMessenger:
     """Records DMs. `answers` (a queue) decides what each send returns; Delivered when empty.
 
     An answer that is an exception instance is raised, as a broken platform client would.
+    With `record=False` it only counts deliveries (`delivered`), as a platform would keep
+    nothing in the bot's memory: what benchmarks want.
     """
 
-    def __init__(self, clock: VirtualClock | None = None) -> None:
+    def __init__(self, clock: VirtualClock | None = None, *, record: bool = True) -> None:
         self.sent: list[SentDM] = []
+        self.delivered = 0
         self.answers: deque[Delivery | Exception] = deque()
         self.clock = clock
+        self.record = record
 
     async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
         answer = self.answers.popleft() if self.answers else Delivered()
         if isinstance(answer, Exception):
             raise answer
         if isinstance(answer, Delivered):
-            self.sent.append(SentDM(to, message, key, self.clock.now() if self.clock else None))
+            self.delivered += 1
+            if self.record:
+                when = self.clock.now() if self.clock else None
+                self.sent.append(SentDM(to, message, key, when))
         return answer
 
     def texts(self) -> list[str]:
@@ -303,15 +310,15 @@ class InMemoryStore:
             nudge.attempts += 1
         return [copy.copy(n) for n in claimed]
 
-    async def nudge_contexts(self, nudge_ids: Sequence[int]) -> dict[int, NudgeContext]:
+    async def nudge_contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
         found = {}
-        for nudge_id in nudge_ids:
-            nudge = self.t.nudges.get(nudge_id)
-            follow_up = self.t.follow_ups.get(nudge.follow_up_id) if nudge else None
-            if nudge is None or follow_up is None:
+        for nudge in claimed:
+            stored = self.t.nudges.get(nudge.id or 0)
+            follow_up = self.t.follow_ups.get(stored.follow_up_id) if stored else None
+            if nudge.id is None or follow_up is None:
                 continue
-            found[nudge_id] = NudgeContext(
-                copy.copy(nudge),
+            found[nudge.id] = NudgeContext(
+                nudge,
                 copy.copy(follow_up),
                 copy.copy(self.t.conversations[follow_up.conversation_id]),
                 copy.copy(self.t.people[follow_up.person_id]),
@@ -325,6 +332,13 @@ class InMemoryStore:
             # `owner`, is left as it is.
             if stored is not None and (owner is None or stored.lease_owner == owner):
                 self.t.nudges[nudge.id or 0] = copy.copy(nudge)
+
+    async def mark_sent(self, nudge_ids: Sequence[int], sent_at: datetime, owner: str) -> None:
+        for nudge_id in nudge_ids:
+            stored = self.t.nudges.get(nudge_id)
+            if stored is not None and stored.lease_owner == owner:
+                stored.status, stored.sent_at = NudgeStatus.SENT, sent_at
+                stored.lease_owner = stored.lease_expires_at = stored.last_error = None
 
     async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
         for person_id in person_ids:

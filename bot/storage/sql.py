@@ -17,7 +17,6 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     Executable,
-    RowMapping,
     bindparam,
     delete,
     event,
@@ -200,7 +199,7 @@ class SqlStore:
                     )
                 )
             )
-            .mappings()
+            .tuples()
             .first()
         )
         return _person(row) if row else None
@@ -259,7 +258,7 @@ class SqlStore:
             )
             .order_by(conversations.c.met_at, conversations.c.id)
         )
-        return [_conversation(row) for row in rows.mappings()]
+        return [_conversation(row) for row in rows.tuples()]
 
     async def recorded_names(self, person_id: int) -> set[str]:
         rows = await self.db.execute(
@@ -317,12 +316,11 @@ class SqlStore:
         self, *where: Any
     ) -> list[tuple[FollowUp, Conversation]]:
         joined = follow_ups.join(conversations, follow_ups.c.conversation_id == conversations.c.id)
-        columns = [
-            *follow_ups.c,
-            *(c.label(f"c_{c.name}") for c in conversations.c),
-        ]
-        rows = await self.db.execute(select(*columns).select_from(joined).where(*where))
-        return [(_follow_up(row), _conversation(row, prefix="c_")) for row in rows.mappings()]
+        rows = await self.db.execute(
+            select(*follow_ups.c, *conversations.c).select_from(joined).where(*where)
+        )
+        width = len(follow_ups.c)
+        return [(_follow_up(row[:width]), _conversation(row[width:])) for row in rows.tuples()]
 
     async def follow_ups_of(self, conversation_id: int) -> list[FollowUp]:
         rows = await self.db.execute(
@@ -330,7 +328,7 @@ class SqlStore:
             .where(follow_ups.c.conversation_id == conversation_id)
             .order_by(follow_ups.c.number)
         )
-        return [_follow_up(row) for row in rows.mappings()]
+        return [_follow_up(row) for row in rows.tuples()]
 
     async def open_follow_ups(self, person_id: int) -> list[tuple[FollowUp, Conversation]]:
         return await self._follow_ups_with_conversations(
@@ -354,7 +352,7 @@ class SqlStore:
             .where(nudges.c.follow_up_id == follow_up_id, nudges.c.status == NudgeStatus.PENDING)
             .order_by(nudges.c.due_at, nudges.c.id)
         )
-        return [_nudge(row) for row in rows.mappings()]
+        return [_nudge(row) for row in rows.tuples()]
 
     async def add_nudges(self, new: Sequence[Nudge]) -> None:
         if new:
@@ -452,35 +450,34 @@ class SqlStore:
             )
             .returning(*nudges.c)
         )
-        claimed = [_nudge(row) for row in rows.mappings()]
+        claimed = [_nudge(row) for row in rows.tuples()]
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
 
-    async def nudge_contexts(self, nudge_ids: Sequence[int]) -> dict[int, NudgeContext]:
-        if not nudge_ids:
+    async def nudge_contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
+        if not claimed:
             return {}
         joined = (
             nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
             .join(conversations, follow_ups.c.conversation_id == conversations.c.id)
             .join(people, follow_ups.c.person_id == people.c.id)
         )
-        columns = [
-            *nudges.c,
-            *(c.label(f"f_{c.name}") for c in follow_ups.c),
-            *(c.label(f"c_{c.name}") for c in conversations.c),
-            *(c.label(f"p_{c.name}") for c in people.c),
-        ]
         rows = await self.db.execute(
-            select(*columns).select_from(joined).where(nudges.c.id.in_(list(nudge_ids)))
+            select(nudges.c.id, *follow_ups.c, *conversations.c, *people.c)
+            .select_from(joined)
+            .where(nudges.c.id.in_([n.id for n in claimed]))
         )
+        by_id = {n.id: n for n in claimed}
+        f_end = 1 + len(follow_ups.c)
+        c_end = f_end + len(conversations.c)
         return {
-            row["id"]: NudgeContext(
-                _nudge(row),
-                _follow_up(row, prefix="f_"),
-                _conversation(row, prefix="c_"),
-                _person(row, prefix="p_"),
+            row[0]: NudgeContext(
+                by_id[row[0]],
+                _follow_up(row[1:f_end]),
+                _conversation(row[f_end:c_end]),
+                _person(row[c_end:]),
             )
-            for row in rows.mappings()
+            for row in rows.tuples()
         }
 
     async def settle_nudges(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
@@ -501,6 +498,20 @@ class SqlStore:
                 for n in settled
             ],
         )
+
+    async def mark_sent(self, nudge_ids: Sequence[int], sent_at: datetime, owner: str) -> None:
+        if nudge_ids:
+            await self.db.execute(
+                update(nudges)
+                .where(nudges.c.id.in_(list(nudge_ids)), nudges.c.lease_owner == owner)
+                .values(
+                    status=NudgeStatus.SENT,
+                    sent_at=sent_at,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    last_error=None,
+                )
+            )
 
     async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
         if person_ids:
@@ -636,47 +647,73 @@ def _person_values(person: Person) -> dict[str, Any]:
     }
 
 
-def _person(row: RowMapping, prefix: str = "") -> Person:
-    def col(name: str) -> Any:
-        return row[prefix + name]
-
+def _person(row: Sequence[Any]) -> Person:
+    (
+        id_,
+        platform,
+        workspace,
+        user_id,
+        name,
+        display_name,
+        timezone,
+        platform_timezone,
+        quiet_start,
+        quiet_end,
+        nudges_on,
+        job_status,
+        linkedin_plan,
+        undeliverable,
+        _next_number,
+        created_at,
+    ) = row
     quiet = (
-        QuietHours(col("quiet_start"), col("quiet_end"))
-        if col("quiet_start") is not None and col("quiet_end") is not None
+        QuietHours(quiet_start, quiet_end)
+        if quiet_start is not None and quiet_end is not None
         else None
     )
     return Person(
-        id=col("id"),
-        address=Address(col("platform"), col("workspace"), col("user_id")),
-        created_at=col("created_at"),
-        name=col("name"),
-        display_name=col("display_name"),
-        timezone=col("timezone"),
-        platform_timezone=col("platform_timezone"),
+        id=id_,
+        address=Address(platform, workspace, user_id),
+        created_at=created_at,
+        name=name,
+        display_name=display_name,
+        timezone=timezone,
+        platform_timezone=platform_timezone,
         quiet_hours=quiet,
-        nudges_on=col("nudges_on"),
-        job_status=_JOB_STATUS[col("job_status")],
-        linkedin_plan=_LINKEDIN_PLAN[col("linkedin_plan")],
-        undeliverable=col("undeliverable"),
+        nudges_on=nudges_on,
+        job_status=_JOB_STATUS[job_status],
+        linkedin_plan=_LINKEDIN_PLAN[linkedin_plan],
+        undeliverable=undeliverable,
     )
 
 
-def _conversation(row: RowMapping, prefix: str = "") -> Conversation:
-    def col(name: str) -> Any:
-        return row[prefix + name]
-
+def _conversation(row: Sequence[Any]) -> Conversation:
+    (
+        id_,
+        person_id,
+        contact_name,
+        company,
+        _company_key,
+        kind,
+        met_at,
+        topics,
+        event,
+        priority,
+        logged_in,
+        created_at,
+    ) = row
     return Conversation(
-        id=col("id"),
-        person_id=col("person_id"),
-        contact_name=col("contact_name"),
-        company=col("company"),
-        kind=col("kind"),
-        met_at=col("met_at"),
-        created_at=col("created_at"),
-        topics=col("topics"),
-        event=col("event"),
-        priority=col("priority"),
-        logged_in=col("logged_in"),
+        id=id_,
+        person_id=person_id,
+        contact_name=contact_name,
+        company=company,
+        kind=kind,
+        met_at=met_at,
+        created_at=created_at,
+        topics=topics,
+        event=event,
+        priority=priority,
+        logged_in=logged_in,
     )
 
 
@@ -693,23 +730,34 @@ def _follow_up_values(follow_up: FollowUp) -> dict[str, Any]:
     }
 
 
-def _follow_up(row: RowMapping, prefix: str = "") -> FollowUp:
-    def col(name: str) -> Any:
-        return row[prefix + name]
-
+def _follow_up(row: Sequence[Any]) -> FollowUp:
+    (
+        id_,
+        person_id,
+        conversation_id,
+        number,
+        methods,
+        ideal_by,
+        due_by,
+        optional,
+        status,
+        done_via,
+        snoozed_until,
+        closed_at,
+    ) = row
     return FollowUp(
-        id=col("id"),
-        person_id=col("person_id"),
-        conversation_id=col("conversation_id"),
-        number=col("number"),
-        methods=tuple(col("methods").split(",")),
-        ideal_by=col("ideal_by"),
-        due_by=col("due_by"),
-        optional=col("optional"),
-        status=_FOLLOW_UP_STATUS[col("status")],
-        done_via=col("done_via"),
-        snoozed_until=col("snoozed_until"),
-        closed_at=col("closed_at"),
+        id=id_,
+        person_id=person_id,
+        conversation_id=conversation_id,
+        number=number,
+        methods=tuple(methods.split(",")),
+        ideal_by=ideal_by,
+        due_by=due_by,
+        optional=optional,
+        status=_FOLLOW_UP_STATUS[status],
+        done_via=done_via,
+        snoozed_until=snoozed_until,
+        closed_at=closed_at,
     )
 
 
@@ -739,17 +787,30 @@ def _nudge_values(nudge: Nudge) -> dict[str, Any]:
     }
 
 
-def _nudge(row: RowMapping) -> Nudge:
+def _nudge(row: Sequence[Any]) -> Nudge:
+    (
+        id_,
+        follow_up_id,
+        kind,
+        due_at,
+        status,
+        attempts,
+        next_attempt_at,
+        lease_owner,
+        lease_expires_at,
+        sent_at,
+        last_error,
+    ) = row
     return Nudge(
-        id=row["id"],
-        follow_up_id=row["follow_up_id"],
-        kind=_NUDGE_KIND[row["kind"]],
-        due_at=row["due_at"],
-        status=_NUDGE_STATUS[row["status"]],
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        lease_owner=row["lease_owner"],
-        lease_expires_at=row["lease_expires_at"],
-        sent_at=row["sent_at"],
-        last_error=row["last_error"],
+        id=id_,
+        follow_up_id=follow_up_id,
+        kind=_NUDGE_KIND[kind],
+        due_at=due_at,
+        status=_NUDGE_STATUS[status],
+        attempts=attempts,
+        next_attempt_at=next_attempt_at,
+        lease_owner=lease_owner,
+        lease_expires_at=lease_expires_at,
+        sent_at=sent_at,
+        last_error=last_error,
     )

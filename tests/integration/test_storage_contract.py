@@ -204,12 +204,50 @@ async def test_settled_nudge_round_trip_and_context(storage: Storage) -> None:
         nudge.sent_at = T0 + timedelta(seconds=1)
         nudge.lease_owner = nudge.lease_expires_at = None
         await store.settle_nudges([nudge])
-        contexts = await store.nudge_contexts([nudge.id, nudge.id + 1000])
+        gone = Nudge(follow_up.id, NudgeKind.LAST_CALL, T0, id=nudge.id + 1000)
+        contexts = await store.nudge_contexts([nudge, gone])
         assert list(contexts) == [nudge.id]  # a nudge that isn't there is left out
         context = contexts[nudge.id]
-        assert context.nudge == nudge
+        assert context.nudge is nudge
         assert context.follow_up == follow_up
         assert context.person.address == alice.address
+    async with storage.session() as store:
+        assert await store.nudges_sent(follow_up.id) == {NudgeKind.HEADS_UP: 1}
+        later = T0 + timedelta(hours=1)
+        assert await store.claim_due_nudges(later, "me", later + timedelta(minutes=2), 10) == []
+
+
+async def test_marking_sent_settles_only_the_rows_the_owner_holds(storage: Storage) -> None:
+    async with storage.session() as store:
+        alice = await add_person(store)
+        follow_up = await add_follow_up(store, alice, 1)
+        assert follow_up.id is not None
+        await store.replace_pending_nudges(
+            follow_up.id,
+            [
+                Nudge(follow_up.id, NudgeKind.HEADS_UP, T0),
+                Nudge(follow_up.id, NudgeKind.LAST_CALL, T0 + timedelta(seconds=1)),
+            ],
+            T0 - timedelta(hours=1),
+        )
+        lease = T0 + timedelta(minutes=2)
+        mine, other = await store.claim_due_nudges(T0 + timedelta(seconds=1), "me", lease, 10)
+        assert mine.id is not None
+        assert other.id is not None
+        sent_at = T0 + timedelta(seconds=5)
+        await store.mark_sent([mine.id], sent_at, "me")
+        await store.mark_sent([other.id], sent_at, "someone else")  # not theirs: unchanged
+    async with storage.session() as store:
+        assert await store.nudges_sent(follow_up.id) == {
+            NudgeKind.HEADS_UP: 1,
+            NudgeKind.LAST_CALL: 1,  # still sending, under its lease
+        }
+        after_lease = lease + timedelta(seconds=1)
+        (again,) = await store.claim_due_nudges(
+            after_lease, "me", after_lease + timedelta(minutes=2), 10
+        )
+        assert again.id == other.id
+        assert again.attempts == 2
 
 
 async def test_values_the_bot_keeps(storage: Storage) -> None:
