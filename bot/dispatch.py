@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -85,8 +86,7 @@ class DispatchReport:
         self.failed += other.failed
 
 
-@dataclass(frozen=True)
-class _Due:
+class _Due(NamedTuple):
     """A claimed nudge that will be sent, with what it is about and when it first fell due."""
 
     nudge: Nudge
@@ -207,22 +207,21 @@ class Dispatcher:
         sendable: list[_Due] = []
         async with self.storage.session() as store:
             contexts = await store.nudge_contexts(claimed)
-            workspace_keys = {
-                undeliverable_workspace_key(c.person.address.platform, c.person.address.workspace)
-                for c in contexts.values()
+            workspaces = {
+                (c.person.address.platform, c.person.address.workspace) for c in contexts.values()
             }
-            closed_workspaces = {
-                k for k, v in (await store.get_values(sorted(workspace_keys))).items() if v
-            }
+            keys = sorted(undeliverable_workspace_key(*w) for w in workspaces)
+            closed = {k for k, v in (await store.get_values(keys)).items() if v}
             for group in by_follow_up.values():
                 # The latest of a follow-up's due nudges speaks for all of them: one message.
-                group.sort(key=lambda n: (n.due_at, n.kind is NudgeKind.WINDOW_CLOSED))
-                nudge, superseded = group[-1], group[:-1]
-                for old in superseded:
+                if len(group) > 1:
+                    group.sort(key=lambda n: (n.due_at, n.kind is NudgeKind.WINDOW_CLOSED))
+                nudge = group[-1]
+                for old in group[:-1]:
                     _finish(old, NudgeStatus.CANCELLED, "superseded by a later nudge")
                     cancelled.append(old)
                 context = contexts.get(nudge.id or 0)
-                reason = self._reason_not_to_send(context, closed_workspaces)
+                reason = self._reason_not_to_send(context, closed)
                 if reason is not None:
                     _finish(nudge, NudgeStatus.CANCELLED, reason)
                     cancelled.append(nudge)
@@ -244,7 +243,9 @@ class Dispatcher:
         if status is not FollowUpStatus.PENDING and not closing:
             return f"follow-up {status}"
         address = context.person.address
-        if undeliverable_workspace_key(address.platform, address.workspace) in closed_workspaces:
+        if closed_workspaces and (
+            undeliverable_workspace_key(address.platform, address.workspace) in closed_workspaces
+        ):
             return "workspace can't receive DMs"
         return why_not_nudged(context.person, context.conversation, self.rulebook)
 
@@ -257,19 +258,20 @@ class Dispatcher:
         # After a 429 the rest of the batch for that platform (or workspace) waits with it,
         # keeping its order, rather than hammering the platform or overtaking the first.
         for scope in ((address.platform,), (address.platform, address.workspace)):
-            paused_until = self._paused_until.get(scope)
+            paused_until = self._paused_until.get(scope) if self._paused_until else None
             if paused_until is not None and paused_until > self.clock.now():
                 left = (paused_until - self.clock.now()).total_seconds()
                 return RetryAfter(left, "platform asked to slow down", tried=False)
         await self.pacer.wait_turn(person)
         # Pacing may have taken a while: a nudge whose lease is running out goes back to the
         # outbox unsent rather than risk another replica sending it too.
-        lease_ends = min(d.nudge.lease_expires_at or self.clock.now() for d in group)
-        if lease_ends - self.clock.now() < LEASE_MARGIN:
+        now = self.clock.now()
+        lease_ends = min(d.nudge.lease_expires_at or now for d in group)
+        if lease_ends - now < LEASE_MARGIN:
             return RetryAfter(0, "its turn came too late in the lease", tried=False)
         key = f"nudge-{min(d.nudge.id or 0 for d in group)}"
         try:
-            delivery = await self.messenger.send_dm(person, self._message(group), key=key)
+            delivery = await self.messenger.send_dm(person, self._message(group, now), key=key)
         except Exception as err:  # any platform error is transient until proven otherwise
             # The exception's text may quote the message (contact data): log its type only.
             log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
@@ -287,8 +289,7 @@ class Dispatcher:
             given_up[person.id or 0] = delivery
         return delivery
 
-    def _message(self, group: list[_Due]) -> Reply:
-        now = self.clock.now()
+    def _message(self, group: list[_Due], now: datetime) -> Reply:
         # Late means the nudge being sent fell due a while ago (earlier ones it replaces don't
         # count: their moment is gone and the message speaks for now).
         due = min(d.nudge.due_at for d in group)

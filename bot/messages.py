@@ -314,9 +314,13 @@ def nudge_message(
     """One DM for the follow-ups of one conversation that are nudged together (a fair's double
     follow-up is one message, not two). `late_since` is when it was due, if it is late."""
     first = follow_ups[0]
-    numbers = " and ".join(f"#{f.number}" for f in follow_ups)
+    several = len(follow_ups) > 1
+    if several:
+        numbers = " and ".join(f"#{f.number}" for f in follow_ups)
+        how = " and ".join(method_label(f, rulebook) for f in follow_ups)
+    else:  # the usual case, without the joins
+        numbers, how = f"#{first.number}", method_label(first, rulebook)
     who = f"{conversation.contact_name} at {conversation.company}"
-    how = " and ".join(method_label(f, rulebook) for f in follow_ups)
     label = rule.label if rule else conversation.kind
     topics = topics_phrase(conversation.topics)
     lines: list[str] = []
@@ -339,15 +343,11 @@ def nudge_message(
         lines.append("It's recorded as missed; if you still send it, mark it done.")
         actions = [a for f in follow_ups for a in follow_up_actions(f, snooze=False, draft=True)]
         return Reply((Section("\n".join(lines), title=title),), tuple(actions))
-    headline = {
-        NudgeKind.HEADS_UP: "Time to follow up",
+    if kind is NudgeKind.LAST_CALL:
         # Events stay adequate for weeks after the ideal window: not a last call for them.
-        NudgeKind.LAST_CALL: "Last call"
-        if first.due_by <= first.ideal_by
-        else "Ideal window closing",
-        NudgeKind.REMINDER: "Still worth a follow-up",
-        NudgeKind.SNOOZED: "Reminder, as you asked",
-    }[kind]
+        headline = "Last call" if first.due_by <= first.ideal_by else "Ideal window closing"
+    else:
+        headline = _HEADLINES[kind]
     title = f"{numbers} {headline}: {how} to {who} ({time_left(first, now)})"
     lines.append(f"You met on {format_moment(conversation.met_at, zone)} ({label}).")
     if topics:
@@ -358,22 +358,35 @@ def nudge_message(
             what, length = _rule_text(rule, follow_up)
             lines.append(f"Send {what}; {length}.")
     lines += _advice_lines(rule, follow_ups)
+    # The snooze buttons show while a snooze can still land before the last call.
+    last_snooze = snooze_limit(first, rulebook) - now
     actions = []
     for follow_up in follow_ups:
         assert follow_up.id is not None
         number, ident = follow_up.number, follow_up.id
-        suffix = f" #{number}" if len(follow_ups) > 1 else ""
+        suffix = f" #{number}" if several else ""
+        if several:
+            last_snooze = snooze_limit(follow_up, rulebook) - now
         actions.append(Action(ActionKind.DRAFT, f"Draft{suffix}", number, ident))
         actions.append(Action(ActionKind.DONE, f"Done{suffix}", number, ident))
-        limit = snooze_limit(follow_up, rulebook)
-        if limit > now + timedelta(hours=2):
+        if last_snooze > _SNOOZE_2H:
             actions.append(Action(ActionKind.SNOOZE, f"Snooze 2h{suffix}", number, ident, "2h"))
-        if limit > now + timedelta(hours=12):
+        if last_snooze > _SNOOZE_TOMORROW:
             actions.append(
                 Action(ActionKind.SNOOZE, f"Tomorrow morning{suffix}", number, ident, "tomorrow")
             )
         actions.append(Action(ActionKind.SKIP, f"Skip{suffix}", number, ident))
     return Reply((Section("\n".join(lines), title=title),), tuple(actions))
+
+
+_HEADLINES = {
+    NudgeKind.HEADS_UP: "Time to follow up",
+    NudgeKind.REMINDER: "Still worth a follow-up",
+    NudgeKind.SNOOZED: "Reminder, as you asked",
+}
+# How far off the last call must be for each snooze button to show.
+_SNOOZE_2H = timedelta(hours=2)
+_SNOOZE_TOMORROW = timedelta(hours=12)
 
 
 def settings_reply(person: Person, *, zone: ZoneInfo, rulebook: Rulebook, saved: str = "") -> Reply:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = ["Action", "ActionKind", "Reply", "Section"]
 
@@ -21,12 +22,12 @@ class ActionKind(enum.StrEnum):
     DRAFT = "draft"
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """Something the student can do next with one follow-up: a button, or a command to type.
 
     `follow_up_id` is the internal, opaque id a button carries (the click is checked against
-    the clicker); `number` is the student's own #N, used in the typed command.
+    the clicker); `number` is the student's own #N, used in the typed command. (A named tuple:
+    every DM carries several, and it is built a few times faster than a frozen dataclass.)
     """
 
     kind: ActionKind

@@ -4,6 +4,7 @@ driver on the event loop (see `_LoopSqlite`), with aiosqlite for migrations and 
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Sequence
@@ -17,6 +18,9 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     Executable,
+    Integer,
+    String,
+    Update,
     bindparam,
     delete,
     event,
@@ -46,7 +50,15 @@ from bot.domain import (
     Person,
 )
 from bot.ports import NudgeContext
-from bot.storage.schema import bot_state, conversations, follow_ups, nudges, people, rate_windows
+from bot.storage.schema import (
+    UTCDateTime,
+    bot_state,
+    conversations,
+    follow_ups,
+    nudges,
+    people,
+    rate_windows,
+)
 from rules.engine import QuietHours
 
 __all__ = ["SqlStorage", "SqlStore", "create_engine"]
@@ -406,50 +418,15 @@ class SqlStore:
         limit: int,
         platforms: Sequence[str] | None = None,
     ) -> list[Nudge]:
-        # Two index range scans, one statement: due pending rows in due order (ix_nudges_due),
-        # and rows whose lease expired because their replica died (ix_nudges_leased).
-        # PostgreSQL: SKIP LOCKED lets replicas claim side by side, never the same row; SQLite
-        # has a single writer (transactions begin IMMEDIATE).
-        due = (
-            select(nudges.c.id)
-            .where(nudges.c.status == NudgeStatus.PENDING, nudges.c.next_attempt_at <= now)
-            .order_by(nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id)
-            .limit(limit)
-        )
-        expired = (
-            select(nudges.c.id)
-            .where(nudges.c.status == NudgeStatus.SENDING, nudges.c.lease_expires_at < now)
-            .order_by(nudges.c.lease_expires_at)
-            .limit(limit)
-        )
+        values: dict[str, Any] = {
+            "now": now,
+            "owner": owner,
+            "lease_until": lease_until,
+            "limit": limit,
+        }
         if platforms is not None:
-            # Walking the due index in order, each row is checked for its person's platform.
-            mine = (
-                select(follow_ups.c.id)
-                .join(people, follow_ups.c.person_id == people.c.id)
-                .where(follow_ups.c.id == nudges.c.follow_up_id, people.c.platform.in_(platforms))
-            )
-            due = due.where(mine.exists())
-            expired = expired.where(mine.exists())
-        # Lock only the nudge rows (not the people and follow-ups the filter reads).
-        due = due.with_for_update(skip_locked=True, of=nudges)
-        expired = expired.with_for_update(skip_locked=True, of=nudges)
-        rows = await self.db.execute(
-            update(nudges)
-            .where(
-                or_(
-                    nudges.c.id.in_(due.scalar_subquery()),
-                    nudges.c.id.in_(expired.scalar_subquery()),
-                )
-            )
-            .values(
-                status=NudgeStatus.SENDING,
-                lease_owner=owner,
-                lease_expires_at=lease_until,
-                attempts=nudges.c.attempts + 1,
-            )
-            .returning(*nudges.c)
-        )
+            values["platforms"] = list(platforms)
+        rows = await self.db.execute(_claim_statement(platforms is not None), values)
         claimed = [_nudge(row) for row in rows.tuples()]
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
@@ -457,16 +434,7 @@ class SqlStore:
     async def nudge_contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
         if not claimed:
             return {}
-        joined = (
-            nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
-            .join(conversations, follow_ups.c.conversation_id == conversations.c.id)
-            .join(people, follow_ups.c.person_id == people.c.id)
-        )
-        rows = await self.db.execute(
-            select(nudges.c.id, *follow_ups.c, *conversations.c, *people.c)
-            .select_from(joined)
-            .where(nudges.c.id.in_([n.id for n in claimed]))
-        )
+        rows = await self.db.execute(_CONTEXTS, {"ids": [n.id for n in claimed]})
         by_id = {n.id: n for n in claimed}
         f_end = 1 + len(follow_ups.c)
         c_end = f_end + len(conversations.c)
@@ -502,15 +470,7 @@ class SqlStore:
     async def mark_sent(self, nudge_ids: Sequence[int], sent_at: datetime, owner: str) -> None:
         if nudge_ids:
             await self.db.execute(
-                update(nudges)
-                .where(nudges.c.id.in_(list(nudge_ids)), nudges.c.lease_owner == owner)
-                .values(
-                    status=NudgeStatus.SENT,
-                    sent_at=sent_at,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    last_error=None,
-                )
+                _MARK_SENT, {"ids": list(nudge_ids), "sent_at": sent_at, "owner": owner}
             )
 
     async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
@@ -617,6 +577,92 @@ class SqlStore:
         )
         count: int = deleted.rowcount
         return count
+
+
+# -- the dispatcher's statements
+# Built once, with parameters: a dispatch batch runs each of them, and building a statement and
+# its cache key anew costs about as much as SQLite's work for a whole batch.
+
+
+@functools.cache
+def _claim_statement(by_platform: bool) -> Update:
+    """Claim the next due nudges: see `SqlStore.claim_due_nudges`."""
+    now = bindparam("now", type_=UTCDateTime())
+    limit = bindparam("limit", type_=Integer())
+    # Two index range scans, one statement: due pending rows in due order (ix_nudges_due),
+    # and rows whose lease expired because their replica died (ix_nudges_leased).
+    # PostgreSQL: SKIP LOCKED lets replicas claim side by side, never the same row; SQLite
+    # has a single writer (transactions begin IMMEDIATE).
+    due = (
+        select(nudges.c.id)
+        .where(nudges.c.status == NudgeStatus.PENDING, nudges.c.next_attempt_at <= now)
+        .order_by(nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id)
+        .limit(limit)
+    )
+    expired = (
+        select(nudges.c.id)
+        .where(nudges.c.status == NudgeStatus.SENDING, nudges.c.lease_expires_at < now)
+        .order_by(nudges.c.lease_expires_at)
+        .limit(limit)
+    )
+    if by_platform:
+        # Walking the due index in order, each row is checked for its person's platform.
+        mine = (
+            select(follow_ups.c.id)
+            .join(people, follow_ups.c.person_id == people.c.id)
+            .where(
+                follow_ups.c.id == nudges.c.follow_up_id,
+                people.c.platform.in_(bindparam("platforms", expanding=True)),
+            )
+        )
+        due = due.where(mine.exists())
+        expired = expired.where(mine.exists())
+    # Lock only the nudge rows (not the people and follow-ups the filter reads).
+    due = due.with_for_update(skip_locked=True, of=nudges)
+    expired = expired.with_for_update(skip_locked=True, of=nudges)
+    return (
+        update(nudges)
+        .where(
+            or_(
+                nudges.c.id.in_(due.scalar_subquery()),
+                nudges.c.id.in_(expired.scalar_subquery()),
+            )
+        )
+        .values(
+            status=NudgeStatus.SENDING,
+            lease_owner=bindparam("owner", type_=String()),
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            attempts=nudges.c.attempts + 1,
+        )
+        .returning(*nudges.c)
+    )
+
+
+_CONTEXTS = (
+    select(nudges.c.id, *follow_ups.c, *conversations.c, *people.c)
+    .select_from(
+        nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
+        .join(conversations, follow_ups.c.conversation_id == conversations.c.id)
+        .join(people, follow_ups.c.person_id == people.c.id)
+    )
+    .where(nudges.c.id.in_(bindparam("ids", expanding=True)))
+)
+
+# One write for a batch's delivered rows; only those `owner` still holds (see settle_nudges).
+_MARK_SENT = (
+    update(nudges)
+    .where(
+        nudges.c.id.in_(bindparam("ids", expanding=True)),
+        nudges.c.lease_owner == bindparam("owner", type_=String()),
+    )
+    .values(
+        status=NudgeStatus.SENT,
+        sent_at=bindparam("sent_at", type_=UTCDateTime()),
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=None,
+    )
+)
 
 
 # -- row mapping
