@@ -14,7 +14,7 @@ from bot.domain import Conversation, FollowUp, FollowUpStatus, Person
 from bot.formatting import format_day, format_left, format_moment
 from bot.met import EXAMPLE
 from bot.replies import Action, ActionKind, Reply, Section
-from rules.engine import KindRule, NudgeKind, PlacedNudge, Rulebook
+from rules.engine import FollowUpRule, KindRule, NudgeKind, PlacedNudge, Rulebook
 
 __all__ = [
     "follow_up_actions",
@@ -183,24 +183,17 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _rule_text(kind: KindRule, follow_up: FollowUp) -> tuple[str, str]:
+def _rule_of(kind: KindRule, follow_up: FollowUp) -> FollowUpRule | None:
+    """The rule a follow-up was planned by (None if the rulebook changed since)."""
     for rule in kind.follow_ups:
         if rule.methods == follow_up.methods:
-            return rule.what, rule.length
-    return "a follow-up", "short"
+            return rule
+    return None
 
 
-def _advice_lines(rule: KindRule | None, follow_ups: Sequence[FollowUp]) -> list[str]:
-    """One line of the guide's advice per method nudged (a fair's email and LinkedIn note)."""
-    advice = [
-        r.advice
-        for f in follow_ups
-        for r in (rule.follow_ups if rule else ())
-        if r.methods == f.methods and r.advice
-    ]
-    if not advice:
-        return ["Check spelling and grammar before you send."]
-    return [f"Tip: {line}." for line in dict.fromkeys(advice)]
+def _rule_text(kind: KindRule, follow_up: FollowUp) -> tuple[str, str]:
+    rule = _rule_of(kind, follow_up)
+    return (rule.what, rule.length) if rule else ("a follow-up", "short")
 
 
 def _note_limit(person: Person, rulebook: Rulebook) -> int | None:
@@ -353,11 +346,13 @@ def nudge_message(
     if topics:
         lines.append(f"You talked about: {topics}.")
     lines.append(f"Deadline: {_deadline_line(first, now, zone)}.")
-    if rule is not None:
-        for follow_up in follow_ups:
-            what, length = _rule_text(rule, follow_up)
-            lines.append(f"Send {what}; {length}.")
-    lines += _advice_lines(rule, follow_ups)
+    rules = [_rule_of(rule, f) for f in follow_ups] if rule is not None else []
+    lines += [f"Send {r.what}; {r.length}." if r else "Send a follow-up; short." for r in rules]
+    advice = [r.advice for r in rules if r and r.advice]
+    if advice:
+        lines += [f"Tip: {line}." for line in dict.fromkeys(advice)]
+    else:
+        lines.append("Check spelling and grammar before you send.")
     # The snooze buttons show while a snooze can still land before the last call.
     last_snooze = snooze_limit(first, rulebook) - now
     actions = []
