@@ -4,16 +4,20 @@ driver on the event loop (see `_LoopSqlite`), with aiosqlite for migrations and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import logging
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy
 from sqlalchemy import (
+    URL,
     Connection,
     CursorResult,
     Engine,
@@ -63,6 +67,8 @@ from rules.engine import QuietHours
 
 __all__ = ["SqlStorage", "SqlStore", "create_engine"]
 
+log = logging.getLogger(__name__)
+
 # How long SQLite waits for another writer before "database is locked": long enough to ride out
 # a burst of writes, short enough that a stuck writer surfaces as an error.
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -89,11 +95,17 @@ def create_engine(
         # the busy timeout.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    _LOOP_SQLITE[engine] = _LoopSqlite(engine, busy_timeout_ms=sqlite_busy_timeout_ms)
+    # An in-memory database lives in its one connection: a second engine would see another.
+    if not _in_memory(engine.url):
+        _LOOP_SQLITE[engine] = _LoopSqlite(engine, busy_timeout_ms=sqlite_busy_timeout_ms)
     return engine
 
 
-def _sqlite_setup(engine: Engine, *, busy_timeout_ms: int) -> None:
+def _in_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+
+
+def _sqlite_setup(engine: Engine, *, busy_timeout_ms: int, checkpoints: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy (or _LoopSqlite), not the driver, begin transactions.
@@ -106,6 +118,8 @@ def _sqlite_setup(engine: Engine, *, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if not checkpoints:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
 
@@ -116,20 +130,26 @@ class _LoopSqlite:
     about half a millisecond here, where SQLite itself needs tens of microseconds. SQLite has
     one writer and every transaction begins IMMEDIATE, so transactions run one at a time anyway:
     this runs them one after another on the loop, each without a pause (the store's methods
-    never wait on anything else), so none ever blocks the loop for longer than its statements.
+    never wait on anything else), so none blocks the loop for longer than its statements.
 
-    The one wait is for the write lock, which another process (or a library's aiosqlite
-    connection) may hold: that wait is asynchronous, polling with a growing pause until the
-    busy timeout is spent, never SQLite's busy handler on the loop's thread. Once the lock is
-    held, WAL mode lets the transaction read and write without waiting for anyone.
+    Two waits could take longer, and neither happens on the loop:
+    - The write lock, which another process (or a library's aiosqlite connection) may hold:
+      waited for asynchronously, polling with a growing pause, until the busy timeout (counted
+      from when the session asked, queueing included) is spent; never in SQLite's busy handler.
+      Once the lock is held, WAL mode lets the transaction read and write without waiting.
+    - Checkpoints, which copy the WAL into the database file and sync it: turned off on these
+      connections, and run from a worker thread instead after every CHECKPOINT_ROWS rows written.
     """
 
     def __init__(self, engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
+        self.path = engine.url.database
         self.engine = sqlalchemy.create_engine(engine.url.set(drivername="sqlite"))
-        # Lock waits happen in `begin`, asynchronously; SQLite itself must never wait.
-        _sqlite_setup(self.engine, busy_timeout_ms=0)
+        # Lock waits happen in `transaction`, asynchronously; SQLite itself must never wait.
+        _sqlite_setup(self.engine, busy_timeout_ms=0, checkpoints=False)
         self.busy_timeout = busy_timeout_ms / 1000
         self.turn = asyncio.Lock()
+        self.written = 0
+        self.checkpointing: asyncio.Future[None] | None = None
 
         @event.listens_for(engine.sync_engine, "engine_disposed")
         def _dispose(_: Engine) -> None:
@@ -137,29 +157,79 @@ class _LoopSqlite:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        async with self.turn:
-            with self.engine.connect() as connection:
-                await self._begin_immediate(connection)
-                # BEGIN IMMEDIATE was sent above; this only tells SQLAlchemy, and commits (or
-                # rolls back) at the end.
-                with connection.begin():
-                    yield connection
-
-    async def _begin_immediate(self, connection: Connection) -> None:
-        dbapi_connection = connection.connection.dbapi_connection
-        assert dbapi_connection is not None
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + self.busy_timeout
-        pause = 0.001
-        while True:
+        if _in_transaction.get():
+            # One at a time: a session inside a session would wait for itself forever.
+            raise RuntimeError("a storage session was opened inside another one")
+        token = _in_transaction.set(True)
+        try:
+            give_up = asyncio.get_running_loop().time() + self.busy_timeout
             try:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as err:
-                if err.sqlite_errorcode != sqlite3.SQLITE_BUSY or loop.time() >= give_up:
-                    raise exc.OperationalError("BEGIN IMMEDIATE", None, err) from err
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+                async with asyncio.timeout_at(give_up):
+                    await self.turn.acquire()
+            except TimeoutError:
+                raise _locked("waiting for this process's other sessions") from None
+            try:
+                with self.engine.connect() as connection:
+                    dbapi_connection = connection.connection.dbapi_connection
+                    assert isinstance(dbapi_connection, sqlite3.Connection)
+                    await _begin_immediate(dbapi_connection, give_up)
+                    changes = dbapi_connection.total_changes
+                    # BEGIN IMMEDIATE was sent above; this only tells SQLAlchemy, and commits
+                    # (or rolls back) at the end.
+                    with connection.begin():
+                        yield connection
+                    self._wrote(dbapi_connection.total_changes - changes)
+            finally:
+                self.turn.release()
+        finally:
+            _in_transaction.reset(token)
+
+    def _wrote(self, rows: int) -> None:
+        self.written += rows
+        running = self.checkpointing is not None and not self.checkpointing.done()
+        if self.written >= CHECKPOINT_ROWS and not running and self.path:
+            self.written = 0
+            self.checkpointing = asyncio.ensure_future(asyncio.to_thread(_checkpoint, self.path))
+            self.checkpointing.add_done_callback(_log_checkpoint_failure)
+
+
+async def _begin_immediate(dbapi_connection: sqlite3.Connection, give_up: float) -> None:
+    loop = asyncio.get_running_loop()
+    pause = 0.001
+    while True:
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as err:
+            # Extended codes (SQLITE_BUSY_RECOVERY, ...) share the primary code's low byte.
+            busy = err.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or loop.time() >= give_up:
+                raise exc.OperationalError("BEGIN IMMEDIATE", None, err) from err
+        await asyncio.sleep(min(pause, max(give_up - loop.time(), 0)))
+        pause = min(pause * 2, 0.05)
+
+
+def _locked(while_: str) -> exc.OperationalError:
+    return exc.OperationalError(
+        "BEGIN IMMEDIATE", None, sqlite3.OperationalError(f"database is locked ({while_})")
+    )
+
+
+def _checkpoint(path: str) -> None:
+    """Copy the WAL into the database file, without waiting for readers or writers (PASSIVE:
+    what can't be copied now is copied next time). Runs in a worker thread."""
+    with contextlib.closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as db:
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def _log_checkpoint_failure(done: asyncio.Future[None]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.warning("WAL checkpoint failed (%s)", type(done.exception()).__name__)
+
+
+# About a thousand pages of WAL, SQLite's own checkpoint interval, for the outbox's rows.
+CHECKPOINT_ROWS = 2000
+_in_transaction: ContextVar[bool] = ContextVar("in_sqlite_transaction", default=False)
 
 
 # The loop-side engine of each SQLite engine made by create_engine.

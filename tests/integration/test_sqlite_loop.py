@@ -105,6 +105,80 @@ async def test_a_lock_held_past_the_busy_timeout_fails_the_session_and_changes_n
         assert await store.get_value("x") is None
 
 
+async def test_sessions_queued_behind_a_lock_each_give_up_within_the_busy_timeout(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The timeout counts from when a session asked, queueing behind this process's other
+    sessions included: five waiting sessions fail together, not one after another."""
+    storage = SqlStorage(engine)
+    holder = sqlite3.connect(tmp_path / "loop.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    async def read() -> float:
+        start = asyncio.get_running_loop().time()
+        with pytest.raises(OperationalError, match="locked"):
+            async with storage.session() as store:
+                await store.get_value("x")
+        return asyncio.get_running_loop().time() - start
+
+    try:
+        waited = await asyncio.gather(*(read() for _ in range(5)))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert max(waited) < 0.4 + 0.3  # the 0.4 s busy timeout, not five of them in a row
+
+
+async def test_a_session_inside_a_session_is_refused_rather_than_waiting_forever(
+    engine: AsyncEngine,
+) -> None:
+    storage = SqlStorage(engine)
+    async with storage.session():
+        with pytest.raises(RuntimeError, match="inside another"):
+            async with storage.session():
+                pass
+    async with storage.session() as store:  # and the outer one let go
+        assert await store.get_value("x") is None
+
+
+async def test_the_wal_is_checkpointed_off_the_loop_and_stays_small(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    storage = SqlStorage(engine)
+    loop_sqlite = storage._loop_sqlite
+    assert loop_sqlite is not None
+    async with storage.session() as store:
+        # SQLite's own checkpoints, which would sync the file on the loop, are off here.
+        value = store.db.connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        assert value == 0
+    wal = tmp_path / "loop.db-wal"
+    sizes = []
+    for batch in range(40):
+        async with storage.session() as store:
+            for n in range(200):
+                await store.set_value(f"k{batch}-{n}", "x" * 200, T0)
+        if loop_sqlite.checkpointing is not None:
+            await loop_sqlite.checkpointing
+        sizes.append(wal.stat().st_size)
+    # 8,000 rows of ~250 bytes with their index: about 4 MB of WAL if nothing copied it back.
+    assert max(sizes) < 2_500_000, sizes
+    async with storage.session() as store:
+        assert await store.get_value("k39-199") == "x" * 200
+
+
+async def test_an_in_memory_database_works_through_its_one_connection() -> None:
+    made = create_engine("sqlite+aiosqlite://")
+    try:
+        await upgrade_to_head(made)
+        storage = SqlStorage(made)
+        async with storage.session() as store:
+            await store.set_value("x", "1", T0)
+        async with storage.session() as store:
+            assert await store.get_value("x") == "1"
+    finally:
+        await made.dispose()
+
+
 async def test_concurrent_sessions_in_one_process_take_turns(engine: AsyncEngine) -> None:
     storage = SqlStorage(engine)
     async with storage.session() as store:
