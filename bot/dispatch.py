@@ -169,8 +169,11 @@ class Dispatcher:
         together: dict[tuple[int, NudgeKind], list[_Due]] = defaultdict(list)
         for due in sendable:
             together[(due.context.conversation.id or 0, due.nudge.kind)].append(due)
+        for group in together.values():
+            if len(group) > 1:
+                group.sort(key=lambda d: d.context.follow_up.number)
         groups = sorted(
-            (sorted(g, key=lambda d: d.context.follow_up.number) for g in together.values()),
+            together.values(),
             key=lambda g: (min(d.first_due for d in g), g[0].nudge.id or 0),
         )
         deliveries: list[Delivery] = [RetryAfter(0, "not sent", tried=False)] * len(groups)

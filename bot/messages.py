@@ -6,6 +6,7 @@ the adapter that renders it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,7 +40,7 @@ _NUDGE_LABELS = {
     NudgeKind.SNOOZED: "snoozed reminder",
     NudgeKind.WINDOW_CLOSED: "if still open, when the window closes",
 }
-_TOPIC_LEADS = ("we talked about ", "talked about ", "we discussed ", "discussed ", "about ")
+_TOPIC_LEAD = re.compile(r"(?:we talked about|talked about|we discussed|discussed|about) ", re.I)
 
 
 def method_label(follow_up: FollowUp, rulebook: Rulebook) -> str:
@@ -54,11 +55,8 @@ def method_label_of(method: str, rulebook: Rulebook) -> str:
 
 def topics_phrase(topics: str) -> str:
     """What they talked about, without a leading "talked about"."""
-    lowered = topics.casefold()
-    for lead in _TOPIC_LEADS:
-        if lowered.startswith(lead):
-            return topics[len(lead) :].strip()
-    return topics
+    lead = _TOPIC_LEAD.match(topics)
+    return topics[lead.end() :].strip() if lead else topics
 
 
 def follow_up_actions(

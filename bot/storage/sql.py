@@ -610,9 +610,7 @@ class SqlStore:
     async def get_values(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:
             return {}
-        rows = await self.db.execute(
-            select(bot_state.c.key, bot_state.c.value).where(bot_state.c.key.in_(list(keys)))
-        )
+        rows = await self.db.execute(_VALUES, {"keys": list(keys)})
         return {key: value for key, value in rows.tuples()}
 
     async def get_value(self, key: str) -> str | None:
@@ -716,6 +714,11 @@ _CONTEXTS = (
         .join(people, follow_ups.c.person_id == people.c.id)
     )
     .where(nudges.c.id.in_(bindparam("ids", expanding=True)))
+)
+
+# The bot's values by key: a batch asks whether its workspaces can receive DMs.
+_VALUES = select(bot_state.c.key, bot_state.c.value).where(
+    bot_state.c.key.in_(bindparam("keys", expanding=True))
 )
 
 # One write for a batch's delivered rows; only those `owner` still holds (see settle_nudges).

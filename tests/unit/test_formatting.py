@@ -1,14 +1,17 @@
-"""Times as a person reads them: in their zone, in English, whatever the process's locale."""
+"""Times as a person reads them (in their zone, in English, whatever the process's locale), and
+the topics of a conversation as a DM quotes them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.formatting import format_day, format_moment
+from bot.messages import topics_phrase
 
 ZONES = [ZoneInfo(k) for k in ("America/New_York", "Europe/Berlin", "Asia/Kolkata", "UTC")]
 # Hypothesis bounds naive datetimes and attaches the zone itself.
@@ -33,3 +36,20 @@ def test_formatting_matches_the_c_locales_strftime(moment: datetime, zone: ZoneI
     local = moment.astimezone(zone)
     assert format_moment(moment, zone) == f"{local:%a} {local.day} {local:%b %H:%M %Z}"
     assert format_day(moment, zone) == f"{local:%a} {local.day} {local:%b %Y}"
+
+
+@pytest.mark.parametrize(
+    ("typed", "phrase"),
+    [
+        ("talked about Kafka and her path", "Kafka and her path"),
+        ("We talked about  Kafka", "Kafka"),
+        ("DISCUSSED the role", "the role"),
+        ("we discussed pricing", "pricing"),
+        ("about the team", "the team"),
+        ("Kafka, about streams", "Kafka, about streams"),
+        ("aboutness", "aboutness"),
+        ("", ""),
+    ],
+)
+def test_what_they_talked_about_loses_a_leading_talked_about(typed: str, phrase: str) -> None:
+    assert topics_phrase(typed) == phrase
