@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.schema import conversations, follow_ups, nudges, people
 from bot.storage.sql import create_engine
@@ -50,72 +50,61 @@ async def seed_outbox(
     # Each seeding has its students in a workspace of their own, so seedings add up.
     workspace = workspace or f"W{uuid.uuid4().hex[:8]}"
     async with engine.begin() as db:
-        person_ids = list(
-            (
-                await db.execute(
-                    insert(people).returning(people.c.id, sort_by_parameter_order=True),
-                    [
-                        {
-                            "platform": platform,
-                            "workspace": workspace,
-                            "user_id": f"U{n}",
-                            "nudges_on": True,
-                            "job_status": "searching",
-                            "linkedin_plan": "free",
-                            "next_number": 1,
-                            "created_at": created,
-                        }
-                        for n in range(students)
-                    ],
-                )
-            ).scalars()
+        person_ids = await _insert_ids(
+            db,
+            people,
+            [
+                {
+                    "platform": platform,
+                    "workspace": workspace,
+                    "user_id": f"U{n}",
+                    "nudges_on": True,
+                    "job_status": "searching",
+                    "linkedin_plan": "free",
+                    "next_number": 1,
+                    "created_at": created,
+                }
+                for n in range(students)
+            ],
         )
     total = pending + sent
     pending_ids: list[int] = []
     for start in range(0, total, CHUNK):
         rows = range(start, min(total, start + CHUNK))
         async with engine.begin() as db:
-            conversation_ids = list(
-                (
-                    await db.execute(
-                        insert(conversations).returning(
-                            conversations.c.id, sort_by_parameter_order=True
-                        ),
-                        [
-                            {
-                                "person_id": person_ids[i % students],
-                                "contact_name": f"Contact {i}",
-                                "company": "Acme",
-                                "company_key": "acme",
-                                "kind": "interview",
-                                "met_at": due_at - timedelta(hours=24),
-                                "topics": "",
-                                "created_at": created,
-                            }
-                            for i in rows
-                        ],
-                    )
-                ).scalars()
+            conversation_ids = await _insert_ids(
+                db,
+                conversations,
+                [
+                    {
+                        "person_id": person_ids[i % students],
+                        "contact_name": f"Contact {i}",
+                        "company": "Acme",
+                        "company_key": "acme",
+                        "kind": "interview",
+                        "met_at": due_at - timedelta(hours=24),
+                        "topics": "",
+                        "created_at": created,
+                    }
+                    for i in rows
+                ],
             )
-            follow_up_ids = list(
-                (
-                    await db.execute(
-                        insert(follow_ups).returning(follow_ups.c.id, sort_by_parameter_order=True),
-                        [
-                            {
-                                "person_id": person_ids[i % students],
-                                "conversation_id": conversation_ids[i - start],
-                                "number": i + 1,
-                                "methods": "email",
-                                "ideal_by": due_at + timedelta(hours=24),
-                                "due_by": due_at + timedelta(hours=24),
-                                "optional": False,
-                                "status": "pending",
-                            }
-                            for i in rows
-                        ],
-                    )
-                ).scalars()
+            follow_up_ids = await _insert_ids(
+                db,
+                follow_ups,
+                [
+                    {
+                        "person_id": person_ids[i % students],
+                        "conversation_id": conversation_ids[i - start],
+                        "number": i + 1,
+                        "methods": "email",
+                        "ideal_by": due_at + timedelta(hours=24),
+                        "due_by": due_at + timedelta(hours=24),
+                        "optional": False,
+                        "status": "pending",
+                    }
+                    for i in rows
+                ],
             )
             step = spread / max(pending, 1)
             nudge_rows = []
@@ -133,15 +122,23 @@ async def seed_outbox(
                         "sent_at": None if is_pending else when,
                     }
                 )
-            ids = await db.execute(
-                insert(nudges).returning(nudges.c.id, sort_by_parameter_order=True), nudge_rows
-            )
+            ids = await _insert_ids(db, nudges, nudge_rows)
             pending_ids += [
-                i
-                for i, row in zip(ids.scalars(), nudge_rows, strict=True)
-                if row["status"] == "pending"
+                i for i, row in zip(ids, nudge_rows, strict=True) if row["status"] == "pending"
             ]
     return pending_ids
+
+
+async def _insert_ids(db: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` in one statement per chunk; their new ids, in the rows' order."""
+    if db.dialect.name == "postgresql":
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list((await db.execute(statement, rows)).scalars())
+    # SQLite can't promise the order of RETURNING, and SQLAlchemy would then insert row by
+    # row; but a multi-row INSERT numbers new rows in order, so the sorted ids line up.
+    ids = sorted((await db.execute(insert(table).returning(table.c.id), rows)).scalars())
+    assert ids == list(range(ids[0], ids[0] + len(rows))), "new ids not consecutive"
+    return ids
 
 
 def run_replicas(
