@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.sql import blocking_sqlite_engine
 
 __all__ = ["alembic_config", "downgrade_to", "upgrade_to_head"]
 
@@ -28,15 +31,33 @@ def alembic_config() -> Config:
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:
     """Upgrade to head; on PostgreSQL under an advisory lock, so replicas can start together."""
-    async with engine.connect() as connection:
-        await connection.run_sync(_run, "upgrade", "head")
-        await connection.commit()
+    await _migrate(engine, "upgrade", "head")
 
 
 async def downgrade_to(engine: AsyncEngine, revision: str) -> None:
+    await _migrate(engine, "downgrade", revision)
+
+
+async def _migrate(engine: AsyncEngine, action: str, revision: str) -> None:
+    blocking = blocking_sqlite_engine(engine)
+    if blocking is not None:
+        # A SQLite file migrates in a worker thread through the synchronous driver: the loop
+        # goes on, and a file that can't be opened leaves no aiosqlite thread behind to trip
+        # over the closed loop when the bot exits at once.
+        await asyncio.to_thread(_run_blocking, blocking, action, revision)
+        return
     async with engine.connect() as connection:
-        await connection.run_sync(_run, "downgrade", revision)
+        await connection.run_sync(_run, action, revision)
         await connection.commit()
+
+
+def _run_blocking(engine: Engine, action: str, revision: str) -> None:
+    try:
+        with engine.connect() as connection:
+            _run(connection, action, revision)
+            connection.commit()
+    finally:
+        engine.dispose()
 
 
 def _run(connection: Connection, action: str, revision: str) -> None:

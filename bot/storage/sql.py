@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from bot.domain import (
     Address,
@@ -65,7 +65,7 @@ from bot.storage.schema import (
 )
 from rules.engine import QuietHours
 
-__all__ = ["SqlStorage", "SqlStore", "create_engine"]
+__all__ = ["SqlStorage", "SqlStore", "blocking_sqlite_engine", "create_engine"]
 
 log = logging.getLogger(__name__)
 
@@ -87,18 +87,32 @@ def create_engine(
         return create_async_engine(url, pool_pre_ping=True, **options)
     engine = create_async_engine(url, **options)
     _sqlite_setup(engine.sync_engine, busy_timeout_ms=sqlite_busy_timeout_ms)
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _begin_immediate(connection: Connection) -> None:
-        # Take the write lock when the transaction starts: two deferred transactions that both
-        # read then write would deadlock, and SQLite fails one at once instead of waiting out
-        # the busy timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    event.listen(engine.sync_engine, "begin", _begin_immediately)
 
     # An in-memory database lives in its one connection: a second engine would see another.
     if not _in_memory(engine.url):
         _LOOP_SQLITE[engine] = _LoopSqlite(engine, busy_timeout_ms=sqlite_busy_timeout_ms)
     return engine
+
+
+def _begin_immediately(connection: Connection) -> None:
+    # Take the write lock when the transaction starts: two deferred transactions that both read
+    # then write would deadlock, and SQLite fails one at once instead of waiting out the busy
+    # timeout.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def blocking_sqlite_engine(engine: AsyncEngine) -> Engine | None:
+    """For a SQLite file engine made by `create_engine`, a synchronous engine on the same file
+    with the same settings, that waits out other writers with the busy timeout: for work done
+    in a worker thread (migrations). None for other databases. Dispose of it when done."""
+    loop_sqlite = _LOOP_SQLITE.get(engine)
+    if loop_sqlite is None:
+        return None
+    made = sqlalchemy.create_engine(engine.url.set(drivername="sqlite"), poolclass=NullPool)
+    _sqlite_setup(made, busy_timeout_ms=loop_sqlite.busy_timeout_ms)
+    event.listen(made, "begin", _begin_immediately)
+    return made
 
 
 def _in_memory(url: URL) -> bool:
@@ -146,6 +160,7 @@ class _LoopSqlite:
         self.engine = sqlalchemy.create_engine(engine.url.set(drivername="sqlite"))
         # Lock waits happen in `transaction`, asynchronously; SQLite itself must never wait.
         _sqlite_setup(self.engine, busy_timeout_ms=0, checkpoints=False)
+        self.busy_timeout_ms = busy_timeout_ms
         self.busy_timeout = busy_timeout_ms / 1000
         self.turn = asyncio.Lock()
         self.written = 0
