@@ -109,9 +109,15 @@ def blocking_sqlite_engine(engine: AsyncEngine) -> Engine | None:
     loop_sqlite = _LOOP_SQLITE.get(engine)
     if loop_sqlite is None:
         return None
-    made = sqlalchemy.create_engine(engine.url.set(drivername="sqlite"), poolclass=NullPool)
-    _sqlite_setup(made, busy_timeout_ms=loop_sqlite.busy_timeout_ms)
+    made = _sync_engine(engine.url, busy_timeout_ms=loop_sqlite.busy_timeout_ms, poolclass=NullPool)
     event.listen(made, "begin", _begin_immediately)
+    return made
+
+
+def _sync_engine(url: URL, *, busy_timeout_ms: int, **options: Any) -> Engine:
+    """A pysqlite engine on the file of an aiosqlite `url`, with the bot's SQLite settings."""
+    made = sqlalchemy.create_engine(url.set(drivername="sqlite"), **options)
+    _sqlite_setup(made, busy_timeout_ms=busy_timeout_ms)
     return made
 
 
@@ -119,7 +125,7 @@ def _in_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
-def _sqlite_setup(engine: Engine, *, busy_timeout_ms: int, checkpoints: bool = True) -> None:
+def _sqlite_setup(engine: Engine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy (or _LoopSqlite), not the driver, begin transactions.
@@ -132,8 +138,6 @@ def _sqlite_setup(engine: Engine, *, busy_timeout_ms: int, checkpoints: bool = T
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        if not checkpoints:
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
 
@@ -157,11 +161,10 @@ class _LoopSqlite:
 
     def __init__(self, engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
         self.path = engine.url.database
-        self.engine = sqlalchemy.create_engine(engine.url.set(drivername="sqlite"))
         # Lock waits happen in `transaction`, asynchronously; SQLite itself must never wait.
-        _sqlite_setup(self.engine, busy_timeout_ms=0, checkpoints=False)
+        self.engine = _sync_engine(engine.url, busy_timeout_ms=0)
+        event.listen(self.engine, "connect", _no_checkpoints)
         self.busy_timeout_ms = busy_timeout_ms
-        self.busy_timeout = busy_timeout_ms / 1000
         self.turn = asyncio.Lock()
         self.written = 0
         self.checkpointing: asyncio.Future[None] | None = None
@@ -177,7 +180,7 @@ class _LoopSqlite:
             raise RuntimeError("a storage session was opened inside another one")
         token = _in_transaction.set(True)
         try:
-            give_up = asyncio.get_running_loop().time() + self.busy_timeout
+            give_up = asyncio.get_running_loop().time() + self.busy_timeout_ms / 1000
             try:
                 async with asyncio.timeout_at(give_up):
                     await self.turn.acquire()
@@ -222,6 +225,13 @@ async def _begin_immediate(dbapi_connection: sqlite3.Connection, give_up: float)
                 raise exc.OperationalError("BEGIN IMMEDIATE", None, err) from err
         await asyncio.sleep(min(pause, max(give_up - loop.time(), 0)))
         pause = min(pause * 2, 0.05)
+
+
+def _no_checkpoints(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
+    # The loop's connections never checkpoint (and sync) the WAL themselves: see _wrote.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
 
 
 def _locked(while_: str) -> exc.OperationalError:

@@ -4,8 +4,9 @@ run one at a time within a process, and give up after the busy timeout."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,23 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     await made.dispose()
 
 
+@contextlib.contextmanager
+def write_lock_held(path: Path) -> Iterator[Callable[[], None]]:
+    """Another process's write lock on `path`, until the block ends or `release` is called."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    def release() -> None:
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+
+    try:
+        yield release
+    finally:
+        release()
+        holder.close()
+
+
 async def ticks_while(work: asyncio.Future[object]) -> int:
     """How often another task got to run on the loop while `work` was going on."""
     count = 0
@@ -42,19 +60,17 @@ async def test_a_session_waits_for_another_processes_write_lock_without_blocking
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
     storage = SqlStorage(engine)
-    holder = sqlite3.connect(tmp_path / "loop.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
 
     async def add() -> Person:
         async with storage.session() as store:
             return await store.add_person(Person(Address("slack", "T1", "alice"), T0))
 
-    adding = asyncio.ensure_future(add())
-    await asyncio.sleep(0.2)
-    assert not adding.done()  # still waiting for the lock...
-    holder.execute("ROLLBACK")
-    holder.close()
-    ticks = await ticks_while(adding)
+    with write_lock_held(tmp_path / "loop.db") as release:
+        adding = asyncio.ensure_future(add())
+        await asyncio.sleep(0.2)
+        assert not adding.done()  # still waiting for the lock...
+        release()
+        ticks = await ticks_while(adding)
     person = await adding
     assert person.id is not None
     assert ticks >= 1
@@ -66,15 +82,13 @@ async def test_the_loop_keeps_running_while_a_session_waits(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
     storage = SqlStorage(engine)
-    holder = sqlite3.connect(tmp_path / "loop.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
 
     async def read() -> None:
         async with storage.session() as store:
             await store.get_value("x")
 
-    waiting = asyncio.ensure_future(read())
-    try:
+    with write_lock_held(tmp_path / "loop.db"):
+        waiting = asyncio.ensure_future(read())
         # 0.3 s of a 0.4 s busy timeout: a blocked loop would tick once or not at all.
         ticks = 0
         for _ in range(30):
@@ -82,9 +96,6 @@ async def test_the_loop_keeps_running_while_a_session_waits(
             ticks += 1
         assert ticks == 30
         assert not waiting.done()
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     await waiting
 
 
@@ -92,15 +103,9 @@ async def test_a_lock_held_past_the_busy_timeout_fails_the_session_and_changes_n
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
     storage = SqlStorage(engine)
-    holder = sqlite3.connect(tmp_path / "loop.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        with pytest.raises(OperationalError, match="locked"):
-            async with storage.session() as store:
-                await store.set_value("x", "1", T0)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    with write_lock_held(tmp_path / "loop.db"), pytest.raises(OperationalError, match="locked"):
+        async with storage.session() as store:
+            await store.set_value("x", "1", T0)
     async with storage.session() as store:
         assert await store.get_value("x") is None
 
@@ -111,8 +116,6 @@ async def test_sessions_queued_behind_a_lock_each_give_up_within_the_busy_timeou
     """The timeout counts from when a session asked, queueing behind this process's other
     sessions included: five waiting sessions fail together, not one after another."""
     storage = SqlStorage(engine)
-    holder = sqlite3.connect(tmp_path / "loop.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
 
     async def read() -> float:
         start = asyncio.get_running_loop().time()
@@ -121,11 +124,8 @@ async def test_sessions_queued_behind_a_lock_each_give_up_within_the_busy_timeou
                 await store.get_value("x")
         return asyncio.get_running_loop().time() - start
 
-    try:
+    with write_lock_held(tmp_path / "loop.db"):
         waited = await asyncio.gather(*(read() for _ in range(5)))
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert max(waited) < 0.4 + 0.3  # the 0.4 s busy timeout, not five of them in a row
 
 

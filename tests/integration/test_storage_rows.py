@@ -27,11 +27,16 @@ MOMENTS = [
 ]
 
 
-async def test_times_come_back_as_the_same_instant_in_utc(engine: AsyncEngine) -> None:
+async def store_moments(engine: AsyncEngine) -> None:
+    """MOMENTS as the times of values k0, k1, ..., in a migrated database."""
     await upgrade_to_head(engine)
     async with engine.begin() as db:
         for n, moment in enumerate(MOMENTS):
             await db.execute(bot_state.insert().values(key=f"k{n}", value="", updated_at=moment))
+
+
+async def test_times_come_back_as_the_same_instant_in_utc(engine: AsyncEngine) -> None:
+    await store_moments(engine)
     async with engine.connect() as db:
         rows = (
             await db.execute(select(bot_state.c.key, bot_state.c.updated_at).order_by("key"))
@@ -45,10 +50,7 @@ async def test_times_come_back_as_the_same_instant_in_utc(engine: AsyncEngine) -
 
 async def test_sqlite_keeps_times_as_utc_text_that_sorts_as_time_does(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/times.db")
-    await upgrade_to_head(engine)
-    async with engine.begin() as db:
-        for n, moment in enumerate(MOMENTS):
-            await db.execute(bot_state.insert().values(key=f"k{n}", value="", updated_at=moment))
+    await store_moments(engine)
     async with engine.connect() as db:
         stored = (
             await db.execute(text("SELECT updated_at FROM bot_state ORDER BY updated_at"))
