@@ -11,27 +11,28 @@ import os
 import signal
 import socket
 import sys
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.bootstrap import Bot, build_bot
-from bot.clock import UTC, SystemClock, VirtualClock
+from bot.bootstrap import STORAGE_OUTAGES, Bot, build_bot, migrate_database
+from bot.clock import SystemClock, VirtualClock
 from bot.config import ConfigError, Settings
 from bot.errors import UserError
-from bot.messengers import RoutingMessenger
-from bot.pacing import default_rules
+from bot.pacing import PaceRule
 from bot.ports import Messenger
-from bot.scheduler import NudgeScheduler
-from bot.services import zone_or_error
+from bot.zones import zone_or_error
 from rules.drafts import load_drafts
 from rules.engine import RulebookError, load_rulebook
 
 __all__ = ["main"]
 
 log = logging.getLogger("bot")
+
+# A database that can't be reached or used at start: a setting to fix, not a traceback.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (*STORAGE_OUTAGES, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,10 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if getattr(args, "db", None):
-            settings = _replace(settings, database_url=args.db)
+            settings = dataclasses.replace(settings, database_url=args.db)
         # The console is a conversation on stdout: there, only warnings reach stderr.
         _configure_logging(
-            settings.log_level, quiet=args.command == "console" or not settings.platforms
+            settings.log_level, quiet=args.command == "console" or not wanted_platforms(os.environ)
         )
         match args.command:
             case "migrate":
@@ -88,10 +89,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _replace(settings: Settings, **changes: str) -> Settings:
-    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]  # str fields only
-
-
 def _configure_logging(level: str, *, quiet: bool) -> None:
     # In the console, the conversation is the output: only warnings go to stderr.
     logging.basicConfig(
@@ -104,24 +101,20 @@ def _configure_logging(level: str, *, quiet: bool) -> None:
 
 
 async def _migrate(settings: Settings) -> int:
-    from bot.storage.migrate import upgrade_to_head
-    from bot.storage.sql import create_engine
-
-    engine = create_engine(settings.database_url)
     try:
-        await upgrade_to_head(engine)
-    except (SQLAlchemyError, OSError) as err:
+        await migrate_database(settings)
+    except DATABASE_ERRORS as err:
         raise _database_error(err) from None
-    finally:
-        await engine.dispose()
     print("The database is up to date.")
     return 0
 
 
 class PlatformRuntime(Protocol):
-    """What a platform adapter offers `followup-bot run` (adapters/<platform>/runtime.py)."""
+    """What a platform adapter offers `followup-bot run` (adapters/<platform>/runtime.py): the
+    messenger and pace rules the dispatcher needs, then `attach(bot)` and `serve()`."""
 
     messenger: Messenger
+    pace_rules: Sequence[PaceRule]
 
     def attach(self, bot: Bot) -> None: ...
     async def serve(self) -> None: ...
@@ -130,15 +123,37 @@ class PlatformRuntime(Protocol):
 # How long a platform may take to sign in and listen before the start is given up.
 STARTUP_TIMEOUT = 60.0
 
-# Where each platform's runtime lives, and the extra that installs its libraries.
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where a platform's runtime lives, and the settings that switch it on."""
+
+    module: str
+    name: str
+    switched_on_by: tuple[str, ...]
+
+
 RUNTIMES = {
-    "slack": ("adapters.slack.runtime", "SlackRuntime"),
-    "discord": ("adapters.discord.runtime", "DiscordRuntime"),
+    "slack": Runtime(
+        "adapters.slack.runtime",
+        "SlackRuntime",
+        ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID"),
+    ),
+    "discord": Runtime("adapters.discord.runtime", "DiscordRuntime", ("DISCORD_TOKEN",)),
 }
 
 
+def wanted_platforms(env: Mapping[str, str]) -> list[str]:
+    """The platforms `followup-bot run` serves: those with any of their settings present."""
+    return [
+        platform
+        for platform, runtime in RUNTIMES.items()
+        if any(env.get(name, "").strip() for name in runtime.switched_on_by)
+    ]
+
+
 def _load_runtime(platform: str) -> PlatformRuntime:
-    module_name, class_name = RUNTIMES[platform]
+    module_name, class_name = RUNTIMES[platform].module, RUNTIMES[platform].name
     try:
         module = importlib.import_module(module_name)
     except ImportError as err:
@@ -152,24 +167,20 @@ def _load_runtime(platform: str) -> PlatformRuntime:
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     """Serve the configured platforms with the scheduler; the console if none is configured."""
-    wanted = settings.platforms
+    wanted = wanted_platforms(os.environ)
     if not wanted:
         console_args = argparse.Namespace(start=None, tz=None, user="student", echo=False)
         return await _console(settings, console_args)
     runtimes = {platform: _load_runtime(platform) for platform in wanted}
-    clock = SystemClock()
-    scheduler = NudgeScheduler(clock=clock)
-    messenger = RoutingMessenger({p: r.messenger for p, r in runtimes.items()})
     bot = await _open_bot(
         settings,
-        clock=clock,
-        messenger=messenger,
+        clock=SystemClock(),
+        messengers={p: r.messenger for p, r in runtimes.items()},
+        pace_rules={p: r.pace_rules for p, r in runtimes.items()},
         owner=f"{socket.gethostname()}-{os.getpid()}",
-        on_nudge_planned=scheduler.wake_at,
-        pacing=default_rules(slack_workspace_per_minute=settings.slack_messages_per_minute),
-        platforms=list(runtimes),
     )
-    scheduler.attach(bot.dispatcher)
+    scheduler = bot.scheduler
+    assert scheduler is not None  # build_bot schedules unless told not to
     for runtime in runtimes.values():
         runtime.attach(bot)
     stopping = asyncio.Event()
@@ -218,7 +229,7 @@ async def _open_bot(settings: Settings, **wiring: Any) -> Bot:
     """build_bot, with a database that can't be used reported as a setting to fix."""
     try:
         return await build_bot(settings, **wiring)
-    except (SQLAlchemyError, OSError) as err:
+    except DATABASE_ERRORS as err:
         raise _database_error(err) from None
 
 
@@ -239,7 +250,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     except UserError as err:
         print(f"followup-bot: --tz: {err}", file=sys.stderr)
         return 2
-    settings = _replace(settings, default_timezone=zone.key)
+    settings = dataclasses.replace(settings, default_timezone=zone.key)
     try:
         start = _start_time(args.start, zone)
     except ValueError as err:
@@ -249,7 +260,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     messenger = ConsoleMessenger(clock, sys.stdout, zone)
     # The console sends only console DMs: other platforms' nudges in a shared database are not
     # its to print (or to mark sent).
-    bot = await _open_bot(settings, clock=clock, messenger=messenger, platforms=[PLATFORM])
+    bot = await _open_bot(settings, clock=clock, messengers={PLATFORM: messenger}, scheduled=False)
     console = Console(bot, clock, out=sys.stdout, default_zone=zone, user=args.user, echo=args.echo)
     try:
         if sys.stdin.isatty():

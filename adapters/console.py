@@ -63,7 +63,7 @@ def render(reply: Reply) -> str:
     Preformatted text (a draft to copy) is printed exactly as it is, between two rules.
     """
     blocks = []
-    for section in reply.sections:
+    for section in reply.shown_sections():
         text = f"{RULE}\n{section.text}\n{RULE}" if section.preformatted else section.text
         blocks.append(f"{section.title}\n{text}" if section.title else text)
     text = "\n\n".join(blocks)

@@ -24,7 +24,11 @@ def rss_mb() -> float:
 
 async def main(url: str, now: str) -> None:
     clock = VirtualClock(datetime.fromisoformat(now))
-    bot = await build_bot(Settings(database_url=url), clock=clock, messenger=FakeMessenger())
+    # The seeded backlog's people are on the "bench" platform (bench.outbox.seed_outbox).
+    messengers = {"bench": FakeMessenger()}
+    bot = await build_bot(
+        Settings(database_url=url), clock=clock, messengers=messengers, scheduled=False
+    )
     claimed = await bot.dispatcher.claim()
     print(json.dumps({"claimed": len(claimed), "rss_mb": rss_mb()}), flush=True)
     await bot.close()

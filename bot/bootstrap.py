@@ -1,53 +1,103 @@
-"""The one place that picks concrete classes and wires the core together."""
+"""The one place that picks concrete classes and wires the core together.
+
+`build_bot` loads the rules, migrates the database and wires storage, the service, the
+dispatcher (with the platforms' messengers behind one `RoutingMessenger` and their pace rules),
+and the scheduler that sweeps the outbox. Adapters bring only what is theirs: a messenger and
+the pace rules of their platform, keyed by the platform's name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatch import Dispatcher
+from bot.messengers import RoutingMessenger
 from bot.pacing import PaceRule, PlatformPacer
-from bot.ports import Messenger
+from bot.ports import Messenger, Storage
 from bot.proofread import Proofreader
+from bot.scheduler import NudgeScheduler
 from bot.services import FollowUpService
+from bot.state import SharedState
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage, create_engine
+from bot.workspaces import Installs
 from rules.drafts import load_drafts
 from rules.engine import Rulebook, load_rulebook
 
-__all__ = ["Bot", "build_bot"]
+__all__ = ["STORAGE_OUTAGES", "Bot", "build_bot", "migrate_database"]
+
+# What the SQL storage raises while its database is away (restarting, locked): the scheduler
+# pauses and retries on these rather than treat them as bugs.
+STORAGE_OUTAGES: tuple[type[BaseException], ...] = (SQLAlchemyError,)
 
 
 @dataclass
 class Bot:
-    """Everything an adapter needs: the service for commands and the dispatcher for nudges."""
+    """Everything an adapter needs: the service for commands, the dispatcher and its scheduler
+    for nudges, and the core's small APIs for what adapters learn from their platform
+    (`installs`: the app removed or installed; `state`: short shared values)."""
 
+    storage: Storage
+    clock: Clock
     service: FollowUpService
     dispatcher: Dispatcher
     rulebook: Rulebook
-    engine: AsyncEngine
+    # None where time moves by hand (the console, tests): the caller dispatches itself.
+    scheduler: NudgeScheduler | None = None
+    # The SQL engine, for what libraries keep in our database (Slack's OAuth installs); None on
+    # the in-memory storage.
+    engine: AsyncEngine | None = None
+    installs: Installs = field(init=False)
+    state: SharedState = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.installs = Installs(self.storage, self.clock)
+        self.state = SharedState(self.storage, self.clock)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        """Stop sweeping (a sweep in progress settles first) and close the database."""
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+async def migrate_database(settings: Settings) -> None:
+    """Upgrade the database to the latest schema (`followup-bot migrate`; `build_bot` does it
+    too). Raises what the database raises when it can't be reached (`STORAGE_OUTAGES`,
+    OSError)."""
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_to_head(engine)
+    finally:
+        await engine.dispose()
 
 
 async def build_bot(
     settings: Settings,
     *,
     clock: Clock,
-    messenger: Messenger,
+    messengers: Mapping[str, Messenger],
+    pace_rules: Mapping[str, Sequence[PaceRule]] | None = None,
     owner: str = "local",
-    on_nudge_planned: Callable[[datetime], None] | None = None,
-    pacing: Mapping[str, Sequence[PaceRule]] | None = None,
-    platforms: Sequence[str] | None = None,
+    scheduled: bool = True,
 ) -> Bot:
     """Load the rulebook and the draft templates (RulebookError, DraftsError if bad) and the
-    spell check's dictionary, migrate the database, wire the core."""
+    spell check's dictionary, migrate the database, wire the core.
+
+    `messengers` send the DMs of each platform this process serves (by platform name); the
+    dispatcher claims only nudges for those. `pace_rules` are the platforms' limits, counted in
+    the database when shared so replicas stay under them together; without rules (the console)
+    sends are not paced. `scheduled`: sweep the outbox on time with a `NudgeScheduler` (start
+    it with `bot.scheduler.start()` once the platforms are up); the console moves its virtual
+    clock and dispatches itself instead.
+    """
     rulebook = load_rulebook(settings.rulebook_path)
     drafts = load_drafts(settings.drafts_path, rulebook=rulebook)
     proofreader = Proofreader.load()
@@ -59,26 +109,34 @@ async def build_bot(
         await engine.dispose()
         raise
     storage = SqlStorage(engine)
+    scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES) if scheduled else None
     service = FollowUpService(
         storage,
         clock,
         rulebook,
         default_zone=zone,
-        on_nudge_planned=on_nudge_planned,
+        on_nudge_planned=scheduler.wake_at if scheduler is not None else None,
         drafts=drafts,
         proofreader=proofreader,
     )
-    # Shared pacing rules count sends in the database, so replicas stay under a platform's
-    # limit together; without rules (the console) sends are not paced.
-    pacer = PlatformPacer(pacing, storage=storage) if pacing else None
     dispatcher = Dispatcher(
         storage,
-        messenger,
+        RoutingMessenger(messengers),
         clock,
         rulebook,
         default_zone=zone,
         owner=owner,
-        pacer=pacer,
-        platforms=platforms,
+        pacer=PlatformPacer(pace_rules, storage=storage) if pace_rules else None,
+        platforms=list(messengers),
     )
-    return Bot(service=service, dispatcher=dispatcher, rulebook=rulebook, engine=engine)
+    if scheduler is not None:
+        scheduler.attach(dispatcher)
+    return Bot(
+        storage=storage,
+        clock=clock,
+        service=service,
+        dispatcher=dispatcher,
+        rulebook=rulebook,
+        scheduler=scheduler,
+        engine=engine,
+    )

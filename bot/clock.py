@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["UTC", "Clock", "SystemClock", "VirtualClock"]
-
-UTC = UTC
+__all__ = ["Clock", "SystemClock", "VirtualClock"]
 
 
 class Clock(Protocol):

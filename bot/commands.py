@@ -7,11 +7,13 @@ Adapters with typed options (Discord) build these dataclasses directly; adapters
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 
 from bot.errors import UserError
+from bot.formatting import clip
 from bot.met import MetInput
+from bot.replies import Action, ActionKind
 
 __all__ = [
     "ChangeSetting",
@@ -24,9 +26,12 @@ __all__ = [
     "MarkDone",
     "Met",
     "MetForm",
+    "OnFollowUp",
+    "ServerZone",
     "ShowSettings",
     "Skip",
     "Snooze",
+    "command_for",
     "parse_command",
     "parse_followups",
     "parse_number",
@@ -61,33 +66,32 @@ class ListFollowUps:
 
 
 @dataclass(frozen=True)
-class MarkDone:
+class OnFollowUp:
+    """A command about one follow-up: the student's #number, or the opaque id a button carries
+    (checked against the clicker like a number)."""
+
     number: int
+    follow_up_id: int | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class MarkDone(OnFollowUp):
     method: str | None = None
-    # Buttons carry the follow-up's opaque id; it is checked against the clicker like a number.
-    follow_up_id: int | None = None
 
 
 @dataclass(frozen=True)
-class Snooze:
-    number: int
+class Snooze(OnFollowUp):
     duration: str
-    follow_up_id: int | None = None
 
 
 @dataclass(frozen=True)
-class Skip:
-    number: int
+class Skip(OnFollowUp):
     confirmed: bool = False
-    follow_up_id: int | None = None
 
 
 @dataclass(frozen=True)
-class Draft:
-    """A draft of follow-up #number to copy (a button passes its id)."""
-
-    number: int
-    follow_up_id: int | None = None
+class Draft(OnFollowUp):
+    """A draft of the follow-up to copy."""
 
 
 @dataclass(frozen=True)
@@ -99,18 +103,30 @@ class Check:
 
 @dataclass(frozen=True)
 class ShowSettings:
-    pass
+    """/followups settings: every setting and how to change it."""
 
 
 @dataclass(frozen=True)
 class ChangeSetting:
-    name: str
+    """/followups settings NAME VALUE, as typed: the handler knows the names and the values."""
+
+    name: str  # folded: "tz", "quiet" ... or whatever they typed
     value: str
 
 
 @dataclass(frozen=True)
+class ServerZone:
+    """Show (empty `value`), set or clear ("off") the workspace's default time zone. Only its
+    managers may: the adapter checks that before it builds this command."""
+
+    value: str = ""
+
+
+@dataclass(frozen=True)
 class Help:
-    topic: str  # "met" or "followups"
+    """How to use /met ("met") or /followups ("followups")."""
+
+    topic: str
 
 
 Command = (
@@ -125,6 +141,7 @@ Command = (
     | Help
     | Draft
     | Check
+    | ServerZone
 )
 
 _SUBCOMMANDS = ("list", "done", "snooze", "skip", "draft", "check", "settings", "help")
@@ -142,7 +159,7 @@ def parse_command(text: str, *, where: str | None = None) -> Command:
     if name in ("/followups", "/followup", "/fu"):
         return parse_followups(rest)
     raise CommandError(
-        f"“{_clip(name)}” isn't a command I know. Try /met to record a conversation or "
+        f"“{clip(name, 40)}” isn't a command I know. Try /met to record a conversation or "
         "/followups to see what you owe."
     )
 
@@ -183,7 +200,7 @@ def parse_followups(text: str) -> Command:
             method = _METHODS.get(args[1].casefold())
             if method is None:
                 raise CommandError(
-                    f"“{_clip(args[1])}” isn't a way to follow up. Say email or linkedin, "
+                    f"“{clip(args[1], 40)}” isn't a way to follow up. Say email or linkedin, "
                     f"like /followups done {number} email."
                 )
         return MarkDone(number, method)
@@ -218,9 +235,29 @@ def parse_followups(text: str) -> Command:
     close = get_close_matches(sub, _SUBCOMMANDS, n=1)
     hint = f" Did you mean /followups {close[0]}?" if close else ""
     raise CommandError(
-        f"“{_clip(sub)}” isn't a /followups command.{hint} "
+        f"“{clip(sub, 40)}” isn't a /followups command.{hint} "
         "Try list, done, snooze, skip, draft, check, settings or help."
     )
+
+
+def command_for(action: Action) -> Command:
+    """The command a button stands for, aimed at the follow-up it carries (the core checks
+    that the clicker owns it). Adapters encode an `Action` and decode it back: no text."""
+    match action.kind:
+        case ActionKind.DONE:
+            return MarkDone(
+                action.number, action.argument or None, follow_up_id=action.follow_up_id
+            )
+        case ActionKind.SNOOZE:
+            return Snooze(action.number, action.argument or "2h", follow_up_id=action.follow_up_id)
+        case ActionKind.SKIP:
+            return Skip(
+                action.number,
+                confirmed=action.argument == "confirm",
+                follow_up_id=action.follow_up_id,
+            )
+        case ActionKind.DRAFT:
+            return Draft(action.number, follow_up_id=action.follow_up_id)
 
 
 def parse_number(args: list[str], sub: str, example: str) -> int:
@@ -232,12 +269,7 @@ def parse_number(args: list[str], sub: str, example: str) -> int:
     match = re.fullmatch(r"#?(\d{1,9})", args[0])
     if not match or int(match.group(1)) == 0:
         raise CommandError(
-            f"“{_clip(args[0])}” isn't a follow-up number. Numbers are shown by /followups; "
+            f"“{clip(args[0], 40)}” isn't a follow-up number. Numbers are shown by /followups; "
             f"try {example}."
         )
     return int(match.group(1))
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

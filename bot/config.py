@@ -19,18 +19,15 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
+    """The core's settings. Each platform reads its own (tokens, limits) in its adapter, so the
+    core never holds a platform's secret."""
+
     database_url: str = DEFAULT_DATABASE_URL
     rulebook_path: str | None = None
     # The draft templates (FOLLOWUP_DRAFTS); the bundled rules/drafts.toml when None.
     drafts_path: str | None = None
     default_timezone: str = "UTC"
     log_level: str = "INFO"
-    slack_bot_token: str | None = None
-    slack_app_token: str | None = None
-    slack_client_id: str | None = None
-    discord_token: str | None = None
-    # Slack's workspace-wide budget for DMs, shared by all replicas (a few hundred a minute).
-    slack_messages_per_minute: int = 300
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -46,13 +43,6 @@ class Settings:
             drafts_path=get("FOLLOWUP_DRAFTS"),
             default_timezone=get("FOLLOWUP_DEFAULT_TZ") or "UTC",
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
-            slack_bot_token=get("SLACK_BOT_TOKEN"),
-            slack_app_token=get("SLACK_APP_TOKEN"),
-            slack_client_id=get("SLACK_CLIENT_ID"),
-            discord_token=get("DISCORD_TOKEN"),
-            slack_messages_per_minute=_positive_int(
-                "SLACK_MESSAGES_PER_MINUTE", get("SLACK_MESSAGES_PER_MINUTE"), 300
-            ),
         )
         settings.default_zone()  # fail at start, not at the first nudge
         return settings
@@ -66,26 +56,12 @@ class Settings:
                 "(like America/New_York)"
             ) from None
 
-    @property
-    def wants_slack(self) -> bool:
-        return bool(self.slack_bot_token or self.slack_app_token or self.slack_client_id)
-
-    @property
-    def wants_discord(self) -> bool:
-        return bool(self.discord_token)
-
-    @property
-    def platforms(self) -> list[str]:
-        """The platforms `followup-bot run` serves: those whose settings are present."""
-        return [p for p, on in (("slack", self.wants_slack), ("discord", self.wants_discord)) if on]
-
     def __repr__(self) -> str:
-        # Tokens never reach a log or a traceback through repr().
+        # The database password never reaches a log or a traceback through repr().
         return (
             f"Settings(database_url={_redact_url(self.database_url)!r}, "
             f"rulebook_path={self.rulebook_path!r}, drafts_path={self.drafts_path!r}, "
-            f"default_timezone={self.default_timezone!r}, "
-            f"slack={self.wants_slack}, discord={self.wants_discord})"
+            f"default_timezone={self.default_timezone!r})"
         )
 
 
@@ -96,11 +72,3 @@ def _redact_url(url: str) -> str:
     credentials, _, host = rest.rpartition("@")
     user = credentials.split(":", 1)[0]
     return f"{scheme}{sep}{user}:***@{host}"
-
-
-def _positive_int(name: str, value: str | None, default: int) -> int:
-    if value is None:
-        return default
-    if not value.isdigit() or int(value) == 0:
-        raise ConfigError(f"{name}: “{value}” isn't a positive whole number")
-    return int(value)

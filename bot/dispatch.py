@@ -33,7 +33,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain import FollowUpStatus, Nudge, NudgeKind, NudgeStatus, why_not_nudged
+from bot.domain import FollowUpStatus, Nudge, NudgeKind, NudgeStatus, Workspace, why_not_nudged
 from bot.messages import nudge_message
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
@@ -44,7 +44,6 @@ from bot.ports import (
     PermanentFailure,
     RetryAfter,
     Storage,
-    undeliverable_workspace_key,
 )
 from bot.replies import Reply
 from rules.engine import Rulebook
@@ -101,7 +100,8 @@ class _Outcome:
     sent: list[int] = field(default_factory=list)
     settled: list[Nudge] = field(default_factory=list)
     undeliverable: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    workspaces: dict[str, str] = field(default_factory=dict)
+    # (platform, workspace id) -> why no DM reaches anyone there.
+    workspaces: dict[tuple[str, str], str] = field(default_factory=dict)
     missed: set[int] = field(default_factory=set)
 
 
@@ -153,14 +153,14 @@ class Dispatcher:
     async def claim(self) -> list[Nudge]:
         """Claim the next batch of due nudges for this replica."""
         now = self.clock.now()
-        async with self.storage.session() as store:
-            return await store.claim_due_nudges(
+        async with self.storage.session() as uow:
+            return await uow.outbox.claim_due(
                 now, self.owner, now + self.lease, self.batch_size, self.platforms
             )
 
     async def next_due_at(self) -> datetime | None:
-        async with self.storage.session() as store:
-            return await store.next_due_at()
+        async with self.storage.session() as uow:
+            return await uow.outbox.next_due_at()
 
     async def deliver(self, claimed: Sequence[Nudge]) -> DispatchReport:
         """Re-check, send and settle a claimed batch."""
@@ -191,14 +191,18 @@ class Dispatcher:
         for group, delivery in zip(groups, deliveries, strict=True):
             for due in group:
                 self._settle(due, delivery, now, outcome, report)
-        async with self.storage.session() as store:
-            await store.mark_sent(outcome.sent, now, self.owner)
-            await store.settle_nudges(outcome.settled, self.owner)
+        async with self.storage.session() as uow:
+            await uow.outbox.mark_sent(outcome.sent, now, self.owner)
+            await uow.outbox.settle(outcome.settled, self.owner)
             for reason, person_ids in outcome.undeliverable.items():
-                await store.mark_undeliverable(sorted(person_ids), reason)
-            for key, reason in outcome.workspaces.items():
-                await store.set_value(key, reason, now)
-            await store.close_missed(sorted(outcome.missed), now)
+                await uow.people.mark_undeliverable(sorted(person_ids), reason)
+            for (platform, workspace_id), reason in outcome.workspaces.items():
+                # Its other settings (a default zone) stay for when the app is back.
+                workspace = await uow.workspaces.get(platform, workspace_id)
+                workspace = workspace or Workspace(platform, workspace_id)
+                workspace.undeliverable = reason
+                await uow.workspaces.save(workspace)
+            await uow.follow_ups.close_missed(sorted(outcome.missed), now)
         return report
 
     async def _triage(self, claimed: Sequence[Nudge], report: DispatchReport) -> list[_Due]:
@@ -208,13 +212,12 @@ class Dispatcher:
             by_follow_up[nudge.follow_up_id].append(nudge)
         cancelled: list[Nudge] = []
         sendable: list[_Due] = []
-        async with self.storage.session() as store:
-            contexts = await store.nudge_contexts(claimed)
+        async with self.storage.session() as uow:
+            contexts = await uow.outbox.contexts(claimed)
             workspaces = {
                 (c.person.address.platform, c.person.address.workspace) for c in contexts.values()
             }
-            keys = sorted(undeliverable_workspace_key(*w) for w in workspaces)
-            closed = {k for k, v in (await store.get_values(keys)).items() if v}
+            closed = set(await uow.workspaces.undeliverable(sorted(workspaces)))
             for group in by_follow_up.values():
                 # The latest of a follow-up's due nudges speaks for all of them: one message.
                 if len(group) > 1:
@@ -231,12 +234,12 @@ class Dispatcher:
                     continue
                 assert context is not None
                 sendable.append(_Due(nudge, context, group[0].due_at))
-            await store.settle_nudges(cancelled, self.owner)
+            await uow.outbox.settle(cancelled, self.owner)
         report.cancelled += len(cancelled)
         return sendable
 
     def _reason_not_to_send(
-        self, context: NudgeContext | None, closed_workspaces: set[str]
+        self, context: NudgeContext | None, closed_workspaces: set[tuple[str, str]]
     ) -> str | None:
         if context is None:
             return "follow-up or person deleted"
@@ -246,9 +249,7 @@ class Dispatcher:
         if status is not FollowUpStatus.PENDING and not closing:
             return f"follow-up {status}"
         address = context.person.address
-        if closed_workspaces and (
-            undeliverable_workspace_key(address.platform, address.workspace) in closed_workspaces
-        ):
+        if (address.platform, address.workspace) in closed_workspaces:
             return "workspace can't receive DMs"
         return why_not_nudged(context.person, context.conversation, self.rulebook)
 
@@ -343,8 +344,7 @@ class Dispatcher:
                 report.failed += 1
                 address = context.person.address
                 if delivery.concerns_workspace:
-                    key = undeliverable_workspace_key(address.platform, address.workspace)
-                    outcome.workspaces[key] = reason
+                    outcome.workspaces[(address.platform, address.workspace)] = reason
                 elif delivery.concerns_person and context.person.id is not None:
                     outcome.undeliverable[reason].add(context.person.id)
         if nudge.status is not NudgeStatus.SENT:

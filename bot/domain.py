@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rules.engine import NudgeKind, QuietHours, Rulebook, should_nudge
+from rules.engine import NudgeKind, PlannedFollowUp, QuietHours, Rulebook, should_nudge
 
 __all__ = [
     "Address",
@@ -25,6 +25,7 @@ __all__ = [
     "NudgeKind",
     "NudgeStatus",
     "Person",
+    "Workspace",
     "company_key",
     "why_not_nudged",
 ]
@@ -82,11 +83,28 @@ class Person:
     linkedin_plan: LinkedInPlan = LinkedInPlan.FREE
     # Set when the platform said DMs to this person can't be delivered (DMs closed, user gone).
     undeliverable: str | None = None
+    # Whether they were told once how to set their zone (platforms that don't share it).
+    zone_hint_shown: bool = False
     id: int | None = None
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         chosen = self.timezone or self.platform_timezone
         return ZoneInfo(chosen) if chosen else default
+
+
+@dataclass
+class Workspace:
+    """A Slack team or a Discord server (or the console), as the bot knows it.
+
+    `default_timezone` is the zone its managers chose for members who haven't set theirs
+    (/server-tz); `undeliverable` says why no DM reaches anyone there (the app was uninstalled)
+    until it is installed again.
+    """
+
+    platform: str
+    id: str
+    default_timezone: str | None = None
+    undeliverable: str | None = None
 
 
 @dataclass
@@ -130,6 +148,21 @@ class FollowUp:
     snoozed_until: datetime | None = None
     closed_at: datetime | None = None
     id: int | None = None
+
+    @classmethod
+    def planned(
+        cls, plan: PlannedFollowUp, *, person_id: int, conversation_id: int, number: int
+    ) -> FollowUp:
+        """A new follow-up, as the rules planned it."""
+        return cls(
+            person_id,
+            conversation_id,
+            number,
+            plan.methods,
+            plan.ideal_by,
+            plan.due_by,
+            plan.optional,
+        )
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["format_ago", "format_day", "format_left", "format_moment", "format_stamp"]
+__all__ = ["clip", "format_ago", "format_day", "format_left", "format_moment", "format_stamp"]
 
 
 # English names, whatever the process's locale (strftime's %a and %b would follow it); and
@@ -52,3 +52,10 @@ def format_left(left: timedelta) -> str:
 def format_ago(elapsed: timedelta) -> str:
     """ "3 h ago", "2 days ago"."""
     return f"{format_left(elapsed)} ago"
+
+
+def clip(text: str, limit: int) -> str:
+    """What a student typed, quoted in a message: on one line, cut to `limit` characters with
+    an ellipsis when longer (a pasted essay must not swamp the error about it)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
+from bot.formatting import clip
 from bot.timeparse import WhenError, parse_when
 from rules.engine import KindRule, Rulebook
 
@@ -269,7 +270,7 @@ def _kind_problem(kind_text: str, others: tuple[str, str], rulebook: Rulebook) -
     kinds = ", ".join(rulebook.kinds)
     if not kind_text:
         return f"What kind of conversation was it? One of: {kinds}."
-    shown = kind_text if len(kind_text) <= 40 else kind_text[:39] + "…"
+    shown = clip(kind_text, 40)
     for other in others:
         if other and rulebook.find_kind(other):
             return (

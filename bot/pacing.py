@@ -137,8 +137,8 @@ class PlatformPacer:
         async with self._shared_locks[key]:
             while True:
                 window = int(self.wall() // period)
-                async with self.storage.session() as store:
-                    granted = await store.take_rate_slot(key, window, rule.count)
+                async with self.storage.session() as uow:
+                    granted = await uow.state.take_rate_slot(key, window, rule.count)
                 if granted:
                     return
                 await self.sleep(max((window + 1) * period - self.wall(), 0.001))

@@ -11,19 +11,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from bot.domain import Address, Conversation, FollowUp, Nudge, NudgeKind, Person
+from bot.domain import Address, Conversation, FollowUp, Nudge, NudgeKind, Person, Workspace
 from bot.replies import Reply
 
 __all__ = [
+    "BotState",
     "Delivered",
     "Delivery",
+    "FollowUps",
     "Messenger",
     "NudgeContext",
+    "Outbox",
+    "People",
     "PermanentFailure",
     "RetryAfter",
     "Storage",
-    "Store",
-    "undeliverable_workspace_key",
+    "UnitOfWork",
+    "Workspaces",
 ]
 
 
@@ -56,7 +60,7 @@ class PermanentFailure:
 
     `concerns_person` marks the recipient undeliverable so the bot stops trying and can tell
     them the next time they use a command; `concerns_workspace` stops sends to everyone in
-    their workspace until the adapter clears the mark (see `undeliverable_workspace_key`).
+    their workspace until the app is installed there again (`Workspace.undeliverable`).
     """
 
     reason: str
@@ -68,12 +72,6 @@ class PermanentFailure:
 Delivery = Delivered | RetryAfter | PermanentFailure
 
 
-def undeliverable_workspace_key(platform: str, workspace: str) -> str:
-    """The `bot_state` key that marks a workspace undeliverable; its value is the reason.
-    An adapter deletes it (sets it to "") when the app is installed there again."""
-    return f"undeliverable-workspace:{platform}:{workspace}"
-
-
 class Messenger(Protocol):
     async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
         """DM `to`. `key` is unique per nudge, so a platform that supports it can drop a
@@ -81,7 +79,7 @@ class Messenger(Protocol):
         ...
 
 
-# -- Storage ---------------------------------------------------------------------------------
+# -- Storage: a unit of work with repositories ----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -92,13 +90,27 @@ class NudgeContext:
     person: Person
 
 
-class Store(Protocol):
-    """One unit of work's view of storage. Every read about a student's follow-ups is scoped
-    by the person who asks."""
+class People(Protocol):
+    """The students, by their platform address."""
 
-    async def person(self, address: Address) -> Person | None: ...
-    async def add_person(self, person: Person) -> Person: ...
-    async def update_person(self, person: Person) -> None: ...
+    async def get(self, address: Address) -> Person | None: ...
+    async def add(self, person: Person) -> Person:
+        """Add a new person; they get their id."""
+        ...
+
+    async def update(self, person: Person) -> None: ...
+    async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
+        """DMs to these people fail (`reason`): nudges stop until they next use a command."""
+        ...
+
+    async def delete(self, person_id: int) -> None:
+        """Forget a person and everything about their conversations."""
+        ...
+
+
+class FollowUps(Protocol):
+    """A student's conversations and what they owe after them. Every read is scoped by the
+    person who asks: someone else's follow-up reads like one that doesn't exist."""
 
     async def add_conversation(self, conversation: Conversation) -> Conversation: ...
     async def conversations_at(self, person_id: int, company_key: str) -> list[Conversation]:
@@ -114,54 +126,58 @@ class Store(Protocol):
         """The next `count` follow-up numbers of this person (#1, #2 ...), never reused."""
         ...
 
-    async def add_follow_ups(self, follow_ups: Sequence[FollowUp]) -> list[FollowUp]:
+    async def add(self, follow_ups: Sequence[FollowUp]) -> list[FollowUp]:
         """Add several follow-ups in one go; they get their ids."""
         ...
 
-    async def update_follow_up(self, follow_up: FollowUp) -> None: ...
-    async def follow_up(self, person_id: int, number: int) -> tuple[FollowUp, Conversation] | None:
+    async def update(self, follow_up: FollowUp) -> None: ...
+    async def by_number(self, person_id: int, number: int) -> tuple[FollowUp, Conversation] | None:
         """The person's follow-up #number, or None when it doesn't exist or isn't theirs."""
         ...
 
-    async def follow_up_by_id(
+    async def by_id(
         self, person_id: int, follow_up_id: int
     ) -> tuple[FollowUp, Conversation] | None:
-        """Like `follow_up`, by internal id (buttons carry ids); None when not theirs."""
+        """Like `by_number`, by internal id (buttons carry ids); None when not theirs."""
         ...
 
-    async def follow_ups_of(self, conversation_id: int) -> list[FollowUp]: ...
-    async def open_follow_ups(self, person_id: int) -> list[tuple[FollowUp, Conversation]]:
+    async def of_conversation(self, conversation_id: int) -> list[FollowUp]: ...
+    async def open(self, person_id: int) -> list[tuple[FollowUp, Conversation]]:
         """The person's pending follow-ups, in no particular order."""
         ...
 
-    async def missed_follow_ups(
+    async def missed_since(
         self, person_id: int, since: datetime
     ) -> list[tuple[FollowUp, Conversation]]:
         """The person's follow-ups marked missed at or after `since`."""
         ...
 
-    async def pending_nudges(self, follow_up_id: int) -> list[Nudge]:
-        """Nudges not yet claimed for sending, in due order."""
+    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
+        """Mark these follow-ups missed, those still pending."""
         ...
 
-    async def add_nudges(self, nudges: Sequence[Nudge]) -> None:
+
+class Outbox(Protocol):
+    """The nudges waiting to go out, and those that went: the rows are the truth."""
+
+    async def add(self, nudges: Sequence[Nudge]) -> None:
         """Add nudges to the outbox (their ids are not needed back)."""
         ...
 
-    async def replace_pending_nudges(
+    async def replace_pending(
         self, follow_up_id: int, nudges: Sequence[Nudge], now: datetime
     ) -> None:
         """A re-plan: drop the follow-up's planned nudges still ahead (pending, never tried,
         due after `now`) and add `nudges`. Rows already due or waiting for a retry stay."""
         ...
 
-    async def nudges_sent(self, follow_up_id: int) -> dict[NudgeKind, int]:
+    async def sent_counts(self, follow_up_id: int) -> dict[NudgeKind, int]:
         """How many nudges of each kind went out (or are going out) for a follow-up."""
         ...
 
-    async def cancel_pending_nudges(self, follow_up_id: int, reason: str) -> int: ...
+    async def cancel_pending(self, follow_up_id: int, reason: str) -> int: ...
 
-    async def claim_due_nudges(
+    async def claim_due(
         self,
         now: datetime,
         owner: str,
@@ -174,61 +190,79 @@ class Store(Protocol):
         process claims only what it can send). One statement; replicas never claim the same."""
         ...
 
-    async def nudge_contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
+    async def contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
         """What each claimed nudge is about (its follow-up, conversation and person), in one
         read, by nudge id; nudges whose rows are gone are left out."""
         ...
 
     async def mark_sent(self, nudge_ids: Sequence[int], sent_at: datetime, owner: str) -> None:
         """Settle delivered nudges in one write: sent at `sent_at`, lease and error cleared.
-        Only rows `owner` still holds change (as with `settle_nudges`)."""
+        Only rows `owner` still holds change (as with `settle`)."""
         ...
 
-    async def settle_nudges(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
+    async def settle(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
         """Write the outcome (status, attempts, next attempt, lease, error) of many nudges;
         with `owner`, only of rows that replica still holds (a lease that ran out and was
         claimed by another replica is theirs now)."""
         ...
 
-    async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None: ...
-    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
-        """Mark these follow-ups missed, those still pending."""
-        ...
-
-    async def delete_person(self, person_id: int) -> None:
-        """Forget a person and everything about their conversations."""
-        ...
-
     async def next_due_at(self) -> datetime | None:
-        """When the earliest pending nudge falls due."""
+        """When the earliest pending nudge falls due (or the earliest lease runs out)."""
         ...
 
-    async def get_value(self, key: str) -> str | None:
-        """A value the bot keeps for itself (see `set_value`), or None."""
+
+class Workspaces(Protocol):
+    """Slack teams and Discord servers, with what the bot knows of each."""
+
+    async def get(self, platform: str, workspace_id: str) -> Workspace | None: ...
+    async def save(self, workspace: Workspace) -> None:
+        """Add or replace the workspace's record."""
         ...
 
-    async def get_values(self, keys: Sequence[str]) -> dict[str, str]: ...
+    async def undeliverable(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Of these (platform, workspace id) pairs, those whose DMs can't be delivered (the app
+        was uninstalled), with the reason. Cheap when no workspace is marked."""
+        ...
+
+
+class BotState(Protocol):
+    """Short values the bot keeps for itself across replicas: command-sync digests, requests
+    already seen, shared rate windows."""
+
+    async def get(self, key: str) -> str | None:
+        """A value kept under `key`, or None."""
+        ...
+
+    async def set(self, key: str, value: str, now: datetime) -> None:
+        """Keep `value` under `key`, replacing what was there."""
+        ...
+
+    async def add(self, key: str, value: str, now: datetime) -> bool:
+        """Keep `value` under `key` unless `key` is taken; True if it was kept. Of several
+        replicas adding one key at once, exactly one gets True (a claim)."""
+        ...
+
+    async def forget_older(self, prefix: str, updated_before: datetime) -> int:
+        """Forget the values whose key starts with `prefix` and that were last set before
+        `updated_before` (short-lived adapter state); how many were forgotten."""
+        ...
 
     async def take_rate_slot(self, key: str, window: int, limit: int) -> bool:
         """Count one send against `key` in `window` if fewer than `limit` were; True if so."""
         ...
 
-    async def set_value(self, key: str, value: str, now: datetime) -> None:
-        """Keep `value` under `key`, replacing what was there."""
-        ...
 
-    async def add_value(self, key: str, value: str, now: datetime) -> bool:
-        """Keep `value` under `key` unless `key` is taken; True if it was kept. Of several
-        replicas adding one key at once, exactly one gets True (a claim)."""
-        ...
+class UnitOfWork(Protocol):
+    """One transaction's view of storage, a repository per noun."""
 
-    async def delete_values(self, prefix: str, updated_before: datetime) -> int:
-        """Forget the values whose key starts with `prefix` and that were last set before
-        `updated_before` (short-lived adapter state); how many were forgotten."""
-        ...
+    people: People
+    follow_ups: FollowUps
+    outbox: Outbox
+    workspaces: Workspaces
+    state: BotState
 
 
 class Storage(Protocol):
-    def session(self) -> AbstractAsyncContextManager[Store]:
+    def session(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A unit of work: commits when the block ends normally, rolls back on an error."""
         ...

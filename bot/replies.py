@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-__all__ = ["Action", "ActionKind", "Reply", "Section"]
+__all__ = ["Action", "ActionKind", "Notice", "NoticeKind", "Reply", "Section"]
 
 
 class ActionKind(enum.StrEnum):
@@ -53,20 +53,35 @@ class Section:
     preformatted: bool = False
 
 
+class NoticeKind(enum.StrEnum):
+    """What a notice is about, so an adapter can add its platform's help beside it."""
+
+    DMS_CLOSED = "dms-closed"  # shown first: the student's DMs failed, nudges stopped
+    ZONE_HINT = "zone-hint"  # shown last, once: how to set a time zone the platform didn't share
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the core tells the student besides the answer to their command."""
+
+    kind: NoticeKind
+    section: Section
+
+
 @dataclass(frozen=True)
 class Reply:
     """A reply to a command or a DM: sections of text and the actions that go with them.
 
-    Replies are ephemeral (only the student sees them) unless `ephemeral` is False, which the
-    core never sets for anything that names a contact.
+    A reply to a command is for the student's eyes only: adapters show it ephemerally (it may
+    name a contact, and contacts are private).
     """
 
     sections: tuple[Section, ...]
     actions: tuple[Action, ...] = ()
-    ephemeral: bool = True
     is_error: bool = False
     # For a form: what is wrong with each field ("name", "when" ...), beside the text.
     field_errors: Mapping[str, str] = field(default_factory=dict)
+    notices: tuple[Notice, ...] = ()
 
     @classmethod
     def text(cls, *paragraphs: str, actions: Iterable[Action] = ()) -> Reply:
@@ -77,21 +92,36 @@ class Reply:
         """A user error: what is wrong and how to do it right. Changes nothing."""
         return cls(tuple(Section(p) for p in paragraphs if p), tuple(actions), is_error=True)
 
-    def with_notice(self, notice: Section | None) -> Reply:
-        """The same reply with `notice` first (e.g. "I couldn't DM you")."""
-        if notice is None:
+    def with_notices(self, *notices: Notice) -> Reply:
+        """The same reply with `notices` added (e.g. "I couldn't DM you")."""
+        if not notices:
             return self
-        return Reply(
-            (notice, *self.sections),
-            self.actions,
-            self.ephemeral,
-            self.is_error,
-            self.field_errors,
+        return replace(self, notices=(*self.notices, *notices))
+
+    def shown_sections(
+        self, help: Mapping[NoticeKind, Section] | None = None
+    ) -> tuple[Section, ...]:
+        """What to show, in order: DMs-closed notices, the answer, zone hints; after each
+        notice, the platform's `help` for its kind, if the adapter has some."""
+
+        def told(kind: NoticeKind) -> list[Section]:
+            shown: list[Section] = []
+            for notice in self.notices:
+                if notice.kind is kind:
+                    shown.append(notice.section)
+                    if help and kind in help:
+                        shown.append(help[kind])
+            return shown
+
+        return (
+            *told(NoticeKind.DMS_CLOSED),
+            *self.sections,
+            *told(NoticeKind.ZONE_HINT),
         )
 
     def plain_text(self) -> str:
         """The reply as plain text: headings on their own line, sections apart."""
         blocks = []
-        for section in self.sections:
+        for section in self.shown_sections():
             blocks.append(f"{section.title}\n{section.text}" if section.title else section.text)
         return "\n\n".join(blocks)

@@ -8,8 +8,7 @@ replicas); APScheduler only decides *when* to sweep:
   also picks up what other replicas planned and leases that expired;
 - a one-shot wake-up at the next due time, re-armed after every sweep and whenever an earlier
   nudge is planned (`wake_at`), so a nudge goes out within a moment of its time rather than up
-  to a whole interval late;
-- periodic jobs for later features (club digests) via `add_periodic`.
+  to a whole interval late.
 
 A sweep that fails because the database is away (PostgreSQL restarting, SQLite locked) does not
 stop anything: it is logged, and sweeps pause with exponential backoff (capped at a few seconds,
@@ -21,15 +20,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
 from bot.dispatch import Dispatcher, DispatchReport
@@ -45,21 +40,25 @@ SWEEP_EVERY = timedelta(seconds=30)
 OUTAGE_BACKOFF_BASE = 0.5
 OUTAGE_BACKOFF_CAP = 5.0
 # A database error is an outage; anything else is a bug, logged loudly, and sweeping goes on.
-OUTAGE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError, TimeoutError)
+# The storage's own errors come from `bootstrap` (`outage_errors`): the scheduler knows no driver.
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
 
 
 class NudgeScheduler:
-    """Sweeps the outbox on time. Create it before the bot (its `wake_at` is the service's
-    `on_nudge_planned`), `attach` the dispatcher, then `start`."""
+    """Sweeps the outbox on time. `bot.bootstrap.build_bot` creates it (its `wake_at` is the
+    service's `on_nudge_planned`) and attaches the dispatcher; `start` it once the platforms
+    are up. `outage_errors` are what the storage raises while its database is away."""
 
     def __init__(
         self,
         *,
         clock: Clock | None = None,
         sweep_every: timedelta = SWEEP_EVERY,
+        outage_errors: tuple[type[BaseException], ...] = (),
     ) -> None:
         self.clock = clock or SystemClock()
         self.sweep_every = sweep_every
+        self.outage_errors = (*OUTAGE_ERRORS, *outage_errors)
         self.dispatcher: Dispatcher | None = None
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
@@ -67,8 +66,6 @@ class NudgeScheduler:
         self._failures = 0
         self._paused_until: datetime | None = None
         self._stopped = False
-        self.sweeps = 0
-        self.last_report: DispatchReport | None = None
 
     def attach(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
@@ -120,25 +117,6 @@ class NudgeScheduler:
             misfire_grace_time=None,
         )
 
-    def add_periodic(
-        self,
-        job: Callable[[], Awaitable[Any]],
-        *,
-        job_id: str,
-        cron: str | None = None,
-        every: timedelta | None = None,
-    ) -> None:
-        """Run `job` on a crontab line ("0 9 * * MON", UTC) or every `every`."""
-        if cron is not None and every is None:
-            trigger = CronTrigger.from_crontab(cron, timezone=UTC)
-        elif every is not None and cron is None:
-            trigger = IntervalTrigger(seconds=every.total_seconds(), timezone=UTC)
-        else:
-            raise ValueError("give exactly one of cron and every")
-        self._scheduler.add_job(
-            job, trigger, id=job_id, max_instances=1, coalesce=True, replace_existing=True
-        )
-
     async def sweep(self) -> DispatchReport | None:
         """Deliver what is due, then re-arm the wake-up. Never raises."""
         assert self.dispatcher is not None
@@ -150,7 +128,7 @@ class NudgeScheduler:
             try:
                 report = await self.dispatcher.dispatch_due()
                 next_due = await self.dispatcher.next_due_at()
-            except OUTAGE_ERRORS as err:
+            except self.outage_errors as err:
                 self._failures += 1
                 delay = min(OUTAGE_BACKOFF_CAP, OUTAGE_BACKOFF_BASE * 2 ** (self._failures - 1))
                 delay *= random.uniform(0.8, 1.2)  # replicas don't come back in lockstep
@@ -171,8 +149,6 @@ class NudgeScheduler:
                 log.info("database is back after %d failed sweeps", self._failures)
             self._failures = 0
             self._paused_until = None
-            self.sweeps += 1
-            self.last_report = report
         if self._stopped:
             return report
         if report.claimed:

@@ -1,4 +1,4 @@
-"""Parse the times students type: when they met someone, durations, and wall-clock times.
+"""Parse the times students type: when they met someone (`when:`), and durations (snooze).
 
 Pure and stdlib-only, so it can be tested without a bot, a database or a real clock: callers pass
 `now` (aware) and the student's zone, and get aware UTC datetimes back.
@@ -21,11 +21,12 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.formatting import clip
+
 __all__ = [
     "MAX_AGE",
     "DurationError",
     "WhenError",
-    "parse_clock_time",
     "parse_duration",
     "parse_when",
 ]
@@ -45,7 +46,6 @@ _NOON = time(12)
 
 _WHEN_EXAMPLES = 'Try when:"yesterday 4pm", when:"2 hours ago" or when:2026-03-05T14:00.'
 _DURATION_EXAMPLES = "Try 30m, 2h or 1d."
-_CLOCK_EXAMPLES = "Try 22:00, 8:00 or 10pm."
 
 WhenReason = Literal["unrecognised", "future", "too_old"]
 
@@ -79,11 +79,8 @@ def _quote(text: str) -> str:
     Control and invisible characters are dropped so an error can't break the chat layout.
     Escaping chat markup (mentions, links) is the adapter's job, as for any other text.
     """
-    head = " ".join(text[: _QUOTE_LIMIT * 4].split())
-    cleaned = "".join(ch for ch in head if ch.isprintable())
-    if len(cleaned) > _QUOTE_LIMIT:
-        cleaned = cleaned[: _QUOTE_LIMIT - 1].rstrip() + "…"
-    return f"“{cleaned}”"
+    printable = "".join(ch for ch in text[: _QUOTE_LIMIT * 4] if ch.isprintable() or ch.isspace())
+    return f"“{clip(printable, _QUOTE_LIMIT)}”"
 
 
 _QUOTE_CHARS = "\"'“”‘’„«»`"
@@ -562,7 +559,7 @@ def _resolve(normalised: str, ctx: _Context) -> datetime:
 
 
 # --------------------------------------------------------------------------------------------
-# parse_duration and parse_clock_time
+# parse_duration
 
 
 def parse_duration(text: str) -> timedelta:
@@ -591,20 +588,3 @@ def parse_duration(text: str) -> timedelta:
     if duration <= timedelta(0):  # "0m", or so small it rounds to nothing
         raise DurationError(f"A duration has to be more than zero. {_DURATION_EXAMPLES}")
     return duration
-
-
-def parse_clock_time(text: str) -> time:
-    """A wall-clock time, without a date or zone.
-
-    Accepts "22:00", "8:00", "08:00", "10pm", "9:30am", "9:30 PM", "10 p.m.", "12am" (00:00),
-    "12pm" (12:00), "noon", "midnight"; an optional leading "at". A bare number ("10") is not
-    accepted: it could be morning or evening. Raises ValueError with a friendly message.
-    """
-    words = text.strip().lower().rstrip(".").split()
-    if words[:1] == ["at"]:
-        words = words[1:]
-    normalised = " ".join(words)
-    clock = _clock(normalised) if len(normalised) <= _MAX_INPUT else None
-    if clock is None:
-        raise ValueError(f"{_quote(text)} isn't a time of day I understand. {_CLOCK_EXAMPLES}")
-    return clock

@@ -12,14 +12,14 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from rules.engine import KindRule, Rulebook, RulebookError
+from rules.reading import TomlReader, read_rule_file
 
 __all__ = [
     "EMAIL_PARTS",
@@ -230,17 +230,7 @@ def load_drafts(path: Path | str | None = None, *, rulebook: Rulebook | None = N
 
     Raises DraftsError naming the file, the line and the problem.
     """
-    if path is None:
-        source = "rules/drafts.toml"
-        text = resources.files("rules").joinpath("drafts.toml").read_text(encoding="utf-8")
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as err:
-            raise DraftsError(source, None, "(file)", f"can't be read: {err.strerror}") from None
-        except UnicodeDecodeError:
-            raise DraftsError(source, None, "(file)", "is not UTF-8 text") from None
+    source, text = read_rule_file(path, "drafts.toml", _file_error)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -286,49 +276,36 @@ class _Lines:
         return start
 
 
+def _file_error(source: str, key: str, problem: str) -> DraftsError:
+    return DraftsError(source, None, key, problem)
+
+
 class _Loader:
     def __init__(self, source: str, text: str) -> None:
         self.source = source
         self.where = _Lines(text)
+        self.read = TomlReader(self.fail)
 
     def fail(self, key: str, problem: str, needle: str | None = None) -> DraftsError:
         base = re.sub(r"\[\d+\]$", "", key)
         return DraftsError(self.source, self.where.of(base, needle), key, problem)
 
-    def table(self, data: Mapping[str, Any], key: str, path: str) -> Mapping[str, Any]:
-        value = data.get(key)
-        if not isinstance(value, dict):
-            raise self.fail(f"{path}{key}", "missing table" if value is None else "must be a table")
-        return value
-
-    def text(self, data: Mapping[str, Any], key: str, path: str) -> str:
-        value = data.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{path}{key}", "missing" if value is None else "must be a text")
-        return value
-
-    def check_keys(self, data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
-        allowed = list(allowed)
-        for key in data:
-            if key not in allowed:
-                close = get_close_matches(key, allowed, n=1)
-                hint = f" (did you mean {close[0]}?)" if close else " (is it misspelt?)"
-                raise self.fail(f"{path}{key}", f"unknown key{hint}")
-
     def book(self, data: Mapping[str, Any], rulebook: Rulebook | None) -> DraftBook:
-        self.check_keys(data, _TOP_KEYS, "")
+        self.read.check_keys(data, _TOP_KEYS, "")
         if data.get("version") != 1:
             raise self.fail("version", "must be 1")
-        gaps = self.table(data, "gaps", "")
-        self.check_keys(gaps, ("topic", "signature"), "gaps.")
-        topic_gap, signature_gap = (self.text(gaps, k, "gaps.") for k in ("topic", "signature"))
+        gaps = self.read.table(data, "gaps", "")
+        self.read.check_keys(gaps, ("topic", "signature"), "gaps.")
+        topic_gap, signature_gap = (
+            self.read.string(gaps, k, "gaps.") for k in ("topic", "signature")
+        )
         for key, gap in (("topic", topic_gap), ("signature", signature_gap)):
             if "{" in gap or "}" in gap:
                 raise self.fail(f"gaps.{key}", "is shown as it is: no placeholders")
 
         styles: dict[str, DraftStyle] = {}
         owner: dict[str, str] = {}
-        for key, value in self.table(data, "styles", "").items():
+        for key, value in self.read.table(data, "styles", "").items():
             style = self.style(key, value)
             for kind in style.kinds:
                 if kind in owner:
@@ -340,10 +317,10 @@ class _Loader:
         if not styles:
             raise self.fail("styles", "must define at least one style")
 
-        fallback = self.table(data, "fallback", "")
-        self.check_keys(fallback, ("conversation", "event"), "fallback.")
+        fallback = self.read.table(data, "fallback", "")
+        self.read.check_keys(fallback, ("conversation", "event"), "fallback.")
         for key in ("conversation", "event"):
-            name = self.text(fallback, key, "fallback.")
+            name = self.read.string(fallback, key, "fallback.")
             if name not in styles:
                 raise self.fail(f"fallback.{key}", f"{name} is not a style ({', '.join(styles)})")
         book = DraftBook(
@@ -362,7 +339,7 @@ class _Loader:
         path = f"styles.{key}."
         if not isinstance(value, dict):
             raise self.fail(f"styles.{key}", "must be a table")
-        self.check_keys(value, _STYLE_KEYS, path)
+        self.read.check_keys(value, _STYLE_KEYS, path)
         kinds = value.get("kinds", [])
         if not isinstance(kinds, list) or not all(isinstance(k, str) and k for k in kinds):
             raise self.fail(f"{path}kinds", "must be a list of kinds of conversation")
@@ -376,14 +353,14 @@ class _Loader:
         return DraftStyle(
             key=key,
             kinds=tuple(kinds),
-            event_fallback=self.text(value, "event_fallback", path),
+            event_fallback=self.read.string(value, "event_fallback", path),
             pieces=pieces,
         )
 
     def phrasings(self, value: object, path: str, parts: Mapping[str, frozenset[str]]) -> Phrasings:
         if not isinstance(value, dict):
             raise self.fail(path.rstrip("."), "must be a table")
-        self.check_keys(value, parts, path)
+        self.read.check_keys(value, parts, path)
         chosen: dict[str, tuple[str, ...]] = {}
         for part, allowed in parts.items():
             options = value.get(part)

@@ -7,28 +7,38 @@ FOLLOWUP_REQUIRE_POSTGRES=1 (CI), a skipped or failed-to-connect PostgreSQL test
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import Storage
-from bot.services import FollowUpService
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage, create_engine
-from bot.testing import FakeClock, FakeMessenger, InMemoryStorage
+from bot.testing import (
+    NEW_YORK,
+    TEST_START,
+    FakeClock,
+    FakeMessenger,
+    InMemoryStorage,
+    TestBot,
+    make_test_bot,
+)
 from rules.engine import Rulebook, load_rulebook
+
+if TYPE_CHECKING:
+    from bot.services import FollowUpService
 
 PG_URL = os.environ.get("FOLLOWUP_TEST_DATABASE_URL", "").strip()
 REQUIRE_PG = os.environ.get("FOLLOWUP_REQUIRE_POSTGRES") == "1"
-NEW_YORK = ZoneInfo("America/New_York")
-# Friday 6 March 2026, 15:00 in New York: two days before the US switch to summer time.
-START = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
+__all__ = ["NEW_YORK", "PG_URL", "START", "postgres_schema"]
+
+START = TEST_START
 
 _pg_outcomes = {"passed": 0, "skipped": 0, "failed": 0}
 
@@ -69,21 +79,30 @@ def messenger(clock: FakeClock) -> FakeMessenger:
     return FakeMessenger(clock)
 
 
-async def _postgres_engine() -> AsyncIterator[AsyncEngine]:
+@contextlib.asynccontextmanager
+async def postgres_schema(prefix: str = "t") -> AsyncIterator[str]:
+    """A fresh, empty schema on the test PostgreSQL, dropped afterwards (each test's own)."""
     if not PG_URL:
         pytest.skip("PostgreSQL not configured (FOLLOWUP_TEST_DATABASE_URL)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     async with admin.begin() as connection:
         await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(PG_URL, connect_args={"server_settings": {"search_path": schema}})
     try:
-        yield engine
+        yield schema
     finally:
-        await engine.dispose()
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+async def _postgres_engine() -> AsyncIterator[AsyncEngine]:
+    async with postgres_schema() as schema:
+        engine = create_engine(PG_URL, connect_args={"server_settings": {"search_path": schema}})
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -125,8 +144,12 @@ def memory_storage() -> InMemoryStorage:
 
 
 @pytest.fixture
-def service(
-    memory_storage: InMemoryStorage, clock: FakeClock, rulebook: Rulebook
-) -> FollowUpService:
+def bot(memory_storage: InMemoryStorage, clock: FakeClock, rulebook: Rulebook) -> TestBot:
+    """The core on the in-memory fake, the test clock and the shared rulebook."""
+    return make_test_bot(memory_storage, clock=clock, rulebook=rulebook)
+
+
+@pytest.fixture
+def service(bot: TestBot) -> FollowUpService:
     """The service on the in-memory fake: the unit tests' default."""
-    return FollowUpService(memory_storage, clock, rulebook, default_zone=NEW_YORK)
+    return bot.service

@@ -1,36 +1,37 @@
 """The app commands: /met with typed options, the /followups group, and /server-tz.
 
-Each command turns its options into the core's command (or into the words the core's parser
-reads) and hands it to `DiscordApp`; autocomplete offers only the invoker's own follow-ups.
+Each command turns its options into the core's command and hands it to the `Responder`;
+autocomplete offers only the invoker's own follow-ups.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
-import discord
 from discord import app_commands
 
 from bot.commands import (
     ChangeSetting,
     Check,
+    Command,
     CommandError,
     Draft,
     Help,
     ListFollowUps,
     MarkDone,
+    ServerZone,
     ShowSettings,
     Skip,
     Snooze,
     parse_number,
 )
 from bot.met import LIMITS, MetInput
-from bot.services import Requester, settable_zone_names
+from bot.services import Requester
+from bot.zones import settable_zone_names
 
-from .forms import OPTION_LABELS, MetFormModal
-
-if TYPE_CHECKING:
-    from .app import DiscordApp
+from .context import Interaction, Responder
+from .forms import OPTION_LABELS, MetFormModal, record_met
 
 __all__ = ["build_commands"]
 
@@ -65,12 +66,18 @@ TOPICS_MAX = LIMITS["topics"]
 EVENT_MAX = LIMITS["event"]
 WHEN_MAX = 100
 
-Interaction = discord.Interaction[discord.Client]
 Choices = list[app_commands.Choice[str]]
+# A command outside any group (the group type is Any: there is none).
+TopCommand = app_commands.Command[Any, ..., None]
 
 
 def _clip(text: str) -> str:
     return text if len(text) <= CHOICE_NAME_LIMIT else text[: CHOICE_NAME_LIMIT - 1] + "…"
+
+
+def _as_named(*values: str) -> Choices:
+    """Choices shown as the values they stand for."""
+    return [app_commands.Choice(name=value, value=value) for value in values]
 
 
 def _suggest(current: str, options: tuple[str, ...]) -> Choices:
@@ -97,12 +104,14 @@ def zone_choices(current: str, first: str | None = None) -> Choices:
     return [app_commands.Choice(name=z, value=z) for z in names[:CHOICE_LIMIT]]
 
 
-def build_commands(app: DiscordApp) -> list[app_commands.Command[..., None] | app_commands.Group]:  # type: ignore[type-arg]  # Command's first parameter is the group type, absent here
-    return [_met_command(app), _followups_group(app), _server_tz_command(app)]
+def build_commands(
+    responder: Responder,
+) -> list[TopCommand | app_commands.Group]:
+    return [_met_command(responder), _followups_group(responder), _server_tz_command(responder)]
 
 
-def _met_command(app: DiscordApp) -> app_commands.Command:  # type: ignore[type-arg]  # see build_commands
-    kinds = app.service.rulebook.kinds
+def _met_command(responder: Responder) -> TopCommand:
+    kinds = responder.service.rulebook.kinds
     kind_choices = [
         app_commands.Choice(name=_clip(kind.label), value=key) for key, kind in kinds.items()
     ]
@@ -145,9 +154,9 @@ def _met_command(app: DiscordApp) -> app_commands.Command:  # type: ignore[type-
             priority=priority or "",
         )
         if fields == MetInput():
-            await interaction.response.send_modal(MetFormModal(app))
+            await interaction.response.send_modal(MetFormModal(responder))
             return
-        await app.met(interaction, fields, labels=OPTION_LABELS)
+        await record_met(responder, interaction, fields, labels=OPTION_LABELS)
 
     if len(kind_choices) <= CHOICE_LIMIT:
         app_commands.choices(kind=kind_choices)(met)
@@ -161,14 +170,14 @@ def _met_command(app: DiscordApp) -> app_commands.Command:  # type: ignore[type-
     return met
 
 
-def _followups_group(app: DiscordApp) -> app_commands.Group:
+def _followups_group(responder: Responder) -> app_commands.Group:
     followups = app_commands.Group(
         name="followups", description="Your follow-ups: list, done, snooze, skip, settings"
     )
 
     async def own_follow_ups(interaction: Interaction, current: str) -> Choices:
         # The invoker's own, by the verified address: never anyone else's.
-        summaries = await app.service.open_follow_ups(_by_address(app, interaction))
+        summaries = await responder.service.open_follow_ups(_by_address(responder, interaction))
         typed = current.strip().lstrip("#").casefold()
         return [
             app_commands.Choice(name=_clip(str(s)), value=str(s.number))
@@ -181,16 +190,29 @@ def _followups_group(app: DiscordApp) -> app_commands.Group:
         try:
             return parse_number([text.strip()], sub, example)
         except CommandError:
-            summaries = await app.service.open_follow_ups(_by_address(app, interaction))
+            summaries = await responder.service.open_follow_ups(_by_address(responder, interaction))
             typed = text.strip().casefold()
             matching = [s for s in summaries if typed and typed in str(s).casefold()]
             if len(matching) == 1:
                 return matching[0].number
             raise
 
+    async def on_follow_up(
+        interaction: Interaction, text: str, example: str, make: Callable[[int], Command]
+    ) -> None:
+        """Run what `make` builds for the follow-up picked or typed; one that can't be found
+        is answered like a typing mistake."""
+        sub = example.split()[1]
+        try:
+            number = await number_of(interaction, text, sub, example)
+        except CommandError as err:
+            await responder.answer(interaction, None, error=str(err))
+            return
+        await responder.answer(interaction, make(number))
+
     @followups.command(name="list", description="What you owe, most urgent first")
     async def list_(interaction: Interaction) -> None:
-        await app.answer(interaction, ListFollowUps())
+        await responder.answer(interaction, ListFollowUps())
 
     @followups.command(name="done", description="You sent it: mark a follow-up done")
     @app_commands.describe(follow_up="Which one (start typing a name)", method="How you sent it")
@@ -202,12 +224,9 @@ def _followups_group(app: DiscordApp) -> app_commands.Group:
     )
     @app_commands.autocomplete(follow_up=own_follow_ups)
     async def done(interaction: Interaction, follow_up: str, method: str | None = None) -> None:
-        try:
-            number = await number_of(interaction, follow_up, "done", "/followups done 3")
-        except CommandError as err:
-            await app.answer(interaction, None, error=str(err))
-            return
-        await app.answer(interaction, MarkDone(number, method))
+        await on_follow_up(
+            interaction, follow_up, "/followups done 3", lambda n: MarkDone(n, method)
+        )
 
     @followups.command(name="snooze", description="Remind me later (never past the deadline)")
     @app_commands.describe(
@@ -216,12 +235,9 @@ def _followups_group(app: DiscordApp) -> app_commands.Group:
     )
     @app_commands.autocomplete(follow_up=own_follow_ups)
     async def snooze(interaction: Interaction, follow_up: str, duration: str) -> None:
-        try:
-            number = await number_of(interaction, follow_up, "snooze", "/followups snooze 3 2h")
-        except CommandError as err:
-            await app.answer(interaction, None, error=str(err))
-            return
-        await app.answer(interaction, Snooze(number, duration))
+        await on_follow_up(
+            interaction, follow_up, "/followups snooze 3 2h", lambda n: Snooze(n, duration)
+        )
 
     @snooze.autocomplete("duration")
     async def snooze_duration(interaction: Interaction, current: str) -> Choices:
@@ -234,28 +250,20 @@ def _followups_group(app: DiscordApp) -> app_commands.Group:
     )
     @app_commands.autocomplete(follow_up=own_follow_ups)
     async def skip(interaction: Interaction, follow_up: str, confirm: bool = False) -> None:
-        try:
-            number = await number_of(interaction, follow_up, "skip", "/followups skip 3")
-        except CommandError as err:
-            await app.answer(interaction, None, error=str(err))
-            return
-        await app.answer(interaction, Skip(number, confirmed=confirm))
+        await on_follow_up(
+            interaction, follow_up, "/followups skip 3", lambda n: Skip(n, confirmed=confirm)
+        )
 
     @followups.command(name="draft", description="A draft of the follow-up to send")
     @app_commands.describe(follow_up="Which one (start typing a name)")
     @app_commands.autocomplete(follow_up=own_follow_ups)
     async def draft(interaction: Interaction, follow_up: str) -> None:
-        try:
-            number = await number_of(interaction, follow_up, "draft", "/followups draft 3")
-        except CommandError as err:
-            await app.answer(interaction, None, error=str(err))
-            return
-        await app.answer(interaction, Draft(number))
+        await on_follow_up(interaction, follow_up, "/followups draft 3", Draft)
 
     @followups.command(name="check", description="Spelling and grammar of a message you wrote")
     @app_commands.describe(text="The message, as you would send it")
     async def check(interaction: Interaction, text: app_commands.Range[str, 1, 2000]) -> None:
-        await app.answer(interaction, Check(text))
+        await responder.answer(interaction, Check(text))
 
     @followups.command(name="help", description="How the commands work, with examples")
     @app_commands.describe(topic="Which commands")
@@ -266,78 +274,85 @@ def _followups_group(app: DiscordApp) -> app_commands.Group:
         ]
     )
     async def help_(interaction: Interaction, topic: str = "followups") -> None:
-        await app.answer(interaction, Help(topic))
+        await responder.answer(interaction, Help(topic))
 
-    _settings_group(app, followups)
+    _settings_group(responder, followups)
     return followups
 
 
-def _settings_group(app: DiscordApp, parent: app_commands.Group) -> app_commands.Group:
+def _settings_group(responder: Responder, parent: app_commands.Group) -> app_commands.Group:
     settings = app_commands.Group(
         name="settings", description="Your time zone, quiet hours, nudges and more", parent=parent
     )
 
     @settings.command(name="show", description="Your settings")
     async def show(interaction: Interaction) -> None:
-        await app.answer(interaction, ShowSettings())
+        await responder.answer(interaction, ShowSettings())
 
-    @settings.command(name="tz", description="Your time zone (Discord doesn't tell bots)")
-    @app_commands.describe(zone="Start typing your city, like Berlin or New York")
-    async def tz(interaction: Interaction, zone: str) -> None:
-        await app.answer(interaction, ChangeSetting("tz", zone))
-
-    @tz.autocomplete("zone")
-    async def tz_zone(interaction: Interaction, current: str) -> Choices:
-        return zone_choices(current)
-
-    @settings.command(name="quiet", description="Hours without nudges, in your time zone")
-    @app_commands.describe(hours="Like 22:00-08:00, or off")
-    async def quiet(interaction: Interaction, hours: str) -> None:
-        await app.answer(interaction, ChangeSetting("quiet", hours))
-
-    @quiet.autocomplete("hours")
-    async def quiet_hours(interaction: Interaction, current: str) -> Choices:
-        return _suggest(current, QUIET_SUGGESTIONS)
-
-    on_off = [
-        app_commands.Choice(name="on", value="on"),
-        app_commands.Choice(name="off", value="off"),
-    ]
+    _suggested_setting(
+        responder,
+        settings,
+        "tz",
+        "Your time zone (Discord doesn't tell bots)",
+        option=("zone", "Start typing your city, like Berlin or New York"),
+        suggest=zone_choices,
+    )
+    _suggested_setting(
+        responder,
+        settings,
+        "quiet",
+        "Hours without nudges, in your time zone",
+        option=("hours", "Like 22:00-08:00, or off"),
+        suggest=lambda current: _suggest(current, QUIET_SUGGESTIONS),
+    )
 
     @settings.command(name="nudges", description="DM nudges before your deadlines, on or off")
-    @app_commands.choices(state=on_off)
+    @app_commands.choices(state=_as_named("on", "off"))
     async def nudges(interaction: Interaction, state: str) -> None:
-        await app.answer(interaction, ChangeSetting("nudges", state))
+        await responder.answer(interaction, ChangeSetting("nudges", state))
 
     @settings.command(name="job", description="Accepted a job? Then no more nudges about events")
-    @app_commands.choices(
-        status=[
-            app_commands.Choice(name="searching", value="searching"),
-            app_commands.Choice(name="accepted", value="accepted"),
-        ]
-    )
+    @app_commands.choices(status=_as_named("searching", "accepted"))
     async def job(interaction: Interaction, status: str) -> None:
-        await app.answer(interaction, ChangeSetting("job", status))
+        await responder.answer(interaction, ChangeSetting("job", status))
 
     @settings.command(name="linkedin", description="Your LinkedIn plan (it sets the note length)")
-    @app_commands.choices(
-        plan=[
-            app_commands.Choice(name="free", value="free"),
-            app_commands.Choice(name="premium", value="premium"),
-        ]
-    )
+    @app_commands.choices(plan=_as_named("free", "premium"))
     async def linkedin(interaction: Interaction, plan: str) -> None:
-        await app.answer(interaction, ChangeSetting("linkedin", plan))
+        await responder.answer(interaction, ChangeSetting("linkedin", plan))
 
     @settings.command(name="name", description="The name your drafts are signed with")
     @app_commands.describe(name="Like Alex Kim")
     async def set_name(interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
-        await app.answer(interaction, ChangeSetting("name", name))
+        await responder.answer(interaction, ChangeSetting("name", name))
 
     return settings
 
 
-def _server_tz_command(app: DiscordApp) -> app_commands.Command:  # type: ignore[type-arg]  # see build_commands
+def _suggested_setting(
+    responder: Responder,
+    group: app_commands.Group,
+    setting: str,
+    description: str,
+    *,
+    option: tuple[str, str],
+    suggest: Callable[[str], Choices],
+) -> None:
+    """/followups settings SETTING OPTION: typed, with suggestions as the student types."""
+    option_name, hint = option
+
+    @group.command(name=setting, description=description)
+    @app_commands.rename(value=option_name)
+    @app_commands.describe(value=hint)
+    async def change(interaction: Interaction, value: str) -> None:
+        await responder.answer(interaction, ChangeSetting(setting, value))
+
+    @change.autocomplete("value")
+    async def suggestions(interaction: Interaction, current: str) -> Choices:
+        return suggest(current)
+
+
+def _server_tz_command(responder: Responder) -> TopCommand:
     @app_commands.command(
         name="server-tz",
         description="This server's default time zone, for members who haven't set theirs",
@@ -350,12 +365,11 @@ def _server_tz_command(app: DiscordApp) -> app_commands.Command:  # type: ignore
     # Integrations settings, which Discord enforces before the command reaches the bot.
     @app_commands.default_permissions(manage_guild=True)
     async def server_tz(interaction: Interaction, zone: str | None = None) -> None:
-        async with app.guard(interaction):
-            if interaction.guild_id is None:
-                await app.answer(interaction, None, error="Use /server-tz in a server.")
-                return
-            reply = await app.set_server_zone(interaction.guild_id, zone or "")
-            await app.send(interaction, reply, scope=str(interaction.guild_id))
+        # The core keeps the zone on the server's record; Discord has checked the permission.
+        if interaction.guild_id is None:
+            await responder.answer(interaction, None, error="Use /server-tz in a server.")
+            return
+        await responder.answer(interaction, ServerZone(zone or ""))
 
     @server_tz.autocomplete("zone")
     async def server_zone(interaction: Interaction, current: str) -> Choices:
@@ -367,6 +381,6 @@ def _server_tz_command(app: DiscordApp) -> app_commands.Command:  # type: ignore
     return server_tz
 
 
-def _by_address(app: DiscordApp, interaction: Interaction) -> Requester:
+def _by_address(responder: Responder, interaction: Interaction) -> Requester:
     """For autocomplete, which runs at every keystroke: the address is all it needs."""
-    return Requester(app.address(interaction))
+    return Requester(responder.address(interaction))

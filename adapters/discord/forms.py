@@ -1,5 +1,6 @@
-"""The /met form: a modal with the fields of /met, opened by a bare /met or to fix a /met the core
-found problems in.
+"""Recording a conversation: /met's fields (typed options or the form) to the core, its problems
+shown by field with a button to fix them in the form, and the form itself (a modal opened by a
+bare /met or by that button).
 
 A modal holds at most five inputs and /met has seven fields, so when, event and priority share
 the last one, written as on Slack: ``yesterday 4pm event:"Spring Fair" priority:1``. The core's
@@ -8,17 +9,28 @@ own /met grammar splits it, and validates everything, so errors read the same ev
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 import discord
 
+from bot.commands import Met
 from bot.errors import UserError
 from bot.met import LIMITS, MetInput
+from bot.replies import Reply
 
-if TYPE_CHECKING:
-    from .app import DiscordApp
+from .context import DM_SCOPE, Responder
+from .render import ERROR_COLOUR, escape
 
-__all__ = ["FORM_LABELS", "OPTION_LABELS", "FixInFormView", "MetFormModal", "extras_text"]
+__all__ = [
+    "FORM_LABELS",
+    "OPTION_LABELS",
+    "FixInFormView",
+    "MetFormModal",
+    "extras_text",
+    "record_met",
+    "show_field_errors",
+]
 
 # How each /met field is named where the student typed it, to say which one is wrong.
 OPTION_LABELS = {
@@ -68,12 +80,52 @@ def read_extras(text: str) -> tuple[str, str, str]:
     return when, parsed.event, parsed.priority
 
 
+async def record_met(
+    responder: Responder,
+    interaction: discord.Interaction[Any],
+    fields: MetInput,
+    *,
+    labels: Mapping[str, str],
+) -> None:
+    """Record a conversation from typed options or the form. Problems are listed by the name of
+    the field they concern (`labels`), with a button to fix them in the form."""
+    async with responder.guard(interaction):
+        requester = responder.requester(interaction)
+        where = str(interaction.channel_id) if interaction.guild_id else None
+        reply = await responder.compute(
+            interaction, responder.run(requester, Met(fields=fields, where=where))
+        )
+        if reply.field_errors:
+            await show_field_errors(
+                responder, interaction, fields, reply.field_errors, labels=labels
+            )
+        else:
+            await responder.send(interaction, reply, scope=requester.address.workspace)
+
+
+async def show_field_errors(
+    responder: Responder,
+    interaction: discord.Interaction[Any],
+    fields: MetInput,
+    problems: Mapping[str, str],
+    *,
+    labels: Mapping[str, str],
+) -> None:
+    """What is wrong with each field, by its name; a form can't mark its own fields, so the
+    button under it reopens the form with everything as given."""
+    embed = discord.Embed(title="Please check these and try again", colour=ERROR_COLOUR)
+    for field, problem in problems.items():
+        embed.add_field(name=labels.get(field, field), value=escape(problem), inline=False)
+    view = FixInFormView(responder, fields, owner=interaction.user.id)
+    await responder.send(interaction, Reply.error(), scope=DM_SCOPE, embeds=[embed], view=view)
+
+
 class MetFormModal(discord.ui.Modal):
     """/met as a form, filled in with `prefill` (what the student gave before, if anything)."""
 
-    def __init__(self, app: DiscordApp, prefill: MetInput | None = None) -> None:
+    def __init__(self, responder: Responder, prefill: MetInput | None = None) -> None:
         super().__init__(title="Record a conversation", timeout=FORM_TIMEOUT)
-        self.app = app
+        self.responder = responder
         prefill = prefill or MetInput()
         self.name: discord.ui.TextInput[MetFormModal] = discord.ui.TextInput(
             max_length=LIMITS["name"], default=prefill.name or None, placeholder="Jane Doe"
@@ -94,7 +146,7 @@ class MetFormModal(discord.ui.Modal):
             default=extras_text(prefill) or None,
             placeholder='yesterday 4pm event:"Spring Fair" priority:1',
         )
-        kinds = app.service.rulebook.kinds
+        kinds = responder.service.rulebook.kinds
         self.kind: discord.ui.Select[MetFormModal] | discord.ui.TextInput[MetFormModal]
         if len(kinds) <= SELECT_LIMIT:
             self.kind = discord.ui.Select(
@@ -161,16 +213,16 @@ class MetFormModal(discord.ui.Modal):
                 topics=self.topics.value or "",
                 when=self.extras.value or "",
             )
-            await self.app.show_field_errors(
-                interaction, kept, {"when": str(err)}, labels=FORM_LABELS
+            await show_field_errors(
+                self.responder, interaction, kept, {"when": str(err)}, labels=FORM_LABELS
             )
             return
-        await self.app.met(interaction, fields, labels=FORM_LABELS)
+        await record_met(self.responder, interaction, fields, labels=FORM_LABELS)
 
     async def on_error(  # type: ignore[override]  # discord.py's Modal drops the view's item argument
         self, interaction: discord.Interaction[Any], error: Exception, /
     ) -> None:
-        await self.app.apologise(interaction, error)
+        await self.responder.apologise(interaction, error)
 
 
 def _aliases(aliases: tuple[str, ...]) -> str | None:
@@ -184,9 +236,9 @@ class FixInFormView(discord.ui.View):
     """Under a /met with problems: one button that opens the form with what was given, so
     nothing has to be typed again. Only its owner sees it (the reply is ephemeral)."""
 
-    def __init__(self, app: DiscordApp, fields: MetInput, *, owner: int) -> None:
+    def __init__(self, responder: Responder, fields: MetInput, *, owner: int) -> None:
         super().__init__(timeout=FORM_TIMEOUT)
-        self.app = app
+        self.responder = responder
         self.fields = fields
         self.owner = owner
 
@@ -197,4 +249,4 @@ class FixInFormView(discord.ui.View):
     async def fix(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[FixInFormView]
     ) -> None:
-        await interaction.response.send_modal(MetFormModal(self.app, self.fields))
+        await interaction.response.send_modal(MetFormModal(self.responder, self.fields))

@@ -17,18 +17,20 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
+from datetime import timedelta
 
 import discord
 from discord.http import HTTPClient, handle_message_parameters
 
 from adapters.discord import PLATFORM
 from bot.domain import Person
+from bot.pacing import PaceRule
 from bot.ports import Delivered, Delivery, PermanentFailure, RetryAfter
 from bot.replies import Reply
 
 from .render import NO_MENTIONS, render_embeds, render_view, summary_line
 
-__all__ = ["DiscordMessenger"]
+__all__ = ["PACE_RULES", "DiscordMessenger"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,10 @@ TOKEN_REJECTED_WAIT = 900.0
 DM_CHANNELS_KEPT = 10_000
 # Discord accepts a nonce of at most 25 characters.
 NONCE_LIMIT = 25
+# Discord's global limit is 50 requests/s per bot token, across all its processes (so the rule
+# is shared through the database); 45 leaves room for the interactions and edits the same
+# token makes meanwhile.
+PACE_RULES = (PaceRule(f"{PLATFORM}:bot", 45, timedelta(seconds=1), shared=True),)
 
 
 def nonce_for(key: str) -> str:

@@ -10,19 +10,18 @@ a restart and in a DM, where Discord sends no server id.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import discord
 
-from bot.replies import Action, ActionKind, Reply, Section
+from bot.replies import Action, ActionKind, NoticeKind, Reply, Section
 
 __all__ = [
     "CUSTOM_ID_PATTERN",
     "NO_MENTIONS",
-    "ButtonFactory",
     "ButtonRef",
+    "button",
     "escape",
     "render_embeds",
     "render_view",
@@ -111,13 +110,18 @@ def _section_text(section: Section) -> str:
     return _code_block(section.text) if section.preformatted else escape(section.text)
 
 
-def render_embeds(reply: Reply, *, skip_first_title: bool = False) -> list[discord.Embed]:
-    """One embed per section (at most ten, the last taking what doesn't fit), within Discord's
-    per-embed and per-message limits. `skip_first_title` leaves out a title the message's
-    content already shows."""
+def render_embeds(
+    reply: Reply,
+    *,
+    skip_first_title: bool = False,
+    help: Mapping[NoticeKind, Section] | None = None,
+) -> list[discord.Embed]:
+    """One embed per section shown (at most ten, the last taking what doesn't fit), within
+    Discord's per-embed and per-message limits; `help` goes after the core's notices of its
+    kind. `skip_first_title` leaves out a title the message's content already shows."""
     colour = ERROR_COLOUR if reply.is_error else COLOUR
     parts: list[tuple[str | None, str]] = []
-    for index, section in enumerate(reply.sections):
+    for index, section in enumerate(reply.shown_sections(help)):
         title = section.title
         if skip_first_title and index == 0:
             title = None
@@ -144,9 +148,10 @@ def render_embeds(reply: Reply, *, skip_first_title: bool = False) -> list[disco
 
 def summary_line(reply: Reply) -> str:
     """A short, escaped first line for a DM's content: what a push notification shows."""
-    if not reply.sections:
+    shown = reply.shown_sections()
+    if not shown:
         return ""
-    first = reply.sections[0]
+    first = shown[0]
     line = first.title or first.text.split("\n", 1)[0]
     return _clip(escape(line), CONTENT_LIMIT)
 
@@ -172,78 +177,75 @@ _STYLES = {
 
 @dataclass(frozen=True)
 class ButtonRef:
-    """What a button does, as its custom id says."""
+    """A button's custom id: the `Action` it stands for, in `scope` (a server id or "dm")."""
 
-    kind: ActionKind
+    action: Action
     scope: str
-    follow_up_id: int
-    number: int
-    argument: str = ""
 
     @classmethod
     def for_action(cls, action: Action, scope: str) -> ButtonRef | None:
-        """The button for `action` in `scope` (a server id or "dm"); None if it can't be one."""
-        ref = cls(action.kind, scope, action.follow_up_id, action.number, action.argument)
+        """The button for `action` in `scope`; None if its custom id can't hold it."""
+        ref = cls(action, scope)
         return ref if _CUSTOM_ID.fullmatch(ref.custom_id) else None
 
     @classmethod
-    def parse(cls, custom_id: str) -> ButtonRef | None:
+    def parse(cls, custom_id: str, label: str = "") -> ButtonRef | None:
+        """The action a custom id this bot wrote stands for (labelled `label`); None for
+        anything else."""
         match = _CUSTOM_ID.fullmatch(custom_id)
-        return cls.from_match(match) if match else None
+        return cls.from_match(match, label) if match else None
 
     @classmethod
-    def from_match(cls, match: re.Match[str]) -> ButtonRef:
-        return cls(
+    def from_match(cls, match: re.Match[str], label: str = "") -> ButtonRef:
+        action = Action(
             ActionKind(match["kind"]),
-            match["scope"],
-            int(match["id"]),
+            label,
             int(match["number"]),
+            int(match["id"]),
             match["argument"] or "",
         )
+        return cls(action, match["scope"])
 
     @property
     def custom_id(self) -> str:
-        base = f"fu:{self.kind}:{self.scope}:{self.follow_up_id}:{self.number}"
-        return f"{base}:{self.argument}" if self.argument else base
-
-    @property
-    def command_text(self) -> str:
-        """The /followups words that do the same: "snooze 3 2h"."""
-        return " ".join(part for part in (self.kind, str(self.number), self.argument) if part)
+        action = self.action
+        base = f"fu:{action.kind}:{self.scope}:{action.follow_up_id}:{action.number}"
+        return f"{base}:{action.argument}" if action.argument else base
 
 
-ButtonFactory = Callable[[ButtonRef, str, discord.ButtonStyle], "discord.ui.Item[Any]"]
+def button(ref: ButtonRef, label: str | None = None) -> discord.ui.Button[discord.ui.View]:
+    """The button for `ref`. It only carries its custom id: the follow-up button registered on
+    the client answers it, in any process, after any restart (adapters/discord/buttons.py)."""
+    text = ref.action.label if label is None else label
+    return discord.ui.Button(
+        style=_STYLES[ref.action.kind],
+        label=_clip(text, BUTTON_LABEL_LIMIT) or None,
+        custom_id=ref.custom_id,
+    )
 
 
-def plain_button(ref: ButtonRef, label: str, style: discord.ButtonStyle) -> discord.ui.Item[Any]:
-    """A button that only carries its custom id: for messages sent outside an interaction."""
-    return discord.ui.Button(style=style, label=label, custom_id=ref.custom_id)
-
-
-def render_view(
-    actions: Sequence[Action], *, scope: str, button: ButtonFactory = plain_button
-) -> discord.ui.View | None:
+def render_view(actions: Sequence[Action], *, scope: str) -> discord.ui.View | None:
     """Buttons for `actions`: one row per follow-up, in order, at most five rows of five. Labels
     name the follow-up (#3) when the message is about several. None when there are none."""
-    refs = [(a, ButtonRef.for_action(a, scope)) for a in actions]
-    usable = [(a, ref) for a, ref in refs if ref is not None]
+    refs = [ButtonRef.for_action(a, scope) for a in actions]
+    usable = [ref for ref in refs if ref is not None]
     if not usable:
         return None
-    several = len({ref.follow_up_id for _, ref in usable}) > 1
-    rows: dict[int, list[tuple[Action, ButtonRef]]] = {}
-    for action, ref in usable:
-        rows.setdefault(ref.follow_up_id, []).append((action, ref))
+    several = len({ref.action.follow_up_id for ref in usable}) > 1
+    rows: dict[int, list[ButtonRef]] = {}
+    for ref in usable:
+        rows.setdefault(ref.action.follow_up_id, []).append(ref)
     view = discord.ui.View(timeout=None)
     row_index = 0
     for group in rows.values():
         for start in range(0, len(group), BUTTONS_PER_ROW):
             if row_index >= ROWS_PER_MESSAGE:
                 return view
-            for action, ref in group[start : start + BUTTONS_PER_ROW]:
-                label = action.label
+            for ref in group[start : start + BUTTONS_PER_ROW]:
+                label = ref.action.label
                 if several and "#" not in label:
-                    label = f"{label} #{action.number}"
-                item = button(ref, _clip(label, BUTTON_LABEL_LIMIT), _STYLES[action.kind])
+                    label = f"{label} #{ref.action.number}"
+                item = button(ref, label)
                 item.row = row_index
                 view.add_item(item)
             row_index += 1

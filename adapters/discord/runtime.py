@@ -14,16 +14,17 @@ Settings:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import discord
 
 from bot.bootstrap import Bot
 from bot.config import ConfigError
+from bot.pacing import PaceRule
 
 from .app import DiscordApp
-from .messenger import DiscordMessenger
+from .messenger import PACE_RULES, DiscordMessenger
 from .render import NO_MENTIONS
 from .sync import sync_commands
 
@@ -124,8 +125,10 @@ def make_client(settings: DiscordSettings) -> discord.Client:
 
 
 class DiscordRuntime:
-    """Discord for `followup-bot run`: `messenger` first (the dispatcher needs it), then
-    `attach(bot)`, then `serve()` until cancelled."""
+    """Discord for `followup-bot run`: `messenger` and `pace_rules` first (the dispatcher needs
+    them), then `attach(bot)`, then `serve()` until cancelled."""
+
+    pace_rules: Sequence[PaceRule] = PACE_RULES
 
     def __init__(self, settings: DiscordSettings) -> None:
         self.settings = settings
@@ -148,7 +151,7 @@ class DiscordRuntime:
         then close the connection and the messenger's HTTP session."""
         if self.app is None or self._bot is None:
             raise RuntimeError("DiscordRuntime.attach(bot) must come before serve()")
-        service = self._bot.service
+        bot = self._bot
         try:
             try:
                 await self.client.login(self.settings.token)
@@ -158,9 +161,7 @@ class DiscordRuntime:
                     "(your application → Bot) and set the new one"
                 ) from None
             try:
-                await sync_commands(
-                    self.app.tree, service.storage, service.clock, guild_id=self.settings.guild_id
-                )
+                await sync_commands(self.app.tree, bot.state, guild_id=self.settings.guild_id)
             except discord.HTTPException as err:
                 # The commands registered before still work; the next start tries again.
                 log.error("Discord: registering the commands failed (HTTP %s)", err.status)

@@ -2,8 +2,8 @@
 
 Discord limits command registration to 200 creations a day per scope; a bot that syncs at
 every start, in every replica, burns through that. The definitions' hash is kept in the shared
-database (`bot_state`), per application and scope, so a restart or another replica with the same
-commands makes no request at all.
+database (the core's `SharedState`), per application and scope, so a restart or another replica
+with the same commands makes no request at all.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.clock import Clock
-from bot.ports import Storage
+from bot.state import SharedState
 
 __all__ = ["command_hash", "sync_commands"]
 
@@ -41,8 +40,7 @@ def command_hash(payloads: list[dict[str, Any]]) -> str:
 
 async def sync_commands(
     tree: app_commands.CommandTree[Any],
-    storage: Storage,
-    clock: Clock,
+    state: SharedState,
     *,
     guild_id: int | None = None,
 ) -> bool:
@@ -58,12 +56,10 @@ async def sync_commands(
     scope = f"guild:{guild_id}" if guild_id is not None else "global"
     key = STATE_KEY.format(application=application_id, scope=scope)
     digest = command_hash(command_payloads(tree, guild))
-    async with storage.session() as store:
-        if await store.get_value(key) == digest:
-            log.info("Discord commands (%s) unchanged: not syncing", scope)
-            return False
+    if await state.recall(key) == digest:
+        log.info("Discord commands (%s) unchanged: not syncing", scope)
+        return False
     synced = await tree.sync(guild=guild)
-    async with storage.session() as store:
-        await store.set_value(key, digest, clock.now())
+    await state.remember(key, digest)
     log.info("synced %d Discord commands (%s)", len(synced), scope)
     return True

@@ -23,6 +23,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -36,13 +37,11 @@ from adapters.slack import PLATFORM
 from adapters.slack.blocks import (
     ACTION_ID_PREFIX,
     MET_FORM_CALLBACK,
-    Button,
     FormContext,
-    command_for,
+    decode_action,
     met_fields,
     met_modal,
     modal_errors,
-    parse_button,
     render,
     replace_follow_up,
     unescape,
@@ -53,14 +52,14 @@ from adapters.slack.messenger import retry_after_seconds
 from adapters.slack.profiles import Profiles
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
-from bot.commands import Met, MetForm, parse_command
+from bot.commands import Met, MetForm, command_for, parse_command
 from bot.domain import Address
 from bot.errors import UserError
 from bot.met import EXAMPLE
-from bot.replies import ActionKind, Reply
+from bot.replies import Action, ActionKind, Reply
 from bot.services import FollowUpService, Requester
 
-__all__ = ["SlackHandlers", "build_app"]
+__all__ = ["RemovalEvents", "SlackHandlers", "build_app"]
 
 log = logging.getLogger(__name__)
 
@@ -78,21 +77,9 @@ NOT_INSTALLED = (
 class SlackHandlers:
     """The listeners, bound to the core's service."""
 
-    def __init__(
-        self,
-        service: FollowUpService,
-        *,
-        workspaces: Workspaces,
-        profiles: Profiles,
-        installations: InstallationStore | None = None,
-    ) -> None:
+    def __init__(self, service: FollowUpService, *, profiles: Profiles) -> None:
         self.service = service
-        self.workspaces = workspaces
         self.profiles = profiles
-        self.installations = installations
-        self._revocation = (
-            AsyncTokenRevocationListeners(installations) if installations is not None else None
-        )
 
     # -- who is asking ---------------------------------------------------------------------
 
@@ -101,11 +88,7 @@ class SlackHandlers:
     ) -> Requester:
         """The verified sender (the request's signature covers team and user), with the zone
         and name Slack has for them."""
-        workspace = workspace_of(
-            enterprise_id=context.enterprise_id,
-            team_id=context.team_id,
-            is_enterprise_install=context.is_enterprise_install,
-        )
+        workspace = _workspace(context)
         user = context.user_id
         if not workspace or not user:
             raise LookupError("a request without a team or a user")
@@ -114,19 +97,15 @@ class SlackHandlers:
 
     # -- slash commands ----------------------------------------------------------------------
 
-    async def met(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
+    async def command(self, args: AsyncArgs) -> None:
+        """/met and /followups, as typed (/met alone opens the form)."""
+        await args.ack()
+        body, context, client, respond = args.body, args.context, args.client, args.respond
+        name = _text(body, "command") or "/followups"
         channel = _text(body, "channel_id")
         try:
             try:
-                command = parse_command(f"/met {_typed(body)}", where=channel)
+                command = parse_command(f"{name} {_typed(body)}", where=channel)
             except UserError as err:
                 await _answer(respond, Reply.error(str(err)))
                 return
@@ -136,27 +115,7 @@ class SlackHandlers:
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
             await _answer(respond, await self.service.handle(requester, command))
         except Exception as err:
-            await _sorry(respond, "/met", err)
-
-    async def followups(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
-        try:
-            try:
-                command = parse_command(f"/followups {_typed(body)}")
-            except UserError as err:
-                await _answer(respond, Reply.error(str(err)))
-                return
-            requester = await self.requester(context, client, wait=PROFILE_WAIT)
-            await _answer(respond, await self.service.handle(requester, command))
-        except Exception as err:
-            await _sorry(respond, "/followups", err)
+            await _sorry(respond, name, err)
 
     # -- the /met form -----------------------------------------------------------------------
 
@@ -237,34 +196,26 @@ class SlackHandlers:
 
     # -- buttons -----------------------------------------------------------------------------
 
-    async def click(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
+    async def click(self, args: AsyncArgs) -> None:
+        """A follow-up button: the action its value stands for, on its follow-up id."""
+        await args.ack()
+        body, context, client, respond = args.body, args.context, args.client, args.respond
         try:
-            actions = body.get("actions")
-            action = actions[0] if isinstance(actions, list) and actions else {}
-            button = (
-                parse_button(str(action.get("value") or "")) if isinstance(action, dict) else None
+            clicked = body.get("actions")
+            element = clicked[0] if isinstance(clicked, list) and clicked else {}
+            action = (
+                decode_action(str(element.get("value") or ""))
+                if isinstance(element, dict)
+                else None
             )
-            if button is None:
+            if action is None:
                 await _answer(
                     respond, Reply.error("That button is out of date. /followups lists yours.")
                 )
                 return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
-            try:
-                command = command_for(button)
-            except UserError as err:
-                reply = Reply.error(str(err))
-            else:
-                reply = await self.service.handle(requester, command)
-            await self._show_click_result(body, client, respond, button, reply)
+            reply = await self.service.handle(requester, command_for(action))
+            await self._show_click_result(body, client, respond, action, reply)
         except Exception as err:
             await _sorry(respond, "a button", err)
 
@@ -273,7 +224,7 @@ class SlackHandlers:
         body: dict[str, Any],
         client: AsyncWebClient,
         respond: AsyncRespond,
-        button: Button,
+        action: Action,
         reply: Reply,
     ) -> None:
         container = body.get("container")
@@ -283,7 +234,7 @@ class SlackHandlers:
         # A draft comes as a new message: the DM keeps its nudge and buttons to use afterwards.
         in_place = (
             not reply.is_error
-            and button.kind is not ActionKind.DRAFT
+            and action.kind is not ActionKind.DRAFT
             and isinstance(message, Mapping)
             and not container.get("is_ephemeral")
             and isinstance(channel, str)
@@ -293,7 +244,7 @@ class SlackHandlers:
             # An error (a follow-up that isn't theirs reads as not found) changes nothing.
             await _answer(respond, reply)
             return
-        blocks = replace_follow_up(message.get("blocks") or [], button.follow_up_id, reply)
+        blocks = replace_follow_up(message.get("blocks") or [], action.follow_up_id, reply)
         # Slack sent the message's text back as it was stored, escaped.
         text = str(message.get("text") or "")
         try:
@@ -308,10 +259,21 @@ class SlackHandlers:
         except SlackApiError:
             await respond(text=text, blocks=blocks, replace_original=True)
 
-    # -- the workspace removes the app -------------------------------------------------------
+
+class RemovalEvents:
+    """app_uninstalled and tokens_revoked: sends to the workspace stop at once, here and in
+    every replica; with OAuth, bolt's own listeners delete its installs too."""
+
+    def __init__(
+        self, workspaces: Workspaces, installations: InstallationStore | None = None
+    ) -> None:
+        self.workspaces = workspaces
+        self._revocation = (
+            AsyncTokenRevocationListeners(installations) if installations is not None else None
+        )
 
     async def uninstalled(self, context: AsyncBoltContext) -> None:
-        workspace = _event_workspace(context)
+        workspace = _workspace(context)
         if workspace is not None:
             await self.workspaces.remove(workspace, reason="the app was uninstalled")
         if self._revocation is not None:
@@ -320,7 +282,7 @@ class SlackHandlers:
     async def tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         tokens = event.get("tokens")
         bots = tokens.get("bot") if isinstance(tokens, Mapping) else None
-        workspace = _event_workspace(context)
+        workspace = _workspace(context)
         if bots and workspace is not None:
             await self.workspaces.remove(workspace, reason="the app's token was revoked")
         if self._revocation is not None:
@@ -330,6 +292,7 @@ class SlackHandlers:
 def build_app(
     config: SlackConfig,
     handlers: SlackHandlers,
+    removals: RemovalEvents,
     *,
     seen: SeenRequests,
     installations: InstallationStore | None = None,
@@ -379,12 +342,12 @@ def build_app(
     )
     app.use(_once(seen))
     app.error(_log_error)
-    app.command("/met")(handlers.met)
-    app.command("/followups")(handlers.followups)
+    app.command("/met")(handlers.command)
+    app.command("/followups")(handlers.command)
     app.view(MET_FORM_CALLBACK)(handlers.met_form)
     app.action(re.compile("^" + re.escape(ACTION_ID_PREFIX)))(handlers.click)
-    app.event("app_uninstalled")(handlers.uninstalled)
-    app.event("tokens_revoked")(handlers.tokens_revoked)
+    app.event("app_uninstalled")(removals.uninstalled)
+    app.event("tokens_revoked")(removals.tokens_revoked)
     return app
 
 
@@ -438,7 +401,7 @@ def _typed(body: Mapping[str, Any]) -> str:
     return unescape(_text(body, "text") or "")
 
 
-def _event_workspace(context: AsyncBoltContext) -> str | None:
+def _workspace(context: AsyncBoltContext) -> str | None:
     return workspace_of(
         enterprise_id=context.enterprise_id,
         team_id=context.team_id,

@@ -1,4 +1,4 @@
-"""The core's neutral replies as Block Kit, the /met form as a modal, and buttons as commands.
+"""The core's neutral replies as Block Kit, the /met form as a modal, and buttons as actions.
 
 Every string that reaches Slack passes through `escape` where it is put into a text object:
 ``&``, ``<`` and ``>`` become entities, so nothing a student typed can become a mention
@@ -8,14 +8,12 @@ objects are also `verbatim`, so Slack doesn't turn bare names into links either.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from bot.commands import Command, parse_followups
 from bot.met import LIMITS, MetInput
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import Rulebook
@@ -23,15 +21,14 @@ from rules.engine import Rulebook
 __all__ = [
     "ACTION_ID_PREFIX",
     "MET_FORM_CALLBACK",
-    "Button",
     "FormContext",
     "Message",
-    "command_for",
+    "decode_action",
+    "encode_action",
     "escape",
     "met_fields",
     "met_modal",
     "modal_errors",
-    "parse_button",
     "render",
     "replace_follow_up",
     "unescape",
@@ -88,18 +85,19 @@ class Message:
 def render(reply: Reply) -> Message:
     """A reply as Block Kit: its sections as mrkdwn (escaped), its actions as buttons, one
     actions block per follow-up (block_id ``fu:<id>``) so a click can update its own part."""
-    text_blocks = [block for section in reply.sections for block in _section_blocks(section)]
+    shown = reply.shown_sections()
+    text_blocks = [block for section in shown for block in _section_blocks(section)]
     action_blocks = _action_blocks(reply.actions)
     room = MAX_BLOCKS - len(text_blocks)
     if room < len(action_blocks):
         # Too many to show as buttons; the text still says how to type each command.
         action_blocks = action_blocks[: max(room, 0)]
         text_blocks = text_blocks[:MAX_BLOCKS]
-    return Message(text=_fallback(reply), blocks=text_blocks + action_blocks)
+    return Message(text=_fallback(shown), blocks=text_blocks + action_blocks)
 
 
-def _fallback(reply: Reply) -> str:
-    first = reply.sections[0] if reply.sections else Section("")
+def _fallback(shown: Sequence[Section]) -> str:
+    first = shown[0] if shown else Section("")
     return escape(_clip(" ".join((first.title or first.text).split()), MAX_FALLBACK_TEXT))
 
 
@@ -177,7 +175,7 @@ def _button(action: Action, index: int, several: bool) -> dict[str, Any]:
         # Unique in the message; what the button does is in its value.
         "action_id": f"{ACTION_ID_PREFIX}{index}",
         "text": _plain(_clip(label, MAX_BUTTON_TEXT)),
-        "value": Button.of(action).encode(),
+        "value": encode_action(action),
     }
     if action.kind is ActionKind.DONE:
         button["style"] = "primary"
@@ -189,26 +187,15 @@ def _button(action: Action, index: int, several: bool) -> dict[str, Any]:
 _ARGUMENT = re.compile(r"[A-Za-z0-9 ]{0,40}")
 
 
-@dataclass(frozen=True)
-class Button:
-    """What a button does, carried in its value: "snooze|17|3|2h" (kind, follow-up id, the
+def encode_action(action: Action) -> str:
+    """A button's value: the action it stands for, "snooze|17|3|2h" (kind, follow-up id, the
     student's #number, argument). The id is checked against the clicker by the core."""
-
-    kind: ActionKind
-    follow_up_id: int
-    number: int
-    argument: str = ""
-
-    @classmethod
-    def of(cls, action: Action) -> Button:
-        return cls(action.kind, action.follow_up_id, action.number, action.argument)
-
-    def encode(self) -> str:
-        return f"{self.kind}|{self.follow_up_id}|{self.number}|{self.argument}"
+    return f"{action.kind}|{action.follow_up_id}|{action.number}|{action.argument}"
 
 
-def parse_button(value: str) -> Button | None:
-    """The button a value encodes; None for anything this bot didn't write."""
+def decode_action(value: str, label: str = "") -> Action | None:
+    """The action a button's value stands for (labelled `label`); None for anything this bot
+    didn't write."""
     parts = value.split("|", 3)
     if len(parts) != 4:
         return None
@@ -217,19 +204,7 @@ def parse_button(value: str) -> Button | None:
         return None
     if not (follow_up_id.isdigit() and number.isdigit()) or len(follow_up_id + number) > 30:
         return None
-    return Button(ActionKind(kind), int(follow_up_id), int(number), argument)
-
-
-def command_for(button: Button) -> Command:
-    """The command a click means: the typed command's, acting on the button's follow-up id.
-    Raises CommandError (a UserError) for an action the core doesn't know."""
-    words = [str(button.kind), str(button.number), button.argument]
-    command = parse_followups(" ".join(word for word in words if word))
-    if any(field.name == "follow_up_id" for field in dataclasses.fields(command)):
-        # Any command that acts on one follow-up takes its id (the core's Command union has
-        # no common type for "has follow_up_id").
-        command = dataclasses.replace(cast(Any, command), follow_up_id=button.follow_up_id)
-    return command
+    return Action(ActionKind(kind), label, int(number), int(follow_up_id), argument)
 
 
 def replace_follow_up(

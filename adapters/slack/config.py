@@ -26,6 +26,8 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 DEFAULT_PORT = 3000
 # Long enough for a slow Slack answer, short enough that a hung call frees the dispatcher soon.
 DEFAULT_API_TIMEOUT = 10
+# Slack's workspace-wide budget for DMs, shared by all replicas: a few hundred a minute.
+DEFAULT_MESSAGES_PER_MINUTE = 300
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class SlackConfig:
     port: int = DEFAULT_PORT
     api_base_url: str | None = None
     api_timeout: int = DEFAULT_API_TIMEOUT
+    messages_per_minute: int = DEFAULT_MESSAGES_PER_MINUTE
 
     @property
     def socket_mode(self) -> bool:
@@ -115,6 +118,12 @@ class SlackConfig:
             # slack_sdk joins the base and the method name ("chat.postMessage") directly.
             base_url = base_url if base_url.endswith("/") else base_url + "/"
 
+        per_minute = get("SLACK_MESSAGES_PER_MINUTE")
+        if per_minute is not None and (not per_minute.isdigit() or int(per_minute) == 0):
+            raise ConfigError(
+                f"SLACK_MESSAGES_PER_MINUTE: “{per_minute[:20]}” isn't a positive whole number."
+            )
+
         return cls(
             bot_token=bot_token,
             app_token=app_token,
@@ -125,6 +134,7 @@ class SlackConfig:
             host=get("SLACK_HTTP_HOST") or "0.0.0.0",
             port=port,
             api_base_url=base_url,
+            messages_per_minute=int(per_minute) if per_minute else DEFAULT_MESSAGES_PER_MINUTE,
         )
 
     def __repr__(self) -> str:

@@ -8,7 +8,7 @@ never share one, while a retry or a replay has the same body even when Slack sig
 a new timestamp. That is why the timestamp is left out of the key.
 
 The keys live in memory, which answers at once for requests in flight in this process, and in
-`bot_state`, so a retry that reaches another replica behind the load balancer is recognised too.
+the database (the core's `SharedState`), so a retry that reaches another replica behind the load balancer is recognised too.
 They are kept for `KEEP`: longer than a signature stays valid (5 minutes either way) and than
 Slack's retry schedule (up to about 5 minutes), then forgotten.
 """
@@ -23,8 +23,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from bot.clock import Clock
-from bot.ports import Storage
+from bot.state import SharedState
 
 __all__ = ["KEEP", "SeenRequests", "request_key"]
 
@@ -46,9 +45,8 @@ def request_key(raw_body: str, body: Mapping[str, Any]) -> str:
 class SeenRequests:
     """Which requests were handled; `first_time` claims one."""
 
-    def __init__(self, storage: Storage | None, clock: Clock) -> None:
-        self.storage = storage
-        self.clock = clock
+    def __init__(self, state: SharedState | None) -> None:
+        self.state = state
         self._recent: dict[str, float] = {}
         self._last_prune = 0.0
 
@@ -60,7 +58,7 @@ class SeenRequests:
             return False
         # Claimed before any await, so a concurrent copy in this process sees it.
         self._recent[key] = now + KEEP.total_seconds()
-        if self.storage is None:
+        if self.state is None:
             return True
         try:
             return await self._claim_in_database(key, now)
@@ -69,15 +67,12 @@ class SeenRequests:
             return True
 
     async def _claim_in_database(self, key: str, now: float) -> bool:
-        assert self.storage is not None
-        moment = self.clock.now()
-        async with self.storage.session() as store:
-            # One statement: of replicas claiming the same key at once, exactly one wins.
-            claimed = await store.add_value(_PREFIX + key, moment.isoformat(), moment)
-            if now - self._last_prune >= _PRUNE_EVERY:
-                self._last_prune = now
-                await store.delete_values(_PREFIX, moment - KEEP)
-        return claimed
+        assert self.state is not None
+        forget = None
+        if now - self._last_prune >= _PRUNE_EVERY:
+            self._last_prune = now
+            forget = (_PREFIX, KEEP)
+        return await self.state.claim(_PREFIX + key, forget=forget)
 
     def _forget_old(self, now: float) -> None:
         if len(self._recent) < 1000 and now - self._last_prune < _PRUNE_EVERY:

@@ -27,10 +27,17 @@ from adapters.slack import PLATFORM
 from adapters.slack.blocks import render
 from adapters.slack.workspaces import Workspaces
 from bot.domain import Person
+from bot.pacing import PaceRule
 from bot.ports import Delivered, Delivery, PermanentFailure, RetryAfter
 from bot.replies import Reply
 
-__all__ = ["PERSON_ERRORS", "WORKSPACE_ERRORS", "SlackMessenger", "retry_after_seconds"]
+__all__ = [
+    "PERSON_ERRORS",
+    "WORKSPACE_ERRORS",
+    "SlackMessenger",
+    "pace_rules",
+    "retry_after_seconds",
+]
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +69,20 @@ DEFAULT_RETRY_AFTER = 30.0
 # Bounds on what this process remembers (DM channels, sent nudges): plenty for a club or a
 # campus, small enough to never matter for memory.
 CACHE_SIZE = 10_000
+
+
+def pace_rules(messages_per_minute: int) -> list[PaceRule]:
+    """Slack's published limits for DMs: chat.postMessage allows about one message per second
+    per channel, and a workspace-wide budget of a few hundred a minute (shared by replicas)."""
+    return [
+        PaceRule(
+            f"{PLATFORM}:workspace:{{workspace}}",
+            messages_per_minute,
+            timedelta(minutes=1),
+            shared=True,
+        ),
+        PaceRule(f"{PLATFORM}:dm:{{workspace}}:{{user}}", 1, timedelta(seconds=1)),
+    ]
 
 
 class SlackMessenger:

@@ -2,7 +2,8 @@
 dispatcher sends DMs through, the app wired to the bot, and the connection to Slack.
 
     runtime = SlackRuntime.from_env(os.environ)        # ConfigError with a clear message
-    bot = await build_bot(settings, clock=..., messenger=runtime.messenger)
+    bot = await build_bot(settings, clock=..., messengers={"slack": runtime.messenger},
+                          pace_rules={"slack": runtime.pace_rules})
     runtime.attach(bot)
     await runtime.serve()                              # until cancelled
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
@@ -23,16 +24,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import SlackHandlers, build_app
+from adapters.slack.app import RemovalEvents, SlackHandlers, build_app
 from adapters.slack.config import SlackConfig
 from adapters.slack.dedupe import SeenRequests
 from adapters.slack.http import SlackHttpServer
-from adapters.slack.messenger import SlackMessenger
+from adapters.slack.messenger import SlackMessenger, pace_rules
 from adapters.slack.profiles import Profiles
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
 from bot.bootstrap import Bot
 from bot.config import ConfigError
+from bot.pacing import PaceRule
 
 __all__ = ["SlackRuntime"]
 
@@ -52,6 +54,7 @@ class SlackRuntime:
         self.messenger = SlackMessenger(
             self.workspaces, base_url=config.api_base_url, timeout=config.api_timeout
         )
+        self.pace_rules: Sequence[PaceRule] = pace_rules(config.messages_per_minute)
         self.app: AsyncApp | None = None
         # The HTTP server once serving; its `port` is the one bound (PORT=0 picks a free one).
         self.http: SlackHttpServer | None = None
@@ -67,29 +70,24 @@ class SlackRuntime:
     def attach(self, bot: Bot) -> None:
         """Wire Slack's commands, buttons, forms and events to `bot.service`; OAuth installs
         and their states live in the bot's database."""
-        service = bot.service
         installations = None
         state_store = None
         if self.config.oauth:
-            assert self.config.client_id is not None
+            if self.config.client_id is None or bot.engine is None:
+                raise RuntimeError("OAuth installs need a client id and a SQL database")
             installations = InstallationStore(self.config.client_id, bot.engine, self.workspaces)
             state_store = AsyncSQLAlchemyOAuthStateStore(
                 expiration_seconds=OAUTH_STATE_SECONDS, engine=bot.engine, logger=log
             )
-        self.workspaces.bind(service.storage, service.clock, installations)
+        self.workspaces.bind(bot.installs, installations)
         signature_check = None
         if self.config.signing_secret is not None:
             signature_check = SignatureCheck(self.config.signing_secret, now=self._now or time.time)
-        handlers = SlackHandlers(
-            service,
-            workspaces=self.workspaces,
-            profiles=Profiles(),
-            installations=installations,
-        )
         self.app = build_app(
             self.config,
-            handlers,
-            seen=SeenRequests(service.storage, service.clock),
+            SlackHandlers(bot.service, profiles=Profiles()),
+            RemovalEvents(self.workspaces, installations),
+            seen=SeenRequests(bot.state),
             installations=installations,
             state_store=state_store,
             signature_check=signature_check,

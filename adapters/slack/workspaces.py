@@ -3,7 +3,8 @@
 One workspace: the configured bot token. OAuth installs: the latest bot token slack_sdk's
 installation store saved for the workspace, in our database. When a workspace uninstalls the app
 or revokes its tokens, `remove` stops every send to it at once, in this process (memory) and in
-every replica (a mark in `bot_state`, read before each DM); installing again lifts the mark.
+every replica (the core marks the workspace undeliverable: `bot.workspaces.Installs`, which the
+dispatcher reads before each DM); installing again lifts the mark.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack import PLATFORM
-from bot.clock import Clock
-from bot.ports import Storage, undeliverable_workspace_key
+from bot.workspaces import Installs
 
 __all__ = ["InstallationStore", "Workspaces", "workspace_of"]
 
@@ -31,12 +31,6 @@ log = logging.getLogger(__name__)
 # How long this process trusts its own "removed" finding before asking the database again:
 # a reinstall handled by another replica lifts the mark there.
 REMOVED_RECHECK = timedelta(seconds=30)
-
-
-def _removed_key(workspace: str) -> str:
-    # The core's mark, which the dispatcher also reads: nudges to the workspace are cancelled
-    # before anyone tries to send them.
-    return undeliverable_workspace_key(PLATFORM, workspace)
 
 
 def workspace_of(
@@ -94,22 +88,21 @@ class InstallationStore(AsyncSQLAlchemyInstallationStore):
 
 
 class Workspaces:
-    """Tokens and installs. `bind` gives it storage once the bot exists; until then (and for
-    OAuth, until the installation store exists) sends fail as transient."""
+    """Tokens and installs. `bind` gives it the core's `Installs` once the bot exists; until
+    then (and for OAuth, until the installation store exists) sends fail as transient."""
 
     def __init__(self, *, bot_token: str | None) -> None:
         self.bot_token = bot_token
-        self.storage: Storage | None = None
-        self.clock: Clock | None = None
+        self.installs: Installs | None = None
         self.installations: InstallationStore | None = None
         self._removed: dict[str, datetime] = {}
 
-    def bind(self, storage: Storage, clock: Clock, installations: InstallationStore | None) -> None:
-        self.storage, self.clock, self.installations = storage, clock, installations
+    def bind(self, installs: Installs, installations: InstallationStore | None) -> None:
+        self.installs, self.installations = installs, installations
 
     @property
     def ready(self) -> bool:
-        return self.storage is not None and (
+        return self.installs is not None and (
             self.bot_token is not None or self.installations is not None
         )
 
@@ -124,38 +117,31 @@ class Workspaces:
         return token
 
     async def is_removed(self, workspace: str) -> bool:
+        if self.installs is None:
+            return False
         seen = self._removed.get(workspace)
-        if seen is not None and self.clock is not None and self.now() - seen < REMOVED_RECHECK:
+        if seen is not None and self.now() - seen < REMOVED_RECHECK:
             return True
         self._removed.pop(workspace, None)
-        if self.storage is None:
-            return False
-        async with self.storage.session() as store:
-            removed = bool(await store.get_value(_removed_key(workspace)))
+        removed = await self.installs.closed(PLATFORM, workspace)
         if removed:
             self._removed[workspace] = self.now()
         return removed
 
     async def remove(self, workspace: str, *, reason: str) -> None:
         """Stop every send to `workspace` now, here and in every replica."""
-        if self.clock is not None:
+        if self.installs is not None:
             self._removed[workspace] = self.now()
-        if self.storage is not None:
-            async with self.storage.session() as store:
-                await store.set_value(_removed_key(workspace), reason, self.now())
+            await self.installs.removed(PLATFORM, workspace, reason=reason)
         log.info("Slack: %s in workspace %s; DMs to it stopped", reason, workspace)
 
     async def restore(self, workspace: str) -> None:
         """The app is installed in `workspace` again (or its token works): sends resume."""
         self._removed.pop(workspace, None)
-        if self.storage is None:
-            return
-        async with self.storage.session() as store:
-            if await store.get_value(_removed_key(workspace)):
-                await store.set_value(_removed_key(workspace), "", self.now())
-                log.info("Slack: workspace %s is installed again; DMs to it resume", workspace)
+        if self.installs is not None and await self.installs.installed(PLATFORM, workspace):
+            log.info("Slack: workspace %s is installed again; DMs to it resume", workspace)
 
     def now(self) -> datetime:
         """The bot's time (its Clock), once bound."""
-        assert self.clock is not None
-        return self.clock.now()
+        assert self.installs is not None
+        return self.installs.clock.now()

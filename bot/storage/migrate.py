@@ -11,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.sql import blocking_sqlite_engine
+from bot.storage.engine import blocking_sqlite_engine
 
 __all__ = ["alembic_config", "downgrade_to", "upgrade_to_head"]
 

@@ -1,5 +1,5 @@
 """The database schema: SQLAlchemy Core tables. Alembic migrations create exactly these (a test
-compares them), and `bot.storage.sql` maps rows to the domain's dataclasses.
+compares them), and `bot.storage.mapping` maps their rows to the domain's dataclasses.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "nudges",
     "people",
     "rate_windows",
+    "workspaces",
 ]
 
 # Tables our migrations create for a library's own stores (migration 0004: slack_sdk's OAuth
@@ -125,6 +127,8 @@ people = Table(
     Column("job_status", String(16), nullable=False),
     Column("linkedin_plan", String(16), nullable=False),
     Column("undeliverable", String(200)),
+    # Whether they were told once how to set their zone (on platforms that don't share it).
+    Column("zone_hint_shown", Boolean, nullable=False, server_default=false()),
     # The next #N this person's follow-ups get; bumped in one UPDATE, so numbers never repeat.
     Column("next_number", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -216,8 +220,19 @@ Index(
     postgresql_where=nudges.c.status == "sending",
 )
 
-# Small named values the bot keeps for itself (an adapter's command-definition hash, a club's
-# default zone): one row per key, so replicas share them.
+# Slack teams and Discord servers: what the bot knows of each. `undeliverable` is set while the
+# app is uninstalled there; the dispatcher asks for it with every batch, by primary key.
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("default_timezone", String(64)),
+    Column("undeliverable", String(200)),
+)
+
+# Small named values the bot keeps for itself (an adapter's command-definition hash, requests
+# already seen): one row per key, so replicas share them.
 bot_state = Table(
     "bot_state",
     metadata,

@@ -4,20 +4,35 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from adapters import cli
 from adapters.discord import PLATFORM as DISCORD
 from adapters.slack import PLATFORM as SLACK
 from bot.domain import Address, Person
 from bot.messengers import RoutingMessenger
-from bot.pacing import default_rules
 from bot.ports import Delivered, RetryAfter
 from bot.replies import Reply
 from bot.testing import FakeMessenger
 
 
 def test_pacing_and_the_runner_know_each_adapters_platform() -> None:
-    assert set(default_rules()) == {SLACK, DISCORD}
+    pytest.importorskip("discord")
+    from adapters.discord.runtime import DiscordRuntime, DiscordSettings
+    from adapters.slack.config import SlackConfig
+    from adapters.slack.runtime import SlackRuntime
+
     assert set(cli.RUNTIMES) == {SLACK, DISCORD}
+    # Each platform's pace rules count sends of its own people: keys name the platform.
+    slack = SlackRuntime(SlackConfig(bot_token="xoxb-1", app_token="xapp-1", messages_per_minute=7))
+    discord = DiscordRuntime(DiscordSettings(token="t"))
+    for platform, rules in ((SLACK, slack.pace_rules), (DISCORD, discord.pace_rules)):
+        assert rules
+        assert all(rule.key.startswith(f"{platform}:") for rule in rules)
+    assert [rule.count for rule in slack.pace_rules] == [7, 1]
+    # The console has no runtime: it runs without a token.
+    assert cli.wanted_platforms({"SLACK_APP_TOKEN": " x ", "DISCORD_TOKEN": ""}) == [SLACK]
+    assert cli.wanted_platforms({}) == []
 
 
 async def test_dms_go_to_their_platforms_messenger() -> None:

@@ -3,12 +3,11 @@ crashes lose nothing. (SQLite is one process's database; these run on PostgreSQL
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.outbox import duplicates_and_lost, engine_for, run_replicas, seed_outbox
@@ -20,7 +19,7 @@ from bot.storage.schema import nudges
 from bot.storage.sql import SqlStorage
 from bot.testing import FakeMessenger
 from rules.engine import Rulebook
-from tests.conftest import NEW_YORK, PG_URL
+from tests.conftest import NEW_YORK, PG_URL, postgres_schema
 
 pytestmark = pytest.mark.postgres
 DUE = datetime(2026, 3, 8, 21, 0, tzinfo=UTC)  # 4 pm in New York, 48 h after the fair
@@ -28,21 +27,23 @@ DUE = datetime(2026, 3, 8, 21, 0, tzinfo=UTC)  # 4 pm in New York, 48 h after th
 
 @pytest.fixture
 async def schema() -> AsyncIterator[str]:
-    if not PG_URL:
-        pytest.skip("PostgreSQL not configured (FOLLOWUP_TEST_DATABASE_URL)")
-    name = f"r_{uuid.uuid4().hex[:12]}"
-    admin = engine_for(PG_URL)
-    async with admin.begin() as db:
-        await db.execute(text(f'CREATE SCHEMA "{name}"'))
-    engine = engine_for(PG_URL, name)
-    await upgrade_to_head(engine)
-    await engine.dispose()
-    try:
+    """A migrated schema of its own, which the replicas' processes reach by name."""
+    async with postgres_schema("r") as name:
+        engine = engine_for(PG_URL, name)
+        await upgrade_to_head(engine)
+        await engine.dispose()
         yield name
-    finally:
-        async with admin.begin() as db:
-            await db.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        await admin.dispose()
+
+
+def survivor(engine: AsyncEngine, rulebook: Rulebook) -> tuple[Dispatcher, FakeMessenger]:
+    """Another replica, one sweep after the dead one's lease ran out, and what it sends."""
+    messenger = FakeMessenger()
+    clock = VirtualClock(DUE + LEASE + SWEEP_EVERY)
+    storage = SqlStorage(engine)
+    dispatcher = Dispatcher(
+        storage, messenger, clock, rulebook, default_zone=NEW_YORK, owner="survivor"
+    )
+    return dispatcher, messenger
 
 
 async def statuses(engine: AsyncEngine) -> dict[str, int]:
@@ -65,22 +66,25 @@ async def test_three_replicas_deliver_each_nudge_once(schema: str) -> None:
     await engine.dispose()
 
 
+async def crash_a_replica(schema: str, crash: str) -> tuple[AsyncEngine, list[int], list[str]]:
+    """150 due nudges, and a replica that dies on purpose (`crash`) while sending them: the
+    engine, the nudges' ids and what the replica sent before it died."""
+    engine = engine_for(PG_URL, schema)
+    expected = await seed_outbox(engine, pending=150, due_at=DUE)
+    (crashed,) = run_replicas(PG_URL, 1, schema=schema, now=DUE, crash=crash)
+    assert crashed["returncode"] == 3
+    return engine, expected, crashed["sent"]
+
+
 async def test_a_replica_killed_after_claiming_loses_nothing(
     schema: str, rulebook: Rulebook
 ) -> None:
-    engine = engine_for(PG_URL, schema)
-    expected = await seed_outbox(engine, pending=150, due_at=DUE)
-    (crashed,) = run_replicas(PG_URL, 1, schema=schema, now=DUE, crash="after-claim")
-    assert crashed["returncode"] == 3
-    assert crashed["sent"] == []
+    engine, expected, sent = await crash_a_replica(schema, "after-claim")
+    assert sent == []
     assert (await statuses(engine)).get("sending") == 100  # its batch, leased
     # Another replica, one sweep after the lease ran out, delivers everything.
-    clock = VirtualClock(DUE + LEASE + SWEEP_EVERY)
-    messenger = FakeMessenger()
-    survivor = Dispatcher(
-        SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK, owner="survivor"
-    )
-    report = await survivor.dispatch_due()
+    dispatcher, messenger = survivor(engine, rulebook)
+    report = await dispatcher.dispatch_due()
     assert report.sent == 150
     assert duplicates_and_lost([dm.key for dm in messenger.sent], expected) == (0, 0)
     await engine.dispose()
@@ -89,22 +93,15 @@ async def test_a_replica_killed_after_claiming_loses_nothing(
 async def test_a_replica_killed_between_send_and_settling_repeats_at_most_once(
     schema: str, rulebook: Rulebook
 ) -> None:
-    engine = engine_for(PG_URL, schema)
-    expected = await seed_outbox(engine, pending=150, due_at=DUE)
-    (crashed,) = run_replicas(PG_URL, 1, schema=schema, now=DUE, crash="after-send")
-    assert crashed["returncode"] == 3
-    assert len(crashed["sent"]) >= 1
-    clock = VirtualClock(DUE + LEASE + SWEEP_EVERY)
-    messenger = FakeMessenger()
-    survivor = Dispatcher(
-        SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK, owner="survivor"
-    )
-    await survivor.dispatch_due()
-    delivered = crashed["sent"] + [dm.key for dm in messenger.sent]
+    engine, expected, sent = await crash_a_replica(schema, "after-send")
+    assert len(sent) >= 1
+    dispatcher, messenger = survivor(engine, rulebook)
+    await dispatcher.dispatch_due()
+    delivered = sent + [dm.key for dm in messenger.sent]
     duplicates, lost = duplicates_and_lost(delivered, expected)
     assert lost == 0
     # Only what the dead replica sent can repeat, and only once each.
-    assert duplicates == len(crashed["sent"])
+    assert duplicates == len(sent)
     keys = [int(k.removeprefix("nudge-")) for k in delivered]
     assert max(keys.count(k) for k in set(keys)) == 2
     assert await statuses(engine) == {"sent": 150}

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.migrate import MIGRATION_LOCK_ID, downgrade_to, upgrade_to_head
-from bot.storage.schema import LIBRARY_TABLES, metadata
+from bot.storage.schema import LIBRARY_TABLES, bot_state, metadata, people, workspaces
 
 TABLES = {
     "people",
@@ -21,7 +22,9 @@ TABLES = {
     "nudges",
     "bot_state",
     "rate_windows",
+    "workspaces",
 } | LIBRARY_TABLES
+T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
 
 def _ours_only(name: str | None, type_: str, parent_names: Any) -> bool:
@@ -78,3 +81,61 @@ async def test_upgrade_waits_for_the_migration_lock_on_postgresql(engine: AsyncE
         await asyncio.wait_for(upgrade, timeout=30)
     async with engine.connect() as connection:
         assert await connection.run_sync(_differences) == []
+
+
+# bot_state as migration 0004 left it: the values 0005 moves into workspaces and people.
+VALUES_0004 = {
+    "discord:guild_tz:111": "Europe/Berlin",
+    "discord:guild_tz:222": "",  # cleared with /server-tz zone:off
+    "undeliverable-workspace:slack:T9": "app uninstalled",
+    "undeliverable-workspace:discord:111": "bot removed",
+    "undeliverable-workspace:slack:T8": "",  # installed again
+    "discord:tz_hint:111:42": "1",
+    "discord:tz_hint:dm:43": "1",
+    "discord:commands": "abc",  # not a workspace's: stays
+}
+
+
+async def _values(engine: AsyncEngine) -> dict[str, str]:
+    async with engine.connect() as db:
+        rows = await db.execute(select(bot_state.c.key, bot_state.c.value))
+        return dict(rows.tuples().all())
+
+
+async def test_0005_moves_workspace_values_out_of_bot_state_and_back(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+    await downgrade_to(engine, "0004")
+    async with engine.begin() as db:
+        await db.execute(
+            bot_state.insert(),
+            [{"key": k, "value": v, "updated_at": T0} for k, v in VALUES_0004.items()],
+        )
+        person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
+        await db.execute(
+            people.insert(),
+            [
+                {**person, "platform": p, "workspace": w, "user_id": u}
+                | {"next_number": 1, "created_at": T0}
+                for p, w, u in [
+                    ("discord", "111", "42"),
+                    ("discord", "dm", "43"),
+                    ("discord", "111", "44"),
+                ]
+            ],
+        )
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        moved = set((await db.execute(select(workspaces))).tuples().all())
+        hinted = dict(
+            (await db.execute(select(people.c.user_id, people.c.zone_hint_shown))).tuples().all()
+        )
+    assert moved == {
+        ("discord", "111", "Europe/Berlin", "bot removed"),
+        ("slack", "T9", None, "app uninstalled"),
+    }
+    assert hinted == {"42": True, "43": True, "44": False}
+    assert await _values(engine) == {"discord:commands": "abc"}
+    await downgrade_to(engine, "0004")
+    assert await _values(engine) == {
+        k: v for k, v in VALUES_0004.items() if v
+    }  # the empty ones meant nothing

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from bench.outbox import seed_outbox
+from bot.bootstrap import STORAGE_OUTAGES
 from bot.clock import SystemClock
 from bot.dispatch import Dispatcher
 from bot.scheduler import NudgeScheduler
@@ -58,7 +59,7 @@ async def test_sweeping_goes_on_through_a_locked_sqlite_database(
     await seed_outbox(engine, pending=3, due_at=START)
     clock = FakeClock(START + timedelta(minutes=1))
     messenger = FakeMessenger()
-    scheduler = NudgeScheduler(clock=clock)
+    scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES)
     scheduler.attach(
         Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
     )
@@ -102,7 +103,7 @@ async def test_sweeping_resumes_when_postgresql_drops_its_connections(
         await seed_outbox(engine, pending=2, due_at=START)
         clock = FakeClock(START + timedelta(minutes=1))
         messenger = FakeMessenger()
-        scheduler = NudgeScheduler(clock=clock)
+        scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES)
         scheduler.attach(
             Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
         )

@@ -62,8 +62,8 @@ async def test_a_session_waits_for_another_processes_write_lock_without_blocking
     storage = SqlStorage(engine)
 
     async def add() -> Person:
-        async with storage.session() as store:
-            return await store.add_person(Person(Address("slack", "T1", "alice"), T0))
+        async with storage.session() as uow:
+            return await uow.people.add(Person(Address("slack", "T1", "alice"), T0))
 
     with write_lock_held(tmp_path / "loop.db") as release:
         adding = asyncio.ensure_future(add())
@@ -74,8 +74,8 @@ async def test_a_session_waits_for_another_processes_write_lock_without_blocking
     person = await adding
     assert person.id is not None
     assert ticks >= 1
-    async with storage.session() as store:
-        assert await store.person(Address("slack", "T1", "alice")) is not None
+    async with storage.session() as uow:
+        assert await uow.people.get(Address("slack", "T1", "alice")) is not None
 
 
 async def test_the_loop_keeps_running_while_a_session_waits(
@@ -84,8 +84,8 @@ async def test_the_loop_keeps_running_while_a_session_waits(
     storage = SqlStorage(engine)
 
     async def read() -> None:
-        async with storage.session() as store:
-            await store.get_value("x")
+        async with storage.session() as uow:
+            await uow.state.get("x")
 
     with write_lock_held(tmp_path / "loop.db"):
         waiting = asyncio.ensure_future(read())
@@ -104,10 +104,10 @@ async def test_a_lock_held_past_the_busy_timeout_fails_the_session_and_changes_n
 ) -> None:
     storage = SqlStorage(engine)
     with write_lock_held(tmp_path / "loop.db"), pytest.raises(OperationalError, match="locked"):
-        async with storage.session() as store:
-            await store.set_value("x", "1", T0)
-    async with storage.session() as store:
-        assert await store.get_value("x") is None
+        async with storage.session() as uow:
+            await uow.state.set("x", "1", T0)
+    async with storage.session() as uow:
+        assert await uow.state.get("x") is None
 
 
 async def test_sessions_queued_behind_a_lock_each_give_up_within_the_busy_timeout(
@@ -120,8 +120,8 @@ async def test_sessions_queued_behind_a_lock_each_give_up_within_the_busy_timeou
     async def read() -> float:
         start = asyncio.get_running_loop().time()
         with pytest.raises(OperationalError, match="locked"):
-            async with storage.session() as store:
-                await store.get_value("x")
+            async with storage.session() as uow:
+                await uow.state.get("x")
         return asyncio.get_running_loop().time() - start
 
     with write_lock_held(tmp_path / "loop.db"):
@@ -137,8 +137,8 @@ async def test_a_session_inside_a_session_is_refused_rather_than_waiting_forever
         with pytest.raises(RuntimeError, match="inside another"):
             async with storage.session():
                 pass
-    async with storage.session() as store:  # and the outer one let go
-        assert await store.get_value("x") is None
+    async with storage.session() as uow:  # and the outer one let go
+        assert await uow.state.get("x") is None
 
 
 async def test_the_wal_is_checkpointed_off_the_loop_and_stays_small(
@@ -147,23 +147,23 @@ async def test_the_wal_is_checkpointed_off_the_loop_and_stays_small(
     storage = SqlStorage(engine)
     loop_sqlite = storage._loop_sqlite
     assert loop_sqlite is not None
-    async with storage.session() as store:
+    async with storage.session() as uow:
         # SQLite's own checkpoints, which would sync the file on the loop, are off here.
-        value = store.db.connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        value = uow.db.connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
         assert value == 0
     wal = tmp_path / "loop.db-wal"
     sizes = []
     for batch in range(40):
-        async with storage.session() as store:
+        async with storage.session() as uow:
             for n in range(200):
-                await store.set_value(f"k{batch}-{n}", "x" * 200, T0)
+                await uow.state.set(f"k{batch}-{n}", "x" * 200, T0)
         if loop_sqlite.checkpointing is not None:
             await loop_sqlite.checkpointing
         sizes.append(wal.stat().st_size)
     # 8,000 rows of ~250 bytes with their index: about 4 MB of WAL if nothing copied it back.
     assert max(sizes) < 2_500_000, sizes
-    async with storage.session() as store:
-        assert await store.get_value("k39-199") == "x" * 200
+    async with storage.session() as uow:
+        assert await uow.state.get("k39-199") == "x" * 200
 
 
 async def test_an_in_memory_database_works_through_its_one_connection() -> None:
@@ -171,24 +171,24 @@ async def test_an_in_memory_database_works_through_its_one_connection() -> None:
     try:
         await upgrade_to_head(made)
         storage = SqlStorage(made)
-        async with storage.session() as store:
-            await store.set_value("x", "1", T0)
-        async with storage.session() as store:
-            assert await store.get_value("x") == "1"
+        async with storage.session() as uow:
+            await uow.state.set("x", "1", T0)
+        async with storage.session() as uow:
+            assert await uow.state.get("x") == "1"
     finally:
         await made.dispose()
 
 
 async def test_concurrent_sessions_in_one_process_take_turns(engine: AsyncEngine) -> None:
     storage = SqlStorage(engine)
-    async with storage.session() as store:
-        person = await store.add_person(Person(Address("slack", "T1", "alice"), T0))
+    async with storage.session() as uow:
+        person = await uow.people.add(Person(Address("slack", "T1", "alice"), T0))
     assert person.id is not None
     person_id = person.id
 
     async def allocate() -> list[int]:
-        async with storage.session() as store:
-            numbers = await store.allocate_numbers(person_id, 2)
+        async with storage.session() as uow:
+            numbers = await uow.follow_ups.allocate_numbers(person_id, 2)
             await asyncio.sleep(0)  # a pause inside a transaction holds the others back
             return numbers
 
@@ -216,8 +216,8 @@ async def test_a_library_transaction_on_the_async_engine_and_a_session_both_fini
 
     async def session() -> str | None:
         await started.wait()
-        async with storage.session() as store:
-            return await store.get_value("lib")
+        async with storage.session() as uow:
+            return await uow.state.get("lib")
 
     _, value = await asyncio.wait_for(asyncio.gather(library(), session()), timeout=5)
     assert value == "v"
@@ -225,8 +225,8 @@ async def test_a_library_transaction_on_the_async_engine_and_a_session_both_fini
 
 async def test_disposing_the_engine_closes_the_sessions_connections(engine: AsyncEngine) -> None:
     storage = SqlStorage(engine)
-    async with storage.session() as store:
-        await store.set_value("x", "1", T0)
+    async with storage.session() as uow:
+        await uow.state.set("x", "1", T0)
     loop_sqlite = storage._loop_sqlite
     assert loop_sqlite is not None
     assert loop_sqlite.engine.pool.checkedin() == 1

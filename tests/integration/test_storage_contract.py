@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.domain import (
     Address,
@@ -18,8 +19,11 @@ from bot.domain import (
     NudgeKind,
     NudgeStatus,
     Person,
+    Workspace,
 )
-from bot.ports import Storage, Store
+from bot.ports import Storage, UnitOfWork
+from bot.storage.mapping import nudge_from
+from bot.storage.schema import nudges
 from bot.storage.sql import SqlStorage
 from bot.testing import InMemoryStorage
 from rules.engine import QuietHours
@@ -27,15 +31,15 @@ from rules.engine import QuietHours
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
 
-async def add_person(store: Store, user: str = "alice") -> Person:
-    return await store.add_person(Person(Address("slack", "T1", user), created_at=T0))
+async def add_person(uow: UnitOfWork, user: str = "alice") -> Person:
+    return await uow.people.add(Person(Address("slack", "T1", user), created_at=T0))
 
 
 async def add_follow_up(
-    store: Store, person: Person, number: int, company: str = "Acme"
+    uow: UnitOfWork, person: Person, number: int, company: str = "Acme"
 ) -> FollowUp:
     assert person.id is not None
-    conversation = await store.add_conversation(
+    conversation = await uow.follow_ups.add_conversation(
         Conversation(
             person_id=person.id,
             contact_name="Jane Doe",
@@ -47,7 +51,7 @@ async def add_follow_up(
         )
     )
     assert conversation.id is not None
-    (follow_up,) = await store.add_follow_ups(
+    (follow_up,) = await uow.follow_ups.add(
         [
             FollowUp(
                 person_id=person.id,
@@ -62,128 +66,164 @@ async def add_follow_up(
     return follow_up
 
 
+async def follow_up_with_nudges(
+    uow: UnitOfWork, *nudges: tuple[NudgeKind, timedelta], planned_at: datetime = T0
+) -> FollowUp:
+    """Alice's follow-up #1, with nudges of these kinds due this long after T0."""
+    follow_up = await add_follow_up(uow, await add_person(uow), 1)
+    assert follow_up.id is not None
+    planned = [Nudge(follow_up.id, kind, T0 + after) for kind, after in nudges]
+    await uow.outbox.replace_pending(follow_up.id, planned, planned_at)
+    return follow_up
+
+
+async def pending_nudges(storage: Storage, follow_up_id: int) -> list[tuple[NudgeKind, datetime]]:
+    """A follow-up's pending nudges (kind, due), in due order, as stored: read beside the port,
+    which has no such read (the dispatcher only claims)."""
+    if isinstance(storage, InMemoryStorage):
+        found = list(storage.tables.nudges.values())
+    else:
+        assert isinstance(storage, SqlStorage)
+        async with storage.engine.connect() as db:
+            found = [nudge_from(row) for row in (await db.execute(select(nudges))).tuples()]
+    mine = [n for n in found if n.follow_up_id == follow_up_id and n.status is NudgeStatus.PENDING]
+    return [(n.kind, n.due_at) for n in sorted(mine, key=lambda n: (n.due_at, n.id or 0))]
+
+
 async def test_person_round_trip(storage: Storage) -> None:
-    async with storage.session() as store:
-        person = await add_person(store)
+    async with storage.session() as uow:
+        person = await add_person(uow)
         person.name = "Alex Kim"
         person.timezone = "Europe/Berlin"
         person.quiet_hours = QuietHours(time(22, 0), time(8, 0))
         person.nudges_on = False
         person.job_status = JobStatus.ACCEPTED
         person.linkedin_plan = LinkedInPlan.PREMIUM
-        await store.update_person(person)
-    async with storage.session() as store:
-        loaded = await store.person(Address("slack", "T1", "alice"))
+        person.zone_hint_shown = True
+        await uow.people.update(person)
+    async with storage.session() as uow:
+        loaded = await uow.people.get(Address("slack", "T1", "alice"))
         assert loaded == person
         assert loaded.created_at.tzinfo is not None
-        assert await store.person(Address("slack", "T2", "alice")) is None
+        assert await uow.people.get(Address("slack", "T2", "alice")) is None
 
 
 async def test_an_error_rolls_the_unit_of_work_back(storage: Storage) -> None:
     async def add_then_fail() -> None:
-        async with storage.session() as store:
-            await add_person(store)
+        async with storage.session() as uow:
+            await add_person(uow)
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         await add_then_fail()
-    async with storage.session() as store:
-        assert await store.person(Address("slack", "T1", "alice")) is None
+    async with storage.session() as uow:
+        assert await uow.people.get(Address("slack", "T1", "alice")) is None
 
 
 async def test_numbers_are_allocated_per_person_and_never_reused(storage: Storage) -> None:
-    async with storage.session() as store:
-        alice, bob = await add_person(store, "alice"), await add_person(store, "bob")
+    async with storage.session() as uow:
+        alice, bob = await add_person(uow, "alice"), await add_person(uow, "bob")
         assert alice.id is not None
         assert bob.id is not None
-        assert await store.allocate_numbers(alice.id, 2) == [1, 2]
-        assert await store.allocate_numbers(bob.id, 1) == [1]
-        assert await store.allocate_numbers(alice.id, 1) == [3]
+        assert await uow.follow_ups.allocate_numbers(alice.id, 2) == [1, 2]
+        assert await uow.follow_ups.allocate_numbers(bob.id, 1) == [1]
+        assert await uow.follow_ups.allocate_numbers(alice.id, 1) == [3]
 
 
 async def test_follow_ups_are_scoped_to_their_person(storage: Storage) -> None:
-    async with storage.session() as store:
-        alice, bob = await add_person(store, "alice"), await add_person(store, "bob")
-        follow_up = await add_follow_up(store, alice, 1)
+    async with storage.session() as uow:
+        alice, bob = await add_person(uow, "alice"), await add_person(uow, "bob")
+        follow_up = await add_follow_up(uow, alice, 1)
         assert alice.id is not None
         assert bob.id is not None
         assert follow_up.id is not None
-        found = await store.follow_up(alice.id, 1)
+        found = await uow.follow_ups.by_number(alice.id, 1)
         assert found is not None
         assert found[0] == follow_up
         assert found[1].contact_name == "Jane Doe"
-        assert await store.follow_up(bob.id, 1) is None
-        assert await store.follow_up_by_id(bob.id, follow_up.id) is None
-        assert await store.follow_up_by_id(alice.id, follow_up.id) is not None
-        assert [f for f, _ in await store.open_follow_ups(alice.id)] == [follow_up]
-        assert await store.open_follow_ups(bob.id) == []
+        assert await uow.follow_ups.by_number(bob.id, 1) is None
+        assert await uow.follow_ups.by_id(bob.id, follow_up.id) is None
+        assert await uow.follow_ups.by_id(alice.id, follow_up.id) is not None
+        assert [f for f, _ in await uow.follow_ups.open(alice.id)] == [follow_up]
+        assert await uow.follow_ups.open(bob.id) == []
         follow_up.status = FollowUpStatus.DONE
         follow_up.done_via = "email"
-        await store.update_follow_up(follow_up)
-        assert await store.open_follow_ups(alice.id) == []
+        await uow.follow_ups.update(follow_up)
+        assert await uow.follow_ups.open(alice.id) == []
 
 
 async def test_conversations_at_a_company(storage: Storage) -> None:
-    async with storage.session() as store:
-        alice = await add_person(store)
+    async with storage.session() as uow:
+        alice = await add_person(uow)
         assert alice.id is not None
-        await add_follow_up(store, alice, 1, company="Acme, Inc.")
-        await add_follow_up(store, alice, 2, company="Globex")
-        found = await store.conversations_at(alice.id, "acme")
+        await add_follow_up(uow, alice, 1, company="Acme, Inc.")
+        await add_follow_up(uow, alice, 2, company="Globex")
+        found = await uow.follow_ups.conversations_at(alice.id, "acme")
         assert [c.company for c in found] == ["Acme, Inc."]
 
 
 async def test_replace_and_cancel_pending_nudges(storage: Storage) -> None:
-    async with storage.session() as store:
-        alice = await add_person(store)
-        follow_up = await add_follow_up(store, alice, 1)
+    async with storage.session() as uow:
+        follow_up = await follow_up_with_nudges(uow, (NudgeKind.HEADS_UP, timedelta(hours=24)))
         assert follow_up.id is not None
-        first = [Nudge(follow_up.id, NudgeKind.HEADS_UP, T0 + timedelta(hours=24))]
-        await store.replace_pending_nudges(follow_up.id, first, T0)
         second = [
             Nudge(follow_up.id, NudgeKind.LAST_CALL, T0 + timedelta(hours=47)),
             Nudge(follow_up.id, NudgeKind.HEADS_UP, T0 + timedelta(hours=25)),
         ]
-        await store.replace_pending_nudges(follow_up.id, second, T0)
-        pending = await store.pending_nudges(follow_up.id)
-        assert [n.due_at for n in pending] == [T0 + timedelta(hours=25), T0 + timedelta(hours=47)]
+        await uow.outbox.replace_pending(follow_up.id, second, T0)
         assert all(n.id is not None for n in second)
-        assert await store.next_due_at() == T0 + timedelta(hours=25)
-        assert await store.cancel_pending_nudges(follow_up.id, "done") == 2
-        assert await store.pending_nudges(follow_up.id) == []
-        assert await store.next_due_at() is None
+        assert await uow.outbox.next_due_at() == T0 + timedelta(hours=25)
+    assert await pending_nudges(storage, follow_up.id) == [
+        (NudgeKind.HEADS_UP, T0 + timedelta(hours=25)),
+        (NudgeKind.LAST_CALL, T0 + timedelta(hours=47)),
+    ]
+    async with storage.session() as uow:
+        assert await uow.outbox.cancel_pending(follow_up.id, "done") == 2
+        assert await uow.outbox.next_due_at() is None
+    assert await pending_nudges(storage, follow_up.id) == []
+
+
+async def test_nudges_added_to_the_outbox_fall_due(storage: Storage) -> None:
+    async with storage.session() as uow:
+        follow_up = await follow_up_with_nudges(uow)
+        assert follow_up.id is not None
+        await uow.outbox.add(
+            [
+                Nudge(follow_up.id, NudgeKind.REMINDER, T0 + timedelta(days=7)),
+                Nudge(follow_up.id, NudgeKind.HEADS_UP, T0 + timedelta(hours=24)),
+            ]
+        )
+        assert await uow.outbox.next_due_at() == T0 + timedelta(hours=24)
+    assert await pending_nudges(storage, follow_up.id) == [
+        (NudgeKind.HEADS_UP, T0 + timedelta(hours=24)),
+        (NudgeKind.REMINDER, T0 + timedelta(days=7)),
+    ]
 
 
 async def test_claim_takes_due_rows_in_order_with_a_lease(storage: Storage) -> None:
-    async with storage.session() as store:
-        alice = await add_person(store)
-        follow_up = await add_follow_up(store, alice, 1)
-        assert follow_up.id is not None
-        await store.replace_pending_nudges(
-            follow_up.id,
-            [
-                Nudge(follow_up.id, NudgeKind.LAST_CALL, T0 + timedelta(hours=3)),
-                Nudge(follow_up.id, NudgeKind.HEADS_UP, T0 + timedelta(hours=1)),
-                Nudge(follow_up.id, NudgeKind.REMINDER, T0 + timedelta(hours=2)),
-                Nudge(follow_up.id, NudgeKind.WINDOW_CLOSED, T0 + timedelta(days=30)),
-            ],
-            T0,
+    async with storage.session() as uow:
+        await follow_up_with_nudges(
+            uow,
+            (NudgeKind.LAST_CALL, timedelta(hours=3)),
+            (NudgeKind.HEADS_UP, timedelta(hours=1)),
+            (NudgeKind.REMINDER, timedelta(hours=2)),
+            (NudgeKind.WINDOW_CLOSED, timedelta(days=30)),
         )
     now = T0 + timedelta(hours=5)
     lease = now + timedelta(minutes=2)
-    async with storage.session() as store:
-        claimed = await store.claim_due_nudges(now, "replica-a", lease, limit=2)
+    async with storage.session() as uow:
+        claimed = await uow.outbox.claim_due(now, "replica-a", lease, limit=2)
     assert [n.kind for n in claimed] == [NudgeKind.HEADS_UP, NudgeKind.REMINDER]
     assert all(n.status is NudgeStatus.SENDING and n.lease_owner == "replica-a" for n in claimed)
     assert all(n.attempts == 1 and n.lease_expires_at == lease for n in claimed)
-    async with storage.session() as store:
-        rest = await store.claim_due_nudges(now, "replica-b", lease, limit=10)
+    async with storage.session() as uow:
+        rest = await uow.outbox.claim_due(now, "replica-b", lease, limit=10)
         assert [n.kind for n in rest] == [NudgeKind.LAST_CALL]
-        assert await store.claim_due_nudges(now, "replica-b", lease, limit=10) == []
+        assert await uow.outbox.claim_due(now, "replica-b", lease, limit=10) == []
     # A lease that expired (its replica crashed) is claimed again.
     later = lease + timedelta(seconds=1)
-    async with storage.session() as store:
-        again = await store.claim_due_nudges(later, "replica-c", later + timedelta(minutes=2), 10)
+    async with storage.session() as uow:
+        again = await uow.outbox.claim_due(later, "replica-c", later + timedelta(minutes=2), 10)
     assert sorted(n.kind for n in again) == sorted(
         [NudgeKind.HEADS_UP, NudgeKind.REMINDER, NudgeKind.LAST_CALL]
     )
@@ -191,59 +231,50 @@ async def test_claim_takes_due_rows_in_order_with_a_lease(storage: Storage) -> N
 
 
 async def test_settled_nudge_round_trip_and_context(storage: Storage) -> None:
-    async with storage.session() as store:
-        alice = await add_person(store)
-        follow_up = await add_follow_up(store, alice, 1)
+    async with storage.session() as uow:
+        follow_up = await follow_up_with_nudges(uow, (NudgeKind.HEADS_UP, timedelta(0)))
         assert follow_up.id is not None
-        await store.replace_pending_nudges(
-            follow_up.id, [Nudge(follow_up.id, NudgeKind.HEADS_UP, T0)], T0
-        )
-        (nudge,) = await store.claim_due_nudges(T0, "me", T0 + timedelta(minutes=2), 10)
+        (nudge,) = await uow.outbox.claim_due(T0, "me", T0 + timedelta(minutes=2), 10)
         assert nudge.id is not None
         nudge.status = NudgeStatus.SENT
         nudge.sent_at = T0 + timedelta(seconds=1)
         nudge.lease_owner = nudge.lease_expires_at = None
-        await store.settle_nudges([nudge])
+        await uow.outbox.settle([nudge])
         gone = Nudge(follow_up.id, NudgeKind.LAST_CALL, T0, id=nudge.id + 1000)
-        contexts = await store.nudge_contexts([nudge, gone])
+        contexts = await uow.outbox.contexts([nudge, gone])
         assert list(contexts) == [nudge.id]  # a nudge that isn't there is left out
         context = contexts[nudge.id]
         assert context.nudge is nudge
         assert context.follow_up == follow_up
-        assert context.person.address == alice.address
-    async with storage.session() as store:
-        assert await store.nudges_sent(follow_up.id) == {NudgeKind.HEADS_UP: 1}
+        assert context.person.address == Address("slack", "T1", "alice")
+    async with storage.session() as uow:
+        assert await uow.outbox.sent_counts(follow_up.id) == {NudgeKind.HEADS_UP: 1}
         later = T0 + timedelta(hours=1)
-        assert await store.claim_due_nudges(later, "me", later + timedelta(minutes=2), 10) == []
+        assert await uow.outbox.claim_due(later, "me", later + timedelta(minutes=2), 10) == []
 
 
 async def test_marking_sent_settles_only_the_rows_the_owner_holds(storage: Storage) -> None:
-    async with storage.session() as store:
-        alice = await add_person(store)
-        follow_up = await add_follow_up(store, alice, 1)
-        assert follow_up.id is not None
-        await store.replace_pending_nudges(
-            follow_up.id,
-            [
-                Nudge(follow_up.id, NudgeKind.HEADS_UP, T0),
-                Nudge(follow_up.id, NudgeKind.LAST_CALL, T0 + timedelta(seconds=1)),
-            ],
-            T0 - timedelta(hours=1),
+    async with storage.session() as uow:
+        follow_up = await follow_up_with_nudges(
+            uow,
+            (NudgeKind.HEADS_UP, timedelta(0)),
+            (NudgeKind.LAST_CALL, timedelta(seconds=1)),
+            planned_at=T0 - timedelta(hours=1),
         )
         lease = T0 + timedelta(minutes=2)
-        mine, other = await store.claim_due_nudges(T0 + timedelta(seconds=1), "me", lease, 10)
+        mine, other = await uow.outbox.claim_due(T0 + timedelta(seconds=1), "me", lease, 10)
         assert mine.id is not None
         assert other.id is not None
         sent_at = T0 + timedelta(seconds=5)
-        await store.mark_sent([mine.id], sent_at, "me")
-        await store.mark_sent([other.id], sent_at, "someone else")  # not theirs: unchanged
-    async with storage.session() as store:
-        assert await store.nudges_sent(follow_up.id) == {
+        await uow.outbox.mark_sent([mine.id], sent_at, "me")
+        await uow.outbox.mark_sent([other.id], sent_at, "someone else")  # not theirs: unchanged
+    async with storage.session() as uow:
+        assert await uow.outbox.sent_counts(follow_up.id) == {
             NudgeKind.HEADS_UP: 1,
             NudgeKind.LAST_CALL: 1,  # still sending, under its lease
         }
         after_lease = lease + timedelta(seconds=1)
-        (again,) = await store.claim_due_nudges(
+        (again,) = await uow.outbox.claim_due(
             after_lease, "me", after_lease + timedelta(minutes=2), 10
         )
         assert again.id == other.id
@@ -251,74 +282,68 @@ async def test_marking_sent_settles_only_the_rows_the_owner_holds(storage: Stora
 
 
 async def test_values_the_bot_keeps(storage: Storage) -> None:
-    async with storage.session() as store:
-        assert await store.get_value("discord:commands") is None
-        await store.set_value("discord:commands", "abc", T0)
-        await store.set_value("discord:commands", "def", T0)
-    async with storage.session() as store:
-        assert await store.get_value("discord:commands") == "def"
+    async with storage.session() as uow:
+        assert await uow.state.get("discord:commands") is None
+        await uow.state.set("discord:commands", "abc", T0)
+        await uow.state.set("discord:commands", "def", T0)
+    async with storage.session() as uow:
+        assert await uow.state.get("discord:commands") == "def"
 
 
 async def test_a_replan_keeps_what_is_due_or_retrying_and_counts_what_went_out(
     storage: Storage,
 ) -> None:
-    async with storage.session() as store:
-        alice = await add_person(store)
-        follow_up = await add_follow_up(store, alice, 1)
-        assert follow_up.id is not None
-        await store.replace_pending_nudges(
-            follow_up.id,
-            [
-                Nudge(follow_up.id, NudgeKind.HEADS_UP, T0),
-                Nudge(follow_up.id, NudgeKind.LAST_CALL, T0 + timedelta(hours=1)),
-                Nudge(follow_up.id, NudgeKind.LAST_CALL, T0 + timedelta(hours=5)),
-                Nudge(follow_up.id, NudgeKind.REMINDER, T0 + timedelta(days=7)),
-            ],
-            T0,
+    async with storage.session() as uow:
+        follow_up = await follow_up_with_nudges(
+            uow,
+            (NudgeKind.HEADS_UP, timedelta(0)),
+            (NudgeKind.LAST_CALL, timedelta(hours=1)),
+            (NudgeKind.LAST_CALL, timedelta(hours=5)),
+            (NudgeKind.REMINDER, timedelta(days=7)),
         )
+        assert follow_up.id is not None
         # The heads-up went out; the first last call was told to retry in an hour.
         now = T0 + timedelta(hours=1)
-        claimed = await store.claim_due_nudges(now, "me", now + timedelta(minutes=2), 10)
+        claimed = await uow.outbox.claim_due(now, "me", now + timedelta(minutes=2), 10)
         heads_up, last_call = sorted(claimed, key=lambda n: n.due_at)
         heads_up.status = NudgeStatus.SENT
         last_call.status = NudgeStatus.PENDING
         last_call.next_attempt_at = now + timedelta(hours=1)
-        await store.settle_nudges([heads_up, last_call])
-        assert await store.nudges_sent(follow_up.id) == {NudgeKind.HEADS_UP: 1}
-        await store.replace_pending_nudges(
+        await uow.outbox.settle([heads_up, last_call])
+        assert await uow.outbox.sent_counts(follow_up.id) == {NudgeKind.HEADS_UP: 1}
+        await uow.outbox.replace_pending(
             follow_up.id, [Nudge(follow_up.id, NudgeKind.REMINDER, T0 + timedelta(days=8))], now
         )
-        kept = [(n.kind, n.due_at) for n in await store.pending_nudges(follow_up.id)]
-        assert kept == [
-            (NudgeKind.LAST_CALL, T0 + timedelta(hours=1)),  # retrying: kept
-            (NudgeKind.REMINDER, T0 + timedelta(days=8)),  # the re-plan
-        ]
+    assert await pending_nudges(storage, follow_up.id) == [
+        (NudgeKind.LAST_CALL, T0 + timedelta(hours=1)),  # retrying: kept
+        (NudgeKind.REMINDER, T0 + timedelta(days=8)),  # the re-plan
+    ]
 
 
 async def test_short_lived_values_are_forgotten_by_prefix_and_age(storage: Storage) -> None:
-    async with storage.session() as store:
-        await store.set_value("slack:seen:a", "1", T0)
-        await store.set_value("slack:seen:b", "1", T0 + timedelta(minutes=10))
-        await store.set_value("slack:seenXc", "1", T0)  # "_" and "%" in a prefix are literal
-        await store.set_value("slack_seen:d", "1", T0)
-        await store.set_value("discord:commands", "abc", T0)
-    async with storage.session() as store:
-        assert await store.delete_values("slack:seen:", T0 + timedelta(minutes=5)) == 1
-        assert await store.delete_values("slack_", T0 + timedelta(minutes=5)) == 1
-    async with storage.session() as store:
-        assert await store.get_value("slack:seen:a") is None
-        assert await store.get_value("slack:seen:b") == "1"
-        assert await store.get_value("slack:seenXc") == "1"
-        assert await store.get_value("slack_seen:d") is None
-        assert await store.get_value("discord:commands") == "abc"
+    async with storage.session() as uow:
+        await uow.state.set("slack:seen:a", "1", T0)
+        await uow.state.set("slack:seen:b", "1", T0 + timedelta(minutes=10))
+        await uow.state.set("slack:seenXc", "1", T0)  # "_" and "%" in a prefix are literal
+        await uow.state.set("slack_seen:d", "1", T0)
+        await uow.state.set("discord:commands", "abc", T0)
+    async with storage.session() as uow:
+        assert await uow.state.forget_older("slack:seen:", T0 + timedelta(minutes=5)) == 1
+        assert await uow.state.forget_older("slack_", T0 + timedelta(minutes=5)) == 1
+    async with storage.session() as uow:
+        assert await uow.state.get("slack:seen:a") is None
+        assert await uow.state.get("slack:seen:b") == "1"
+        assert await uow.state.get("slack:seenXc") == "1"
+        assert await uow.state.get("slack_seen:d") is None
+        assert await uow.state.get("discord:commands") == "abc"
 
 
 async def test_adding_a_value_claims_its_key_once(storage: Storage) -> None:
-    async with storage.session() as store:
-        assert await store.add_value("slack:seen:x", "first", T0)
-        assert not await store.add_value("slack:seen:x", "second", T0)
-    async with storage.session() as store:
-        assert await store.get_value("slack:seen:x") == "first"
+    async with storage.session() as uow:
+        assert await uow.state.add("slack:seen:x", "first", T0)
+        assert not await uow.state.add("slack:seen:x", "second", T0)
+    async with storage.session() as uow:
+        assert await uow.state.get("slack:seen:x") == "first"
 
 
 async def test_of_concurrent_claims_of_one_key_exactly_one_wins(storage: Storage) -> None:
@@ -330,22 +355,22 @@ async def test_of_concurrent_claims_of_one_key_exactly_one_wins(storage: Storage
     ready = asyncio.Barrier(2)
 
     async def claim(value: str) -> bool:
-        async with storage.session() as store:
-            await store.get_value("other")  # both transactions are open before either adds
+        async with storage.session() as uow:
+            await uow.state.get("other")  # both transactions are open before either adds
             await ready.wait()
-            return await store.add_value("slack:seen:y", value, T0)
+            return await uow.state.add("slack:seen:y", value, T0)
 
     results = await asyncio.gather(claim("a"), claim("b"))
     assert sorted(results) == [False, True]
 
 
 async def test_recorded_names_are_the_persons_own(storage: Storage) -> None:
-    async with storage.session() as store:
-        alice, bob = await add_person(store, "alice"), await add_person(store, "bob")
+    async with storage.session() as uow:
+        alice, bob = await add_person(uow, "alice"), await add_person(uow, "bob")
         assert alice.id is not None
         assert bob.id is not None
-        await add_follow_up(store, alice, 1, company="Acme")
-        await store.add_conversation(
+        await add_follow_up(uow, alice, 1, company="Acme")
+        await uow.follow_ups.add_conversation(
             Conversation(
                 person_id=alice.id,
                 contact_name="Sam Lee",
@@ -356,11 +381,138 @@ async def test_recorded_names_are_the_persons_own(storage: Storage) -> None:
                 event="Tech Mixer",
             )
         )
-        assert await store.recorded_names(alice.id) == {
+        assert await uow.follow_ups.recorded_names(alice.id) == {
             "Jane Doe",
             "Acme",
             "Sam Lee",
             "Initech",
             "Tech Mixer",
         }
-        assert await store.recorded_names(bob.id) == set()
+        assert await uow.follow_ups.recorded_names(bob.id) == set()
+
+
+async def test_a_new_person_has_not_seen_the_zone_hint(storage: Storage) -> None:
+    async with storage.session() as uow:
+        await add_person(uow)
+    async with storage.session() as uow:
+        alice = await uow.people.get(Address("slack", "T1", "alice"))
+        assert alice is not None
+        assert alice.zone_hint_shown is False
+
+
+async def test_people_whose_dms_fail_are_marked(storage: Storage) -> None:
+    async with storage.session() as uow:
+        alice, bob = await add_person(uow, "alice"), await add_person(uow, "bob")
+        assert alice.id is not None
+        await uow.people.mark_undeliverable([alice.id], "DMs closed " + "x" * 300)
+        await uow.people.mark_undeliverable([], "nobody")
+    async with storage.session() as uow:
+        marked = await uow.people.get(alice.address)
+        assert marked is not None
+        assert marked.undeliverable == ("DMs closed " + "x" * 300)[:200]
+        assert await uow.people.get(bob.address) == bob
+
+
+async def test_a_deleted_person_leaves_nothing_behind(storage: Storage) -> None:
+    async with storage.session() as uow:
+        follow_up = await follow_up_with_nudges(uow, (NudgeKind.HEADS_UP, timedelta(0)))
+        alice = await uow.people.get(Address("slack", "T1", "alice"))
+        bob = await add_person(uow, "bob")
+        assert alice is not None
+        assert alice.id is not None
+        assert bob.id is not None
+        await add_follow_up(uow, bob, 1)
+        await uow.people.delete(alice.id)
+    async with storage.session() as uow:
+        assert await uow.people.get(alice.address) is None
+        assert await uow.follow_ups.by_id(alice.id, follow_up.id or 0) is None
+        assert await uow.follow_ups.recorded_names(alice.id) == set()
+        assert await uow.outbox.claim_due(T0, "me", T0 + timedelta(minutes=2), 10) == []
+        assert len(await uow.follow_ups.open(bob.id)) == 1  # others keep theirs
+
+
+async def test_a_conversations_follow_ups_come_by_number(storage: Storage) -> None:
+    async with storage.session() as uow:
+        first = await add_follow_up(uow, await add_person(uow), 1)
+        assert first.id is not None
+        second = FollowUp(
+            person_id=first.person_id,
+            conversation_id=first.conversation_id,
+            number=2,
+            methods=("email",),
+            ideal_by=T0,
+            due_by=T0 + timedelta(days=1),
+            optional=True,
+        )
+        await uow.follow_ups.add([second])
+        assert await uow.follow_ups.add([]) == []
+        assert await uow.follow_ups.of_conversation(first.conversation_id) == [first, second]
+        assert await uow.follow_ups.of_conversation(first.conversation_id + 1000) == []
+
+
+async def test_closing_missed_follow_ups_leaves_the_others(storage: Storage) -> None:
+    async with storage.session() as uow:
+        alice = await add_person(uow)
+        assert alice.id is not None
+        missed = await add_follow_up(uow, alice, 1)
+        done = await add_follow_up(uow, alice, 2, company="Globex")
+        assert missed.id is not None
+        assert done.id is not None
+        done.status = FollowUpStatus.DONE
+        await uow.follow_ups.update(done)
+        closed_at = T0 + timedelta(days=2)
+        await uow.follow_ups.close_missed([missed.id, done.id], closed_at)
+    async with storage.session() as uow:
+        found = await uow.follow_ups.missed_since(alice.id, closed_at)
+        assert [(f.number, f.status, f.closed_at) for f, _ in found] == [
+            (1, FollowUpStatus.MISSED, closed_at)
+        ]
+        assert found[0][1].company == "Acme"
+        assert await uow.follow_ups.missed_since(alice.id, closed_at + timedelta(seconds=1)) == []
+        by_number = await uow.follow_ups.by_number(alice.id, 2)
+        assert by_number is not None
+        assert by_number[0].status is FollowUpStatus.DONE
+
+
+async def test_workspace_round_trip(storage: Storage) -> None:
+    async with storage.session() as uow:
+        assert await uow.workspaces.get("discord", "111") is None
+        await uow.workspaces.save(Workspace("discord", "111", default_timezone="Europe/Berlin"))
+        await uow.workspaces.save(Workspace("slack", "111"))
+    async with storage.session() as uow:
+        server = await uow.workspaces.get("discord", "111")
+        assert server == Workspace("discord", "111", default_timezone="Europe/Berlin")
+        assert server is not None
+        server.default_timezone = None
+        server.undeliverable = "bot removed"
+        await uow.workspaces.save(server)  # replaces the record
+    async with storage.session() as uow:
+        assert await uow.workspaces.get("discord", "111") == Workspace(
+            "discord", "111", undeliverable="bot removed"
+        )
+        assert await uow.workspaces.get("slack", "111") == Workspace("slack", "111")
+
+
+async def test_undeliverable_workspaces_among_those_asked(storage: Storage) -> None:
+    async with storage.session() as uow:
+        await uow.workspaces.save(Workspace("slack", "T1", undeliverable="app uninstalled"))
+        await uow.workspaces.save(Workspace("slack", "T2", default_timezone="Europe/Paris"))
+        await uow.workspaces.save(Workspace("discord", "T1", undeliverable="bot removed"))
+    async with storage.session() as uow:
+        # ("discord", "T1") is marked but not asked (the platform and the id are, apart).
+        asked = [("slack", "T1"), ("slack", "T2"), ("console", "T1"), ("discord", "T3")]
+        assert await uow.workspaces.undeliverable(asked) == {("slack", "T1"): "app uninstalled"}
+        assert await uow.workspaces.undeliverable([]) == {}
+        # Installed again: its DMs go out.
+        await uow.workspaces.save(Workspace("slack", "T1"))
+        assert await uow.workspaces.undeliverable(asked) == {}
+
+
+async def test_a_rate_window_grants_its_limit_then_the_next_window_opens(storage: Storage) -> None:
+    async with storage.session() as uow:
+        granted = [await uow.state.take_rate_slot("discord:bot", 100, 2) for _ in range(3)]
+        assert granted == [True, True, False]
+        assert await uow.state.take_rate_slot("slack:workspace:T1", 100, 1)  # its own count
+    async with storage.session() as uow:
+        assert not await uow.state.take_rate_slot("discord:bot", 100, 2)
+        assert await uow.state.take_rate_slot("discord:bot", 101, 2)

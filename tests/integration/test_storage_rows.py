@@ -13,9 +13,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage import sql
+from bot.storage import mapping
 from bot.storage.migrate import upgrade_to_head
-from bot.storage.schema import bot_state, conversations, follow_ups, nudges, people
+from bot.storage.schema import bot_state, conversations, follow_ups, nudges, people, workspaces
 from bot.storage.sql import create_engine
 
 MOMENTS = [
@@ -74,10 +74,11 @@ async def test_a_naive_time_is_refused(engine: AsyncEngine) -> None:
 @pytest.mark.parametrize(
     ("table", "mapper"),
     [
-        (people, sql._person),
-        (conversations, sql._conversation),
-        (follow_ups, sql._follow_up),
-        (nudges, sql._nudge),
+        (people, mapping.person_from),
+        (conversations, mapping.conversation_from),
+        (follow_ups, mapping.follow_up_from),
+        (nudges, mapping.nudge_from),
+        (workspaces, mapping.workspace_from),
     ],
 )
 def test_each_row_mapper_unpacks_its_tables_columns_in_order(table: object, mapper: object) -> None:

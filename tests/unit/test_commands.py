@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +13,7 @@ from bot.commands import (
     ChangeSetting,
     Command,
     CommandError,
+    Draft,
     Help,
     ListFollowUps,
     MarkDone,
@@ -18,10 +22,13 @@ from bot.commands import (
     ShowSettings,
     Skip,
     Snooze,
+    command_for,
     parse_command,
     parse_followups,
 )
 from bot.errors import UserError
+from bot.handlers import COMMAND_HANDLERS
+from bot.replies import Action, ActionKind
 
 
 def command_error(text: str) -> str:
@@ -315,3 +322,47 @@ def check_command(command: Command, where: str | None) -> None:
     if isinstance(command, Met):
         assert command.text
         assert command.where == where
+
+
+# --------------------------------------------------------------------------------------------
+# buttons: an Action stands for a command
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        (Action(ActionKind.DONE, "Done", 3, 41), MarkDone(3, None, follow_up_id=41)),
+        (Action(ActionKind.DONE, "Email", 3, 41, "email"), MarkDone(3, "email", follow_up_id=41)),
+        (Action(ActionKind.SNOOZE, "Snooze 2h", 3, 41, "2h"), Snooze(3, "2h", follow_up_id=41)),
+        (
+            Action(ActionKind.SNOOZE, "Tomorrow", 3, 41, "tomorrow"),
+            Snooze(3, "tomorrow", follow_up_id=41),
+        ),
+        (Action(ActionKind.SNOOZE, "Later", 3, 41), Snooze(3, "2h", follow_up_id=41)),
+        (Action(ActionKind.SKIP, "Skip", 3, 41), Skip(3, confirmed=False, follow_up_id=41)),
+        (
+            Action(ActionKind.SKIP, "Skip anyway", 3, 41, "confirm"),
+            Skip(3, confirmed=True, follow_up_id=41),
+        ),
+        (Action(ActionKind.DRAFT, "Draft", 3, 41), Draft(3, follow_up_id=41)),
+    ],
+)
+def test_a_button_stands_for_the_command_on_its_follow_up(
+    action: Action, expected: Command
+) -> None:
+    assert command_for(action) == expected
+
+
+@pytest.mark.parametrize("kind", list(ActionKind))
+def test_a_button_does_what_its_typed_command_does(kind: ActionKind) -> None:
+    """The command an action shows to type and the one its button runs agree (bar the id)."""
+    action = Action(kind, "label", 7, 99, "confirm" if kind is ActionKind.SKIP else "")
+    if kind is ActionKind.SNOOZE:
+        action = action._replace(argument="2h")
+    clicked = command_for(action)
+    assert isinstance(clicked, MarkDone | Snooze | Skip | Draft)
+    assert dataclasses.replace(clicked, follow_up_id=None) == parse_command(action.command)
+
+
+def test_every_command_has_a_handler() -> None:
+    assert set(COMMAND_HANDLERS) == set(typing.get_args(Command))

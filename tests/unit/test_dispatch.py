@@ -5,58 +5,56 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.commands import parse_command
-from bot.dispatch import Dispatcher
-from bot.domain import Address, FollowUpStatus, NudgeStatus
-from bot.ports import PermanentFailure, RetryAfter
-from bot.replies import ActionKind
-from bot.services import FollowUpService, Requester
-from bot.testing import FakeClock, FakeMessenger, InMemoryStorage
+from bot.dispatch import DispatchReport
+from bot.domain import Address, FollowUpStatus, NudgeStatus, Workspace
+from bot.ports import Delivery, PermanentFailure, RetryAfter
+from bot.replies import ActionKind, NoticeKind, Reply
+from bot.services import Requester
+from bot.testing import FakeClock, InMemoryStorage, TestBot, make_test_bot
+from bot.testing.storage import Tables
 from rules.engine import Rulebook
-from tests.conftest import NEW_YORK
 
 ALICE = Requester(Address("console", "ws", "alice"))
 
 
-def dispatcher_for(
-    storage: InMemoryStorage, messenger: FakeMessenger, clock: FakeClock, rulebook: Rulebook
-) -> Dispatcher:
-    return Dispatcher(storage, messenger, clock, rulebook, default_zone=NEW_YORK)
+async def command(bot: TestBot, text: str) -> Reply:
+    return await bot.service.handle(ALICE, parse_command(text))
 
 
-async def met(service: FollowUpService, text: str) -> None:
-    reply = await service.handle(ALICE, parse_command(text))
+async def met(bot: TestBot, text: str) -> None:
+    reply = await command(bot, text)
     assert not reply.is_error, reply.plain_text()
 
 
-async def run_until(dispatcher: Dispatcher, clock: FakeClock, hours: float) -> None:
-    """Step the clock to each due nudge, as the console and the scheduler do."""
-    target = clock.now() + timedelta(hours=hours)
-    while (due := await dispatcher.next_due_at()) is not None and due <= target:
-        clock.move_to(due)
-        await dispatcher.dispatch_due()
-    clock.move_to(target)
+async def heads_up_answered(
+    bot: TestBot, answer: Delivery | Exception, text: str
+) -> DispatchReport:
+    """/met `text`, then its heads-up falls due and the platform answers `answer`."""
+    await met(bot, text)
+    bot.clock.advance(timedelta(hours=24))
+    bot.messenger.answers.append(answer)
+    return await bot.dispatcher.dispatch_due()
 
 
-async def test_nudges_go_out_on_time_and_in_order(
-    service: FollowUpService,
-    memory_storage: InMemoryStorage,
-    messenger: FakeMessenger,
-    clock: FakeClock,
-    rulebook: Rulebook,
-) -> None:
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, "/met Jane Doe, Acme, interview, Kafka")
-    await run_until(dispatcher, clock, 49)
-    titles = [dm.message.sections[0].title or "" for dm in messenger.sent]
+def tables(bot: TestBot) -> Tables:
+    """The rows of the bot's in-memory storage."""
+    assert isinstance(bot.storage, InMemoryStorage)
+    return bot.storage.tables
+
+
+async def test_nudges_go_out_on_time_and_in_order(bot: TestBot) -> None:
+    await met(bot, "/met Jane Doe, Acme, interview, Kafka")
+    await bot.run_until(49)
+    titles = [dm.message.sections[0].title or "" for dm in bot.messenger.sent]
     assert [t.split(":")[0] for t in titles] == [
         "#1 Time to follow up",
         "#1 Last call",
         "#1 Last call",
         "#1 The window to follow up with Jane Doe at Acme has closed",
     ]
-    sent_at = [dm.at for dm in messenger.sent]
+    sent_at = [dm.at for dm in bot.messenger.sent]
     assert sent_at == sorted(sent_at)
-    heads_up = messenger.sent[0]
+    heads_up = bot.messenger.sent[0]
     assert heads_up.to.address == ALICE.address
     assert heads_up.key.startswith("nudge-")
     assert "You talked about: Kafka." in heads_up.message.plain_text()
@@ -67,187 +65,145 @@ async def test_nudges_go_out_on_time_and_in_order(
         ActionKind.SNOOZE,
         ActionKind.SKIP,
     }
-    (follow_up,) = memory_storage.tables.follow_ups.values()
+    (follow_up,) = tables(bot).follow_ups.values()
     assert follow_up.status is FollowUpStatus.MISSED
 
 
-async def test_nothing_is_sent_before_it_is_due(
-    service: FollowUpService,
-    memory_storage: InMemoryStorage,
-    messenger: FakeMessenger,
-    clock: FakeClock,
-    rulebook: Rulebook,
-) -> None:
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, "/met Jane Doe, Acme, interview")
-    clock.advance(timedelta(hours=23, minutes=59))
-    report = await dispatcher.dispatch_due()
+async def test_nothing_is_sent_before_it_is_due(bot: TestBot) -> None:
+    await met(bot, "/met Jane Doe, Acme, interview")
+    bot.clock.advance(timedelta(hours=23, minutes=59))
+    report = await bot.dispatcher.dispatch_due()
     assert report.claimed == 0
-    assert messenger.sent == []
+    assert bot.messenger.sent == []
 
 
-async def test_done_follow_up_gets_no_more_nudges(
-    service: FollowUpService,
-    memory_storage: InMemoryStorage,
-    messenger: FakeMessenger,
-    clock: FakeClock,
-    rulebook: Rulebook,
-) -> None:
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, "/met Jane Doe, Acme, interview")
-    await run_until(dispatcher, clock, 25)
-    assert len(messenger.sent) == 1
-    await service.handle(ALICE, parse_command("/followups done 1"))
-    await run_until(dispatcher, clock, 72)
-    assert len(messenger.sent) == 1
-    (follow_up,) = memory_storage.tables.follow_ups.values()
+async def test_done_follow_up_gets_no_more_nudges(bot: TestBot) -> None:
+    await met(bot, "/met Jane Doe, Acme, interview")
+    await bot.run_until(25)
+    assert len(bot.messenger.sent) == 1
+    await command(bot, "/followups done 1")
+    await bot.run_until(72)
+    assert len(bot.messenger.sent) == 1
+    (follow_up,) = tables(bot).follow_ups.values()
     assert follow_up.status is FollowUpStatus.DONE
 
 
-async def test_claimed_nudge_of_a_closed_follow_up_is_cancelled_not_sent(
-    service: FollowUpService,
-    memory_storage: InMemoryStorage,
-    messenger: FakeMessenger,
-    clock: FakeClock,
-    rulebook: Rulebook,
-) -> None:
+async def test_claimed_nudge_of_a_closed_follow_up_is_cancelled_not_sent(bot: TestBot) -> None:
     """A follow-up closed behind the outbox's back (another replica, a race) is re-checked."""
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, "/met Jane Doe, Acme, interview")
-    (follow_up,) = memory_storage.tables.follow_ups.values()
+    await met(bot, "/met Jane Doe, Acme, interview")
+    (follow_up,) = tables(bot).follow_ups.values()
     follow_up.status = FollowUpStatus.SKIPPED  # without cancelling its nudges
-    clock.advance(timedelta(hours=25))
-    report = await dispatcher.dispatch_due()
+    bot.clock.advance(timedelta(hours=25))
+    report = await bot.dispatcher.dispatch_due()
     assert (report.sent, report.cancelled) == (0, 1)
-    assert messenger.sent == []
+    assert bot.messenger.sent == []
 
 
-async def test_overdue_nudges_collapse_into_one_late_message(
-    service: FollowUpService,
-    memory_storage: InMemoryStorage,
-    messenger: FakeMessenger,
-    clock: FakeClock,
-    rulebook: Rulebook,
-) -> None:
+async def test_overdue_nudges_collapse_into_one_late_message(bot: TestBot) -> None:
     """After downtime, one message per follow-up, saying it is late."""
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, "/met Jane Doe, Acme, interview")
-    clock.advance(timedelta(hours=47, minutes=30))  # the heads-up and both last calls are due
-    report = await dispatcher.dispatch_due()
+    await met(bot, "/met Jane Doe, Acme, interview")
+    bot.clock.advance(timedelta(hours=47, minutes=30))  # the heads-up and both last calls are due
+    report = await bot.dispatcher.dispatch_due()
     assert (report.sent, report.cancelled) == (1, 2)
-    (dm,) = messenger.sent
+    (dm,) = bot.messenger.sent
     text = dm.message.plain_text()
     assert "Sorry, this reminder is late (it was due Sun 8 Mar 15:00 EDT)." in text
     assert "Last call" in (dm.message.sections[0].title or "")
 
 
-async def test_retry_after_is_honoured(
-    service: FollowUpService,
-    memory_storage: InMemoryStorage,
-    messenger: FakeMessenger,
-    clock: FakeClock,
-    rulebook: Rulebook,
-) -> None:
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, "/met Jane Doe, Acme, interview")
-    clock.advance(timedelta(hours=24))
-    messenger.answers.append(RetryAfter(30))
-    report = await dispatcher.dispatch_due()
+async def test_retry_after_is_honoured(bot: TestBot) -> None:
+    report = await heads_up_answered(bot, RetryAfter(30), "/met Jane Doe, Acme, interview")
     assert report.retried == 1
-    assert messenger.sent == []
-    clock.advance(timedelta(seconds=29))
-    assert (await dispatcher.dispatch_due()).claimed == 0
-    clock.advance(timedelta(seconds=1))
-    assert (await dispatcher.dispatch_due()).sent == 1
-    nudge = next(n for n in memory_storage.tables.nudges.values() if n.status is NudgeStatus.SENT)
+    assert bot.messenger.sent == []
+    bot.clock.advance(timedelta(seconds=29))
+    assert (await bot.dispatcher.dispatch_due()).claimed == 0
+    bot.clock.advance(timedelta(seconds=1))
+    assert (await bot.dispatcher.dispatch_due()).sent == 1
+    nudge = next(n for n in tables(bot).nudges.values() if n.status is NudgeStatus.SENT)
     assert nudge.attempts == 2
 
 
-async def test_a_crashing_messenger_is_retried_with_backoff(
-    service: FollowUpService,
-    memory_storage: InMemoryStorage,
-    messenger: FakeMessenger,
-    clock: FakeClock,
-    rulebook: Rulebook,
-) -> None:
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, "/met Jane Doe, Acme, interview")
-    clock.advance(timedelta(hours=24))
-    messenger.answers.append(ConnectionResetError("peer said: Jane Doe at Acme"))
-    report = await dispatcher.dispatch_due()
+async def test_a_crashing_messenger_is_retried_with_backoff(bot: TestBot) -> None:
+    crash = ConnectionResetError("peer said: Jane Doe at Acme")
+    report = await heads_up_answered(bot, crash, "/met Jane Doe, Acme, interview")
     assert report.retried == 1
-    nudge = next(n for n in memory_storage.tables.nudges.values() if n.attempts == 1)
+    nudge = next(n for n in tables(bot).nudges.values() if n.attempts == 1)
     assert nudge.status is NudgeStatus.PENDING
     assert nudge.last_error == "ConnectionResetError"  # no contact data kept from the error
     assert nudge.next_attempt_at is not None
-    assert timedelta(seconds=15) <= nudge.next_attempt_at - clock.now() <= timedelta(seconds=30)
+    assert timedelta(seconds=15) <= nudge.next_attempt_at - bot.clock.now() <= timedelta(seconds=30)
 
 
-async def test_closed_dms_mark_the_person_and_they_hear_about_it(
-    service: FollowUpService,
-    memory_storage: InMemoryStorage,
-    messenger: FakeMessenger,
-    clock: FakeClock,
-    rulebook: Rulebook,
-) -> None:
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, "/met Sam Lee, Initech, networking")
-    clock.advance(timedelta(hours=24))
-    messenger.answers.append(PermanentFailure("DMs closed"))
-    report = await dispatcher.dispatch_due()
+async def test_closed_dms_mark_the_person_and_they_hear_about_it(bot: TestBot) -> None:
+    closed = PermanentFailure("DMs closed")
+    report = await heads_up_answered(bot, closed, "/met Sam Lee, Initech, networking")
     assert report.failed == 1
-    (person,) = memory_storage.tables.people.values()
+    (person,) = tables(bot).people.values()
     assert person.undeliverable == "DMs closed"
     # The remaining nudges are not attempted while the person can't be reached.
-    await run_until(dispatcher, clock, 30)
-    assert messenger.sent == []
+    await bot.run_until(30)
+    assert bot.messenger.sent == []
     # The next command says so, once, and nudging resumes.
-    reply = await service.handle(ALICE, parse_command("/followups"))
-    assert reply.sections[0].title == "Your DMs are closed"
-    assert "DMs closed" in reply.sections[0].text
-    again = await service.handle(ALICE, parse_command("/followups"))
-    assert again.sections[0].title != "Your DMs are closed"
-    await run_until(dispatcher, clock, 24 * 7)
-    assert "Still worth a follow-up" in (messenger.sent[-1].message.sections[0].title or "")
+    reply = await command(bot, "/followups")
+    (closed,) = [n.section for n in reply.notices if n.kind is NoticeKind.DMS_CLOSED]
+    assert reply.shown_sections()[0] == closed
+    assert closed.title == "Your DMs are closed"
+    assert "DMs closed" in closed.text
+    again = await command(bot, "/followups")
+    assert again.shown_sections()[0].title != "Your DMs are closed"
+    assert all(n.kind is not NoticeKind.DMS_CLOSED for n in again.notices)
+    await bot.run_until(24 * 7)
+    assert "Still worth a follow-up" in (bot.messenger.sent[-1].message.sections[0].title or "")
 
 
-async def test_a_double_follow_up_is_nudged_in_one_dm(
-    service: FollowUpService,
-    memory_storage: InMemoryStorage,
-    messenger: FakeMessenger,
-    clock: FakeClock,
-    rulebook: Rulebook,
-) -> None:
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, "/met Ana Ruiz, Globex, fair-good, robotics")
-    await run_until(dispatcher, clock, 25)
-    (dm,) = messenger.sent
+async def test_a_double_follow_up_is_nudged_in_one_dm(bot: TestBot) -> None:
+    await met(bot, "/met Ana Ruiz, Globex, fair-good, robotics")
+    await bot.run_until(25)
+    (dm,) = bot.messenger.sent
     assert dm.message.sections[0].title == (
         "#1 and #2 Time to follow up: email and LinkedIn request to Ana Ruiz at Globex (24 h left)"
     )
     assert {a.command for a in dm.message.actions} >= {"/followups done 1", "/followups done 2"}
-    sent = [n for n in memory_storage.tables.nudges.values() if n.status is NudgeStatus.SENT]
+    sent = [n for n in tables(bot).nudges.values() if n.status is NudgeStatus.SENT]
     assert len(sent) == 2  # both rows settled by the one DM
     # Once the email is sent, only the LinkedIn request is nudged.
-    await service.handle(ALICE, parse_command("/followups done 1"))
-    await run_until(dispatcher, clock, 20)
-    assert (messenger.sent[-1].message.sections[0].title or "").startswith("#2 Last call")
+    await command(bot, "/followups done 1")
+    await bot.run_until(20)
+    assert (bot.messenger.sent[-1].message.sections[0].title or "").startswith("#2 Last call")
 
 
-async def test_a_replan_never_sends_a_nudge_again(
-    memory_storage: InMemoryStorage, messenger: FakeMessenger, rulebook: Rulebook
-) -> None:
+async def test_a_replan_never_sends_a_nudge_again(rulebook: Rulebook) -> None:
     """A heads-up moved earlier out of quiet hours went out before its planned moment; a
     settings change afterwards must not plan it again."""
     clock = FakeClock(datetime(2026, 3, 7, 2, 0, tzinfo=UTC))  # Fri 21:00 in New York
-    service = FollowUpService(memory_storage, clock, rulebook, default_zone=NEW_YORK)
-    messenger.clock = clock
-    dispatcher = dispatcher_for(memory_storage, messenger, clock, rulebook)
-    await met(service, '/met Jane Doe, Acme, interview, Kafka when:"yesterday 11pm"')
-    await run_until(dispatcher, clock, 0.6)  # the heads-up, due 23:00, moved to 21:30
-    assert len(messenger.sent) == 1
-    await service.handle(ALICE, parse_command("/followups settings tz America/New_York"))
-    await service.handle(ALICE, parse_command("/followups settings quiet 23:00-07:00"))
-    await run_until(dispatcher, clock, 3)
-    titles = [dm.message.sections[0].title or "" for dm in messenger.sent]
+    bot = make_test_bot(clock=clock, rulebook=rulebook)
+    await met(bot, '/met Jane Doe, Acme, interview, Kafka when:"yesterday 11pm"')
+    await bot.run_until(0.6)  # the heads-up, due 23:00, moved to 21:30
+    assert len(bot.messenger.sent) == 1
+    await command(bot, "/followups settings tz America/New_York")
+    await command(bot, "/followups settings quiet 23:00-07:00")
+    await bot.run_until(3)
+    titles = [dm.message.sections[0].title or "" for dm in bot.messenger.sent]
     assert sum("Time to follow up" in t for t in titles) == 1, titles
+
+
+async def test_an_uninstalled_workspace_gets_no_dms_until_it_is_back(bot: TestBot) -> None:
+    async with bot.storage.session() as uow:
+        await uow.workspaces.save(Workspace("console", "ws", default_timezone="Europe/Berlin"))
+    removed = PermanentFailure("app uninstalled", concerns_person=False, concerns_workspace=True)
+    report = await heads_up_answered(bot, removed, "/met Sam Lee, Initech, networking")
+    assert report.failed == 1
+    (person,) = tables(bot).people.values()
+    assert person.undeliverable is None  # the workspace is what failed, not the person
+    # Its zone stays for when the app is back.
+    assert tables(bot).workspaces[("console", "ws")] == Workspace(
+        "console", "ws", default_timezone="Europe/Berlin", undeliverable="app uninstalled"
+    )
+    await bot.run_until(30)
+    assert bot.messenger.sent == []
+    cancelled = [n for n in tables(bot).nudges.values() if n.status is NudgeStatus.CANCELLED]
+    assert {n.last_error for n in cancelled} == {"workspace can't receive DMs"}
+    async with bot.storage.session() as uow:
+        await uow.workspaces.save(Workspace("console", "ws", default_timezone="Europe/Berlin"))
+    await bot.run_until(24 * 7)
+    assert bot.messenger.sent  # nudging resumes

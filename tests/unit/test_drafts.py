@@ -13,15 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain import Address, Conversation, FollowUp, LinkedInPlan, Person
-from bot.drafts import (
-    SUBJECT_LIMIT,
-    DraftPiece,
+from bot.drafts import SUBJECT_LIMIT, DraftPiece, write_drafts
+from bot.phrasing import (
     event_phrase,
     greeting_name,
     split_topics,
     to_second_person,
     when_phrase,
-    write_drafts,
 )
 from bot.proofread import Proofreader, shared_proofreader
 from rules.drafts import DraftBook, load_drafts, shorten, utf16_length

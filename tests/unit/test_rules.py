@@ -27,6 +27,7 @@ from rules.engine import (
     QuietHours,
     RulebookError,
     load_rulebook,
+    out_of_quiet_hours,
     place_nudges,
     plan_follow_ups,
     should_nudge,
@@ -223,7 +224,7 @@ def test_rulebook_with_invalid_toml_syntax(tmp_path: Path) -> None:
             'aliases = ["job interview"',
             'alaises = ["job interview"',
             "kinds.interview.alaises",
-            "unknown key (is it misspelt?)",
+            "unknown key (did you mean aliases?)",
             id="misspelt-key-in-a-kind",
         ),
         pytest.param(
@@ -878,3 +879,46 @@ def test_placed_nudges_keep_every_promise(data: st.DataObject) -> None:
         planned = moments[:-1]
         gaps = [later - earlier for earlier, later in pairwise(planned)]
         assert all(gap >= BUNDLED.timing.min_gap for gap in gaps)
+
+
+# --------------------------------------------------------------------------------------------
+# out of quiet hours: planned nudges move earlier first, a snooze later first
+
+MARGIN = timedelta(minutes=30)
+
+
+def moved(moment: datetime, now: datetime, latest: datetime, *, later_first: bool) -> str | None:
+    found = out_of_quiet_hours(
+        moment,
+        NIGHTS,
+        NEW_YORK,
+        margin=MARGIN,
+        earliest=now,
+        latest=latest,
+        later_first=later_first,
+    )
+    return wall(found) if found is not None else None
+
+
+def test_a_planned_nudge_moves_before_quiet_hours_a_snooze_after_them() -> None:
+    night, now, latest = ny(10, 23), ny(10, 12), ny(12, 12)
+    assert moved(night, now, latest, later_first=False) == wall(ny(10, 21, 30))
+    assert moved(night, now, latest, later_first=True) == wall(ny(11, 8))
+
+
+def test_each_falls_back_on_the_other_way_out() -> None:
+    night = ny(10, 23)
+    # The morning is past the deadline: a snooze moves before quiet hours instead.
+    assert moved(night, ny(10, 12), ny(11, 6), later_first=True) == wall(ny(10, 21, 30))
+    # The evening is already past: a planned nudge moves to the morning.
+    assert moved(night, ny(10, 22, 30), ny(12, 12), later_first=False) == wall(ny(11, 8))
+
+
+def test_close_to_quiet_hours_only_a_planned_nudge_moves_to_now() -> None:
+    night, now, latest = ny(10, 23), ny(10, 21, 50), ny(11, 6)
+    assert moved(night, now, latest, later_first=False) == wall(now)
+    assert moved(night, now, latest, later_first=True) is None  # a snooze to now is none
+
+
+def test_nowhere_to_go_is_none() -> None:
+    assert moved(ny(10, 23), ny(10, 22, 30), ny(11, 6), later_first=False) is None

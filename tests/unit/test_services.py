@@ -59,7 +59,6 @@ async def test_met_interview_replies_with_the_plan(service: FollowUpService) -> 
     assert next(a for a in reply.actions if a.kind is ActionKind.DRAFT).command == (
         "/followups draft 1"
     )
-    assert reply.ephemeral
 
 
 async def test_met_stores_conversation_follow_up_and_nudges(

@@ -13,7 +13,6 @@ from bot.timeparse import (
     MAX_AGE,
     DurationError,
     WhenError,
-    parse_clock_time,
     parse_duration,
     parse_when,
 )
@@ -500,45 +499,6 @@ def test_duration_message() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# parse_clock_time
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("22:00", time(22)),
-        ("8:00", time(8)),
-        ("08:00", time(8)),
-        ("10pm", time(22)),
-        ("9:30am", time(9, 30)),
-        ("9:30 PM", time(21, 30)),
-        ("12am", time(0)),
-        ("12pm", time(12)),
-        ("12:15am", time(0, 15)),
-        ("noon", time(12)),
-        ("midnight", time(0)),
-        ("Noon", time(12)),
-        ("10 p.m.", time(22)),
-        ("at 7am", time(7)),
-        ("0:00", time(0)),
-        ("23:59", time(23, 59)),
-    ],
-)
-def test_clock_time(text: str, expected: time) -> None:
-    assert parse_clock_time(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["", "10", "25:00", "24:00", "12:60", "13pm", "0am", "noonish", "10 pm tomorrow", "x" * 500],
-)
-def test_bad_clock_time(text: str) -> None:
-    with pytest.raises(ValueError, match="isn't a time of day I understand") as caught:
-        parse_clock_time(text)
-    assert "Try 22:00" in str(caught.value)
-
-
-# --------------------------------------------------------------------------------------------
 # Properties
 
 # Nows from 2000 to about 2060, built without naive datetimes.
@@ -615,22 +575,3 @@ def test_parse_duration_is_positive_and_bounded_or_raises_duration_error(text: s
         assert timedelta(0) < duration <= MAX_AGE
         return
     assert str(error)
-
-
-@given(text=st.text(max_size=40))
-def test_parse_clock_time_returns_a_time_or_raises_value_error(text: str) -> None:
-    try:
-        result = parse_clock_time(text)
-    except ValueError as err:
-        error = err
-    else:
-        assert isinstance(result, time)
-        return
-    assert str(error)
-
-
-@given(hour=st.integers(0, 23), minute=st.integers(0, 59))
-def test_clock_time_round_trips_both_formats(hour: int, minute: int) -> None:
-    assert parse_clock_time(f"{hour}:{minute:02d}") == time(hour, minute)
-    twelve = f"{hour % 12 or 12}:{minute:02d}{'am' if hour < 12 else 'pm'}"
-    assert parse_clock_time(twelve) == time(hour, minute)

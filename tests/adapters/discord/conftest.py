@@ -29,8 +29,9 @@ from adapters.discord.testing import (
 )
 from bot.dispatch import Dispatcher, DispatchReport
 from bot.domain import Address, Person
+from bot.ports import Storage
 from bot.services import FollowUpService
-from bot.testing import FakeClock
+from bot.testing import FakeClock, make_test_bot
 from tests.conftest import NEW_YORK
 
 ALICE = 960000000000000001
@@ -47,6 +48,7 @@ class DiscordBot:
     http: FakeDiscordHTTP
     make: InteractionFactory
     service: FollowUpService
+    storage: Storage
     clock: FakeClock
     messenger: DiscordMessenger
     dispatcher: Dispatcher
@@ -91,8 +93,8 @@ class DiscordBot:
         return report, self.http.requests[before:]
 
     async def person(self, address: Address = ALICE_ADDRESS) -> Person:
-        async with self.service.storage.session() as store:
-            person = await store.person(address)
+        async with self.storage.session() as uow:
+            person = await uow.people.get(address)
         assert person is not None
         return person
 
@@ -130,18 +132,28 @@ def labels_of(message: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-async def discord_bot(service: FollowUpService, clock: FakeClock) -> AsyncIterator[DiscordBot]:
+async def discord_bot() -> AsyncIterator[DiscordBot]:
+    core = make_test_bot()
     client = discord.Client(intents=intents(), allowed_mentions=NO_MENTIONS)
-    app = DiscordApp(client, service)
+    app = DiscordApp(client, core.service)
     fake = FakeDiscordHTTP()
     await logged_in(client, fake)
+    # The core's dispatcher, sending through the real Discord messenger (to the fake HTTP).
     messenger = DiscordMessenger(TOKEN)
     dispatcher = Dispatcher(
-        service.storage, messenger, clock, service.rulebook, default_zone=NEW_YORK
+        core.storage, messenger, core.clock, core.rulebook, default_zone=NEW_YORK
     )
     try:
         yield DiscordBot(
-            app, client, fake, InteractionFactory(), service, clock, messenger, dispatcher
+            app,
+            client,
+            fake,
+            InteractionFactory(),
+            core.service,
+            core.storage,
+            core.clock,
+            messenger,
+            dispatcher,
         )
     finally:
         await client.close()

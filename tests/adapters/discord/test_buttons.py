@@ -41,11 +41,11 @@ async def nudge_dm(bot: DiscordBot, options: dict[str, Any] = JANE) -> dict[str,
 
 
 async def statuses(bot: DiscordBot) -> list[FollowUpStatus]:
-    async with bot.service.storage.session() as store:
-        person = await store.person(ALICE_ADDRESS)
+    async with bot.storage.session() as uow:
+        person = await uow.people.get(ALICE_ADDRESS)
         assert person is not None
         assert person.id is not None
-        found = [await store.follow_up(person.id, n) for n in (1, 2)]
+        found = [await uow.follow_ups.by_number(person.id, n) for n in (1, 2)]
     return [f.status for f, _ in (x for x in found if x is not None)]
 
 

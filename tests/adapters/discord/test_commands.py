@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("discord")
 
-from adapters.discord.app import SORRY
+from adapters.discord.context import SORRY
 from adapters.discord.testing import GUILD_ID
 from bot.commands import parse_command
 from bot.domain import Address
@@ -271,14 +271,21 @@ async def test_a_server_default_time_zone_for_its_members(discord_bot: DiscordBo
     assert "isn't a time zone I know" in bad
 
     text_of(await discord_bot.command("server-tz", {"zone": "europe/berlin"}))
-    assert await discord_bot.app.server_zone(str(GUILD_ID)) == "Europe/Berlin"
+    assert await server_zone(discord_bot) == "Europe/Berlin"
 
     first = text_of(await discord_bot.command("followups settings show", user=BOB))
     assert "Time zone: Europe/Berlin" in first
     assert "this server's time zone" in first
 
     await discord_bot.command("server-tz", {"zone": "off"})
-    assert await discord_bot.app.server_zone(str(GUILD_ID)) is None
+    assert await server_zone(discord_bot) is None
+
+
+async def server_zone(bot: DiscordBot) -> str | None:
+    """The default zone the core keeps on the server's record."""
+    async with bot.storage.session() as uow:
+        server = await uow.workspaces.get("discord", str(GUILD_ID))
+    return server.default_timezone if server is not None else None
 
 
 async def test_help_adds_how_it_works_on_discord(discord_bot: DiscordBot) -> None:
@@ -289,11 +296,11 @@ async def test_help_adds_how_it_works_on_discord(discord_bot: DiscordBot) -> Non
 
 async def test_closed_dms_are_explained_with_discords_settings(discord_bot: DiscordBot) -> None:
     await discord_bot.command("met", JANE)
-    async with discord_bot.service.storage.session() as store:
-        person = await store.person(ALICE_ADDRESS)
+    async with discord_bot.storage.session() as uow:
+        person = await uow.people.get(ALICE_ADDRESS)
         assert person is not None
         person.undeliverable = "DMs closed"
-        await store.update_person(person)
+        await uow.people.update(person)
 
     text = text_of(await discord_bot.command("followups list"))
     assert "Your DMs are closed" in text
@@ -302,7 +309,7 @@ async def test_closed_dms_are_explained_with_discords_settings(discord_bot: Disc
 
 
 async def test_a_slow_command_is_deferred_then_answered(discord_bot: DiscordBot) -> None:
-    discord_bot.app.defer_after = 0.0
+    discord_bot.app.responder.defer_after = 0.0
     made = await discord_bot.send(discord_bot.make.command("met", JANE, user_id=ALICE))
 
     assert made[0].callback_type == 5  # "thinking…", ephemeral

@@ -16,6 +16,7 @@ from adapters.discord.testing import GUILD_ID, TOKEN, FakeDiscordHTTP
 from bot.domain import Address, NudgeStatus, Person
 from bot.ports import Delivered, PermanentFailure, RetryAfter
 from bot.replies import Action, ActionKind, Reply, Section
+from bot.testing import InMemoryStorage
 from tests.adapters.discord.conftest import (
     ALICE,
     ALICE_ADDRESS,
@@ -203,8 +204,8 @@ async def test_dispatch_reschedules_a_rate_limited_nudge_after_retry_after(
     report, _ = await discord_bot.nudges_after(24)
 
     assert report.retried == 1
-    async with discord_bot.service.storage.session() as store:
-        due = await store.next_due_at()
+    async with discord_bot.storage.session() as uow:
+        due = await uow.outbox.next_due_at()
     assert due == discord_bot.clock.now() + timedelta(seconds=90)
     discord_bot.clock.advance(timedelta(seconds=90))
     with discord_bot.http.installed():
@@ -222,10 +223,9 @@ async def test_dispatch_retries_after_a_server_error(discord_bot: DiscordBot) ->
 
     assert report.retried == 1
     assert report.sent == 0
-    person = await discord_bot.person()  # one session at a time, as on SQLite
-    async with discord_bot.service.storage.session() as store:
-        (follow_up, _), *_ = await store.open_follow_ups(person.id or 0)
-        nudges = await store.pending_nudges(follow_up.id or 0)
+    assert isinstance(discord_bot.storage, InMemoryStorage)
+    # The outbox as stored (the port only claims): the nudge waits, with why it failed.
+    nudges = sorted(discord_bot.storage.tables.nudges.values(), key=lambda n: n.due_at)
     assert nudges[0].status is NudgeStatus.PENDING
     assert nudges[0].last_error == "DiscordServerError"
 

@@ -14,6 +14,7 @@ from adapters.discord.render import (
     render_embeds,
     render_view,
 )
+from bot.commands import Snooze, command_for
 from bot.replies import Action, ActionKind, Reply, Section
 
 # Markup that would render if it reached Discord unescaped.
@@ -108,8 +109,9 @@ def test_custom_ids_round_trip_and_reject_anything_else() -> None:
     assert ref is not None
     assert ref.custom_id == "fu:snooze:920000000000000001:57:3:tomorrow"
     assert len(ref.custom_id) <= 100
-    assert ButtonRef.parse(ref.custom_id) == ref
-    assert ref.command_text == "snooze 3 tomorrow"
+    # The click carries the button's label; the id carries the rest of the action.
+    assert ButtonRef.parse(ref.custom_id, "Tomorrow morning") == ref
+    assert command_for(ref.action) == Snooze(3, "tomorrow", follow_up_id=57)
     for bad in ("fu:delete:1:2:3", "fu:done:guild:2:3", "fu:done:1:2:3:two words", "x"):
         assert ButtonRef.parse(bad) is None
     assert ButtonRef.for_action(Action(ActionKind.SNOOZE, "x", 1, 2, "in 2 h"), "dm") is None

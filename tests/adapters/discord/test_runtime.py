@@ -13,11 +13,7 @@ from adapters.discord.runtime import DiscordRuntime, DiscordSettings, intents
 from adapters.discord.testing import APPLICATION_ID, TOKEN, FakeDiscordHTTP
 from bot.bootstrap import Bot
 from bot.config import ConfigError
-from bot.dispatch import Dispatcher
-from bot.services import FollowUpService
-from bot.testing import FakeMessenger
-from rules.engine import Rulebook
-from tests.conftest import NEW_YORK
+from bot.testing import TestBot, make_test_bot
 
 SERVER = "123456789012345678"
 
@@ -79,20 +75,23 @@ def test_the_client_mentions_no_one_and_shards_when_asked() -> None:
     assert sharded.client.shard_ids == [1]
 
 
-def bot_for(service: FollowUpService, rulebook: Rulebook) -> Bot:
-    dispatcher = Dispatcher(
-        service.storage, FakeMessenger(), service.clock, rulebook, default_zone=NEW_YORK
+def bot_for(core: TestBot) -> Bot:
+    """A bot on the in-memory core, as build_bot wires one (without its database)."""
+    return Bot(
+        storage=core.storage,
+        clock=core.clock,
+        service=core.service,
+        dispatcher=core.dispatcher,
+        rulebook=core.rulebook,
     )
-    return Bot(service=service, dispatcher=dispatcher, rulebook=rulebook, engine=None)  # type: ignore[arg-type]
 
 
-async def test_serve_logs_in_syncs_once_and_closes(
-    service: FollowUpService, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_serve_logs_in_syncs_once_and_closes(monkeypatch: pytest.MonkeyPatch) -> None:
+    core = make_test_bot()
     runtime = DiscordRuntime(DiscordSettings(token=TOKEN))
     with pytest.raises(RuntimeError, match="attach"):
         await runtime.serve()
-    runtime.attach(bot_for(service, rulebook))
+    runtime.attach(bot_for(core))
     connected: list[bool] = []
 
     async def connect(*, reconnect: bool = True) -> None:  # the gateway, which needs a network
@@ -109,7 +108,7 @@ async def test_serve_logs_in_syncs_once_and_closes(
 
     # Started again (a restart): the commands are the same, so no sync.
     again = DiscordRuntime(DiscordSettings(token=TOKEN))
-    again.attach(bot_for(service, rulebook))
+    again.attach(bot_for(core))
     monkeypatch.setattr(again.client, "connect", connect)
     second = FakeDiscordHTTP()
     with second.installed():
@@ -117,11 +116,9 @@ async def test_serve_logs_in_syncs_once_and_closes(
     assert second.to("PUT", r"/commands$") == []
 
 
-async def test_a_rejected_token_is_a_configuration_error(
-    service: FollowUpService, rulebook: Rulebook
-) -> None:
+async def test_a_rejected_token_is_a_configuration_error() -> None:
     runtime = DiscordRuntime(DiscordSettings(token="wrong"))
-    runtime.attach(bot_for(service, rulebook))
+    runtime.attach(bot_for(make_test_bot()))
     fake = FakeDiscordHTTP()
     fake.error("GET", "^/users/@me$", status=401, code=0, message="401: Unauthorized")
     with fake.installed(), pytest.raises(ConfigError, match="DISCORD_TOKEN was rejected"):

@@ -11,6 +11,7 @@ from discord import app_commands
 
 from adapters.discord.sync import command_payloads, sync_commands
 from adapters.discord.testing import APPLICATION_ID, GUILD_ID
+from bot.state import SharedState
 from tests.adapters.discord.conftest import DiscordBot
 
 GLOBAL = rf"^/applications/{APPLICATION_ID}/commands$"
@@ -18,9 +19,7 @@ GUILD = rf"^/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands$"
 
 
 async def sync(bot: DiscordBot, guild_id: int | None = None) -> bool:
-    return await sync_commands(
-        bot.app.tree, bot.service.storage, bot.service.clock, guild_id=guild_id
-    )
+    return await sync_commands(bot.app.tree, SharedState(bot.storage, bot.clock), guild_id=guild_id)
 
 
 async def test_unchanged_definitions_make_no_sync_call(discord_bot: DiscordBot) -> None:

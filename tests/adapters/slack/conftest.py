@@ -29,11 +29,9 @@ from bot.bootstrap import Bot, build_bot
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.domain import Address
-from bot.services import FollowUpService
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage
-from bot.testing import FakeClock
-from rules.engine import load_rulebook
+from bot.testing import FakeClock, make_test_bot
 from tests.conftest import NEW_YORK
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -132,7 +130,9 @@ async def make_harness(
 ) -> AsyncIterator[SlackHarness]:
     runtime = SlackRuntime.from_env(env_for(slack, **env))
     settings = Settings(database_url=database_url, default_timezone="America/New_York")
-    bot = await build_bot(settings, clock=clock, messenger=runtime.messenger)
+    bot = await build_bot(
+        settings, clock=clock, messengers={"slack": runtime.messenger}, scheduled=False
+    )
     runtime.attach(bot)
     try:
         yield SlackHarness(runtime, bot, slack, clock)
@@ -157,12 +157,23 @@ async def bot_on(engine: AsyncEngine, clock: FakeClock, runtime: SlackRuntime) -
     wires one: several of them on one database are replicas."""
     await upgrade_to_head(engine)
     storage = SqlStorage(engine)
-    rulebook = load_rulebook()
-    service = FollowUpService(storage, clock, rulebook, default_zone=NEW_YORK)
+    core = make_test_bot(storage, clock=clock)
     dispatcher = Dispatcher(
-        storage, runtime.messenger, clock, rulebook, default_zone=NEW_YORK, owner=str(id(runtime))
+        storage,
+        runtime.messenger,
+        clock,
+        core.rulebook,
+        default_zone=NEW_YORK,
+        owner=str(id(runtime)),
     )
-    bot = Bot(service=service, dispatcher=dispatcher, rulebook=rulebook, engine=engine)
+    bot = Bot(
+        storage=storage,
+        clock=clock,
+        service=core.service,
+        dispatcher=dispatcher,
+        rulebook=core.rulebook,
+        engine=engine,
+    )
     runtime.attach(bot)
     return bot
 

@@ -7,19 +7,18 @@ import pytest
 from adapters.slack.blocks import (
     MAX_BLOCKS,
     MAX_SECTION_TEXT,
-    Button,
     FormContext,
-    command_for,
+    decode_action,
+    encode_action,
     escape,
     met_fields,
     met_modal,
     modal_errors,
-    parse_button,
     render,
     replace_follow_up,
 )
 from adapters.slack.testing import view_submission_payload
-from bot.commands import Draft, MarkDone, Skip, Snooze
+from bot.commands import Draft, MarkDone, Skip, Snooze, command_for
 from bot.met import MetInput
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import Rulebook
@@ -104,21 +103,39 @@ def test_never_more_blocks_than_slack_takes() -> None:
     ],
 )
 def test_values_this_bot_didnt_write_are_refused(value: str) -> None:
-    assert parse_button(value) is None
+    assert decode_action(value) is None
 
 
 def test_a_button_round_trips() -> None:
-    button = Button(ActionKind.SNOOZE, 17, 3, "tomorrow")
-    assert parse_button(button.encode()) == button
+    action = Action(ActionKind.SNOOZE, "Tomorrow morning", 3, 17, "tomorrow")
+    assert encode_action(action) == "snooze|17|3|tomorrow"
+    # The value carries all but the label, which the click brings.
+    assert decode_action(encode_action(action), "Tomorrow morning") == action
+
+
+def clicked(kind: ActionKind, argument: str = "") -> Action | None:
+    """The action a click on a button for follow-up #3 (id 17) sends back."""
+    return decode_action(encode_action(Action(kind, "label", 3, 17, argument)))
 
 
 def test_buttons_become_the_typed_commands_acting_on_their_id() -> None:
-    assert command_for(Button(ActionKind.DONE, 17, 3)) == MarkDone(3, follow_up_id=17)
-    assert command_for(Button(ActionKind.SNOOZE, 17, 3, "2h")) == Snooze(3, "2h", follow_up_id=17)
-    assert command_for(Button(ActionKind.SKIP, 17, 3, "confirm")) == Skip(
-        3, confirmed=True, follow_up_id=17
-    )
-    assert command_for(Button(ActionKind.DRAFT, 17, 3)) == Draft(3, follow_up_id=17)
+    actions = {
+        kind: clicked(kind, argument)
+        for kind, argument in [
+            (ActionKind.DONE, ""),
+            (ActionKind.SNOOZE, "2h"),
+            (ActionKind.SKIP, "confirm"),
+            (ActionKind.DRAFT, ""),
+        ]
+    }
+    assert all(action is not None for action in actions.values())
+    commands = {kind: command_for(action) for kind, action in actions.items() if action}
+    assert commands == {
+        ActionKind.DONE: MarkDone(3, follow_up_id=17),
+        ActionKind.SNOOZE: Snooze(3, "2h", follow_up_id=17),
+        ActionKind.SKIP: Skip(3, confirmed=True, follow_up_id=17),
+        ActionKind.DRAFT: Draft(3, follow_up_id=17),
+    }
 
 
 def test_the_form_round_trips_to_met_input(rulebook: Rulebook) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from adapters.slack.blocks import parse_button
+from adapters.slack.blocks import decode_action
 from adapters.slack.testing import Call
 from bot.services import Requester
 from tests.adapters.slack.conftest import OTHER, STUDENT, SlackHarness
@@ -111,7 +111,7 @@ async def test_skipping_an_interview_asks_first_then_skips(harness: SlackHarness
 async def test_a_click_on_someone_elses_follow_up_changes_nothing(harness: SlackHarness) -> None:
     dm = await nudge(harness)
     value = button_value(dm.args["blocks"], "Done")
-    button = parse_button(value)
+    button = decode_action(value)
     assert button is not None
     await harness.click(value, user=OTHER, message=as_slack_returns(dm), channel=f"D{OTHER}")
     (answer,) = await harness.slack.wait_for("response_url:click")

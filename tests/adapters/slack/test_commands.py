@@ -7,7 +7,7 @@ import time
 
 from slack_bolt.response import BoltResponse
 
-from adapters.slack.blocks import parse_button
+from adapters.slack.blocks import decode_action
 from adapters.slack.testing import interaction_body, rate_limited, view_submission_payload
 from bot.services import Requester
 from tests.adapters.slack.conftest import STUDENT, SlackHarness
@@ -38,7 +38,7 @@ async def test_met_with_text_is_acked_at_once_and_answered_ephemerally(
     assert "PST" in texts(answer)
     labels = [b["text"]["text"] for b in buttons(answer)]
     assert labels == ["Draft", "Done", "Snooze 2h"]
-    button = parse_button(buttons(answer)[0]["value"])
+    button = decode_action(buttons(answer)[0]["value"])
     assert button is not None
     assert button.number == 1
     assert harness.slack.calls_to("chat.postMessage") == []

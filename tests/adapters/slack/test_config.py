@@ -68,6 +68,10 @@ def test_oauth_installs() -> None:
             {"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP, "SLACK_API_BASE_URL": "slack"},
             "SLACK_API_BASE_URL",
         ),
+        (
+            {"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP, "SLACK_MESSAGES_PER_MINUTE": "0"},
+            "SLACK_MESSAGES_PER_MINUTE",
+        ),
     ],
 )
 def test_mistakes(env: dict[str, str], message: str) -> None:
@@ -75,6 +79,14 @@ def test_mistakes(env: dict[str, str], message: str) -> None:
         SlackConfig.from_env(env)
     # A message never repeats a token it refused.
     assert "xoxp-user-token" not in str(caught.value)
+
+
+def test_the_workspace_budget_for_dms() -> None:
+    base = {"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP}
+    assert SlackConfig.from_env(base).messages_per_minute == 300
+    assert (
+        SlackConfig.from_env(base | {"SLACK_MESSAGES_PER_MINUTE": "120"}).messages_per_minute == 120
+    )
 
 
 def test_the_api_base_url_for_tests_and_proxies() -> None:

@@ -37,7 +37,9 @@ async def running(slack: FakeSlack, tmp_path: os.PathLike[str]) -> AsyncIterator
     slack.users[STUDENT] = {"tz": a_zone_where_it_is_midday()}
     runtime = SlackRuntime.from_env(env_for(slack))
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/run.db")
-    bot = await build_bot(settings, clock=SystemClock(), messenger=runtime.messenger)
+    bot = await build_bot(
+        settings, clock=SystemClock(), messengers={"slack": runtime.messenger}, scheduled=False
+    )
     runtime.attach(bot)
 
     async def sweep() -> None:

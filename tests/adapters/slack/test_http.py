@@ -28,7 +28,9 @@ async def server(
     """The runtime serving HTTP on a free port of 127.0.0.1; its events URL."""
     runtime = SlackRuntime(SlackConfig.from_env(env_for(slack)), now=lambda: float(NOW))
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/http.db")
-    bot = await build_bot(settings, clock=clock, messenger=runtime.messenger)
+    bot = await build_bot(
+        settings, clock=clock, messengers={"slack": runtime.messenger}, scheduled=False
+    )
     runtime.attach(bot)
     serving = asyncio.create_task(runtime.serve())
     async with asyncio.timeout(5):

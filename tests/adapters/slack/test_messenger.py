@@ -21,6 +21,7 @@ from bot.domain import Address, Person
 from bot.ports import Delivered, PermanentFailure, RetryAfter
 from bot.replies import Reply
 from bot.testing import FakeClock, InMemoryStorage
+from bot.workspaces import Installs
 from tests.adapters.slack.conftest import STUDENT, SlackHarness
 from tests.conftest import START
 
@@ -34,7 +35,7 @@ def person(user: str = STUDENT, workspace: str = TEAM) -> Person:
 @pytest.fixture
 async def messenger(slack: FakeSlack, clock: FakeClock) -> SlackMessenger:
     workspaces = Workspaces(bot_token=BOT_TOKEN)
-    workspaces.bind(InMemoryStorage(), clock, None)
+    workspaces.bind(Installs(InMemoryStorage(), clock), None)
     # One second: the timeout test waits for it.
     return SlackMessenger(workspaces, base_url=slack.api_url, timeout=1)
 
@@ -149,8 +150,8 @@ async def test_through_the_dispatcher_retry_after_reschedules_the_nudge(
     report = await harness.bot.dispatcher.dispatch_due()
     assert report.retried == 1
     assert report.sent == 0
-    async with harness.bot.service.storage.session() as store:
-        due = await store.next_due_at()
+    async with harness.bot.storage.session() as uow:
+        due = await uow.outbox.next_due_at()
     assert due == harness.clock.now() + timedelta(seconds=42)
 
 

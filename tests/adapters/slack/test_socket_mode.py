@@ -29,7 +29,9 @@ async def socket_mode(
     }
     runtime = SlackRuntime.from_env(env)
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/socket.db")
-    bot: Bot = await build_bot(settings, clock=clock, messenger=runtime.messenger)
+    bot: Bot = await build_bot(
+        settings, clock=clock, messengers={"slack": runtime.messenger}, scheduled=False
+    )
     runtime.attach(bot)
     serving = asyncio.create_task(runtime.serve())
     async with asyncio.timeout(5):
@@ -55,7 +57,7 @@ async def test_a_command_over_the_socket(socket_mode: SlackHarness) -> None:
     slack = socket_mode.slack
     (connect,) = slack.calls_to("apps.connections.open")
     assert connect.token == APP_TOKEN
-    ack = await slack.send_envelope("slash_commands", met_payload(slack))
+    ack = await slack.socket_mode.send_envelope("slash_commands", met_payload(slack))
     assert "envelope_id" in ack
     answer = await socket_mode.answer()
     assert answer["response_type"] == "ephemeral"
@@ -65,8 +67,8 @@ async def test_a_command_over_the_socket(socket_mode: SlackHarness) -> None:
 async def test_a_redelivered_envelope_is_handled_once(socket_mode: SlackHarness) -> None:
     slack = socket_mode.slack
     payload = met_payload(slack)
-    await slack.send_envelope("slash_commands", payload)
-    await slack.send_envelope("slash_commands", payload, retry_attempt=1)
+    await slack.socket_mode.send_envelope("slash_commands", payload)
+    await slack.socket_mode.send_envelope("slash_commands", payload, retry_attempt=1)
     await socket_mode.answer()
     await asyncio.sleep(0.2)
     assert len(slack.calls_to("response_url:command")) == 1

@@ -49,8 +49,8 @@ async def test_after_uninstall_no_dm_is_sent(harness: SlackHarness) -> None:
     assert report.sent == 0
     assert len(harness.slack.calls) == calls  # Slack was not called
     # The workspace's fault, not the student's: they are not marked as unreachable.
-    async with harness.bot.service.storage.session() as store:
-        person = await store.person(harness.address())
+    async with harness.bot.storage.session() as uow:
+        person = await uow.people.get(harness.address())
     assert person is not None
     assert person.undeliverable is None
 

@@ -1,12 +1,9 @@
-"""A fake Slack on 127.0.0.1, for tests and for trying the adapter without a workspace.
-
-- `FakeSlack` serves the Web API methods the adapter calls (point SLACK_API_BASE_URL at
-  `fake.api_url`), records every call, and answers as told: `rate_limited(30)` (429 with
-  Retry-After), `slack_error("channel_not_found")`, `hang(5)` (answers too late, a timeout). It
-  also takes response_url posts (`fake.response_url("name")`), runs an OAuth token exchange and
-  speaks Socket Mode over a WebSocket (`send_envelope`).
-- `signed_headers`, `command_body`, `interaction_body`, `event_body`: requests as Slack signs
-  and sends them, to dispatch into the app or post to /slack/events.
+"""A fake Slack Web API on 127.0.0.1: it serves the methods the adapter calls (point
+SLACK_API_BASE_URL at `fake.api_url`), records every call, and answers as told:
+`rate_limited(30)` (429 with Retry-After), `slack_error("channel_not_found")`, `hang(5)`
+(answers too late, a timeout). It also takes response_url posts (`fake.response_url("name")`),
+runs an OAuth token exchange and speaks Socket Mode over a WebSocket
+(`socket_mode.send_envelope`).
 """
 
 from __future__ import annotations
@@ -15,36 +12,18 @@ import asyncio
 import itertools
 import json
 import time
-import uuid
 from collections import defaultdict, deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
-from adapters.slack.verification import sign
+from .payloads import BOT_TOKEN, TEAM
+from .socket_mode import FakeSocketMode
 
-__all__ = [
-    "Call",
-    "FakeSlack",
-    "Scripted",
-    "block_actions_payload",
-    "command_body",
-    "event_body",
-    "hang",
-    "interaction_body",
-    "rate_limited",
-    "signed_headers",
-    "slack_error",
-    "view_submission_payload",
-]
-
-TEAM = "T0TEAM"
-BOT_TOKEN = "xoxb-fake-bot-token"
-APP_TOKEN = "xapp-fake-app-token"
+__all__ = ["Call", "FakeSlack", "Scripted", "hang", "rate_limited", "slack_error"]
 
 
 @dataclass(frozen=True)
@@ -102,10 +81,9 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
-        self._sockets: list[web.WebSocketResponse] = []
-        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
-        self._socket_connected = asyncio.Event()
         self.port = 0
+        # Socket Mode: `slack.socket_mode.send_envelope(...)` once the app has connected.
+        self.socket_mode = FakeSocketMode()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -115,7 +93,7 @@ class FakeSlack:
             [
                 web.route("*", "/api/{method}", self._api),
                 web.post("/response/{name}", self._response_url),
-                web.get("/socket", self._socket),
+                web.get("/socket", self.socket_mode.connect),
             ]
         )
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
@@ -126,8 +104,7 @@ class FakeSlack:
         return self
 
     async def close(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
+        await self.socket_mode.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -135,12 +112,7 @@ class FakeSlack:
     async def __aenter__(self) -> FakeSlack:
         return await self.start()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     @property
@@ -276,54 +248,6 @@ class FakeSlack:
         await self._record(f"response_url:{request.match_info['name']}", await request.json(), None)
         return web.Response(text="ok")
 
-    # -- Socket Mode -------------------------------------------------------------------------
-
-    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        self._sockets.append(ws)
-        await ws.send_json({"type": "hello", "num_connections": 1})
-        self._socket_connected.set()
-        try:
-            async for message in ws:
-                if message.type != WSMsgType.TEXT:
-                    continue
-                data = json.loads(message.data)
-                waiting = self._acks.pop(str(data.get("envelope_id")), None)
-                if waiting is not None and not waiting.done():
-                    waiting.set_result(data)
-        finally:
-            self._sockets.remove(ws)
-        return ws
-
-    async def send_envelope(
-        self,
-        type_: str,
-        payload: Mapping[str, Any],
-        *,
-        envelope_id: str | None = None,
-        retry_attempt: int = 0,
-        within: float = 5.0,
-    ) -> dict[str, Any]:
-        """Deliver a Socket Mode envelope to the connected app; its acknowledgement."""
-        async with asyncio.timeout(within):
-            await self._socket_connected.wait()
-        envelope_id = envelope_id or str(uuid.uuid4())
-        acked: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._acks[envelope_id] = acked
-        await self._sockets[-1].send_json(
-            {
-                "envelope_id": envelope_id,
-                "type": type_,
-                "payload": dict(payload),
-                "accepts_response_payload": type_ != "events_api",
-                "retry_attempt": retry_attempt,
-                "retry_reason": "timeout" if retry_attempt else "",
-            }
-        )
-        async with asyncio.timeout(within):
-            return await acked
-
 
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
@@ -334,158 +258,3 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _strings(item)
-
-
-# -- requests as Slack sends them ------------------------------------------------------------
-
-
-def signed_headers(
-    signing_secret: str, body: str, *, timestamp: int | None = None, retry: int | None = None
-) -> dict[str, str]:
-    """The headers Slack sends with `body`: a timestamp (now by default) and its signature;
-    `retry` adds Slack's retry headers."""
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    headers = {
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": sign(signing_secret, stamp, body),
-    }
-    if retry is not None:
-        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-    return headers
-
-
-def command_body(
-    command: str,
-    text: str,
-    *,
-    user_id: str,
-    response_url: str,
-    team_id: str = TEAM,
-    channel_id: str = "C0CLUB",
-    trigger_id: str | None = None,
-) -> str:
-    """A slash command as Slack posts it: form-encoded, its text with &, < and > escaped."""
-    return urlencode(
-        {
-            "token": "unused-verification-token",
-            "team_id": team_id,
-            "team_domain": "club",
-            "channel_id": channel_id,
-            "channel_name": "career-club",
-            "user_id": user_id,
-            "user_name": user_id.lower(),
-            "command": command,
-            "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
-            "api_app_id": "A0FAKE",
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
-        }
-    )
-
-
-def interaction_body(payload: Mapping[str, Any]) -> str:
-    """A button click or a form submission as Slack posts it: payload=JSON, form-encoded."""
-    return urlencode({"payload": json.dumps(payload)})
-
-
-def block_actions_payload(
-    *,
-    user_id: str,
-    value: str,
-    response_url: str,
-    team_id: str = TEAM,
-    message: Mapping[str, Any] | None = None,
-    channel_id: str | None = None,
-    action_id: str = "followup-0",
-) -> dict[str, Any]:
-    """A button click: on a DM (`message` and `channel_id`, as Slack sends the message back)
-    or on an ephemeral reply (no message)."""
-    container: dict[str, Any] = {"type": "message", "is_ephemeral": message is None}
-    if message is not None:
-        container |= {
-            "message_ts": message.get("ts", "1700000000.000001"),
-            "channel_id": channel_id,
-        }
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
-        "api_app_id": "A0FAKE",
-        "team": {"id": team_id, "domain": "club"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "container": container,
-        "trigger_id": f"trigger-{uuid.uuid4().hex}",
-        "response_url": response_url,
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "fu:0",
-                "value": value,
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-    if message is not None:
-        payload["message"] = dict(message)
-        payload["channel"] = {"id": channel_id, "name": "directmessage"}
-    return payload
-
-
-def view_submission_payload(
-    *,
-    user_id: str,
-    view: Mapping[str, Any],
-    values: Mapping[str, str],
-    team_id: str = TEAM,
-) -> dict[str, Any]:
-    """The /met form submitted with `values` (block id → typed text or selected value)."""
-    state: dict[str, Any] = {}
-    for block in view["blocks"]:
-        block_id = block["block_id"]
-        element = block["element"]
-        typed = values.get(block_id)
-        if element["type"] == "static_select":
-            selected = {"value": typed} if typed else None
-            state[block_id] = {"value": {"type": "static_select", "selected_option": selected}}
-        else:
-            state[block_id] = {"value": {"type": "plain_text_input", "value": typed or None}}
-    return {
-        "type": "view_submission",
-        "team": {"id": team_id, "domain": "club"},
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
-        "api_app_id": "A0FAKE",
-        "trigger_id": f"trigger-{uuid.uuid4().hex}",
-        "is_enterprise_install": False,
-        "enterprise": None,
-        "view": {
-            "id": "V0FORM",
-            "team_id": team_id,
-            "type": "modal",
-            "callback_id": view["callback_id"],
-            "private_metadata": view.get("private_metadata", ""),
-            "blocks": view["blocks"],
-            "state": {"values": state},
-            "hash": "1700000000.abc",
-        },
-    }
-
-
-def event_body(event: Mapping[str, Any], *, team_id: str = TEAM) -> str:
-    """An Events API callback (JSON), with an event id of its own."""
-    return json.dumps(
-        {
-            "token": "unused-verification-token",
-            "team_id": team_id,
-            "api_app_id": "A0FAKE",
-            "event": dict(event),
-            "type": "event_callback",
-            "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
-            "event_time": int(time.time()),
-            "authorizations": [
-                {"team_id": team_id, "user_id": "UBOT", "is_bot": True, "enterprise_id": None}
-            ],
-            "is_ext_shared_channel": False,
-        }
-    )

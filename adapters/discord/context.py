@@ -1,0 +1,218 @@
+"""Answering an interaction: the helpers every command, form and button uses (the bottom of the
+Discord adapter, as RoboDanny's cogs/utils/context.py is of its cogs).
+
+`Responder` knows who is asking (the address Discord verified), runs a core command for them and
+answers ephemerally, deferring a slow command, and turns any failure into an apology: nothing a
+user does ends in silence. It imports nothing else of the adapter but `render`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import PLATFORM
+from bot.commands import Command, Help
+from bot.domain import Address
+from bot.replies import NoticeKind, Reply, Section
+from bot.services import FollowUpService, Requester
+
+from .render import ERROR_COLOUR, NO_MENTIONS, escape, render_embeds, render_view
+
+__all__ = [
+    "DEFER_AFTER",
+    "DM_SCOPE",
+    "OPEN_DMS",
+    "SORRY",
+    "FollowUpTree",
+    "Interaction",
+    "Responder",
+    "say",
+]
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[discord.Client]
+
+DM_SCOPE = "dm"
+# Discord drops an interaction that gets no answer within 3 seconds. Commands usually answer in a
+# few milliseconds; one that takes longer than this is deferred ("thinking…") and answered after.
+DEFER_AFTER = 2.0
+SORRY = "Something went wrong on my side; nothing was changed. Please try again."
+
+# Discord's help beside the core's "I couldn't send you a DM".
+OPEN_DMS = Section(
+    "On Discord: open the server's menu (its name, top left) → Privacy Settings → turn on Direct "
+    "Messages; or User Settings → Content & Social → allow direct messages from server members. "
+    "And make sure you haven't blocked me.",
+    title="How to open your DMs",
+)
+PLATFORM_HELP = {NoticeKind.DMS_CLOSED: OPEN_DMS}
+
+
+async def say(interaction: discord.Interaction[Any], text: str) -> None:
+    """A short ephemeral answer, whether or not the interaction was answered already."""
+    embed = discord.Embed(description=escape(text), colour=ERROR_COLOUR)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+        else:
+            await interaction.response.send_message(
+                embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+    except discord.HTTPException as err:
+        log.warning("could not answer an interaction: %s", type(err).__name__)
+
+
+class FollowUpTree(app_commands.CommandTree[discord.Client]):
+    """The command tree, answering any error it sees with an apology instead of silence."""
+
+    async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        original = getattr(error, "original", error)
+        # The exception text may quote what the student typed (contact data): its type only.
+        log.error("/%s failed with %s", command, type(original).__name__)
+        log.debug("/%s failed", command, exc_info=error)
+        if isinstance(error, app_commands.CommandSignatureMismatch):
+            await say(interaction, "This command was just updated. Please try it again.")
+        else:
+            await say(interaction, SORRY)
+
+
+class Responder:
+    """Runs core commands for Discord users and answers them; `defer_after` is how long a
+    command may take before it is deferred."""
+
+    def __init__(self, service: FollowUpService, *, defer_after: float = DEFER_AFTER) -> None:
+        self.service = service
+        self.defer_after = defer_after
+
+    # -- who is asking ---------------------------------------------------------------------
+
+    def address(self, interaction: discord.Interaction[Any], scope: str | None = None) -> Address:
+        """The verified address: Discord vouches for the user; the scope is the server the
+        interaction came from, or the one a button names."""
+        if scope is None:
+            scope = str(interaction.guild_id) if interaction.guild_id else DM_SCOPE
+        return Address(PLATFORM, scope, str(interaction.user.id))
+
+    def requester(
+        self, interaction: discord.Interaction[Any], scope: str | None = None
+    ) -> Requester:
+        # Discord doesn't tell bots a user's zone: the core falls back on the server's default
+        # and, once, says how to set one.
+        return Requester(
+            self.address(interaction, scope),
+            display_name=interaction.user.display_name,
+            shares_zone=False,
+        )
+
+    # -- running a command -----------------------------------------------------------------
+
+    async def run(self, requester: Requester, command: Command) -> Reply:
+        """The core's reply, with what only Discord users need besides (how the commands look
+        here, after the core's help)."""
+        reply = await self.service.handle(requester, command)
+        if isinstance(command, Help) and not reply.is_error:
+            reply = dataclasses.replace(reply, sections=(*reply.sections, _help(command.topic)))
+        return reply
+
+    async def answer(
+        self, interaction: discord.Interaction[Any], command: Command | None, *, error: str = ""
+    ) -> None:
+        """Run `command` for the user of `interaction` and answer ephemerally; or show `error`
+        (a parse error) instead."""
+        async with self.guard(interaction):
+            requester = self.requester(interaction)
+            if command is None:
+                await self.send(interaction, Reply.error(error), scope=requester.address.workspace)
+                return
+            reply = await self.compute(interaction, self.run(requester, command))
+            await self.send(interaction, reply, scope=requester.address.workspace)
+
+    async def compute(
+        self, interaction: discord.Interaction[Any], work: Awaitable[Reply], *, update: bool = False
+    ) -> Reply:
+        """Await `work`, deferring the interaction if it takes longer than `defer_after` (a
+        button defers as an update of its message, a command as "thinking…")."""
+        task = asyncio.ensure_future(work)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self.defer_after)
+        except TimeoutError:
+            if update:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            return await task
+
+    async def send(
+        self,
+        interaction: discord.Interaction[Any],
+        reply: Reply,
+        *,
+        scope: str,
+        embeds: Sequence[discord.Embed] | None = None,
+        view: discord.ui.View | None = None,
+    ) -> None:
+        """`reply` as a new ephemeral message with its buttons, or with `embeds`/`view` given
+        instead. Replies are always ephemeral: they may name a contact."""
+        embeds = list(embeds) if embeds is not None else render_embeds(reply, help=PLATFORM_HELP)
+        buttons = view is None
+        if view is None:
+            view = render_view(reply.actions, scope=scope)
+        with_view: dict[str, Any] = {"view": view} if view is not None else {}
+        if not interaction.response.is_done():
+            await interaction.response.send_message(
+                embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS, **with_view
+            )
+        elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+            # Deferred as "thinking…": the answer replaces that placeholder.
+            await interaction.edit_original_response(
+                embeds=embeds, view=view, allowed_mentions=NO_MENTIONS
+            )
+        else:
+            await interaction.followup.send(
+                embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS, **with_view
+            )
+        if buttons and view is not None:
+            # The follow-up button registered on the client answers these, in any process,
+            # after any restart: this view object needn't be kept (nor its timer run).
+            view.stop()
+
+    @asynccontextmanager
+    async def guard(self, interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
+        """Nothing a user does ends in silence: a failure is logged (its type: the text may
+        hold contact data) and answered with an apology."""
+        try:
+            yield
+        except Exception as err:
+            await self.apologise(interaction, err)
+
+    async def apologise(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        log.error("Discord interaction failed with %s", type(error).__name__)
+        log.debug("Discord interaction failed", exc_info=error)
+        await say(interaction, SORRY)
+
+
+def _help(topic: str) -> Section:
+    if topic == "met":
+        text = (
+            "On Discord, /met takes options: name, company, kind (pick one), about (what you "
+            "talked about), when, event and priority. /met with no options opens a form."
+        )
+    else:
+        text = (
+            "On Discord, done, snooze, skip and draft suggest your open follow-ups as you type; "
+            "/followups settings tz suggests time zones. Server managers can set a default time "
+            "zone for everyone with /server-tz."
+        )
+    return Section(text, title="On Discord")

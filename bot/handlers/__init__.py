@@ -1,0 +1,50 @@
+"""The command handlers: one plain async function a command, in one table.
+
+Each handler gets its command and the `Context` of the unit of work `FollowUpService.handle`
+opened for it; it answers with a `Reply`, or raises `UserError` (nothing is changed then). A new
+command is a dataclass in `bot.commands`, a function in the module of its family, and a row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.commands import (
+    ChangeSetting,
+    Check,
+    Command,
+    Draft,
+    Help,
+    ListFollowUps,
+    MarkDone,
+    Met,
+    MetForm,
+    ServerZone,
+    ShowSettings,
+    Skip,
+    Snooze,
+)
+from bot.handlers import follow_ups, help, met, settings, workspaces, writing
+from bot.handlers.context import Context, Dependencies
+from bot.replies import Reply
+
+__all__ = ["COMMAND_HANDLERS", "Context", "Dependencies", "Handler"]
+
+# A handler takes its own command type; the table pairs each type with its handler.
+Handler = Callable[[Any, Context], Awaitable[Reply]]
+
+COMMAND_HANDLERS: dict[type[Command], Handler] = {
+    Met: met.record_conversation,
+    MetForm: help.met_form,
+    Help: help.show_help,
+    ListFollowUps: follow_ups.list_follow_ups,
+    MarkDone: follow_ups.mark_done,
+    Snooze: follow_ups.snooze,
+    Skip: follow_ups.skip,
+    Draft: writing.draft,
+    Check: writing.check,
+    ShowSettings: settings.show_settings,
+    ChangeSetting: settings.change_setting,
+    ServerZone: workspaces.server_zone,
+}

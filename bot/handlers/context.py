@@ -1,0 +1,79 @@
+"""What every handler gets: the command's unit of work, the person asking, and the tools."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.commands import OnFollowUp
+from bot.domain import Conversation, FollowUp, Person, Workspace
+from bot.errors import UserError
+from bot.messages import follow_ups as say
+from bot.planning import NudgePlanner
+from bot.ports import UnitOfWork
+from bot.proofread import Proofreader
+from rules.drafts import DraftBook
+from rules.engine import Rulebook
+
+__all__ = ["Context", "Dependencies"]
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What handlers share across commands: the rules, the writing tools, the clock."""
+
+    rulebook: Rulebook
+    drafts: DraftBook
+    proofreader: Proofreader
+    default_zone: ZoneInfo
+    clock: Clock
+
+
+@dataclass
+class Context:
+    """One command's world: its unit of work, the person asking (created on first use), the
+    moment it runs, and the nudges it plans (`planner.due_times`)."""
+
+    uow: UnitOfWork
+    person: Person
+    now: datetime
+    deps: Dependencies
+    planner: NudgePlanner
+    # The person's workspace when it was read already (to find their zone), else read on use.
+    known_workspace: Workspace | None = None
+
+    @property
+    def person_id(self) -> int:
+        assert self.person.id is not None  # the service stores the person before any handler
+        return self.person.id
+
+    @property
+    def rulebook(self) -> Rulebook:
+        return self.deps.rulebook
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The person's zone, as it stands now (a setting may have just changed it)."""
+        return self.person.zone(self.deps.default_zone)
+
+    async def workspace(self) -> Workspace:
+        """The person's workspace (a Slack team, a Discord server), read on first use: most
+        commands never need it. One that was never saved is new and empty."""
+        if self.known_workspace is None:
+            address = self.person.address
+            found = await self.uow.workspaces.get(address.platform, address.workspace)
+            self.known_workspace = found or Workspace(address.platform, address.workspace)
+        return self.known_workspace
+
+    async def follow_up(self, command: OnFollowUp) -> tuple[FollowUp, Conversation]:
+        """The person's follow-up the command is about, by #number or by id (a button);
+        someone else's reads exactly like one that doesn't exist."""
+        if command.follow_up_id is not None:
+            found = await self.uow.follow_ups.by_id(self.person_id, command.follow_up_id)
+        else:
+            found = await self.uow.follow_ups.by_number(self.person_id, command.number)
+        if found is None:
+            raise UserError(say.no_such_follow_up(command.number))
+        return found

@@ -1,0 +1,153 @@
+"""/followups: the list, and done, snooze and skip for one follow-up."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import messages
+from bot.commands import ListFollowUps, MarkDone, Skip, Snooze
+from bot.domain import FollowUp, FollowUpStatus
+from bot.errors import UserError
+from bot.handlers.context import Context
+from bot.messages import follow_ups as say
+from bot.replies import Reply
+from bot.timeparse import DurationError, parse_duration
+from rules.engine import QuietHours, out_of_quiet_hours
+
+__all__ = [
+    "MISSED_SHOWN_FOR",
+    "TOMORROW_MORNING",
+    "by_urgency",
+    "list_follow_ups",
+    "mark_done",
+    "skip",
+    "snooze",
+]
+
+# /followups keeps showing a missed follow-up this long: a late note still helps for a while.
+MISSED_SHOWN_FOR = timedelta(days=14)
+# "Snooze until tomorrow" means tomorrow morning, at this local time or when quiet hours end.
+TOMORROW_MORNING = time(9, 0)
+
+
+def by_urgency(follow_up: FollowUp, now: datetime) -> tuple[int, datetime, int]:
+    """Sort key: open windows by their next deadline, then those already past."""
+    if follow_up.ideal_by > now:
+        return (0, follow_up.ideal_by, follow_up.number)
+    if follow_up.due_by > now:
+        return (0, follow_up.due_by, follow_up.number)
+    return (1, follow_up.due_by, follow_up.number)
+
+
+async def list_follow_ups(command: ListFollowUps, ctx: Context) -> Reply:
+    """What is pending, most urgent first; then what was missed lately."""
+    now, follow_ups = ctx.now, ctx.uow.follow_ups
+    rows = await follow_ups.open(ctx.person_id)
+    # A window that closed is missed, whether or not a nudge said so (nudges may be off).
+    await follow_ups.close_missed([f.id or 0 for f, _ in rows if f.due_by <= now], now)
+    rows = [(f, c) for f, c in rows if f.due_by > now]
+    rows.sort(key=lambda row: by_urgency(row[0], now))
+    missed = await follow_ups.missed_since(ctx.person_id, since=now - MISSED_SHOWN_FOR)
+    missed.sort(key=lambda row: row[0].due_by, reverse=True)
+    return say.list_reply(rows, missed=missed, rulebook=ctx.rulebook, now=now)
+
+
+async def mark_done(command: MarkDone, ctx: Context) -> Reply:
+    follow_up, conversation = await ctx.follow_up(command)
+    if follow_up.status is FollowUpStatus.DONE:
+        return say.already_done(follow_up, conversation)
+    siblings = await ctx.uow.follow_ups.of_conversation(conversation.id or 0)
+    if command.method is not None and command.method not in follow_up.methods:
+        by_method = next((s for s in siblings if command.method in s.methods), None)
+        raise UserError(
+            say.wrong_method(
+                follow_up,
+                command.method,
+                sibling=by_method,
+                kind=ctx.rulebook.kinds.get(conversation.kind),
+                rulebook=ctx.rulebook,
+            )
+        )
+    follow_up.status = FollowUpStatus.DONE
+    # With one method, that is how it was sent; with several, only the student knows.
+    follow_up.done_via = command.method or (
+        follow_up.methods[0] if len(follow_up.methods) == 1 else None
+    )
+    follow_up.closed_at = ctx.now
+    await ctx.uow.follow_ups.update(follow_up)
+    assert follow_up.id is not None
+    await ctx.uow.outbox.cancel_pending(follow_up.id, "follow-up done")
+    still_open = [
+        s for s in siblings if s.id != follow_up.id and s.status is FollowUpStatus.PENDING
+    ]
+    return say.done_reply(follow_up, conversation, still_open, ctx.rulebook)
+
+
+async def snooze(command: Snooze, ctx: Context) -> Reply:
+    """Nudge again later: never past the deadline, and out of quiet hours when it can be."""
+    follow_up, conversation = await ctx.follow_up(command)
+    if follow_up.status is not FollowUpStatus.PENDING:
+        raise UserError(say.nothing_to_snooze(follow_up))
+    now, zone, quiet = ctx.now, ctx.zone, ctx.person.quiet_hours
+    target = _snooze_target(command.duration, now, zone, quiet)
+    # Never past the deadline: at the latest, the last call before it.
+    latest = messages.snooze_limit(follow_up, ctx.rulebook)
+    if latest <= now:
+        raise UserError(say.too_late_to_snooze(follow_up, now))
+    moment = min(target, latest)
+    moved = None
+    if quiet is not None and quiet.contains(moment, zone):
+        moved = out_of_quiet_hours(
+            moment,
+            quiet,
+            zone,
+            margin=ctx.rulebook.timing.quiet_margin,
+            earliest=now,
+            latest=latest,
+            later_first=True,
+        )
+    # No better moment out of quiet hours: keep the one asked for.
+    follow_up.snoozed_until = moved if moved is not None else moment
+    await ctx.uow.follow_ups.update(follow_up)
+    nudges = await ctx.planner.replan(ctx.person, follow_up, conversation)
+    return say.snooze_reply(
+        follow_up,
+        conversation,
+        moment=follow_up.snoozed_until,
+        zone=zone,
+        clamped=target > latest,
+        quiet=quiet if moved is not None else None,
+        nudged=bool(nudges),
+    )
+
+
+def _snooze_target(text: str, now: datetime, zone: ZoneInfo, quiet: QuietHours | None) -> datetime:
+    if text.strip().casefold() in ("tomorrow", "tomorrow morning", "morning"):
+        morning = TOMORROW_MORNING
+        if quiet is not None and quiet.end > morning and quiet.start > quiet.end:
+            morning = quiet.end
+        day = now.astimezone(zone).date() + timedelta(days=1)
+        return datetime.combine(day, morning, tzinfo=zone).astimezone(now.tzinfo)
+    try:
+        return now + parse_duration(text)
+    except DurationError as err:
+        raise UserError(say.snooze_word_hint(str(err))) from None
+
+
+async def skip(command: Skip, ctx: Context) -> Reply:
+    """Not following up: fine after events; after an interview, asked to confirm first."""
+    follow_up, conversation = await ctx.follow_up(command)
+    # A missed one may be skipped too: it leaves the "missed lately" list.
+    if follow_up.status not in (FollowUpStatus.PENDING, FollowUpStatus.MISSED):
+        raise UserError(say.not_skippable(follow_up, conversation))
+    kind = ctx.rulebook.kinds.get(conversation.kind)
+    missed = follow_up.status is FollowUpStatus.MISSED
+    if kind is not None and kind.required and not command.confirmed and not missed:
+        return say.skip_question(follow_up, conversation, kind)
+    follow_up.status = FollowUpStatus.SKIPPED
+    follow_up.closed_at = ctx.now
+    await ctx.uow.follow_ups.update(follow_up)
+    assert follow_up.id is not None
+    await ctx.uow.outbox.cancel_pending(follow_up.id, "follow-up skipped")
+    return say.skipped(follow_up, conversation, kind)

@@ -1,0 +1,21 @@
+"""Help: how to record a conversation, and what /followups does."""
+
+from __future__ import annotations
+
+from bot import messages
+from bot.commands import Help, MetForm
+from bot.handlers.context import Context
+from bot.replies import Reply
+
+__all__ = ["met_form", "show_help"]
+
+
+async def show_help(command: Help, ctx: Context) -> Reply:
+    if command.topic == "met":
+        return messages.met_help(ctx.rulebook)
+    return messages.follow_ups_help()
+
+
+async def met_form(command: MetForm, ctx: Context) -> Reply:
+    """/met alone: adapters with forms open one; the others show how to type it."""
+    return messages.met_help(ctx.rulebook)

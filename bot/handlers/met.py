@@ -1,0 +1,61 @@
+"""/met: record a conversation, plan its follow-ups and their nudges."""
+
+from __future__ import annotations
+
+from bot import messages
+from bot.commands import Met
+from bot.domain import Conversation, FollowUp, company_key
+from bot.handlers.context import Context
+from bot.met import MetInput, validate_met, when_prefix
+from bot.replies import Reply
+from rules.engine import plan_follow_ups
+
+__all__ = ["record_conversation"]
+
+
+async def record_conversation(command: Met, ctx: Context) -> Reply:
+    """Save who they met and the follow-ups the rules ask for; answer with the plan."""
+    now, zone, person_id = ctx.now, ctx.zone, ctx.person_id
+    fields = command.fields or MetInput.from_text(command.text, time_prefix=when_prefix(now, zone))
+    details = validate_met(fields, ctx.rulebook, now=now, zone=zone)
+    follow_ups = ctx.uow.follow_ups
+    earlier = await follow_ups.conversations_at(person_id, company_key(details.company))
+    conversation = await follow_ups.add_conversation(
+        Conversation(
+            person_id=person_id,
+            contact_name=details.name,
+            company=details.company,
+            kind=details.kind.key,
+            met_at=details.met_at,
+            created_at=now,
+            topics=details.topics,
+            event=details.event,
+            priority=details.priority,
+            logged_in=command.where,
+        )
+    )
+    assert conversation.id is not None
+    planned = plan_follow_ups(details.kind, details.met_at)
+    numbers = await follow_ups.allocate_numbers(person_id, len(planned))
+    added = await follow_ups.add(
+        [
+            FollowUp.planned(
+                plan, person_id=person_id, conversation_id=conversation.id, number=number
+            )
+            for plan, number in zip(planned, numbers, strict=True)
+        ]
+    )
+    # The command's own moment counts: "47 hours ago" makes a last call due right now, which a
+    # later reading of the clock would already call past.
+    nudged = await ctx.planner.place_new(ctx.person, conversation, added)
+    return messages.plan_reply(
+        conversation=conversation,
+        kind=details.kind,
+        follow_ups=nudged,
+        earlier=earlier,
+        person=ctx.person,
+        rulebook=ctx.rulebook,
+        now=now,
+        zone=zone,
+        nudged=any(nudges for _, nudges in nudged),
+    )

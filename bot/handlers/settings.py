@@ -1,0 +1,100 @@
+"""/followups settings: show them, or change one (and re-place the nudges it moves)."""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+from typing import TypeVar
+
+from bot.commands import ChangeSetting, ShowSettings
+from bot.domain import JobStatus, LinkedInPlan
+from bot.errors import UserError
+from bot.handlers.context import Context
+from bot.messages import settings as say
+from bot.met import clean_text
+from bot.replies import Reply
+from bot.zones import zone_or_error
+from rules.engine import QuietHours
+
+__all__ = ["NAME_LIMIT", "change_setting", "show_settings"]
+
+# A name signs drafts and greets in DMs: long enough for anyone, short enough for a line.
+NAME_LIMIT = 80
+# Other words students use for a setting.
+_SETTING_ALIASES = {
+    "timezone": "tz",
+    "zone": "tz",
+    "time-zone": "tz",
+    "quiet-hours": "quiet",
+    "nudge": "nudges",
+    "reminders": "nudges",
+}
+_OFF = ("off", "none", "no")
+
+
+async def show_settings(command: ShowSettings, ctx: Context) -> Reply:
+    return say.settings_reply(ctx.person, zone=ctx.zone, rulebook=ctx.rulebook)
+
+
+async def change_setting(command: ChangeSetting, ctx: Context) -> Reply:
+    person, value = ctx.person, command.value.strip()
+    folded = value.casefold()
+    # Zone, quiet hours, nudges and job status all move nudges; a plan or a name doesn't.
+    replan = True
+    match _SETTING_ALIASES.get(command.name, command.name):
+        case "tz":
+            person.timezone = zone_or_error(value).key
+            saved = say.saved_zone(person.timezone)
+        case "quiet":
+            if folded in _OFF:
+                person.quiet_hours = None
+            else:
+                try:
+                    person.quiet_hours = QuietHours.parse(value)
+                except ValueError as err:
+                    raise UserError(str(err)) from None
+            saved = say.saved_quiet(person.quiet_hours)
+        case "nudges":
+            person.nudges_on = _on_off(folded, "nudges")
+            saved = say.saved_nudges(person.nudges_on)
+        case "job":
+            person.job_status = _choice(folded, JobStatus, "job")
+            saved = say.saved_job(person.job_status, person.job_status is JobStatus.ACCEPTED)
+        case "linkedin":
+            person.linkedin_plan = _choice(folded, LinkedInPlan, "linkedin")
+            saved = say.saved_linkedin(person.linkedin_plan)
+            replan = False
+        case "name":
+            name = clean_text(value)
+            if not name:
+                raise UserError(say.name_missing())
+            if len(name) > NAME_LIMIT:
+                raise UserError(say.name_too_long(NAME_LIMIT))
+            person.name = name
+            saved = say.saved_name(name)
+            replan = False
+        case other:
+            names = dict(_SETTING_ALIASES) | {key: key for key in say.SETTING_NAMES}
+            close = get_close_matches(other, list(names), n=1)
+            raise UserError(say.not_a_setting(other, names[close[0]] if close else None))
+    await ctx.uow.people.update(person)
+    if replan:
+        await ctx.planner.replan_all(person)
+    return say.settings_reply(person, zone=ctx.zone, rulebook=ctx.rulebook, saved=saved)
+
+
+def _on_off(value: str, name: str) -> bool:
+    if value in ("on", "yes", "true", "enable", "enabled"):
+        return True
+    if value in ("off", "no", "false", "disable", "disabled"):
+        return False
+    raise UserError(say.on_off_expected(name))
+
+
+_Choice = TypeVar("_Choice", JobStatus, LinkedInPlan)
+
+
+def _choice(value: str, enum_type: type[_Choice], name: str) -> _Choice:
+    allowed = [member.value for member in enum_type]
+    if value not in allowed:
+        raise UserError(say.choice_expected(name, allowed))
+    return enum_type(value)

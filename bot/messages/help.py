@@ -1,0 +1,52 @@
+"""Help: how to record a conversation, and what /followups does."""
+
+from __future__ import annotations
+
+from bot.met import EXAMPLE
+from bot.replies import Reply, Section
+from rules.engine import Rulebook
+
+__all__ = ["follow_ups_help", "met_help"]
+
+
+def met_help(rulebook: Rulebook) -> Reply:
+    kinds = "\n".join(
+        f"  {key}: {kind.label}"
+        + (f" (also: {', '.join(kind.aliases[:3])})" if kind.aliases else "")
+        for key, kind in rulebook.kinds.items()
+    )
+    return Reply(
+        (
+            Section(
+                "/met NAME, COMPANY, KIND[, what you talked about]\n"
+                'Options anywhere: when:"yesterday 4pm" (default: now) · event:"Spring Fair" '
+                "· priority:1 (career fairs; 1 = you care most)",
+                title="Record a conversation",
+            ),
+            Section(f"Kinds:\n{kinds}"),
+            Section(
+                f"Examples:\n{EXAMPLE}\n"
+                '/met Sam Lee, Initech, coffee chat, her path from support to product when:"2 hours ago"\n'
+                '/met Ana Ruiz, Globex, fair-good, robotics internships event:"Spring Career Fair"\n'
+                "/met Raj Patel, Hooli, career fair, priority:1"
+            ),
+        )
+    )
+
+
+def follow_ups_help() -> Reply:
+    return Reply(
+        (
+            Section(
+                "/followups (or /followups list): what you owe, most urgent first\n"
+                "/followups done 3 [email|linkedin]: you sent it\n"
+                "/followups snooze 3 2h (or 30m, tomorrow): remind me later, never past the deadline\n"
+                "/followups skip 3: you won't follow up (interviews ask you to confirm)\n"
+                "/followups draft 3: a draft to copy, from what you noted at /met\n"
+                "/followups check TEXT: spelling and grammar of a message before you send it\n"
+                "/followups settings: your time zone, quiet hours, nudges, job status, LinkedIn plan, name\n"
+                "/met help: how to record a conversation",
+                title="Your follow-ups",
+            ),
+        )
+    )

@@ -1,0 +1,113 @@
+"""The nudges: one DM for the follow-ups of one conversation that fall due together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain import Conversation, FollowUp
+from bot.formatting import format_moment
+from bot.messages.words import (
+    deadline_line,
+    follow_up_actions,
+    method_label,
+    snooze_limit,
+    time_left,
+    topics_phrase,
+)
+from bot.replies import Action, ActionKind, Reply, Section
+from rules.engine import KindRule, NudgeKind, Rulebook
+
+__all__ = ["nudge_message"]
+
+
+def nudge_message(
+    *,
+    kind: NudgeKind,
+    follow_ups: Sequence[FollowUp],
+    conversation: Conversation,
+    rule: KindRule | None,
+    rulebook: Rulebook,
+    now: datetime,
+    zone: ZoneInfo,
+    late_since: datetime | None,
+) -> Reply:
+    """One DM for the follow-ups of one conversation that are nudged together (a fair's double
+    follow-up is one message, not two). `late_since` is when it was due, if it is late."""
+    first = follow_ups[0]
+    several = len(follow_ups) > 1
+    if several:
+        numbers = " and ".join(f"#{f.number}" for f in follow_ups)
+        how = " and ".join(method_label(f, rulebook) for f in follow_ups)
+    else:  # the usual case, without the joins
+        numbers, how = f"#{first.number}", method_label(first, rulebook)
+    who = f"{conversation.contact_name} at {conversation.company}"
+    label = rule.label if rule else conversation.kind
+    topics = topics_phrase(conversation.topics)
+    lines: list[str] = []
+    if late_since is not None:
+        lines.append(
+            f"Sorry, this reminder is late (it was due {format_moment(late_since, zone)})."
+        )
+    if kind is NudgeKind.WINDOW_CLOSED:
+        title = f"{numbers} The window to follow up with {who} has closed"
+        if rule is not None and rule.event:
+            lines.append(
+                "A late note is still worth sending after an event: people remember a "
+                f"thoughtful {how} even weeks later."
+            )
+        else:
+            lines.append(
+                "A late thank-you is still better than none: send it today, and mention what "
+                "you talked about."
+            )
+        lines.append("It's recorded as missed; if you still send it, mark it done.")
+        actions = [a for f in follow_ups for a in follow_up_actions(f, snooze=False, draft=True)]
+        return Reply((Section("\n".join(lines), title=title),), tuple(actions))
+    if kind is NudgeKind.LAST_CALL:
+        # Events stay adequate for weeks after the ideal window: not a last call for them.
+        headline = "Last call" if first.due_by <= first.ideal_by else "Ideal window closing"
+    else:
+        headline = _HEADLINES[kind]
+    title = f"{numbers} {headline}: {how} to {who} ({time_left(first, now)})"
+    lines.append(f"You met on {format_moment(conversation.met_at, zone)} ({label}).")
+    if topics:
+        lines.append(f"You talked about: {topics}.")
+    lines.append(f"Deadline: {deadline_line(first, now, zone)}.")
+    rules = [rule.rule_for(f.methods) for f in follow_ups] if rule is not None else []
+    lines += [f"Send {r.what}; {r.length}." if r else "Send a follow-up; short." for r in rules]
+    advice = [r.advice for r in rules if r and r.advice]
+    if advice:
+        lines += [f"Tip: {line}." for line in dict.fromkeys(advice)]
+    else:
+        lines.append("Check spelling and grammar before you send.")
+    # The snooze buttons show while a snooze can still land before the last call.
+    last_snooze = snooze_limit(first, rulebook) - now
+    actions = []
+    for follow_up in follow_ups:
+        assert follow_up.id is not None
+        number, ident = follow_up.number, follow_up.id
+        suffix = f" #{number}" if several else ""
+        if several:
+            last_snooze = snooze_limit(follow_up, rulebook) - now
+        actions.append(Action(ActionKind.DRAFT, f"Draft{suffix}", number, ident))
+        actions.append(Action(ActionKind.DONE, f"Done{suffix}", number, ident))
+        if last_snooze > _SNOOZE_2H:
+            actions.append(Action(ActionKind.SNOOZE, f"Snooze 2h{suffix}", number, ident, "2h"))
+        if last_snooze > _SNOOZE_TOMORROW:
+            actions.append(
+                Action(ActionKind.SNOOZE, f"Tomorrow morning{suffix}", number, ident, "tomorrow")
+            )
+        actions.append(Action(ActionKind.SKIP, f"Skip{suffix}", number, ident))
+    return Reply((Section("\n".join(lines), title=title),), tuple(actions))
+
+
+_HEADLINES = {
+    NudgeKind.HEADS_UP: "Time to follow up",
+    NudgeKind.REMINDER: "Still worth a follow-up",
+    NudgeKind.SNOOZED: "Reminder, as you asked",
+}
+# How far off the last call must be for each snooze button to show.
+_SNOOZE_2H = timedelta(hours=2)
+_SNOOZE_TOMORROW = timedelta(hours=12)

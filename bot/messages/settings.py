@@ -1,0 +1,206 @@
+"""Settings and time zones: the student's settings, a workspace's default zone, and the
+notices that come with any reply (DMs closed, how to set a zone)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from bot.domain import Person
+from bot.formatting import clip
+from bot.messages.words import note_limit
+from bot.replies import Notice, NoticeKind, Reply, Section
+from rules.engine import QuietHours, Rulebook
+
+__all__ = [
+    "SETTING_NAMES",
+    "choice_expected",
+    "dms_closed",
+    "fixed_offset_zone",
+    "name_missing",
+    "name_too_long",
+    "not_a_setting",
+    "on_off_expected",
+    "saved_job",
+    "saved_linkedin",
+    "saved_name",
+    "saved_nudges",
+    "saved_quiet",
+    "saved_zone",
+    "settings_reply",
+    "unknown_zone",
+    "workspace_zone_cleared",
+    "workspace_zone_set",
+    "workspace_zone_shown",
+    "zone_hint",
+    "zone_missing",
+]
+
+# The settings, as /followups settings NAME VALUE takes them.
+SETTING_NAMES = ("tz", "quiet", "nudges", "job", "linkedin", "name")
+
+
+def settings_reply(person: Person, *, zone: ZoneInfo, rulebook: Rulebook, saved: str = "") -> Reply:
+    """/followups settings: every setting, and how to change it."""
+    quiet = str(person.quiet_hours) if person.quiet_hours else "off"
+    zone_note = "" if person.timezone else " (default; set yours)"
+    notes = f" (LinkedIn notes up to {note_limit(person, rulebook)} characters)"
+    lines = [
+        f"Time zone: {zone.key}{zone_note}",
+        f"Quiet hours: {quiet}",
+        f"Nudges: {'on' if person.nudges_on else 'off'}",
+        f"Job status: {person.job_status}",
+        f"LinkedIn: {person.linkedin_plan}{notes}",
+        f"Name: {person.name or 'not set'}",
+    ]
+    change = (
+        "Change one: /followups settings tz Europe/Berlin · quiet 22:00-08:00 (or off) · "
+        "nudges on|off · job searching|accepted · linkedin free|premium · name Alex Kim"
+    )
+    sections = [Section("\n".join(lines), title="Your settings"), Section(change)]
+    if saved:
+        sections.insert(0, Section(saved))
+    return Reply(tuple(sections))
+
+
+# -- a setting saved -------------------------------------------------------------------------
+
+
+def saved_zone(zone: str) -> str:
+    return f"Time zone set to {zone}."
+
+
+def saved_quiet(quiet: QuietHours | None) -> str:
+    if quiet is None:
+        return "Quiet hours off: nudges may come at any hour."
+    return f"Quiet hours set to {quiet}."
+
+
+def saved_nudges(on: bool) -> str:
+    return f"Nudges {'on' if on else 'off'}."
+
+
+def saved_job(status: str, accepted: bool) -> str:
+    saved = f"Job status: {status}."
+    return saved + " Congratulations! I'll stop nudging you about events." if accepted else saved
+
+
+def saved_linkedin(plan: str) -> str:
+    return f"LinkedIn plan: {plan}."
+
+
+def saved_name(name: str) -> str:
+    return f"Name set to {name}."
+
+
+# -- a setting that can't be -----------------------------------------------------------------
+
+
+def name_missing() -> str:
+    return "Which name? Like /followups settings name Alex Kim."
+
+
+def name_too_long(limit: int) -> str:
+    return f"That name is too long (at most {limit} characters)."
+
+
+def on_off_expected(name: str) -> str:
+    return f"{name} is on or off, like /followups settings {name} off."
+
+
+def choice_expected(name: str, allowed: Iterable[str]) -> str:
+    options = sorted(allowed)
+    return f"{name} is {' or '.join(options)}, like /followups settings {name} {options[0]}."
+
+
+def not_a_setting(typed: str, suggestion: str | None) -> str:
+    hint = f" Did you mean {suggestion}?" if suggestion else ""
+    return (
+        f"“{clip(typed, 30)}” isn't a setting.{hint} Settings: {', '.join(SETTING_NAMES)}; "
+        "/followups settings shows them."
+    )
+
+
+# -- time zones ------------------------------------------------------------------------------
+
+
+def zone_missing() -> str:
+    return "Which time zone? Like /followups settings tz Europe/Berlin."
+
+
+def fixed_offset_zone(name: str) -> str:
+    return (
+        f"“{name}” doesn't follow daylight saving the way a place does. Use your city's "
+        "zone, like America/New_York, Europe/Berlin or Asia/Kolkata (or UTC)."
+    )
+
+
+def unknown_zone(typed: str, suggestion: str | None) -> str:
+    hint = f" Did you mean {suggestion}?" if suggestion else ""
+    return (
+        f"“{clip(typed, 40)}” isn't a time zone I know.{hint} Use a name like America/New_York or "
+        "Europe/Berlin."
+    )
+
+
+# -- a workspace's default zone (/server-tz) -------------------------------------------------
+
+
+def workspace_zone_shown(current: str | None, default_zone: ZoneInfo) -> Reply:
+    if current:
+        return Reply.text(
+            f"This server's default time zone is {current}. Members who haven't set "
+            "their own see times in it. Change it with /server-tz zone:Europe/Berlin, "
+            "or clear it with /server-tz zone:off."
+        )
+    return Reply.text(
+        "This server has no default time zone: members who haven't set theirs see "
+        f"times in {default_zone.key}. Set one with /server-tz zone:Europe/Berlin."
+    )
+
+
+def workspace_zone_cleared(default_zone: ZoneInfo) -> Reply:
+    return Reply.text(
+        "This server's default time zone is cleared. Members who haven't set their "
+        f"own see times in {default_zone.key}."
+    )
+
+
+def workspace_zone_set(zone: str) -> Reply:
+    return Reply.text(
+        f"This server's default time zone is now {zone}. Members who haven't set their own "
+        "see times in it from their next command; anyone can still choose theirs with "
+        "/followups settings tz."
+    )
+
+
+# -- notices ---------------------------------------------------------------------------------
+
+
+def dms_closed(reason: str) -> Notice:
+    """The person's DMs failed (`reason`); told once, when they next use a command."""
+    return Notice(
+        NoticeKind.DMS_CLOSED,
+        Section(
+            f"I couldn't send you a DM ({reason}), so your reminders stopped. Allow direct "
+            "messages from this app, and I'll nudge you again from now on.",
+            title="Your DMs are closed",
+        ),
+    )
+
+
+def zone_hint(platform: str, workspace_zone: str | None, default_zone: ZoneInfo) -> Notice:
+    """Once, to someone whose platform (`platform`: "discord") doesn't share their zone: which
+    zone the bot uses for them, and how to set theirs."""
+    if workspace_zone:
+        text = (
+            f"I show times in {workspace_zone}, this server's time zone. If you live "
+            "elsewhere, set yours with /followups settings tz (start typing your city)."
+        )
+    else:
+        text = (
+            f"{platform.capitalize()} doesn't tell bots your time zone, so I'm using "
+            f"{default_zone.key} for now. Set yours so nudges come at sensible "
+            "hours: /followups settings tz (start typing your city)."
+        )
+    return Notice(NoticeKind.ZONE_HINT, Section(text, title="Your time zone"))

@@ -1,0 +1,101 @@
+"""Nudge planning: where a follow-up's nudges go, placed in the outbox and placed again when
+something changes (a snooze, new settings, DMs that work again).
+
+A `NudgePlanner` lives for one command: it writes through that command's unit of work and
+remembers the due times it planned, which the service hands to the scheduler once the command
+is committed (a wake-up before the commit would find nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain import (
+    Conversation,
+    FollowUp,
+    FollowUpStatus,
+    Nudge,
+    NudgeKind,
+    Person,
+    why_not_nudged,
+)
+from bot.ports import UnitOfWork
+from rules.engine import PlacedNudge, Rulebook, place_nudges
+
+__all__ = ["NudgePlanner"]
+
+
+@dataclass
+class NudgePlanner:
+    """Plans the nudges of one command, at its moment `now`."""
+
+    uow: UnitOfWork
+    rulebook: Rulebook
+    default_zone: ZoneInfo
+    now: datetime
+    # The due times of every nudge planned so far, for the scheduler's wake-up.
+    due_times: list[datetime] = field(default_factory=list)
+
+    def plan(
+        self,
+        person: Person,
+        follow_up: FollowUp,
+        conversation: Conversation,
+        already_sent: Mapping[NudgeKind, int],
+    ) -> list[PlacedNudge]:
+        """The follow-up's nudges from now on, by the rules and the person's settings; none
+        when it is closed, past its deadline, or not nudged (see `why_not_nudged`)."""
+        if (
+            follow_up.status is not FollowUpStatus.PENDING
+            or follow_up.due_by <= self.now
+            or why_not_nudged(person, conversation, self.rulebook) is not None
+        ):
+            return []
+        return place_nudges(
+            self.rulebook.timing,
+            met_at=conversation.met_at,
+            ideal_by=follow_up.ideal_by,
+            due_by=follow_up.due_by,
+            now=self.now,
+            zone=person.zone(self.default_zone),
+            quiet=person.quiet_hours,
+            snoozed_until=follow_up.snoozed_until,
+            already_sent=already_sent,
+        )
+
+    async def place_new(
+        self, person: Person, conversation: Conversation, follow_ups: Sequence[FollowUp]
+    ) -> list[tuple[FollowUp, list[PlacedNudge]]]:
+        """Nudges for new follow-ups (none have any yet), added in one statement."""
+        planned = [(f, self.plan(person, f, conversation, {})) for f in follow_ups]
+        nudges = [p for _, placed in planned for p in placed]
+        await self.uow.outbox.add(
+            [Nudge(f.id or 0, p.kind, p.due_at) for f, placed in planned for p in placed]
+        )
+        self._remember(nudges)
+        return planned
+
+    async def replan(
+        self, person: Person, follow_up: FollowUp, conversation: Conversation
+    ) -> list[PlacedNudge]:
+        """Place the follow-up's pending nudges again; those already sent stay sent."""
+        assert follow_up.id is not None
+        sent = await self.uow.outbox.sent_counts(follow_up.id)
+        planned = self.plan(person, follow_up, conversation, sent)
+        await self.uow.outbox.replace_pending(
+            follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned], self.now
+        )
+        self._remember(planned)
+        return planned
+
+    async def replan_all(self, person: Person) -> None:
+        """Place the nudges of all the person's open follow-ups again (new settings)."""
+        assert person.id is not None
+        for follow_up, conversation in await self.uow.follow_ups.open(person.id):
+            await self.replan(person, follow_up, conversation)
+
+    def _remember(self, nudges: Sequence[PlacedNudge]) -> None:
+        self.due_times.extend(p.due_at for p in nudges)

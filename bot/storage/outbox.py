@@ -1,0 +1,250 @@
+"""The Outbox repository on SQL: nudge rows, claimed by one statement, settled in one write.
+
+The dispatcher's statements are built once, with parameters: a dispatch batch runs each of
+them, and building a statement and its cache key anew costs about as much as SQLite's work for
+a whole batch.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    String,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+
+from bot.domain import Nudge, NudgeKind, NudgeStatus
+from bot.ports import NudgeContext
+from bot.storage.engine import Db
+from bot.storage.mapping import (
+    SETTLED_COLUMNS,
+    conversation_from,
+    follow_up_from,
+    nudge_from,
+    nudge_values,
+    person_from,
+)
+from bot.storage.schema import UTCDateTime, conversations, follow_ups, nudges, people
+
+__all__ = ["SqlOutbox"]
+
+
+class SqlOutbox:
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+    async def add(self, new: Sequence[Nudge]) -> None:
+        if new:
+            await self.db.execute(
+                insert(nudges), [{"follow_up_id": n.follow_up_id, **nudge_values(n)} for n in new]
+            )
+
+    async def replace_pending(self, follow_up_id: int, new: Sequence[Nudge], now: datetime) -> None:
+        await self.db.execute(
+            delete(nudges).where(
+                nudges.c.follow_up_id == follow_up_id,
+                nudges.c.status == NudgeStatus.PENDING,
+                nudges.c.attempts == 0,
+                nudges.c.next_attempt_at > now,
+            )
+        )
+        if new:
+            ids = await self.db.execute(
+                insert(nudges).returning(nudges.c.id, sort_by_parameter_order=True),
+                [{"follow_up_id": follow_up_id, **nudge_values(n)} for n in new],
+            )
+            for nudge, nudge_id in zip(new, ids.scalars(), strict=True):
+                nudge.id = nudge_id
+
+    async def sent_counts(self, follow_up_id: int) -> dict[NudgeKind, int]:
+        rows = await self.db.execute(
+            select(nudges.c.kind, func.count())
+            .where(
+                nudges.c.follow_up_id == follow_up_id,
+                nudges.c.status.in_([NudgeStatus.SENT, NudgeStatus.SENDING]),
+            )
+            .group_by(nudges.c.kind)
+        )
+        return {NudgeKind(kind): count for kind, count in rows.tuples()}
+
+    async def cancel_pending(self, follow_up_id: int, reason: str) -> int:
+        result = await self.db.execute(
+            update(nudges)
+            .where(nudges.c.follow_up_id == follow_up_id, nudges.c.status == NudgeStatus.PENDING)
+            .values(status=NudgeStatus.CANCELLED, last_error=reason)
+        )
+        return int(result.rowcount)
+
+    async def claim_due(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        platforms: Sequence[str] | None = None,
+    ) -> list[Nudge]:
+        values: dict[str, Any] = {
+            "now": now,
+            "owner": owner,
+            "lease_until": lease_until,
+            "limit": limit,
+        }
+        if platforms is not None:
+            values["platforms"] = list(platforms)
+        rows = await self.db.execute(_claim_statement(platforms is not None), values)
+        claimed = [nudge_from(row) for row in rows.tuples()]
+        claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
+        return claimed
+
+    async def contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
+        if not claimed:
+            return {}
+        rows = await self.db.execute(_CONTEXTS, {"ids": [n.id for n in claimed]})
+        by_id = {n.id: n for n in claimed}
+        f_end = 1 + len(follow_ups.c)
+        c_end = f_end + len(conversations.c)
+        return {
+            row[0]: NudgeContext(
+                by_id[row[0]],
+                follow_up_from(row[1:f_end]),
+                conversation_from(row[f_end:c_end]),
+                person_from(row[c_end:]),
+            )
+            for row in rows.tuples()
+        }
+
+    async def mark_sent(self, nudge_ids: Sequence[int], sent_at: datetime, owner: str) -> None:
+        if nudge_ids:
+            await self.db.execute(
+                _MARK_SENT, {"ids": list(nudge_ids), "sent_at": sent_at, "owner": owner}
+            )
+
+    async def settle(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
+        if not settled:
+            return
+        # One executemany for the batch; a row deleted meanwhile (its person left), or claimed
+        # by another replica since this one's lease ran out, matches none.
+        held = nudges.c.lease_owner == owner if owner is not None else true()
+        await self.db.execute(
+            update(nudges)
+            .where(nudges.c.id == bindparam("nudge_id"), held)
+            .values({name: bindparam(f"new_{name}") for name in SETTLED_COLUMNS}),
+            [
+                {
+                    "nudge_id": n.id,
+                    **{f"new_{k}": v for k, v in nudge_values(n).items() if k in SETTLED_COLUMNS},
+                }
+                for n in settled
+            ],
+        )
+
+    async def next_due_at(self) -> datetime | None:
+        pending = select(func.min(nudges.c.next_attempt_at)).where(
+            nudges.c.status == NudgeStatus.PENDING
+        )
+        leased = select(func.min(nudges.c.lease_expires_at)).where(
+            nudges.c.status == NudgeStatus.SENDING
+        )
+        # min() keeps its column's type, so UTCDateTime hands back aware datetimes.
+        times: list[datetime | None] = [
+            (await self.db.execute(pending)).scalar_one_or_none(),
+            (await self.db.execute(leased)).scalar_one_or_none(),
+        ]
+        found = [t for t in times if t is not None]
+        return min(found) if found else None
+
+
+@functools.cache
+def _claim_statement(by_platform: bool) -> Update:
+    """Claim the next due nudges: see `Outbox.claim_due`."""
+    now = bindparam("now", type_=UTCDateTime())
+    limit = bindparam("limit", type_=Integer())
+    # Two index range scans, one statement: due pending rows in due order (ix_nudges_due),
+    # and rows whose lease expired because their replica died (ix_nudges_leased).
+    # PostgreSQL: SKIP LOCKED lets replicas claim side by side, never the same row; SQLite
+    # has a single writer (transactions begin IMMEDIATE).
+    due = (
+        select(nudges.c.id)
+        .where(nudges.c.status == NudgeStatus.PENDING, nudges.c.next_attempt_at <= now)
+        .order_by(nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id)
+        .limit(limit)
+    )
+    expired = (
+        select(nudges.c.id)
+        .where(nudges.c.status == NudgeStatus.SENDING, nudges.c.lease_expires_at < now)
+        .order_by(nudges.c.lease_expires_at)
+        .limit(limit)
+    )
+    if by_platform:
+        # Walking the due index in order, each row is checked for its person's platform.
+        mine = (
+            select(follow_ups.c.id)
+            .join(people, follow_ups.c.person_id == people.c.id)
+            .where(
+                follow_ups.c.id == nudges.c.follow_up_id,
+                people.c.platform.in_(bindparam("platforms", expanding=True)),
+            )
+        )
+        due = due.where(mine.exists())
+        expired = expired.where(mine.exists())
+    # Lock only the nudge rows (not the people and follow-ups the filter reads).
+    due = due.with_for_update(skip_locked=True, of=nudges)
+    expired = expired.with_for_update(skip_locked=True, of=nudges)
+    return (
+        update(nudges)
+        .where(
+            or_(
+                nudges.c.id.in_(due.scalar_subquery()),
+                nudges.c.id.in_(expired.scalar_subquery()),
+            )
+        )
+        .values(
+            status=NudgeStatus.SENDING,
+            lease_owner=bindparam("owner", type_=String()),
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            attempts=nudges.c.attempts + 1,
+        )
+        .returning(*nudges.c)
+    )
+
+
+# What claimed nudges are about, in one read: each row is the nudge's id, then its follow-up's,
+# conversation's and person's columns (mapped by position).
+_CONTEXTS = (
+    select(nudges.c.id, *follow_ups.c, *conversations.c, *people.c)
+    .select_from(
+        nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
+        .join(conversations, follow_ups.c.conversation_id == conversations.c.id)
+        .join(people, follow_ups.c.person_id == people.c.id)
+    )
+    .where(nudges.c.id.in_(bindparam("ids", expanding=True)))
+)
+
+# One write for a batch's delivered rows; only those `owner` still holds (see `settle`).
+_MARK_SENT = (
+    update(nudges)
+    .where(
+        nudges.c.id.in_(bindparam("ids", expanding=True)),
+        nudges.c.lease_owner == bindparam("owner", type_=String()),
+    )
+    .values(
+        status=NudgeStatus.SENT,
+        sent_at=bindparam("sent_at", type_=UTCDateTime()),
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=None,
+    )
+)

@@ -1,0 +1,58 @@
+"""The People repository on SQL: students by their platform address."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select, update
+
+from bot.domain import Address, Person
+from bot.storage.engine import Db
+from bot.storage.mapping import person_from, person_values
+from bot.storage.schema import conversations, follow_ups, nudges, people
+
+__all__ = ["SqlPeople"]
+
+
+class SqlPeople:
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+    async def get(self, address: Address) -> Person | None:
+        rows = await self.db.execute(
+            select(people).where(
+                people.c.platform == address.platform,
+                people.c.workspace == address.workspace,
+                people.c.user_id == address.user,
+            )
+        )
+        row = rows.tuples().first()
+        return person_from(row) if row else None
+
+    async def add(self, person: Person) -> Person:
+        values = {**person_values(person), "next_number": 1, "created_at": person.created_at}
+        added = await self.db.execute(insert(people).values(values).returning(people.c.id))
+        person.id = added.scalar_one()
+        return person
+
+    async def update(self, person: Person) -> None:
+        await self.db.execute(
+            update(people).where(people.c.id == person.id).values(person_values(person))
+        )
+
+    async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
+        if person_ids:
+            await self.db.execute(
+                update(people)
+                .where(people.c.id.in_(list(person_ids)))
+                .values(undeliverable=reason[:200])
+            )
+
+    async def delete(self, person_id: int) -> None:
+        # Conversations, follow-ups and their nudges go with them (ON DELETE CASCADE); the
+        # explicit deletes keep SQLite right even where foreign keys are off.
+        follow_up_ids = select(follow_ups.c.id).where(follow_ups.c.person_id == person_id)
+        await self.db.execute(delete(nudges).where(nudges.c.follow_up_id.in_(follow_up_ids)))
+        await self.db.execute(delete(follow_ups).where(follow_ups.c.person_id == person_id))
+        await self.db.execute(delete(conversations).where(conversations.c.person_id == person_id))
+        await self.db.execute(delete(people).where(people.c.id == person_id))

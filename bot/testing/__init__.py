@@ -1,0 +1,160 @@
+"""First-class fakes for the core's ports, for tests and for trying things out.
+
+- `FakeClock`: a clock that moves only when told to.
+- `FakeMessenger`: records every DM; can be told what to answer (retry-after, failures).
+- `InMemoryStorage` (`bot.testing.storage`): the Storage port in dictionaries, with the same
+  contract as the SQL one (the same contract tests run against both) and a real rollback on
+  error: a unit of work with one small fake per repository; tests read `.tables`.
+- `make_test_bot`: the service and the dispatcher wired on these fakes (`TestBot`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import VirtualClock
+from bot.domain import Person
+from bot.ports import Delivered, Delivery, Storage
+from bot.replies import Reply
+from bot.testing.storage import InMemoryStorage, InMemoryUnitOfWork
+from rules.engine import Rulebook, load_rulebook
+
+if TYPE_CHECKING:
+    from bot.dispatch import Dispatcher
+    from bot.services import FollowUpService
+
+__all__ = [
+    "NEW_YORK",
+    "TEST_START",
+    "FakeClock",
+    "FakeMessenger",
+    "InMemoryStorage",
+    "InMemoryUnitOfWork",
+    "SentDM",
+    "TestBot",
+    "make_test_bot",
+]
+
+NEW_YORK = ZoneInfo("America/New_York")
+# Friday 6 March 2026, 15:00 in New York: two days before the US switch to summer time, so a
+# test that runs a few days crosses it.
+TEST_START = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
+
+
+class FakeClock(VirtualClock):
+    """A `VirtualClock` that tests may also set back, as an operator fixing a clock would."""
+
+    def set(self, moment: datetime) -> datetime:
+        self._now = moment.astimezone(UTC)
+        return self._now
+
+
+@dataclass(frozen=True)
+class SentDM:
+    to: Person
+    message: Reply
+    key: str
+    at: datetime | None
+
+
+class FakeMessenger:
+    """Records DMs. `answers` (a queue) decides what each send returns; Delivered when empty.
+
+    An answer that is an exception instance is raised, as a broken platform client would.
+    With `record=False` it only counts deliveries (`delivered`), as a platform would keep
+    nothing in the bot's memory: what benchmarks want.
+    """
+
+    def __init__(self, clock: VirtualClock | None = None, *, record: bool = True) -> None:
+        self.sent: list[SentDM] = []
+        self.delivered = 0
+        self.answers: deque[Delivery | Exception] = deque()
+        self.clock = clock
+        self.record = record
+
+    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+        answer = self.answers.popleft() if self.answers else Delivered()
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, Delivered):
+            self.delivered += 1
+            if self.record:
+                when = self.clock.now() if self.clock else None
+                self.sent.append(SentDM(to, message, key, when))
+        return answer
+
+    def texts(self) -> list[str]:
+        return [dm.message.plain_text() for dm in self.sent]
+
+
+@dataclass
+class TestBot:
+    """The core wired on fakes: a service to send commands to, and the dispatcher that sends
+    the nudges they plan. `woken` holds each wake-up the service asked for (the earliest due
+    time of the nudges a command planned), as a scheduler would receive them."""
+
+    __test__ = False  # a helper, not a test class for pytest to collect
+
+    service: FollowUpService
+    dispatcher: Dispatcher
+    storage: Storage
+    clock: FakeClock
+    messenger: FakeMessenger
+    rulebook: Rulebook
+    default_zone: ZoneInfo = NEW_YORK
+    woken: list[datetime] = field(default_factory=list)
+
+    def replica(self, **options: Any) -> Dispatcher:
+        """Another dispatcher on this bot's storage, messenger, clock and rulebook, with
+        Dispatcher's `options` (owner, platforms, pacer, ...): a second replica, or a process
+        that serves only some platforms."""
+        from bot.dispatch import Dispatcher
+
+        return Dispatcher(
+            self.storage,
+            self.messenger,
+            self.clock,
+            self.rulebook,
+            default_zone=self.default_zone,
+            **options,
+        )
+
+    async def run_until(self, hours: float) -> None:
+        """Step the clock to each due nudge and dispatch it, as the console and the scheduler
+        do, until `hours` from now."""
+        target = self.clock.now() + timedelta(hours=hours)
+        while (due := await self.dispatcher.next_due_at()) is not None and due <= target:
+            self.clock.move_to(due)
+            await self.dispatcher.dispatch_due()
+        self.clock.move_to(target)
+
+
+def make_test_bot(
+    storage: Storage | None = None,
+    *,
+    clock: FakeClock | None = None,
+    messenger: FakeMessenger | None = None,
+    rulebook: Rulebook | None = None,
+    default_zone: ZoneInfo = NEW_YORK,
+) -> TestBot:
+    """A `TestBot` on `storage` (in memory by default), a `FakeClock` at `TEST_START` and a
+    `FakeMessenger` on that clock, with the bundled rulebook unless given one."""
+    # Imported here: the fakes serve every test and the benchmarks, and most need no service
+    # (nor the rules, drafts and proofreader it loads).
+    from bot.dispatch import Dispatcher
+    from bot.services import FollowUpService
+
+    clock = clock if clock is not None else FakeClock(TEST_START)
+    messenger = messenger if messenger is not None else FakeMessenger(clock)
+    rulebook = rulebook if rulebook is not None else load_rulebook()
+    storage = storage if storage is not None else InMemoryStorage()
+    woken: list[datetime] = []
+    service = FollowUpService(
+        storage, clock, rulebook, default_zone=default_zone, on_nudge_planned=woken.append
+    )
+    dispatcher = Dispatcher(storage, messenger, clock, rulebook, default_zone=default_zone)
+    return TestBot(service, dispatcher, storage, clock, messenger, rulebook, default_zone, woken)

@@ -1,0 +1,405 @@
+"""The Storage port in dictionaries: a unit of work with one small fake per repository.
+
+The same contract tests run against these and the SQL repositories; a session works on a copy
+of the tables and publishes it only on success, so an error rolls back as a transaction would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain import (
+    Address,
+    Conversation,
+    FollowUp,
+    FollowUpStatus,
+    Nudge,
+    NudgeKind,
+    NudgeStatus,
+    Person,
+    Workspace,
+)
+from bot.ports import BotState, FollowUps, NudgeContext, Outbox, People, Workspaces
+
+__all__ = [
+    "InMemoryBotState",
+    "InMemoryFollowUps",
+    "InMemoryOutbox",
+    "InMemoryPeople",
+    "InMemoryStorage",
+    "InMemoryUnitOfWork",
+    "InMemoryWorkspaces",
+    "Tables",
+]
+
+
+@dataclass
+class Tables:
+    """The rows, as the fakes keep them: tests may read them (`InMemoryStorage().tables`)."""
+
+    people: dict[int, Person] = field(default_factory=dict)
+    next_numbers: dict[int, int] = field(default_factory=dict)
+    conversations: dict[int, Conversation] = field(default_factory=dict)
+    follow_ups: dict[int, FollowUp] = field(default_factory=dict)
+    nudges: dict[int, Nudge] = field(default_factory=dict)
+    workspaces: dict[tuple[str, str], Workspace] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+    values_updated: dict[str, datetime] = field(default_factory=dict)
+    rate_windows: dict[tuple[str, int], int] = field(default_factory=dict)
+    last_id: int = 0
+
+    def new_id(self) -> int:
+        self.last_id += 1
+        return self.last_id
+
+    def with_conversation(self, follow_up: FollowUp) -> tuple[FollowUp, Conversation]:
+        """A follow-up and its conversation, copied, as a joined row reads them."""
+        return copy.copy(follow_up), copy.copy(self.conversations[follow_up.conversation_id])
+
+
+_in_session: ContextVar[bool] = ContextVar("in_memory_session", default=False)
+
+
+class InMemoryStorage:
+    """Sessions run one at a time, like SQLite's single writer."""
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+        self._writer = asyncio.Lock()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[InMemoryUnitOfWork]:
+        if _in_session.get():
+            # One writer at a time: a session inside a session would wait for itself forever.
+            raise RuntimeError("a storage session was opened inside another one")
+        token = _in_session.set(True)
+        try:
+            async with self._writer:
+                # Work on a copy and publish it on success: an error leaves the tables as they were.
+                working = copy.deepcopy(self.tables)
+                yield InMemoryUnitOfWork(working)
+                self.tables = working
+        finally:
+            _in_session.reset(token)
+
+
+class InMemoryUnitOfWork:
+    """One session's repositories on its copy of the tables. Objects are copied in and out, as
+    rows are, so callers can't change storage by accident."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.people: People = InMemoryPeople(tables)
+        self.follow_ups: FollowUps = InMemoryFollowUps(tables)
+        self.outbox: Outbox = InMemoryOutbox(tables)
+        self.workspaces: Workspaces = InMemoryWorkspaces(tables)
+        self.state: BotState = InMemoryBotState(tables)
+
+
+class InMemoryPeople:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def get(self, address: Address) -> Person | None:
+        for person in self.t.people.values():
+            if person.address == address:
+                return copy.copy(person)
+        return None
+
+    async def add(self, person: Person) -> Person:
+        if await self.get(person.address) is not None:
+            raise ValueError("person already exists")
+        person.id = self.t.new_id()
+        self.t.people[person.id] = copy.copy(person)
+        self.t.next_numbers[person.id] = 1
+        return person
+
+    async def update(self, person: Person) -> None:
+        assert person.id in self.t.people
+        self.t.people[person.id] = copy.copy(person)
+
+    async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
+        for person_id in person_ids:
+            if person_id in self.t.people:
+                self.t.people[person_id].undeliverable = reason[:200]
+
+    async def delete(self, person_id: int) -> None:
+        self.t.people.pop(person_id, None)
+        gone = {i for i, f in self.t.follow_ups.items() if f.person_id == person_id}
+        self.t.follow_ups = {i: f for i, f in self.t.follow_ups.items() if i not in gone}
+        self.t.nudges = {i: n for i, n in self.t.nudges.items() if n.follow_up_id not in gone}
+        self.t.conversations = {
+            i: c for i, c in self.t.conversations.items() if c.person_id != person_id
+        }
+
+
+class InMemoryFollowUps:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def add_conversation(self, conversation: Conversation) -> Conversation:
+        conversation.id = self.t.new_id()
+        self.t.conversations[conversation.id] = copy.copy(conversation)
+        return conversation
+
+    async def conversations_at(self, person_id: int, company_key: str) -> list[Conversation]:
+        found = [
+            copy.copy(c)
+            for c in self.t.conversations.values()
+            if c.person_id == person_id and c.company_key == company_key
+        ]
+        return sorted(found, key=lambda c: (c.met_at, c.id or 0))
+
+    async def recorded_names(self, person_id: int) -> set[str]:
+        names: set[str] = set()
+        for c in self.t.conversations.values():
+            if c.person_id == person_id:
+                names.update(n for n in (c.contact_name, c.company, c.event) if n)
+        return names
+
+    async def allocate_numbers(self, person_id: int, count: int) -> list[int]:
+        first = self.t.next_numbers[person_id]
+        self.t.next_numbers[person_id] = first + count
+        return list(range(first, first + count))
+
+    async def add(self, follow_ups: Sequence[FollowUp]) -> list[FollowUp]:
+        for follow_up in follow_ups:
+            for other in self.t.follow_ups.values():
+                if (other.person_id, other.number) == (follow_up.person_id, follow_up.number):
+                    raise ValueError("follow-up number already used")
+            follow_up.id = self.t.new_id()
+            self.t.follow_ups[follow_up.id] = copy.copy(follow_up)
+        return list(follow_ups)
+
+    async def update(self, follow_up: FollowUp) -> None:
+        assert follow_up.id in self.t.follow_ups
+        self.t.follow_ups[follow_up.id] = copy.copy(follow_up)
+
+    async def by_number(self, person_id: int, number: int) -> tuple[FollowUp, Conversation] | None:
+        for f in self.t.follow_ups.values():
+            if f.person_id == person_id and f.number == number:
+                return self.t.with_conversation(f)
+        return None
+
+    async def by_id(
+        self, person_id: int, follow_up_id: int
+    ) -> tuple[FollowUp, Conversation] | None:
+        f = self.t.follow_ups.get(follow_up_id)
+        if f is None or f.person_id != person_id:
+            return None
+        return self.t.with_conversation(f)
+
+    async def of_conversation(self, conversation_id: int) -> list[FollowUp]:
+        found = [
+            copy.copy(f) for f in self.t.follow_ups.values() if f.conversation_id == conversation_id
+        ]
+        return sorted(found, key=lambda f: f.number)
+
+    async def open(self, person_id: int) -> list[tuple[FollowUp, Conversation]]:
+        return [
+            self.t.with_conversation(f)
+            for f in self.t.follow_ups.values()
+            if f.person_id == person_id and f.status is FollowUpStatus.PENDING
+        ]
+
+    async def missed_since(
+        self, person_id: int, since: datetime
+    ) -> list[tuple[FollowUp, Conversation]]:
+        return [
+            self.t.with_conversation(f)
+            for f in self.t.follow_ups.values()
+            if f.person_id == person_id
+            and f.status is FollowUpStatus.MISSED
+            and f.closed_at is not None
+            and f.closed_at >= since
+        ]
+
+    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
+        for follow_up_id in follow_up_ids:
+            follow_up = self.t.follow_ups.get(follow_up_id)
+            if follow_up is not None and follow_up.status is FollowUpStatus.PENDING:
+                follow_up.status, follow_up.closed_at = FollowUpStatus.MISSED, now
+
+
+def _claim_order(nudge: Nudge) -> tuple[datetime, datetime, int]:
+    return (nudge.next_attempt_at or nudge.due_at, nudge.due_at, nudge.id or 0)
+
+
+class InMemoryOutbox:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def add(self, nudges: Sequence[Nudge]) -> None:
+        for nudge in nudges:
+            nudge.id = self.t.new_id()
+            self.t.nudges[nudge.id] = copy.copy(nudge)
+
+    async def replace_pending(
+        self, follow_up_id: int, nudges: Sequence[Nudge], now: datetime
+    ) -> None:
+        for nudge in self._pending(follow_up_id):
+            if nudge.attempts == 0 and (nudge.next_attempt_at or nudge.due_at) > now:
+                del self.t.nudges[nudge.id or 0]
+        for nudge in nudges:
+            nudge.follow_up_id = follow_up_id
+        await self.add(nudges)
+
+    async def sent_counts(self, follow_up_id: int) -> dict[NudgeKind, int]:
+        counts: dict[NudgeKind, int] = {}
+        for n in self.t.nudges.values():
+            if n.follow_up_id == follow_up_id and n.status in (
+                NudgeStatus.SENT,
+                NudgeStatus.SENDING,
+            ):
+                counts[n.kind] = counts.get(n.kind, 0) + 1
+        return counts
+
+    async def cancel_pending(self, follow_up_id: int, reason: str) -> int:
+        pending = self._pending(follow_up_id)
+        for nudge in pending:
+            nudge.status, nudge.last_error = NudgeStatus.CANCELLED, reason
+        return len(pending)
+
+    async def claim_due(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        platforms: Sequence[str] | None = None,
+    ) -> list[Nudge]:
+        def mine(n: Nudge) -> bool:
+            return platforms is None or self._platform_of(n) in platforms
+
+        due = sorted(
+            (
+                n
+                for n in self.t.nudges.values()
+                if n.status is NudgeStatus.PENDING and _claim_order(n)[0] <= now and mine(n)
+            ),
+            key=_claim_order,
+        )[:limit]
+        expired = sorted(
+            (
+                n
+                for n in self.t.nudges.values()
+                if n.status is NudgeStatus.SENDING
+                and n.lease_expires_at is not None
+                and n.lease_expires_at < now
+                and mine(n)
+            ),
+            key=lambda n: n.lease_expires_at or now,
+        )[:limit]
+        claimed = sorted(due + expired, key=_claim_order)
+        for nudge in claimed:
+            nudge.status = NudgeStatus.SENDING
+            nudge.lease_owner, nudge.lease_expires_at = owner, lease_until
+            nudge.attempts += 1
+        return [copy.copy(n) for n in claimed]
+
+    async def contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
+        found = {}
+        for nudge in claimed:
+            stored = self.t.nudges.get(nudge.id or 0)
+            follow_up = self.t.follow_ups.get(stored.follow_up_id) if stored else None
+            if nudge.id is None or follow_up is None:
+                continue
+            found[nudge.id] = NudgeContext(
+                nudge,
+                *self.t.with_conversation(follow_up),
+                copy.copy(self.t.people[follow_up.person_id]),
+            )
+        return found
+
+    async def mark_sent(self, nudge_ids: Sequence[int], sent_at: datetime, owner: str) -> None:
+        for nudge_id in nudge_ids:
+            stored = self.t.nudges.get(nudge_id)
+            if stored is not None and stored.lease_owner == owner:
+                stored.status, stored.sent_at = NudgeStatus.SENT, sent_at
+                stored.lease_owner = stored.lease_expires_at = stored.last_error = None
+
+    async def settle(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
+        for nudge in settled:
+            stored = self.t.nudges.get(nudge.id or 0)
+            # Like an UPDATE: a row deleted meanwhile (its person left), or no longer held by
+            # `owner`, is left as it is.
+            if stored is not None and (owner is None or stored.lease_owner == owner):
+                self.t.nudges[nudge.id or 0] = copy.copy(nudge)
+
+    async def next_due_at(self) -> datetime | None:
+        times = [
+            _claim_order(n)[0] for n in self.t.nudges.values() if n.status is NudgeStatus.PENDING
+        ] + [
+            n.lease_expires_at
+            for n in self.t.nudges.values()
+            if n.status is NudgeStatus.SENDING and n.lease_expires_at is not None
+        ]
+        return min(times) if times else None
+
+    def _pending(self, follow_up_id: int) -> list[Nudge]:
+        """The follow-up's pending rows themselves (not copies)."""
+        return [
+            n
+            for n in self.t.nudges.values()
+            if n.follow_up_id == follow_up_id and n.status is NudgeStatus.PENDING
+        ]
+
+    def _platform_of(self, nudge: Nudge) -> str:
+        follow_up = self.t.follow_ups[nudge.follow_up_id]
+        return self.t.people[follow_up.person_id].address.platform
+
+
+class InMemoryWorkspaces:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def get(self, platform: str, workspace_id: str) -> Workspace | None:
+        found = self.t.workspaces.get((platform, workspace_id))
+        return copy.copy(found) if found else None
+
+    async def save(self, workspace: Workspace) -> None:
+        self.t.workspaces[(workspace.platform, workspace.id)] = copy.copy(workspace)
+
+    async def undeliverable(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        found = {key: self.t.workspaces.get(key) for key in keys}
+        return {k: w.undeliverable for k, w in found.items() if w and w.undeliverable is not None}
+
+
+class InMemoryBotState:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def get(self, key: str) -> str | None:
+        return self.t.values.get(key)
+
+    async def set(self, key: str, value: str, now: datetime) -> None:
+        self.t.values[key] = value
+        self.t.values_updated[key] = now
+
+    async def add(self, key: str, value: str, now: datetime) -> bool:
+        if key in self.t.values:
+            return False
+        await self.set(key, value, now)
+        return True
+
+    async def forget_older(self, prefix: str, updated_before: datetime) -> int:
+        old = [
+            key
+            for key, updated in self.t.values_updated.items()
+            if key.startswith(prefix) and updated < updated_before
+        ]
+        for key in old:
+            del self.t.values[key], self.t.values_updated[key]
+        return len(old)
+
+    async def take_rate_slot(self, key: str, window: int, limit: int) -> bool:
+        used = self.t.rate_windows.get((key, window), 0)
+        if used >= limit:
+            return False
+        self.t.rate_windows[(key, window)] = used + 1
+        return True
