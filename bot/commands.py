@@ -195,33 +195,20 @@ def parse_followups(text: str) -> Command:
             raise CommandError(
                 "Usage: /followups done N [email|linkedin], like /followups done 3 email."
             )
-        method = None
-        if len(args) == 2:
-            method = _METHODS.get(args[1].casefold())
-            if method is None:
-                raise CommandError(
-                    f"“{clip(args[1], 40)}” isn't a way to follow up. Say email or linkedin, "
-                    f"like /followups done {number} email."
-                )
+        method = _method(args[1], number) if len(args) == 2 else None
         return MarkDone(number, method)
     if sub == "snooze":
         number = parse_number(args, "snooze", "/followups snooze 3 2h")
-        if len(args) < 2:
-            raise CommandError(
-                f"Snooze for how long? Like /followups snooze {number} 2h, 30m or tomorrow."
-            )
-        return Snooze(number, " ".join(args[1:]))
+        return Snooze(number, _duration(" ".join(args[1:]), number))
     if sub == "skip":
         number = parse_number(args, "skip", "/followups skip 3")
-        if len(args) > 2 or (len(args) == 2 and args[1].casefold() not in ("confirm", "yes")):
-            raise CommandError(
-                f"Usage: /followups skip {number} (add confirm to skip an interview)."
-            )
-        return Skip(number, confirmed=len(args) == 2)
+        if len(args) > 2:
+            raise CommandError(_SKIP_USAGE.format(number=number))
+        return Skip(number, confirmed=_confirmed(args[1] if len(args) == 2 else "", number))
     if sub == "draft":
         number = parse_number(args, "draft", "/followups draft 3")
         if len(args) > 1:
-            raise CommandError(f"Usage: /followups draft N, like /followups draft {number}.")
+            raise CommandError(_DRAFT_USAGE.format(number=number))
         return Draft(number)
     if sub in ("check", "proofread", "spellcheck"):
         # The text as typed after the word, so that its spacing can be checked too.
@@ -242,22 +229,53 @@ def parse_followups(text: str) -> Command:
 
 def command_for(action: Action) -> Command:
     """The command a button stands for, aimed at the follow-up it carries (the core checks
-    that the clicker owns it). Adapters encode an `Action` and decode it back: no text."""
+    that the clicker owns it). Adapters encode an `Action` and decode it back, no text between;
+    its argument is held to the typed command's rules (CommandError), since a button's value
+    comes back from the platform and a hand-made one may carry anything."""
+    number, argument, ident = action.number, action.argument, action.follow_up_id
     match action.kind:
         case ActionKind.DONE:
-            return MarkDone(
-                action.number, action.argument or None, follow_up_id=action.follow_up_id
-            )
+            method = _method(argument, number) if argument else None
+            return MarkDone(number, method, follow_up_id=ident)
         case ActionKind.SNOOZE:
-            return Snooze(action.number, action.argument or "2h", follow_up_id=action.follow_up_id)
+            return Snooze(number, _duration(argument, number), follow_up_id=ident)
         case ActionKind.SKIP:
-            return Skip(
-                action.number,
-                confirmed=action.argument == "confirm",
-                follow_up_id=action.follow_up_id,
-            )
+            return Skip(number, confirmed=_confirmed(argument, number), follow_up_id=ident)
         case ActionKind.DRAFT:
-            return Draft(action.number, follow_up_id=action.follow_up_id)
+            if argument:
+                raise CommandError(_DRAFT_USAGE.format(number=number))
+            return Draft(number, follow_up_id=ident)
+
+
+_SKIP_USAGE = "Usage: /followups skip {number} (add confirm to skip an interview)."
+_DRAFT_USAGE = "Usage: /followups draft N, like /followups draft {number}."
+
+
+def _method(word: str, number: int) -> str:
+    """The way a follow-up was sent: "email" (or "e-mail", "mail") or "linkedin"."""
+    method = _METHODS.get(word.casefold())
+    if method is None:
+        raise CommandError(
+            f"“{clip(word, 40)}” isn't a way to follow up. Say email or linkedin, "
+            f"like /followups done {number} email."
+        )
+    return method
+
+
+def _duration(words: str, number: int) -> str:
+    """How long to snooze, as typed; the handler reads it (it knows the student's zone)."""
+    if not words.strip():
+        raise CommandError(
+            f"Snooze for how long? Like /followups snooze {number} 2h, 30m or tomorrow."
+        )
+    return words
+
+
+def _confirmed(word: str, number: int) -> bool:
+    """Whether a skip says "confirm" (or "yes"): needed to skip an interview."""
+    if word and word.casefold() not in ("confirm", "yes"):
+        raise CommandError(_SKIP_USAGE.format(number=number))
+    return bool(word)
 
 
 def parse_number(args: list[str], sub: str, example: str) -> int:

@@ -27,16 +27,25 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain import FollowUpStatus, Nudge, NudgeKind, NudgeStatus, Workspace, why_not_nudged
+from bot.domain import (
+    Address,
+    FollowUpStatus,
+    Nudge,
+    NudgeKind,
+    NudgeStatus,
+    Workspace,
+    why_not_nudged,
+)
 from bot.messages import nudge_message
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
+    Claim,
     Delivered,
     Delivery,
     Messenger,
@@ -44,6 +53,7 @@ from bot.ports import (
     PermanentFailure,
     RetryAfter,
     Storage,
+    UnitOfWork,
 )
 from bot.replies import Reply
 from rules.engine import Rulebook
@@ -93,51 +103,30 @@ class _Due(NamedTuple):
     first_due: datetime
 
 
-@dataclass
-class _Outcome:
-    """What settling a batch writes, gathered while sending."""
-
-    sent: list[int] = field(default_factory=list)
-    settled: list[Nudge] = field(default_factory=list)
-    undeliverable: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    # (platform, workspace id) -> why no DM reaches anyone there.
-    workspaces: dict[tuple[str, str], str] = field(default_factory=dict)
-    missed: set[int] = field(default_factory=set)
-
-
+@dataclass(eq=False)
 class Dispatcher:
     """Sends due nudges through a `Messenger`. One instance per process; `owner` names it in
     leases so that a replica's claims can be told apart."""
 
-    def __init__(
-        self,
-        storage: Storage,
-        messenger: Messenger,
-        clock: Clock,
-        rulebook: Rulebook,
-        *,
-        default_zone: ZoneInfo,
-        owner: str = "local",
-        batch_size: int = 200,
-        concurrency: int = 32,
-        pacer: Pacer | None = None,
-        lease: timedelta = LEASE,
-        platforms: Sequence[str] | None = None,
-    ) -> None:
-        self.storage = storage
-        self.messenger = messenger
-        self.clock = clock
-        self.rulebook = rulebook
-        self.default_zone = default_zone
-        self.owner = owner
-        self.batch_size = batch_size
-        self.concurrency = concurrency
-        self.pacer: Pacer = pacer or NoPacing()
-        self.lease = lease
-        # The platforms this process can send to (None: all); it claims nothing else.
-        self.platforms = list(platforms) if platforms is not None else None
-        # Platforms that answered "slow down", until when.
-        self._paused_until: dict[tuple[str, ...], datetime] = {}
+    storage: Storage
+    messenger: Messenger
+    clock: Clock
+    rulebook: Rulebook
+    _: KW_ONLY
+    default_zone: ZoneInfo
+    owner: str = "local"
+    batch_size: int = 200
+    concurrency: int = 32
+    # None: sends go out as fast as the messenger takes them.
+    pacer: Pacer | None = None
+    lease: timedelta = LEASE
+    # The platforms this process can send to (None: all); it claims nothing else.
+    platforms: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        self._pacer: Pacer = self.pacer or NoPacing()
+        self._platforms = tuple(self.platforms) if self.platforms is not None else None
+        self._pauses = _Pauses()
 
     async def dispatch_due(self) -> DispatchReport:
         """Deliver every nudge due now, one batch at a time, until none is left."""
@@ -153,10 +142,9 @@ class Dispatcher:
     async def claim(self) -> list[Nudge]:
         """Claim the next batch of due nudges for this replica."""
         now = self.clock.now()
+        claim = Claim(now, self.owner, now + self.lease, self.batch_size, self._platforms)
         async with self.storage.session() as uow:
-            return await uow.outbox.claim_due(
-                now, self.owner, now + self.lease, self.batch_size, self.platforms
-            )
+            return await uow.outbox.claim_due(claim)
 
     async def next_due_at(self) -> datetime | None:
         async with self.storage.session() as uow:
@@ -165,44 +153,23 @@ class Dispatcher:
     async def deliver(self, claimed: Sequence[Nudge]) -> DispatchReport:
         """Re-check, send and settle a claimed batch."""
         report = DispatchReport(claimed=len(claimed))
-        sendable = await self._triage(claimed, report)
-        together: dict[tuple[int, NudgeKind], list[_Due]] = defaultdict(list)
-        for due in sendable:
-            together[(due.context.conversation.id or 0, due.nudge.kind)].append(due)
-        for group in together.values():
-            if len(group) > 1:
-                group.sort(key=lambda d: d.context.follow_up.number)
-        groups = sorted(
-            together.values(),
-            key=lambda g: (min(d.first_due for d in g), g[0].nudge.id or 0),
-        )
-        deliveries: list[Delivery] = [RetryAfter(0, "not sent", tried=False)] * len(groups)
+        dms = _into_dms(await self._triage(claimed, report))
+        deliveries: list[Delivery] = [RetryAfter(0, "not sent", tried=False)] * len(dms)
         given_up: dict[int, PermanentFailure] = {}
-        turns = iter(enumerate(groups))
+        turns = iter(enumerate(dms))
 
         async def sender() -> None:
-            # Up to `concurrency` senders take the groups in order, each sending one at a time.
-            for index, group in turns:
-                deliveries[index] = await self._send(group, given_up)
+            # Up to `concurrency` senders take the DMs in order, each sending one at a time.
+            for index, dm in turns:
+                deliveries[index] = await self._send(dm, given_up)
 
-        await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(groups)))))
-        outcome = _Outcome()
-        now = self.clock.now()
-        for group, delivery in zip(groups, deliveries, strict=True):
-            for due in group:
-                self._settle(due, delivery, now, outcome, report)
+        await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(dms)))))
+        settlement = _Settlement(report, self.clock.now())
+        for dm, delivery in zip(dms, deliveries, strict=True):
+            for due in dm:
+                settlement.record(due, delivery)
         async with self.storage.session() as uow:
-            await uow.outbox.mark_sent(outcome.sent, now, self.owner)
-            await uow.outbox.settle(outcome.settled, self.owner)
-            for reason, person_ids in outcome.undeliverable.items():
-                await uow.people.mark_undeliverable(sorted(person_ids), reason)
-            for (platform, workspace_id), reason in outcome.workspaces.items():
-                # Its other settings (a default zone) stay for when the app is back.
-                workspace = await uow.workspaces.get(platform, workspace_id)
-                workspace = workspace or Workspace(platform, workspace_id)
-                workspace.undeliverable = reason
-                await uow.workspaces.save(workspace)
-            await uow.follow_ups.close_missed(sorted(outcome.missed), now)
+            await settlement.write(uow, self.owner)
         return report
 
     async def _triage(self, claimed: Sequence[Nudge], report: DispatchReport) -> list[_Due]:
@@ -227,7 +194,7 @@ class Dispatcher:
                     _finish(old, NudgeStatus.CANCELLED, "superseded by a later nudge")
                     cancelled.append(old)
                 context = contexts.get(nudge.id or 0)
-                reason = self._reason_not_to_send(context, closed)
+                reason = _why_not_sent(context, closed, self.rulebook)
                 if reason is not None:
                     _finish(nudge, NudgeStatus.CANCELLED, reason)
                     cancelled.append(nudge)
@@ -238,69 +205,43 @@ class Dispatcher:
         report.cancelled += len(cancelled)
         return sendable
 
-    def _reason_not_to_send(
-        self, context: NudgeContext | None, closed_workspaces: set[tuple[str, str]]
-    ) -> str | None:
-        if context is None:
-            return "follow-up or person deleted"
-        status = context.follow_up.status
-        # The window-closed notice is still worth sending if the list already marked it missed.
-        closing = context.nudge.kind is NudgeKind.WINDOW_CLOSED and status is FollowUpStatus.MISSED
-        if status is not FollowUpStatus.PENDING and not closing:
-            return f"follow-up {status}"
-        address = context.person.address
-        if (address.platform, address.workspace) in closed_workspaces:
-            return "workspace can't receive DMs"
-        return why_not_nudged(context.person, context.conversation, self.rulebook)
-
-    async def _send(self, group: list[_Due], given_up: dict[int, PermanentFailure]) -> Delivery:
-        person = group[0].context.person
-        address = person.address
+    async def _send(self, dm: list[_Due], given_up: dict[int, PermanentFailure]) -> Delivery:
+        person = dm[0].context.person
         # Someone this batch already found unreachable is not tried again.
         if person.id in given_up:
             return given_up[person.id or 0]
-        # After a 429 the rest of the batch for that platform (or workspace) waits with it,
-        # keeping its order, rather than hammering the platform or overtaking the first.
-        for scope in ((address.platform,), (address.platform, address.workspace)):
-            paused_until = self._paused_until.get(scope) if self._paused_until else None
-            if paused_until is not None and paused_until > self.clock.now():
-                left = (paused_until - self.clock.now()).total_seconds()
-                return RetryAfter(left, "platform asked to slow down", tried=False)
-        await self.pacer.wait_turn(person)
+        paused_for = self._pauses.left(person.address, self.clock.now())
+        if paused_for is not None:
+            return RetryAfter(paused_for, "platform asked to slow down", tried=False)
+        await self._pacer.wait_turn(person)
         # Pacing may have taken a while: a nudge whose lease is running out goes back to the
         # outbox unsent rather than risk another replica sending it too.
         now = self.clock.now()
-        lease_ends = min(d.nudge.lease_expires_at or now for d in group)
+        lease_ends = min(d.nudge.lease_expires_at or now for d in dm)
         if lease_ends - now < LEASE_MARGIN:
             return RetryAfter(0, "its turn came too late in the lease", tried=False)
-        key = f"nudge-{min(d.nudge.id or 0 for d in group)}"
+        key = f"nudge-{min(d.nudge.id or 0 for d in dm)}"
         try:
-            delivery = await self.messenger.send_dm(person, self._message(group, now), key=key)
+            delivery = await self.messenger.send_dm(person, self._message(dm, now), key=key)
         except Exception as err:  # any platform error is transient until proven otherwise
             # The exception's text may quote the message (contact data): log its type only.
             log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
-            attempts = max(d.nudge.attempts for d in group)
+            attempts = max(d.nudge.attempts for d in dm)
             return RetryAfter(_backoff(attempts).total_seconds(), type(err).__name__)
-        if isinstance(delivery, RetryAfter) and delivery.scope != "message":
-            scope = (
-                (address.platform,)
-                if delivery.scope == "platform"
-                else (address.platform, address.workspace)
-            )
-            until = self.clock.now() + timedelta(seconds=delivery.seconds)
-            self._paused_until[scope] = max(until, self._paused_until.get(scope, until))
+        if isinstance(delivery, RetryAfter):
+            self._pauses.note(person.address, delivery, self.clock.now())
         if isinstance(delivery, PermanentFailure) and delivery.concerns_person:
             given_up[person.id or 0] = delivery
         return delivery
 
-    def _message(self, group: list[_Due], now: datetime) -> Reply:
+    def _message(self, dm: list[_Due], now: datetime) -> Reply:
         # Late means the nudge being sent fell due a while ago (earlier ones it replaces don't
         # count: their moment is gone and the message speaks for now).
-        due = min(d.nudge.due_at for d in group)
-        context = group[0].context
+        due = min(d.nudge.due_at for d in dm)
+        context = dm[0].context
         return nudge_message(
-            kind=group[0].nudge.kind,
-            follow_ups=[d.context.follow_up for d in group],
+            kind=dm[0].nudge.kind,
+            follow_ups=[d.context.follow_up for d in dm],
             conversation=context.conversation,
             rule=self.rulebook.kinds.get(context.conversation.kind),
             rulebook=self.rulebook,
@@ -309,28 +250,97 @@ class Dispatcher:
             late_since=due if now - due > LATE_AFTER else None,
         )
 
-    def _settle(
-        self,
-        due: _Due,
-        delivery: Delivery,
-        now: datetime,
-        outcome: _Outcome,
-        report: DispatchReport,
-    ) -> None:
-        nudge, context = due.nudge, due.context
+
+def _why_not_sent(
+    context: NudgeContext | None, closed_workspaces: set[tuple[str, str]], rulebook: Rulebook
+) -> str | None:
+    """Why a claimed nudge is cancelled rather than sent, or None to send it."""
+    if context is None:
+        return "follow-up or person deleted"
+    status = context.follow_up.status
+    # The window-closed notice is still worth sending if the list already marked it missed.
+    closing = context.nudge.kind is NudgeKind.WINDOW_CLOSED and status is FollowUpStatus.MISSED
+    if status is not FollowUpStatus.PENDING and not closing:
+        return f"follow-up {status}"
+    address = context.person.address
+    if (address.platform, address.workspace) in closed_workspaces:
+        return "workspace can't receive DMs"
+    return why_not_nudged(context.person, context.conversation, rulebook)
+
+
+def _into_dms(sendable: list[_Due]) -> list[list[_Due]]:
+    """A conversation's follow-ups due together share one DM, in number order; the DMs go out
+    in the order they first fell due."""
+    together: dict[tuple[int, NudgeKind], list[_Due]] = defaultdict(list)
+    for due in sendable:
+        together[(due.context.conversation.id or 0, due.nudge.kind)].append(due)
+    for dm in together.values():
+        if len(dm) > 1:
+            dm.sort(key=lambda d: d.context.follow_up.number)
+    return sorted(
+        together.values(), key=lambda dm: (min(d.first_due for d in dm), dm[0].nudge.id or 0)
+    )
+
+
+class _Pauses:
+    """Platforms (or workspaces) that answered "slow down", until when. After a 429 the rest of
+    the batch for that platform (or workspace) waits with it, keeping its order, rather than
+    hammering the platform or overtaking the first."""
+
+    def __init__(self) -> None:
+        self._until: dict[tuple[str, ...], datetime] = {}
+
+    def left(self, address: Address, now: datetime) -> float | None:
+        """Seconds until DMs to `address` may go again, or None when nothing holds them."""
+        if not self._until:
+            return None
+        for scope in ((address.platform,), (address.platform, address.workspace)):
+            until = self._until.get(scope)
+            if until is not None and until > now:
+                return (until - now).total_seconds()
+        return None
+
+    def note(self, address: Address, delivery: RetryAfter, now: datetime) -> None:
+        if delivery.scope == "message":
+            return
+        scope = (
+            (address.platform,)
+            if delivery.scope == "platform"
+            else (address.platform, address.workspace)
+        )
+        until = now + timedelta(seconds=delivery.seconds)
+        self._until[scope] = max(until, self._until.get(scope, until))
+
+
+@dataclass
+class _Settlement:
+    """What settling a batch writes, gathered while sending, and the report's counts."""
+
+    report: DispatchReport
+    now: datetime
+    sent: list[int] = field(default_factory=list)
+    settled: list[Nudge] = field(default_factory=list)
+    undeliverable: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # (platform, workspace id) -> why no DM reaches anyone there.
+    workspaces: dict[tuple[str, str], str] = field(default_factory=dict)
+    missed: set[int] = field(default_factory=set)
+
+    def record(self, due: _Due, delivery: Delivery) -> None:
+        """Settle one nudge of a DM by what its delivery said."""
+        nudge, context, report = due.nudge, due.context, self.report
         match delivery:
             case Delivered():
                 _finish(nudge, NudgeStatus.SENT, None)
-                nudge.sent_at = now
+                nudge.sent_at = self.now
                 report.sent += 1
-                outcome.sent.append(nudge.id or 0)
+                self.sent.append(nudge.id or 0)
             case RetryAfter(seconds=seconds, reason=reason) if nudge.attempts < MAX_ATTEMPTS:
                 if not delivery.tried:
                     nudge.attempts -= 1  # it waited its turn: nothing was tried
                 nudge.status = NudgeStatus.PENDING
                 # Rows held back by one pause share its end; the claim then takes them in due
                 # order (it sorts by next attempt, then due time).
-                nudge.next_attempt_at = now + timedelta(seconds=max(seconds, 0))
+                nudge.next_attempt_at = self.now + timedelta(seconds=max(seconds, 0))
                 nudge.lease_owner = nudge.lease_expires_at = None
                 nudge.last_error = reason
                 report.retried += 1
@@ -344,14 +354,28 @@ class Dispatcher:
                 report.failed += 1
                 address = context.person.address
                 if delivery.concerns_workspace:
-                    outcome.workspaces[(address.platform, address.workspace)] = reason
+                    self.workspaces[(address.platform, address.workspace)] = reason
                 elif delivery.concerns_person and context.person.id is not None:
-                    outcome.undeliverable[reason].add(context.person.id)
+                    self.undeliverable[reason].add(context.person.id)
         if nudge.status is not NudgeStatus.SENT:
-            outcome.settled.append(nudge)
+            self.settled.append(nudge)
         finished = nudge.status in (NudgeStatus.SENT, NudgeStatus.FAILED)
         if nudge.kind is NudgeKind.WINDOW_CLOSED and finished and context.follow_up.id:
-            outcome.missed.add(context.follow_up.id)
+            self.missed.add(context.follow_up.id)
+
+    async def write(self, uow: UnitOfWork, owner: str) -> None:
+        """Write it all in the one unit of work; only rows `owner` still holds change."""
+        await uow.outbox.mark_sent(self.sent, self.now, owner)
+        await uow.outbox.settle(self.settled, owner)
+        for reason, person_ids in self.undeliverable.items():
+            await uow.people.mark_undeliverable(sorted(person_ids), reason)
+        for (platform, workspace_id), reason in self.workspaces.items():
+            # Its other settings (a default zone) stay for when the app is back.
+            workspace = await uow.workspaces.get(platform, workspace_id)
+            workspace = workspace or Workspace(platform, workspace_id)
+            workspace.undeliverable = reason
+            await uow.workspaces.save(workspace)
+        await uow.follow_ups.close_missed(sorted(self.missed), self.now)
 
 
 def _finish(nudge: Nudge, status: NudgeStatus, reason: str | None) -> None:

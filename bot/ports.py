@@ -16,6 +16,7 @@ from bot.replies import Reply
 
 __all__ = [
     "BotState",
+    "Claim",
     "Delivered",
     "Delivery",
     "FollowUps",
@@ -88,6 +89,19 @@ class NudgeContext:
     follow_up: FollowUp
     conversation: Conversation
     person: Person
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What a sweep asks of the outbox: up to `limit` due nudges as of `now`, held by `owner`
+    until `lease_until`; only for people on `platforms` when given (a process claims only what
+    it can send)."""
+
+    now: datetime
+    owner: str
+    lease_until: datetime
+    limit: int
+    platforms: tuple[str, ...] | None = None
 
 
 class People(Protocol):
@@ -177,17 +191,10 @@ class Outbox(Protocol):
 
     async def cancel_pending(self, follow_up_id: int, reason: str) -> int: ...
 
-    async def claim_due(
-        self,
-        now: datetime,
-        owner: str,
-        lease_until: datetime,
-        limit: int,
-        platforms: Sequence[str] | None = None,
-    ) -> list[Nudge]:
-        """Claim up to `limit` due nudges (pending, or sending with an expired lease), in due
-        order, for `owner` until `lease_until`; only for people on `platforms` when given (a
-        process claims only what it can send). One statement; replicas never claim the same."""
+    async def claim_due(self, claim: Claim) -> list[Nudge]:
+        """Claim the due nudges `claim` asks for (pending, or sending with an expired lease), in
+        due order: marked sending, one more attempt. One statement; replicas never claim the
+        same."""
         ...
 
     async def contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:

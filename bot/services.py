@@ -89,7 +89,6 @@ class FollowUpService:
         proofreader: Proofreader | None = None,
     ) -> None:
         self._storage = storage
-        self._clock = clock
         self.rulebook = rulebook
         self.default_zone = default_zone
         self.on_nudge_planned = on_nudge_planned
@@ -129,7 +128,7 @@ class FollowUpService:
             if person is None or person.id is None:
                 return []
             rows = await uow.follow_ups.open(person.id)
-        now = self._clock.now()
+        now = self._deps.clock.now()
         rows.sort(key=lambda row: by_urgency(row[0], now))
         return [
             FollowUpSummary(
@@ -154,7 +153,7 @@ class FollowUpService:
     async def _context(self, uow: UnitOfWork, requester: Requester) -> Context:
         """The command's context: the requester as a person, created on first use, with what
         the platform knows of them kept up to date (one write at most)."""
-        now, address = self._clock.now(), requester.address
+        now, address = self._deps.clock.now(), requester.address
         workspace: Workspace | None = None
         platform_zone = (
             requester.timezone if requester.timezone and is_zone(requester.timezone) else None

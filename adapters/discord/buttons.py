@@ -14,9 +14,10 @@ from typing import Any
 import discord
 
 from bot.commands import command_for
+from bot.errors import UserError
 from bot.replies import ActionKind, Reply
 
-from .context import Responder
+from .context import PLATFORM_HELP, Responder
 from .render import (
     CUSTOM_ID_PATTERN,
     DONE_COLOUR,
@@ -38,7 +39,11 @@ async def click(
     comes as a new ephemeral message, and so does a draft."""
     async with responder.guard(interaction):
         requester = responder.requester(interaction, ref.scope)
-        command = command_for(ref.action)
+        try:
+            command = command_for(ref.action)
+        except UserError as err:  # a custom id this bot never wrote, or an outdated one
+            await responder.send(interaction, Reply.error(str(err)), scope=ref.scope)
+            return
         reply = await responder.compute(interaction, responder.run(requester, command), update=True)
         if reply.is_error or reply.actions or ref.action.kind is ActionKind.DRAFT:
             await responder.send(interaction, reply, scope=ref.scope)
@@ -51,7 +56,7 @@ async def _show_outcome(
 ) -> None:
     message = interaction.message
     original = list(message.embeds) if message is not None else []
-    outcome = render_embeds(reply)
+    outcome = render_embeds(reply, help=PLATFORM_HELP)
     for embed in outcome:
         embed.colour = DONE_COLOUR if ref.action.kind is ActionKind.DONE else embed.colour
     keep = max(EMBEDS_PER_MESSAGE - len(outcome), 0)

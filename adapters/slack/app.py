@@ -213,8 +213,13 @@ class SlackHandlers:
                     respond, Reply.error("That button is out of date. /followups lists yours.")
                 )
                 return
+            try:
+                command = command_for(action)
+            except UserError as err:  # a value this bot never wrote, or an outdated one
+                await _answer(respond, Reply.error(str(err)))
+                return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
-            reply = await self.service.handle(requester, command_for(action))
+            reply = await self.service.handle(requester, command)
             await self._show_click_result(body, client, respond, action, reply)
         except Exception as err:
             await _sorry(respond, "a button", err)

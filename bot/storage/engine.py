@@ -20,11 +20,14 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
+from bot.storage.nesting import one_session_at_a_time
+
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_MS",
     "Db",
     "LoopConnection",
     "LoopSqlite",
+    "Repository",
     "blocking_sqlite_engine",
     "create_engine",
     "dialect_insert",
@@ -139,11 +142,7 @@ class LoopSqlite:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        if _in_transaction.get():
-            # One at a time: a session inside a session would wait for itself forever.
-            raise RuntimeError("a storage session was opened inside another one")
-        token = _in_transaction.set(True)
-        try:
+        with one_session_at_a_time(_in_transaction):
             give_up = asyncio.get_running_loop().time() + self.busy_timeout_ms / 1000
             try:
                 async with asyncio.timeout_at(give_up):
@@ -163,8 +162,6 @@ class LoopSqlite:
                     self._wrote(dbapi_connection.total_changes - changes)
             finally:
                 self.turn.release()
-        finally:
-            _in_transaction.reset(token)
 
     def _wrote(self, rows: int) -> None:
         self.written += rows
@@ -243,6 +240,13 @@ class LoopConnection:
 
 # What a unit of work's repositories run their statements on: one transaction's connection.
 Db: TypeAlias = AsyncConnection | LoopConnection
+
+
+class Repository:
+    """A repository of one unit of work: its statements run on the unit's connection."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
 
 
 def dialect_insert(db: Db, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from bot.domain import Conversation, FollowUp, FollowUpStatus
-from bot.storage.engine import Db
+from bot.storage.engine import Repository
 from bot.storage.mapping import (
     conversation_from,
     conversation_values,
@@ -24,10 +24,7 @@ from bot.storage.schema import conversations, follow_ups, people
 __all__ = ["SqlFollowUps"]
 
 
-class SqlFollowUps:
-    def __init__(self, db: Db) -> None:
-        self.db = db
-
+class SqlFollowUps(Repository):
     # -- conversations -------------------------------------------------------------------
 
     async def add_conversation(self, conversation: Conversation) -> Conversation:

@@ -18,15 +18,16 @@ from bot.domain import (
     JobStatus,
     LinkedInPlan,
     Nudge,
-    NudgeKind,
     NudgeStatus,
     Person,
     Workspace,
 )
-from rules.engine import QuietHours
+from bot.storage.schema import REASON_LENGTH
+from rules.engine import NudgeKind, QuietHours
 
 __all__ = [
     "SETTLED_COLUMNS",
+    "clip_reason",
     "conversation_from",
     "conversation_values",
     "follow_up_from",
@@ -46,6 +47,11 @@ _LINKEDIN_PLAN = {m.value: m for m in LinkedInPlan}
 _FOLLOW_UP_STATUS = {m.value: m for m in FollowUpStatus}
 _NUDGE_KIND = {m.value: m for m in NudgeKind}
 _NUDGE_STATUS = {m.value: m for m in NudgeStatus}
+
+
+def clip_reason(reason: str | None) -> str | None:
+    """Why something failed, cut to fit its column: platforms' error texts can run long."""
+    return None if reason is None else reason[:REASON_LENGTH]
 
 
 def person_values(person: Person) -> dict[str, Any]:
@@ -199,6 +205,26 @@ def follow_up_from(row: Sequence[Any]) -> FollowUp:
     )
 
 
+def workspace_values(workspace: Workspace) -> dict[str, Any]:
+    # A workspace's fields are its table's columns.
+    return {**vars(workspace), "undeliverable": clip_reason(workspace.undeliverable)}
+
+
+def workspace_from(row: Sequence[Any]) -> Workspace:
+    (
+        platform,
+        id_,
+        default_timezone,
+        undeliverable,
+    ) = row
+    return Workspace(
+        platform=platform,
+        id=id_,
+        default_timezone=default_timezone,
+        undeliverable=undeliverable,
+    )
+
+
 # What settling a nudge may change (never its follow-up, kind or due time).
 SETTLED_COLUMNS = (
     "status",
@@ -221,7 +247,7 @@ def nudge_values(nudge: Nudge) -> dict[str, Any]:
         "lease_owner": nudge.lease_owner,
         "lease_expires_at": nudge.lease_expires_at,
         "sent_at": nudge.sent_at,
-        "last_error": nudge.last_error[:200] if nudge.last_error else None,
+        "last_error": clip_reason(nudge.last_error) or None,  # an empty error is none
     }
 
 
@@ -251,28 +277,4 @@ def nudge_from(row: Sequence[Any]) -> Nudge:
         lease_expires_at=lease_expires_at,
         sent_at=sent_at,
         last_error=last_error,
-    )
-
-
-def workspace_values(workspace: Workspace) -> dict[str, Any]:
-    return {
-        "platform": workspace.platform,
-        "id": workspace.id,
-        "default_timezone": workspace.default_timezone,
-        "undeliverable": None if workspace.undeliverable is None else workspace.undeliverable[:200],
-    }
-
-
-def workspace_from(row: Sequence[Any]) -> Workspace:
-    (
-        platform,
-        id_,
-        default_timezone,
-        undeliverable,
-    ) = row
-    return Workspace(
-        platform=platform,
-        id=id_,
-        default_timezone=default_timezone,
-        undeliverable=undeliverable,
     )

@@ -27,8 +27,8 @@ from sqlalchemy import (
 )
 
 from bot.domain import Nudge, NudgeKind, NudgeStatus
-from bot.ports import NudgeContext
-from bot.storage.engine import Db
+from bot.ports import Claim, NudgeContext
+from bot.storage.engine import Repository
 from bot.storage.mapping import (
     SETTLED_COLUMNS,
     conversation_from,
@@ -42,10 +42,7 @@ from bot.storage.schema import UTCDateTime, conversations, follow_ups, nudges, p
 __all__ = ["SqlOutbox"]
 
 
-class SqlOutbox:
-    def __init__(self, db: Db) -> None:
-        self.db = db
-
+class SqlOutbox(Repository):
     async def add(self, new: Sequence[Nudge]) -> None:
         if new:
             await self.db.execute(
@@ -88,23 +85,16 @@ class SqlOutbox:
         )
         return int(result.rowcount)
 
-    async def claim_due(
-        self,
-        now: datetime,
-        owner: str,
-        lease_until: datetime,
-        limit: int,
-        platforms: Sequence[str] | None = None,
-    ) -> list[Nudge]:
+    async def claim_due(self, claim: Claim) -> list[Nudge]:
         values: dict[str, Any] = {
-            "now": now,
-            "owner": owner,
-            "lease_until": lease_until,
-            "limit": limit,
+            "now": claim.now,
+            "owner": claim.owner,
+            "lease_until": claim.lease_until,
+            "limit": claim.limit,
         }
-        if platforms is not None:
-            values["platforms"] = list(platforms)
-        rows = await self.db.execute(_claim_statement(platforms is not None), values)
+        if claim.platforms is not None:
+            values["platforms"] = list(claim.platforms)
+        rows = await self.db.execute(_claim_statement(claim.platforms is not None), values)
         claimed = [nudge_from(row) for row in rows.tuples()]
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed

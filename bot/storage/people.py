@@ -7,17 +7,14 @@ from collections.abc import Sequence
 from sqlalchemy import delete, insert, select, update
 
 from bot.domain import Address, Person
-from bot.storage.engine import Db
-from bot.storage.mapping import person_from, person_values
+from bot.storage.engine import Repository
+from bot.storage.mapping import clip_reason, person_from, person_values
 from bot.storage.schema import conversations, follow_ups, nudges, people
 
 __all__ = ["SqlPeople"]
 
 
-class SqlPeople:
-    def __init__(self, db: Db) -> None:
-        self.db = db
-
+class SqlPeople(Repository):
     async def get(self, address: Address) -> Person | None:
         rows = await self.db.execute(
             select(people).where(
@@ -45,7 +42,7 @@ class SqlPeople:
             await self.db.execute(
                 update(people)
                 .where(people.c.id.in_(list(person_ids)))
-                .values(undeliverable=reason[:200])
+                .values(undeliverable=clip_reason(reason))
             )
 
     async def delete(self, person_id: int) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy import (
 
 __all__ = [
     "LIBRARY_TABLES",
+    "REASON_LENGTH",
     "bot_state",
     "conversations",
     "follow_ups",
@@ -44,6 +45,10 @@ __all__ = [
 # installation and state stores). Their shape is the library's, not ours, so they are not in
 # `metadata`: autogenerate leaves them alone, and a test checks them against the library.
 LIBRARY_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
+
+# Why a send failed, or why no DM reaches a person or workspace: platforms' error texts are cut
+# to this (`bot.storage.mapping.clip_reason`).
+REASON_LENGTH = 200
 
 # Named constraints, so that migrations (and SQLite's batch mode) can refer to them.
 metadata = MetaData(
@@ -126,7 +131,7 @@ people = Table(
     Column("nudges_on", Boolean, nullable=False),
     Column("job_status", String(16), nullable=False),
     Column("linkedin_plan", String(16), nullable=False),
-    Column("undeliverable", String(200)),
+    Column("undeliverable", String(REASON_LENGTH)),
     # Whether they were told once how to set their zone (on platforms that don't share it).
     Column("zone_hint_shown", Boolean, nullable=False, server_default=false()),
     # The next #N this person's follow-ups get; bumped in one UPDATE, so numbers never repeat.
@@ -198,7 +203,7 @@ nudges = Table(
     Column("lease_owner", String(64)),
     Column("lease_expires_at", UTCDateTime),
     Column("sent_at", UTCDateTime),
-    Column("last_error", String(200)),
+    Column("last_error", String(REASON_LENGTH)),
 )
 
 # What the claim reads, as partial indexes so their cost follows the due rows, not the history
@@ -228,25 +233,28 @@ workspaces = Table(
     Column("platform", String(16), primary_key=True),
     Column("id", String(64), primary_key=True),
     Column("default_timezone", String(64)),
-    Column("undeliverable", String(200)),
+    Column("undeliverable", String(REASON_LENGTH)),
 )
 
+
+def _bot_table(name: str, *columns: Column[Any]) -> Table:
+    """A table of the bot's own state, keyed by names the bot makes up ("slack:seen:...", a
+    pace rule's key), shared by replicas."""
+    return Table(name, metadata, Column("key", String(200), primary_key=True), *columns)
+
+
 # Small named values the bot keeps for itself (an adapter's command-definition hash, requests
-# already seen): one row per key, so replicas share them.
-bot_state = Table(
+# already seen): one row per key.
+bot_state = _bot_table(
     "bot_state",
-    metadata,
-    Column("key", String(200), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
-# Sends counted per key and time window, shared by replicas (see bot.pacing): the window is
-# the number of whole periods since the epoch.
-rate_windows = Table(
+# Sends counted per key and time window (see bot.pacing): the window is the number of whole
+# periods since the epoch.
+rate_windows = _bot_table(
     "rate_windows",
-    metadata,
-    Column("key", String(200), primary_key=True),
     Column("window_start", BigInteger, primary_key=True),
     Column("used", Integer, nullable=False),
 )

@@ -7,16 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 
-from bot.storage.engine import Db, dialect_insert
+from bot.storage.engine import Repository, dialect_insert
 from bot.storage.schema import bot_state, rate_windows
 
 __all__ = ["SqlBotState"]
 
 
-class SqlBotState:
-    def __init__(self, db: Db) -> None:
-        self.db = db
-
+class SqlBotState(Repository):
     async def get(self, key: str) -> str | None:
         row = await self.db.execute(select(bot_state.c.value).where(bot_state.c.key == key))
         value: str | None = row.scalar_one_or_none()

@@ -7,17 +7,14 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, select
 
 from bot.domain import Workspace
-from bot.storage.engine import Db, dialect_insert
+from bot.storage.engine import Repository, dialect_insert
 from bot.storage.mapping import workspace_from, workspace_values
 from bot.storage.schema import workspaces
 
 __all__ = ["SqlWorkspaces"]
 
 
-class SqlWorkspaces:
-    def __init__(self, db: Db) -> None:
-        self.db = db
-
+class SqlWorkspaces(Repository):
     async def get(self, platform: str, workspace_id: str) -> Workspace | None:
         rows = await self.db.execute(_ONE, {"platform": platform, "id": workspace_id})
         row = rows.tuples().first()

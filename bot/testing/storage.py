@@ -25,7 +25,8 @@ from bot.domain import (
     Person,
     Workspace,
 )
-from bot.ports import BotState, FollowUps, NudgeContext, Outbox, People, Workspaces
+from bot.ports import BotState, Claim, FollowUps, NudgeContext, Outbox, People, Workspaces
+from bot.storage.nesting import one_session_at_a_time
 
 __all__ = [
     "InMemoryBotState",
@@ -75,18 +76,12 @@ class InMemoryStorage:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[InMemoryUnitOfWork]:
-        if _in_session.get():
-            # One writer at a time: a session inside a session would wait for itself forever.
-            raise RuntimeError("a storage session was opened inside another one")
-        token = _in_session.set(True)
-        try:
+        with one_session_at_a_time(_in_session):
             async with self._writer:
                 # Work on a copy and publish it on success: an error leaves the tables as they were.
                 working = copy.deepcopy(self.tables)
                 yield InMemoryUnitOfWork(working)
                 self.tables = working
-        finally:
-            _in_session.reset(token)
 
 
 class InMemoryUnitOfWork:
@@ -265,16 +260,11 @@ class InMemoryOutbox:
             nudge.status, nudge.last_error = NudgeStatus.CANCELLED, reason
         return len(pending)
 
-    async def claim_due(
-        self,
-        now: datetime,
-        owner: str,
-        lease_until: datetime,
-        limit: int,
-        platforms: Sequence[str] | None = None,
-    ) -> list[Nudge]:
+    async def claim_due(self, claim: Claim) -> list[Nudge]:
+        now = claim.now
+
         def mine(n: Nudge) -> bool:
-            return platforms is None or self._platform_of(n) in platforms
+            return claim.platforms is None or self._platform_of(n) in claim.platforms
 
         due = sorted(
             (
@@ -283,7 +273,7 @@ class InMemoryOutbox:
                 if n.status is NudgeStatus.PENDING and _claim_order(n)[0] <= now and mine(n)
             ),
             key=_claim_order,
-        )[:limit]
+        )[: claim.limit]
         expired = sorted(
             (
                 n
@@ -294,11 +284,11 @@ class InMemoryOutbox:
                 and mine(n)
             ),
             key=lambda n: n.lease_expires_at or now,
-        )[:limit]
+        )[: claim.limit]
         claimed = sorted(due + expired, key=_claim_order)
         for nudge in claimed:
             nudge.status = NudgeStatus.SENDING
-            nudge.lease_owner, nudge.lease_expires_at = owner, lease_until
+            nudge.lease_owner, nudge.lease_expires_at = claim.owner, claim.lease_until
             nudge.attempts += 1
         return [copy.copy(n) for n in claimed]
 

@@ -36,6 +36,20 @@ def a_zone_where_it_is_midday() -> str:
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc/GMT signs are inverted
 
 
+async def start_followup_bot(env: dict[str, str]) -> asyncio.subprocess.Process:
+    """`followup-bot run` from the checkout, with `env`, its output piped."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "adapters.cli",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def wait_until_listening(url: str, process: asyncio.subprocess.Process) -> None:
     async with aiohttp.ClientSession() as session:
         for _ in range(150):
@@ -67,16 +81,7 @@ async def test_run_serves_slack_and_the_scheduler_sends_on_time(tmp_path: Path) 
         }
         for name in ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "DISCORD_TOKEN"):
             env.pop(name, None)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "adapters.cli",
-            "run",
-            cwd=ROOT,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await start_followup_bot(env)
         try:
             await wait_until_listening(f"http://127.0.0.1:{port}/healthz", process)
             body = command_body(
@@ -127,20 +132,13 @@ async def test_run_refuses_http_mode_without_a_signing_secret(
     tmp_path: Path, env: dict[str, str], message: str
 ) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "adapters.cli",
-        "run",
-        cwd=ROOT,
-        env={
+    process = await start_followup_bot(
+        {
             **clean,
             "PYTHONPATH": str(ROOT),
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
             **env,
-        },
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        }
     )
     _, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2

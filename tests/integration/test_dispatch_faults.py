@@ -11,7 +11,7 @@ import pytest
 from bot.commands import parse_command
 from bot.dispatch import LEASE
 from bot.domain import Address, NudgeKind, NudgeStatus, Person
-from bot.ports import Delivery, RetryAfter, Storage
+from bot.ports import Claim, Delivery, RetryAfter, Storage
 from bot.services import Requester
 from bot.testing import FakeClock, FakeMessenger, TestBot, make_test_bot
 from rules.engine import Rulebook
@@ -164,7 +164,7 @@ async def test_a_batch_slower_than_its_lease_hands_the_rest_back_unsent(bot: Tes
     assert len(keys) == len(set(keys)) == 4
     now = bot.clock.now()
     async with bot.storage.session() as uow:
-        assert await uow.outbox.claim_due(now, "c", now + LEASE, 10) == []
+        assert await uow.outbox.claim_due(Claim(now, "c", now + LEASE, 10)) == []
 
 
 async def test_a_replica_whose_lease_ran_out_cannot_overwrite_the_new_owner(bot: TestBot) -> None:
@@ -183,5 +183,5 @@ async def test_a_replica_whose_lease_ran_out_cannot_overwrite_the_new_owner(bot:
     await fresh.deliver(taken)
     now = bot.clock.now()
     async with bot.storage.session() as uow:
-        assert await uow.outbox.claim_due(now, "x", now + LEASE, 10) == []
+        assert await uow.outbox.claim_due(Claim(now, "x", now + LEASE, 10)) == []
         assert await uow.outbox.sent_counts(taken[0].follow_up_id) == {NudgeKind.HEADS_UP: 1}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.outbox import seed_outbox
 from bot.bootstrap import STORAGE_OUTAGES
@@ -19,7 +20,7 @@ from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage, create_engine
 from bot.testing import FakeClock, FakeMessenger
 from rules.engine import Rulebook
-from tests.conftest import NEW_YORK, PG_URL, START
+from tests.conftest import NEW_YORK, PG_URL, START, postgres_schema
 
 
 async def test_a_nudge_goes_out_at_its_time_not_at_the_next_interval(
@@ -50,19 +51,28 @@ async def test_a_nudge_goes_out_at_its_time_not_at_the_next_interval(
         await engine.dispose()
 
 
-async def test_sweeping_goes_on_through_a_locked_sqlite_database(
-    tmp_path: Path, rulebook: Rulebook, caplog: pytest.LogCaptureFixture
-) -> None:
-    path = tmp_path / "locked.db"
-    engine = create_engine(f"sqlite+aiosqlite:///{path}", sqlite_busy_timeout_ms=100)
+async def sweeping_outbox(
+    engine: AsyncEngine, rulebook: Rulebook, *, pending: int
+) -> tuple[FakeClock, FakeMessenger, NudgeScheduler]:
+    """A migrated database on `engine` with `pending` nudges due at START, and a scheduler (with
+    the bot's outage handling) that sweeps it a minute later."""
     await upgrade_to_head(engine)
-    await seed_outbox(engine, pending=3, due_at=START)
+    await seed_outbox(engine, pending=pending, due_at=START)
     clock = FakeClock(START + timedelta(minutes=1))
     messenger = FakeMessenger()
     scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES)
     scheduler.attach(
         Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
     )
+    return clock, messenger, scheduler
+
+
+async def test_sweeping_goes_on_through_a_locked_sqlite_database(
+    tmp_path: Path, rulebook: Rulebook, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "locked.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}", sqlite_busy_timeout_ms=100)
+    clock, _, scheduler = await sweeping_outbox(engine, rulebook, pending=3)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
     try:
@@ -83,47 +93,30 @@ async def test_sweeping_goes_on_through_a_locked_sqlite_database(
 async def test_sweeping_resumes_when_postgresql_drops_its_connections(
     rulebook: Rulebook,
 ) -> None:
-    if not PG_URL:
-        pytest.skip("PostgreSQL not configured (FOLLOWUP_TEST_DATABASE_URL)")
-    import uuid
-
-    from bench.outbox import engine_for
-
-    schema = f"s_{uuid.uuid4().hex[:12]}"
-    admin = engine_for(PG_URL)
-    async with admin.begin() as db:
-        await db.execute(text(f'CREATE SCHEMA "{schema}"'))
-    # Named, so that only this engine's connections are cut (other tests share the server).
-    engine = create_engine(
-        PG_URL,
-        connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
-    )
-    try:
-        await upgrade_to_head(engine)
-        await seed_outbox(engine, pending=2, due_at=START)
-        clock = FakeClock(START + timedelta(minutes=1))
-        messenger = FakeMessenger()
-        scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES)
-        scheduler.attach(
-            Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
+    async with postgres_schema("s") as schema:
+        admin = create_engine(PG_URL)
+        # Named, so that only this engine's connections are cut (other tests share the server).
+        engine = create_engine(
+            PG_URL,
+            connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
         )
-        assert (await scheduler.sweep()) is not None
-        # The server restarts, as far as this pool can tell: every connection is cut.
-        async with admin.begin() as db:
-            await db.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = :name"
-                ),
-                {"name": schema},
-            )
-        await seed_outbox(engine, pending=2, due_at=START)
-        for _ in range(3):
-            await scheduler.sweep()
-            clock.advance(timedelta(seconds=6))
-        assert len(messenger.sent) == 4
-    finally:
-        await engine.dispose()
-        async with admin.begin() as db:
-            await db.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+        try:
+            clock, messenger, scheduler = await sweeping_outbox(engine, rulebook, pending=2)
+            assert (await scheduler.sweep()) is not None
+            # The server restarts, as far as this pool can tell: every connection is cut.
+            async with admin.begin() as db:
+                await db.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = :name"
+                    ),
+                    {"name": schema},
+                )
+            await seed_outbox(engine, pending=2, due_at=START)
+            for _ in range(3):
+                await scheduler.sweep()
+                clock.advance(timedelta(seconds=6))
+            assert len(messenger.sent) == 4
+        finally:
+            await engine.dispose()
+            await admin.dispose()

@@ -21,7 +21,7 @@ from bot.domain import (
     Person,
     Workspace,
 )
-from bot.ports import Storage, UnitOfWork
+from bot.ports import Claim, Storage, UnitOfWork
 from bot.storage.mapping import nudge_from
 from bot.storage.schema import nudges
 from bot.storage.sql import SqlStorage
@@ -212,18 +212,20 @@ async def test_claim_takes_due_rows_in_order_with_a_lease(storage: Storage) -> N
     now = T0 + timedelta(hours=5)
     lease = now + timedelta(minutes=2)
     async with storage.session() as uow:
-        claimed = await uow.outbox.claim_due(now, "replica-a", lease, limit=2)
+        claimed = await uow.outbox.claim_due(Claim(now, "replica-a", lease, limit=2))
     assert [n.kind for n in claimed] == [NudgeKind.HEADS_UP, NudgeKind.REMINDER]
     assert all(n.status is NudgeStatus.SENDING and n.lease_owner == "replica-a" for n in claimed)
     assert all(n.attempts == 1 and n.lease_expires_at == lease for n in claimed)
     async with storage.session() as uow:
-        rest = await uow.outbox.claim_due(now, "replica-b", lease, limit=10)
+        rest = await uow.outbox.claim_due(Claim(now, "replica-b", lease, limit=10))
         assert [n.kind for n in rest] == [NudgeKind.LAST_CALL]
-        assert await uow.outbox.claim_due(now, "replica-b", lease, limit=10) == []
+        assert await uow.outbox.claim_due(Claim(now, "replica-b", lease, limit=10)) == []
     # A lease that expired (its replica crashed) is claimed again.
     later = lease + timedelta(seconds=1)
     async with storage.session() as uow:
-        again = await uow.outbox.claim_due(later, "replica-c", later + timedelta(minutes=2), 10)
+        again = await uow.outbox.claim_due(
+            Claim(later, "replica-c", later + timedelta(minutes=2), 10)
+        )
     assert sorted(n.kind for n in again) == sorted(
         [NudgeKind.HEADS_UP, NudgeKind.REMINDER, NudgeKind.LAST_CALL]
     )
@@ -234,7 +236,7 @@ async def test_settled_nudge_round_trip_and_context(storage: Storage) -> None:
     async with storage.session() as uow:
         follow_up = await follow_up_with_nudges(uow, (NudgeKind.HEADS_UP, timedelta(0)))
         assert follow_up.id is not None
-        (nudge,) = await uow.outbox.claim_due(T0, "me", T0 + timedelta(minutes=2), 10)
+        (nudge,) = await uow.outbox.claim_due(Claim(T0, "me", T0 + timedelta(minutes=2), 10))
         assert nudge.id is not None
         nudge.status = NudgeStatus.SENT
         nudge.sent_at = T0 + timedelta(seconds=1)
@@ -250,7 +252,9 @@ async def test_settled_nudge_round_trip_and_context(storage: Storage) -> None:
     async with storage.session() as uow:
         assert await uow.outbox.sent_counts(follow_up.id) == {NudgeKind.HEADS_UP: 1}
         later = T0 + timedelta(hours=1)
-        assert await uow.outbox.claim_due(later, "me", later + timedelta(minutes=2), 10) == []
+        assert (
+            await uow.outbox.claim_due(Claim(later, "me", later + timedelta(minutes=2), 10)) == []
+        )
 
 
 async def test_marking_sent_settles_only_the_rows_the_owner_holds(storage: Storage) -> None:
@@ -262,7 +266,7 @@ async def test_marking_sent_settles_only_the_rows_the_owner_holds(storage: Stora
             planned_at=T0 - timedelta(hours=1),
         )
         lease = T0 + timedelta(minutes=2)
-        mine, other = await uow.outbox.claim_due(T0 + timedelta(seconds=1), "me", lease, 10)
+        mine, other = await uow.outbox.claim_due(Claim(T0 + timedelta(seconds=1), "me", lease, 10))
         assert mine.id is not None
         assert other.id is not None
         sent_at = T0 + timedelta(seconds=5)
@@ -275,7 +279,7 @@ async def test_marking_sent_settles_only_the_rows_the_owner_holds(storage: Stora
         }
         after_lease = lease + timedelta(seconds=1)
         (again,) = await uow.outbox.claim_due(
-            after_lease, "me", after_lease + timedelta(minutes=2), 10
+            Claim(after_lease, "me", after_lease + timedelta(minutes=2), 10)
         )
         assert again.id == other.id
         assert again.attempts == 2
@@ -304,7 +308,7 @@ async def test_a_replan_keeps_what_is_due_or_retrying_and_counts_what_went_out(
         assert follow_up.id is not None
         # The heads-up went out; the first last call was told to retry in an hour.
         now = T0 + timedelta(hours=1)
-        claimed = await uow.outbox.claim_due(now, "me", now + timedelta(minutes=2), 10)
+        claimed = await uow.outbox.claim_due(Claim(now, "me", now + timedelta(minutes=2), 10))
         heads_up, last_call = sorted(claimed, key=lambda n: n.due_at)
         heads_up.status = NudgeStatus.SENT
         last_call.status = NudgeStatus.PENDING
@@ -427,7 +431,7 @@ async def test_a_deleted_person_leaves_nothing_behind(storage: Storage) -> None:
         assert await uow.people.get(alice.address) is None
         assert await uow.follow_ups.by_id(alice.id, follow_up.id or 0) is None
         assert await uow.follow_ups.recorded_names(alice.id) == set()
-        assert await uow.outbox.claim_due(T0, "me", T0 + timedelta(minutes=2), 10) == []
+        assert await uow.outbox.claim_due(Claim(T0, "me", T0 + timedelta(minutes=2), 10)) == []
         assert len(await uow.follow_ups.open(bob.id)) == 1  # others keep theirs
 
 

@@ -338,7 +338,8 @@ def check_command(command: Command, where: str | None) -> None:
             Action(ActionKind.SNOOZE, "Tomorrow", 3, 41, "tomorrow"),
             Snooze(3, "tomorrow", follow_up_id=41),
         ),
-        (Action(ActionKind.SNOOZE, "Later", 3, 41), Snooze(3, "2h", follow_up_id=41)),
+        (Action(ActionKind.DONE, "Mail", 3, 41, "E-mail"), MarkDone(3, "email", follow_up_id=41)),
+        (Action(ActionKind.SKIP, "Yes", 3, 41, "yes"), Skip(3, confirmed=True, follow_up_id=41)),
         (Action(ActionKind.SKIP, "Skip", 3, 41), Skip(3, confirmed=False, follow_up_id=41)),
         (
             Action(ActionKind.SKIP, "Skip anyway", 3, 41, "confirm"),
@@ -362,6 +363,22 @@ def test_a_button_does_what_its_typed_command_does(kind: ActionKind) -> None:
     clicked = command_for(action)
     assert isinstance(clicked, MarkDone | Snooze | Skip | Draft)
     assert dataclasses.replace(clicked, follow_up_id=None) == parse_command(action.command)
+
+
+@pytest.mark.parametrize(
+    ("action", "error"),
+    [
+        (Action(ActionKind.DONE, "Done", 3, 41, "fax"), "“fax” isn't a way to follow up"),
+        (Action(ActionKind.SNOOZE, "Later", 3, 41), "Snooze for how long?"),
+        (Action(ActionKind.SKIP, "Skip", 3, 41, "maybe"), "Usage: /followups skip 3"),
+        (Action(ActionKind.DRAFT, "Draft", 3, 41, "now"), "Usage: /followups draft N"),
+    ],
+)
+def test_a_button_with_an_argument_its_command_refuses_says_why(action: Action, error: str) -> None:
+    """A button's value comes back from the platform: one this bot never wrote (or an old one)
+    is held to the typed command's rules and answered as they would be."""
+    with pytest.raises(CommandError, match=error):
+        command_for(action)
 
 
 def test_every_command_has_a_handler() -> None:

@@ -575,3 +575,45 @@ def test_parse_duration_is_positive_and_bounded_or_raises_duration_error(text: s
         assert timedelta(0) < duration <= MAX_AGE
         return
     assert str(error)
+
+
+# --------------------------------------------------------------------------------------------
+# Times of day, as a `when:` reads them
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("22:00", time(22)),
+        ("8:00", time(8)),
+        ("08:00", time(8)),
+        ("10pm", time(22)),
+        ("9:30am", time(9, 30)),
+        ("9:30 PM", time(21, 30)),
+        ("12am", time(0)),
+        ("12pm", time(12)),
+        ("12:15am", time(0, 15)),
+        ("noon", time(12)),
+        ("midnight", time(0)),
+        ("Noon", time(12)),
+        ("10 p.m.", time(22)),
+        ("at 7am", time(7)),
+        ("0:00", time(0)),
+        ("23:59", time(23, 59)),
+    ],
+)
+def test_a_time_of_day_yesterday(text: str, expected: time) -> None:
+    yesterday = NOW.astimezone(NEW_YORK).date() - timedelta(days=1)
+    assert when(f"yesterday {text}") == datetime.combine(yesterday, expected, tzinfo=NEW_YORK)
+
+
+@pytest.mark.parametrize("text", ["25:00", "24:00", "12:60", "13pm", "0am", "noonish"])
+def test_a_time_of_day_that_is_no_time(text: str) -> None:
+    with pytest.raises(WhenError):
+        when(f"yesterday {text}")
+
+
+@given(hour=st.integers(0, 23), minute=st.integers(0, 59))
+def test_times_of_day_read_alike_in_both_formats(hour: int, minute: int) -> None:
+    twelve = f"{hour % 12 or 12}:{minute:02d}{'am' if hour < 12 else 'pm'}"
+    assert when(f"yesterday {hour}:{minute:02d}") == when(f"yesterday {twelve}")

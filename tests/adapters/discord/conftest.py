@@ -24,7 +24,9 @@ from adapters.discord.testing import (
     FakeDiscordHTTP,
     InteractionFactory,
     RecordedRequest,
+    buttons_of,
     deliver,
+    last_message,
     logged_in,
 )
 from bot.dispatch import Dispatcher, DispatchReport
@@ -37,6 +39,10 @@ from tests.conftest import NEW_YORK
 ALICE = 960000000000000001
 BOB = 960000000000000002
 ALICE_ADDRESS = Address("discord", str(GUILD_ID), str(ALICE))
+
+
+# A conversation logged with /met in many tests.
+JANE = {"name": "Jane Doe", "company": "Acme", "kind": "interview", "about": "Kafka"}
 
 
 @dataclass
@@ -97,38 +103,6 @@ class DiscordBot:
             person = await uow.people.get(address)
         assert person is not None
         return person
-
-
-def last_message(requests: list[RecordedRequest]) -> dict[str, Any]:
-    """The last message the bot sent or edited among `requests`, as Discord holds it (with its
-    id and channel, for a click) when the request made a new one."""
-    found = [r for r in requests if r.message is not None]
-    assert found, f"no message among {[(r.method, r.path) for r in requests]}"
-    request = found[-1]
-    return request.created or request.message or {}
-
-
-def text_of(message: dict[str, Any]) -> str:
-    """Everything a user reads in a message: content, embed titles, descriptions and fields."""
-    parts = [message.get("content") or ""]
-    for embed in message.get("embeds") or []:
-        parts += [embed.get("title") or "", embed.get("description") or ""]
-        for field in embed.get("fields") or []:
-            parts += [field["name"], field["value"]]
-    return "\n".join(p for p in parts if p)
-
-
-def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        button
-        for row in message.get("components") or []
-        for button in row.get("components") or []
-        if button.get("type") == 2
-    ]
-
-
-def labels_of(message: dict[str, Any]) -> list[str]:
-    return [b["label"] for b in buttons_of(message)]
 
 
 @pytest.fixture

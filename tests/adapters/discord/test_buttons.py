@@ -14,22 +14,20 @@ import discord
 from adapters.discord.app import DiscordApp
 from adapters.discord.render import NO_MENTIONS
 from adapters.discord.runtime import intents
-from adapters.discord.testing import GUILD_ID, FakeDiscordHTTP, deliver, logged_in
-from bot.domain import FollowUpStatus
-from bot.services import Requester
-from tests.adapters.discord.conftest import (
-    ALICE,
-    ALICE_ADDRESS,
-    BOB,
-    DiscordBot,
+from adapters.discord.testing import (
+    EPHEMERAL,
+    GUILD_ID,
+    FakeDiscordHTTP,
     buttons_of,
+    deliver,
     labels_of,
     last_message,
+    logged_in,
     text_of,
 )
-
-JANE = {"name": "Jane Doe", "company": "Acme", "kind": "interview", "about": "Kafka"}
-EPHEMERAL = 64
+from bot.domain import FollowUpStatus
+from bot.services import Requester
+from tests.adapters.discord.conftest import ALICE, ALICE_ADDRESS, BOB, JANE, DiscordBot
 
 
 async def nudge_dm(bot: DiscordBot, options: dict[str, Any] = JANE) -> dict[str, Any]:
@@ -75,6 +73,24 @@ async def test_the_owner_clicks_done_and_the_dm_shows_it(discord_bot: DiscordBot
     assert "You talked about: Kafka." in text  # the nudge is kept
     assert "Done: #1, Jane Doe at Acme by email." in text  # and the outcome added
     assert await statuses(discord_bot) == [FollowUpStatus.DONE]
+
+
+async def test_a_click_after_closed_dms_explains_discords_settings(
+    discord_bot: DiscordBot,
+) -> None:
+    dm = await nudge_dm(discord_bot)
+    async with discord_bot.storage.session() as uow:
+        person = await uow.people.get(ALICE_ADDRESS)
+        assert person is not None
+        person.undeliverable = "DMs closed"
+        await uow.people.update(person)
+
+    (answer,) = await discord_bot.click(dm, "Done")
+
+    text = text_of(answer.json["data"])
+    assert "Your DMs are closed" in text
+    assert "Privacy Settings" in text  # Discord's own help, beside the core's notice
+    assert "Done: #1, Jane Doe at Acme by email." in text
 
 
 async def test_a_strangers_click_finds_nothing_and_changes_nothing(discord_bot: DiscordBot) -> None:
@@ -142,6 +158,19 @@ async def test_buttons_under_the_met_reply_work_too(discord_bot: DiscordBot) -> 
 
     assert answer.callback_type == 7
     assert "Done: #1, Jane Doe at Acme" in text_of(answer.json["data"])
+
+
+async def test_a_button_whose_argument_its_command_refuses_says_why(
+    discord_bot: DiscordBot,
+) -> None:
+    dm = await nudge_dm(discord_bot)
+    (done,) = [b for b in buttons_of(dm) if b["label"] == "Done"]
+    # discord.py answers only a button the message holds: the message carries the odd id.
+    done["custom_id"] += ":fax"
+    (answer,) = await discord_bot.send(discord_bot.make.click(done["custom_id"], dm, user_id=ALICE))
+    assert answer.callback_type == 4  # a new, ephemeral message; the DM is untouched
+    assert "“fax” isn't a way to follow up" in text_of(answer.json["data"])
+    assert await statuses(discord_bot) == [FollowUpStatus.PENDING]
 
 
 async def test_buttons_keep_working_after_a_restart(discord_bot: DiscordBot) -> None:

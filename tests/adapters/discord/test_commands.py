@@ -10,23 +10,19 @@ import pytest
 pytest.importorskip("discord")
 
 from adapters.discord.context import SORRY
-from adapters.discord.testing import GUILD_ID
-from bot.commands import parse_command
-from bot.domain import Address
-from bot.services import Requester
-from tests.adapters.discord.conftest import (
-    ALICE,
-    ALICE_ADDRESS,
-    BOB,
-    DiscordBot,
+from adapters.discord.testing import (
+    EPHEMERAL,
+    GUILD_ID,
+    RecordedRequest,
     buttons_of,
     labels_of,
     last_message,
     text_of,
 )
-
-JANE = {"name": "Jane Doe", "company": "Acme", "kind": "interview", "about": "Kafka"}
-EPHEMERAL = 64
+from bot.commands import parse_command
+from bot.domain import Address
+from bot.services import Requester
+from tests.adapters.discord.conftest import ALICE, ALICE_ADDRESS, BOB, JANE, DiscordBot
 
 
 def modal_of(bot: DiscordBot) -> dict[str, Any]:
@@ -38,6 +34,12 @@ def modal_of(bot: DiscordBot) -> dict[str, Any]:
 
 def inputs_of(modal: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["label"]: c["component"] for c in modal["components"]}
+
+
+async def fill_in_met_form(bot: DiscordBot, fields: dict[str, str]) -> list[RecordedRequest]:
+    """Alice runs a bare /met and submits its form with `fields`; the requests that answer."""
+    await bot.send(bot.make.command("met", user_id=ALICE))
+    return await bot.send(bot.make.submit(modal_of(bot), fields, user_id=ALICE))
 
 
 async def test_met_with_options_saves_and_answers_with_the_plan_and_buttons(
@@ -116,19 +118,15 @@ async def test_bare_met_opens_the_form_with_every_field(discord_bot: DiscordBot)
 async def test_the_form_records_a_conversation_with_when_event_and_priority(
     discord_bot: DiscordBot,
 ) -> None:
-    await discord_bot.send(discord_bot.make.command("met", user_id=ALICE))
-    made = await discord_bot.send(
-        discord_bot.make.submit(
-            modal_of(discord_bot),
-            {
-                "Name": "Raj Patel",
-                "Company": "Hooli",
-                "Kind of conversation": "fair",
-                "What you talked about": "robotics internships",
-                "When, event, priority": 'yesterday 4pm event:"Spring Career Fair" priority:1',
-            },
-            user_id=ALICE,
-        )
+    made = await fill_in_met_form(
+        discord_bot,
+        {
+            "Name": "Raj Patel",
+            "Company": "Hooli",
+            "Kind of conversation": "fair",
+            "What you talked about": "robotics internships",
+            "When, event, priority": 'yesterday 4pm event:"Spring Career Fair" priority:1',
+        },
     )
 
     message = last_message(made)
@@ -141,18 +139,14 @@ async def test_the_form_records_a_conversation_with_when_event_and_priority(
 
 
 async def test_form_problems_point_at_the_forms_fields(discord_bot: DiscordBot) -> None:
-    await discord_bot.send(discord_bot.make.command("met", user_id=ALICE))
-    made = await discord_bot.send(
-        discord_bot.make.submit(
-            modal_of(discord_bot),
-            {
-                "Name": "Raj",
-                "Company": "",
-                "Kind of conversation": "fair",
-                "When, event, priority": "priority:7",
-            },
-            user_id=ALICE,
-        )
+    made = await fill_in_met_form(
+        discord_bot,
+        {
+            "Name": "Raj",
+            "Company": "",
+            "Kind of conversation": "fair",
+            "When, event, priority": "priority:7",
+        },
     )
 
     (embed,) = last_message(made)["embeds"]
@@ -163,18 +157,14 @@ async def test_form_problems_point_at_the_forms_fields(discord_bot: DiscordBot) 
 async def test_an_unreadable_last_form_line_is_that_fields_problem(
     discord_bot: DiscordBot,
 ) -> None:
-    await discord_bot.send(discord_bot.make.command("met", user_id=ALICE))
-    made = await discord_bot.send(
-        discord_bot.make.submit(
-            modal_of(discord_bot),
-            {
-                "Name": "Raj",
-                "Company": "Hooli",
-                "Kind of conversation": "fair",
-                "When, event, priority": 'event:"Spring',
-            },
-            user_id=ALICE,
-        )
+    made = await fill_in_met_form(
+        discord_bot,
+        {
+            "Name": "Raj",
+            "Company": "Hooli",
+            "Kind of conversation": "fair",
+            "When, event, priority": 'event:"Spring',
+        },
     )
 
     (embed,) = last_message(made)["embeds"]

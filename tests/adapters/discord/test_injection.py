@@ -7,12 +7,8 @@ import pytest
 
 pytest.importorskip("discord")
 
-from adapters.discord.testing import GUILD_ID
-from tests.adapters.discord.conftest import (
-    DiscordBot,
-    last_message,
-    text_of,
-)
+from adapters.discord.testing import GUILD_ID, last_message, text_of
+from tests.adapters.discord.conftest import DiscordBot
 from tests.adapters.discord.test_render import assert_inert
 
 ROLE = "<@&123456789012345678>"

@@ -12,21 +12,14 @@ pytest.importorskip("discord")
 import discord
 
 from adapters.discord.messenger import DiscordMessenger, nonce_for
-from adapters.discord.testing import GUILD_ID, TOKEN, FakeDiscordHTTP
+from adapters.discord.testing import GUILD_ID, TOKEN, FakeDiscordHTTP, buttons_of, text_of
 from bot.domain import Address, NudgeStatus, Person
 from bot.ports import Delivered, PermanentFailure, RetryAfter
 from bot.replies import Action, ActionKind, Reply, Section
 from bot.testing import InMemoryStorage
-from tests.adapters.discord.conftest import (
-    ALICE,
-    ALICE_ADDRESS,
-    DiscordBot,
-    buttons_of,
-    text_of,
-)
+from tests.adapters.discord.conftest import ALICE, ALICE_ADDRESS, JANE, DiscordBot
 from tests.conftest import START
 
-JANE = {"name": "Jane Doe", "company": "Acme", "kind": "interview", "about": "Kafka"}
 MESSAGES = r"^/channels/\d+/messages$"
 NUDGE = Reply(
     (Section("You met on Fri 6 Mar.", title="#1 Time to follow up: email to Jane Doe at Acme"),),

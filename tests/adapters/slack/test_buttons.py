@@ -148,6 +148,17 @@ async def test_a_forged_button_is_refused(harness: SlackHarness) -> None:
     assert "That button is out of date" in section_texts(answer.args["blocks"])
 
 
+async def test_a_button_whose_argument_its_command_refuses_says_why(harness: SlackHarness) -> None:
+    dm = await nudge(harness)
+    value = button_value(dm.args["blocks"], "Done")
+    await harness.click(value + "fax", message=as_slack_returns(dm), channel="DX")
+    (answer,) = await harness.slack.wait_for("response_url:click")
+    assert "“fax” isn't a way to follow up" in section_texts(answer.args["blocks"])
+    assert harness.slack.calls_to("chat.update") == []
+    still = await harness.bot.service.open_follow_ups(Requester(harness.address()))
+    assert [s.number for s in still] == [1]
+
+
 async def test_the_dm_channel_is_opened_once(harness: SlackHarness) -> None:
     await nudge(harness)
     await harness.command("/met", "Sam Lee, Initech, interview", reply_to="second")

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
+from slack_bolt.response import BoltResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -56,6 +57,17 @@ class Installed:
                 headers={"Cookie": cookie.split(";")[0]},
             ) as back:
                 return back.status
+
+    async def log_met(self, *, team: str) -> BoltResponse:
+        """A student in `team` logs a conversation with /met, signed as Slack signs it."""
+        body = command_body(
+            "/met",
+            "Jane Doe, Acme, interview",
+            user_id=STUDENT,
+            team_id=team,
+            response_url=self.harness.slack.response_url(),
+        )
+        return await self.harness.post(body, headers=signed_headers(SECRET, body))
 
 
 @pytest.fixture
@@ -103,14 +115,7 @@ async def test_install_then_commands_and_dms_use_that_workspaces_token(
     assert not any(f"code-{NEW_TEAM}" in r.getMessage() for r in caplog.records)
     assert await installs(engine) == [(NEW_TEAM, f"xoxb-{NEW_TEAM}-installed")]
     harness, slack = oauth.harness, oauth.harness.slack
-    body = command_body(
-        "/met",
-        "Jane Doe, Acme, interview",
-        user_id=STUDENT,
-        team_id=NEW_TEAM,
-        response_url=slack.response_url(),
-    )
-    await harness.post(body, headers=signed_headers(SECRET, body))
+    await oauth.log_met(team=NEW_TEAM)
     answer = await harness.answer()
     assert "Saved: Jane Doe at Acme" in str(answer["blocks"])
     (profile,) = slack.calls_to("users.info")
@@ -125,14 +130,7 @@ async def test_install_then_commands_and_dms_use_that_workspaces_token(
 
 async def test_a_workspace_that_never_installed_gets_nothing(oauth: Installed) -> None:
     harness, slack = oauth.harness, oauth.harness.slack
-    body = command_body(
-        "/met",
-        "Jane Doe, Acme, interview",
-        user_id=STUDENT,
-        team_id="T0STRANGER",
-        response_url=slack.response_url(),
-    )
-    response = await harness.post(body, headers=signed_headers(SECRET, body))
+    response = await oauth.log_met(team="T0STRANGER")
     assert response.status == 200
     answer = await harness.answer()
     assert "followup-bot isn't installed in this workspace" in answer["text"]
@@ -144,14 +142,7 @@ async def test_uninstall_deletes_the_install_and_stops_dms(
 ) -> None:
     assert await oauth.install(NEW_TEAM) == 200
     harness, slack = oauth.harness, oauth.harness.slack
-    body = command_body(
-        "/met",
-        "Jane Doe, Acme, interview",
-        user_id=STUDENT,
-        team_id=NEW_TEAM,
-        response_url=slack.response_url(),
-    )
-    await harness.post(body, headers=signed_headers(SECRET, body))
+    await oauth.log_met(team=NEW_TEAM)
     await harness.answer()
     event = event_body({"type": "app_uninstalled"}, team_id=NEW_TEAM)
     assert (await harness.post(event, headers=signed_headers(SECRET, event))).status == 200
