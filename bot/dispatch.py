@@ -39,7 +39,6 @@ from bot.domain import (
     Nudge,
     NudgeKind,
     NudgeStatus,
-    Workspace,
     why_not_nudged,
 )
 from bot.messages import nudge_message
@@ -320,9 +319,9 @@ class _Settlement:
     now: datetime
     sent: list[int] = field(default_factory=list)
     settled: list[Nudge] = field(default_factory=list)
+    # Why no DM reaches them -> the people, and the (platform, workspace id) workspaces.
     undeliverable: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    # (platform, workspace id) -> why no DM reaches anyone there.
-    workspaces: dict[tuple[str, str], str] = field(default_factory=dict)
+    workspaces: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     missed: set[int] = field(default_factory=set)
 
     def record(self, due: _Due, delivery: Delivery) -> None:
@@ -354,7 +353,7 @@ class _Settlement:
                 report.failed += 1
                 address = context.person.address
                 if delivery.concerns_workspace:
-                    self.workspaces[(address.platform, address.workspace)] = reason
+                    self.workspaces[reason].add((address.platform, address.workspace))
                 elif delivery.concerns_person and context.person.id is not None:
                     self.undeliverable[reason].add(context.person.id)
         if nudge.status is not NudgeStatus.SENT:
@@ -369,12 +368,8 @@ class _Settlement:
         await uow.outbox.settle(self.settled, owner)
         for reason, person_ids in self.undeliverable.items():
             await uow.people.mark_undeliverable(sorted(person_ids), reason)
-        for (platform, workspace_id), reason in self.workspaces.items():
-            # Its other settings (a default zone) stay for when the app is back.
-            workspace = await uow.workspaces.get(platform, workspace_id)
-            workspace = workspace or Workspace(platform, workspace_id)
-            workspace.undeliverable = reason
-            await uow.workspaces.save(workspace)
+        for reason, workspaces in self.workspaces.items():
+            await uow.workspaces.mark_undeliverable(sorted(workspaces), reason)
         await uow.follow_ups.close_missed(sorted(self.missed), self.now)
 
 

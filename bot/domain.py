@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from rules.engine import NudgeKind, PlannedFollowUp, QuietHours, Rulebook, should_nudge
 
 __all__ = [
+    "NAME_LIMIT",
+    "REASON_LENGTH",
     "Address",
     "Conversation",
     "FollowUp",
@@ -26,6 +28,7 @@ __all__ = [
     "NudgeStatus",
     "Person",
     "Workspace",
+    "clip_reason",
     "company_key",
     "why_not_nudged",
 ]
@@ -63,6 +66,20 @@ class NudgeStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+# A name signs drafts and greets in DMs: long enough for anyone, short enough for a line (a
+# platform's profile name is cut to it).
+NAME_LIMIT = 80
+
+# Why a send failed, or why no DM reaches a person or workspace: platforms' error texts are cut
+# to this, by storage of every kind (a column's width in SQL).
+REASON_LENGTH = 200
+
+
+def clip_reason(reason: str | None) -> str | None:
+    """`reason` cut to what storage keeps (`REASON_LENGTH`)."""
+    return None if reason is None else reason[:REASON_LENGTH]
 
 
 @dataclass
@@ -148,6 +165,14 @@ class FollowUp:
     snoozed_until: datetime | None = None
     closed_at: datetime | None = None
     id: int | None = None
+
+    def urgency(self, now: datetime) -> tuple[int, datetime, int]:
+        """Sort key, most urgent first: open windows by their next deadline, then those past."""
+        if self.ideal_by > now:
+            return (0, self.ideal_by, self.number)
+        if self.due_by > now:
+            return (0, self.due_by, self.number)
+        return (1, self.due_by, self.number)
 
     @classmethod
     def planned(

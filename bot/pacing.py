@@ -1,8 +1,9 @@
 """Pacing: send no faster than each platform allows, in due order, dropping nothing.
 
 A `PaceRule` says which key a DM counts against and how many sends that key may have per
-period: Discord allows a bot about 50 requests a second across all its processes; Slack about
-one message a second per DM channel and a few hundred a minute per workspace.
+period. Each adapter states its platform's rules (its runtime's `pace_rules`): Discord allows a
+bot about 50 requests a second across all its processes; Slack about one message a second per
+DM channel and a few hundred a minute per workspace.
 
 - A rule that is *local* is kept in this process with a GCRA schedule (each send reserves the
   next free slot, so waiters go in the order they asked: due order).
@@ -29,7 +30,7 @@ from typing import Protocol
 from bot.domain import Person
 from bot.ports import Storage
 
-__all__ = ["NoPacing", "PaceRule", "Pacer", "PlatformPacer", "default_rules"]
+__all__ = ["NoPacing", "PaceRule", "Pacer", "PlatformPacer"]
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -61,26 +62,6 @@ class PaceRule:
         return self.key.format(
             platform=address.platform, workspace=address.workspace, user=address.user
         )
-
-
-def default_rules(*, slack_workspace_per_minute: int = 300) -> dict[str, list[PaceRule]]:
-    """The platforms' published limits, with a margin."""
-    return {
-        # Discord's global limit is 50 requests/s per bot token; 45 leaves room for the
-        # interactions and edits the same token makes meanwhile.
-        "discord": [PaceRule("discord:bot", 45, timedelta(seconds=1), shared=True)],
-        # Slack: chat.postMessage allows about one message per second per channel, and a
-        # workspace-wide budget of a few hundred a minute.
-        "slack": [
-            PaceRule(
-                "slack:workspace:{workspace}",
-                slack_workspace_per_minute,
-                timedelta(minutes=1),
-                shared=True,
-            ),
-            PaceRule("slack:dm:{workspace}:{user}", 1, timedelta(seconds=1)),
-        ],
-    }
 
 
 class _Schedule:

@@ -1,6 +1,6 @@
 """The core's ports: what it needs from the outside world, as Protocols.
 
-`bot/bootstrap.py` picks the concrete classes; `bot/testing.py` ships the fakes.
+`bot/bootstrap.py` picks the concrete classes; `bot/testing/` ships the fakes.
 """
 
 from __future__ import annotations
@@ -117,10 +117,6 @@ class People(Protocol):
         """DMs to these people fail (`reason`): nudges stop until they next use a command."""
         ...
 
-    async def delete(self, person_id: int) -> None:
-        """Forget a person and everything about their conversations."""
-        ...
-
 
 class FollowUps(Protocol):
     """A student's conversations and what they owe after them. Every read is scoped by the
@@ -222,8 +218,21 @@ class Workspaces(Protocol):
     """Slack teams and Discord servers, with what the bot knows of each."""
 
     async def get(self, platform: str, workspace_id: str) -> Workspace | None: ...
-    async def save(self, workspace: Workspace) -> None:
-        """Add or replace the workspace's record."""
+
+    # Each write changes one field and leaves the others as they are, so that writers of
+    # different fields (a manager's /server-tz, an uninstall) never undo one another.
+
+    async def set_default_zone(self, platform: str, workspace_id: str, zone: str | None) -> None:
+        """Set the zone members who set none see times in, or clear it (None)."""
+        ...
+
+    async def mark_undeliverable(self, keys: Sequence[tuple[str, str]], reason: str) -> None:
+        """No DM reaches anyone in these (platform, workspace id) workspaces, for `reason`
+        (cut to `REASON_LENGTH`), until `clear_undeliverable`."""
+        ...
+
+    async def clear_undeliverable(self, platform: str, workspace_id: str) -> bool:
+        """DMs reach the workspace again; True if it was marked."""
         ...
 
     async def undeliverable(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -19,11 +19,9 @@ from zoneinfo import ZoneInfo
 from bot import messages
 from bot.clock import Clock
 from bot.commands import Command
-from bot.domain import Address, Person, Workspace
+from bot.domain import NAME_LIMIT, Address, Person, Workspace
 from bot.errors import UserError
-from bot.handlers import COMMAND_HANDLERS, Context, Dependencies
-from bot.handlers.follow_ups import by_urgency
-from bot.handlers.settings import NAME_LIMIT
+from bot.handlers import ABOUT_THE_WORKSPACE, COMMAND_HANDLERS, Context, Dependencies
 from bot.messages import settings as say
 from bot.met import MetError, clean_text
 from bot.planning import NudgePlanner
@@ -104,12 +102,16 @@ class FollowUpService:
         """Run one command for `requester`, in one transaction. Never raises for anything a
         person typed."""
         handler = COMMAND_HANDLERS[type(command)]
+        # A command about the workspace (a manager's /server-tz) records nothing about the one
+        # who asks, and neither shows nor uses up the notices meant for their own commands.
+        personal = type(command) not in ABOUT_THE_WORKSPACE
         try:
             async with self._storage.session() as uow:
-                ctx = await self._context(uow, requester)
-                notices = await self._dms_closed(ctx)
+                ctx = await self._context(uow, requester, record=personal)
+                notices = await self._dms_closed(ctx) if personal else []
                 reply = await handler(command, ctx)
-                notices += await self._zone_hint(ctx, requester)
+                if personal:
+                    notices += await self._zone_hint(ctx, requester)
         except MetError as err:
             return Reply(Reply.error(str(err)).sections, is_error=True, field_errors=err.problems)
         except UserError as err:
@@ -129,7 +131,7 @@ class FollowUpService:
                 return []
             rows = await uow.follow_ups.open(person.id)
         now = self._deps.clock.now()
-        rows.sort(key=lambda row: by_urgency(row[0], now))
+        rows.sort(key=lambda row: row[0].urgency(now))
         return [
             FollowUpSummary(
                 number=f.number,
@@ -150,9 +152,10 @@ class FollowUpService:
 
     # -- the person asking -----------------------------------------------------------------
 
-    async def _context(self, uow: UnitOfWork, requester: Requester) -> Context:
+    async def _context(self, uow: UnitOfWork, requester: Requester, *, record: bool) -> Context:
         """The command's context: the requester as a person, created on first use, with what
-        the platform knows of them kept up to date (one write at most)."""
+        the platform knows of them kept up to date (one write at most); with `record` False,
+        as they are (or would be), nothing written."""
         now, address = self._deps.clock.now(), requester.address
         workspace: Workspace | None = None
         platform_zone = (
@@ -169,6 +172,9 @@ class FollowUpService:
             person = Person(
                 address=address, created_at=now, quiet_hours=self.rulebook.timing.default_quiet
             )
+        planner = NudgePlanner(uow, self.rulebook, self.default_zone, now)
+        if not record:
+            return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
         changed = False
         if platform_zone and platform_zone != person.platform_timezone:
             person.platform_timezone = platform_zone
@@ -180,7 +186,6 @@ class FollowUpService:
             person = await uow.people.add(person)
         elif changed:
             await uow.people.update(person)
-        planner = NudgePlanner(uow, self.rulebook, self.default_zone, now)
         return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
 
     async def _dms_closed(self, ctx: Context) -> list[Notice]:

@@ -8,10 +8,7 @@ trying them. Installing the app again lifts the mark. Adapters reach storage onl
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.clock import Clock
-from bot.domain import Workspace
 from bot.ports import Storage
 
 __all__ = ["Installs"]
@@ -28,22 +25,16 @@ class Installs:
         """The app was removed from the workspace (or its token is dead): DMs to its members
         stop, here and in every replica, until `installed`. Its other settings are kept."""
         async with self.storage.session() as uow:
-            known = await uow.workspaces.get(platform, workspace_id)
-            workspace = known or Workspace(platform, workspace_id)
-            await uow.workspaces.save(replace(workspace, undeliverable=reason))
+            await uow.workspaces.mark_undeliverable([(platform, workspace_id)], reason)
 
     async def installed(self, platform: str, workspace_id: str) -> bool:
         """The app is installed in the workspace again (or its token works): DMs resume. True
         when that lifted a stop."""
         async with self.storage.session() as uow:
-            known = await uow.workspaces.get(platform, workspace_id)
-            if known is None or not known.undeliverable:
-                return False
-            await uow.workspaces.save(replace(known, undeliverable=None))
-        return True
+            return await uow.workspaces.clear_undeliverable(platform, workspace_id)
 
     async def closed(self, platform: str, workspace_id: str) -> bool:
         """Whether DMs to the workspace are stopped (the app was removed)."""
+        key = (platform, workspace_id)
         async with self.storage.session() as uow:
-            known = await uow.workspaces.get(platform, workspace_id)
-        return known is not None and bool(known.undeliverable)
+            return key in await uow.workspaces.undeliverable([key])

@@ -29,7 +29,7 @@ from bot.handlers import follow_ups, help, met, settings, workspaces, writing
 from bot.handlers.context import Context, Dependencies
 from bot.replies import Reply
 
-__all__ = ["COMMAND_HANDLERS", "Context", "Dependencies", "Handler"]
+__all__ = ["ABOUT_THE_WORKSPACE", "COMMAND_HANDLERS", "Context", "Dependencies", "Handler"]
 
 # A handler takes its own command type; the table pairs each type with its handler.
 Handler = Callable[[Any, Context], Awaitable[Reply]]
@@ -48,3 +48,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     ChangeSetting: settings.change_setting,
     ServerZone: workspaces.server_zone,
 }
+
+# Commands about the asker's workspace rather than about them: they run with the asker as they
+# are (or would be), recording nothing about them and with no notice meant for their own use.
+ABOUT_THE_WORKSPACE: frozenset[type[Command]] = frozenset({ServerZone})

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot import messages
 from bot.commands import ListFollowUps, MarkDone, Skip, Snooze
-from bot.domain import FollowUp, FollowUpStatus
+from bot.domain import FollowUpStatus
 from bot.errors import UserError
 from bot.handlers.context import Context
 from bot.messages import follow_ups as say
@@ -18,7 +18,6 @@ from rules.engine import QuietHours, out_of_quiet_hours
 __all__ = [
     "MISSED_SHOWN_FOR",
     "TOMORROW_MORNING",
-    "by_urgency",
     "list_follow_ups",
     "mark_done",
     "skip",
@@ -31,15 +30,6 @@ MISSED_SHOWN_FOR = timedelta(days=14)
 TOMORROW_MORNING = time(9, 0)
 
 
-def by_urgency(follow_up: FollowUp, now: datetime) -> tuple[int, datetime, int]:
-    """Sort key: open windows by their next deadline, then those already past."""
-    if follow_up.ideal_by > now:
-        return (0, follow_up.ideal_by, follow_up.number)
-    if follow_up.due_by > now:
-        return (0, follow_up.due_by, follow_up.number)
-    return (1, follow_up.due_by, follow_up.number)
-
-
 async def list_follow_ups(command: ListFollowUps, ctx: Context) -> Reply:
     """What is pending, most urgent first; then what was missed lately."""
     now, follow_ups = ctx.now, ctx.uow.follow_ups
@@ -47,7 +37,7 @@ async def list_follow_ups(command: ListFollowUps, ctx: Context) -> Reply:
     # A window that closed is missed, whether or not a nudge said so (nudges may be off).
     await follow_ups.close_missed([f.id or 0 for f, _ in rows if f.due_by <= now], now)
     rows = [(f, c) for f, c in rows if f.due_by > now]
-    rows.sort(key=lambda row: by_urgency(row[0], now))
+    rows.sort(key=lambda row: row[0].urgency(now))
     missed = await follow_ups.missed_since(ctx.person_id, since=now - MISSED_SHOWN_FOR)
     missed.sort(key=lambda row: row[0].due_by, reverse=True)
     return say.list_reply(rows, missed=missed, rulebook=ctx.rulebook, now=now)

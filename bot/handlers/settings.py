@@ -6,7 +6,7 @@ from difflib import get_close_matches
 from typing import TypeVar
 
 from bot.commands import ChangeSetting, ShowSettings
-from bot.domain import JobStatus, LinkedInPlan
+from bot.domain import NAME_LIMIT, JobStatus, LinkedInPlan
 from bot.errors import UserError
 from bot.handlers.context import Context
 from bot.messages import settings as say
@@ -15,10 +15,8 @@ from bot.replies import Reply
 from bot.zones import zone_or_error
 from rules.engine import QuietHours
 
-__all__ = ["NAME_LIMIT", "change_setting", "show_settings"]
+__all__ = ["change_setting", "show_settings"]
 
-# A name signs drafts and greets in DMs: long enough for anyone, short enough for a line.
-NAME_LIMIT = 80
 # Other words students use for a setting.
 _SETTING_ALIASES = {
     "timezone": "tz",

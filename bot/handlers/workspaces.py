@@ -16,14 +16,13 @@ CLEAR_WORDS = ("off", "none", "clear", "unset")
 async def server_zone(command: ServerZone, ctx: Context) -> Reply:
     """Show, set or clear (`CLEAR_WORDS`) the zone members who set none see times in. The
     adapter checks that the requester manages the workspace before it builds the command."""
-    workspace = await ctx.workspace()
     value = command.value.strip()
     if not value:
+        workspace = await ctx.workspace()
         return say.workspace_zone_shown(workspace.default_timezone, ctx.deps.default_zone)
-    if value.casefold() in CLEAR_WORDS:
-        workspace.default_timezone = None
-        await ctx.uow.workspaces.save(workspace)
+    zone = None if value.casefold() in CLEAR_WORDS else zone_or_error(value).key
+    address = ctx.person.address
+    await ctx.uow.workspaces.set_default_zone(address.platform, address.workspace, zone)
+    if zone is None:
         return say.workspace_zone_cleared(ctx.deps.default_zone)
-    workspace.default_timezone = zone_or_error(value).key
-    await ctx.uow.workspaces.save(workspace)
-    return say.workspace_zone_set(workspace.default_timezone)
+    return say.workspace_zone_set(zone)

@@ -21,13 +21,12 @@ from bot.domain import (
     NudgeStatus,
     Person,
     Workspace,
+    clip_reason,
 )
-from bot.storage.schema import REASON_LENGTH
 from rules.engine import NudgeKind, QuietHours
 
 __all__ = [
     "SETTLED_COLUMNS",
-    "clip_reason",
     "conversation_from",
     "conversation_values",
     "follow_up_from",
@@ -37,7 +36,6 @@ __all__ = [
     "person_from",
     "person_values",
     "workspace_from",
-    "workspace_values",
 ]
 
 # Stored values to enum members by dictionary: calling the Enum class is the slow part of
@@ -47,11 +45,6 @@ _LINKEDIN_PLAN = {m.value: m for m in LinkedInPlan}
 _FOLLOW_UP_STATUS = {m.value: m for m in FollowUpStatus}
 _NUDGE_KIND = {m.value: m for m in NudgeKind}
 _NUDGE_STATUS = {m.value: m for m in NudgeStatus}
-
-
-def clip_reason(reason: str | None) -> str | None:
-    """Why something failed, cut to fit its column: platforms' error texts can run long."""
-    return None if reason is None else reason[:REASON_LENGTH]
 
 
 def person_values(person: Person) -> dict[str, Any]:
@@ -203,11 +196,6 @@ def follow_up_from(row: Sequence[Any]) -> FollowUp:
         snoozed_until=snoozed_until,
         closed_at=closed_at,
     )
-
-
-def workspace_values(workspace: Workspace) -> dict[str, Any]:
-    # A workspace's fields are its table's columns.
-    return {**vars(workspace), "undeliverable": clip_reason(workspace.undeliverable)}
 
 
 def workspace_from(row: Sequence[Any]) -> Workspace:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 
-from bot.domain import Address, Person
+from bot.domain import Address, Person, clip_reason
 from bot.storage.engine import Repository
-from bot.storage.mapping import clip_reason, person_from, person_values
-from bot.storage.schema import conversations, follow_ups, nudges, people
+from bot.storage.mapping import person_from, person_values
+from bot.storage.schema import people
 
 __all__ = ["SqlPeople"]
 
@@ -44,12 +44,3 @@ class SqlPeople(Repository):
                 .where(people.c.id.in_(list(person_ids)))
                 .values(undeliverable=clip_reason(reason))
             )
-
-    async def delete(self, person_id: int) -> None:
-        # Conversations, follow-ups and their nudges go with them (ON DELETE CASCADE); the
-        # explicit deletes keep SQLite right even where foreign keys are off.
-        follow_up_ids = select(follow_ups.c.id).where(follow_ups.c.person_id == person_id)
-        await self.db.execute(delete(nudges).where(nudges.c.follow_up_id.in_(follow_up_ids)))
-        await self.db.execute(delete(follow_ups).where(follow_ups.c.person_id == person_id))
-        await self.db.execute(delete(conversations).where(conversations.c.person_id == person_id))
-        await self.db.execute(delete(people).where(people.c.id == person_id))

@@ -28,9 +28,10 @@ from sqlalchemy import (
     false,
 )
 
+from bot.domain import REASON_LENGTH
+
 __all__ = [
     "LIBRARY_TABLES",
-    "REASON_LENGTH",
     "bot_state",
     "conversations",
     "follow_ups",
@@ -45,10 +46,6 @@ __all__ = [
 # installation and state stores). Their shape is the library's, not ours, so they are not in
 # `metadata`: autogenerate leaves them alone, and a test checks them against the library.
 LIBRARY_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
-
-# Why a send failed, or why no DM reaches a person or workspace: platforms' error texts are cut
-# to this (`bot.storage.mapping.clip_reason`).
-REASON_LENGTH = 200
 
 # Named constraints, so that migrations (and SQLite's batch mode) can refer to them.
 metadata = MetaData(

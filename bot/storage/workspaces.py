@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 
-from bot.domain import Workspace
+from bot.domain import Workspace, clip_reason
 from bot.storage.engine import Repository, dialect_insert
-from bot.storage.mapping import workspace_from, workspace_values
+from bot.storage.mapping import workspace_from
 from bot.storage.schema import workspaces
 
 __all__ = ["SqlWorkspaces"]
@@ -16,16 +16,35 @@ __all__ = ["SqlWorkspaces"]
 
 class SqlWorkspaces(Repository):
     async def get(self, platform: str, workspace_id: str) -> Workspace | None:
-        rows = await self.db.execute(_ONE, {"platform": platform, "id": workspace_id})
+        rows = await self.db.execute(_ONE, {"key_platform": platform, "key_id": workspace_id})
         row = rows.tuples().first()
         return workspace_from(row) if row else None
 
-    async def save(self, workspace: Workspace) -> None:
-        upsert = dialect_insert(self.db, workspaces).values(workspace_values(workspace))
+    async def set_default_zone(self, platform: str, workspace_id: str, zone: str | None) -> None:
+        await self._upsert([(platform, workspace_id)], "default_timezone", zone)
+
+    async def mark_undeliverable(self, keys: Sequence[tuple[str, str]], reason: str) -> None:
+        await self._upsert(keys, "undeliverable", clip_reason(reason))
+
+    async def clear_undeliverable(self, platform: str, workspace_id: str) -> bool:
+        cleared = await self.db.execute(_CLEAR, {"key_platform": platform, "key_id": workspace_id})
+        return bool(cleared.rowcount == 1)
+
+    async def _upsert(
+        self, keys: Sequence[tuple[str, str]], column: str, value: str | None
+    ) -> None:
+        """Set one column of these workspaces, adding those not yet known, in one statement:
+        their other columns stay as they are, with no read for another writer to race."""
+        # Each once (PostgreSQL refuses to update a row twice in one statement), in one order
+        # (so that two replicas marking the same workspaces lock them alike, never a deadlock).
+        rows = [{"platform": p, "id": i, column: value} for p, i in sorted(set(keys))]
+        if not rows:
+            return
+        upsert = dialect_insert(self.db, workspaces).values(rows)
         await self.db.execute(
             upsert.on_conflict_do_update(
                 index_elements=[workspaces.c.platform, workspaces.c.id],
-                set_={k: upsert.excluded[k] for k in ("default_timezone", "undeliverable")},
+                set_={column: upsert.excluded[column]},
             )
         )
 
@@ -40,8 +59,17 @@ class SqlWorkspaces(Repository):
         return {(p, i): reason for p, i, reason in rows.tuples() if (p, i) in asked}
 
 
-_ONE = select(workspaces).where(
-    workspaces.c.platform == bindparam("platform"), workspaces.c.id == bindparam("id")
+# Bound names apart from the columns': an UPDATE keeps those for its SET clause.
+_THE_ONE = (
+    workspaces.c.platform == bindparam("key_platform"),
+    workspaces.c.id == bindparam("key_id"),
+)
+_ONE = select(workspaces).where(*_THE_ONE)
+# Only a marked row changes, so the count says whether the mark was there.
+_CLEAR = (
+    update(workspaces)
+    .where(*_THE_ONE, workspaces.c.undeliverable.is_not(None))
+    .values(undeliverable=None)
 )
 
 # Asked with every dispatch batch, so built once: the batch's workspaces, only those marked

@@ -24,6 +24,7 @@ from bot.domain import (
     NudgeStatus,
     Person,
     Workspace,
+    clip_reason,
 )
 from bot.ports import BotState, Claim, FollowUps, NudgeContext, Outbox, People, Workspaces
 from bot.storage.nesting import one_session_at_a_time
@@ -121,16 +122,7 @@ class InMemoryPeople:
     async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
         for person_id in person_ids:
             if person_id in self.t.people:
-                self.t.people[person_id].undeliverable = reason[:200]
-
-    async def delete(self, person_id: int) -> None:
-        self.t.people.pop(person_id, None)
-        gone = {i for i, f in self.t.follow_ups.items() if f.person_id == person_id}
-        self.t.follow_ups = {i: f for i, f in self.t.follow_ups.items() if i not in gone}
-        self.t.nudges = {i: n for i, n in self.t.nudges.items() if n.follow_up_id not in gone}
-        self.t.conversations = {
-            i: c for i, c in self.t.conversations.items() if c.person_id != person_id
-        }
+                self.t.people[person_id].undeliverable = clip_reason(reason)
 
 
 class InMemoryFollowUps:
@@ -352,8 +344,25 @@ class InMemoryWorkspaces:
         found = self.t.workspaces.get((platform, workspace_id))
         return copy.copy(found) if found else None
 
-    async def save(self, workspace: Workspace) -> None:
-        self.t.workspaces[(workspace.platform, workspace.id)] = copy.copy(workspace)
+    async def set_default_zone(self, platform: str, workspace_id: str, zone: str | None) -> None:
+        self._row(platform, workspace_id).default_timezone = zone
+
+    async def mark_undeliverable(self, keys: Sequence[tuple[str, str]], reason: str) -> None:
+        for platform, workspace_id in keys:
+            self._row(platform, workspace_id).undeliverable = clip_reason(reason)
+
+    async def clear_undeliverable(self, platform: str, workspace_id: str) -> bool:
+        found = self.t.workspaces.get((platform, workspace_id))
+        if found is None or found.undeliverable is None:
+            return False
+        found.undeliverable = None
+        return True
+
+    def _row(self, platform: str, workspace_id: str) -> Workspace:
+        """The workspace's stored record itself (not a copy), added if new: like an upsert."""
+        return self.t.workspaces.setdefault(
+            (platform, workspace_id), Workspace(platform, workspace_id)
+        )
 
     async def undeliverable(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
         found = {key: self.t.workspaces.get(key) for key in keys}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain import Workspace
 from bot.ports import Storage
 from bot.state import SharedState
 from bot.testing import FakeClock
@@ -18,7 +17,7 @@ async def test_a_removed_workspace_is_closed_until_installed_again(
 ) -> None:
     installs = Installs(storage, clock)
     async with storage.session() as uow:
-        await uow.workspaces.save(Workspace("discord", "G1", default_timezone="Europe/Berlin"))
+        await uow.workspaces.set_default_zone("discord", "G1", "Europe/Berlin")
 
     assert not await installs.closed("discord", "G1")
     assert not await installs.installed("discord", "G1")  # nothing to lift

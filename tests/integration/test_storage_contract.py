@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain import (
+    REASON_LENGTH,
     Address,
     Conversation,
     FollowUp,
@@ -413,26 +414,8 @@ async def test_people_whose_dms_fail_are_marked(storage: Storage) -> None:
     async with storage.session() as uow:
         marked = await uow.people.get(alice.address)
         assert marked is not None
-        assert marked.undeliverable == ("DMs closed " + "x" * 300)[:200]
+        assert marked.undeliverable == ("DMs closed " + "x" * 300)[:REASON_LENGTH]
         assert await uow.people.get(bob.address) == bob
-
-
-async def test_a_deleted_person_leaves_nothing_behind(storage: Storage) -> None:
-    async with storage.session() as uow:
-        follow_up = await follow_up_with_nudges(uow, (NudgeKind.HEADS_UP, timedelta(0)))
-        alice = await uow.people.get(Address("slack", "T1", "alice"))
-        bob = await add_person(uow, "bob")
-        assert alice is not None
-        assert alice.id is not None
-        assert bob.id is not None
-        await add_follow_up(uow, bob, 1)
-        await uow.people.delete(alice.id)
-    async with storage.session() as uow:
-        assert await uow.people.get(alice.address) is None
-        assert await uow.follow_ups.by_id(alice.id, follow_up.id or 0) is None
-        assert await uow.follow_ups.recorded_names(alice.id) == set()
-        assert await uow.outbox.claim_due(Claim(T0, "me", T0 + timedelta(minutes=2), 10)) == []
-        assert len(await uow.follow_ups.open(bob.id)) == 1  # others keep theirs
 
 
 async def test_a_conversations_follow_ups_come_by_number(storage: Storage) -> None:
@@ -478,37 +461,89 @@ async def test_closing_missed_follow_ups_leaves_the_others(storage: Storage) -> 
         assert by_number[0].status is FollowUpStatus.DONE
 
 
-async def test_workspace_round_trip(storage: Storage) -> None:
+async def test_a_workspace_zone_is_set_and_cleared(storage: Storage) -> None:
     async with storage.session() as uow:
         assert await uow.workspaces.get("discord", "111") is None
-        await uow.workspaces.save(Workspace("discord", "111", default_timezone="Europe/Berlin"))
-        await uow.workspaces.save(Workspace("slack", "111"))
+        await uow.workspaces.set_default_zone("discord", "111", "Europe/Berlin")
+        await uow.workspaces.set_default_zone("slack", "222", None)  # a new one, empty
+    async with storage.session() as uow:
+        assert await uow.workspaces.get("discord", "111") == Workspace(
+            "discord", "111", default_timezone="Europe/Berlin"
+        )
+        assert await uow.workspaces.get("slack", "222") == Workspace("slack", "222")
+        assert await uow.workspaces.get("slack", "111") is None  # same id, other platform
+        await uow.workspaces.set_default_zone("discord", "111", "Asia/Tokyo")
     async with storage.session() as uow:
         server = await uow.workspaces.get("discord", "111")
-        assert server == Workspace("discord", "111", default_timezone="Europe/Berlin")
         assert server is not None
-        server.default_timezone = None
-        server.undeliverable = "bot removed"
-        await uow.workspaces.save(server)  # replaces the record
+        assert server.default_timezone == "Asia/Tokyo"
+        await uow.workspaces.set_default_zone("discord", "111", None)
+    async with storage.session() as uow:
+        assert await uow.workspaces.get("discord", "111") == Workspace("discord", "111")
+
+
+async def test_a_workspace_mark_and_its_zone_leave_each_other_alone(storage: Storage) -> None:
+    async with storage.session() as uow:
+        await uow.workspaces.set_default_zone("discord", "111", "Europe/Berlin")
+        await uow.workspaces.mark_undeliverable([("discord", "111")], "bot removed")
+    async with storage.session() as uow:
+        both = Workspace("discord", "111", "Europe/Berlin", undeliverable="bot removed")
+        assert await uow.workspaces.get("discord", "111") == both
+        # Marked first, then given a zone: the mark stays.
+        await uow.workspaces.mark_undeliverable([("slack", "T1")], "app uninstalled")
+        await uow.workspaces.set_default_zone("slack", "T1", "Europe/Paris")
+        await uow.workspaces.set_default_zone("discord", "111", None)
     async with storage.session() as uow:
         assert await uow.workspaces.get("discord", "111") == Workspace(
             "discord", "111", undeliverable="bot removed"
         )
-        assert await uow.workspaces.get("slack", "111") == Workspace("slack", "111")
+        assert await uow.workspaces.get("slack", "T1") == Workspace(
+            "slack", "T1", "Europe/Paris", undeliverable="app uninstalled"
+        )
+        assert await uow.workspaces.clear_undeliverable("slack", "T1")
+    async with storage.session() as uow:
+        assert await uow.workspaces.get("slack", "T1") == Workspace("slack", "T1", "Europe/Paris")
+
+
+async def test_workspaces_are_marked_undeliverable_and_cleared(storage: Storage) -> None:
+    async with storage.session() as uow:
+        await uow.workspaces.mark_undeliverable([], "nobody")
+        # Several at once, one of them twice, one known already: each marked once.
+        await uow.workspaces.set_default_zone("slack", "T2", "Europe/Paris")
+        marked = [("slack", "T2"), ("slack", "T1"), ("discord", "G1"), ("slack", "T2")]
+        await uow.workspaces.mark_undeliverable(marked, "token revoked " + "x" * 300)
+    async with storage.session() as uow:
+        reason = ("token revoked " + "x" * 300)[:REASON_LENGTH]
+        assert await uow.workspaces.get("slack", "T2") == Workspace(
+            "slack", "T2", "Europe/Paris", undeliverable=reason
+        )
+        assert await uow.workspaces.get("discord", "G1") == Workspace(
+            "discord", "G1", undeliverable=reason
+        )
+        await uow.workspaces.mark_undeliverable([("slack", "T1")], "app uninstalled")  # again
+        assert await uow.workspaces.clear_undeliverable("discord", "G1")
+        assert not await uow.workspaces.clear_undeliverable("discord", "G1")  # lifted already
+        assert not await uow.workspaces.clear_undeliverable("discord", "G2")  # never known
+    async with storage.session() as uow:
+        assert await uow.workspaces.get("slack", "T1") == Workspace(
+            "slack", "T1", undeliverable="app uninstalled"
+        )
+        assert await uow.workspaces.get("discord", "G1") == Workspace("discord", "G1")
+        assert await uow.workspaces.get("discord", "G2") is None
 
 
 async def test_undeliverable_workspaces_among_those_asked(storage: Storage) -> None:
     async with storage.session() as uow:
-        await uow.workspaces.save(Workspace("slack", "T1", undeliverable="app uninstalled"))
-        await uow.workspaces.save(Workspace("slack", "T2", default_timezone="Europe/Paris"))
-        await uow.workspaces.save(Workspace("discord", "T1", undeliverable="bot removed"))
+        await uow.workspaces.mark_undeliverable([("slack", "T1")], "app uninstalled")
+        await uow.workspaces.set_default_zone("slack", "T2", "Europe/Paris")
+        await uow.workspaces.mark_undeliverable([("discord", "T1")], "bot removed")
     async with storage.session() as uow:
         # ("discord", "T1") is marked but not asked (the platform and the id are, apart).
         asked = [("slack", "T1"), ("slack", "T2"), ("console", "T1"), ("discord", "T3")]
         assert await uow.workspaces.undeliverable(asked) == {("slack", "T1"): "app uninstalled"}
         assert await uow.workspaces.undeliverable([]) == {}
         # Installed again: its DMs go out.
-        await uow.workspaces.save(Workspace("slack", "T1"))
+        await uow.workspaces.clear_undeliverable("slack", "T1")
         assert await uow.workspaces.undeliverable(asked) == {}
 
 

@@ -189,7 +189,7 @@ async def test_a_replan_never_sends_a_nudge_again(rulebook: Rulebook) -> None:
 
 async def test_an_uninstalled_workspace_gets_no_dms_until_it_is_back(bot: TestBot) -> None:
     async with bot.storage.session() as uow:
-        await uow.workspaces.save(Workspace("console", "ws", default_timezone="Europe/Berlin"))
+        await uow.workspaces.set_default_zone("console", "ws", "Europe/Berlin")
     removed = PermanentFailure("app uninstalled", concerns_person=False, concerns_workspace=True)
     report = await heads_up_answered(bot, removed, "/met Sam Lee, Initech, networking")
     assert report.failed == 1
@@ -204,6 +204,6 @@ async def test_an_uninstalled_workspace_gets_no_dms_until_it_is_back(bot: TestBo
     cancelled = [n for n in tables(bot).nudges.values() if n.status is NudgeStatus.CANCELLED]
     assert {n.last_error for n in cancelled} == {"workspace can't receive DMs"}
     async with bot.storage.session() as uow:
-        await uow.workspaces.save(Workspace("console", "ws", default_timezone="Europe/Berlin"))
+        assert await uow.workspaces.clear_undeliverable("console", "ws")
     await bot.run_until(24 * 7)
     assert bot.messenger.sent  # nudging resumes

@@ -77,6 +77,26 @@ async def test_a_zone_that_isnt_one_changes_nothing(
     assert ("discord", "guild") not in memory_storage.tables.workspaces
 
 
+async def test_server_tz_is_about_the_server_not_the_manager(
+    service: FollowUpService, memory_storage: InMemoryStorage
+) -> None:
+    """A manager's /server-tz records nothing about them, and the notices meant for their own
+    commands (the zone hint, DMs closed) neither come with it nor are used up by it."""
+    reply = await service.handle(ALICE, ServerZone("Europe/Berlin"))
+    assert not reply.notices
+    assert memory_storage.tables.people == {}
+
+    await say(service, ALICE, "/followups")
+    async with memory_storage.session() as uow:
+        alice = await uow.people.get(ALICE.address)
+        assert alice is not None
+        alice.undeliverable = "DMs closed"
+        await uow.people.update(alice)
+    assert not (await service.handle(ALICE, ServerZone("Asia/Tokyo"))).notices
+    closed = await say(service, ALICE, "/followups")
+    assert [n.kind for n in closed.notices] == [NoticeKind.DMS_CLOSED]
+
+
 # -- the workspace's zone for its members --------------------------------------------------------
 
 
