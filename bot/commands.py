@@ -233,6 +233,8 @@ def command_for(action: Action) -> Command:
     its argument is held to the typed command's rules (CommandError), since a button's value
     comes back from the platform and a hand-made one may carry anything."""
     number, argument, ident = action.number, action.argument, action.follow_up_id
+    if number < 1:
+        parse_number([str(number)], action.kind, f"/followups {action.kind} 3")
     match action.kind:
         case ActionKind.DONE:
             method = _method(argument, number) if argument else None

@@ -1,8 +1,9 @@
 """The service: every command, for every platform, as one unit of work.
 
 `FollowUpService.handle` opens the unit of work, finds the person asking (created on first
-use), routes the command to its handler (`bot.handlers.COMMAND_HANDLERS`), adds the notices
-that go with any answer, commits, and then wakes the scheduler for the nudges it planned. Every
+use; a command about the workspace records nothing about them), routes the command to its
+handler (`bot.handlers.COMMAND_HANDLERS`), adds the notices that go with any answer, commits,
+and then wakes the scheduler for the nudges it planned. Every
 query is scoped to the verified requester: a follow-up number that isn't theirs reads exactly
 like one that doesn't exist. A `UserError` rolls the unit of work back, so bad input changes
 nothing and gets no notices.
@@ -22,6 +23,7 @@ from bot.commands import Command
 from bot.domain import NAME_LIMIT, Address, Person, Workspace
 from bot.errors import UserError
 from bot.handlers import ABOUT_THE_WORKSPACE, COMMAND_HANDLERS, Context, Dependencies
+from bot.handlers.context import workspace_of
 from bot.messages import settings as say
 from bot.met import MetError, clean_text
 from bot.planning import NudgePlanner
@@ -163,8 +165,7 @@ class FollowUpService:
         )
         if not requester.shares_zone and platform_zone is None:
             # The platform doesn't tell: the zone the workspace's managers chose stands in.
-            found = await uow.workspaces.get(address.platform, address.workspace)
-            workspace = found or Workspace(address.platform, address.workspace)
+            workspace = await workspace_of(uow, address)
             platform_zone = workspace.default_timezone
         person = await uow.people.get(address)
         known = person is not None

@@ -408,8 +408,7 @@ class _Loader:
                         f"{name} is not a kind of conversation in {rulebook.source}{hint}",
                         name,
                     )
-        linkedin = rulebook.methods.get("linkedin")
-        free = linkedin.note_chars_free if linkedin else None
+        free = rulebook.note_limit("free")
         for key, kind in rulebook.kinds.items():
             style = book.style_for(key, kind)
             for rule in kind.follow_ups:
@@ -421,7 +420,7 @@ class _Loader:
                             f"style needs a [styles.{style.key}.{method}] table",
                         )
             note = style.pieces.get("linkedin")
-            if note is not None and free is not None:
+            if note is not None:
                 longest = sum(
                     max(len(_PLACEHOLDER.sub("", o)) for o in opts) for opts in note.parts.values()
                 )

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from rules.reading import TomlReader, read_rule_file
 
 __all__ = [
+    "LINKEDIN_NOTE_LIMITS",
     "FollowUpRule",
     "KindRule",
     "MethodRule",
@@ -186,6 +187,11 @@ class KindRule:
         return None
 
 
+# LinkedIn's own limits on a connection note, by plan, for a rulebook that gives none: they are
+# LinkedIn's, whatever a club's rulebook says about when to connect.
+LINKEDIN_NOTE_LIMITS = {"free": 200, "premium": 300}
+
+
 @dataclass(frozen=True)
 class Rulebook:
     source: str
@@ -198,6 +204,16 @@ class Rulebook:
         """The kind a student meant by `text` ("interview", "coffee chat", "Career Fair")."""
         key = self._lookup.get(normalize_kind(text))
         return self.kinds[key] if key else None
+
+    def note_limit(self, plan: str) -> int:
+        """How long a LinkedIn connection note may be on `plan` ("free" or "premium"): the
+        rulebook's figure, else LinkedIn's own."""
+        method = self.methods.get("linkedin")
+        if method is not None:
+            figure = method.note_chars_premium if plan == "premium" else method.note_chars_free
+            if figure:
+                return figure
+        return LINKEDIN_NOTE_LIMITS.get(plan, LINKEDIN_NOTE_LIMITS["free"])
 
     def suggest_kind(self, text: str) -> str | None:
         """The closest kind or alias to a misspelt `text`, for "did you mean"."""

@@ -41,7 +41,7 @@ async def click(
         requester = responder.requester(interaction, ref.scope)
         try:
             command = command_for(ref.action)
-        except UserError as err:  # a custom id this bot never wrote, or an outdated one
+        except UserError as err:  # a well-formed id whose argument its command refuses
             await responder.send(interaction, Reply.error(str(err)), scope=ref.scope)
             return
         reply = await responder.compute(interaction, responder.run(requester, command), update=True)

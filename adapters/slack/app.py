@@ -215,7 +215,7 @@ class SlackHandlers:
                 return
             try:
                 command = command_for(action)
-            except UserError as err:  # a value this bot never wrote, or an outdated one
+            except UserError as err:  # a well-formed value whose argument its command refuses
                 await _answer(respond, Reply.error(str(err)))
                 return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.commands import OnFollowUp
-from bot.domain import Conversation, FollowUp, Person, Workspace
+from bot.domain import Address, Conversation, FollowUp, Person, Workspace
 from bot.errors import UserError
 from bot.messages import follow_ups as say
 from bot.planning import NudgePlanner
@@ -17,7 +17,13 @@ from bot.proofread import Proofreader
 from rules.drafts import DraftBook
 from rules.engine import Rulebook
 
-__all__ = ["Context", "Dependencies"]
+__all__ = ["Context", "Dependencies", "workspace_of"]
+
+
+async def workspace_of(uow: UnitOfWork, address: Address) -> Workspace:
+    """The workspace `address` is in; one that was never saved is new and empty."""
+    found = await uow.workspaces.get(address.platform, address.workspace)
+    return found or Workspace(address.platform, address.workspace)
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,9 @@ class Dependencies:
 
 @dataclass
 class Context:
-    """One command's world: its unit of work, the person asking (created on first use), the
-    moment it runs, and the nudges it plans (`planner.due_times`)."""
+    """One command's world: its unit of work, the person asking (created on first use, but for
+    a command about the workspace), the moment it runs, and the nudges it plans
+    (`planner.due_times`)."""
 
     uow: UnitOfWork
     person: Person
@@ -46,7 +53,11 @@ class Context:
 
     @property
     def person_id(self) -> int:
-        assert self.person.id is not None  # the service stores the person before any handler
+        """The asker's id. The service stores the person before a handler runs, except for a
+        command about the workspace (`ABOUT_THE_WORKSPACE`), which records nothing about them:
+        such a handler may not act on the asker's own data."""
+        if self.person.id is None:
+            raise RuntimeError("a command about the workspace has no stored person to act on")
         return self.person.id
 
     @property
@@ -62,9 +73,7 @@ class Context:
         """The person's workspace (a Slack team, a Discord server), read on first use: most
         commands never need it. One that was never saved is new and empty."""
         if self.known_workspace is None:
-            address = self.person.address
-            found = await self.uow.workspaces.get(address.platform, address.workspace)
-            self.known_workspace = found or Workspace(address.platform, address.workspace)
+            self.known_workspace = await workspace_of(self.uow, self.person.address)
         return self.known_workspace
 
     async def follow_up(self, command: OnFollowUp) -> tuple[FollowUp, Conversation]:

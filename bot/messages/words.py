@@ -12,8 +12,6 @@ from bot.replies import Action, ActionKind
 from rules.engine import Rulebook
 
 __all__ = [
-    "DEFAULT_NOTE_LIMIT",
-    "DEFAULT_PREMIUM_NOTE_LIMIT",
     "TOPIC_LEAD",
     "deadline_line",
     "follow_up_actions",
@@ -29,19 +27,15 @@ __all__ = [
     "upper_first",
 ]
 
-# LinkedIn's own limits on a connection note, by plan, for a rulebook that gives none: they are
-# LinkedIn's, whatever a club's rulebook says about when to connect.
-DEFAULT_NOTE_LIMIT = 200
-DEFAULT_PREMIUM_NOTE_LIMIT = 300
 
 # How students start what they noted at /met ("we talked about ...", "and asked about ..."):
-# the words a reply or a draft leaves out before the topics themselves. A verb that says what
-# they talked of only with its preposition ("heard about", not "heard back from the recruiter";
-# "learned of", not "learned Python") so that no word of the topic itself is dropped.
+# the words a reply or a draft leaves out before the topics themselves. "Asked" and "heard" only
+# with their preposition ("heard about", not "heard back from the recruiter"), so that no word
+# of the topic itself is dropped.
 TOPIC_LEAD = re.compile(
     r"^(?:(?:and|also|or|plus|then)\s+)*(?:(?:we|i)\s+)?"
-    r"(?:(?:talked|spoke|chatted)(?:\s+(?:about|on|of))?|discussed"
-    r"|(?:asked|learned|learnt|heard)\s+(?:about|on|of)|about)\s+",
+    r"(?:(?:talked|spoke|chatted|discussed|learned|learnt)(?:\s+(?:about|on|of))?"
+    r"|(?:asked|heard)\s+(?:about|on|of)|about)\s+",
     re.IGNORECASE,
 )
 
@@ -73,12 +67,7 @@ def upper_first(text: str) -> str:
 
 def note_limit(person: Person, rulebook: Rulebook) -> int:
     """How long the person's LinkedIn connection notes may be, by their plan."""
-    method = rulebook.methods.get("linkedin")
-    free = method.note_chars_free if method else None
-    premium = method.note_chars_premium if method else None
-    if person.linkedin_plan == "premium":
-        return premium or DEFAULT_PREMIUM_NOTE_LIMIT
-    return free or DEFAULT_NOTE_LIMIT
+    return rulebook.note_limit(person.linkedin_plan)
 
 
 def status_word(status: FollowUpStatus) -> str:

@@ -372,6 +372,7 @@ def test_a_button_does_what_its_typed_command_does(kind: ActionKind) -> None:
         (Action(ActionKind.SNOOZE, "Later", 3, 41), "Snooze for how long?"),
         (Action(ActionKind.SKIP, "Skip", 3, 41, "maybe"), "Usage: /followups skip 3"),
         (Action(ActionKind.DRAFT, "Draft", 3, 41, "now"), "Usage: /followups draft N"),
+        (Action(ActionKind.DONE, "Done", 0, 41), "“0” isn't a follow-up number"),
     ],
 )
 def test_a_button_with_an_argument_its_command_refuses_says_why(action: Action, error: str) -> None:

@@ -19,10 +19,11 @@ from rules.engine import Rulebook
         ("discussed the payments API migration", "the payments API migration"),
         ("and also asked about the internship program", "the internship program"),
         ("I learned of their robotics team", "their robotics team"),
+        ("learned Python at her startup", "Python at her startup"),
+        ("we discussed about the new team", "the new team"),
         ("about robotics internships", "robotics internships"),
         # A verb without its preposition is part of the topic: no word of it is dropped.
         ("heard back from the recruiter", "heard back from the recruiter"),
-        ("learned Python at her startup", "learned Python at her startup"),
         ("asked her to review my resume", "asked her to review my resume"),
         (
             "Kafka and her move from intern to team lead",
