@@ -50,9 +50,12 @@ from bench.outbox import (
     seed_outbox,
 )
 from bench.writing import bench_draft_command, bench_writing
+from bot.bootstrap import STORAGE_OUTAGES
 from bot.commands import parse_command
 from bot.dispatch import Dispatcher
 from bot.domain import Address
+from bot.metrics import MeasuredStorage
+from bot.prometheus import PrometheusMetrics
 from bot.services import FollowUpService, Requester
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage, create_engine
@@ -64,11 +67,23 @@ ZONE = ZoneInfo("America/New_York")
 MET = '/met Jane Doe, Acme, interview, talked about Kafka and her path when:"2 hours ago"'
 
 
+def measured(storage: SqlStorage, metrics: PrometheusMetrics) -> MeasuredStorage:
+    """`storage` as `build_bot` wires it: its database errors counted in `metrics`."""
+    return MeasuredStorage(storage, metrics, (*STORAGE_OUTAGES, OSError))
+
+
 async def bench_met(directory: Path, runs: int, rounds: int) -> dict[str, float]:
     rulebook = load_rulebook()
     engine = create_engine(f"sqlite+aiosqlite:///{directory}/met.db")
     await upgrade_to_head(engine)
-    service = FollowUpService(SqlStorage(engine), FakeClock(NOW), rulebook, default_zone=ZONE)
+    metrics = PrometheusMetrics(["bench"])
+    service = FollowUpService(
+        measured(SqlStorage(engine), metrics),
+        FakeClock(NOW),
+        rulebook,
+        default_zone=ZONE,
+        metrics=metrics,
+    )
     command = parse_command(MET)
     naive = NaiveBot(directory / "naive-met.db", rulebook, ZONE)
     naive_wal = NaiveBot(directory / "naive-wal-met.db", rulebook, ZONE, wal=True)
@@ -103,8 +118,15 @@ async def bench_dispatch(
         # Each round drains a fresh flood, on top of the rounds before (now history).
         await seed_outbox(engine, pending=count, due_at=NOW, students=500)
         messenger = FakeMessenger(record=False)
+        # Wired as bootstrap wires it: Prometheus metrics, the storage's errors counted.
+        metrics = PrometheusMetrics(["bench"])
         dispatcher = Dispatcher(
-            SqlStorage(engine), messenger, FakeClock(NOW), rulebook, default_zone=ZONE
+            measured(SqlStorage(engine), metrics),
+            messenger,
+            FakeClock(NOW),
+            rulebook,
+            default_zone=ZONE,
+            metrics=metrics,
         )
         start = time.perf_counter()
         report = await dispatcher.dispatch_due()

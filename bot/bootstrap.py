@@ -2,12 +2,14 @@
 
 `build_bot` loads the rules, migrates the database and wires storage, the service, the
 dispatcher (with the platforms' messengers behind one `RoutingMessenger` and their pace rules),
-and the scheduler that sweeps the outbox. Adapters bring only what is theirs: a messenger and
-the pace rules of their platform, keyed by the platform's name.
+the scheduler that sweeps the outbox, and the metrics they report to (Prometheus, in a registry
+of the bot's own, when scheduled; nowhere in the console). Adapters bring only what is theirs: a
+messenger and the pace rules of their platform, keyed by the platform's name.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,8 +20,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.messengers import RoutingMessenger
+from bot.metrics import MeasuredStorage, Metrics, NoMetrics
 from bot.pacing import PaceRule, PlatformPacer
 from bot.ports import Messenger, Storage
+from bot.prometheus import PrometheusMetrics
 from bot.proofread import Proofreader
 from bot.scheduler import NudgeScheduler
 from bot.services import FollowUpService
@@ -35,13 +39,17 @@ __all__ = ["STORAGE_OUTAGES", "Bot", "build_bot", "migrate_database"]
 # What the SQL storage raises while its database is away (restarting, locked): the scheduler
 # pauses and retries on these rather than treat them as bugs.
 STORAGE_OUTAGES: tuple[type[BaseException], ...] = (SQLAlchemyError,)
+# A readiness check waits this long for the database's answer: a load balancer asks every few
+# seconds, and a database slower than this to answer SELECT 1 is not ready for commands either.
+READY_TIMEOUT = 2.0
 
 
 @dataclass
 class Bot:
     """Everything an adapter needs: the service for commands, the dispatcher and its scheduler
     for nudges, and the core's small APIs for what adapters learn from their platform
-    (`installs`: the app removed or installed; `state`: short shared values)."""
+    (`installs`: the app removed or installed; `state`: short shared values), and the
+    `metrics` they all report to."""
 
     storage: Storage
     clock: Clock
@@ -53,6 +61,7 @@ class Bot:
     # The SQL engine, for what libraries keep in our database (Slack's OAuth installs); None on
     # the in-memory storage.
     engine: AsyncEngine | None = None
+    metrics: Metrics = field(default_factory=NoMetrics)
     installs: Installs = field(init=False)
     state: SharedState = field(init=False)
 
@@ -60,12 +69,33 @@ class Bot:
         self.installs = Installs(self.storage, self.clock)
         self.state = SharedState(self.storage, self.clock)
 
+    async def database_ready(self, within: float = READY_TIMEOUT) -> bool:
+        """Whether the database answers a `SELECT 1` within `within` seconds. Never raises:
+        an error is an answer (no), counted in `metrics`."""
+        ping = asyncio.ensure_future(self.storage.ping())
+        ping.add_done_callback(_retrieve)
+        await asyncio.wait([ping], timeout=within)
+        if not ping.done():
+            # Lost packets: the answer is no, now. The cancelled ping tidies up its connection
+            # in the background, as long as that takes, without holding the answer up.
+            ping.cancel()
+            self.metrics.database_error()
+            return False
+        # Whatever the driver raised, the database isn't usable now (the storage counted it).
+        return not ping.cancelled() and ping.exception() is None
+
     async def close(self) -> None:
         """Stop sweeping (a sweep in progress settles first) and close the database."""
         if self.scheduler is not None:
             await self.scheduler.stop()
         if self.engine is not None:
             await self.engine.dispose()
+
+
+def _retrieve(ping: asyncio.Future[None]) -> None:
+    """Take a finished ping's error, so that a ping left behind is never reported unretrieved."""
+    if not ping.cancelled():
+        ping.exception()
 
 
 async def migrate_database(settings: Settings) -> None:
@@ -87,6 +117,7 @@ async def build_bot(
     pace_rules: Mapping[str, Sequence[PaceRule]] | None = None,
     owner: str = "local",
     scheduled: bool = True,
+    metrics: Metrics | None = None,
 ) -> Bot:
     """Load the rulebook and the draft templates (RulebookError, DraftsError if bad) and the
     spell check's dictionary, migrate the database, wire the core.
@@ -96,7 +127,8 @@ async def build_bot(
     the database when shared so replicas stay under them together; without rules (the console)
     sends are not paced. `scheduled`: sweep the outbox on time with a `NudgeScheduler` (start
     it with `bot.scheduler.start()` once the platforms are up); the console moves its virtual
-    clock and dispatches itself instead.
+    clock and dispatches itself instead. `metrics`: by default a `PrometheusMetrics` of this
+    bot's own when `scheduled` (adapters/ops.py serves it on /metrics), none otherwise.
     """
     rulebook = load_rulebook(settings.rulebook_path)
     drafts = load_drafts(settings.drafts_path, rulebook=rulebook)
@@ -108,7 +140,10 @@ async def build_bot(
     except BaseException:
         await engine.dispose()
         raise
-    storage = SqlStorage(engine)
+    if metrics is None:
+        metrics = PrometheusMetrics(platforms=list(messengers)) if scheduled else NoMetrics()
+    # The database's errors are counted wherever they happen: commands, sweeps, checks.
+    storage = MeasuredStorage(SqlStorage(engine), metrics, (*STORAGE_OUTAGES, OSError))
     scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES) if scheduled else None
     service = FollowUpService(
         storage,
@@ -118,6 +153,7 @@ async def build_bot(
         on_nudge_planned=scheduler.wake_at if scheduler is not None else None,
         drafts=drafts,
         proofreader=proofreader,
+        metrics=metrics,
     )
     dispatcher = Dispatcher(
         storage,
@@ -128,6 +164,7 @@ async def build_bot(
         owner=owner,
         pacer=PlatformPacer(pace_rules, storage=storage) if pace_rules else None,
         platforms=list(messengers),
+        metrics=metrics,
     )
     if scheduler is not None:
         scheduler.attach(dispatcher)
@@ -139,4 +176,5 @@ async def build_bot(
         rulebook=rulebook,
         scheduler=scheduler,
         engine=engine,
+        metrics=metrics,
     )

@@ -8,9 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-__all__ = ["DEFAULT_DATABASE_URL", "ConfigError", "Settings"]
+__all__ = ["DEFAULT_DATABASE_URL", "LOG_FORMATS", "LOG_LEVELS", "ConfigError", "Settings"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///followup.db"
+# LOG_FORMAT: "text" as always, or "json", one object a line (adapters/logs.py writes both).
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(Exception):
@@ -28,6 +31,7 @@ class Settings:
     drafts_path: str | None = None
     default_timezone: str = "UTC"
     log_level: str = "INFO"
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -43,8 +47,17 @@ class Settings:
             drafts_path=get("FOLLOWUP_DRAFTS"),
             default_timezone=get("FOLLOWUP_DEFAULT_TZ") or "UTC",
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            log_format=(get("LOG_FORMAT") or "text").lower(),
         )
         settings.default_zone()  # fail at start, not at the first nudge
+        if settings.log_level not in LOG_LEVELS:
+            raise ConfigError(
+                f"LOG_LEVEL: “{settings.log_level}” isn't a log level ({', '.join(LOG_LEVELS)})"
+            )
+        if settings.log_format not in LOG_FORMATS:
+            raise ConfigError(
+                f"LOG_FORMAT: “{settings.log_format}” isn't a log format (text or json)"
+            )
         return settings
 
     def default_zone(self) -> ZoneInfo:

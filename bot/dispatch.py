@@ -42,6 +42,7 @@ from bot.domain import (
     why_not_nudged,
 )
 from bot.messages import nudge_message
+from bot.metrics import Metrics, NoMetrics, NudgeTally, failure_reason, retry_reason
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
     Claim,
@@ -49,6 +50,7 @@ from bot.ports import (
     Delivery,
     Messenger,
     NudgeContext,
+    OutboxDepth,
     PermanentFailure,
     RetryAfter,
     Storage,
@@ -67,6 +69,8 @@ log = logging.getLogger(__name__)
 # unsent when less than LEASE_MARGIN is left, and the next sweep claims them afresh.
 LEASE = timedelta(minutes=2)
 LEASE_MARGIN = timedelta(seconds=15)
+# The platform label of claimed nudges whose follow-up or person was deleted meanwhile.
+UNKNOWN_PLATFORM = "unknown"
 # A nudge sent this long after it fell due says it is late (the bot was down or backed up).
 LATE_AFTER = timedelta(minutes=15)
 # Transient failures back off exponentially from BACKOFF_BASE up to BACKOFF_CAP, then give up
@@ -92,6 +96,11 @@ class DispatchReport:
         self.cancelled += other.cancelled
         self.retried += other.retried
         self.failed += other.failed
+
+
+@dataclass(frozen=True)
+class _SendRaised(RetryAfter):
+    """The messenger raised instead of answering: retried like a RetryAfter, counted apart."""
 
 
 class _Due(NamedTuple):
@@ -121,6 +130,8 @@ class Dispatcher:
     lease: timedelta = LEASE
     # The platforms this process can send to (None: all); it claims nothing else.
     platforms: Sequence[str] | None = None
+    # Told each batch's outcomes once it is settled, and the outbox's depth when measured.
+    metrics: Metrics = field(default_factory=NoMetrics)
 
     def __post_init__(self) -> None:
         self._pacer: Pacer = self.pacer or NoPacing()
@@ -149,10 +160,18 @@ class Dispatcher:
         async with self.storage.session() as uow:
             return await uow.outbox.next_due_at()
 
+    async def measure_outbox(self) -> OutboxDepth:
+        """Count the nudges waiting, by state, and report it to `metrics`."""
+        async with self.storage.session() as uow:
+            depth = await uow.outbox.depth(self.clock.now())
+        self.metrics.outbox_measured(depth)
+        return depth
+
     async def deliver(self, claimed: Sequence[Nudge]) -> DispatchReport:
         """Re-check, send and settle a claimed batch."""
         report = DispatchReport(claimed=len(claimed))
-        dms = _into_dms(await self._triage(claimed, report))
+        tally = NudgeTally()
+        dms = _into_dms(await self._triage(claimed, report, tally))
         deliveries: list[Delivery] = [RetryAfter(0, "not sent", tried=False)] * len(dms)
         given_up: dict[int, PermanentFailure] = {}
         turns = iter(enumerate(dms))
@@ -163,15 +182,19 @@ class Dispatcher:
                 deliveries[index] = await self._send(dm, given_up)
 
         await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(dms)))))
-        settlement = _Settlement(report, self.clock.now())
+        settlement = _Settlement(report, tally, self.clock.now())
         for dm, delivery in zip(dms, deliveries, strict=True):
             for due in dm:
                 settlement.record(due, delivery)
         async with self.storage.session() as uow:
             await settlement.write(uow, self.owner)
+        # Counted once settled: a batch whose settling failed is claimed and counted again.
+        self.metrics.nudges_dispatched(tally)
         return report
 
-    async def _triage(self, claimed: Sequence[Nudge], report: DispatchReport) -> list[_Due]:
+    async def _triage(
+        self, claimed: Sequence[Nudge], report: DispatchReport, tally: NudgeTally
+    ) -> list[_Due]:
         """Each follow-up's latest due nudge, re-checked; the rest are cancelled."""
         by_follow_up: dict[int, list[Nudge]] = defaultdict(list)
         for nudge in claimed:
@@ -189,15 +212,19 @@ class Dispatcher:
                 if len(group) > 1:
                     group.sort(key=lambda n: (n.due_at, n.kind is NudgeKind.WINDOW_CLOSED))
                 nudge = group[-1]
+                context = contexts.get(nudge.id or 0)
+                platform = context.person.address.platform if context else UNKNOWN_PLATFORM
+                tally.claimed[platform] += len(group)
                 for old in group[:-1]:
                     _finish(old, NudgeStatus.CANCELLED, "superseded by a later nudge")
                     cancelled.append(old)
-                context = contexts.get(nudge.id or 0)
                 reason = _why_not_sent(context, closed, self.rulebook)
                 if reason is not None:
                     _finish(nudge, NudgeStatus.CANCELLED, reason)
                     cancelled.append(nudge)
+                    tally.cancelled[platform] += len(group)
                     continue
+                tally.cancelled[platform] += len(group) - 1
                 assert context is not None
                 sendable.append(_Due(nudge, context, group[0].due_at))
             await uow.outbox.settle(cancelled, self.owner)
@@ -219,14 +246,20 @@ class Dispatcher:
         lease_ends = min(d.nudge.lease_expires_at or now for d in dm)
         if lease_ends - now < LEASE_MARGIN:
             return RetryAfter(0, "its turn came too late in the lease", tried=False)
-        key = f"nudge-{min(d.nudge.id or 0 for d in dm)}"
+        nudge_id = min(d.nudge.id or 0 for d in dm)
+        key = f"nudge-{nudge_id}"
         try:
             delivery = await self.messenger.send_dm(person, self._message(dm, now), key=key)
         except Exception as err:  # any platform error is transient until proven otherwise
             # The exception's text may quote the message (contact data): log its type only.
-            log.warning("%s: send failed with %s; will retry", key, type(err).__name__)
+            log.warning(
+                "%s: send failed with %s; will retry",
+                key,
+                type(err).__name__,
+                extra={"platform": person.address.platform, "nudge_id": nudge_id},
+            )
             attempts = max(d.nudge.attempts for d in dm)
-            return RetryAfter(_backoff(attempts).total_seconds(), type(err).__name__)
+            return _SendRaised(_backoff(attempts).total_seconds(), type(err).__name__)
         if isinstance(delivery, RetryAfter):
             self._pauses.note(person.address, delivery, self.clock.now())
         if isinstance(delivery, PermanentFailure) and delivery.concerns_person:
@@ -316,6 +349,7 @@ class _Settlement:
     """What settling a batch writes, gathered while sending, and the report's counts."""
 
     report: DispatchReport
+    tally: NudgeTally
     now: datetime
     sent: list[int] = field(default_factory=list)
     settled: list[Nudge] = field(default_factory=list)
@@ -326,13 +360,16 @@ class _Settlement:
 
     def record(self, due: _Due, delivery: Delivery) -> None:
         """Settle one nudge of a DM by what its delivery said."""
-        nudge, context, report = due.nudge, due.context, self.report
+        nudge, context, report, tally = due.nudge, due.context, self.report, self.tally
+        platform = context.person.address.platform
         match delivery:
             case Delivered():
                 _finish(nudge, NudgeStatus.SENT, None)
                 nudge.sent_at = self.now
                 report.sent += 1
                 self.sent.append(nudge.id or 0)
+                tally.sent[platform] += 1
+                tally.lateness[platform].append((self.now - nudge.due_at).total_seconds())
             case RetryAfter(seconds=seconds, reason=reason) if nudge.attempts < MAX_ATTEMPTS:
                 if not delivery.tried:
                     nudge.attempts -= 1  # it waited its turn: nothing was tried
@@ -343,14 +380,18 @@ class _Settlement:
                 nudge.lease_owner = nudge.lease_expires_at = None
                 nudge.last_error = reason
                 report.retried += 1
+                raised = isinstance(delivery, _SendRaised)
+                tally.retried[platform, retry_reason(delivery, raised=raised)] += 1
             case RetryAfter(reason=reason):
                 _finish(
                     nudge, NudgeStatus.FAILED, f"gave up after {nudge.attempts} attempts: {reason}"
                 )
                 report.failed += 1
+                tally.failed[platform, failure_reason(None)] += 1
             case PermanentFailure(reason=reason):
                 _finish(nudge, NudgeStatus.FAILED, reason)
                 report.failed += 1
+                tally.failed[platform, failure_reason(delivery)] += 1
                 address = context.person.address
                 if delivery.concerns_workspace:
                     self.workspaces[reason].add((address.platform, address.workspace))

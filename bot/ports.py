@@ -23,6 +23,7 @@ __all__ = [
     "Messenger",
     "NudgeContext",
     "Outbox",
+    "OutboxDepth",
     "People",
     "PermanentFailure",
     "RetryAfter",
@@ -102,6 +103,18 @@ class Claim:
     lease_until: datetime
     limit: int
     platforms: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxDepth:
+    """How many nudges wait in the outbox as of a moment: `due` (pending and due: the sweep
+    should take them at once, so a number that stays up means nudges are late), `scheduled`
+    (pending, due later, retries waiting out their backoff included) and `sending` (claimed by
+    a replica and not settled yet)."""
+
+    due: int
+    scheduled: int
+    sending: int
 
 
 class People(Protocol):
@@ -213,6 +226,11 @@ class Outbox(Protocol):
         """When the earliest pending nudge falls due (or the earliest lease runs out)."""
         ...
 
+    async def depth(self, now: datetime) -> OutboxDepth:
+        """The nudges waiting as of `now`, by state: counts read through the claim's own
+        indexes, so their cost follows the rows waiting, not the history of sent ones."""
+        ...
+
 
 class Workspaces(Protocol):
     """Slack teams and Discord servers, with what the bot knows of each."""
@@ -281,4 +299,9 @@ class UnitOfWork(Protocol):
 class Storage(Protocol):
     def session(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A unit of work: commits when the block ends normally, rolls back on an error."""
+        ...
+
+    async def ping(self) -> None:
+        """Check the database answers (`SELECT 1`); raises what the storage raises while its
+        database is away."""
         ...

@@ -8,7 +8,9 @@ replicas); APScheduler only decides *when* to sweep:
   also picks up what other replicas planned and leases that expired;
 - a one-shot wake-up at the next due time, re-armed after every sweep and whenever an earlier
   nudge is planned (`wake_at`), so a nudge goes out within a moment of its time rather than up
-  to a whole interval late.
+  to a whole interval late;
+- an interval job counts the outbox by state for the metrics (`measure`), on its own timer so
+  a scrape never queries the database.
 
 A sweep that fails because the database is away (PostgreSQL restarting, SQLite locked) does not
 stop anything: it is logged, and sweeps pause with exponential backoff (capped at a few seconds,
@@ -20,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -36,6 +39,9 @@ log = logging.getLogger(__name__)
 # Another replica's plans and expired leases are found at most this late; the wake-up job
 # makes this replica's own nudges punctual.
 SWEEP_EVERY = timedelta(seconds=30)
+# The outbox's depth is this fresh: about one Prometheus scrape interval, and three index-only
+# counts that often cost nothing next to the sweeps.
+MEASURE_EVERY = timedelta(seconds=15)
 # After a failed sweep, wait 0.5 s, 1 s, 2 s ... up to 5 s before trying the database again.
 OUTAGE_BACKOFF_BASE = 0.5
 OUTAGE_BACKOFF_CAP = 5.0
@@ -54,10 +60,12 @@ class NudgeScheduler:
         *,
         clock: Clock | None = None,
         sweep_every: timedelta = SWEEP_EVERY,
+        measure_every: timedelta = MEASURE_EVERY,
         outage_errors: tuple[type[BaseException], ...] = (),
     ) -> None:
         self.clock = clock or SystemClock()
         self.sweep_every = sweep_every
+        self.measure_every = measure_every
         self.outage_errors = (*OUTAGE_ERRORS, *outage_errors)
         self.dispatcher: Dispatcher | None = None
         self._scheduler = AsyncIOScheduler(timezone=UTC)
@@ -78,16 +86,22 @@ class NudgeScheduler:
         """Start sweeping: the first sweep runs at once (overdue nudges after downtime)."""
         if self.dispatcher is None:
             raise RuntimeError("attach a dispatcher before starting")
+        self._every(self.sweep_every, self.sweep, "sweep")
+        self._every(self.measure_every, self.measure, "measure")
+        self._scheduler.start()
+
+    def _every(self, period: timedelta, job: Callable[[], Awaitable[object]], name: str) -> None:
+        """Run `job` now and every `period`, one run at a time; runs missed while one was
+        still going are dropped, not run in a burst."""
         self._scheduler.add_job(
-            self.sweep,
-            IntervalTrigger(seconds=self.sweep_every.total_seconds(), timezone=UTC),
-            id="sweep",
+            job,
+            IntervalTrigger(seconds=period.total_seconds(), timezone=UTC),
+            id=name,
             max_instances=1,
             coalesce=True,
             next_run_time=self.clock.now(),
             misfire_grace_time=None,
         )
-        self._scheduler.start()
 
     async def stop(self) -> None:
         """Stop sweeping; a sweep in progress settles its batch first."""
@@ -116,6 +130,23 @@ class NudgeScheduler:
             replace_existing=True,
             misfire_grace_time=None,
         )
+
+    async def measure(self) -> None:
+        """Count the outbox for the metrics. Never raises; skipped while sweeps pause for an
+        outage (the sweep reports it; the storage counts the error)."""
+        assert self.dispatcher is not None
+        if self._stopped or (self._paused_until and self.clock.now() < self._paused_until):
+            return
+        async with self._lock:  # so that `stop` waits for it, as for a sweep
+            if self._stopped:
+                return
+            try:
+                await self.dispatcher.measure_outbox()
+            except self.outage_errors as err:
+                log.debug("counting the outbox failed (%s)", type(err).__name__)
+            except Exception as err:
+                log.error("counting the outbox failed unexpectedly (%s)", type(err).__name__)
+                log.debug("outbox count failure", exc_info=True)
 
     async def sweep(self) -> DispatchReport | None:
         """Deliver what is due, then re-arm the wake-up. Never raises."""

@@ -12,6 +12,7 @@ nothing and gets no notices.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,7 @@ from bot.handlers import ABOUT_THE_WORKSPACE, COMMAND_HANDLERS, Context, Depende
 from bot.handlers.context import workspace_of
 from bot.messages import settings as say
 from bot.met import MetError, clean_text
+from bot.metrics import Metrics, NoMetrics
 from bot.planning import NudgePlanner
 from bot.ports import Storage, UnitOfWork
 from bot.proofread import Proofreader, shared_proofreader
@@ -75,7 +77,8 @@ class Requester:
 class FollowUpService:
     """Handles every command. `on_nudge_planned` is told the earliest due time of nudges it
     plans, so a scheduler can wake up for it. `drafts` and `proofreader` default to the bundled
-    templates and the shared proofreader (bootstrap passes the ones it loaded at start)."""
+    templates and the shared proofreader (bootstrap passes the ones it loaded at start).
+    `metrics` is told how long each command took, by its class name and platform."""
 
     def __init__(
         self,
@@ -87,8 +90,10 @@ class FollowUpService:
         on_nudge_planned: Callable[[datetime], None] | None = None,
         drafts: DraftBook | None = None,
         proofreader: Proofreader | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._storage = storage
+        self._metrics = metrics or NoMetrics()
         self.rulebook = rulebook
         self.default_zone = default_zone
         self.on_nudge_planned = on_nudge_planned
@@ -103,6 +108,17 @@ class FollowUpService:
     async def handle(self, requester: Requester, command: Command) -> Reply:
         """Run one command for `requester`, in one transaction. Never raises for anything a
         person typed."""
+        started = time.perf_counter()
+        try:
+            return await self._handle(requester, command)
+        finally:
+            self._metrics.command_handled(
+                type(command).__name__,
+                requester.address.platform,
+                time.perf_counter() - started,
+            )
+
+    async def _handle(self, requester: Requester, command: Command) -> Reply:
         handler = COMMAND_HANDLERS[type(command)]
         # A command about the workspace (a manager's /server-tz) records nothing about the one
         # who asks, and neither shows nor uses up the notices meant for their own commands.

@@ -34,6 +34,10 @@ from rules.engine import Rulebook, load_rulebook
 if TYPE_CHECKING:
     from bot.services import FollowUpService
 
+# A `followup-bot run` a test starts serves no ops port (9090) unless the test asks for one:
+# runs side by side, and other checkouts' test runs, would contend for it.
+os.environ.setdefault("OPS_PORT", "0")
+
 PG_URL = os.environ.get("FOLLOWUP_TEST_DATABASE_URL", "").strip()
 REQUIRE_PG = os.environ.get("FOLLOWUP_REQUIRE_POSTGRES") == "1"
 __all__ = ["NEW_YORK", "PG_URL", "START", "postgres_schema"]

@@ -34,6 +34,16 @@ def test_core_imports_no_platform_sdk(path: Path) -> None:
     assert "adapters" not in roots, f"{path.name} imports an adapter"
 
 
+@pytest.mark.parametrize("path", core_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_metrics_adapter_of_the_core_imports_prometheus(path: Path) -> None:
+    """The core reports through the `Metrics` port (bot/metrics.py); bot/prometheus.py is its
+    one Prometheus implementation, as bot/scheduler.py is the one user of APScheduler."""
+    if path == ROOT / "bot" / "prometheus.py":
+        return
+    roots = {name.split(".")[0] for name in imported_modules(path)}
+    assert "prometheus_client" not in roots, f"{path.name} imports prometheus_client"
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "rules").rglob("*.py")), ids=lambda p: p.name)
 def test_rules_depend_on_nothing_of_the_bot(path: Path) -> None:
     roots = {name.split(".")[0] for name in imported_modules(path)}

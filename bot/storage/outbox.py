@@ -20,6 +20,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
     true,
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 
 from bot.domain import Nudge, NudgeKind, NudgeStatus
-from bot.ports import Claim, NudgeContext
+from bot.ports import Claim, NudgeContext, OutboxDepth
 from bot.storage.engine import Repository
 from bot.storage.mapping import (
     SETTLED_COLUMNS,
@@ -156,6 +157,10 @@ class SqlOutbox(Repository):
         found = [t for t in times if t is not None]
         return min(found) if found else None
 
+    async def depth(self, now: datetime) -> OutboxDepth:
+        row = (await self.db.execute(_DEPTH, {"now": now})).one()
+        return OutboxDepth(due=row.due, scheduled=row.scheduled, sending=row.sending)
+
 
 @functools.cache
 def _claim_statement(by_platform: bool) -> Update:
@@ -221,6 +226,23 @@ _CONTEXTS = (
         .join(people, follow_ups.c.person_id == people.c.id)
     )
     .where(nudges.c.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def _count(status: NudgeStatus, *where: Any) -> Any:
+    # The status is written into the SQL, not bound: a partial index is then usable by any plan
+    # (PostgreSQL's generic plans for prepared statements included).
+    state = nudges.c.status == literal_column(f"'{status.value}'")
+    return select(func.count()).select_from(nudges).where(state, *where).scalar_subquery()
+
+
+# The outbox's depth, in one statement of three counts, each on a partial index of the claim's
+# (ix_nudges_due, ix_nudges_leased): a million sent rows of history cost it nothing.
+_DEPTH_NOW = bindparam("now", type_=UTCDateTime())
+_DEPTH = select(
+    _count(NudgeStatus.PENDING, nudges.c.next_attempt_at <= _DEPTH_NOW).label("due"),
+    _count(NudgeStatus.PENDING, nudges.c.next_attempt_at > _DEPTH_NOW).label("scheduled"),
+    _count(NudgeStatus.SENDING).label("sending"),
 )
 
 # One write for a batch's delivered rows; only those `owner` still holds (see `settle`).

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import BotState, FollowUps, Outbox, People, Workspaces
@@ -40,6 +41,19 @@ class SqlStorage:
             return
         async with self.engine.begin() as connection:
             yield SqlUnitOfWork(connection)
+
+    async def ping(self) -> None:
+        if self._loop_sqlite is not None:
+            # A read, outside the one-writer queue: it answers even while a command writes, and
+            # never waits (the loop-side connections have no busy timeout).
+            with self._loop_sqlite.engine.connect() as connection:
+                connection.execute(_PING)
+            return
+        async with self.engine.connect() as connection:
+            await connection.execute(_PING)
+
+
+_PING = text("SELECT 1")
 
 
 class SqlUnitOfWork:

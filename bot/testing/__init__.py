@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import VirtualClock
 from bot.domain import Person
+from bot.metrics import Metrics, NoMetrics
 from bot.ports import Delivered, Delivery, Storage
 from bot.replies import Reply
 from bot.testing.storage import InMemoryStorage, InMemoryUnitOfWork
@@ -140,9 +141,11 @@ def make_test_bot(
     messenger: FakeMessenger | None = None,
     rulebook: Rulebook | None = None,
     default_zone: ZoneInfo = NEW_YORK,
+    metrics: Metrics | None = None,
 ) -> TestBot:
     """A `TestBot` on `storage` (in memory by default), a `FakeClock` at `TEST_START` and a
-    `FakeMessenger` on that clock, with the bundled rulebook unless given one."""
+    `FakeMessenger` on that clock, with the bundled rulebook unless given one; the service and
+    the dispatcher report to `metrics` if given (else to none)."""
     # Imported here: the fakes serve every test and the benchmarks, and most need no service
     # (nor the rules, drafts and proofreader it loads).
     from bot.dispatch import Dispatcher
@@ -153,8 +156,16 @@ def make_test_bot(
     rulebook = rulebook if rulebook is not None else load_rulebook()
     storage = storage if storage is not None else InMemoryStorage()
     woken: list[datetime] = []
+    metrics = metrics if metrics is not None else NoMetrics()
     service = FollowUpService(
-        storage, clock, rulebook, default_zone=default_zone, on_nudge_planned=woken.append
+        storage,
+        clock,
+        rulebook,
+        default_zone=default_zone,
+        on_nudge_planned=woken.append,
+        metrics=metrics,
     )
-    dispatcher = Dispatcher(storage, messenger, clock, rulebook, default_zone=default_zone)
+    dispatcher = Dispatcher(
+        storage, messenger, clock, rulebook, default_zone=default_zone, metrics=metrics
+    )
     return TestBot(service, dispatcher, storage, clock, messenger, rulebook, default_zone, woken)

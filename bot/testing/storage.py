@@ -26,7 +26,16 @@ from bot.domain import (
     Workspace,
     clip_reason,
 )
-from bot.ports import BotState, Claim, FollowUps, NudgeContext, Outbox, People, Workspaces
+from bot.ports import (
+    BotState,
+    Claim,
+    FollowUps,
+    NudgeContext,
+    Outbox,
+    OutboxDepth,
+    People,
+    Workspaces,
+)
 from bot.storage.nesting import one_session_at_a_time
 
 __all__ = [
@@ -83,6 +92,9 @@ class InMemoryStorage:
                 working = copy.deepcopy(self.tables)
                 yield InMemoryUnitOfWork(working)
                 self.tables = working
+
+    async def ping(self) -> None:
+        """Memory always answers."""
 
 
 class InMemoryUnitOfWork:
@@ -322,6 +334,14 @@ class InMemoryOutbox:
             if n.status is NudgeStatus.SENDING and n.lease_expires_at is not None
         ]
         return min(times) if times else None
+
+    async def depth(self, now: datetime) -> OutboxDepth:
+        pending = [
+            _claim_order(n)[0] for n in self.t.nudges.values() if n.status is NudgeStatus.PENDING
+        ]
+        due = sum(1 for moment in pending if moment <= now)
+        sending = sum(1 for n in self.t.nudges.values() if n.status is NudgeStatus.SENDING)
+        return OutboxDepth(due=due, scheduled=len(pending) - due, sending=sending)
 
     def _pending(self, follow_up_id: int) -> list[Nudge]:
         """The follow-up's pending rows themselves (not copies)."""
