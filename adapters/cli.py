@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from adapters.logs import configure_logging
 from bot.bootstrap import STORAGE_OUTAGES, Bot, build_bot, migrate_database
 from bot.clock import SystemClock, VirtualClock
 from bot.config import ConfigError, Settings
@@ -44,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
             settings = dataclasses.replace(settings, database_url=args.db)
         # The console is a conversation on stdout: there, only warnings reach stderr.
         _configure_logging(
-            settings.log_level, quiet=args.command == "console" or not wanted_platforms(os.environ)
+            settings.log_level,
+            settings.log_format,
+            quiet=args.command == "console" or not wanted_platforms(os.environ),
         )
         match args.command:
             case "migrate":
@@ -89,13 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(level: str, *, quiet: bool) -> None:
+def _configure_logging(level: str, log_format: str = "text", *, quiet: bool) -> None:
     # In the console, the conversation is the output: only warnings go to stderr.
-    logging.basicConfig(
-        level=logging.WARNING if quiet else getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging("WARNING" if quiet else level, log_format)
     # APScheduler reports every sweep at INFO; the sweep logs what it did when it did something.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
@@ -120,7 +119,9 @@ class PlatformRuntime(Protocol):
     async def serve(self) -> None: ...
 
 
-# How long a platform may take to sign in and listen before the start is given up.
+# How long a platform may take to sign in and connect before the start is given up (exit 2,
+# naming it). A refused token stops the start at once; this bounds a platform that neither
+# answers nor refuses: Socket Mode and the Discord gateway connect in seconds when reachable.
 STARTUP_TIMEOUT = 60.0
 
 
@@ -172,6 +173,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         console_args = argparse.Namespace(start=None, tz=None, user="student", echo=False)
         return await _console(settings, console_args)
     runtimes = {platform: _load_runtime(platform) for platform in wanted}
+    from adapters.ops import OpsSettings, start_ops  # aiohttp: installed with either platform
+
+    ops_settings = OpsSettings.from_env(os.environ)
     bot = await _open_bot(
         settings,
         clock=SystemClock(),
@@ -183,6 +187,11 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     assert scheduler is not None  # build_bot schedules unless told not to
     for runtime in runtimes.values():
         runtime.attach(bot)
+    try:  # /healthz answers while the platforms connect; /readyz says 503 until they are
+        ops = await start_ops(bot, runtimes, ops_settings)
+    except ConfigError:
+        await bot.close()
+        raise
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -192,13 +201,13 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         # Sweeping starts once the platforms are up, so a token a platform refuses stops the
         # start before any nudge is tried with it.
-        await _ready(list(runtimes.values()), serving)
-        await scheduler.start()
-        log.info("followup-bot running: %s", ", ".join(wanted))
-        done, _ = await asyncio.wait([*serving, stop], return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task is not stop:
-                task.result()  # a platform that stopped by itself: its error ends the run
+        if await _ready(list(runtimes.values()), serving, stop):
+            await scheduler.start()
+            log.info("followup-bot running: %s", ", ".join(wanted))
+            done, _ = await asyncio.wait([*serving, stop], return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if task is not stop:
+                    task.result()  # a platform that stopped by itself: its error ends the run
     finally:
         log.info("followup-bot stopping")
         # The sweep in progress finishes while the platforms' messengers still work.
@@ -206,23 +215,71 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         for task in [*serving, stop]:
             task.cancel()
         await asyncio.gather(*serving, stop, return_exceptions=True)
+        if ops is not None:
+            await ops.stop()
         await bot.close()
     return 0
 
 
-async def _ready(runtimes: list[PlatformRuntime], serving: list[asyncio.Task[None]]) -> None:
-    """Wait until every runtime that says when it is ready is, or until one fails to start."""
+async def _ready(
+    runtimes: list[PlatformRuntime],
+    serving: list[asyncio.Task[None]],
+    stop: asyncio.Task[bool] | None = None,
+) -> bool:
+    """Wait until every runtime that says when it is ready (a `ready` event) is: True then,
+    False as soon as `stop` finishes (SIGTERM while connecting ends the start at once, not after
+    STARTUP_TIMEOUT).
+
+    Raises ConfigError, which stops the start with one line: the error of a runtime that stopped
+    first (a token its platform refused names the setting), or the platforms that neither
+    connected nor failed within STARTUP_TIMEOUT."""
+    names = {
+        task: getattr(runtime, "platform", type(runtime).__name__)
+        for runtime, task in zip(runtimes, serving, strict=True)
+    }
+    waiting: dict[asyncio.Task[bool], str] = {}
     for runtime, task in zip(runtimes, serving, strict=True):
         ready = getattr(runtime, "ready", None)
-        if not isinstance(ready, asyncio.Event):
-            continue
-        waiting = asyncio.create_task(ready.wait())
-        done, _ = await asyncio.wait(
-            [waiting, task], timeout=STARTUP_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
-        )
-        waiting.cancel()
-        if task in done:
-            task.result()  # it stopped before it was ready: raise why
+        if isinstance(ready, asyncio.Event):
+            waiting[asyncio.create_task(ready.wait())] = names[task]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STARTUP_TIMEOUT
+    try:
+        pending = set(waiting)
+        while pending:
+            left = deadline - loop.time()
+            if left <= 0:
+                late = ", ".join(sorted(waiting[w] for w in pending))
+                raise ConfigError(
+                    f"{late}: not connected after {STARTUP_TIMEOUT:.0f} s (and no token refused): "
+                    "check the network, and any proxy or *_API_BASE_URL setting."
+                )
+            stops = [stop] if stop is not None else []
+            done, _ = await asyncio.wait(
+                [*pending, *serving, *stops], timeout=left, return_when=asyncio.FIRST_COMPLETED
+            )
+            if stop is not None and stop.done():
+                return False
+            for task in serving:
+                if task.done():
+                    _stopped_before_ready(names[task], task)
+            pending -= done
+    finally:
+        for wait in waiting:
+            wait.cancel()
+    return True
+
+
+def _stopped_before_ready(platform: str, task: asyncio.Task[None]) -> None:
+    """A platform that stopped while starting: its ConfigError as it is, anything else as one
+    line naming the platform (the traceback at DEBUG)."""
+    err = None if task.cancelled() else task.exception()
+    if isinstance(err, ConfigError):
+        raise err
+    if err is not None:
+        log.debug("%s stopped while starting", platform, exc_info=err)
+    reason = f" ({type(err).__name__})" if err is not None else ""
+    raise ConfigError(f"{platform} stopped before it was connected{reason}.")
 
 
 async def _open_bot(settings: Settings, **wiring: Any) -> Bot:

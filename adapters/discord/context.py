@@ -80,8 +80,10 @@ class FollowUpTree(app_commands.CommandTree[discord.Client]):
         command = interaction.command.qualified_name if interaction.command else "?"
         original = getattr(error, "original", error)
         # The exception text may quote what the student typed (contact data): its type only.
-        log.error("/%s failed with %s", command, type(original).__name__)
-        log.debug("/%s failed", command, exc_info=error)
+        log.error(
+            "/%s failed with %s", command, type(original).__name__, extra={"command": command}
+        )
+        log.debug("/%s failed", command, exc_info=error, extra={"command": command})
         if isinstance(error, app_commands.CommandSignatureMismatch):
             await say(interaction, "This command was just updated. Please try it again.")
         else:

@@ -9,10 +9,15 @@ Settings:
   ``AutoShardedClient``. Unset, one connection (fine up to about 2,500 servers).
 - ``DISCORD_SHARD_IDS``: with a numeric count, the shards this process runs ("0,1"); the other
   processes run the rest. Every process can send DMs through REST, sharing the outbox.
+
+A token Discord refuses (401 on login) stops the start with a ConfigError naming DISCORD_TOKEN.
+`ready` is set once the gateway has accepted the bot (its READY, any shard), cleared while it is
+disconnected.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +28,7 @@ from bot.bootstrap import Bot
 from bot.config import ConfigError
 from bot.pacing import PaceRule
 
+from . import PLATFORM
 from .app import DiscordApp
 from .messenger import PACE_RULES, DiscordMessenger
 from .render import NO_MENTIONS
@@ -128,6 +134,7 @@ class DiscordRuntime:
     """Discord for `followup-bot run`: `messenger` and `pace_rules` first (the dispatcher needs
     them), then `attach(bot)`, then `serve()` until cancelled."""
 
+    platform = PLATFORM
     pace_rules: Sequence[PaceRule] = PACE_RULES
 
     def __init__(self, settings: DiscordSettings) -> None:
@@ -136,10 +143,31 @@ class DiscordRuntime:
         self.client = make_client(settings)
         self.app: DiscordApp | None = None
         self._bot: Bot | None = None
+        # Set while the gateway holds a session: from READY (or RESUMED) to a disconnect.
+        self.ready = asyncio.Event()
+        self._watch_the_gateway()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DiscordRuntime:
         return cls(DiscordSettings.from_env(env))
+
+    def _watch_the_gateway(self) -> None:
+        # discord.py calls the client's on_<event> attributes; nothing else here sets these.
+        ready = self.ready
+
+        async def on_connect() -> None:  # dispatched on READY, once the token is accepted
+            if not ready.is_set():
+                log.info("Discord: connected to the gateway")
+            ready.set()
+
+        async def on_resumed() -> None:
+            ready.set()
+
+        async def on_disconnect() -> None:
+            ready.clear()
+
+        for listener in (on_connect, on_resumed, on_disconnect):
+            self.client.event(listener)
 
     def attach(self, bot: Bot) -> None:
         """Wire the commands and buttons to `bot.service`."""
@@ -168,5 +196,6 @@ class DiscordRuntime:
             log.info("Discord: connecting to the gateway (%r)", self.settings)
             await self.client.connect(reconnect=True)
         finally:
+            self.ready.clear()
             await self.client.close()
             await self.messenger.close()

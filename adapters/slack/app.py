@@ -7,6 +7,9 @@
 - A button: the command it stands for, on its follow-up id (the core checks the clicker owns
   it). In a DM the message is updated in place; elsewhere the answer is ephemeral.
 - app_uninstalled, tokens_revoked: sends to the workspace stop at once; its install is deleted.
+- Whose token answers: `KnownInstalls` (authorize.py), from the configured token or our
+  installation store, never a Slack call before the ack; a workspace without an install is
+  acked and told so afterwards (`answer_refusals`).
 
 Listeners never raise: an unexpected error is logged by its type (never its text, which may
 quote contact data) and the student is told something went wrong.
@@ -25,6 +28,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.logger.messages import (
+    warning_client_prioritized_and_token_skipped,
+    warning_token_skipped,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -34,6 +41,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import PLATFORM
+from adapters.slack.authorize import NOT_INSTALLED, SORRY, KnownInstalls, answer_refusals
 from adapters.slack.blocks import (
     ACTION_ID_PREFIX,
     MET_FORM_CALLBACK,
@@ -49,6 +57,7 @@ from adapters.slack.blocks import (
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
 from adapters.slack.dedupe import SeenRequests, request_key
 from adapters.slack.messenger import retry_after_seconds
+from adapters.slack.oauth import InstallFlow, oauth_log
 from adapters.slack.profiles import Profiles
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
@@ -67,10 +76,10 @@ log = logging.getLogger(__name__)
 PROFILE_WAIT = 5.0
 # A form's submission must be answered within Slack's 3 seconds, errors included.
 FORM_PROFILE_WAIT = 1.5
-SORRY = "Something went wrong on my side. Please try again in a moment."
-NOT_INSTALLED = (
-    "followup-bot isn't installed in this workspace (or was removed): ask a workspace admin to "
-    "add it again."
+# bolt reads SLACK_BOT_TOKEN from the environment itself, and on every start warns that it won't
+# use it: the client handed to it carries the token, and `KnownInstalls` authorizes. Not news.
+UNUSED_TOKEN_WARNINGS = frozenset(
+    {warning_client_prioritized_and_token_skipped(), warning_token_skipped()}
 )
 
 
@@ -300,26 +309,29 @@ def build_app(
     removals: RemovalEvents,
     *,
     seen: SeenRequests,
+    authorize: KnownInstalls,
     installations: InstallationStore | None = None,
     state_store: AsyncOAuthStateStore | None = None,
     signature_check: SignatureCheck | None = None,
 ) -> AsyncApp:
     """The AsyncApp with its listeners. HTTP mode needs `signature_check`; OAuth installs need
-    `installations` and `state_store`."""
+    `installations` and `state_store`. Requests are authorized by `authorize`, from what the
+    bot knows (no Slack call before the ack)."""
     if not config.socket_mode and signature_check is None:
         raise ValueError("HTTP mode checks every request's signature")
+    base_url = config.api_base_url or AsyncWebClient.BASE_URL
     client = AsyncWebClient(
         token=config.bot_token,
-        base_url=config.api_base_url or AsyncWebClient.BASE_URL,
+        base_url=base_url,
         timeout=config.api_timeout,
         # A listener never sleeps on a retry; what failed is reported.
         retry_handlers=[],
     )
-    oauth_settings = None
+    install_flow = None
     if config.oauth:
         if installations is None or state_store is None:
             raise ValueError("OAuth installs need an installation store and a state store")
-        oauth_settings = AsyncOAuthSettings(
+        settings = AsyncOAuthSettings(
             client_id=config.client_id,
             client_secret=config.client_secret,
             scopes=list(BOT_SCOPES),
@@ -330,22 +342,28 @@ def build_app(
             installation_store=installations,
             installation_store_bot_only=True,
             state_store=state_store,
-            logger=log,
+            logger=oauth_log,
         )
+        install_flow = InstallFlow(
+            client=AsyncWebClient(base_url=base_url, timeout=config.api_timeout, logger=oauth_log),
+            settings=settings,
+        )
+    bolt_log = logging.getLogger("adapters.slack.bolt")
+    bolt_log.addFilter(_quiet_unused_token)
     app = AsyncApp(
         name="followup-bot",
-        logger=logging.getLogger("adapters.slack.bolt"),
+        logger=bolt_log,
         client=client,
         signing_secret=config.signing_secret or "",
         # Replaced by `signature_check`, which keeps rejected bodies out of the logs.
         request_verification_enabled=False,
         before_authorize=signature_check,
-        installation_store=installations if config.oauth else None,
-        installation_store_bot_only=True if config.oauth else None,
-        oauth_settings=oauth_settings,
+        authorize=authorize,
+        oauth_flow=install_flow,
         user_facing_authorize_error_message=NOT_INSTALLED,
     )
     app.use(_once(seen))
+    app.use(answer_refusals())
     app.error(_log_error)
     app.command("/met")(handlers.command)
     app.command("/followups")(handlers.command)
@@ -354,6 +372,10 @@ def build_app(
     app.event("app_uninstalled")(removals.uninstalled)
     app.event("tokens_revoked")(removals.tokens_revoked)
     return app
+
+
+def _quiet_unused_token(record: logging.LogRecord) -> bool:
+    return record.getMessage() not in UNUSED_TOKEN_WARNINGS
 
 
 def _once(

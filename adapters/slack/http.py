@@ -64,7 +64,12 @@ class SlackHttpServer:
         addresses = self._runner.addresses
         if addresses:
             self.port = int(addresses[0][1])
-        log.info("Slack: HTTP mode on %s:%s (%s)", self.host, self.port, EVENTS_PATH)
+        # What this server answers: in Socket Mode with OAuth, the install pages and no events.
+        paths = [EVENTS_PATH] if self.events else []
+        flow = self.app.oauth_flow
+        if flow is not None:
+            paths += [flow.install_path, flow.redirect_uri_path]
+        log.info("Slack: HTTP on %s:%s (%s)", self.host, self.port, ", ".join([*paths, "/healthz"]))
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -9,6 +9,11 @@ dispatcher sends DMs through, the app wired to the bot, and the connection to Sl
 
 Socket Mode when SLACK_APP_TOKEN is set (no public URL: a laptop, a small server); HTTP mode on
 PORT otherwise (behind a load balancer, any number of replicas).
+
+A token Slack refuses stops the start at once with a ConfigError naming it: SLACK_BOT_TOKEN
+(auth.test) and SLACK_APP_TOKEN (apps.connections.open) are each asked once before serving,
+so a refused app token never reaches slack_sdk's connect loop, which retries forever. `ready` is
+set only once Slack is connected (Socket Mode) or the server listens (HTTP).
 """
 
 from __future__ import annotations
@@ -16,19 +21,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from adapters.slack import PLATFORM
 from adapters.slack.app import RemovalEvents, SlackHandlers, build_app
+from adapters.slack.authorize import BotIdentity, KnownInstalls
 from adapters.slack.config import SlackConfig
 from adapters.slack.dedupe import SeenRequests
 from adapters.slack.http import SlackHttpServer
 from adapters.slack.messenger import SlackMessenger, pace_rules
+from adapters.slack.oauth import oauth_log
 from adapters.slack.profiles import Profiles
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
@@ -42,11 +52,24 @@ log = logging.getLogger(__name__)
 
 # An install link is good for this long (the student clicks through Slack's consent page).
 OAUTH_STATE_SECONDS = 600
+# What Slack answers for a token it will never accept (auth.test, apps.connections.open).
+REFUSED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "not_allowed_token_type",
+    }
+)
 
 
 class SlackRuntime:
     """The Slack adapter, ready to run: `messenger` exists from the start (the dispatcher needs
     it before the bot does), `attach` wires the app to the bot, `serve` connects to Slack."""
+
+    platform = PLATFORM
 
     def __init__(self, config: SlackConfig, *, now: Callable[[], float] | None = None) -> None:
         self.config = config
@@ -56,6 +79,7 @@ class SlackRuntime:
         )
         self.pace_rules: Sequence[PaceRule] = pace_rules(config.messages_per_minute)
         self.app: AsyncApp | None = None
+        self.authorize = KnownInstalls(self.workspaces)
         # The HTTP server once serving; its `port` is the one bound (PORT=0 picks a free one).
         self.http: SlackHttpServer | None = None
         # Set once `serve` is connected to Slack (Socket Mode) or listening (HTTP).
@@ -77,7 +101,7 @@ class SlackRuntime:
                 raise RuntimeError("OAuth installs need a client id and a SQL database")
             installations = InstallationStore(self.config.client_id, bot.engine, self.workspaces)
             state_store = AsyncSQLAlchemyOAuthStateStore(
-                expiration_seconds=OAUTH_STATE_SECONDS, engine=bot.engine, logger=log
+                expiration_seconds=OAUTH_STATE_SECONDS, engine=bot.engine, logger=oauth_log
             )
         self.workspaces.bind(bot.installs, installations)
         signature_check = None
@@ -88,6 +112,7 @@ class SlackRuntime:
             SlackHandlers(bot.service, profiles=Profiles()),
             RemovalEvents(self.workspaces, installations),
             seen=SeenRequests(bot.state),
+            authorize=self.authorize,
             installations=installations,
             state_store=state_store,
             signature_check=signature_check,
@@ -103,31 +128,35 @@ class SlackRuntime:
         else:
             await self._serve_http(self.app)
 
-    async def _check_token(self) -> None:
-        """One workspace: a token Slack refuses stops the start with a clear message; a token
-        that works lifts an earlier uninstall's stop on DMs (the app was installed again)."""
-        if self.config.bot_token is None:
-            return
-        client = AsyncWebClient(
-            token=self.config.bot_token,
+    def _client(self, token: str | None = None) -> AsyncWebClient:
+        """A Web API client for the start-up checks: no retry, so a refusal is seen at once."""
+        return AsyncWebClient(
+            token=token,
             base_url=self.config.api_base_url or AsyncWebClient.BASE_URL,
             timeout=self.config.api_timeout,
             retry_handlers=[],
         )
-        try:
-            answer = await client.auth_test()
-        except SlackApiError as err:
-            code = err.response.get("error")
-            if code in ("invalid_auth", "token_revoked", "account_inactive", "not_authed"):
-                raise ConfigError(
-                    f"SLACK_BOT_TOKEN was refused by Slack ({code}): copy the Bot User OAuth "
-                    "Token again from OAuth & Permissions (reinstall the app if it was removed)."
-                ) from None
-            log.warning("Slack: couldn't check the bot token (%s); going on", code)
+
+    async def _check_token(self) -> None:
+        """One workspace: a token Slack refuses stops the start with a clear message; a token
+        that works gives the bot's ids (requests are then authorized without asking Slack) and
+        lifts an earlier uninstall's stop on DMs (the app was installed again)."""
+        if self.config.bot_token is None:
             return
-        except (OSError, TimeoutError) as err:
-            log.warning("Slack: couldn't reach Slack to check the token (%s)", type(err).__name__)
+        answer = await _ask_at_start(
+            self._client(self.config.bot_token).auth_test(),
+            "SLACK_BOT_TOKEN",
+            fix="copy the Bot User OAuth Token again from OAuth & Permissions (reinstall the "
+            "app if it was removed).",
+            doing="check the bot token",
+        )
+        if answer is None:
             return
+        user_id, bot_id = answer.get("user_id"), answer.get("bot_id")
+        self.authorize.identity = BotIdentity(
+            bot_user_id=user_id if isinstance(user_id, str) else None,
+            bot_id=bot_id if isinstance(bot_id, str) else None,
+        )
         workspace = workspace_of(
             enterprise_id=answer.get("enterprise_id"),
             team_id=answer.get("team_id"),
@@ -136,6 +165,21 @@ class SlackRuntime:
         if workspace:
             await self.workspaces.restore(workspace)
             log.info("Slack: signed in to workspace %s", workspace)
+
+    async def _socket_url(self, client: AsyncWebClient) -> str | None:
+        """Ask for a Socket Mode URL once, before slack_sdk's connect loop (which retries a
+        refused token every 10 seconds, forever): a refusal stops the start, naming
+        SLACK_APP_TOKEN. None when Slack can't say now (the loop then asks again)."""
+        assert self.config.app_token is not None
+        answer = await _ask_at_start(
+            client.apps_connections_open(app_token=self.config.app_token),
+            "SLACK_APP_TOKEN",
+            fix="generate an app-level token with the connections:write scope under Basic "
+            "Information → App-Level Tokens, and check that Socket Mode is on.",
+            doing="open a Socket Mode connection",
+        )
+        url = answer.get("url") if answer is not None else None
+        return url if isinstance(url, str) else None
 
     async def _serve_http(self, app: AsyncApp) -> None:
         self.http = SlackHttpServer(app, host=self.config.host, port=self.config.port)
@@ -150,22 +194,20 @@ class SlackRuntime:
 
     async def _serve_socket_mode(self, app: AsyncApp) -> None:
         assert self.config.app_token is not None
+        client = self._client()
+        url = await self._socket_url(client)
         handler = AsyncSocketModeHandler(
-            app,
-            self.config.app_token,
-            logger=logging.getLogger("adapters.slack.socket_mode"),
-            web_client=AsyncWebClient(
-                base_url=self.config.api_base_url or AsyncWebClient.BASE_URL,
-                timeout=self.config.api_timeout,
-            ),
+            app, self.config.app_token, logger=socket_mode_log, web_client=client
         )
-        if self.config.oauth:
-            # Socket Mode carries commands and events; the install pages still need HTTP.
-            self.http = SlackHttpServer(
-                app, host=self.config.host, port=self.config.port, events=False
-            )
-            await self.http.start()
+        # The URL just issued is used: no second apps.connections.open for the first connection.
+        handler.client.wss_uri = url
         try:
+            if self.config.oauth:
+                # Socket Mode carries commands and events; the install pages still need HTTP.
+                self.http = SlackHttpServer(
+                    app, host=self.config.host, port=self.config.port, events=False
+                )
+                await self.http.start()
             await handler.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
             log.info("Slack: connected in Socket Mode")
             self.ready.set()
@@ -176,3 +218,35 @@ class SlackRuntime:
             if self.http is not None:
                 await self.http.stop()
             log.info("Slack: disconnected")
+
+
+async def _ask_at_start(
+    call: Awaitable[AsyncSlackResponse], variable: str, *, fix: str, doing: str
+) -> AsyncSlackResponse | None:
+    """A start-up call with `variable`'s token. A token Slack refuses (or one without a scope it
+    needs) stops the start: ConfigError naming `variable` and how to `fix` it. Slack unsure or
+    unreachable (429, 5xx, the network) is not a refusal: None, after a warning."""
+    try:
+        return await call
+    except SlackApiError as err:
+        code = err.response.get("error")
+        if code in REFUSED:
+            raise ConfigError(f"{variable} was refused by Slack ({code}): {fix}") from None
+        if code == "missing_scope":
+            raise ConfigError(f"{variable} lacks a scope it needs: {fix}") from None
+        log.warning("Slack: couldn't %s (%s); going on", doing, code)
+    except (OSError, TimeoutError, aiohttp.ClientError) as err:
+        log.warning("Slack: couldn't reach Slack to %s (%s); going on", doing, type(err).__name__)
+    return None
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    # slack_sdk logs each failed connection attempt with its traceback, every 10 seconds while
+    # Slack can't be reached: the message already names the error.
+    record.exc_info = None
+    record.exc_text = None
+    return True
+
+
+socket_mode_log = logging.getLogger("adapters.slack.socket_mode")
+socket_mode_log.addFilter(_one_line)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import discord
+from discord.gateway import DiscordWebSocket
 
 from .wire import APPLICATION_ID, CHANNEL_ID, GUILD_ID, TIMESTAMP, user_payload
 
@@ -177,11 +179,18 @@ _HANDLER_TASKS = (
 )
 
 
-async def deliver(client: discord.Client, payload: dict[str, Any]) -> None:
+async def deliver(
+    client: discord.Client, payload: dict[str, Any], *, gateway: bool = False
+) -> None:
     """Hand `payload` to `client` as the gateway's INTERACTION_CREATE, and wait until every
-    task discord.py started for it has finished."""
+    task discord.py started for it has finished. With `gateway`, the payload goes in as text
+    through the gateway's own parsing (`DiscordWebSocket.received_message`, which logs each
+    event at DEBUG), as in production."""
     before = asyncio.all_tasks()
-    client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]  # a wire payload: a dict, as from the gateway
+    if gateway:
+        await _received_by_gateway(client, payload)
+    else:
+        client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]  # a wire payload: a dict, as from the gateway
     async with asyncio.timeout(DELIVERY_TIMEOUT):
         while True:
             handling = [
@@ -192,3 +201,16 @@ async def deliver(client: discord.Client, payload: dict[str, Any]) -> None:
             if not handling:
                 return
             await asyncio.wait(handling)
+
+
+async def _received_by_gateway(client: discord.Client, payload: dict[str, Any]) -> None:
+    # The attributes DiscordWebSocket.from_client gives a connected socket, minus the socket:
+    # received_message only parses, logs and dispatches.
+    ws = DiscordWebSocket(socket=None, loop=asyncio.get_running_loop())  # type: ignore[arg-type]  # never read or written here
+    ws.token = client.http.token
+    ws._connection = client._connection
+    ws._discord_parsers = client._connection.parsers
+    ws._dispatch = client.dispatch
+    ws.shard_id = None
+    event = {"op": DiscordWebSocket.DISPATCH, "t": "INTERACTION_CREATE", "s": 1, "d": payload}
+    await ws.received_message(json.dumps(event))

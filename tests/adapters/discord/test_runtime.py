@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import time
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("discord")
 
 import discord
 
+from adapters import cli
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.runtime import DiscordRuntime, DiscordSettings, intents
-from adapters.discord.testing import APPLICATION_ID, TOKEN, FakeDiscordHTTP
+from adapters.discord.testing import APPLICATION_ID, TOKEN, FakeDiscordHTTP, logged_in
 from bot.bootstrap import Bot
 from bot.config import ConfigError
 from bot.testing import TestBot, make_test_bot
@@ -123,3 +130,94 @@ async def test_a_rejected_token_is_a_configuration_error() -> None:
     fake.error("GET", "^/users/@me$", status=401, code=0, message="401: Unauthorized")
     with fake.installed(), pytest.raises(ConfigError, match="DISCORD_TOKEN was rejected"):
         await runtime.serve()
+
+
+# -- `followup-bot run` on Discord, in this process against the fake HTTP layer ---------------
+
+# A refused token stops `followup-bot run` within this (issue 17).
+REFUSAL_BOUND = 20.0
+
+
+@pytest.fixture
+def discord_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The environment of `followup-bot run` with Discord alone; logging left to pytest."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "DISCORD_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/discord.db")
+    monkeypatch.setenv("OPS_PORT", "0")
+    monkeypatch.setattr(cli, "_configure_logging", lambda *args, **kwargs: None)
+
+
+def run_against(fake: FakeDiscordHTTP) -> tuple[int, float]:
+    started = time.monotonic()
+    with fake.installed():
+        code = cli.main(["run"])
+    return code, time.monotonic() - started
+
+
+@pytest.mark.usefixtures("discord_only")
+def test_run_stops_when_discord_refuses_the_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def never(self: discord.Client, *, reconnect: bool = True) -> None:
+        raise AssertionError("the gateway is not tried with a refused token")
+
+    monkeypatch.setattr(discord.Client, "connect", never)
+    fake = FakeDiscordHTTP()
+    fake.error("GET", "^/users/@me$", status=401, code=0, message="401: Unauthorized")
+    code, took = run_against(fake)
+    assert code == 2
+    assert took < REFUSAL_BOUND
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("followup-bot: DISCORD_TOKEN was rejected by Discord")
+
+
+@pytest.mark.usefixtures("discord_only")
+def test_run_gives_up_naming_discord_when_the_gateway_never_answers(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def silent(self: discord.Client, *, reconnect: bool = True) -> None:
+        await asyncio.Event().wait()  # neither READY nor an error
+
+    monkeypatch.setattr(discord.Client, "connect", silent)
+    monkeypatch.setattr(cli, "STARTUP_TIMEOUT", 0.5)
+    code, took = run_against(FakeDiscordHTTP())
+    assert code == 2
+    assert took < REFUSAL_BOUND
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("followup-bot: discord: not connected after")
+
+
+@pytest.mark.usefixtures("discord_only")
+def test_running_is_logged_once_the_gateway_has_accepted_the_bot(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+
+    async def accepted(self: discord.Client, *, reconnect: bool = True) -> None:
+        await asyncio.sleep(0.2)
+        assert not any("followup-bot running" in r.getMessage() for r in caplog.records)
+        self.dispatch("connect")  # what discord.py dispatches on the gateway's READY
+        await asyncio.sleep(0.2)  # then the gateway closes: the run ends
+
+    monkeypatch.setattr(discord.Client, "connect", accepted)
+    code, _ = run_against(FakeDiscordHTTP())
+    assert code == 0
+    said = [r.getMessage() for r in caplog.records]
+    connected = said.index("Discord: connected to the gateway")
+    assert said.index("followup-bot running: discord") > connected
+
+
+async def test_ready_follows_the_gateway() -> None:
+    runtime = DiscordRuntime(DiscordSettings(token=TOKEN))
+    await logged_in(runtime.client, FakeDiscordHTTP())
+    assert not runtime.ready.is_set()
+    for event, expected in [("connect", True), ("disconnect", False), ("resumed", True)]:
+        runtime.client.dispatch(event)
+        await asyncio.sleep(0)  # discord.py runs each listener as a task
+        await asyncio.sleep(0)
+        assert runtime.ready.is_set() is expected, event
+    await runtime.client.close()

@@ -20,9 +20,12 @@ from adapters.slack.testing import (
     BOT_TOKEN,
     TEAM,
     FakeSlack,
+    Scripted,
     block_actions_payload,
     command_body,
+    hang,
     interaction_body,
+    rate_limited,
     signed_headers,
 )
 from bot.bootstrap import Bot, build_bot
@@ -37,6 +40,14 @@ from tests.conftest import NEW_YORK
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 STUDENT = "U0STUDENT"
 OTHER = "U0OTHER"
+
+# auth.test in trouble: rate limited, failing, or slower than Slack's 3 s. A test marked with this
+# gets each as its `trouble` argument.
+WHATEVER_AUTH_TEST_SAYS = pytest.mark.parametrize(
+    "trouble",
+    [rate_limited(30), Scripted(500, {"ok": False, "error": "fatal_error"}), hang(12)],
+    ids=["429", "500", "12s"],
+)
 
 
 def env_for(slack: FakeSlack, **extra: str) -> dict[str, str]:

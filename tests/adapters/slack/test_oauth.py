@@ -4,8 +4,10 @@ database, commands and DMs per workspace, and an uninstall deleting the install.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,24 +16,39 @@ import aiohttp
 import pytest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.authorize import NOT_INSTALLED, SORRY
+from adapters.slack.blocks import FormContext, met_modal
 from adapters.slack.runtime import SlackRuntime
 from adapters.slack.testing import (
     FakeSlack,
+    Scripted,
     command_body,
     event_body,
+    interaction_body,
     signed_headers,
+    slack_error,
+    view_submission_payload,
 )
 from bot.bootstrap import Bot
 from bot.testing import FakeClock
-from tests.adapters.slack.conftest import SECRET, SlackHarness, bot_on, settle
+from tests.adapters.conftest import ConfigureLog
+from tests.adapters.slack.conftest import (
+    SECRET,
+    WHATEVER_AUTH_TEST_SAYS,
+    SlackHarness,
+    bot_on,
+    settle,
+)
 
 # slack_sdk's oauth.v2.access call builds an aiohttp.BasicAuth, deprecated since aiohttp 3.14
 # (it still works; slack_sdk will have to change before aiohttp 4).
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
 NEW_TEAM = "T0NEW"
+CLIENT_SECRET = "client-secret-value"
 STUDENT = "U0NEWSTUDENT"
 
 
@@ -39,6 +56,8 @@ STUDENT = "U0NEWSTUDENT"
 class Installed:
     harness: SlackHarness
     url: str
+    # The state of the last install started, to look for in the logs.
+    state: str = ""
 
     async def install(self, team: str) -> int:
         """Click "Add to Slack" and come back from Slack's consent page with a code."""
@@ -51,6 +70,7 @@ class Installed:
             assert state is not None
             assert "scope=commands,chat:write,im:write,users:read" in html
             assert f"state={state.group(1)}" in cookie
+            self.state = state.group(1)
             async with session.get(
                 f"{self.url}/slack/oauth_redirect",
                 params={"code": f"code-{team}", "state": state.group(1)},
@@ -76,7 +96,7 @@ async def oauth(
 ) -> AsyncIterator[Installed]:
     env = {
         "SLACK_CLIENT_ID": "1111.2222",
-        "SLACK_CLIENT_SECRET": "client-secret-value",
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_BASE_URL": slack.api_url,
         "PORT": "0",
@@ -128,13 +148,152 @@ async def test_install_then_commands_and_dms_use_that_workspaces_token(
     assert dm.token == f"xoxb-{NEW_TEAM}-installed"
 
 
-async def test_a_workspace_that_never_installed_gets_nothing(oauth: Installed) -> None:
+async def test_a_workspace_that_never_installed_gets_nothing(
+    oauth: Installed, caplog: pytest.LogCaptureFixture
+) -> None:
     harness, slack = oauth.harness, oauth.harness.slack
-    response = await oauth.log_met(team="T0STRANGER")
+    caplog.set_level(logging.INFO)
+    for count in (1, 2):
+        response = await oauth.log_met(team="T0STRANGER")
+        assert response.status == 200
+        assert response.body == ""  # acked at once; told afterwards
+        answer = await harness.answer(count=count)
+        assert "followup-bot isn't installed in this workspace" in answer["text"]
+        assert answer["response_type"] == "ephemeral"
+    assert slack.calls_to("users.info") == []  # no token to ask with, nothing recorded
+    assert slack.calls_to("auth.test") == []
+    # Logged once, at INFO: a stranger is not an error of ours.
+    about = [r for r in caplog.records if "T0STRANGER" in r.getMessage()]
+    assert [r.levelno for r in about] == [logging.INFO]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_form_from_a_workspace_that_never_installed_shows_why(oauth: Installed) -> None:
+    harness = oauth.harness
+    view = met_modal(harness.bot.rulebook, FormContext())
+    payload = view_submission_payload(
+        user_id=STUDENT, view=view, values={"name": "Jane Doe"}, team_id="T0STRANGER"
+    )
+    body = interaction_body(payload)
+    response = await harness.post(body, headers=signed_headers(SECRET, body))
+    assert response.status == 200
+    assert json.loads(response.body) == {
+        "response_action": "errors",
+        "errors": {"name": NOT_INSTALLED},
+    }
+
+
+@WHATEVER_AUTH_TEST_SAYS
+async def test_commands_are_authorized_from_the_installs_whatever_auth_test_says(
+    oauth: Installed, trouble: Scripted
+) -> None:
+    assert await oauth.install(NEW_TEAM) == 200
+    harness, slack = oauth.harness, oauth.harness.slack
+    installing = len(slack.calls_to("auth.test"))  # the install asks it for the bot's id
+    slack.script("auth.test", trouble, trouble, trouble)
+    started = time.monotonic()
+    response = await oauth.log_met(team=NEW_TEAM)
+    acked = time.monotonic() - started
+    assert response.status == 200
+    assert acked < 1.0  # far inside Slack's 3 seconds
+    answer = await harness.answer()
+    assert "Saved: Jane Doe at Acme" in str(answer["blocks"])
+    assert len(slack.calls_to("auth.test")) == installing  # not asked per command
+    (profile,) = slack.calls_to("users.info")
+    assert profile.token == f"xoxb-{NEW_TEAM}-installed"
+
+
+async def test_an_install_that_cant_be_read_is_not_called_not_installed(
+    oauth: Installed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert await oauth.install(NEW_TEAM) == 200
+    harness = oauth.harness
+    installations = harness.runtime.workspaces.installations
+    assert installations is not None
+
+    async def database_away(workspace: str) -> None:
+        raise OperationalError("SELECT ...", {}, ConnectionRefusedError())
+
+    monkeypatch.setattr(installations, "bot_for", database_away)
+    response = await oauth.log_met(team=NEW_TEAM)
     assert response.status == 200
     answer = await harness.answer()
-    assert "followup-bot isn't installed in this workspace" in answer["text"]
-    assert slack.calls_to("users.info") == []  # no token to ask with, nothing recorded
+    assert answer["text"] == SORRY
+    assert "isn't installed" not in answer["text"]
+
+
+# The loggers of the Slack stack: the adapter's own and those of the libraries it drives. (The
+# database driver's DEBUG lines quote SQL parameters, a state among them: the bot's log
+# redaction elides those, checked through it below.)
+SLACK_STACK = ("adapters.", "slack_bolt", "slack_sdk", "aiohttp")
+
+
+def logged(caplog: pytest.LogCaptureFixture) -> str:
+    return "\n".join(
+        r.getMessage() + "\n" + (r.exc_text or "")
+        for r in caplog.records
+        if r.name.startswith(SLACK_STACK)
+    )
+
+
+async def test_an_install_logs_no_code_state_or_secret(
+    oauth: Installed, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert await oauth.install(NEW_TEAM) == 200
+    text = logged(caplog)
+    assert "/slack/oauth_redirect" in text
+    assert "oauth.v2.access" in text  # the Web API's DEBUG lines are there, blanked
+    for secret in (f"code-{NEW_TEAM}", oauth.state, CLIENT_SECRET, f"xoxb-{NEW_TEAM}-installed"):
+        assert secret not in text, secret
+
+
+async def test_an_install_logs_no_code_or_state_as_the_operator_sees_it(
+    oauth: Installed, log_output: ConfigureLog
+) -> None:
+    stream = log_output("DEBUG", "text", {"SLACK_CLIENT_SECRET": CLIENT_SECRET})
+    assert await oauth.install(NEW_TEAM) == 200
+    states = [oauth.state]
+    oauth.harness.slack.script("oauth.v2.access", slack_error("invalid_code"))
+    assert await oauth.install(NEW_TEAM) != 200
+    states.append(oauth.state)
+    text = stream.getvalue()
+    assert "oauth.v2.access" in text
+    for secret in (f"code-{NEW_TEAM}", *states, CLIENT_SECRET, f"xoxb-{NEW_TEAM}-installed"):
+        assert secret not in text, secret
+
+
+async def test_a_failed_install_logs_no_code_or_state(
+    oauth: Installed, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    oauth.harness.slack.script("oauth.v2.access", slack_error("invalid_code"))
+    assert await oauth.install(NEW_TEAM) != 200
+    text = logged(caplog)
+    assert "Failed to fetch oauth.v2.access result" in text
+    assert "invalid_code" in text
+    assert f"code-{NEW_TEAM}" not in text
+    assert oauth.state not in text
+    assert CLIENT_SECRET not in text
+
+
+async def test_a_replayed_callback_logs_no_state(
+    oauth: Installed, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert await oauth.install(NEW_TEAM) == 200
+    caplog.set_level(logging.DEBUG)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{oauth.url}/slack/oauth_redirect",
+            params={"code": f"code-{NEW_TEAM}", "state": oauth.state},
+            headers={"Cookie": f"slack-app-oauth-state={oauth.state}"},
+        ) as back,
+    ):
+        assert back.status == 401  # the state was used up by the install
+    text = logged(caplog)
+    assert oauth.state not in text
+    assert f"code-{NEW_TEAM}" not in text
 
 
 async def test_uninstall_deletes_the_install_and_stops_dms(
