@@ -26,6 +26,7 @@ check: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench
