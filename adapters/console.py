@@ -80,7 +80,9 @@ class ConsoleMessenger:
         self.out = out
         self.default_zone = default_zone
 
-    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+    async def send_dm(
+        self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
+    ) -> Delivery:
         stamp = format_stamp(self.clock.now(), to.zone(self.default_zone))
         print(f"[DM to {to.address.user} at {stamp}]", file=self.out)
         print(render(message), file=self.out)

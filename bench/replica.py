@@ -28,7 +28,9 @@ class PrintingMessenger:
     def __init__(self, crash_after_send: bool) -> None:
         self.crash_after_send = crash_after_send
 
-    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+    async def send_dm(
+        self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
+    ) -> Delivery:
         print(f"sent {key}", flush=True)
         if self.crash_after_send:
             os._exit(3)  # the process dies between the send and its settling

@@ -10,14 +10,16 @@ Delivery is at least once:
    cancelled, not sent. Several due nudges of one follow-up (after downtime) collapse into the
    latest, which says it is late; a conversation's follow-ups due together share one DM.
 3. It sends outside any transaction, concurrently up to a limit, paced per platform (bot.pacing).
-4. It settles the batch in one transaction: sent; rescheduled (a platform's retry-after honoured
-   exactly, other errors with exponential backoff and jitter); or failed for good with a reason,
-   marking the person or workspace undeliverable when that is what failed.
+4. It settles what it sent as it goes, a few DMs at a time (SETTLE_EVERY, SETTLE_WITHIN): sent;
+   rescheduled (a platform's retry-after honoured exactly, other errors with exponential
+   backoff and jitter); or failed for good with a reason, marking the person or workspace
+   undeliverable when that is what failed.
 
-A crash between a send and step 4 leaves the row `sending`; when its lease expires another
-replica (or the restarted one) claims and sends it again, so that nudge can arrive twice (Discord
-drops the repeat: sends carry a nonce derived from the nudge id, the Messenger's `key`). A crash
-anywhere else loses nothing: every state is a row that some sweep picks up.
+A crash between a send and its settling leaves the row `sending`; when its lease expires another
+replica (or the restarted one) claims it again, with `maybe_sent`, and the messenger makes sure
+it isn't delivered twice (Discord drops the repeat: sends carry a nonce derived from the nudge
+id, the Messenger's `key`; on Slack the DM carries the key in its metadata, and is looked for
+first). A crash anywhere else loses nothing: every state is a row that some sweep picks up.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from bot.metrics import Metrics, NoMetrics, NudgeTally, failure_reason, retry_re
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
     Claim,
+    CountsRequests,
     Delivered,
     Delivery,
     Messenger,
@@ -76,6 +79,10 @@ LATE_AFTER = timedelta(minutes=15)
 # Transient failures back off exponentially from BACKOFF_BASE up to BACKOFF_CAP, then give up
 # after MAX_ATTEMPTS: about a day of trying, by which time the nudge has lost its point.
 BACKOFF_BASE = timedelta(seconds=30)
+# Sent DMs are settled this many at a time, or after this many seconds: a replica killed
+# between a send and its settling repeats at most these few DMs when the lease runs out.
+SETTLE_EVERY = 8
+SETTLE_WITHIN = 0.25
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 30
 
@@ -168,28 +175,34 @@ class Dispatcher:
         return depth
 
     async def deliver(self, claimed: Sequence[Nudge]) -> DispatchReport:
-        """Re-check, send and settle a claimed batch."""
+        """Re-check, send and settle a claimed batch; what was sent is settled a few DMs at a
+        time as it goes, so a replica killed mid-batch repeats at most those few."""
         report = DispatchReport(claimed=len(claimed))
         tally = NudgeTally()
         dms = _into_dms(await self._triage(claimed, report, tally))
-        deliveries: list[Delivery] = [RetryAfter(0, "not sent", tried=False)] * len(dms)
+        self.metrics.nudges_dispatched(tally)  # claims and cancellations, settled by triage
+        settler = _Settler(self, report)
         given_up: dict[int, PermanentFailure] = {}
-        turns = iter(enumerate(dms))
+        turns = iter(dms)
 
         async def sender() -> None:
-            # Up to `concurrency` senders take the DMs in order, each sending one at a time.
-            for index, dm in turns:
-                deliveries[index] = await self._send(dm, given_up)
+            # Up to `concurrency` senders take the DMs in order, each sending one at a time,
+            # until a settling fails (the rest stay claimed and go out when the lease ends).
+            for dm in turns:
+                if settler.error is not None:
+                    return
+                await settler.add(dm, await self._send(dm, given_up))
 
-        await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(dms)))))
-        settlement = _Settlement(report, tally, self.clock.now())
-        for dm, delivery in zip(dms, deliveries, strict=True):
-            for due in dm:
-                settlement.record(due, delivery)
-        async with self.storage.session() as uow:
-            await settlement.write(uow, self.owner)
-        # Counted once settled: a batch whose settling failed is claimed and counted again.
-        self.metrics.nudges_dispatched(tally)
+        senders = [asyncio.create_task(sender()) for _ in range(min(self.concurrency, len(dms)))]
+        try:
+            await asyncio.gather(*senders)
+        except BaseException:  # cancelled (shutting down): no sender goes on alone
+            for task in senders:
+                task.cancel()
+            raise
+        await settler.flush()
+        if settler.error is not None:
+            raise settler.error
         return report
 
     async def _triage(
@@ -239,7 +252,10 @@ class Dispatcher:
         paused_for = self._pauses.left(person.address, self.clock.now())
         if paused_for is not None:
             return RetryAfter(paused_for, "platform asked to slow down", tried=False)
-        await self._pacer.wait_turn(person)
+        requests = (
+            self.messenger.requests_for(person) if isinstance(self.messenger, CountsRequests) else 1
+        )
+        await self._pacer.wait_turn(person, requests)
         # Pacing may have taken a while: a nudge whose lease is running out goes back to the
         # outbox unsent rather than risk another replica sending it too.
         now = self.clock.now()
@@ -249,7 +265,11 @@ class Dispatcher:
         nudge_id = min(d.nudge.id or 0 for d in dm)
         key = f"nudge-{nudge_id}"
         try:
-            delivery = await self.messenger.send_dm(person, self._message(dm, now), key=key)
+            # Claimed before and not settled as untried: it may have reached the student.
+            maybe_sent = any(d.nudge.attempts > 1 for d in dm)
+            delivery = await self.messenger.send_dm(
+                person, self._message(dm, now), key=key, maybe_sent=maybe_sent
+            )
         except Exception as err:  # any platform error is transient until proven otherwise
             # The exception's text may quote the message (contact data): log its type only.
             log.warning(
@@ -315,9 +335,10 @@ def _into_dms(sendable: list[_Due]) -> list[list[_Due]]:
 
 
 class _Pauses:
-    """Platforms (or workspaces) that answered "slow down", until when. After a 429 the rest of
-    the batch for that platform (or workspace) waits with it, keeping its order, rather than
-    hammering the platform or overtaking the first."""
+    """What answered "slow down", until when: a platform, a workspace, or one person's DM
+    channel. A pause is as wide as the platform said and no wider: the rest of a batch to what
+    it covers waits with it, keeping its order, rather than hammering the platform or overtaking
+    the first, and everyone else's DMs go on."""
 
     def __init__(self) -> None:
         self._until: dict[tuple[str, ...], datetime] = {}
@@ -326,27 +347,76 @@ class _Pauses:
         """Seconds until DMs to `address` may go again, or None when nothing holds them."""
         if not self._until:
             return None
-        for scope in ((address.platform,), (address.platform, address.workspace)):
+        longest = None
+        for scope in _scopes(address).values():
             until = self._until.get(scope)
             if until is not None and until > now:
-                return (until - now).total_seconds()
-        return None
+                left = (until - now).total_seconds()
+                longest = left if longest is None else max(longest, left)
+        return longest
 
     def note(self, address: Address, delivery: RetryAfter, now: datetime) -> None:
         if delivery.scope == "message":
             return
-        scope = (
-            (address.platform,)
-            if delivery.scope == "platform"
-            else (address.platform, address.workspace)
-        )
+        scope = _scopes(address)[delivery.scope]
         until = now + timedelta(seconds=delivery.seconds)
         self._until[scope] = max(until, self._until.get(scope, until))
 
 
+def _scopes(address: Address) -> dict[str, tuple[str, ...]]:
+    """The keys of the pauses that can hold a DM to `address`, by RetryAfter scope."""
+    return {
+        "platform": (address.platform,),
+        "workspace": (address.platform, address.workspace),
+        "person": (address.platform, address.workspace, address.user),
+    }
+
+
+class _Settler:
+    """Settles a batch's DMs as they are sent: every SETTLE_EVERY DMs, or when SETTLE_WITHIN
+    has passed since the last settling, in one unit of work each time."""
+
+    def __init__(self, dispatcher: Dispatcher, report: DispatchReport) -> None:
+        self.dispatcher = dispatcher
+        self.report = report
+        self.error: Exception | None = None
+        self._pending: list[tuple[list[_Due], Delivery]] = []
+        self._lock = asyncio.Lock()
+        self._loop = asyncio.get_running_loop()
+        self._last = self._loop.time()
+
+    async def add(self, dm: list[_Due], delivery: Delivery) -> None:
+        self._pending.append((dm, delivery))
+        full = len(self._pending) >= SETTLE_EVERY
+        if full or self._loop.time() - self._last >= SETTLE_WITHIN:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write what is pending. A failure is kept in `error`, and the unsettled rows stay
+        claimed: another sweep takes them when their lease ends."""
+        async with self._lock:
+            pending, self._pending = self._pending, []
+            self._last = self._loop.time()
+            if not pending or self.error is not None:
+                return
+            dispatcher = self.dispatcher
+            settlement = _Settlement(self.report, NudgeTally(), dispatcher.clock.now())
+            for dm, delivery in pending:
+                for due in dm:
+                    settlement.record(due, delivery)
+            try:
+                async with dispatcher.storage.session() as uow:
+                    await settlement.write(uow, dispatcher.owner)
+            except Exception as err:
+                self.error = err
+                return
+            # Counted once settled: rows whose settling failed are claimed and counted again.
+            dispatcher.metrics.nudges_dispatched(settlement.tally)
+
+
 @dataclass
 class _Settlement:
-    """What settling a batch writes, gathered while sending, and the report's counts."""
+    """What settling some of a batch's DMs writes, and the report's counts."""
 
     report: DispatchReport
     tally: NudgeTally

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from bot.domain import Person
-from bot.ports import Delivery, Messenger, RetryAfter
+from bot.ports import CountsRequests, Delivery, Messenger, RetryAfter
 from bot.replies import Reply
 
 __all__ = ["RoutingMessenger"]
@@ -20,7 +20,9 @@ class RoutingMessenger:
     def __init__(self, by_platform: Mapping[str, Messenger]) -> None:
         self.by_platform = dict(by_platform)
 
-    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+    async def send_dm(
+        self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
+    ) -> Delivery:
         messenger = self.by_platform.get(to.address.platform)
         if messenger is None:
             # Not this process's platform (its dispatcher doesn't claim those): leave it for a
@@ -31,4 +33,8 @@ class RoutingMessenger:
                 scope="message",
                 tried=False,
             )
-        return await messenger.send_dm(to, message, key=key)
+        return await messenger.send_dm(to, message, key=key, maybe_sent=maybe_sent)
+
+    def requests_for(self, to: Person) -> int:
+        messenger = self.by_platform.get(to.address.platform)
+        return messenger.requests_for(to) if isinstance(messenger, CountsRequests) else 1

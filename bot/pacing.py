@@ -10,7 +10,9 @@ DM channel and a few hundred a minute per workspace.
 - A rule that is *shared* counts sends in one-second (or one-minute) windows in the database,
   so all replicas together stay under the limit: taking a slot is one upsert that increments
   the window's count only while it is below the limit; a full window means waiting for the
-  next. This was chosen over an advisory lock per send because it needs no lock held across a
+  next. Within its window the n-th slot waits until n/limit of the window has passed, so the
+  sends are spread evenly and no stretch of one period (across a window's edge) holds more than
+  the limit and one. This was chosen over an advisory lock per send because it needs no lock held across a
   network call, works the same on SQLite and PostgreSQL, and costs one short statement per DM.
 
 Rate limits are about real time, so pacing uses the monotonic and wall clocks (injectable for
@@ -36,15 +38,15 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class Pacer(Protocol):
-    async def wait_turn(self, to: Person) -> None:
-        """Return when a DM to `to` may be sent."""
+    async def wait_turn(self, to: Person, requests: int = 1) -> None:
+        """Return when a DM to `to`, which makes `requests` requests, may be sent."""
         ...
 
 
 class NoPacing:
     """For the console and tests: every turn is now."""
 
-    async def wait_turn(self, to: Person) -> None:
+    async def wait_turn(self, to: Person, requests: int = 1) -> None:
         return None
 
 
@@ -56,6 +58,8 @@ class PaceRule:
     count: int
     per: timedelta
     shared: bool = False
+    # True when the limit counts every request a DM makes, not only the message itself.
+    counts_requests: bool = False
 
     def key_for(self, to: Person) -> str:
         address = to.address
@@ -71,10 +75,10 @@ class _Schedule:
         self.interval = rule.per.total_seconds() / rule.count
         self.next_free = float("-inf")
 
-    def reserve(self, now: float) -> float:
-        """Seconds to wait for the next slot, which is now this caller's."""
+    def reserve(self, now: float, slots: int = 1) -> float:
+        """Seconds to wait for the next `slots` slots, which are now this caller's."""
         slot = max(self.next_free, now)
-        self.next_free = slot + self.interval
+        self.next_free = slot + self.interval * slots
         return slot - now
 
 
@@ -99,27 +103,34 @@ class PlatformPacer:
         # One waiter at a time per shared key, so this process takes its slots in order.
         self._shared_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def wait_turn(self, to: Person) -> None:
+    async def wait_turn(self, to: Person, requests: int = 1) -> None:
         for rule in self.rules.get(to.address.platform, ()):
             key = rule.key_for(to)
+            # A rule counts messages (Slack's per-channel limit) or requests (Discord's).
+            slots = requests if rule.counts_requests else 1
             if rule.shared and self.storage is not None:
-                await self._take_shared(key, rule)
+                await self._take_shared(key, rule, slots)
             else:
                 schedule = self._schedules.get(key)
                 if schedule is None:
                     schedule = self._schedules[key] = _Schedule(rule)
-                delay = schedule.reserve(self.monotonic())
+                delay = schedule.reserve(self.monotonic(), slots)
                 if delay > 0:
                     await self.sleep(delay)
 
-    async def _take_shared(self, key: str, rule: PaceRule) -> None:
+    async def _take_shared(self, key: str, rule: PaceRule, slots: int) -> None:
         assert self.storage is not None
         period = rule.per.total_seconds()
         async with self._shared_locks[key]:
             while True:
                 window = int(self.wall() // period)
                 async with self.storage.session() as uow:
-                    granted = await uow.state.take_rate_slot(key, window, rule.count)
-                if granted:
+                    used = await uow.state.take_rate_slot(key, window, rule.count, slots)
+                if used is not None:
+                    # The first of this caller's slots, spread evenly over the window.
+                    start = window * period + (used - slots) * period / rule.count
+                    wait = start - self.wall()
+                    if wait > 0:
+                        await self.sleep(wait)
                     return
                 await self.sleep(max((window + 1) * period - self.wall(), 0.001))

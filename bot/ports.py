@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.domain import Address, Conversation, FollowUp, Nudge, NudgeKind, Person, Workspace
 from bot.replies import Reply
@@ -45,14 +45,15 @@ class Delivered:
 class RetryAfter:
     """Rate-limited or briefly unavailable: try again after `seconds`.
 
-    `scope` is what the platform asked to slow down: the whole "platform" (a bot-wide limit),
-    one "workspace", or just this "message". `tried` is False when nothing reached the platform
-    (the nudge waited its turn), so the attempt doesn't count towards giving up.
+    `scope` is what the platform asked to slow down, and so what waits: the whole "platform"
+    (a bot-wide limit), one "workspace", one "person" (the route to them: their DM channel), or
+    just this "message". `tried` is False when nothing reached the platform (the nudge waited its
+    turn), so the attempt doesn't count towards giving up.
     """
 
     seconds: float
     reason: str = "rate limited"
-    scope: Literal["platform", "workspace", "message"] = "platform"
+    scope: Literal["platform", "workspace", "person", "message"] = "platform"
     tried: bool = True
 
 
@@ -75,9 +76,23 @@ Delivery = Delivered | RetryAfter | PermanentFailure
 
 
 class Messenger(Protocol):
-    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+    async def send_dm(
+        self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
+    ) -> Delivery:
         """DM `to`. `key` is unique per nudge, so a platform that supports it can drop a
-        repeated send (Discord's nonce). Raising means a transient failure, retried later."""
+        repeated send (Discord's nonce). `maybe_sent`: this nudge was tried before and may have
+        arrived (a crash before its settling, a timeout), so look for it before sending again
+        where the platform allows (Slack). Raising means a transient failure, retried later."""
+        ...
+
+
+@runtime_checkable
+class CountsRequests(Protocol):
+    """A messenger whose DM may take more than one request against the platform's limit
+    (Discord: opening a DM channel with someone new is a request of its own)."""
+
+    def requests_for(self, to: Person) -> int:
+        """How many requests a DM to `to` would make now."""
         ...
 
 
@@ -281,8 +296,9 @@ class BotState(Protocol):
         `updated_before` (short-lived adapter state); how many were forgotten."""
         ...
 
-    async def take_rate_slot(self, key: str, window: int, limit: int) -> bool:
-        """Count one send against `key` in `window` if fewer than `limit` were; True if so."""
+    async def take_rate_slot(self, key: str, window: int, limit: int, count: int = 1) -> int | None:
+        """Count `count` requests against `key` in `window` if that keeps it within `limit`:
+        how many the window has used then, or None when it has no room."""
         ...
 
 

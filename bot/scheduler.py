@@ -9,6 +9,9 @@ replicas); APScheduler only decides *when* to sweep:
 - a one-shot wake-up at the next due time, re-armed after every sweep and whenever an earlier
   nudge is planned (`wake_at`), so a nudge goes out within a moment of its time rather than up
   to a whole interval late;
+- neither job sweeps itself: each asks for a sweep and returns at once. One task sweeps while
+  sweeps are asked for, so a wake-up that falls due while a sweep runs makes it go round once
+  more, instead of being skipped by APScheduler as "maximum number of running instances";
 - an interval job counts the outbox by state for the metrics (`measure`), on its own timer so
   a scrape never queries the database.
 
@@ -74,6 +77,9 @@ class NudgeScheduler:
         self._failures = 0
         self._paused_until: datetime | None = None
         self._stopped = False
+        # Set by each wake-up and interval tick; the sweeping task goes round while it is set.
+        self._asked = False
+        self._sweeping: asyncio.Task[None] | None = None
 
     def attach(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
@@ -86,7 +92,7 @@ class NudgeScheduler:
         """Start sweeping: the first sweep runs at once (overdue nudges after downtime)."""
         if self.dispatcher is None:
             raise RuntimeError("attach a dispatcher before starting")
-        self._every(self.sweep_every, self.sweep, "sweep")
+        self._every(self.sweep_every, self._ask_for_sweep, "sweep")
         self._every(self.measure_every, self.measure, "measure")
         self._scheduler.start()
 
@@ -110,6 +116,8 @@ class NudgeScheduler:
         # and let job runs already handed to the event loop start, see `_stopped` and end.
         async with self._lock:
             pass
+        if self._sweeping is not None:
+            await asyncio.gather(self._sweeping, return_exceptions=True)
         for _ in range(3):
             await asyncio.sleep(0)
         if self._scheduler.running:
@@ -124,12 +132,24 @@ class NudgeScheduler:
             return
         self._wake = max(moment, now)
         self._scheduler.add_job(
-            self.sweep,
+            self._ask_for_sweep,
             DateTrigger(run_date=self._wake, timezone=UTC),
             id="wake",
             replace_existing=True,
             misfire_grace_time=None,
         )
+
+    async def _ask_for_sweep(self) -> None:
+        """What APScheduler runs: a sweep now, or one more round of the sweep under way (which
+        may have claimed its batch before this wake-up's nudge fell due)."""
+        self._asked = True
+        if self._sweeping is None or self._sweeping.done():
+            self._sweeping = asyncio.create_task(self._sweep_while_asked())
+
+    async def _sweep_while_asked(self) -> None:
+        while self._asked and not self._stopped:
+            self._asked = False
+            await self.sweep()
 
     async def measure(self) -> None:
         """Count the outbox for the metrics. Never raises; skipped while sweeps pause for an

@@ -3,26 +3,41 @@
 It needs no gateway connection, only the bot token: any process can send (the dispatcher in
 every replica shares the database outbox), before the gateway is ready or without one at all.
 
+The two requests a DM takes (opening the DM channel, once per student and process, then the
+message) are made here with aiohttp, not through discord.py's HTTP client, whose rate limiting
+sleeps inside a request (up to 30 s at least, and without limit on a global 429): that would
+hold a whole sweep, and everyone's nudges, behind one student's DM channel. Here nothing
+sleeps. Every rate limit goes back to the dispatcher as a `RetryAfter` as wide as Discord said:
+
+- a 429 with `"global": true` (or `X-RateLimit-Scope: global`) holds every DM ("platform");
+- any other 429 (scope `user` or `shared`), and a route whose bucket Discord says is used up
+  (`X-RateLimit-Remaining: 0`), holds only that DM channel ("person"): everyone else's DMs go on;
+- Cloudflare's 429 (no JSON, no `Via`) holds every DM for its Retry-After.
+
 Discord bans bots that make too many failed requests (10,000 401/403/429 responses in 10
 minutes get an IP blocked for an hour), so a refusal is never retried: DMs closed marks the
-student, who hears about it at their next command. Rate limits are handed back to the
-dispatcher with Discord's retry-after. Each DM carries the nudge's key as its nonce, with
-`enforce_nonce`, so Discord drops a repeat sent after a crash between send and settle.
+student, who hears about it at their next command. Each DM carries the nudge's key as its
+nonce, with `enforce_nonce`, so Discord drops a repeat sent after a crash between send and
+settle.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import json
 import logging
-import time
 from collections import OrderedDict
-from datetime import timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
+import aiohttp
 import discord
-from discord.http import HTTPClient, handle_message_parameters
+from discord.http import Route, handle_message_parameters
 
 from adapters.discord import PLATFORM
+from bot.clock import Clock, SystemClock
 from bot.domain import Person
 from bot.pacing import PaceRule
 from bot.ports import Delivered, Delivery, PermanentFailure, RetryAfter
@@ -38,9 +53,6 @@ log = logging.getLogger(__name__)
 CANNOT_DM_USER = 50007  # DMs closed in the shared server, the bot blocked, or no shared server
 UNKNOWN_USER = 10013
 UNKNOWN_CHANNEL = 10003
-# discord.py waits out a rate limit shorter than this itself (its minimum, 30 s); a longer one
-# comes back here as RateLimited and goes to the dispatcher, which has other nudges to send.
-LONGEST_WAIT = 30.0
 # Cloudflare's 429 carries no JSON body; its Retry-After header says how long, else this.
 CLOUDFLARE_BAN = 3600.0
 # A bad token fails every send alike: back off long, so the bot doesn't hammer Discord with 401s.
@@ -49,10 +61,17 @@ TOKEN_REJECTED_WAIT = 900.0
 DM_CHANNELS_KEPT = 10_000
 # Discord accepts a nonce of at most 25 characters.
 NONCE_LIMIT = 25
+# A request Discord doesn't answer within this is a failure the dispatcher retries.
+REQUEST_TIMEOUT = 10.0
 # Discord's global limit is 50 requests/s per bot token, across all its processes (so the rule
 # is shared through the database); 45 leaves room for the interactions and edits the same
-# token makes meanwhile.
-PACE_RULES = (PaceRule(f"{PLATFORM}:bot", 45, timedelta(seconds=1), shared=True),)
+# token makes meanwhile. It counts requests: a DM to someone new is two.
+PACE_RULES = (
+    PaceRule(f"{PLATFORM}:bot", 45, timedelta(seconds=1), shared=True, counts_requests=True),
+)
+# The hold on opening new DM channels (its bucket is the bot's, not a channel's).
+OPENING = 0
+USER_AGENT = f"DiscordBot (https://github.com/Rapptz/discord.py {discord.__version__}) followup-bot"
 
 
 def nonce_for(key: str) -> str:
@@ -62,58 +81,55 @@ def nonce_for(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:NONCE_LIMIT]
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """Discord's answer to one request."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+
 class DiscordMessenger:
-    """Sends DMs with the bot `token`. Connects on the first send; `http` is for tests (an
-    `HTTPClient` already logged in, or one whose session is faked)."""
+    """Sends DMs with the bot `token` to `base_url` (Discord's API; a fake's in tests)."""
 
-    def __init__(self, token: str, *, http: HTTPClient | None = None) -> None:
+    def __init__(
+        self, token: str, *, base_url: str = Route.BASE, clock: Clock | None = None
+    ) -> None:
         self._token = token
-        self._http = http
-        self._logged_in = False
-        self._connecting = asyncio.Lock()
+        # The bot's clock, which the dispatcher's retry times also follow (the runtime sets it
+        # when it is attached to the bot).
+        self.clock: Clock = clock or SystemClock()
+        self._base_url = base_url.rstrip("/")
+        self._session: aiohttp.ClientSession | None = None
         self._channels: OrderedDict[int, int] = OrderedDict()
-        # After Discord rejects the token, sends wait this out without a request (time.monotonic).
-        self._rejected_until = 0.0
+        # Until when Discord asked to wait, and why: for everything (the key None), a DM
+        # channel (its user id), or the opening of new ones (OPENING).
+        self._held: dict[int | None, tuple[datetime, str]] = {}
 
-    async def _client(self) -> HTTPClient:
-        async with self._connecting:
-            if self._http is None:
-                self._http = HTTPClient(
-                    asyncio.get_running_loop(), max_ratelimit_timeout=LONGEST_WAIT
-                )
-            if not self._logged_in:
-                await self._http.static_login(self._token)
-                self._logged_in = True
-            return self._http
+    def requests_for(self, to: Person) -> int:
+        """Two requests for someone whose DM channel this process hasn't opened yet, else one."""
+        user = to.address.user
+        return 1 if user.isdigit() and int(user) in self._channels else 2
 
     async def close(self) -> None:
         """Close the HTTP session; a later send opens a new one."""
-        if self._http is not None:
-            await self._http.close()
-        self._http = None
-        self._logged_in = False
+        if self._session is not None:
+            await self._session.close()
+        self._session = None
 
-    async def _dm_channel(self, http: HTTPClient, user_id: int) -> int:
-        channel = self._channels.get(user_id)
-        if channel is None:
-            data = await http.start_private_message(user_id)
-            channel = int(data["id"])
-            self._channels[user_id] = channel
-            if len(self._channels) > DM_CHANNELS_KEPT:
-                self._channels.popitem(last=False)
-        else:
-            self._channels.move_to_end(user_id)
-        return channel
-
-    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+    async def send_dm(
+        self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
+    ) -> Delivery:
         """DM `to` the nudge `message`, with its buttons. Raises for what may pass (Discord's
         5xx, the network): the dispatcher retries with backoff."""
         if to.address.platform != PLATFORM or not to.address.user.isdigit():
             return PermanentFailure("not a Discord user", concerns_person=False)
-        waiting = self._rejected_until - time.monotonic()
-        if waiting > 0:
-            return RetryAfter(waiting, "Discord token rejected")
         user_id = int(to.address.user)
+        channel = self._channels.get(user_id)
+        held = self._hold_on(user_id, OPENING) if channel is None else self._hold_on(user_id)
+        if held is not None:
+            return held
         view = render_view(message.actions, scope=to.address.workspace)
         params = handle_message_parameters(
             content=summary_line(message) or discord.utils.MISSING,
@@ -122,44 +138,133 @@ class DiscordMessenger:
             allowed_mentions=NO_MENTIONS,
             nonce=nonce_for(key),
         )
-        try:
-            http = await self._client()
-            channel = await self._dm_channel(http, user_id)
-            await http.send_message(channel, params=params)
-        except discord.RateLimited as err:
-            return RetryAfter(err.retry_after, "Discord rate limit")
-        except discord.Forbidden as err:
-            if err.code == CANNOT_DM_USER:
-                return PermanentFailure("DMs closed", concerns_person=True)
-            log.warning("%s: Discord refused the DM (code %s)", key, err.code)
-            return PermanentFailure(f"Discord refused the DM (code {err.code})", False)
-        except discord.NotFound as err:
-            if err.code == UNKNOWN_USER:
-                return PermanentFailure("Discord account not found", concerns_person=True)
-            if err.code == UNKNOWN_CHANNEL:
-                self._channels.pop(user_id, None)  # a new one is opened on the retry
-            raise
-        except discord.LoginFailure:
-            await self.close()
-            return self._token_rejected()
-        except discord.DiscordServerError:
-            raise
-        except discord.HTTPException as err:
-            if err.status == 429:  # Cloudflare, not Discord: no JSON, a Retry-After header
-                retry = err.response.headers.get("Retry-After", "")
-                seconds = float(retry) if retry.replace(".", "", 1).isdigit() else CLOUDFLARE_BAN
-                return RetryAfter(seconds, "Cloudflare rate limit")
-            if err.status == 401:
-                return self._token_rejected()
-            if err.status >= 500:
-                raise
-            # A 4xx the same request will always get (a message Discord finds invalid).
-            log.warning("%s: Discord rejected the DM (HTTP %s, code %s)", key, err.status, err.code)
-            return PermanentFailure(f"Discord rejected the DM (code {err.code})", False)
+        if channel is None:
+            opened = await self._request("/users/@me/channels", {"recipient_id": user_id})
+            if opened.status != 200:
+                return self._refused(opened, key, held_key=OPENING, user_id=user_id)
+            channel = int(opened.body["id"])
+            self._remember(user_id, channel)
+            self._note_bucket(opened, OPENING)
+        else:
+            self._channels.move_to_end(user_id)
+        sent = await self._request(f"/channels/{channel}/messages", params.payload)
+        if sent.status != 200:
+            return self._refused(sent, key, held_key=user_id, user_id=user_id)
+        self._note_bucket(sent, user_id)
         return Delivered()
 
+    # -- the requests ----------------------------------------------------------------------
+
+    async def _request(self, path: str, payload: Any) -> _Answer:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+            )
+        headers = {
+            "Authorization": f"Bot {self._token}",
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/json",
+        }
+        async with self._session.request(
+            "POST", self._base_url + path, data=json.dumps(payload), headers=headers
+        ) as response:
+            text = await response.text()
+            # The path without ids, and no body: what a student typed stays out of the log.
+            log.debug("Discord POST %s answered %s", _route_of(path), response.status)
+            try:
+                body = json.loads(text) if text else None
+            except ValueError:
+                body = text
+            if response.status >= 500:
+                raise discord.DiscordServerError(response, body)
+            return _Answer(response.status, body, response.headers)
+
+    # -- what Discord's answers mean -------------------------------------------------------
+
+    def _hold_on(self, *keys: int | None) -> RetryAfter | None:
+        """A RetryAfter, untried, while Discord asked to wait for any of `keys` (or for all)."""
+        now = self.clock.now()
+        for held in (None, *keys):
+            until, reason = self._held.get(held, (now, ""))
+            if until > now:
+                scope: Literal["platform", "person"] = "platform" if held is None else "person"
+                wait = (until - now).total_seconds()
+                return RetryAfter(wait, reason, scope=scope, tried=False)
+        return None
+
+    def _hold(self, key: int | None, seconds: float, reason: str) -> None:
+        now = self.clock.now()
+        until = max(now + timedelta(seconds=seconds), self._held.get(key, (now, ""))[0])
+        self._held[key] = (until, reason)
+        if len(self._held) > DM_CHANNELS_KEPT:  # only what is still held matters
+            self._held = {k: held for k, held in self._held.items() if held[0] > now}
+
+    def _note_bucket(self, answer: _Answer, key: int) -> None:
+        """A route whose bucket is used up waits for it to refill, rather than earn a 429."""
+        if answer.headers.get("X-RateLimit-Remaining") == "0":
+            reset = _seconds(answer.headers.get("X-RateLimit-Reset-After"))
+            if reset:
+                self._hold(key, reset, "Discord rate limit")
+
+    def _refused(self, answer: _Answer, key: str, *, held_key: int, user_id: int) -> Delivery:
+        body = answer.body if isinstance(answer.body, dict) else {}
+        code = body.get("code")
+        if answer.status == 429:
+            return self._rate_limited(answer, body, held_key)
+        if answer.status == 401:
+            return self._token_rejected()
+        if answer.status == 403:
+            if code == CANNOT_DM_USER:
+                return PermanentFailure("DMs closed", concerns_person=True)
+            log.warning("%s: Discord refused the DM (code %s)", key, code)
+            return PermanentFailure(f"Discord refused the DM (code {code})", False)
+        if answer.status == 404 and code == UNKNOWN_USER:
+            return PermanentFailure("Discord account not found", concerns_person=True)
+        if answer.status == 404 and code == UNKNOWN_CHANNEL:
+            self._channels.pop(user_id, None)  # a new one is opened on the retry
+            return RetryAfter(0, "Discord lost the DM channel", scope="message")
+        # A 4xx the same request will always get (a message Discord finds invalid).
+        log.warning("%s: Discord rejected the DM (HTTP %s, code %s)", key, answer.status, code)
+        return PermanentFailure(f"Discord rejected the DM (code {code})", False)
+
+    def _rate_limited(self, answer: _Answer, body: Mapping[str, Any], held_key: int) -> RetryAfter:
+        headers = answer.headers
+        if not body or not headers.get("Via"):
+            # Cloudflare, not Discord: no JSON, a Retry-After header; the whole bot waits.
+            seconds = _seconds(headers.get("Retry-After")) or CLOUDFLARE_BAN
+            self._hold(None, seconds, "Cloudflare rate limit")
+            return RetryAfter(seconds, "Cloudflare rate limit")
+        seconds = _seconds(body.get("retry_after")) or _seconds(headers.get("Retry-After")) or 1.0
+        scope: Literal["platform", "person"] = (
+            "platform"
+            if body.get("global") or headers.get("X-RateLimit-Scope") == "global"
+            else "person"
+        )
+        reason = "Discord global rate limit" if scope == "platform" else "Discord rate limit"
+        self._hold(None if scope == "platform" else held_key, seconds, reason)
+        log.warning("Discord: rate limited (%s) for %.1f s", scope, seconds)
+        return RetryAfter(seconds, reason, scope=scope)
+
     def _token_rejected(self) -> RetryAfter:
-        """Every send would fail alike: wait, without a request, then log in afresh."""
+        """Every send would fail alike: wait, without a request, then try afresh."""
         log.error("Discord rejected DISCORD_TOKEN; DMs wait until it is fixed")
-        self._rejected_until = time.monotonic() + TOKEN_REJECTED_WAIT
+        self._hold(None, TOKEN_REJECTED_WAIT, "Discord token rejected")
         return RetryAfter(TOKEN_REJECTED_WAIT, "Discord token rejected")
+
+    def _remember(self, user_id: int, channel: int) -> None:
+        self._channels[user_id] = channel
+        if len(self._channels) > DM_CHANNELS_KEPT:
+            self._channels.popitem(last=False)
+
+
+def _route_of(path: str) -> str:
+    return "/channels/{id}/messages" if path.startswith("/channels/") else path
+
+
+def _seconds(value: object) -> float | None:
+    """A positive number of seconds from a header or a JSON field, else None."""
+    try:
+        seconds = float(str(value))
+    except ValueError:
+        return None
+    return seconds if seconds > 0 else None

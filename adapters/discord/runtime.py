@@ -172,6 +172,7 @@ class DiscordRuntime:
     def attach(self, bot: Bot) -> None:
         """Wire the commands and buttons to `bot.service`."""
         self.app = DiscordApp(self.client, bot.service)
+        self.messenger.clock = bot.clock
         self._bot = bot
 
     async def serve(self) -> None:

@@ -19,7 +19,7 @@ __all__ = [
 # What the bot asks a workspace for, and no more (adapters/slack/manifest.yml lists the same):
 # slash commands, posting its replies and DMs, opening a DM with a student, and reading a
 # student's time zone.
-BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read")
+BOT_SCOPES = ("commands", "chat:write", "im:write", "im:history", "users:read")
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

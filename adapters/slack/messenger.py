@@ -3,13 +3,22 @@
 A DM goes to the student's DM channel with the app (conversations.open once, then cached), by
 chat.postMessage. What Slack answers becomes the dispatcher's `Delivery`:
 
-- 429: `RetryAfter(Retry-After)`, and the workspace pauses until then without calling Slack, so
-  the rest of a batch is rescheduled instead of hitting the limit again. Nothing sleeps here.
+- 429: `RetryAfter(Retry-After)`, as narrow as Slack's limit: chat.postMessage's is per channel,
+  so only that student's DM channel pauses; conversations.open's is per workspace, so the
+  workspace's new DM channels pause. Until then this messenger doesn't call Slack for what is
+  paused, so the rest of a batch is rescheduled instead of hitting the limit again, and
+  everyone else's DMs go on. Nothing sleeps here.
 - the student can't get a DM (channel_not_found, user_not_found, account_inactive, ...):
   `PermanentFailure` about the person, who is told the next time they use a command.
 - the workspace removed the app or its token is dead: `PermanentFailure(concerns_person=False)`,
   without calling Slack once the workspace is known to be removed.
 - anything else, a timeout included, raises: the dispatcher retries with backoff.
+
+Every nudge DM carries its key in Slack's message metadata. A nudge that may have been sent
+already (`maybe_sent`: a replica died between sending and settling it, or a send timed out)
+first looks for its key among the DM channel's latest messages (conversations.history) and is
+reported delivered without a second DM when it is there: effectively once, as Discord's nonce
+gives on Discord.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -64,6 +73,10 @@ WORKSPACE_ERRORS = {
     "ekm_access_denied": "the workspace's administrators suspended the app",
 }
 _DEAD_TOKEN = {"token_revoked", "invalid_auth"}
+# The metadata event type of a nudge DM; its payload is {"key": the nudge's key}.
+NUDGE_EVENT = "followup_nudge"
+# How far back a retried nudge looks for itself: a student gets a few DMs a day at most.
+HISTORY_LOOKED_AT = 20
 # Slack's default when a 429 carries no Retry-After; its documented limits reset within a minute.
 DEFAULT_RETRY_AFTER = 30.0
 # Bounds on what this process remembers (DM channels, sent nudges): plenty for a club or a
@@ -98,9 +111,9 @@ class SlackMessenger:
         # A nudge's key → where it went: a repeat of a delivered nudge (its settling was lost)
         # is not sent twice by this process.
         self._delivered: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        # Per workspace, until when Slack asked us to wait (the bot's clock, which the
-        # dispatcher's retry times also follow).
-        self._paused_until: dict[str, datetime] = {}
+        # Per DM channel (workspace, user) or per workspace (workspace, ""): until when Slack
+        # asked us to wait (the bot's clock, which the dispatcher's retry times also follow).
+        self._paused_until: dict[tuple[str, str], datetime] = {}
 
     def client(self, token: str) -> AsyncWebClient:
         # No retry handlers: a failed call is the dispatcher's to retry, never a sleep here.
@@ -108,7 +121,9 @@ class SlackMessenger:
             token=token, base_url=self.base_url, timeout=self.timeout, retry_handlers=[]
         )
 
-    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+    async def send_dm(
+        self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
+    ) -> Delivery:
         address = to.address
         if address.platform != PLATFORM:
             return PermanentFailure("not a Slack account", concerns_person=False)
@@ -117,12 +132,9 @@ class SlackMessenger:
             return Delivered()
         if not self.workspaces.ready:
             raise RuntimeError("the Slack adapter isn't attached to the bot yet")
-        paused = self._paused_until.get(workspace)
+        paused = self._paused(workspace, user)
         if paused is not None:
-            wait = (paused - self.workspaces.now()).total_seconds()
-            if wait > 0:
-                return RetryAfter(wait, "rate limited by Slack", scope="workspace", tried=False)
-            del self._paused_until[workspace]
+            return paused
         if await self.workspaces.is_removed(workspace):
             return PermanentFailure(
                 "the app was removed from this Slack workspace",
@@ -138,6 +150,12 @@ class SlackMessenger:
         rendered = render(message)
         try:
             channel = await self._dm_channel(client, workspace, user)
+        except SlackApiError as err:
+            return await self._failure(err, workspace, user, limit=(workspace, ""))
+        try:
+            if maybe_sent and await self._already_there(client, channel, key):
+                _remember(self._delivered, key, (channel, ""))
+                return Delivered()
             response = await client.chat_postMessage(
                 channel=channel,
                 text=rendered.text,
@@ -147,11 +165,26 @@ class SlackMessenger:
                 link_names=False,
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata={"event_type": NUDGE_EVENT, "event_payload": {"key": key}},
             )
         except SlackApiError as err:
-            return await self._failure(err, workspace, user)
+            return await self._failure(err, workspace, user, limit=(workspace, user))
         _remember(self._delivered, key, (channel, str(response.get("ts", ""))))
         return Delivered()
+
+    async def _already_there(self, client: AsyncWebClient, channel: str, key: str) -> bool:
+        """Whether the DM channel's latest messages hold the nudge `key` (sent, not settled)."""
+        response = await client.conversations_history(
+            channel=channel, limit=HISTORY_LOOKED_AT, include_all_metadata=True
+        )
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") if isinstance(message, Mapping) else None
+            if not isinstance(metadata, Mapping) or metadata.get("event_type") != NUDGE_EVENT:
+                continue
+            payload = metadata.get("event_payload")
+            if isinstance(payload, Mapping) and payload.get("key") == key:
+                return True
+        return False
 
     async def _dm_channel(self, client: AsyncWebClient, workspace: str, user: str) -> str:
         cached = self._dm_channels.get((workspace, user))
@@ -166,13 +199,34 @@ class SlackMessenger:
         _remember(self._dm_channels, (workspace, user), channel_id)
         return channel_id
 
-    async def _failure(self, err: SlackApiError, workspace: str, user: str) -> Delivery:
+    def _paused(self, workspace: str, user: str) -> RetryAfter | None:
+        """A RetryAfter when Slack asked to wait for this DM channel, or for the workspace's
+        DM channels while this student's isn't open yet."""
+        now = self.workspaces.now()
+        for limit in ((workspace, user), (workspace, "")):
+            until = self._paused_until.get(limit)
+            if until is None:
+                continue
+            if until <= now:
+                del self._paused_until[limit]
+            elif limit[1] or (workspace, user) not in self._dm_channels:
+                scope: Literal["person", "workspace"] = "person" if limit[1] else "workspace"
+                wait = (until - now).total_seconds()
+                return RetryAfter(wait, "rate limited by Slack", scope=scope, tried=False)
+        return None
+
+    async def _failure(
+        self, err: SlackApiError, workspace: str, user: str, *, limit: tuple[str, str]
+    ) -> Delivery:
+        """What Slack's error means for the dispatcher. `limit` is what a 429 pauses: the DM
+        channel (workspace, user) or the workspace's new DM channels (workspace, "")."""
         status = err.response.status_code
         if status == 429:
             seconds = retry_after_seconds(err.response.headers)
-            self._paused_until[workspace] = self.workspaces.now() + timedelta(seconds=seconds)
-            log.warning("Slack: rate limited in workspace %s for %.0f s", workspace, seconds)
-            return RetryAfter(seconds, "rate limited by Slack", scope="workspace")
+            self._paused_until[limit] = self.workspaces.now() + timedelta(seconds=seconds)
+            scope: Literal["person", "workspace"] = "person" if limit[1] else "workspace"
+            log.warning("Slack: rate limited (%s) for %.0f s", scope, seconds)
+            return RetryAfter(seconds, "rate limited by Slack", scope=scope)
         code = str(err.response.get("error") or "")
         if code in PERSON_ERRORS:
             self._dm_channels.pop((workspace, user), None)

@@ -45,20 +45,20 @@ class SqlBotState(Repository):
         count: int = deleted.rowcount
         return count
 
-    async def take_rate_slot(self, key: str, window: int, limit: int) -> bool:
+    async def take_rate_slot(self, key: str, window: int, limit: int, count: int = 1) -> int | None:
         upsert = dialect_insert(self.db, rate_windows)
-        # Count this send only while the window has room; a full window updates no row.
-        statement = upsert.values(key=key, window_start=window, used=1).on_conflict_do_update(
+        # Count these requests only while the window has room; a full window updates no row.
+        statement = upsert.values(key=key, window_start=window, used=count).on_conflict_do_update(
             index_elements=[rate_windows.c.key, rate_windows.c.window_start],
-            set_={"used": rate_windows.c.used + 1},
-            where=rate_windows.c.used < limit,
+            set_={"used": rate_windows.c.used + count},
+            where=rate_windows.c.used + count <= limit,
         )
         used = (await self.db.execute(statement.returning(rate_windows.c.used))).scalar()
-        if used == 1:
+        if used == count:
             # The first send of a window tidies the key's old windows away.
             await self.db.execute(
                 delete(rate_windows).where(
                     rate_windows.c.key == key, rate_windows.c.window_start < window - 2
                 )
             )
-        return used is not None
+        return None if used is None else int(used)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import VirtualClock
 from bot.domain import Person
 from bot.metrics import Metrics, NoMetrics
-from bot.ports import Delivered, Delivery, Storage
+from bot.ports import Delivered, Delivery, Messenger, Storage
 from bot.replies import Reply
 from bot.testing.storage import InMemoryStorage, InMemoryUnitOfWork
 from rules.engine import Rulebook, load_rulebook
@@ -35,8 +36,10 @@ __all__ = [
     "FakeMessenger",
     "InMemoryStorage",
     "InMemoryUnitOfWork",
+    "ReplicaKilled",
     "SentDM",
     "TestBot",
+    "killed_after",
     "make_test_bot",
 ]
 
@@ -64,20 +67,35 @@ class SentDM:
 
 class FakeMessenger:
     """Records DMs. `answers` (a queue) decides what each send returns; Delivered when empty.
+    `answers_by_user` answers every send to one user id the same way, before the queue (a
+    student whose DM channel is rate limited, say).
 
     An answer that is an exception instance is raised, as a broken platform client would.
     With `record=False` it only counts deliveries (`delivered`), as a platform would keep
-    nothing in the bot's memory: what benchmarks want.
+    nothing in the bot's memory: what benchmarks want. `delay` is how long each send takes (a
+    slow platform), in real seconds.
     """
 
-    def __init__(self, clock: VirtualClock | None = None, *, record: bool = True) -> None:
+    def __init__(
+        self, clock: VirtualClock | None = None, *, record: bool = True, delay: float = 0.0
+    ) -> None:
         self.sent: list[SentDM] = []
         self.delivered = 0
         self.answers: deque[Delivery | Exception] = deque()
+        self.answers_by_user: dict[str, Delivery] = {}
+        self.tried_users: list[str] = []
         self.clock = clock
         self.record = record
+        self.delay = delay
 
-    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+    async def send_dm(
+        self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
+    ) -> Delivery:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.tried_users.append(to.address.user)
+        if to.address.user in self.answers_by_user:
+            return self.answers_by_user[to.address.user]
         answer = self.answers.popleft() if self.answers else Delivered()
         if isinstance(answer, Exception):
             raise answer
@@ -90,6 +108,33 @@ class FakeMessenger:
 
     def texts(self) -> list[str]:
         return [dm.message.plain_text() for dm in self.sent]
+
+
+class ReplicaKilled(BaseException):
+    """A replica's process ending at once (kill -9): nothing after it runs, no settling."""
+
+
+class _KilledAfter:
+    def __init__(self, messenger: Messenger, sends: int) -> None:
+        self.messenger = messenger
+        self.left = sends
+
+    async def send_dm(
+        self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
+    ) -> Delivery:
+        if self.left <= 0:  # dead: nothing more leaves this process
+            raise ReplicaKilled(key)
+        delivery = await self.messenger.send_dm(to, message, key=key, maybe_sent=maybe_sent)
+        self.left -= 1
+        if self.left <= 0:
+            raise ReplicaKilled(key)
+        return delivery
+
+
+def killed_after(messenger: Messenger, sends: int) -> Messenger:
+    """`messenger`, in a replica killed right after its `sends`-th send reached the platform:
+    the dispatcher's `deliver` raises ReplicaKilled, with what it sent unsettled."""
+    return _KilledAfter(messenger, sends)
 
 
 @dataclass
@@ -111,13 +156,13 @@ class TestBot:
 
     def replica(self, **options: Any) -> Dispatcher:
         """Another dispatcher on this bot's storage, messenger, clock and rulebook, with
-        Dispatcher's `options` (owner, platforms, pacer, ...): a second replica, or a process
-        that serves only some platforms."""
+        Dispatcher's `options` (owner, platforms, pacer, messenger ...): a second replica, or a
+        process that serves only some platforms."""
         from bot.dispatch import Dispatcher
 
         return Dispatcher(
             self.storage,
-            self.messenger,
+            options.pop("messenger", self.messenger),
             self.clock,
             self.rulebook,
             default_zone=self.default_zone,

@@ -416,9 +416,9 @@ class InMemoryBotState:
             del self.t.values[key], self.t.values_updated[key]
         return len(old)
 
-    async def take_rate_slot(self, key: str, window: int, limit: int) -> bool:
+    async def take_rate_slot(self, key: str, window: int, limit: int, count: int = 1) -> int | None:
         used = self.t.rate_windows.get((key, window), 0)
-        if used >= limit:
-            return False
-        self.t.rate_windows[(key, window)] = used + 1
-        return True
+        if used + count > limit:
+            return None
+        self.t.rate_windows[(key, window)] = used + count
+        return used + count

@@ -10,12 +10,20 @@ import pytest
 from sqlalchemy import text
 
 from bot.commands import parse_command
-from bot.dispatch import LEASE
+from bot.dispatch import LEASE, SETTLE_EVERY
 from bot.domain import Address, NudgeKind, NudgeStatus, Person
 from bot.ports import Claim, Delivery, RetryAfter, Storage
 from bot.services import Requester
 from bot.storage.sql import SqlStorage
-from bot.testing import FakeClock, FakeMessenger, InMemoryStorage, TestBot, make_test_bot
+from bot.testing import (
+    FakeClock,
+    FakeMessenger,
+    InMemoryStorage,
+    ReplicaKilled,
+    TestBot,
+    killed_after,
+    make_test_bot,
+)
 from rules.engine import Rulebook
 
 ALICE = Requester(Address("slack", "T1", "alice"))
@@ -131,7 +139,7 @@ class SlowToAnswer(FakeMessenger):
         super().__init__(clock)
         self.tried: set[str] = set()
 
-    async def send_dm(self, to, message, *, key: str) -> Delivery:  # type: ignore[no-untyped-def]
+    async def send_dm(self, to, message, *, key: str, maybe_sent: bool = False) -> Delivery:  # type: ignore[no-untyped-def]
         if key not in self.tried:
             self.tried.add(key)
             return RetryAfter(10)
@@ -171,7 +179,7 @@ async def test_a_batch_slower_than_its_lease_hands_the_rest_back_unsent(bot: Tes
     """Pacing that outlasts the lease must not let another replica send the same nudges."""
 
     class SlowPacer:
-        async def wait_turn(self, to: Person) -> None:
+        async def wait_turn(self, to: Person, requests: int = 1) -> None:
             bot.clock.advance(timedelta(seconds=50))  # each DM waits its turn for 50 s
 
     await met(bot, "/followups settings quiet off")
@@ -208,3 +216,23 @@ async def test_a_replica_whose_lease_ran_out_cannot_overwrite_the_new_owner(bot:
     async with bot.storage.session() as uow:
         assert await uow.outbox.claim_due(Claim(now, "x", now + LEASE, 10)) == []
         assert await uow.outbox.sent_counts(taken[0].follow_up_id) == {NudgeKind.HEADS_UP: 1}
+
+
+async def test_a_replica_killed_mid_drain_repeats_at_most_a_few_dms(bot: TestBot) -> None:
+    # 60 students' heads-ups due together; the replica sending them dies after the 40th DM.
+    for n in range(60):
+        student = Requester(Address("slack", "T1", f"student-{n}"))
+        await met(bot, "/followups settings quiet off", student)
+        await met(bot, f"/met Person {n}, Acme {n}, interview", student)
+    bot.clock.advance(timedelta(hours=24))
+    doomed = bot.replica(owner="doomed", messenger=killed_after(bot.messenger, 40))
+    with pytest.raises(ReplicaKilled):
+        await doomed.dispatch_due()
+    assert len(bot.messenger.sent) == 40
+    # Its lease runs out; another replica sends what wasn't settled as sent.
+    bot.clock.advance(LEASE + timedelta(seconds=1))
+    await bot.replica(owner="survivor").dispatch_due()
+    keys = [dm.key for dm in bot.messenger.sent]
+    repeats = len(keys) - len(set(keys))
+    assert len(set(keys)) == 60  # none lost
+    assert repeats <= SETTLE_EVERY  # at most the DMs sent since the last settling

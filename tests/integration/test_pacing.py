@@ -88,7 +88,9 @@ class RecordingMessenger:
         self.fake = fake
         self.sent: list[tuple[float, str]] = []
 
-    async def send_dm(self, to: Person, message: Reply, *, key: str) -> Delivery:
+    async def send_dm(
+        self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
+    ) -> Delivery:
         self.sent.append((self.fake.now, key))
         return Delivered()
 

@@ -51,6 +51,41 @@ async def test_a_nudge_goes_out_at_its_time_not_at_the_next_interval(
         await engine.dispose()
 
 
+async def test_a_nudge_falling_due_during_a_slow_sweep_goes_out_right_after_it(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    # The platform takes 0.5 s a DM. The first nudge's sweep is still sending when the second
+    # falls due; the wake-up that sweep re-arms for it fires while it is finishing.
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/busy.db")
+    await upgrade_to_head(engine)
+    clock = SystemClock()
+    messenger = FakeMessenger(clock, delay=0.5)
+    scheduler = NudgeScheduler(clock=clock, sweep_every=timedelta(hours=1))
+    scheduler.attach(
+        Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
+    )
+    await scheduler.start()
+    try:
+        await asyncio.sleep(0.2)  # the first sweep: nothing due yet
+        first = clock.now() + timedelta(seconds=0.3)
+        second = first + timedelta(seconds=0.2)
+        await seed_outbox(engine, pending=1, due_at=first)
+        await seed_outbox(engine, pending=1, due_at=second)
+        scheduler.wake_at(first)
+        for _ in range(60):
+            if len(messenger.sent) == 2:
+                break
+            await asyncio.sleep(0.1)
+        assert len(messenger.sent) == 2, "the second nudge waited for the hourly sweep"
+        sent_at = messenger.sent[1].at
+        assert sent_at is not None
+        # Its own send takes 0.5 s, after the first one's: it went out in the next round.
+        assert sent_at - second < timedelta(seconds=2)
+    finally:
+        await scheduler.stop()
+        await engine.dispose()
+
+
 async def sweeping_outbox(
     engine: AsyncEngine, rulebook: Rulebook, *, pending: int
 ) -> tuple[FakeClock, FakeMessenger, NudgeScheduler]:

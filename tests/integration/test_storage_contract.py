@@ -550,8 +550,12 @@ async def test_undeliverable_workspaces_among_those_asked(storage: Storage) -> N
 async def test_a_rate_window_grants_its_limit_then_the_next_window_opens(storage: Storage) -> None:
     async with storage.session() as uow:
         granted = [await uow.state.take_rate_slot("discord:bot", 100, 2) for _ in range(3)]
-        assert granted == [True, True, False]
-        assert await uow.state.take_rate_slot("slack:workspace:T1", 100, 1)  # its own count
+        assert granted == [1, 2, None]
+        assert await uow.state.take_rate_slot("slack:workspace:T1", 100, 1) == 1  # its own count
     async with storage.session() as uow:
-        assert not await uow.state.take_rate_slot("discord:bot", 100, 2)
-        assert await uow.state.take_rate_slot("discord:bot", 101, 2)
+        assert await uow.state.take_rate_slot("discord:bot", 100, 2) is None
+        assert await uow.state.take_rate_slot("discord:bot", 101, 2) == 1
+        # A DM that opens a channel first takes two at once, or none when only one is left.
+        assert await uow.state.take_rate_slot("discord:bot", 102, 3, count=2) == 2
+        assert await uow.state.take_rate_slot("discord:bot", 102, 3, count=2) is None
+        assert await uow.state.take_rate_slot("discord:bot", 102, 3) == 3

@@ -123,6 +123,30 @@ async def test_retry_after_is_honoured(bot: TestBot) -> None:
     assert nudge.attempts == 2
 
 
+async def test_a_rate_limited_dm_channel_holds_only_that_student(bot: TestBot) -> None:
+    # Discord answered 429 with X-RateLimit-Scope: user on Alice's DM channel for 10 minutes:
+    # her next DM waits without being tried; Bob's and Carol's go out at once.
+    for name in ("alice", "bob", "carol"):
+        someone = Requester(Address("console", "ws", name))
+        for contact in ("Jane Doe, Acme", "Sam Lee, Initech"):
+            await bot.service.handle(someone, parse_command(f"/met {contact}, interview"))
+    bot.messenger.answers_by_user["alice"] = RetryAfter(600, "limited", scope="person")
+    bot.clock.advance(timedelta(hours=24))
+    report = await bot.dispatcher.dispatch_due()
+    assert bot.messenger.tried_users.count("alice") == 1  # her second DM waited, untried
+    assert sorted(dm.to.address.user for dm in bot.messenger.sent) == ["bob"] * 2 + ["carol"] * 2
+    assert (report.sent, report.retried) == (4, 2)
+    # A platform-wide limit, by contrast, holds everyone.
+    del bot.messenger.answers_by_user["alice"]
+    bot.messenger.answers.append(RetryAfter(600, "global", scope="platform"))
+    await met(bot, "/met Kim Park, Globex, interview")
+    bot.clock.advance(timedelta(hours=24))
+    tried = len(bot.messenger.tried_users)
+    report = await bot.dispatcher.dispatch_due()
+    assert len(bot.messenger.tried_users) == tried + 1
+    assert report.sent == 0
+
+
 async def test_a_crashing_messenger_is_retried_with_backoff(bot: TestBot) -> None:
     crash = ConnectionResetError("peer said: Jane Doe at Acme")
     report = await heads_up_answered(bot, crash, "/met Jane Doe, Acme, interview")

@@ -100,6 +100,9 @@ class FakeDiscordHTTP:
 
     requests: list[RecordedRequest] = field(default_factory=list)
     closed: bool = False
+    # Messages created in channels by REST, a repeat with an enforced nonce not counted again.
+    created: list[dict[str, Any]] = field(default_factory=list)
+    _nonces: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     _answers: list[_Answer] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(940000000000000001))
 
@@ -124,8 +127,11 @@ class FakeDiscordHTTP:
         """Answer like Discord refusing: `status` with its JSON error `code`."""
         self.answer(method, path, status=status, body={"code": code, "message": message})
 
-    def rate_limit(self, method: str, path: str, *, retry_after: float) -> None:
-        """Answer like Discord's rate limiter (a 429 through its proxy, with retry_after)."""
+    def rate_limit(
+        self, method: str, path: str, *, retry_after: float, scope: str = "user"
+    ) -> None:
+        """Answer like Discord's rate limiter: a 429 through its proxy, with retry_after, and
+        the limit's scope ("user" or "shared": that route; "global": the whole bot)."""
         self.answer(
             method,
             path,
@@ -133,9 +139,13 @@ class FakeDiscordHTTP:
             body={
                 "message": "You are being rate limited.",
                 "retry_after": retry_after,
-                "global": False,
+                "global": scope == "global",
             },
-            headers={"Via": "1.1 google", "Retry-After": str(int(retry_after))},
+            headers={
+                "Via": "1.1 google",
+                "Retry-After": str(max(int(retry_after), 1)),
+                "X-RateLimit-Scope": scope,
+            },
         )
 
     # -- what the test reads -------------------------------------------------------------
@@ -205,7 +215,7 @@ class FakeDiscordHTTP:
                 "recipients": [user_payload(recipient, "student")],
             }
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
-            return 200, self._message(body, int(match.group(1)))
+            return 200, self._create(body, int(match.group(1)))
         if match := re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", path):
             return 200, self._callback(int(match.group(1)), body)
         if path.startswith("/webhooks/") and method in ("POST", "PATCH"):
@@ -223,6 +233,20 @@ class FakeDiscordHTTP:
                 for command in body
             ]
         return 404, {"code": 0, "message": f"404: no fake for {method} {path}"}
+
+    def _create(self, body: Mapping[str, Any] | None, channel_id: int) -> dict[str, Any]:
+        """A new message in a channel; with `enforce_nonce`, a nonce the channel had lately
+        gets that message back instead of a second one (as Discord does)."""
+        nonce = (body or {}).get("nonce")
+        if nonce and (body or {}).get("enforce_nonce"):
+            earlier = self._nonces.get((channel_id, str(nonce)))
+            if earlier is not None:
+                return earlier
+        message = self._message(body, channel_id)
+        self.created.append(message)
+        if nonce:
+            self._nonces[(channel_id, str(nonce))] = message
+        return message
 
     def _message(self, body: Mapping[str, Any] | None, channel_id: int) -> dict[str, Any]:
         body = body or {}

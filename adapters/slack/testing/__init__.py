@@ -5,7 +5,7 @@ sends them (`signed_headers`, `command_body`, `interaction_body`, `event_body`).
 
 from __future__ import annotations
 
-from .fake_slack import Call, FakeSlack, Scripted, hang, rate_limited, slack_error
+from .fake_slack import Call, FakeSlack, Scripted, SlackLimits, hang, rate_limited, slack_error
 from .payloads import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -25,6 +25,7 @@ __all__ = [
     "Call",
     "FakeSlack",
     "Scripted",
+    "SlackLimits",
     "block_actions_payload",
     "command_body",
     "event_body",

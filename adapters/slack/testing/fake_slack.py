@@ -3,7 +3,9 @@ SLACK_API_BASE_URL at `fake.api_url`), records every call, and answers as told:
 `rate_limited(30)` (429 with Retry-After), `slack_error("channel_not_found")`, `hang(5)`
 (answers too late, a timeout). It also takes response_url posts (`fake.response_url("name")`),
 runs an OAuth token exchange and speaks Socket Mode over a WebSocket
-(`socket_mode.send_envelope`).
+(`socket_mode.send_envelope`). It keeps each channel's messages, with their metadata, for
+conversations.history. With `limits` it refuses with a 429 what Slack would: a chat.postMessage
+over a channel's or a workspace's rate (`refused_over_limit` counts them).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterator, Mapping
@@ -20,10 +23,33 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.testing.limits import SlidingWindow, TokenBucket
+
 from .payloads import BOT_TOKEN, TEAM
 from .socket_mode import FakeSocketMode
 
-__all__ = ["Call", "FakeSlack", "Scripted", "hang", "rate_limited", "slack_error"]
+__all__ = [
+    "Call",
+    "FakeSlack",
+    "Scripted",
+    "SlackLimits",
+    "hang",
+    "rate_limited",
+    "slack_error",
+]
+
+
+class SlackLimits:
+    """Slack's limits on chat.postMessage: about one message a second per channel (short bursts
+    allowed), and a budget a minute per workspace (Slack says "several hundred")."""
+
+    def __init__(self, *, per_workspace_per_minute: int = 600) -> None:
+        self.channels = TokenBucket(rate=1.0, burst=2.0)
+        self.workspaces = SlidingWindow(per_workspace_per_minute, 60.0)
+
+    def refuse(self, team: str, channel: str) -> float | None:
+        """Seconds to wait when a message to `channel` now is over a limit, else None."""
+        return self.channels.take(f"{team}:{channel}") or self.workspaces.take(team)
 
 
 @dataclass(frozen=True)
@@ -70,8 +96,13 @@ class FakeSlack:
         team_id: str = TEAM,
         bot_token: str = BOT_TOKEN,
         users: Mapping[str, Mapping[str, Any]] | None = None,
+        limits: SlackLimits | None = None,
     ) -> None:
         self.team_id = team_id
+        self.limits = limits
+        self.refused_over_limit = 0
+        # Each channel's messages, oldest first: {"ts", "text", "metadata"}.
+        self.messages: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         self.bot_token = bot_token
         # users.info answers: user id → fields (tz, real_name, ...); others get defaults.
         self.users: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (users or {}).items()}
@@ -175,6 +206,11 @@ class FakeSlack:
         token = token or args.get("token")
         await self._record(method, args, token)
         scripted = self._scripts[method].popleft() if self._scripts[method] else Scripted()
+        if method == "chat.postMessage" and self.limits is not None and token:
+            wait = self.limits.refuse(self._team_of(token), str(args.get("channel", "")))
+            if wait is not None:
+                self.refused_over_limit += 1
+                scripted = rate_limited(max(1, math.ceil(wait)))
         if scripted.delay:
             await asyncio.sleep(scripted.delay)
         body = scripted.body if scripted.body is not None else self._usual(method, args, token)
@@ -206,9 +242,19 @@ class FakeSlack:
                 }
             case "conversations.open":
                 return {"ok": True, "channel": {"id": "D" + str(args.get("users", ""))}}
-            case "chat.postMessage" | "chat.update":
+            case "chat.postMessage":
+                channel = str(args.get("channel", ""))
+                metadata = args.get("metadata")
+                if isinstance(metadata, str):
+                    metadata = json.loads(metadata)
+                message = {"ts": ts, "text": args.get("text", ""), "metadata": metadata}
+                self.messages[channel].append(message)
+                return {"ok": True, "channel": channel, "ts": ts}
+            case "chat.update":
                 channel = str(args.get("channel", ""))
                 return {"ok": True, "channel": channel, "ts": str(args.get("ts") or ts)}
+            case "conversations.history":
+                return self._history(args)
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
             case "users.info":
@@ -220,6 +266,22 @@ class FakeSlack:
             case "views.open":
                 return {"ok": True, "view": {"id": "V" + ts.replace(".", "")}}
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """The channel's latest messages first; their metadata only when asked for."""
+        channel = str(args.get("channel", ""))
+        limit = int(args.get("limit") or 100)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
+        latest = list(reversed(self.messages.get(channel, [])))[:limit]
+        return {
+            "ok": True,
+            "messages": [
+                {"type": "message", "ts": m["ts"], "text": m["text"]}
+                | ({"metadata": m["metadata"]} if with_metadata and m["metadata"] else {})
+                for m in latest
+            ],
+            "has_more": len(self.messages.get(channel, [])) > limit,
+        }
 
     def _team_of(self, token: str) -> str:
         # Tokens the fake issued through OAuth name their team: xoxb-T123-installed.

@@ -113,7 +113,7 @@ async def discord_bot() -> AsyncIterator[DiscordBot]:
     fake = FakeDiscordHTTP()
     await logged_in(client, fake)
     # The core's dispatcher, sending through the real Discord messenger (to the fake HTTP).
-    messenger = DiscordMessenger(TOKEN)
+    messenger = DiscordMessenger(TOKEN, clock=core.clock)
     dispatcher = Dispatcher(
         core.storage, messenger, core.clock, core.rulebook, default_zone=NEW_YORK
     )

@@ -33,7 +33,8 @@ async def test_a_debug_run_logs_no_token_and_no_contact(
     lines = logged.splitlines()
     # The gateway event and the HTTP requests were logged, by what they were.
     assert any("WebSocket Event: {op=0, t=INTERACTION_CREATE, …}" in line for line in lines)
-    assert any("discord.http" in line and "has returned" in line for line in lines)
+    assert any("discord.webhook" in line and "has returned" in line for line in lines)
+    assert any("Discord POST /channels/{id}/messages answered 200" in line for line in lines)
     for private in (TOKEN, payload["token"], *PRIVATE):
         assert private not in logged, f"{private!r} logged"
     if log_format == "json":

@@ -3,6 +3,8 @@ answer of Discord's becomes for the dispatcher."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,10 +15,11 @@ import discord
 
 from adapters.discord.messenger import DiscordMessenger, nonce_for
 from adapters.discord.testing import GUILD_ID, TOKEN, FakeDiscordHTTP, buttons_of, text_of
+from bot.dispatch import LEASE
 from bot.domain import Address, NudgeStatus, Person
 from bot.ports import Delivered, PermanentFailure, RetryAfter
 from bot.replies import Action, ActionKind, Reply, Section
-from bot.testing import InMemoryStorage
+from bot.testing import InMemoryStorage, ReplicaKilled, killed_after
 from tests.adapters.discord.conftest import ALICE, ALICE_ADDRESS, JANE, DiscordBot
 from tests.conftest import START
 
@@ -47,7 +50,7 @@ async def test_a_dm_goes_out_with_nonce_buttons_and_no_mentions() -> None:
     finally:
         await messenger.close()
 
-    assert len(fake.to("GET", "^/users/@me$")) == 1  # logged in once, no gateway needed
+    assert fake.to("GET", "^/users/@me$") == []  # no login and no gateway needed
     (opened,) = fake.to("POST", "^/users/@me/channels$")  # the DM channel is remembered
     assert opened.json == {"recipient_id": ALICE}
     first, second = fake.to("POST", MESSAGES)
@@ -99,27 +102,91 @@ async def test_an_unknown_account_is_permanent() -> None:
     assert delivery == PermanentFailure("Discord account not found", concerns_person=True)
 
 
-async def test_a_long_rate_limit_is_handed_back_with_discords_retry_after() -> None:
+async def test_a_rate_limit_is_handed_back_with_discords_retry_after() -> None:
     fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
     fake.rate_limit("POST", MESSAGES, retry_after=45.5)
     try:
         delivery = await send(fake, messenger)
     finally:
         await messenger.close()
-    assert delivery == RetryAfter(45.5, "Discord rate limit")
+    assert delivery == RetryAfter(45.5, "Discord rate limit", scope="person")
     assert len(fake.to("POST", MESSAGES)) == 1
 
 
-async def test_a_short_rate_limit_is_waited_out_by_discord_py() -> None:
+@pytest.mark.parametrize("retry_after", [0.01, 20.0, 600.0])
+async def test_a_dm_channels_rate_limit_holds_that_channel_only_and_never_sleeps(
+    retry_after: float,
+) -> None:
+    # However short or long, the wait goes back to the dispatcher: a send never sleeps.
     fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
-    fake.rate_limit("POST", MESSAGES, retry_after=0.01)
+    fake.rate_limit("POST", MESSAGES, retry_after=retry_after, scope="user")
+    bob = Person(
+        address=Address("discord", ALICE_ADDRESS.workspace, "910000000000000777"), created_at=START
+    )
+    started = time.monotonic()
     try:
-        delivery = await send(fake, messenger)
+        first = await send(fake, messenger)
+        with fake.installed():
+            other = await messenger.send_dm(bob, NUDGE, key="nudge-8")
+        again = await send(fake, messenger, key="nudge-9")
     finally:
         await messenger.close()
-    assert delivery == Delivered()
-    first, second = fake.to("POST", MESSAGES)
-    assert first.json["nonce"] == second.json["nonce"]  # the same message, dropped if it landed
+    assert time.monotonic() - started < retry_after + 1
+    assert first == RetryAfter(retry_after, "Discord rate limit", scope="person")
+    assert other == Delivered()
+    if retry_after > 1:  # still held: not even tried
+        assert isinstance(again, RetryAfter)
+        assert (again.scope, again.tried) == ("person", False)
+        assert len(fake.to("POST", f"^/channels/{ALICE + 1}/messages$")) == 1
+
+
+async def test_a_global_rate_limit_holds_every_dm() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.rate_limit("POST", MESSAGES, retry_after=3.0, scope="global")
+    bob = Person(
+        address=Address("discord", ALICE_ADDRESS.workspace, "910000000000000777"), created_at=START
+    )
+    try:
+        first = await send(fake, messenger)
+        with fake.installed():
+            other = await messenger.send_dm(bob, NUDGE, key="nudge-8")
+    finally:
+        await messenger.close()
+    assert first == RetryAfter(3.0, "Discord global rate limit", scope="platform")
+    assert isinstance(other, RetryAfter)
+    assert (other.scope, other.tried) == ("platform", False)
+    assert fake.to("POST", "^/users/@me/channels$")[-1].json == {"recipient_id": ALICE}
+
+
+async def test_a_used_up_bucket_waits_for_its_reset_instead_of_earning_a_429() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    fake.answer(
+        "POST",
+        MESSAGES,
+        status=200,
+        body={"id": "1", "channel_id": str(ALICE + 1)},
+        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "4.5"},
+    )
+    try:
+        assert await send(fake, messenger) == Delivered()
+        held = await send(fake, messenger, key="nudge-8")
+    finally:
+        await messenger.close()
+    assert isinstance(held, RetryAfter)
+    assert (held.scope, held.tried) == ("person", False)
+    assert 4 < held.seconds <= 4.5
+    assert len(fake.to("POST", MESSAGES)) == 1
+
+
+async def test_a_dm_to_someone_new_counts_two_requests_then_one() -> None:
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    try:
+        assert messenger.requests_for(alice()) == 2
+        await send(fake, messenger)
+        assert messenger.requests_for(alice()) == 1
+    finally:
+        await messenger.close()
+    assert len(fake.requests) == 2
 
 
 async def test_cloudflares_rate_limit_uses_its_retry_after_header() -> None:
@@ -225,7 +292,7 @@ async def test_dispatch_retries_after_a_server_error(discord_bot: DiscordBot) ->
 
 async def test_a_rejected_token_waits_without_hammering_discord() -> None:
     fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
-    fake.error("GET", "^/users/@me$", status=401, code=0, message="401: Unauthorized")
+    fake.error("POST", "^/users/@me/channels$", status=401, code=0, message="401: Unauthorized")
     try:
         first = await send(fake, messenger)
         second = await send(fake, messenger, key="nudge-8")
@@ -237,3 +304,27 @@ async def test_a_rejected_token_waits_without_hammering_discord() -> None:
     assert second.reason == "Discord token rejected"
     assert len(fake.requests) == 1  # the second send made no request at all
     assert fake.closed
+
+
+async def test_a_nudge_sent_just_before_a_crash_is_dropped_by_discord_when_repeated(
+    discord_bot: DiscordBot,
+) -> None:
+    await discord_bot.command("met", JANE)
+    discord_bot.clock.advance(timedelta(hours=24))
+    dispatcher = discord_bot.dispatcher
+    doomed = replace(dispatcher, owner="doomed", messenger=killed_after(dispatcher.messenger, 1))
+    with discord_bot.http.installed(), pytest.raises(ReplicaKilled):
+        await doomed.dispatch_due()
+    assert len(discord_bot.http.created) == 1
+    # Another replica, remembering nothing, sends it again after the lease: same nonce.
+    discord_bot.clock.advance(LEASE + timedelta(seconds=1))
+    fresh = DiscordMessenger(TOKEN, clock=discord_bot.clock)
+    try:
+        with discord_bot.http.installed():
+            report = await replace(dispatcher, owner="survivor", messenger=fresh).dispatch_due()
+    finally:
+        await fresh.close()
+    assert report.sent == 1
+    first, second = discord_bot.http.to("POST", MESSAGES)
+    assert first.json["nonce"] == second.json["nonce"]
+    assert len(discord_bot.http.created) == 1  # the student has one DM

@@ -48,26 +48,48 @@ async def test_delivered(messenger: SlackMessenger, slack: FakeSlack) -> None:
     assert post.args["parse"] == "none"
 
 
-async def test_rate_limited_is_retry_after_and_pauses_the_workspace(
+async def test_a_rate_limited_dm_pauses_only_that_dm_channel(
     messenger: SlackMessenger, slack: FakeSlack, clock: FakeClock
 ) -> None:
+    # chat.postMessage's limit is per channel: one student's DM channel is held, nobody else's.
     slack.script("chat.postMessage", rate_limited(17))
     started = time.monotonic()
     assert await messenger.send_dm(person(), MESSAGE, key="nudge-1") == RetryAfter(
-        17, "rate limited by Slack", scope="workspace"
+        17, "rate limited by Slack", scope="person"
     )
-    # The rest of the batch for that workspace waits too, without calling Slack.
-    second = await messenger.send_dm(person("U0OTHER"), MESSAGE, key="nudge-2")
-    assert isinstance(second, RetryAfter)
-    assert 15 < second.seconds <= 17
-    assert len(slack.calls_to("chat.postMessage")) == 1
+    again = await messenger.send_dm(person(), MESSAGE, key="nudge-2")
+    assert isinstance(again, RetryAfter)
+    assert (again.scope, again.tried) == ("person", False)
+    assert 15 < again.seconds <= 17
+    assert len(slack.calls_to("chat.postMessage")) == 1  # held without calling Slack
     assert time.monotonic() - started < 1  # no sleeping
-    # Another workspace is not held up.
+    # Another student in the same workspace, and another workspace, are not held up.
+    assert await messenger.send_dm(person("U0OTHER"), MESSAGE, key="nudge-3") == Delivered()
     other = Person(Address("slack", "T0ELSE", "U1"), created_at=START)
-    assert await messenger.send_dm(other, MESSAGE, key="nudge-3") == Delivered()
+    assert await messenger.send_dm(other, MESSAGE, key="nudge-4") == Delivered()
     # Once the wait is over (by the bot's clock, as the dispatcher's retries), sends resume.
     clock.advance(timedelta(seconds=17))
-    assert await messenger.send_dm(person("U0OTHER"), MESSAGE, key="nudge-2") == Delivered()
+    assert await messenger.send_dm(person(), MESSAGE, key="nudge-2") == Delivered()
+
+
+async def test_a_rate_limited_dm_channel_opening_pauses_the_workspaces_new_channels(
+    messenger: SlackMessenger, slack: FakeSlack, clock: FakeClock
+) -> None:
+    # conversations.open's limit is per workspace: new DM channels there wait; a student whose
+    # channel is open already, and other workspaces, don't.
+    assert await messenger.send_dm(person("U0OPEN"), MESSAGE, key="nudge-0") == Delivered()
+    slack.script("conversations.open", rate_limited(20))
+    assert await messenger.send_dm(person(), MESSAGE, key="nudge-1") == RetryAfter(
+        20, "rate limited by Slack", scope="workspace"
+    )
+    held = await messenger.send_dm(person("U0NEW"), MESSAGE, key="nudge-2")
+    assert isinstance(held, RetryAfter)
+    assert (held.scope, held.tried) == ("workspace", False)
+    assert await messenger.send_dm(person("U0OPEN"), MESSAGE, key="nudge-3") == Delivered()
+    other = Person(Address("slack", "T0ELSE", "U1"), created_at=START)
+    assert await messenger.send_dm(other, MESSAGE, key="nudge-4") == Delivered()
+    clock.advance(timedelta(seconds=20))
+    assert await messenger.send_dm(person("U0NEW"), MESSAGE, key="nudge-2") == Delivered()
 
 
 @pytest.mark.parametrize(
