@@ -7,13 +7,14 @@ DM channel and a few hundred a minute per workspace.
 
 - A rule that is *local* is kept in this process with a GCRA schedule (each send reserves the
   next free slot, so waiters go in the order they asked: due order).
-- A rule that is *shared* counts sends in one-second (or one-minute) windows in the database,
-  so all replicas together stay under the limit: taking a slot is one upsert that increments
-  the window's count only while it is below the limit; a full window means waiting for the
-  next. Within its window the n-th slot waits until n/limit of the window has passed, so the
-  sends are spread evenly and no stretch of one period (across a window's edge) holds more than
-  the limit and one. This was chosen over an advisory lock per send because it needs no lock held across a
-  network call, works the same on SQLite and PostgreSQL, and costs one short statement per DM.
+- A rule that is *shared* keeps that schedule in the database, so all replicas together stay
+  under the limit: taking a turn is one upsert that moves the key's next free turn on by one
+  interval (from now, if it has passed) and returns the turn's start. This was chosen over
+  counts per window, which let a flood starting mid-window send that window's unused slots at
+  once on top of the next window's (twice the limit within one period), and over an advisory
+  lock per send, which would hold a lock across a network call. It costs one short statement
+  per DM and works the same on SQLite and PostgreSQL; any stretch of one period holds at most
+  the limit and one.
 
 Rate limits are about real time, so pacing uses the monotonic and wall clocks (injectable for
 tests), not the bot's `Clock`, which the console moves by hand.
@@ -100,7 +101,6 @@ class PlatformPacer:
         self.wall = wall
         self.sleep = sleep
         self._schedules: dict[str, _Schedule] = {}
-        # One waiter at a time per shared key, so this process takes its slots in order.
         self._shared_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def wait_turn(self, to: Person, requests: int = 1) -> None:
@@ -120,17 +120,11 @@ class PlatformPacer:
 
     async def _take_shared(self, key: str, rule: PaceRule, slots: int) -> None:
         assert self.storage is not None
-        period = rule.per.total_seconds()
-        async with self._shared_locks[key]:
-            while True:
-                window = int(self.wall() // period)
-                async with self.storage.session() as uow:
-                    used = await uow.state.take_rate_slot(key, window, rule.count, slots)
-                if used is not None:
-                    # The first of this caller's slots, spread evenly over the window.
-                    start = window * period + (used - slots) * period / rule.count
-                    wait = start - self.wall()
-                    if wait > 0:
-                        await self.sleep(wait)
-                    return
-                await self.sleep(max((window + 1) * period - self.wall(), 0.001))
+        spacing = rule.per.total_seconds() / rule.count * slots
+        # One turn-taking at a time per key in this process, so its DMs get turns in the order
+        # they asked (due order); the wait for the turn is outside, so it doesn't queue them.
+        async with self._shared_locks[key], self.storage.session() as uow:
+            start = await uow.state.take_turn(key, self.wall(), spacing)
+        wait = start - self.wall()
+        if wait > 0:
+            await self.sleep(wait)

@@ -296,9 +296,9 @@ class BotState(Protocol):
         `updated_before` (short-lived adapter state); how many were forgotten."""
         ...
 
-    async def take_rate_slot(self, key: str, window: int, limit: int, count: int = 1) -> int | None:
-        """Count `count` requests against `key` in `window` if that keeps it within `limit`:
-        how many the window has used then, or None when it has no room."""
+    async def take_turn(self, key: str, now: float, spacing: float) -> float:
+        """Take the next turn on `key`'s schedule shared by replicas: the time (seconds since
+        the epoch) it starts, at `now` or later; the one after it starts `spacing` later."""
         ...
 
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -37,8 +37,8 @@ __all__ = [
     "follow_ups",
     "metadata",
     "nudges",
+    "pace_turns",
     "people",
-    "rate_windows",
     "workspaces",
 ]
 
@@ -248,10 +248,9 @@ bot_state = _bot_table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
-# Sends counted per key and time window (see bot.pacing): the window is the number of whole
-# periods since the epoch.
-rate_windows = _bot_table(
-    "rate_windows",
-    Column("window_start", BigInteger, primary_key=True),
-    Column("used", Integer, nullable=False),
+# Each shared pace rule's next free turn (see bot.pacing), in seconds since the epoch: the
+# replicas take turns from one schedule.
+pace_turns = _bot_table(
+    "pace_turns",
+    Column("next_free", Float(precision=53), nullable=False),
 )

@@ -1,14 +1,14 @@
-"""The BotState repository on SQL: short values the bot keeps for itself, and shared rate
-windows (see `bot.pacing`)."""
+"""The BotState repository on SQL: short values the bot keeps for itself, and the shared
+schedules of pace rules (see `bot.pacing`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import case, delete, insert, select, update
 
 from bot.storage.engine import Repository, dialect_insert
-from bot.storage.schema import bot_state, rate_windows
+from bot.storage.schema import bot_state, pace_turns
 
 __all__ = ["SqlBotState"]
 
@@ -45,20 +45,16 @@ class SqlBotState(Repository):
         count: int = deleted.rowcount
         return count
 
-    async def take_rate_slot(self, key: str, window: int, limit: int, count: int = 1) -> int | None:
-        upsert = dialect_insert(self.db, rate_windows)
-        # Count these requests only while the window has room; a full window updates no row.
-        statement = upsert.values(key=key, window_start=window, used=count).on_conflict_do_update(
-            index_elements=[rate_windows.c.key, rate_windows.c.window_start],
-            set_={"used": rate_windows.c.used + count},
-            where=rate_windows.c.used + count <= limit,
+    async def take_turn(self, key: str, now: float, spacing: float) -> float:
+        table = pace_turns
+        # One statement, so replicas taking turns at once each get their own: the row is locked
+        # by the upsert until the transaction ends.
+        later = case((table.c.next_free > now, table.c.next_free), else_=now) + spacing
+        statement = (
+            dialect_insert(self.db, table)
+            .values(key=key, next_free=now + spacing)
+            .on_conflict_do_update(index_elements=[table.c.key], set_={"next_free": later})
+            .returning(table.c.next_free)
         )
-        used = (await self.db.execute(statement.returning(rate_windows.c.used))).scalar()
-        if used == count:
-            # The first send of a window tidies the key's old windows away.
-            await self.db.execute(
-                delete(rate_windows).where(
-                    rate_windows.c.key == key, rate_windows.c.window_start < window - 2
-                )
-            )
-        return None if used is None else int(used)
+        next_free = float((await self.db.execute(statement)).scalar_one())
+        return next_free - spacing

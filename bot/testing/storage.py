@@ -62,7 +62,7 @@ class Tables:
     workspaces: dict[tuple[str, str], Workspace] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
     values_updated: dict[str, datetime] = field(default_factory=dict)
-    rate_windows: dict[tuple[str, int], int] = field(default_factory=dict)
+    pace_turns: dict[str, float] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -416,9 +416,7 @@ class InMemoryBotState:
             del self.t.values[key], self.t.values_updated[key]
         return len(old)
 
-    async def take_rate_slot(self, key: str, window: int, limit: int, count: int = 1) -> int | None:
-        used = self.t.rate_windows.get((key, window), 0)
-        if used + count > limit:
-            return None
-        self.t.rate_windows[(key, window)] = used + count
-        return used + count
+    async def take_turn(self, key: str, now: float, spacing: float) -> float:
+        turn = max(self.t.pace_turns.get(key, now), now)
+        self.t.pace_turns[key] = turn + spacing
+        return turn

@@ -21,7 +21,7 @@ TABLES = {
     "follow_ups",
     "nudges",
     "bot_state",
-    "rate_windows",
+    "pace_turns",
     "workspaces",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)

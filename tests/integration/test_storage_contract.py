@@ -547,15 +547,15 @@ async def test_undeliverable_workspaces_among_those_asked(storage: Storage) -> N
         assert await uow.workspaces.undeliverable(asked) == {}
 
 
-async def test_a_rate_window_grants_its_limit_then_the_next_window_opens(storage: Storage) -> None:
+async def test_pace_turns_follow_one_schedule_per_key(storage: Storage) -> None:
     async with storage.session() as uow:
-        granted = [await uow.state.take_rate_slot("discord:bot", 100, 2) for _ in range(3)]
-        assert granted == [1, 2, None]
-        assert await uow.state.take_rate_slot("slack:workspace:T1", 100, 1) == 1  # its own count
+        turns = [await uow.state.take_turn("discord:bot", 1000.0, 0.5) for _ in range(3)]
+        assert turns == [1000.0, 1000.5, 1001.0]
+        # Another key has a schedule of its own; a DM that costs two takes two spacings.
+        assert await uow.state.take_turn("slack:workspace:T1", 1000.0, 0.2) == 1000.0
+        assert await uow.state.take_turn("discord:bot", 1000.0, 1.0) == 1001.5
     async with storage.session() as uow:
-        assert await uow.state.take_rate_slot("discord:bot", 100, 2) is None
-        assert await uow.state.take_rate_slot("discord:bot", 101, 2) == 1
-        # A DM that opens a channel first takes two at once, or none when only one is left.
-        assert await uow.state.take_rate_slot("discord:bot", 102, 3, count=2) == 2
-        assert await uow.state.take_rate_slot("discord:bot", 102, 3, count=2) is None
-        assert await uow.state.take_rate_slot("discord:bot", 102, 3) == 3
+        assert await uow.state.take_turn("discord:bot", 1000.2, 0.5) == 1002.5
+        # After a quiet spell the schedule starts again from now, with no burst of old turns.
+        assert await uow.state.take_turn("discord:bot", 5000.0, 0.5) == 5000.0
+        assert await uow.state.take_turn("discord:bot", 5000.0, 0.5) == 5000.5

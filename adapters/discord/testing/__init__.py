@@ -6,7 +6,7 @@ what the bot posted (`last_message`, `text_of`, `buttons_of`).
 
 from __future__ import annotations
 
-from .fake_http import FakeDiscordHTTP, RecordedRequest, logged_in
+from .fake_http import DiscordLimits, FakeDiscordHTTP, RecordedRequest, logged_in
 from .interactions import InteractionFactory, deliver
 from .messages import EPHEMERAL, buttons_of, labels_of, last_message, text_of
 from .wire import APPLICATION_ID, BOT_USER_ID, CHANNEL_ID, GUILD_ID, TOKEN
@@ -18,6 +18,7 @@ __all__ = [
     "EPHEMERAL",
     "GUILD_ID",
     "TOKEN",
+    "DiscordLimits",
     "FakeDiscordHTTP",
     "InteractionFactory",
     "RecordedRequest",

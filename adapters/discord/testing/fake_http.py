@@ -1,14 +1,19 @@
 """A fake of the HTTP session under discord.py: every request the bot makes is recorded
 (method, path, JSON body) and answered with canned data, by default a plausible Discord answer,
 or with `answer(...)` a status and body of the test's choosing (a 403 with code 50007, a 429
-with retry_after, a 503).
+with retry_after, a 503). With `limits` it enforces Discord's rate limits as Discord does: 50
+requests in any second per bot (interaction responses aside) and 5 messages in any 5 seconds per
+channel, answering a 429 over them (`refused_over_limit` counts them by scope) and telling the
+channel's bucket in X-RateLimit-* headers.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,9 +25,11 @@ import aiohttp
 import discord
 from multidict import CIMultiDict
 
+from bot.testing.limits import SlidingWindow
+
 from .wire import APPLICATION_ID, BOT_USER, CHANNEL_ID, EPHEMERAL, TIMESTAMP, TOKEN, user_payload
 
-__all__ = ["FakeDiscordHTTP", "RecordedRequest", "logged_in"]
+__all__ = ["DiscordLimits", "FakeDiscordHTTP", "RecordedRequest", "logged_in"]
 
 # Interaction callback types (https://discord.com/developers/docs/interactions/receiving-and-responding).
 MESSAGE_CALLBACKS = {4, 7}
@@ -58,6 +65,44 @@ class RecordedRequest:
         if "/messages" in self.path or self.path.startswith("/webhooks/"):
             return self.json
         return None
+
+
+class DiscordLimits:
+    """Discord's limits: `per_second` requests per bot token (its global limit), and
+    `per_channel` messages in any `channel_period` seconds per channel."""
+
+    def __init__(
+        self, *, per_second: int = 50, per_channel: int = 5, channel_period: float = 5.0
+    ) -> None:
+        self.bot = SlidingWindow(per_second, 1.0)
+        self.channels = SlidingWindow(per_channel, channel_period)
+
+    def refuse(self, path: str) -> tuple[str, float, dict[str, str]] | None:
+        """For a request to `path` now: None and counted if allowed, else the limit's scope,
+        the seconds to wait and the headers of Discord's 429."""
+        if path.startswith(("/interactions/", "/webhooks/")):
+            return None  # interaction responses are outside the global limit
+        channel = re.fullmatch(r"/channels/(\d+)/messages", path)
+        if channel:
+            wait = self.channels.take(channel.group(1))
+            if wait is not None:
+                return "user", wait, self.bucket_headers(path)
+        wait = self.bot.take()
+        if wait is not None:
+            return "global", wait, {}
+        return None
+
+    def bucket_headers(self, path: str) -> dict[str, str]:
+        channel = re.fullmatch(r"/channels/(\d+)/messages", path)
+        if channel is None:
+            return {}
+        left, reset = self.channels.remaining(channel.group(1))
+        return {
+            "X-RateLimit-Limit": str(self.channels.limit),
+            "X-RateLimit-Remaining": str(left),
+            "X-RateLimit-Reset-After": f"{reset:.3f}",
+            "X-RateLimit-Bucket": "channel-messages",
+        }
 
 
 @dataclass
@@ -102,6 +147,8 @@ class FakeDiscordHTTP:
     closed: bool = False
     # Messages created in channels by REST, a repeat with an enforced nonce not counted again.
     created: list[dict[str, Any]] = field(default_factory=list)
+    limits: DiscordLimits | None = None
+    refused_over_limit: Counter[str] = field(default_factory=Counter)
     _nonces: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     _answers: list[_Answer] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(940000000000000001))
@@ -177,13 +224,25 @@ class FakeDiscordHTTP:
             if answer.method == recorded.method and answer.path.search(path):
                 self._answers.remove(answer)
                 return _Response(answer.status, answer.body, answer.headers)
+        refused = self.limits.refuse(path) if self.limits is not None else None
+        if refused is not None:
+            scope, wait, headers = refused
+            self.refused_over_limit[scope] += 1
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": round(wait, 3),
+                "global": scope == "global",
+            }
+            limited = {"Via": "1.1 google", "X-RateLimit-Scope": scope} | headers
+            return _Response(429, body, limited | {"Retry-After": str(math.ceil(wait))})
         status, reply = self._default(recorded)
         if isinstance(reply, dict):
             if "resource" in reply:
                 recorded.created = reply["resource"].get("message")
             elif "channel_id" in reply and "author" in reply:
                 recorded.created = reply
-        return _Response(status, reply, {})
+        headers = self.limits.bucket_headers(path) if self.limits is not None else {}
+        return _Response(status, reply, headers)
 
     async def close(self) -> None:
         self.closed = True
