@@ -43,9 +43,11 @@ async def seed_outbox(
     students: int = 100,
     platform: str = "bench",
     workspace: str | None = None,
+    user_ids: Sequence[str] | None = None,
 ) -> list[int]:
     """`pending` nudges, each for its own follow-up, due from `due_at` over `spread`, plus `sent`
-    already-sent ones (history), spread over `students` people. Returns the pending ids."""
+    already-sent ones (history), spread over `students` people (`user_ids`, else U0, U1 ...).
+    Returns the pending ids."""
     created = datetime(2026, 1, 1, tzinfo=UTC)
     # Each seeding has its students in a workspace of their own, so seedings add up.
     workspace = workspace or f"W{uuid.uuid4().hex[:8]}"
@@ -57,7 +59,7 @@ async def seed_outbox(
                 {
                     "platform": platform,
                     "workspace": workspace,
-                    "user_id": f"U{n}",
+                    "user_id": user_ids[n] if user_ids is not None else f"U{n}",
                     "nudges_on": True,
                     "job_status": "searching",
                     "linkedin_plan": "free",

@@ -73,6 +73,7 @@ class NudgeScheduler:
         self.dispatcher: Dispatcher | None = None
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
+        self._measuring = asyncio.Lock()
         self._wake: datetime | None = None
         self._failures = 0
         self._paused_until: datetime | None = None
@@ -114,7 +115,7 @@ class NudgeScheduler:
         self._stopped = True
         # First let a sweep in progress finish (APScheduler's shutdown would cancel it midway),
         # and let job runs already handed to the event loop start, see `_stopped` and end.
-        async with self._lock:
+        async with self._lock, self._measuring:
             pass
         if self._sweeping is not None:
             await asyncio.gather(self._sweeping, return_exceptions=True)
@@ -157,7 +158,9 @@ class NudgeScheduler:
         assert self.dispatcher is not None
         if self._stopped or (self._paused_until and self.clock.now() < self._paused_until):
             return
-        async with self._lock:  # so that `stop` waits for it, as for a sweep
+        # A lock of its own: a long sweep doesn't hold the count up (APScheduler would skip
+        # it), and `stop` waits for it as for a sweep.
+        async with self._measuring:
             if self._stopped:
                 return
             try:

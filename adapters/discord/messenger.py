@@ -26,7 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -69,6 +70,10 @@ REQUEST_TIMEOUT = 10.0
 PACE_RULES = (
     PaceRule(f"{PLATFORM}:bot", 45, timedelta(seconds=1), shared=True, counts_requests=True),
 )
+# What this process sends in any second, at most: under Discord's 50, whatever the pacing let
+# through at once after the event loop was held up (the pacing spaces turns; a loop busy for a
+# moment can still release a few together).
+CEILING_PER_SECOND = 48
 # The hold on opening new DM channels (its bucket is the bot's, not a channel's).
 OPENING = 0
 USER_AGENT = f"DiscordBot (https://github.com/Rapptz/discord.py {discord.__version__}) followup-bot"
@@ -106,6 +111,8 @@ class DiscordMessenger:
         # Until when Discord asked to wait, and why: for everything (the key None), a DM
         # channel (its user id), or the opening of new ones (OPENING).
         self._held: dict[int | None, tuple[datetime, str]] = {}
+        # When this process's requests of the last second were made (time.monotonic).
+        self._recent: deque[float] = deque()
 
     def requests_for(self, to: Person) -> int:
         """Two requests for someone whose DM channel this process hasn't opened yet, else one."""
@@ -130,6 +137,9 @@ class DiscordMessenger:
         held = self._hold_on(user_id, OPENING) if channel is None else self._hold_on(user_id)
         if held is not None:
             return held
+        over = self._over_ceiling(1 if channel is not None else 2)
+        if over is not None:
+            return over
         view = render_view(message.actions, scope=to.address.workspace)
         params = handle_message_parameters(
             content=summary_line(message) or discord.utils.MISSING,
@@ -155,7 +165,18 @@ class DiscordMessenger:
 
     # -- the requests ----------------------------------------------------------------------
 
+    def _over_ceiling(self, requests: int) -> RetryAfter | None:
+        """A short RetryAfter, untried, when `requests` more now would pass CEILING_PER_SECOND."""
+        now = time.monotonic()
+        while self._recent and self._recent[0] <= now - 1:
+            self._recent.popleft()
+        if len(self._recent) + requests <= CEILING_PER_SECOND:
+            return None
+        wait = self._recent[len(self._recent) + requests - CEILING_PER_SECOND - 1] + 1 - now
+        return RetryAfter(max(wait, 0.001), "Discord global rate limit", tried=False)
+
     async def _request(self, path: str, payload: Any) -> _Answer:
+        self._recent.append(time.monotonic())
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)

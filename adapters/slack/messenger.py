@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -114,12 +115,27 @@ class SlackMessenger:
         # Per DM channel (workspace, user) or per workspace (workspace, ""): until when Slack
         # asked us to wait (the bot's clock, which the dispatcher's retry times also follow).
         self._paused_until: dict[tuple[str, str], datetime] = {}
+        self._session: aiohttp.ClientSession | None = None
 
     def client(self, token: str) -> AsyncWebClient:
         # No retry handlers: a failed call is the dispatcher's to retry, never a sleep here.
+        # One HTTP session for every workspace's client: its connections to Slack are kept
+        # open between DMs instead of a new TLS connection a call.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         return AsyncWebClient(
-            token=token, base_url=self.base_url, timeout=self.timeout, retry_handlers=[]
+            token=token,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            retry_handlers=[],
+            session=self._session,
         )
+
+    async def close(self) -> None:
+        """Close the HTTP session; a later send opens a new one."""
+        if self._session is not None:
+            await self._session.close()
+        self._session = None
 
     async def send_dm(
         self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
@@ -151,7 +167,7 @@ class SlackMessenger:
         try:
             channel = await self._dm_channel(client, workspace, user)
         except SlackApiError as err:
-            return await self._failure(err, workspace, user, limit=(workspace, ""))
+            return await self._failure(err, workspace, user, limit=(workspace, ""), token=token)
         try:
             if maybe_sent and await self._already_there(client, channel, key):
                 _remember(self._delivered, key, (channel, ""))
@@ -168,7 +184,7 @@ class SlackMessenger:
                 metadata={"event_type": NUDGE_EVENT, "event_payload": {"key": key}},
             )
         except SlackApiError as err:
-            return await self._failure(err, workspace, user, limit=(workspace, user))
+            return await self._failure(err, workspace, user, limit=(workspace, user), token=token)
         _remember(self._delivered, key, (channel, str(response.get("ts", ""))))
         return Delivered()
 
@@ -216,7 +232,7 @@ class SlackMessenger:
         return None
 
     async def _failure(
-        self, err: SlackApiError, workspace: str, user: str, *, limit: tuple[str, str]
+        self, err: SlackApiError, workspace: str, user: str, *, limit: tuple[str, str], token: str
     ) -> Delivery:
         """What Slack's error means for the dispatcher. `limit` is what a 429 pauses: the DM
         channel (workspace, user) or the workspace's new DM channels (workspace, "")."""
@@ -233,6 +249,12 @@ class SlackMessenger:
             return PermanentFailure(PERSON_ERRORS[code])
         if code in WORKSPACE_ERRORS:
             log.warning("Slack: DMs to workspace %s fail: %s", workspace, code)
+            if (
+                code in _DEAD_TOKEN
+                and await self.workspaces.token_for(workspace, fresh=True) != token
+            ):
+                # Installed again meanwhile, with a new token: send with that one.
+                return RetryAfter(0, "the workspace's token changed", scope="message")
             if code in _DEAD_TOKEN:
                 # The uninstall event may have been missed: stop the rest of the batch too.
                 await self.workspaces.remove(workspace, reason=WORKSPACE_ERRORS[code])

@@ -122,11 +122,15 @@ class SlackRuntime:
         """Connect to Slack and serve until cancelled; shut down cleanly on cancellation."""
         if self.app is None:
             raise RuntimeError("attach(bot) before serve()")
-        await self._check_token()
-        if self.config.socket_mode:
-            await self._serve_socket_mode(self.app)
-        else:
-            await self._serve_http(self.app)
+        try:
+            await self._check_token()
+            if self.config.socket_mode:
+                await self._serve_socket_mode(self.app)
+            else:
+                await self._serve_http(self.app)
+        finally:
+            # The scheduler has stopped by now (`followup-bot run` stops it first).
+            await self.messenger.close()
 
     def _client(self, token: str | None = None) -> AsyncWebClient:
         """A Web API client for the start-up checks: no retry, so a refusal is seen at once."""

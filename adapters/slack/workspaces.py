@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 # How long this process trusts its own "removed" finding before asking the database again:
 # a reinstall handled by another replica lifts the mark there.
 REMOVED_RECHECK = timedelta(seconds=30)
+# How long a workspace's bot token read from the installation store is used without reading it
+# again: a flood of DMs then costs one read a workspace, not one a DM. A token that stops
+# working is read afresh at once (`token_for(fresh=True)`).
+TOKEN_KEPT = timedelta(seconds=60)
 
 
 def workspace_of(
@@ -95,7 +99,9 @@ class Workspaces:
         self.bot_token = bot_token
         self.installs: Installs | None = None
         self.installations: InstallationStore | None = None
-        self._removed: dict[str, datetime] = {}
+        # Per workspace: removed or not, and when that was read.
+        self._checked: dict[str, tuple[bool, datetime]] = {}
+        self._tokens: dict[str, tuple[str | None, datetime]] = {}
 
     def bind(self, installs: Installs, installations: InstallationStore | None) -> None:
         self.installs, self.installations = installs, installations
@@ -106,38 +112,46 @@ class Workspaces:
             self.bot_token is not None or self.installations is not None
         )
 
-    async def token_for(self, workspace: str) -> str | None:
-        """The bot token for `workspace`; None when the app isn't installed there."""
+    async def token_for(self, workspace: str, *, fresh: bool = False) -> str | None:
+        """The bot token for `workspace`; None when the app isn't installed there. `fresh`
+        reads the installation store even when a token read lately is kept."""
         if self.bot_token is not None:
             return self.bot_token
         if self.installations is None:
             raise RuntimeError("Slack installations aren't available yet")
+        kept = self._tokens.get(workspace)
+        if kept is not None and not fresh and self.now() - kept[1] < TOKEN_KEPT:
+            return kept[0]
         bot = await self.installations.bot_for(workspace)
         token: str | None = bot.bot_token if bot is not None else None
+        self._tokens[workspace] = (token, self.now())
         return token
 
     async def is_removed(self, workspace: str) -> bool:
+        """Whether the app was removed from `workspace`, as this process last read it (at most
+        REMOVED_RECHECK ago: a DM costs no database read, and the dispatcher reads the marks
+        of every batch's workspaces anyway)."""
         if self.installs is None:
             return False
-        seen = self._removed.get(workspace)
-        if seen is not None and self.now() - seen < REMOVED_RECHECK:
-            return True
-        self._removed.pop(workspace, None)
+        seen = self._checked.get(workspace)
+        if seen is not None and self.now() - seen[1] < REMOVED_RECHECK:
+            return seen[0]
         removed = await self.installs.closed(PLATFORM, workspace)
-        if removed:
-            self._removed[workspace] = self.now()
+        self._checked[workspace] = (removed, self.now())
         return removed
 
     async def remove(self, workspace: str, *, reason: str) -> None:
         """Stop every send to `workspace` now, here and in every replica."""
+        self._tokens.pop(workspace, None)
         if self.installs is not None:
-            self._removed[workspace] = self.now()
+            self._checked[workspace] = (True, self.now())
             await self.installs.removed(PLATFORM, workspace, reason=reason)
         log.info("Slack: %s in workspace %s; DMs to it stopped", reason, workspace)
 
     async def restore(self, workspace: str) -> None:
         """The app is installed in `workspace` again (or its token works): sends resume."""
-        self._removed.pop(workspace, None)
+        self._checked.pop(workspace, None)
+        self._tokens.pop(workspace, None)
         if self.installs is not None and await self.installs.installed(PLATFORM, workspace):
             log.info("Slack: workspace %s is installed again; DMs to it resume", workspace)
 

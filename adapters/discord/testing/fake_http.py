@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -45,6 +46,8 @@ class RecordedRequest:
     json: Any
     params: Mapping[str, str]
     created: dict[str, Any] | None = None
+    at: float = field(default_factory=time.monotonic)
+    status: int = 0
 
     @property
     def callback_type(self) -> int | None:
@@ -234,8 +237,10 @@ class FakeDiscordHTTP:
                 "global": scope == "global",
             }
             limited = {"Via": "1.1 google", "X-RateLimit-Scope": scope} | headers
+            recorded.status = 429
             return _Response(429, body, limited | {"Retry-After": str(math.ceil(wait))})
         status, reply = self._default(recorded)
+        recorded.status = status
         if isinstance(reply, dict):
             if "resource" in reply:
                 recorded.created = reply["resource"].get("message")

@@ -149,6 +149,7 @@ async def make_harness(
         yield SlackHarness(runtime, bot, slack, clock)
     finally:
         await settle()
+        await runtime.messenger.close()
         await bot.close()
 
 

@@ -31,7 +31,10 @@ async def test_a_nudge_sent_just_before_a_crash_is_not_sent_again(harness: Slack
     # Another replica (a messenger of its own, remembering nothing) takes it over.
     harness.clock.advance(LEASE + timedelta(seconds=1))
     fresh = SlackMessenger(harness.runtime.messenger.workspaces, base_url=slack.api_url)
-    report = await replace(dispatcher, owner="survivor", messenger=fresh).dispatch_due()
+    try:
+        report = await replace(dispatcher, owner="survivor", messenger=fresh).dispatch_due()
+    finally:
+        await fresh.close()
     assert report.sent == 1  # settled as sent ...
     assert len(slack.calls_to("chat.postMessage")) == 1  # ... without a second DM
     (looked,) = slack.calls_to("conversations.history")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -33,11 +34,13 @@ def person(user: str = STUDENT, workspace: str = TEAM) -> Person:
 
 
 @pytest.fixture
-async def messenger(slack: FakeSlack, clock: FakeClock) -> SlackMessenger:
+async def messenger(slack: FakeSlack, clock: FakeClock) -> AsyncIterator[SlackMessenger]:
     workspaces = Workspaces(bot_token=BOT_TOKEN)
     workspaces.bind(Installs(InMemoryStorage(), clock), None)
     # One second: the timeout test waits for it.
-    return SlackMessenger(workspaces, base_url=slack.api_url, timeout=1)
+    messenger = SlackMessenger(workspaces, base_url=slack.api_url, timeout=1)
+    yield messenger
+    await messenger.close()
 
 
 async def test_delivered(messenger: SlackMessenger, slack: FakeSlack) -> None:

@@ -107,7 +107,10 @@ async def test_a_restart_with_a_working_token_resumes_dms(harness: SlackHarness)
     with pytest.raises(asyncio.CancelledError):
         await serving
     harness.bot.dispatcher.messenger = restarted.messenger
-    report = await harness.bot.dispatcher.dispatch_due()
+    try:
+        report = await harness.bot.dispatcher.dispatch_due()
+    finally:
+        await restarted.messenger.close()
     assert report.sent == 1
     (dm,) = harness.slack.calls_to("chat.postMessage")
     assert "Jane Doe" in json.dumps(dm.args["blocks"])
