@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
+from bench.flood import DISCORD_RATE, flood_discord, flood_slack, on_time
 from bench.naive import NaiveBot
 from bench.outbox import (
     ROOT,
@@ -234,6 +235,29 @@ def report(figures: dict[str, Any]) -> list[str]:
             figures["startup_s_large"] < 2,
         )
     )
+    for platform in ("discord", "slack", "slack_limited"):
+        refused = figures[f"{platform}_429_over_limit"]
+        checks.append(
+            (f"{platform} flood: {refused} 429s from going over a limit (none)", refused == 0)
+        )
+    rate = figures["discord_requests_per_s"]
+    checks.append(
+        (
+            f"Discord flood at {rate:.1f} requests/s, {rate / DISCORD_RATE:.0%} of the bot's "
+            f"{DISCORD_RATE}/s (at least 90%)",
+            rate >= 0.9 * DISCORD_RATE,
+        )
+    )
+    alone, limited = figures["slack_late_p99_s"], figures["slack_limited_late_p99_s"]
+    checks.append(
+        (
+            f"Slack flood p99 lateness {limited:.1f} s with one DM channel limited for 60 s, "
+            f"{alone:.1f} s without (at most 10% more, or 1 s)",
+            limited <= max(alone * 1.1, alone + 1),
+        )
+    )
+    p99 = figures["on_time_late_p99_s"]
+    checks.append((f"on time: p99 lateness {p99:.2f} s below the limits (under 2 s)", p99 < 2))
     if "pg_lost" in figures:
         checks.append(
             (
@@ -267,6 +291,16 @@ async def main() -> int:
         figures |= await bench_backlog(folder, 200_000 if quick else 1_000_000, "large")
         figures |= bench_writing(load_rulebook(), 30 if quick else 200)
         figures |= await bench_draft_command(folder, 30 if quick else 200)
+        # Floods at the platforms' limits, in real time (Discord's takes about two minutes).
+        figures |= await flood_discord(folder, 500 if quick else 5_000, 100 if quick else 1_000)
+        slack_total, slack_workspaces = (1_000, 10) if quick else (5_000, 50)
+        figures |= await flood_slack(folder, slack_total, slack_workspaces, 20)
+        figures |= await flood_slack(
+            folder, slack_total, slack_workspaces, 20, limited_student=True
+        )
+        sqlite = create_engine(f"sqlite+aiosqlite:///{folder}/on-time.db")
+        figures |= await on_time(sqlite, 300, timedelta(seconds=30))
+        await sqlite.dispose()
     url = os.environ.get("FOLLOWUP_TEST_DATABASE_URL", "").strip()
     if url:
         figures |= await bench_replicas(url, 2_000)
