@@ -122,7 +122,9 @@ class People(Protocol):
 
     async def get(self, address: Address) -> Person | None: ...
     async def add(self, person: Person) -> Person:
-        """Add a new person; they get their id."""
+        """Add a new person, who gets their id; or, when someone at their address is stored
+        already (another replica's command added them a moment ago), that stored person,
+        unchanged. Never fails on the address being taken."""
         ...
 
     async def update(self, person: Person) -> None: ...

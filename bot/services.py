@@ -184,7 +184,7 @@ class FollowUpService:
             workspace = await workspace_of(uow, address)
             platform_zone = workspace.default_timezone
         person = await uow.people.get(address)
-        known = person is not None
+        new = person is None
         if person is None:
             person = Person(
                 address=address, created_at=now, quiet_hours=self.rulebook.timing.default_quiet
@@ -192,6 +192,19 @@ class FollowUpService:
         planner = NudgePlanner(uow, self.rulebook, self.default_zone, now)
         if not record:
             return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+        changed = self._learn(person, requester, platform_zone)
+        if new:
+            # The stored person: this one, or the one another replica's command (their first
+            # command too, arriving at the same moment) added just before.
+            person = await uow.people.add(person)
+            changed = self._learn(person, requester, platform_zone)
+        if changed:
+            await uow.people.update(person)
+        return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+
+    @staticmethod
+    def _learn(person: Person, requester: Requester, platform_zone: str | None) -> bool:
+        """Keep what the platform knows of the person up to date; whether anything changed."""
         changed = False
         if platform_zone and platform_zone != person.platform_timezone:
             person.platform_timezone = platform_zone
@@ -199,11 +212,7 @@ class FollowUpService:
         if requester.display_name and not person.display_name:
             person.display_name = clean_text(requester.display_name)[:NAME_LIMIT]
             changed = True
-        if not known:
-            person = await uow.people.add(person)
-        elif changed:
-            await uow.people.update(person)
-        return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+        return changed
 
     async def _dms_closed(self, ctx: Context) -> list[Notice]:
         """Tell a person once that their DMs failed, and start trying again."""

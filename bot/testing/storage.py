@@ -120,8 +120,9 @@ class InMemoryPeople:
         return None
 
     async def add(self, person: Person) -> Person:
-        if await self.get(person.address) is not None:
-            raise ValueError("person already exists")
+        stored = await self.get(person.address)
+        if stored is not None:
+            return stored
         person.id = self.t.new_id()
         self.t.people[person.id] = copy.copy(person)
         self.t.next_numbers[person.id] = 1

@@ -109,6 +109,20 @@ async def test_person_round_trip(storage: Storage) -> None:
         assert await uow.people.get(Address("slack", "T2", "alice")) is None
 
 
+async def test_adding_someone_already_stored_gives_the_stored_person(storage: Storage) -> None:
+    async with storage.session() as uow:
+        first = await add_person(uow)
+        first.display_name = "Alice"
+        await uow.people.update(first)
+    async with storage.session() as uow:
+        again = await uow.people.add(
+            Person(Address("slack", "T1", "alice"), created_at=T0 + timedelta(hours=1))
+        )
+        assert (again.id, again.display_name, again.created_at) == (first.id, "Alice", T0)
+        # Their numbers go on from where they were: the second add changed nothing.
+        assert await uow.follow_ups.allocate_numbers(again.id or 0, 1) == [1]
+
+
 async def test_an_error_rolls_the_unit_of_work_back(storage: Storage) -> None:
     async def add_then_fail() -> None:
         async with storage.session() as uow:
