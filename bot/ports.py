@@ -200,6 +200,11 @@ class Outbox(Protocol):
         """How many nudges of each kind went out (or are going out) for a follow-up."""
         ...
 
+    async def last_sent_at(self, follow_up_id: int) -> datetime | None:
+        """When the follow-up's latest nudge went out (or, still going out, fell due); None
+        when none has."""
+        ...
+
     async def cancel_pending(self, follow_up_id: int, reason: str) -> int: ...
 
     async def claim_due(self, claim: Claim) -> list[Nudge]:

@@ -569,3 +569,29 @@ async def test_a_rate_window_grants_its_limit_then_the_next_window_opens(storage
     async with storage.session() as uow:
         assert not await uow.state.take_rate_slot("discord:bot", 100, 2)
         assert await uow.state.take_rate_slot("discord:bot", 101, 2)
+
+
+async def test_last_sent_at_is_when_the_latest_nudge_went_out(storage: Storage) -> None:
+    async with storage.session() as uow:
+        follow_up = await follow_up_with_nudges(
+            uow,
+            (NudgeKind.HEADS_UP, timedelta(0)),
+            (NudgeKind.LAST_CALL, timedelta(seconds=1)),
+            (NudgeKind.WINDOW_CLOSED, timedelta(hours=1)),
+            planned_at=T0 - timedelta(hours=1),
+        )
+        assert follow_up.id is not None
+        assert await uow.outbox.last_sent_at(follow_up.id) is None
+        lease = T0 + timedelta(minutes=2)
+        first, second = await uow.outbox.claim_due(
+            Claim(T0 + timedelta(seconds=1), "me", lease, 10)
+        )
+        assert first.id is not None
+        await uow.outbox.mark_sent([first.id], T0 + timedelta(seconds=5), "me")
+    async with storage.session() as uow:
+        # The second, still going out, fell due (T0 + 1 s) before the first went out.
+        assert await uow.outbox.last_sent_at(follow_up.id) == T0 + timedelta(seconds=5)
+        assert second.id is not None
+        await uow.outbox.mark_sent([second.id], T0 + timedelta(seconds=9), "me")
+    async with storage.session() as uow:
+        assert await uow.outbox.last_sent_at(follow_up.id) == T0 + timedelta(seconds=9)
