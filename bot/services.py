@@ -78,7 +78,9 @@ class FollowUpService:
     """Handles every command. `on_nudge_planned` is told the earliest due time of nudges it
     plans, so a scheduler can wake up for it. `drafts` and `proofreader` default to the bundled
     templates and the shared proofreader (bootstrap passes the ones it loaded at start).
-    `metrics` is told how long each command took, by its class name and platform."""
+    `metrics` is told how long each command took, by its class name and platform.
+    `outages` are what `storage` raises while its database is away or too slow to answer: a
+    command they interrupt is answered "try again in a moment" (nothing of it was saved)."""
 
     def __init__(
         self,
@@ -91,8 +93,10 @@ class FollowUpService:
         drafts: DraftBook | None = None,
         proofreader: Proofreader | None = None,
         metrics: Metrics | None = None,
+        outages: tuple[type[BaseException], ...] = (),
     ) -> None:
         self._storage = storage
+        self._outages = outages
         self._metrics = metrics or NoMetrics()
         self.rulebook = rulebook
         self.default_zone = default_zone
@@ -134,6 +138,14 @@ class FollowUpService:
             return Reply(Reply.error(str(err)).sections, is_error=True, field_errors=err.problems)
         except UserError as err:
             return Reply.error(str(err))
+        except self._outages as err:
+            # The error's text may quote what was typed: its type only.
+            log.warning(
+                "%s: the database failed the command (%s)",
+                type(command).__name__,
+                type(err).__name__,
+            )
+            return Reply.error(messages.DATABASE_AWAY)
         # Only now are the new nudges committed, so a wake-up can find them.
         due_times = ctx.planner.due_times
         if due_times and self.on_nudge_planned is not None:

@@ -1,0 +1,148 @@
+"""A database that stops answering: Slack still gets its ack at once (the repeat check waits
+until after it), and the student is told to try again within a few seconds, with nothing of
+their command saved."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.slack.runtime import SlackRuntime
+from adapters.slack.testing import FakeSlack
+from bot.messages import DATABASE_AWAY
+from bot.services import Requester
+from bot.storage.schema import conversations, people
+from bot.storage.sql import create_engine
+from bot.testing import FakeClock
+from tests.adapters.slack.conftest import SlackHarness, bot_on, env_for, settle
+from tests.conftest import PG_URL, postgres_schema
+
+# The database timeout these bots run with (DATABASE_TIMEOUT): longer than Slack waits for an
+# ack, so that an ack that waited for the database would come too late.
+TIMEOUT = 3.5
+# Slack shows the student an error when a command isn't acked within 3 seconds.
+SLACK_ACK_LIMIT = 3.0
+# The repeat check and the command each wait out the timeout, then the answer is posted.
+ANSWERED_WITHIN = 4 * TIMEOUT + 2
+
+
+@contextlib.contextmanager
+def sqlite_write_lock(path: Path) -> Iterator[None]:
+    """Another process's write lock on the file: every transaction of the bot waits."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+@contextlib.asynccontextmanager
+async def postgres_tables_locked(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Another connection holding every table a command touches, the repeat check's included:
+    PostgreSQL answers nothing about them until it lets go."""
+    async with engine.connect() as holder:
+        await holder.execute(
+            text(
+                "LOCK TABLE people, conversations, follow_ups, nudges, workspaces, bot_state "
+                "IN ACCESS EXCLUSIVE MODE"
+            )
+        )
+        yield
+        await holder.rollback()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def frozen(
+    request: pytest.FixtureRequest, tmp_path: os.PathLike[str], slack: FakeSlack, clock: FakeClock
+) -> AsyncIterator[tuple[SlackHarness, contextlib.AbstractAsyncContextManager[None]]]:
+    """A bot on a database with the timeout, and a way to freeze that database."""
+    runtime = SlackRuntime.from_env(env_for(slack))
+    if request.param == "sqlite":
+        path = Path(tmp_path) / "frozen.db"
+        engine = create_engine(f"sqlite+aiosqlite:///{path}", timeout=TIMEOUT)
+        harness = SlackHarness(runtime, await bot_on(engine, clock, runtime), slack, clock)
+
+        @contextlib.asynccontextmanager
+        async def freeze() -> AsyncIterator[None]:
+            with sqlite_write_lock(path):
+                yield
+
+        yield harness, freeze()
+        await settle()
+        await engine.dispose()
+        return
+    async with postgres_schema("frozen") as schema:
+        search_path = {"server_settings": {"search_path": schema}}
+        engine = create_engine(PG_URL, timeout=TIMEOUT, connect_args=search_path)
+        holder = create_engine(PG_URL, connect_args=search_path)
+        harness = SlackHarness(runtime, await bot_on(engine, clock, runtime), slack, clock)
+        yield harness, postgres_tables_locked(holder)
+        await settle()
+        await engine.dispose()
+        await holder.dispose()
+
+
+async def count(engine: AsyncEngine) -> tuple[int, int]:
+    async with engine.connect() as db:
+        found = await db.execute(
+            select(
+                select(func.count()).select_from(people).scalar_subquery(),
+                select(func.count()).select_from(conversations).scalar_subquery(),
+            )
+        )
+        row = found.one()
+        return int(row[0]), int(row[1])
+
+
+async def test_a_frozen_database_is_acked_at_once_and_answered_try_again(
+    frozen: tuple[SlackHarness, contextlib.AbstractAsyncContextManager[None]],
+) -> None:
+    harness, freeze = frozen
+    async with freeze:
+        started = time.monotonic()
+        acked = await harness.command("/met", "Jane Doe, Acme, interview, talked about Kafka")
+        assert acked.status == 200
+        assert time.monotonic() - started < SLACK_ACK_LIMIT
+        (answer,) = await harness.slack.wait_for("response_url:command", within=ANSWERED_WITHIN)
+        assert time.monotonic() - started < ANSWERED_WITHIN
+        assert answer.args["text"] == DATABASE_AWAY
+        assert answer.args["response_type"] == "ephemeral"
+    assert harness.bot.engine is not None
+    assert await count(harness.bot.engine) == (0, 0)  # nothing of the command was saved
+
+    # Once the database answers again, so does the bot: the same words, typed again.
+    await harness.command("/met", "Jane Doe, Acme, interview, talked about Kafka", reply_to="again")
+    assert (await harness.answer("again"))["text"].startswith("Saved: Jane Doe at Acme")
+    assert await count(harness.bot.engine) == (1, 1)
+
+
+async def test_a_click_on_a_frozen_database_is_acked_at_once_and_answered_try_again(
+    frozen: tuple[SlackHarness, contextlib.AbstractAsyncContextManager[None]],
+) -> None:
+    harness, freeze = frozen
+    await harness.command("/met", "Jane Doe, Acme, interview")
+    (done,) = [
+        element["value"]
+        for block in (await harness.answer())["blocks"]
+        for element in block.get("elements", [])
+        if element.get("text", {}).get("text") == "Done"
+    ]
+    async with freeze:
+        started = time.monotonic()
+        acked = await harness.click(done)
+        assert acked.status == 200
+        assert time.monotonic() - started < SLACK_ACK_LIMIT
+        (answer,) = await harness.slack.wait_for("response_url:click", within=ANSWERED_WITHIN)
+        assert answer.args["text"] == DATABASE_AWAY
+    follow_ups = await harness.bot.service.open_follow_ups(Requester(harness.address()))
+    assert len(follow_ups) == 1  # still open: the click changed nothing
