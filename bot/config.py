@@ -20,7 +20,7 @@ __all__ = [
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///followup.db"
 # The longest wait on the database (a statement, a lock, a connection) before a command tells the
 # student to try again: far longer than a healthy database takes, short enough that they hear
-# back within seconds (a Slack command may wait twice: its repeat check, then itself).
+# back within seconds.
 DEFAULT_DATABASE_TIMEOUT = 3.0
 # LOG_FORMAT: "text" as always, or "json", one object a line (adapters/logs.py writes both).
 LOG_FORMATS = ("text", "json")
