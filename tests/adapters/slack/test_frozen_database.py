@@ -4,6 +4,7 @@ their command saved."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sqlite3
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.authorize import INSTALL_WAIT
 from adapters.slack.dedupe import CLAIM_WAIT
 from adapters.slack.runtime import SlackRuntime
 from adapters.slack.testing import FakeSlack
@@ -24,6 +26,7 @@ from bot.storage.schema import conversations, people
 from bot.storage.sql import create_engine
 from bot.testing import FakeClock
 from tests.adapters.slack.conftest import SlackHarness, bot_on, env_for, settle
+from tests.adapters.slack.test_oauth import NEW_TEAM, Installed, oauth_env
 from tests.conftest import PG_URL, postgres_schema
 
 # The database timeout these bots run with (DATABASE_TIMEOUT): longer than Slack waits for an
@@ -55,12 +58,39 @@ async def postgres_tables_locked(engine: AsyncEngine) -> AsyncIterator[None]:
     async with engine.connect() as holder:
         await holder.execute(
             text(
-                "LOCK TABLE people, conversations, follow_ups, nudges, workspaces, bot_state "
+                "LOCK TABLE people, conversations, follow_ups, nudges, workspaces, bot_state, "
+                "slack_bots "
                 "IN ACCESS EXCLUSIVE MODE"
             )
         )
         yield
         await holder.rollback()
+
+
+@contextlib.asynccontextmanager
+async def timed_engine(
+    backend: str, tmp_path: os.PathLike[str]
+) -> AsyncIterator[tuple[AsyncEngine, contextlib.AbstractAsyncContextManager[None]]]:
+    """An engine with the timeout on a fresh database, and a way to freeze that database."""
+    if backend == "sqlite":
+        path = Path(tmp_path) / "frozen.db"
+        engine = create_engine(f"sqlite+aiosqlite:///{path}", timeout=TIMEOUT)
+
+        @contextlib.asynccontextmanager
+        async def freeze() -> AsyncIterator[None]:
+            with sqlite_write_lock(path):
+                yield
+
+        yield engine, freeze()
+        await engine.dispose()
+        return
+    async with postgres_schema("frozen") as schema:
+        search_path = {"server_settings": {"search_path": schema}}
+        engine = create_engine(PG_URL, timeout=TIMEOUT, connect_args=search_path)
+        holder = create_engine(PG_URL, connect_args=search_path)
+        yield engine, postgres_tables_locked(holder)
+        await engine.dispose()
+        await holder.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -69,29 +99,30 @@ async def frozen(
 ) -> AsyncIterator[tuple[SlackHarness, contextlib.AbstractAsyncContextManager[None]]]:
     """A bot on a database with the timeout, and a way to freeze that database."""
     runtime = SlackRuntime.from_env(env_for(slack))
-    if request.param == "sqlite":
-        path = Path(tmp_path) / "frozen.db"
-        engine = create_engine(f"sqlite+aiosqlite:///{path}", timeout=TIMEOUT)
+    async with timed_engine(request.param, tmp_path) as (engine, freeze):
         harness = SlackHarness(runtime, await bot_on(engine, clock, runtime), slack, clock)
-
-        @contextlib.asynccontextmanager
-        async def freeze() -> AsyncIterator[None]:
-            with sqlite_write_lock(path):
-                yield
-
-        yield harness, freeze()
+        yield harness, freeze
         await settle()
-        await engine.dispose()
-        return
-    async with postgres_schema("frozen") as schema:
-        search_path = {"server_settings": {"search_path": schema}}
-        engine = create_engine(PG_URL, timeout=TIMEOUT, connect_args=search_path)
-        holder = create_engine(PG_URL, connect_args=search_path)
-        harness = SlackHarness(runtime, await bot_on(engine, clock, runtime), slack, clock)
-        yield harness, postgres_tables_locked(holder)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def frozen_oauth(
+    request: pytest.FixtureRequest, tmp_path: os.PathLike[str], slack: FakeSlack, clock: FakeClock
+) -> AsyncIterator[tuple[Installed, contextlib.AbstractAsyncContextManager[None]]]:
+    """The same with OAuth installs, whose tokens are in that database too."""
+    runtime = SlackRuntime.from_env(oauth_env(slack))
+    async with timed_engine(request.param, tmp_path) as (engine, freeze):
+        bot = await bot_on(engine, clock, runtime)
+        serving = asyncio.create_task(runtime.serve())
+        async with asyncio.timeout(5):
+            await runtime.ready.wait()
+        assert runtime.http is not None
+        url = f"http://127.0.0.1:{runtime.http.port}"
+        yield Installed(SlackHarness(runtime, bot, slack, clock), url), freeze
         await settle()
-        await engine.dispose()
-        await holder.dispose()
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
 
 
 async def count(engine: AsyncEngine) -> tuple[int, int]:
@@ -148,3 +179,24 @@ async def test_a_click_on_a_frozen_database_is_acked_at_once_and_answered_try_ag
         assert answer.args["text"] == DATABASE_AWAY
     follow_ups = await harness.bot.service.open_follow_ups(Requester(harness.address()))
     assert len(follow_ups) == 1  # still open: the click changed nothing
+
+
+# As in test_oauth: slack_sdk's oauth.v2.access builds an aiohttp.BasicAuth, deprecated.
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+async def test_with_oauth_a_frozen_database_is_acked_at_once_for_a_known_workspace(
+    frozen_oauth: tuple[Installed, contextlib.AbstractAsyncContextManager[None]],
+) -> None:
+    oauth, freeze = frozen_oauth
+    harness = oauth.harness
+    assert await oauth.install(NEW_TEAM) == 200
+    await oauth.log_met(team=NEW_TEAM)
+    assert (await harness.answer())["text"].startswith("Saved: Jane Doe at Acme")
+    async with freeze:  # the installs' table too, on PostgreSQL
+        started = time.monotonic()
+        acked = await oauth.log_met(team=NEW_TEAM)
+        assert acked.status == 200
+        assert time.monotonic() - started < SLACK_ACK_LIMIT
+        answered = await harness.slack.wait_for(
+            "response_url:command", 2, within=ANSWERED_WITHIN + INSTALL_WAIT
+        )
+        assert answered[1].args["text"] == DATABASE_AWAY
