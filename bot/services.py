@@ -204,13 +204,12 @@ class FollowUpService:
         planner = NudgePlanner(uow, self.rulebook, self.default_zone, now)
         if not record:
             return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
-        changed = self._learn(person, requester, platform_zone)
         if new:
+            self._learn(person, requester, platform_zone)
             # The stored person: this one, or the one another replica's command (their first
             # command too, arriving at the same moment) added just before.
             person = await uow.people.add(person)
-            changed = self._learn(person, requester, platform_zone)
-        if changed:
+        if self._learn(person, requester, platform_zone):
             await uow.people.update(person)
         return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
 
