@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.authorize import INSTALL_WAIT
@@ -91,6 +91,49 @@ async def timed_engine(
         yield engine, postgres_tables_locked(holder)
         await engine.dispose()
         await holder.dispose()
+
+
+class StalledNetwork:
+    """A loopback TCP proxy to PostgreSQL that, while stalled (until `flowing` is set again),
+    passes nothing on either way: a database that stops answering without closing anything,
+    which only the client's own timeout notices."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.upstream = (host, port)
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self._pipes: set[asyncio.Task[None]] = set()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._connected, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            pipe = asyncio.create_task(self._pipe(source, sink))
+            self._pipes.add(pipe)
+            pipe.add_done_callback(self._pipes.discard)
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while data := await source.read(65536):
+                await self.flowing.wait()
+                sink.write(data)
+                await sink.drain()
+        except OSError:
+            pass  # the other side hung up
+        finally:
+            sink.close()
+
+    async def close(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for pipe in list(self._pipes):
+            pipe.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+        await self._server.wait_closed()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -200,3 +243,40 @@ async def test_with_oauth_a_frozen_database_is_acked_at_once_for_a_known_workspa
             "response_url:command", 2, within=ANSWERED_WITHIN + INSTALL_WAIT
         )
         assert answered[1].args["text"] == DATABASE_AWAY
+
+
+@pytest.mark.postgres
+async def test_a_database_behind_a_stalled_network_is_answered_try_again(
+    slack: FakeSlack, clock: FakeClock
+) -> None:
+    """No lock to wait on: the server never hears the question, and asyncpg's own timeouts
+    (`command_timeout`, and `timeout` for a connection it opens) are what give up."""
+    async with postgres_schema("stalled") as schema:
+        target = make_url(PG_URL)
+        network = StalledNetwork(target.host or "127.0.0.1", target.port or 5432)
+        url = target.set(host="127.0.0.1", port=await network.start())
+        engine = create_engine(
+            url.render_as_string(hide_password=False),
+            timeout=TIMEOUT,
+            connect_args={"server_settings": {"search_path": schema}},
+        )
+        runtime = SlackRuntime.from_env(env_for(slack))
+        harness = SlackHarness(runtime, await bot_on(engine, clock, runtime), slack, clock)
+        try:
+            network.flowing.clear()
+            started = time.monotonic()
+            acked = await harness.command("/met", "Jane Doe, Acme, interview")
+            assert acked.status == 200
+            assert time.monotonic() - started < SLACK_ACK_LIMIT
+            # A stalled connection may cost a timeout on its check out and one on its rollback.
+            within = CLAIM_WAIT + 3 * TIMEOUT + 2
+            (answer,) = await harness.slack.wait_for("response_url:command", within=within)
+            assert answer.args["text"] == DATABASE_AWAY
+            network.flowing.set()
+            await settle()
+            assert await count(engine) == (0, 0)
+        finally:
+            network.flowing.set()
+            await settle()
+            await engine.dispose()
+            await network.close()
