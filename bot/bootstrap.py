@@ -34,11 +34,14 @@ from bot.workspaces import Installs
 from rules.drafts import load_drafts
 from rules.engine import Rulebook, load_rulebook
 
-__all__ = ["STORAGE_OUTAGES", "Bot", "build_bot", "migrate_database"]
+__all__ = ["DATABASE_ERRORS", "STORAGE_OUTAGES", "Bot", "build_bot", "migrate_database"]
 
 # What the SQL storage raises while its database is away (restarting, locked): the scheduler
 # pauses and retries on these rather than treat them as bugs.
 STORAGE_OUTAGES: tuple[type[BaseException], ...] = (SQLAlchemyError,)
+# And what a command may meet besides: asyncpg's own timeout (TimeoutError, when the server stops
+# answering altogether) and a refused connection. The student is told to try again.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (*STORAGE_OUTAGES, OSError)
 # A readiness check waits this long for the database's answer: a load balancer asks every few
 # seconds, and a database slower than this to answer SELECT 1 is not ready for commands either.
 READY_TIMEOUT = 2.0
@@ -134,16 +137,21 @@ async def build_bot(
     drafts = load_drafts(settings.drafts_path, rulebook=rulebook)
     proofreader = Proofreader.load()
     zone = settings.default_zone()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, timeout=settings.database_timeout)
     try:
-        await upgrade_to_head(engine)
+        if engine.dialect.name == "sqlite":
+            await upgrade_to_head(engine)
+        else:
+            # Replicas starting together wait for the one that migrates (an advisory lock), as
+            # long as it takes: not under the statement timeout the commands have.
+            await migrate_database(settings)
     except BaseException:
         await engine.dispose()
         raise
     if metrics is None:
         metrics = PrometheusMetrics(platforms=list(messengers)) if scheduled else NoMetrics()
     # The database's errors are counted wherever they happen: commands, sweeps, checks.
-    storage = MeasuredStorage(SqlStorage(engine), metrics, (*STORAGE_OUTAGES, OSError))
+    storage = MeasuredStorage(SqlStorage(engine), metrics, DATABASE_ERRORS)
     scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES) if scheduled else None
     service = FollowUpService(
         storage,
@@ -154,6 +162,7 @@ async def build_bot(
         drafts=drafts,
         proofreader=proofreader,
         metrics=metrics,
+        outages=DATABASE_ERRORS,
     )
     dispatcher = Dispatcher(
         storage,

@@ -8,9 +8,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-__all__ = ["DEFAULT_DATABASE_URL", "LOG_FORMATS", "LOG_LEVELS", "ConfigError", "Settings"]
+__all__ = [
+    "DEFAULT_DATABASE_TIMEOUT",
+    "DEFAULT_DATABASE_URL",
+    "LOG_FORMATS",
+    "LOG_LEVELS",
+    "ConfigError",
+    "Settings",
+]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///followup.db"
+# The longest wait on the database (a statement, a lock, a connection) before a command tells the
+# student to try again: far longer than a healthy database takes, short enough that they hear
+# back within seconds.
+DEFAULT_DATABASE_TIMEOUT = 3.0
 # LOG_FORMAT: "text" as always, or "json", one object a line (adapters/logs.py writes both).
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -26,6 +37,8 @@ class Settings:
     core never holds a platform's secret."""
 
     database_url: str = DEFAULT_DATABASE_URL
+    # DATABASE_TIMEOUT, seconds: the longest wait for the database (see storage.create_engine).
+    database_timeout: float = DEFAULT_DATABASE_TIMEOUT
     rulebook_path: str | None = None
     # The draft templates (FOLLOWUP_DRAFTS); the bundled rules/drafts.toml when None.
     drafts_path: str | None = None
@@ -43,6 +56,7 @@ class Settings:
 
         settings = cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_timeout=_database_timeout(get("DATABASE_TIMEOUT")),
             rulebook_path=get("FOLLOWUP_RULEBOOK"),
             drafts_path=get("FOLLOWUP_DRAFTS"),
             default_timezone=get("FOLLOWUP_DEFAULT_TZ") or "UTC",
@@ -76,6 +90,21 @@ class Settings:
             f"rulebook_path={self.rulebook_path!r}, drafts_path={self.drafts_path!r}, "
             f"default_timezone={self.default_timezone!r})"
         )
+
+
+def _database_timeout(text: str | None) -> float:
+    if text is None:
+        return DEFAULT_DATABASE_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")  # refused below, like any other that isn't a duration
+    if not 0 < seconds <= 600:
+        raise ConfigError(
+            f"DATABASE_TIMEOUT: “{text}” isn't a number of seconds between 0 and 600 "
+            "(like 3, or 2.5)"
+        )
+    return seconds
 
 
 def _redact_url(url: str) -> str:

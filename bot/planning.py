@@ -45,9 +45,12 @@ class NudgePlanner:
         follow_up: FollowUp,
         conversation: Conversation,
         already_sent: Mapping[NudgeKind, int],
+        last_sent_at: datetime | None = None,
     ) -> list[PlacedNudge]:
         """The follow-up's nudges from now on, by the rules and the person's settings; none
-        when it is closed, past its deadline, or not nudged (see `why_not_nudged`)."""
+        when it is closed, past its deadline, or not nudged (see `why_not_nudged`). A nudge
+        that can't leave quiet hours in time goes out now: the person is awake, since every
+        plan is made for a command of theirs."""
         if (
             follow_up.status is not FollowUpStatus.PENDING
             or follow_up.due_by <= self.now
@@ -64,6 +67,8 @@ class NudgePlanner:
             quiet=person.quiet_hours,
             snoozed_until=follow_up.snoozed_until,
             already_sent=already_sent,
+            last_sent_at=last_sent_at,
+            awake=True,
         )
 
     async def place_new(
@@ -83,8 +88,12 @@ class NudgePlanner:
     ) -> list[PlacedNudge]:
         """Place the follow-up's pending nudges again; those already sent stay sent."""
         assert follow_up.id is not None
-        sent = await self.uow.outbox.sent_counts(follow_up.id)
-        planned = self.plan(person, follow_up, conversation, sent)
+        outbox = self.uow.outbox
+        sent, last_sent_at = (
+            await outbox.sent_counts(follow_up.id),
+            await outbox.last_sent_at(follow_up.id),
+        )
+        planned = self.plan(person, follow_up, conversation, sent, last_sent_at)
         await self.uow.outbox.replace_pending(
             follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned], self.now
         )

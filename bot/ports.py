@@ -137,7 +137,9 @@ class People(Protocol):
 
     async def get(self, address: Address) -> Person | None: ...
     async def add(self, person: Person) -> Person:
-        """Add a new person; they get their id."""
+        """Add a new person, who gets their id; or, when someone at their address is stored
+        already (another replica's command added them a moment ago), that stored person,
+        unchanged. Never fails on the address being taken."""
         ...
 
     async def update(self, person: Person) -> None: ...
@@ -211,6 +213,11 @@ class Outbox(Protocol):
 
     async def sent_counts(self, follow_up_id: int) -> dict[NudgeKind, int]:
         """How many nudges of each kind went out (or are going out) for a follow-up."""
+        ...
+
+    async def last_sent_at(self, follow_up_id: int) -> datetime | None:
+        """When the follow-up's latest nudge went out (or, still going out, fell due); None
+        when none has."""
         ...
 
     async def cancel_pending(self, follow_up_id: int, reason: str) -> int: ...

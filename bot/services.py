@@ -78,7 +78,9 @@ class FollowUpService:
     """Handles every command. `on_nudge_planned` is told the earliest due time of nudges it
     plans, so a scheduler can wake up for it. `drafts` and `proofreader` default to the bundled
     templates and the shared proofreader (bootstrap passes the ones it loaded at start).
-    `metrics` is told how long each command took, by its class name and platform."""
+    `metrics` is told how long each command took, by its class name and platform.
+    `outages` are what `storage` raises while its database is away or too slow to answer: a
+    command they interrupt is answered "try again in a moment" (nothing of it was saved)."""
 
     def __init__(
         self,
@@ -91,8 +93,10 @@ class FollowUpService:
         drafts: DraftBook | None = None,
         proofreader: Proofreader | None = None,
         metrics: Metrics | None = None,
+        outages: tuple[type[BaseException], ...] = (),
     ) -> None:
         self._storage = storage
+        self._outages = outages
         self._metrics = metrics or NoMetrics()
         self.rulebook = rulebook
         self.default_zone = default_zone
@@ -134,6 +138,14 @@ class FollowUpService:
             return Reply(Reply.error(str(err)).sections, is_error=True, field_errors=err.problems)
         except UserError as err:
             return Reply.error(str(err))
+        except self._outages as err:
+            # The error's text may quote what was typed: its type only.
+            log.warning(
+                "%s: the database failed the command (%s)",
+                type(command).__name__,
+                type(err).__name__,
+            )
+            return Reply.error(messages.DATABASE_AWAY)
         # Only now are the new nudges committed, so a wake-up can find them.
         due_times = ctx.planner.due_times
         if due_times and self.on_nudge_planned is not None:
@@ -184,7 +196,7 @@ class FollowUpService:
             workspace = await workspace_of(uow, address)
             platform_zone = workspace.default_timezone
         person = await uow.people.get(address)
-        known = person is not None
+        new = person is None
         if person is None:
             person = Person(
                 address=address, created_at=now, quiet_hours=self.rulebook.timing.default_quiet
@@ -192,6 +204,18 @@ class FollowUpService:
         planner = NudgePlanner(uow, self.rulebook, self.default_zone, now)
         if not record:
             return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+        if new:
+            self._learn(person, requester, platform_zone)
+            # The stored person: this one, or the one another replica's command (their first
+            # command too, arriving at the same moment) added just before.
+            person = await uow.people.add(person)
+        if self._learn(person, requester, platform_zone):
+            await uow.people.update(person)
+        return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+
+    @staticmethod
+    def _learn(person: Person, requester: Requester, platform_zone: str | None) -> bool:
+        """Keep what the platform knows of the person up to date; whether anything changed."""
         changed = False
         if platform_zone and platform_zone != person.platform_timezone:
             person.platform_timezone = platform_zone
@@ -199,11 +223,7 @@ class FollowUpService:
         if requester.display_name and not person.display_name:
             person.display_name = clean_text(requester.display_name)[:NAME_LIMIT]
             changed = True
-        if not known:
-            person = await uow.people.add(person)
-        elif changed:
-            await uow.people.update(person)
-        return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+        return changed
 
     async def _dms_closed(self, ctx: Context) -> list[Notice]:
         """Tell a person once that their DMs failed, and start trying again."""

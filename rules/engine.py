@@ -104,18 +104,28 @@ def place_nudges(
     quiet: QuietHours | None,
     snoozed_until: datetime | None = None,
     already_sent: Mapping[NudgeKind, int] | None = None,
+    last_sent_at: datetime | None = None,
+    awake: bool = False,
 ) -> list[PlacedNudge]:
     """Where the nudges for one follow-up go, in time order.
 
     `already_sent` counts the nudges of each kind this follow-up has had: a re-plan (new
     settings, a snooze) never places those again, even if their moment is still ahead (a nudge
-    moved earlier out of quiet hours went out before its planned moment).
+    moved earlier out of quiet hours went out before its planned moment). `last_sent_at` is
+    when the latest of them went out.
+
+    `awake` says the student is up at `now`: they just used a command. Quiet hours are there
+    to keep their sleep, so a nudge that can leave them neither earlier (that moment is past)
+    nor later (past its deadline) goes out at once rather than not at all.
 
     - a heads-up `heads_up_after` the conversation, last calls before the ideal deadline, and
       while a late follow-up is still adequate (events) a reminder every `reminder_every`;
     - a nudge in quiet hours moves earlier, to `quiet_margin` before they begin; if that would
       be before the conversation or in the past, it moves to the end of quiet hours instead,
-      unless that is past its deadline, in which case it is dropped;
+      unless that is past its deadline, in which case it goes out now if the student is
+      `awake`, and is dropped if not;
+    - a nudge moved to now is dropped when another went out less than `min_gap` ago (two
+      nudges that both moved to one moment went out as one);
     - never before `met_at` or `now`, never after its deadline (last calls: the ideal deadline;
       the others: `due_by`); nudges closer than `min_gap` collapse into the later one;
     - a snooze drops what falls before `snoozed_until` and puts a nudge there, as asked;
@@ -149,11 +159,17 @@ def place_nudges(
             moved = out_of_quiet_hours(
                 moment, quiet, zone, margin=timing.quiet_margin, earliest=earliest, latest=deadline
             )
+            if moved is None and awake:
+                # Quiet hours began before now and outlast the deadline: a last call at dawn
+                # would otherwise move earlier into the past and be lost.
+                moved = earliest
             if moved is None:
                 continue  # no moment outside quiet hours before its deadline
             moment = moved
-            if snoozed_until is not None and moment < snoozed_until:
-                continue  # moved earlier, out of quiet hours, into the snooze
+            if snoozed_until is not None and moment <= snoozed_until:
+                continue  # moved earlier, out of quiet hours, into the snooze (or onto it)
+            if moment == earliest and _sent_lately(last_sent_at, earliest, timing.min_gap):
+                continue
         if earliest <= moment <= deadline:
             placed.append(PlacedNudge(moment, kind))
     if snoozed_until is not None and earliest <= snoozed_until <= due_by:
@@ -177,6 +193,12 @@ def place_nudges(
             closed_at = quiet.span_around(closed_at, zone)[1]
         spaced.append(PlacedNudge(closed_at, NudgeKind.WINDOW_CLOSED))
     return spaced
+
+
+def _sent_lately(last_sent_at: datetime | None, now: datetime, gap: timedelta) -> bool:
+    """Whether a nudge went out less than `gap` before `now`: on a re-plan, a nudge that went
+    out at once may have stood for several that had moved to the same moment."""
+    return last_sent_at is not None and now - last_sent_at < gap
 
 
 def _reminders(

@@ -1,7 +1,13 @@
 """The bolt app: Slack requests in, core commands for the verified team and user, Block Kit out.
 
-- /met TEXT and /followups ...: acked at once, answered ephemerally (response_url), whatever
-  the channel, so nothing about a contact is ever visible to a channel.
+- Commands and buttons are acked before anything else, the check for a repeated request
+  included (it reads the database, which may be slow: Slack gives up on an ack after 3 s), and
+  answered through response_url; a database that doesn't answer in time gets the student a
+  "try again in a moment" there. Only the form's submission is answered in its ack (its
+  errors show on its fields), so it is checked and handled first, within the database's
+  timeout.
+- /met TEXT and /followups ...: answered ephemerally (response_url), whatever the channel, so
+  nothing about a contact is ever visible to a channel.
 - /met alone: the form (a modal); its errors show on its fields, its plan is answered where
   /met was typed, ephemerally.
 - A button: the command it stands for, on its follow-up id (the core checks the clicker owns
@@ -23,7 +29,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
@@ -33,8 +38,6 @@ from slack_bolt.logger.messages import (
     warning_token_skipped,
 )
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
@@ -107,8 +110,7 @@ class SlackHandlers:
     # -- slash commands ----------------------------------------------------------------------
 
     async def command(self, args: AsyncArgs) -> None:
-        """/met and /followups, as typed (/met alone opens the form)."""
-        await args.ack()
+        """/met and /followups, as typed (/met alone opens the form). Acked already."""
         body, context, client, respond = args.body, args.context, args.client, args.respond
         name = _text(body, "command") or "/followups"
         channel = _text(body, "channel_id")
@@ -153,14 +155,9 @@ class SlackHandlers:
         # Look the student's zone up now, so the form's "when" is read in it on submission.
         await self.requester(context, client, wait=PROFILE_WAIT)
 
-    async def met_form(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-    ) -> None:
+    async def met_form(self, args: AsyncArgs) -> None:
+        """The form's submission: answered in its ack, errors on their fields."""
+        ack, view, context, client = args.ack, args.view or {}, args.context, args.client
         try:
             form = FormContext.decode(str(view.get("private_metadata") or ""))
             requester = await self.requester(context, client, wait=FORM_PROFILE_WAIT)
@@ -206,8 +203,8 @@ class SlackHandlers:
     # -- buttons -----------------------------------------------------------------------------
 
     async def click(self, args: AsyncArgs) -> None:
-        """A follow-up button: the action its value stands for, on its follow-up id."""
-        await args.ack()
+        """A follow-up button: the action its value stands for, on its follow-up id. Acked
+        already."""
         body, context, client, respond = args.body, args.context, args.client, args.respond
         try:
             clicked = body.get("actions")
@@ -286,14 +283,16 @@ class RemovalEvents:
             AsyncTokenRevocationListeners(installations) if installations is not None else None
         )
 
-    async def uninstalled(self, context: AsyncBoltContext) -> None:
+    async def uninstalled(self, args: AsyncArgs) -> None:
+        context = args.context
         workspace = _workspace(context)
         if workspace is not None:
             await self.workspaces.remove(workspace, reason="the app was uninstalled")
         if self._revocation is not None:
             await self._revocation.handle_app_uninstalled_events(context)
 
-    async def tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def tokens_revoked(self, args: AsyncArgs) -> None:
+        event, context = args.event or {}, args.context
         tokens = event.get("tokens")
         bots = tokens.get("bot") if isinstance(tokens, Mapping) else None
         workspace = _workspace(context)
@@ -362,15 +361,18 @@ def build_app(
         oauth_flow=install_flow,
         user_facing_authorize_error_message=NOT_INSTALLED,
     )
-    app.use(_once(seen))
     app.use(answer_refusals())
     app.error(_log_error)
-    app.command("/met")(handlers.command)
-    app.command("/followups")(handlers.command)
-    app.view(MET_FORM_CALLBACK)(handlers.met_form)
-    app.action(re.compile("^" + re.escape(ACTION_ID_PREFIX)))(handlers.click)
-    app.event("app_uninstalled")(removals.uninstalled)
-    app.event("tokens_revoked")(removals.tokens_revoked)
+    app.command("/met")(_once(seen, handlers.command, ack_first=True))
+    app.command("/followups")(_once(seen, handlers.command, ack_first=True))
+    # A form's ack carries its answer (its errors), so the form is checked and handled first.
+    app.view(MET_FORM_CALLBACK)(_once(seen, handlers.met_form, ack_first=False))
+    app.action(re.compile("^" + re.escape(ACTION_ID_PREFIX)))(
+        _once(seen, handlers.click, ack_first=True)
+    )
+    # bolt acks events itself, before their listeners run.
+    app.event("app_uninstalled")(_once(seen, removals.uninstalled, ack_first=False))
+    app.event("tokens_revoked")(_once(seen, removals.tokens_revoked, ack_first=False))
     return app
 
 
@@ -379,17 +381,22 @@ def _quiet_unused_token(record: logging.LogRecord) -> bool:
 
 
 def _once(
-    seen: SeenRequests,
-) -> Callable[..., Awaitable[BoltResponse | None]]:
-    async def handle_once(
-        req: AsyncBoltRequest, next: Callable[[], Awaitable[None]]
-    ) -> BoltResponse | None:
-        if await seen.first_time(request_key(req.raw_body, req.body)):
-            await next()
-            return None  # as bolt's own middleware does: the listener's ack decides
-        retry = req.headers.get("x-slack-retry-num")
+    seen: SeenRequests, listener: Callable[[AsyncArgs], Awaitable[None]], *, ack_first: bool
+) -> Callable[[AsyncArgs], Awaitable[None]]:
+    """`listener`, run once per request however often Slack sends it; with `ack_first`, the
+    request is acked before anything else (an empty 200: the answer goes to response_url)."""
+
+    async def handle_once(args: AsyncArgs) -> None:
+        if ack_first:
+            await args.ack()
+        request = args.request
+        if await seen.first_time(request_key(request.raw_body, request.body)):
+            await listener(args)
+            return
+        if not ack_first:
+            await args.ack()  # a repeated form: closed, as the first one was answered
+        retry = request.headers.get("x-slack-retry-num")
         log.info("Slack: a repeated request was answered, not handled again (retry %s)", retry)
-        return BoltResponse(status=200, body="")
 
     return handle_once
 

@@ -7,7 +7,9 @@ then read as "not installed", and a slow one held the ack past Slack's 3 seconds
 
 - one workspace: the configured token, with the bot's ids from the start-up check;
 - OAuth installs: the workspace's latest bot install in our database (slack_sdk's installation
-  store, `InstallationStore.bot_for`), the same one DMs use.
+  store, `InstallationStore.bot_for`), the same one DMs use. A database slower than
+  `INSTALL_WAIT` doesn't hold the ack up for a workspace seen before: the install read last
+  time answers, while the read goes on and keeps that up to date.
 
 A workspace without an install, or an install that can't be read, still gets an
 `AuthorizeResult` (without a token) and the reason in the context: `answer_refusals` acks the
@@ -29,8 +31,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
+from slack_sdk.oauth.installation_store.models.bot import Bot
 
-from adapters.slack.workspaces import Workspaces, workspace_of
+from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
 
 __all__ = [
     "NOT_INSTALLED",
@@ -51,8 +54,13 @@ NOT_INSTALLED = (
 TROUBLE = "Slack is having trouble, try again in a moment."
 # The context key that carries why a request is refused (one of the messages above).
 REFUSAL = "followup_refusal"
-# Workspaces remembered as "never installed" (for logging them once): a bound, not a leak.
+# Workspaces remembered as "never installed" (for logging them once), and installs remembered
+# for when the database is slow: a bound, not a leak.
 STRANGERS_KEPT = 10_000
+INSTALLS_KEPT = 10_000
+# How long a request waits for its workspace's install before the one read last time answers:
+# well inside Slack's 3 seconds for the ack, far longer than a healthy database takes.
+INSTALL_WAIT = 1.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,9 @@ class KnownInstalls(AsyncAuthorize):
         # One workspace: set by the runtime once the start-up check has asked Slack.
         self.identity: BotIdentity | None = None
         self._strangers: set[str] = set()
+        # The install last read for each workspace (None: none there), and the reads under way.
+        self._known: dict[str, Bot | None] = {}
+        self._reading: set[asyncio.Future[Bot | None]] = set()
 
     async def __call__(
         self,
@@ -107,7 +118,7 @@ class KnownInstalls(AsyncAuthorize):
             context[REFUSAL] = NOT_INSTALLED
             return unauthorized
         try:
-            bot = await installations.bot_for(workspace)
+            bot = await self._install_of(workspace, installations)
         except Exception as err:
             # The text may carry the database URL: the type only. Only a Slack error (none
             # today: the store is our database) is Slack's trouble; never "not installed".
@@ -127,6 +138,27 @@ class KnownInstalls(AsyncAuthorize):
             bot_scopes=bot.bot_scopes,
             user_id=user_id,
         )
+
+    async def _install_of(self, workspace: str, installations: InstallationStore) -> Bot | None:
+        """The workspace's install as the database has it; the one read last time if the
+        database doesn't answer within `INSTALL_WAIT` (then the read goes on without us)."""
+        read = asyncio.ensure_future(installations.bot_for(workspace))
+        self._reading.add(read)
+        read.add_done_callback(lambda done: self._read(workspace, done))
+        if workspace in self._known:
+            await asyncio.wait([read], timeout=INSTALL_WAIT)
+            if not read.done():
+                log.warning("Slack: the installs are slow to read; the last one read answers")
+                return self._known.get(workspace)
+        return await asyncio.shield(read)
+
+    def _read(self, workspace: str, read: asyncio.Future[Bot | None]) -> None:
+        self._reading.discard(read)
+        if read.cancelled() or read.exception() is not None:
+            return  # the error is the awaiting request's to report, if one still waits
+        if workspace not in self._known and len(self._known) >= INSTALLS_KEPT:
+            self._known.clear()
+        self._known[workspace] = read.result()
 
     def _first_time_not_installed(self, workspace: str) -> None:
         if workspace in self._strangers:

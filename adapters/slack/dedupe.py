@@ -15,6 +15,7 @@ Slack's retry schedule (up to about 5 minutes), then forgotten.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -25,11 +26,15 @@ from typing import Any
 
 from bot.state import SharedState
 
-__all__ = ["KEEP", "SeenRequests", "request_key"]
+__all__ = ["CLAIM_WAIT", "KEEP", "SeenRequests", "request_key"]
 
 log = logging.getLogger(__name__)
 
 KEEP = timedelta(minutes=15)
+# How long the check waits for the database before it lets a request through, the claim going on
+# in the background: a slow database then costs the student this, not a whole timeout, before
+# their command meets it too. Repeats are rare now that every request is acked at once.
+CLAIM_WAIT = 1.0
 _PREFIX = "slack:seen:"
 # Forget old keys at most this often: one DELETE a minute, whatever the traffic.
 _PRUNE_EVERY = 60.0
@@ -45,8 +50,11 @@ def request_key(raw_body: str, body: Mapping[str, Any]) -> str:
 class SeenRequests:
     """Which requests were handled; `first_time` claims one."""
 
-    def __init__(self, state: SharedState | None) -> None:
+    def __init__(self, state: SharedState | None, *, claim_wait: float = CLAIM_WAIT) -> None:
         self.state = state
+        self.claim_wait = claim_wait
+        # Claims under way, some no longer waited for: held here so none is collected early.
+        self._claiming: set[asyncio.Future[bool]] = set()
         self._recent: dict[str, float] = {}
         self._last_prune = 0.0
 
@@ -60,11 +68,18 @@ class SeenRequests:
         self._recent[key] = now + KEEP.total_seconds()
         if self.state is None:
             return True
-        try:
-            return await self._claim_in_database(key, now)
-        except Exception as err:  # the database is down: handle it rather than lose it
-            log.warning("Slack: couldn't check for a repeated request (%s)", type(err).__name__)
+        claim = asyncio.ensure_future(self._claim_in_database(key, now))
+        self._claiming.add(claim)
+        claim.add_done_callback(self._claimed)
+        await asyncio.wait([claim], timeout=self.claim_wait)
+        if not claim.done():
+            log.warning("Slack: couldn't check for a repeated request in time (still trying)")
             return True
+        if claim.exception() is not None:  # the database is down: handle it rather than lose it
+            error = type(claim.exception()).__name__
+            log.warning("Slack: couldn't check for a repeated request (%s)", error)
+            return True
+        return claim.result()
 
     async def _claim_in_database(self, key: str, now: float) -> bool:
         assert self.state is not None
@@ -73,6 +88,13 @@ class SeenRequests:
             self._last_prune = now
             forget = (_PREFIX, KEEP)
         return await self.state.claim(_PREFIX + key, forget=forget)
+
+    def _claimed(self, claim: asyncio.Future[bool]) -> None:
+        self._claiming.discard(claim)
+        # Its error taken, so that a claim nobody waited for is never reported as unretrieved
+        # (`first_time` logs those it waited for).
+        if not claim.cancelled():
+            claim.exception()
 
     def _forget_old(self, now: float) -> None:
         if len(self._recent) < 1000 and now - self._last_prune < _PRUNE_EVERY:

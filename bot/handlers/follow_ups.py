@@ -85,7 +85,7 @@ async def snooze(command: Snooze, ctx: Context) -> Reply:
     latest = messages.snooze_limit(follow_up, ctx.rulebook)
     if latest <= now:
         raise UserError(say.too_late_to_snooze(follow_up, now))
-    moment = min(target, latest)
+    moment, clamped = min(target, latest), target > latest
     moved = None
     if quiet is not None and quiet.contains(moment, zone):
         moved = out_of_quiet_hours(
@@ -97,6 +97,10 @@ async def snooze(command: Snooze, ctx: Context) -> Reply:
             latest=latest,
             later_first=True,
         )
+        if moved is None and clamped:
+            # The latest moment before the deadline is in quiet hours, and the evening before
+            # them has passed: the student is up now, so now, rather than in their sleep.
+            moved = now
     # No better moment out of quiet hours: keep the one asked for.
     follow_up.snoozed_until = moved if moved is not None else moment
     await ctx.uow.follow_ups.update(follow_up)
@@ -105,8 +109,9 @@ async def snooze(command: Snooze, ctx: Context) -> Reply:
         follow_up,
         conversation,
         moment=follow_up.snoozed_until,
+        now=now,
         zone=zone,
-        clamped=target > latest,
+        clamped=clamped,
         quiet=quiet if moved is not None else None,
         nudged=bool(nudges),
     )

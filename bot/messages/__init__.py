@@ -13,6 +13,7 @@ from bot.messages.nudges import nudge_message
 from bot.messages.plans import plan_reply
 from bot.messages.settings import settings_reply
 from bot.messages.words import (
+    DATABASE_AWAY,
     follow_up_actions,
     method_label,
     method_label_of,
@@ -25,6 +26,7 @@ from bot.messages.words import (
 )
 
 __all__ = [
+    "DATABASE_AWAY",
     "follow_up_actions",
     "follow_ups",
     "follow_ups_help",

@@ -160,13 +160,27 @@ def snooze_reply(
     conversation: Conversation,
     *,
     moment: datetime,
+    now: datetime,
     zone: ZoneInfo,
     clamped: bool,
     quiet: QuietHours | None,
     nudged: bool,
 ) -> Reply:
     """Snoozed until when, and why not when asked: past the deadline, or in quiet hours
-    (`quiet`, when the snooze moved out of them)."""
+    (`quiet`, when the snooze moved out of them); or, when no moment before the deadline is
+    outside quiet hours and still ahead, that the reminder comes right away (`moment` is
+    `now`)."""
+    if moment <= now and quiet is not None:
+        lines = [
+            f"#{follow_up.number} ({who(conversation)}) can't be snoozed: its deadline is "
+            f"{format_moment(follow_up.due_by, zone)}, and until then you have quiet hours "
+            f"({quiet})."
+        ]
+        if nudged:
+            lines.append("So I'll remind you right away instead, while you're up.")
+        else:
+            lines.append("Your nudges are off for this one, so no DM will come.")
+        return Reply.text(*lines)
     lines = [
         f"Snoozed #{follow_up.number} ({who(conversation)}) until {format_moment(moment, zone)}."
     ]

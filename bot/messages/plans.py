@@ -81,7 +81,7 @@ def plan_reply(
             )
         planned = [n for n in nudges if n.kind is not NudgeKind.WINDOW_CLOSED]
         if planned:
-            lines.append("I'll nudge you: " + _nudge_times(planned, zone) + ".")
+            lines.append("I'll nudge you: " + _nudge_times(planned, zone, now) + ".")
         title = (
             f"#{follow_up.number} {upper_first(method_label(follow_up, rulebook))} to "
             f"{conversation.contact_name}, {deadline_line(follow_up, now, zone)}"
@@ -123,8 +123,14 @@ def _other_contacts(
     return others[:limit]
 
 
-def _nudge_times(nudges: Sequence[PlacedNudge], zone: ZoneInfo) -> str:
-    return ", ".join(f"{format_moment(n.due_at, zone)} ({NUDGE_LABELS[n.kind]})" for n in nudges)
+def _nudge_times(nudges: Sequence[PlacedNudge], zone: ZoneInfo, now: datetime) -> str:
+    """ "Sat 7 Mar 15:00 EST (heads-up), right away (last call)": a nudge due already goes out
+    as soon as this answer is sent (one that couldn't wait for quiet hours to end)."""
+    return ", ".join(
+        f"{'right away' if n.due_at <= now else format_moment(n.due_at, zone)} "
+        f"({NUDGE_LABELS[n.kind]})"
+        for n in nudges
+    )
 
 
 def _why_no_nudges(person: Person, kind: KindRule, conversation: Conversation) -> str:

@@ -12,6 +12,7 @@ from bot.replies import Action, ActionKind
 from rules.engine import Rulebook
 
 __all__ = [
+    "DATABASE_AWAY",
     "TOPIC_LEAD",
     "deadline_line",
     "follow_up_actions",
@@ -37,6 +38,13 @@ TOPIC_LEAD = re.compile(
     r"(?:(?:talked|spoke|chatted|discussed|learned|learnt)(?:\s+(?:about|on|of))?"
     r"|(?:asked|heard)\s+(?:about|on|of)|about)\s+",
     re.IGNORECASE,
+)
+
+
+# Any command, when the database doesn't answer in time: nothing was saved (its transaction
+# rolled back), so trying again is safe.
+DATABASE_AWAY = (
+    "I can't reach my records right now, so nothing was saved. Please try again in a moment."
 )
 
 

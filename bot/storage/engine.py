@@ -42,16 +42,31 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def create_engine(
-    url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **options: Any
+    url: str,
+    *,
+    sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    timeout: float | None = None,
+    **options: Any,
 ) -> AsyncEngine:
     """An async engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    `timeout` (seconds) bounds every wait on the database, so that one that stops answering
+    surfaces as an error a command can explain rather than as silence: on PostgreSQL each
+    statement (on the server, and in asyncpg for a connection that stops answering
+    altogether), opening a connection and waiting for one from the pool; on SQLite, waiting
+    for the write lock (it replaces `sqlite_busy_timeout_ms`). Migrations, which may wait
+    for another replica's, want none.
 
     `options` go to SQLAlchemy's `create_async_engine` (e.g. asyncpg's `connect_args`). For
     SQLite, `SqlStorage` runs its transactions on a second, synchronous engine on the same file
     (see `LoopSqlite`); the async one serves migrations and the libraries that want one.
     """
     if not url.startswith("sqlite"):
+        if timeout is not None:
+            options = _postgres_timeouts(options, timeout)
         return create_async_engine(url, pool_pre_ping=True, **options)
+    if timeout is not None:
+        sqlite_busy_timeout_ms = round(timeout * 1000)
     engine = create_async_engine(url, **options)
     _sqlite_setup(engine.sync_engine, busy_timeout_ms=sqlite_busy_timeout_ms)
     event.listen(engine.sync_engine, "begin", _begin_immediately)
@@ -60,6 +75,20 @@ def create_engine(
     if not _in_memory(engine.url):
         _LOOP_SQLITE[engine] = LoopSqlite(engine, busy_timeout_ms=sqlite_busy_timeout_ms)
     return engine
+
+
+def _postgres_timeouts(options: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """`options` with `timeout` on every statement, connection and pool checkout."""
+    connect_args = dict(options.get("connect_args") or {})
+    server_settings = dict(connect_args.get("server_settings") or {})
+    # On the server: a statement waiting on a lock (a table locked by hand, a long migration)
+    # is cancelled, and its transaction rolls back.
+    server_settings.setdefault("statement_timeout", str(round(timeout * 1000)))
+    connect_args["server_settings"] = server_settings
+    # In asyncpg: a server that stops answering at all (a network that drops packets).
+    connect_args.setdefault("command_timeout", timeout)
+    connect_args.setdefault("timeout", timeout)
+    return {**options, "connect_args": connect_args, "pool_timeout": timeout}
 
 
 def _begin_immediately(connection: Connection) -> None:

@@ -78,6 +78,17 @@ class SqlOutbox(Repository):
         )
         return {NudgeKind(kind): count for kind, count in rows.tuples()}
 
+    async def last_sent_at(self, follow_up_id: int) -> datetime | None:
+        # A row still sending has no sent_at yet: it went out about when it fell due.
+        latest = await self.db.execute(
+            select(func.max(func.coalesce(nudges.c.sent_at, nudges.c.due_at))).where(
+                nudges.c.follow_up_id == follow_up_id,
+                nudges.c.status.in_([NudgeStatus.SENT, NudgeStatus.SENDING]),
+            )
+        )
+        found: datetime | None = latest.scalar_one()
+        return found
+
     async def cancel_pending(self, follow_up_id: int, reason: str) -> int:
         result = await self.db.execute(
             update(nudges)

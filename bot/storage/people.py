@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from bot.domain import Address, Person, clip_reason
-from bot.storage.engine import Repository
+from bot.storage.engine import Repository, dialect_insert
 from bot.storage.mapping import person_from, person_values
 from bot.storage.schema import people
 
@@ -28,8 +28,22 @@ class SqlPeople(Repository):
 
     async def add(self, person: Person) -> Person:
         values = {**person_values(person), "next_number": 1, "created_at": person.created_at}
-        added = await self.db.execute(insert(people).values(values).returning(people.c.id))
-        person.id = added.scalar_one()
+        # A new student's first commands can arrive together on two replicas: both find no
+        # one, both add. On PostgreSQL the second insert waits for the first to commit, adds
+        # nothing, and reads the person the first one added (read committed sees them). SQLite
+        # runs one writer at a time, so there the second command finds the person before it.
+        insert = dialect_insert(self.db, people).values(values)
+        added = await self.db.execute(
+            insert.on_conflict_do_nothing(
+                index_elements=[people.c.platform, people.c.workspace, people.c.user_id]
+            ).returning(people.c.id)
+        )
+        person_id = added.scalar_one_or_none()
+        if person_id is None:
+            stored = await self.get(person.address)
+            assert stored is not None, "the conflicting person is committed before we read it"
+            return stored
+        person.id = person_id
         return person
 
     async def update(self, person: Person) -> None:

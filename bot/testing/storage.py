@@ -120,8 +120,9 @@ class InMemoryPeople:
         return None
 
     async def add(self, person: Person) -> Person:
-        if await self.get(person.address) is not None:
-            raise ValueError("person already exists")
+        stored = await self.get(person.address)
+        if stored is not None:
+            return stored
         person.id = self.t.new_id()
         self.t.people[person.id] = copy.copy(person)
         self.t.next_numbers[person.id] = 1
@@ -257,6 +258,15 @@ class InMemoryOutbox:
             ):
                 counts[n.kind] = counts.get(n.kind, 0) + 1
         return counts
+
+    async def last_sent_at(self, follow_up_id: int) -> datetime | None:
+        moments = [
+            n.sent_at or n.due_at
+            for n in self.t.nudges.values()
+            if n.follow_up_id == follow_up_id
+            and n.status in (NudgeStatus.SENT, NudgeStatus.SENDING)
+        ]
+        return max(moments, default=None)
 
     async def cancel_pending(self, follow_up_id: int, reason: str) -> int:
         pending = self._pending(follow_up_id)

@@ -164,3 +164,19 @@ def test_a_draft_to_copy_and_a_check(tmp_path: Path) -> None:
     assert "Spelling and grammar: No issues found." in rest
     assert "Repeated word: “the the” → “the”" in out
     assert "Doubled space: “interview  yesterday”" in out
+
+
+def test_an_interview_recorded_at_dawn_gets_its_last_call_at_once(tmp_path: Path) -> None:
+    # 05:35 in Berlin, quiet hours until 08:00, the thank-you due at 06:35.
+    script = '/met Jane Doe, Acme, interview when:"47 hours ago"\n:advance 3h\n'
+    result = console(tmp_path, script, "--start", "2026-03-10T05:35", "--tz", "Europe/Berlin")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "#1 Email to Jane Doe, by Tue 10 Mar 06:35 CET (1 h left)" in out
+    assert "I'll nudge you: right away (last call)." in out
+    headers = [m.groups() for line in out.splitlines() if (m := DM_HEADER.match(line))]
+    assert headers == [
+        ("student", "2026-03-10 05:35", "CET"),
+        ("student", "2026-03-10 08:00", "CET"),
+    ]
+    assert "[DM to student at 2026-03-10 05:35 CET]\n#1 Last call: email to Jane Doe" in out

@@ -109,6 +109,20 @@ async def test_person_round_trip(storage: Storage) -> None:
         assert await uow.people.get(Address("slack", "T2", "alice")) is None
 
 
+async def test_adding_someone_already_stored_gives_the_stored_person(storage: Storage) -> None:
+    async with storage.session() as uow:
+        first = await add_person(uow)
+        first.display_name = "Alice"
+        await uow.people.update(first)
+    async with storage.session() as uow:
+        again = await uow.people.add(
+            Person(Address("slack", "T1", "alice"), created_at=T0 + timedelta(hours=1))
+        )
+        assert (again.id, again.display_name, again.created_at) == (first.id, "Alice", T0)
+        # Their numbers go on from where they were: the second add changed nothing.
+        assert await uow.follow_ups.allocate_numbers(again.id or 0, 1) == [1]
+
+
 async def test_an_error_rolls_the_unit_of_work_back(storage: Storage) -> None:
     async def add_then_fail() -> None:
         async with storage.session() as uow:
@@ -559,3 +573,29 @@ async def test_pace_turns_follow_one_schedule_per_key(storage: Storage) -> None:
         # After a quiet spell the schedule starts again from now, with no burst of old turns.
         assert await uow.state.take_turn("discord:bot", 5000.0, 0.5) == 5000.0
         assert await uow.state.take_turn("discord:bot", 5000.0, 0.5) == 5000.5
+
+
+async def test_last_sent_at_is_when_the_latest_nudge_went_out(storage: Storage) -> None:
+    async with storage.session() as uow:
+        follow_up = await follow_up_with_nudges(
+            uow,
+            (NudgeKind.HEADS_UP, timedelta(0)),
+            (NudgeKind.LAST_CALL, timedelta(seconds=1)),
+            (NudgeKind.WINDOW_CLOSED, timedelta(hours=1)),
+            planned_at=T0 - timedelta(hours=1),
+        )
+        assert follow_up.id is not None
+        assert await uow.outbox.last_sent_at(follow_up.id) is None
+        lease = T0 + timedelta(minutes=2)
+        first, second = await uow.outbox.claim_due(
+            Claim(T0 + timedelta(seconds=1), "me", lease, 10)
+        )
+        assert first.id is not None
+        await uow.outbox.mark_sent([first.id], T0 + timedelta(seconds=5), "me")
+    async with storage.session() as uow:
+        # The second, still going out, fell due (T0 + 1 s) before the first went out.
+        assert await uow.outbox.last_sent_at(follow_up.id) == T0 + timedelta(seconds=5)
+        assert second.id is not None
+        await uow.outbox.mark_sent([second.id], T0 + timedelta(seconds=9), "me")
+    async with storage.session() as uow:
+        assert await uow.outbox.last_sent_at(follow_up.id) == T0 + timedelta(seconds=9)

@@ -81,6 +81,8 @@ def schedule(
     zone: ZoneInfo = NEW_YORK,
     quiet: QuietHours | None = NIGHTS,
     snoozed_until: datetime | None = None,
+    last_sent_at: datetime | None = None,
+    awake: bool = False,
 ) -> list[PlacedNudge]:
     """The nudges for the first follow-up of a `kind_key` conversation at `met_at`."""
     plan = plan_follow_ups(kind(kind_key), met_at)[0]
@@ -93,6 +95,8 @@ def schedule(
         zone=zone,
         quiet=quiet,
         snoozed_until=snoozed_until,
+        last_sent_at=last_sent_at,
+        awake=awake,
     )
 
 
@@ -433,6 +437,50 @@ def test_last_call_that_cannot_leave_quiet_hours_before_its_deadline_is_dropped(
     # last call before quiet hours, and 08:00 is after the deadline.
     nudges = schedule("interview", ny(9, 3), now=ny(10, 23))
     assert nudges == [PlacedNudge(ny(11, 8), WINDOW_CLOSED)]
+
+
+def test_a_last_call_that_cannot_leave_quiet_hours_goes_out_now_if_the_student_is_awake() -> None:
+    # The same night, but the student just typed a command at 23:00: they are up, so the 02:00
+    # last call (and the 21:00 one, past already) goes out now rather than not at all.
+    nudges = schedule("interview", ny(9, 3), now=ny(10, 23), awake=True)
+    assert nudges == [PlacedNudge(ny(10, 23), LAST_CALL), PlacedNudge(ny(11, 8), WINDOW_CLOSED)]
+
+
+def test_a_dawn_last_call_goes_out_now_if_the_student_is_awake() -> None:
+    # Met 47 hours before 05:35: the last call falls at 05:35, in quiet hours until 08:00,
+    # after the 06:35 deadline. The moment before quiet hours began is the evening before.
+    nudges = schedule("interview", ny(8, 6, 35), now=ny(10, 5, 35), awake=True)
+    assert nudges == [PlacedNudge(ny(10, 5, 35), LAST_CALL), PlacedNudge(ny(10, 8), WINDOW_CLOSED)]
+
+
+def test_an_awake_student_still_gets_a_quiet_nudge_at_the_end_of_quiet_hours_when_it_fits() -> None:
+    nudges = schedule("interview", ny(9, 23, 30), now=ny(10, 22, 30), awake=True)
+    assert nudges[0] == PlacedNudge(ny(11, 8), HEADS_UP)
+
+
+def night_replan(last_sent_at: datetime) -> list[PlacedNudge]:
+    """Met at 03:00 on the 9th (ideal deadline 03:00 on the 11th), one last call sent at
+    `last_sent_at`: the plan again at 23:30 on the 10th, the student awake."""
+    return place_nudges(
+        BUNDLED.timing,
+        met_at=ny(9, 3),
+        ideal_by=ny(11, 3),
+        due_by=ny(11, 3),
+        now=ny(10, 23, 30),
+        zone=NEW_YORK,
+        quiet=NIGHTS,
+        already_sent={LAST_CALL: 1},
+        last_sent_at=last_sent_at,
+        awake=True,
+    )
+
+
+def test_a_nudge_moved_to_now_is_not_sent_again_right_after_one_went_out() -> None:
+    # At 23:00 both last calls moved to now and went out as one; a re-plan at 23:30 (new
+    # settings) counts one sent, and must not send the other now as well.
+    assert night_replan(last_sent_at=ny(10, 23)) == [PlacedNudge(ny(11, 8), WINDOW_CLOSED)]
+    # Long after the last one went out (the first last call, at 21:00), the other goes now.
+    assert night_replan(last_sent_at=ny(10, 18))[0] == PlacedNudge(ny(10, 23, 30), LAST_CALL)
 
 
 def test_nudges_in_the_past_are_dropped() -> None:

@@ -28,7 +28,7 @@ from adapters.slack.testing import (
     rate_limited,
     signed_headers,
 )
-from bot.bootstrap import Bot, build_bot
+from bot.bootstrap import DATABASE_ERRORS, Bot, build_bot
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.domain import Address
@@ -169,7 +169,7 @@ async def bot_on(engine: AsyncEngine, clock: FakeClock, runtime: SlackRuntime) -
     wires one: several of them on one database are replicas."""
     await upgrade_to_head(engine)
     storage = SqlStorage(engine)
-    core = make_test_bot(storage, clock=clock)
+    core = make_test_bot(storage, clock=clock, outages=DATABASE_ERRORS)
     dispatcher = Dispatcher(
         storage,
         runtime.messenger,

@@ -90,11 +90,9 @@ class Installed:
         return await self.harness.post(body, headers=signed_headers(SECRET, body))
 
 
-@pytest.fixture
-async def oauth(
-    slack: FakeSlack, engine: AsyncEngine, clock: FakeClock
-) -> AsyncIterator[Installed]:
-    env = {
+def oauth_env(slack: FakeSlack) -> dict[str, str]:
+    """The settings of an app installed by OAuth, in HTTP mode, against `slack`."""
+    return {
         "SLACK_CLIENT_ID": "1111.2222",
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -102,7 +100,13 @@ async def oauth(
         "PORT": "0",
         "SLACK_HTTP_HOST": "127.0.0.1",
     }
-    runtime = SlackRuntime.from_env(env)
+
+
+@pytest.fixture
+async def oauth(
+    slack: FakeSlack, engine: AsyncEngine, clock: FakeClock
+) -> AsyncIterator[Installed]:
+    runtime = SlackRuntime.from_env(oauth_env(slack))
     bot: Bot = await bot_on(engine, clock, runtime)
     serving = asyncio.create_task(runtime.serve())
     async with asyncio.timeout(5):
