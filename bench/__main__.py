@@ -219,6 +219,9 @@ TARGETS = [
 def report(figures: dict[str, Any]) -> list[str]:
     lines = [f"{'figure':<24}{'value':>14}"]
     for key, value in figures.items():
+        if isinstance(value, str):
+            lines.append(f"{key:<24}  {value}")
+            continue
         shown = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
         lines.append(f"{key:<24}{shown:>14}")
     checks = []

@@ -102,6 +102,7 @@ async def flood_discord(directory: Path, total: int, students: int) -> dict[str,
         "discord_429_over_limit": refused,
         "discord_most_requests_in_1s": _most_within(requests, 1.0),
         "discord_requests_per_s": _rate(requests),
+        "discord_requests_per_s_by_10s": _timeline(requests, 10.0),
         "discord_dms_per_s": _rate(dms),
         **_lateness("discord", drained),
     }
@@ -284,6 +285,20 @@ def _lateness(name: str, drained: Drained) -> dict[str, float]:
         f"{name}_late_p99_s": late[min(len(late) - 1, int(len(late) * 0.99))],
         f"{name}_drain_s": drained.seconds,
     }
+
+
+def _timeline(times: Sequence[float], step: float) -> str:
+    """Events a second in each `step` seconds from the first: how a drain went over time."""
+    if not times:
+        return ""
+    first = min(times)
+    counts = [0] * (int((max(times) - first) // step) + 1)
+    for t in times:
+        counts[int((t - first) // step)] += 1
+    # The last slice is partly empty: its rate is over the time it lasted.
+    last = (max(times) - first) - step * (len(counts) - 1)
+    rates = [c / step for c in counts[:-1]] + [counts[-1] / max(last, 1.0)]
+    return " ".join(f"{r:.0f}" for r in rates)
 
 
 def _rate(times: Sequence[float]) -> float:

@@ -374,7 +374,8 @@ def _scopes(address: Address) -> dict[str, tuple[str, ...]]:
 
 class _Settler:
     """Settles a batch's DMs as they are sent: every SETTLE_EVERY DMs, or when SETTLE_WITHIN
-    has passed since the last settling, in one unit of work each time."""
+    has passed since the last settling, in one unit of work each time. A replica killed at any
+    moment leaves at most 2 x SETTLE_EVERY DMs, and those in flight, sent but unsettled."""
 
     def __init__(self, dispatcher: Dispatcher, report: DispatchReport) -> None:
         self.dispatcher = dispatcher
@@ -390,6 +391,11 @@ class _Settler:
         full = len(self._pending) >= SETTLE_EVERY
         if full or self._loop.time() - self._last >= SETTLE_WITHIN:
             await self.flush()
+        elif self._lock.locked():
+            # A settling is being written: wait for it rather than send on past it, so what
+            # is sent and unsettled stays within two groups and the sends in flight.
+            async with self._lock:
+                pass
 
     async def flush(self) -> None:
         """Write what is pending. A failure is kept in `error`, and the unsettled rows stay
