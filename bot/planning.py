@@ -81,9 +81,10 @@ class NudgePlanner:
     async def replan(
         self, person: Person, follow_up: FollowUp, conversation: Conversation
     ) -> list[PlacedNudge]:
-        """Place the follow-up's pending nudges again; those already sent stay sent."""
+        """Place the follow-up's pending nudges again; those already sent stay sent, and those
+        due or retrying stay to be sent, each counted so that none is placed twice."""
         assert follow_up.id is not None
-        sent = await self.uow.outbox.sent_counts(follow_up.id)
+        sent = await self.uow.outbox.sent_counts(follow_up.id, kept_at=self.now)
         planned = self.plan(person, follow_up, conversation, sent)
         await self.uow.outbox.replace_pending(
             follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned], self.now

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-__all__ = ["Action", "ActionKind", "Notice", "NoticeKind", "Reply", "Section"]
+__all__ = ["Action", "ActionKind", "File", "Notice", "NoticeKind", "Reply", "Section"]
 
 
 class ActionKind(enum.StrEnum):
@@ -20,6 +20,7 @@ class ActionKind(enum.StrEnum):
     SNOOZE = "snooze"
     SKIP = "skip"
     DRAFT = "draft"
+    DELETE = "delete"  # with "confirm": the answer to "delete this conversation?"
 
 
 class Action(NamedTuple):
@@ -69,6 +70,16 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class File:
+    """A file that goes with a reply (an export): delivered privately, as each platform can
+    (a DM file on Slack, an attachment on Discord, a file written by the console)."""
+
+    name: str
+    content: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """A reply to a command or a DM: sections of text and the actions that go with them.
 
@@ -82,6 +93,7 @@ class Reply:
     # For a form: what is wrong with each field ("name", "when" ...), beside the text.
     field_errors: Mapping[str, str] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
+    files: tuple[File, ...] = ()
 
     @classmethod
     def text(cls, *paragraphs: str, actions: Iterable[Action] = ()) -> Reply:

@@ -62,3 +62,12 @@ class SqlBotState(Repository):
                 )
             )
         return used is not None
+
+    async def forget_keys_ending(self, suffix: str) -> int:
+        count = 0
+        for table in (bot_state, rate_windows):
+            deleted = await self.db.execute(
+                delete(table).where(table.c.key.endswith(suffix, autoescape=True))
+            )
+            count += deleted.rowcount
+        return count
