@@ -32,6 +32,7 @@ from bot.zones import settable_zone_names
 
 from .context import Interaction, Responder
 from .forms import OPTION_LABELS, MetFormModal, record_met
+from .your_data import add_your_data_commands
 
 __all__ = ["build_commands"]
 
@@ -172,7 +173,8 @@ def _met_command(responder: Responder) -> TopCommand:
 
 def _followups_group(responder: Responder) -> app_commands.Group:
     followups = app_commands.Group(
-        name="followups", description="Your follow-ups: list, done, snooze, skip, settings"
+        name="followups",
+        description="Your follow-ups: list, done, snooze, skip, settings, and your data",
     )
 
     async def own_follow_ups(interaction: Interaction, current: str) -> Choices:
@@ -276,6 +278,9 @@ def _followups_group(responder: Responder) -> app_commands.Group:
     async def help_(interaction: Interaction, topic: str = "followups") -> None:
         await responder.answer(interaction, Help(topic))
 
+    add_your_data_commands(
+        responder, followups, own_follow_ups=own_follow_ups, on_follow_up=on_follow_up
+    )
     _settings_group(responder, followups)
     return followups
 
