@@ -56,6 +56,7 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
 from adapters.slack.dedupe import SeenRequests, request_key
+from adapters.slack.files import share_privately
 from adapters.slack.messenger import retry_after_seconds
 from adapters.slack.oauth import InstallFlow, oauth_log
 from adapters.slack.profiles import Profiles
@@ -122,7 +123,9 @@ class SlackHandlers:
                 await self._open_form(body, context, client, respond, channel)
                 return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
-            await _answer(respond, await self.service.handle(requester, command))
+            reply = await self.service.handle(requester, command)
+            reply = await share_privately(client, requester.address.user, reply)
+            await _answer(respond, reply)
         except Exception as err:
             await _sorry(respond, name, err)
 

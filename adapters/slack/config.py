@@ -17,9 +17,9 @@ __all__ = [
 ]
 
 # What the bot asks a workspace for, and no more (adapters/slack/manifest.yml lists the same):
-# slash commands, posting its replies and DMs, opening a DM with a student, and reading a
-# student's time zone.
-BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read")
+# slash commands, posting its replies and DMs, opening a DM with a student, reading a
+# student's time zone, and sharing a student's export with them in their DM.
+BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "files:write")
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
