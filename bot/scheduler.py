@@ -66,11 +66,13 @@ class NudgeScheduler:
         clock: Clock | None = None,
         sweep_every: timedelta = SWEEP_EVERY,
         measure_every: timedelta = MEASURE_EVERY,
+        housekeeping_first_after: timedelta = HOUSEKEEPING_FIRST_AFTER,
         outage_errors: tuple[type[BaseException], ...] = (),
     ) -> None:
         self.clock = clock or SystemClock()
         self.sweep_every = sweep_every
         self.measure_every = measure_every
+        self.housekeeping_first_after = housekeeping_first_after
         self.outage_errors = (*OUTAGE_ERRORS, *outage_errors)
         self.dispatcher: Dispatcher | None = None
         self.housekeeping: Callable[[], Awaitable[object]] | None = None
@@ -99,7 +101,7 @@ class NudgeScheduler:
                 HOUSEKEEPING_EVERY,
                 self.keep_house,
                 "housekeeping",
-                first=self.clock.now() + HOUSEKEEPING_FIRST_AFTER,
+                first=self.clock.now() + self.housekeeping_first_after,
             )
         self._scheduler.start()
 
