@@ -24,6 +24,7 @@ __all__ = [
     "Delete",
     "Draft",
     "Edit",
+    "EditForm",
     "Export",
     "ForgetMe",
     "Help",
@@ -109,6 +110,12 @@ class Edit(OnFollowUp):
 
 
 @dataclass(frozen=True)
+class EditForm(OnFollowUp):
+    """What was recorded for follow-up #N, to correct: the /met form filled in where there are
+    forms, the values and how to type a correction elsewhere."""
+
+
+@dataclass(frozen=True)
 class Delete(OnFollowUp):
     """Delete the conversation of follow-up #N, with its follow-ups and nudges; asked to
     confirm first."""
@@ -182,6 +189,7 @@ Command = (
     | Check
     | ServerZone
     | Edit
+    | EditForm
     | Delete
     | Undo
     | ForgetMe
@@ -272,6 +280,8 @@ def parse_followups(text: str) -> Command:
     if sub in ("edit", "fix", "correct"):
         number = parse_number(args, "edit", "/followups edit 3 company:Acme")
         typed = text.lstrip()[len(words[0]) :].lstrip()[len(args[0]) :]
+        if not typed.strip():
+            return EditForm(number)
         return Edit(number, tuple(parse_changes(typed, number).items()))
     if sub in ("delete", "remove", "rm"):
         number = parse_number(args, "delete", "/followups delete 3")
@@ -328,6 +338,10 @@ def command_for(action: Action) -> Command:
             if argument:
                 raise CommandError(_DRAFT_USAGE.format(number=number))
             return Draft(number, follow_up_id=ident)
+        case ActionKind.EDIT:
+            if argument:
+                raise CommandError(f"Usage: /followups edit {number} name:... company:...")
+            return EditForm(number, follow_up_id=ident)
         case ActionKind.DELETE:
             if argument.casefold() not in _CONFIRM:
                 raise CommandError(f"Usage: /followups delete {number} (then confirm).")

@@ -11,13 +11,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 from bot.domain import Conversation
 from bot.errors import UserError
 from bot.formatting import clip
 from bot.met import MetInput
 
-__all__ = ["CHANGEABLE", "EDIT_EXAMPLE", "corrected_fields", "parse_changes"]
+__all__ = [
+    "CHANGEABLE",
+    "EDIT_EXAMPLE",
+    "WHEN_SHOWN",
+    "changes_from_form",
+    "corrected_fields",
+    "parse_changes",
+    "recorded_fields",
+]
+
+# How a form shows when they met: a form the /met grammar reads back to the same minute.
+WHEN_SHOWN = "%Y-%m-%d %H:%M"
 
 # What a student may type before the colon, and the /met field it changes.
 CHANGEABLE = {
@@ -94,3 +106,32 @@ def corrected_fields(
         event=given("event", conversation.event or ""),
         priority=given("priority", str(conversation.priority or "")),
     )
+
+
+def recorded_fields(conversation: Conversation, zone: ZoneInfo) -> MetInput:
+    """A conversation as the /met form shows it, its time in `zone`."""
+    return MetInput(
+        name=conversation.contact_name,
+        company=conversation.company,
+        kind=conversation.kind,
+        topics=conversation.topics,
+        when=conversation.met_at.astimezone(zone).strftime(WHEN_SHOWN),
+        event=conversation.event or "",
+        priority=str(conversation.priority or ""),
+    )
+
+
+def changes_from_form(submitted: MetInput, shown: MetInput) -> tuple[tuple[str, str], ...]:
+    """What a correction form's submission changes from what it showed (an emptied optional
+    field clears it). Raises UserError for a new kind, which a correction can't make."""
+    if submitted.kind.strip() and submitted.kind.strip() != shown.kind:
+        raise UserError(
+            "The kind can't be changed here: it decides which follow-ups you owe. Delete this "
+            "conversation (/followups delete) and record it again with /met."
+        )
+    changes = []
+    for field in ("name", "company", "topics", "when", "event", "priority"):
+        value = getattr(submitted, field).strip()
+        if value != getattr(shown, field).strip():
+            changes.append((field, value or "none"))
+    return tuple(changes)

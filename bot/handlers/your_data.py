@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.commands import Delete, Edit, Export, ForgetMe, Undo
+from bot.commands import Delete, Edit, EditForm, Export, ForgetMe, Undo
 from bot.domain import FollowUpStatus
-from bot.edits import corrected_fields
+from bot.edits import corrected_fields, recorded_fields
 from bot.errors import UserError
 from bot.export import calendar_file, csv_file
 from bot.handlers.context import Context
@@ -22,7 +22,7 @@ from bot.met import validate_met
 from bot.replies import Reply
 from rules.engine import plan_follow_ups
 
-__all__ = ["UNDO_WITHIN", "delete", "edit", "export", "forget_me", "undo"]
+__all__ = ["UNDO_WITHIN", "delete", "edit", "edit_form", "export", "forget_me", "undo"]
 
 # /followups undo takes back a /met this recent: long enough to notice a slip, short enough
 # that it can't delete something recorded long ago by surprise.
@@ -36,6 +36,8 @@ async def edit(command: Edit, ctx: Context) -> Reply:
     _, conversation = await ctx.follow_up(command)
     assert conversation.id is not None
     changes = dict(command.changes)
+    if not changes:
+        raise UserError(say.nothing_changed(command.number))
     kind = ctx.rulebook.kinds.get(conversation.kind)
     if kind is None:
         raise UserError(
@@ -84,6 +86,14 @@ async def edit(command: Edit, ctx: Context) -> Reply:
         now=ctx.now,
         zone=ctx.zone,
     )
+
+
+async def edit_form(command: EditForm, ctx: Context) -> Reply:
+    """What was recorded for follow-up #N, and the form to correct it."""
+    follow_up, conversation = await ctx.follow_up(command)
+    assert follow_up.id is not None
+    fields = recorded_fields(conversation, ctx.zone)
+    return say.correction(follow_up, fields)
 
 
 async def delete(command: Delete, ctx: Context) -> Reply:

@@ -7,18 +7,22 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import Conversation, FollowUp, FollowUpStatus
+from bot.edits import EDIT_EXAMPLE
 from bot.formatting import format_moment
 from bot.messages.follow_ups import who
 from bot.messages.words import deadline_line, follow_up_actions
-from bot.replies import Action, ActionKind, File, Reply
+from bot.met import MetInput
+from bot.replies import Action, ActionKind, CorrectionForm, File, Reply
 
 __all__ = [
+    "correction",
     "delete_question",
     "deleted",
     "edited",
     "exported",
     "forget_me_question",
     "forgotten",
+    "nothing_changed",
     "nothing_to_export",
     "nothing_to_undo",
     "undone",
@@ -59,7 +63,42 @@ def edited(
             else "The deadlines moved with the new time."
         )
     actions = [a for f in open_ for a in follow_up_actions(f, snooze=False, draft=True)]
+    if follow_ups:
+        actions.append(edit_action(follow_ups[0]))
     return Reply.text("\n".join(lines), actions=actions)
+
+
+def edit_action(follow_up: FollowUp) -> Action:
+    """The Edit button: the /met form filled in with the follow-up's conversation."""
+    assert follow_up.id is not None
+    return Action(ActionKind.EDIT, "Edit", follow_up.number, follow_up.id)
+
+
+def correction(follow_up: FollowUp, fields: MetInput) -> Reply:
+    """What was recorded, how to type a correction, and the form that does it."""
+    assert follow_up.id is not None
+    n = follow_up.number
+    recorded = [
+        f"name: {fields.name}",
+        f"company: {fields.company}",
+        f"about: {fields.topics or 'none'}",
+        f"when: {fields.when}",
+        f"event: {fields.event or 'none'}",
+        f"priority: {fields.priority or 'none'}",
+    ]
+    return Reply(
+        Reply.text(
+            f"What you recorded for #{n}:\n" + "\n".join(recorded),
+            "To correct it, type what changes: "
+            + EDIT_EXAMPLE.replace(" 3 ", f" {n} ", 1)
+            + " (the kind can't change: delete it and /met again).",
+        ).sections,
+        form=CorrectionForm(fields, n, follow_up.id),
+    )
+
+
+def nothing_changed(number: int) -> str:
+    return f"Nothing changed: #{number} stays as it was."
 
 
 def delete_question(conversation: Conversation, follow_ups: Sequence[FollowUp]) -> Reply:

@@ -60,6 +60,25 @@ async def test_edit_corrects_the_conversation_and_its_drafts(data_bot: TestBot) 
     assert "Jane Do " not in draft
 
 
+async def test_edit_alone_shows_what_was_recorded_and_the_form_to_correct_it(
+    data_bot: TestBot,
+) -> None:
+    await say(data_bot, '/met Jane Doe, Acme, fair-good, Kafka event:"Spring Fair" priority:2')
+    reply = await say(data_bot, "/followups edit 2")
+    assert not reply.is_error
+    text = reply.plain_text()
+    assert "What you recorded for #2:" in text
+    assert "name: Jane Doe\ncompany: Acme\nabout: Kafka\nwhen: 2026-03-06 15:00" in text
+    assert "event: Spring Fair\npriority: 2" in text
+    assert "/followups edit 2 name:" in text
+    assert reply.form is not None
+    assert (reply.form.number, reply.form.fields.kind, reply.form.fields.when) == (
+        2,
+        "fair-good",
+        "2026-03-06 15:00",
+    )
+
+
 async def test_edit_takes_a_hundred_character_name_and_refuses_a_longer_one(
     data_bot: TestBot,
 ) -> None:
@@ -76,7 +95,6 @@ async def test_edit_takes_a_hundred_character_name_and_refuses_a_longer_one(
 @pytest.mark.parametrize(
     ("typed", "said"),
     [
-        ("/followups edit 1", "Say what to change"),
         ("/followups edit 1 Jane Doe", "Say what to change"),
         ("/followups edit 1 salary:lots", "“salary:” isn't something I can change"),
         ("/followups edit 1 oops name:Jane", "“oops” isn't a field"),

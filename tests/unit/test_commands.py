@@ -15,6 +15,7 @@ from bot.commands import (
     CommandError,
     Delete,
     Draft,
+    EditForm,
     Help,
     ListFollowUps,
     MarkDone,
@@ -363,7 +364,7 @@ def test_a_button_does_what_its_typed_command_does(kind: ActionKind) -> None:
     if kind is ActionKind.SNOOZE:
         action = action._replace(argument="2h")
     clicked = command_for(action)
-    assert isinstance(clicked, MarkDone | Snooze | Skip | Draft | Delete)
+    assert isinstance(clicked, MarkDone | Snooze | Skip | Draft | Delete | EditForm)
     assert dataclasses.replace(clicked, follow_up_id=None) == parse_command(action.command)
 
 

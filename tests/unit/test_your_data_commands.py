@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import Delete, Edit, Export, ForgetMe, Undo, parse_command
+from bot.commands import Delete, Edit, EditForm, Export, ForgetMe, Undo, parse_command
 from bot.domain import Conversation
 from bot.edits import corrected_fields
 from bot.errors import UserError
@@ -39,7 +39,6 @@ def test_edit_reads_each_field_as_typed(typed: str, changes: dict[str, str]) -> 
     ("typed", "said"),
     [
         ("/followups edit", "Which follow-up?"),
-        ("/followups edit 3", "Say what to change"),
         ("/followups edit 3 kind:call", "“kind:” isn't something I can change"),
         ("/followups edit 3 Jane name:Jane", "“Jane” isn't a field"),
         ("/followups edit 3 company: ", "company: needs a value"),
@@ -57,6 +56,8 @@ def test_a_mistake_is_explained(typed: str, said: str) -> None:
 
 
 def test_the_other_commands() -> None:
+    assert parse_command("/followups edit 3") == EditForm(3)
+    assert parse_command("/followups edit #3  ") == EditForm(3)
     assert parse_command("/followups delete 3") == Delete(3)
     assert parse_command("/followups delete #3 confirm") == Delete(3, confirmed=True)
     assert parse_command("/followups remove 3 yes") == Delete(3, confirmed=True)

@@ -85,3 +85,72 @@ async def test_export_attaches_the_csv_and_the_calendar_to_the_private_answer(
     assert str(event["SUMMARY"]) == "Follow up #1: Jane Doe, Acme (email)"
     attachments = answer.json["data"]["attachments"]
     assert sorted(a["filename"] for a in attachments) == names
+
+
+def _form_of(made: list) -> dict:
+    (opened,) = [r for r in made if r.callback_type == 9]
+    data: dict = opened.json["data"]
+    return data
+
+
+def _defaults(modal: dict) -> dict[str, str]:
+    """What each input of a form shows, by label (a select: its chosen option)."""
+    shown = {}
+    for component in modal["components"]:
+        inner = component["component"]
+        if inner["type"] == 3:
+            chosen = [o["value"] for o in inner["options"] if o.get("default")]
+            shown[component["label"]] = chosen[0] if chosen else ""
+        else:
+            shown[component["label"]] = inner.get("value") or ""
+    return shown
+
+
+async def test_the_edit_button_opens_the_met_form_filled_in_and_saves_the_correction(
+    discord_bot: DiscordBot,
+) -> None:
+    message = await discord_bot.command(
+        "met", {**JANE, "kind": "fair-good", "event": "Spring Fair", "priority": "2"}
+    )
+    made = await discord_bot.click(message, "Edit #1", guild_id=None)
+    modal = _form_of(made)
+    assert modal["title"] == "Correct a conversation"
+    shown = _defaults(modal)
+    assert shown == {
+        "Name": "Jane Doe",
+        "Company": "Acme",
+        "Kind of conversation": "fair-good",
+        "What you talked about": "Kafka",
+        "When, event, priority": '2026-03-06 15:00 event:"Spring Fair" priority:2',
+    }
+    # Clicked in a DM (no server): the button's server says whose follow-up it is.
+    corrected = {**shown, "Name": "Jane Doe-Smith", "What you talked about": ""}
+    answer = last_message(
+        await discord_bot.send(
+            discord_bot.make.submit(modal, corrected, user_id=ALICE, guild_id=None)
+        )
+    )
+    assert "Saved: Jane Doe-Smith at Acme (Spring Fair)" in text_of(answer)
+    (first, _) = await discord_bot.service.open_follow_ups(Requester(ALICE_ADDRESS))
+    assert first.contact_name == "Jane Doe-Smith"
+
+
+async def test_the_edit_form_refuses_a_new_kind_and_a_strangers_submission(
+    discord_bot: DiscordBot,
+) -> None:
+    message = await discord_bot.command("met", JANE)
+    modal = _form_of(await discord_bot.click(message, "Edit", guild_id=None))
+    shown = _defaults(modal)
+    kind = last_message(
+        await discord_bot.send(
+            discord_bot.make.submit(
+                modal, {**shown, "Kind of conversation": "call"}, user_id=ALICE, guild_id=None
+            )
+        )
+    )
+    assert "The kind can't be changed here" in text_of(kind)
+    # Bob's click on Alice's Edit button finds nothing of his.
+    refused = last_message(await discord_bot.click(message, "Edit", user=BOB, guild_id=None))
+    assert "You have no follow-up #1" in text_of(refused)
+    (summary,) = await discord_bot.service.open_follow_ups(Requester(ALICE_ADDRESS))
+    assert (summary.contact_name, summary.company) == ("Jane Doe", "Acme")
