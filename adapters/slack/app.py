@@ -55,6 +55,7 @@ from adapters.slack.blocks import (
     unescape,
 )
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
+from adapters.slack.corrections import EDIT_FORM_CALLBACK, CorrectionForms
 from adapters.slack.dedupe import SeenRequests, request_key
 from adapters.slack.files import share_privately
 from adapters.slack.messenger import retry_after_seconds
@@ -90,6 +91,7 @@ class SlackHandlers:
     def __init__(self, service: FollowUpService, *, profiles: Profiles) -> None:
         self.service = service
         self.profiles = profiles
+        self.corrections = CorrectionForms(service, self.requester, self._answer_form)
 
     # -- who is asking ---------------------------------------------------------------------
 
@@ -232,6 +234,8 @@ class SlackHandlers:
                 return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
             reply = await self.service.handle(requester, command)
+            if reply.form is not None and await self.corrections.open(body, client, reply.form):
+                return  # Edit: the /met form, filled in with what was recorded
             await self._show_click_result(body, client, respond, action, reply)
         except Exception as err:
             await _sorry(respond, "a button", err)
@@ -371,6 +375,7 @@ def build_app(
     app.command("/met")(handlers.command)
     app.command("/followups")(handlers.command)
     app.view(MET_FORM_CALLBACK)(handlers.met_form)
+    app.view(EDIT_FORM_CALLBACK)(handlers.corrections.submitted)
     app.action(re.compile("^" + re.escape(ACTION_ID_PREFIX)))(handlers.click)
     app.event("app_uninstalled")(removals.uninstalled)
     app.event("tokens_revoked")(removals.tokens_revoked)

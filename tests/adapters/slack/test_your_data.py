@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import icalendar
 
 from adapters.slack.blocks import decode_action
 from adapters.slack.files import NOT_SHARED, SHARED
-from adapters.slack.testing import slack_error
+from adapters.slack.testing import interaction_body, slack_error, view_submission_payload
 from bot.services import Requester
 from tests.adapters.slack.conftest import STUDENT, SlackHarness
 from tests.adapters.slack.test_commands import buttons, texts
@@ -82,3 +83,67 @@ async def test_forget_me_asks_then_deletes(harness: SlackHarness) -> None:
     assert "I deleted everything I kept about you" in texts(await harness.answer(count=3))
     async with harness.bot.storage.session() as uow:
         assert await uow.people.get(harness.address()) is None
+
+
+def _shown(view: dict) -> dict[str, str]:
+    """What each input of a modal shows, by block id."""
+    shown = {}
+    for block in view["blocks"]:
+        element = block["element"]
+        initial = element.get("initial_option")
+        shown[block["block_id"]] = initial["value"] if initial else element.get("initial_value", "")
+    return shown
+
+
+async def test_the_edit_button_opens_the_met_form_filled_in_and_saves_the_correction(
+    harness: SlackHarness,
+) -> None:
+    await harness.command("/met", 'Jane Do, Acme, fair-good, Kafka event:"Spring Fair" priority:2')
+    answer = await harness.answer()
+    (edit,) = [b for b in buttons(answer) if b["text"]["text"].startswith("Edit")]
+    await harness.click(edit["value"])
+    (opened,) = await harness.slack.wait_for("views.open")
+    view = opened.args["view"]
+    assert view["callback_id"] == "followup_edit_form"
+    assert view["title"]["text"] == "Correct a conversation"
+    assert _shown(view) == {
+        "name": "Jane Do",
+        "company": "Acme",
+        "kind": "fair-good",
+        "topics": "Kafka",
+        "when": "2026-03-06 12:00",  # in the student's zone, as Slack gave it
+        "event": "Spring Fair",
+        "priority": "2",
+    }
+    values = {**_shown(view), "name": "Jane Doe", "event": ""}
+    payload = view_submission_payload(user_id=STUDENT, view=view, values=values)
+    response = await harness.post(interaction_body(payload))
+    assert response.status == 200
+    (saved,) = await harness.slack.wait_for("response_url:click")
+    assert "Saved: Jane Doe at Acme, met" in texts(saved.args)
+    assert "(Spring Fair)" not in texts(saved.args)  # emptied: cleared
+    summaries = await harness.bot.service.open_follow_ups(Requester(harness.address()))
+    assert {s.contact_name for s in summaries} == {"Jane Doe"}
+
+
+async def test_the_edit_form_shows_its_problems_on_its_fields(harness: SlackHarness) -> None:
+    await harness.command("/met", "Jane Doe, Acme, interview")
+    answer = await harness.answer()
+    (edit,) = [b for b in buttons(answer) if b["text"]["text"] == "Edit"]
+    await harness.click(edit["value"])
+    (opened,) = await harness.slack.wait_for("views.open")
+    view = opened.args["view"]
+    for values, field in (
+        ({**_shown(view), "kind": "call"}, "kind"),
+        ({**_shown(view), "name": "x" * 101}, "name"),
+    ):
+        payload = view_submission_payload(user_id=STUDENT, view=view, values=values)
+        response = await harness.post(interaction_body(payload))
+        assert json.loads(response.body)["response_action"] == "errors"
+        assert field in json.loads(response.body)["errors"]
+    # A stranger's submission of the same form finds nothing of theirs.
+    stranger = view_submission_payload(user_id="U0MALLORY", view=view, values=_shown(view))
+    refused = json.loads((await harness.post(interaction_body(stranger))).body)
+    assert "You have no follow-up #1" in refused["errors"]["name"]
+    (summary,) = await harness.bot.service.open_follow_ups(Requester(harness.address()))
+    assert summary.contact_name == "Jane Doe"
