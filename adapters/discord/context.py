@@ -103,9 +103,15 @@ class Responder:
 
     def address(self, interaction: discord.Interaction[Any], scope: str | None = None) -> Address:
         """The verified address: Discord vouches for the user; the scope is the server the
-        interaction came from, or the one a button names."""
+        interaction came from, or the one a button names. A command through the student's own
+        install of the app (in a server without the bot, a group DM) is in their own scope,
+        with their DMs with the bot: it belongs to no server."""
         if scope is None:
-            scope = str(interaction.guild_id) if interaction.guild_id else DM_SCOPE
+            own_install = interaction.is_user_integration() and not (
+                interaction.is_guild_integration()
+            )
+            in_server = interaction.guild_id is not None and not own_install
+            scope = str(interaction.guild_id) if in_server else DM_SCOPE
         return Address(PLATFORM, scope, str(interaction.user.id))
 
     def requester(

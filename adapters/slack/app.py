@@ -49,7 +49,6 @@ from adapters.slack.blocks import (
     decode_action,
     met_fields,
     met_modal,
-    modal_errors,
     render,
     replace_follow_up,
     unescape,
@@ -61,6 +60,7 @@ from adapters.slack.files import share_privately
 from adapters.slack.messenger import retry_after_seconds
 from adapters.slack.oauth import InstallFlow, oauth_log
 from adapters.slack.profiles import Profiles
+from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
 from bot.commands import Met, MetForm, command_for, parse_command
@@ -166,24 +166,17 @@ class SlackHandlers:
         context: AsyncBoltContext,
         client: AsyncWebClient,
     ) -> None:
-        try:
-            form = FormContext.decode(str(view.get("private_metadata") or ""))
+        form = FormContext.decode(str(view.get("private_metadata") or ""))
+
+        async def submit() -> tuple[Reply, Requester]:
             requester = await self.requester(context, client, wait=FORM_PROFILE_WAIT)
-            reply = await self.service.handle(
-                requester, Met(fields=met_fields(view), where=form.channel)
-            )
-        except Exception as err:
-            log.error("Slack: the /met form failed with %s", type(err).__name__)
-            await ack(response_action="errors", errors={"name": SORRY})
-            return
-        if reply.is_error:
-            await ack(response_action="errors", errors=modal_errors(reply))
-            return
-        await ack()
-        try:
+            command = Met(fields=met_fields(view), where=form.channel)
+            return await self.service.handle(requester, command), requester
+
+        async def answer(reply: Reply, requester: Requester) -> None:
             await self._answer_form(form, reply, client, requester)
-        except Exception as err:
-            log.error("Slack: answering the /met form failed with %s", type(err).__name__)
+
+        await answer_submission(ack, "/met form", submit, answer)
 
     async def _answer_form(
         self, form: FormContext, reply: Reply, client: AsyncWebClient, requester: Requester

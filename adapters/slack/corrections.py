@@ -19,8 +19,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.authorize import SORRY
-from adapters.slack.blocks import FormContext, met_fields, met_modal, modal_errors
+from adapters.slack.blocks import FormContext, met_fields, met_modal
+from adapters.slack.submissions import answer_submission
 from bot.commands import Edit, EditForm
 from bot.edits import changes_from_form
 from bot.errors import UserError
@@ -122,24 +122,18 @@ class CorrectionForms:
         client: AsyncWebClient,
     ) -> None:
         correcting = _Correcting.decode(str(view.get("private_metadata") or ""))
-        try:
+
+        async def submit() -> tuple[Reply, Requester]:
             if correcting is None:
                 raise LookupError("a correction form without its follow-up")
             requester = await self.requester(context, client, wait=FORM_PROFILE_WAIT)
-            reply = await self._save(requester, correcting, met_fields(view))
-        except Exception as err:
-            log.error("Slack: the correction form failed with %s", type(err).__name__)
-            await ack(response_action="errors", errors={"name": SORRY})
-            return
-        if reply.is_error:
-            await ack(response_action="errors", errors=modal_errors(reply))
-            return
-        await ack()
-        try:
-            where = FormContext(response_url=correcting.response_url)
-            await self.answer(where, reply, client, requester)
-        except Exception as err:
-            log.error("Slack: answering the correction failed with %s", type(err).__name__)
+            return await self._save(requester, correcting, met_fields(view)), requester
+
+        async def answer(reply: Reply, requester: Requester) -> None:
+            url = correcting.response_url if correcting else None
+            await self.answer(FormContext(response_url=url), reply, client, requester)
+
+        await answer_submission(ack, "correction form", submit, answer)
 
     async def _save(
         self, requester: Requester, correcting: _Correcting, submitted: MetInput

@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("discord")
 
 from adapters.discord.testing import EPHEMERAL, buttons_of, last_message, text_of
+from bot.domain import Address
 from bot.services import Requester
 from tests.adapters.discord.conftest import ALICE, ALICE_ADDRESS, BOB, JANE, DiscordBot
 
@@ -154,3 +155,22 @@ async def test_the_edit_form_refuses_a_new_kind_and_a_strangers_submission(
     assert "You have no follow-up #1" in text_of(refused)
     (summary,) = await discord_bot.service.open_follow_ups(Requester(ALICE_ADDRESS))
     assert (summary.contact_name, summary.company) == ("Jane Doe", "Acme")
+
+
+async def test_installed_on_a_students_own_account_met_works_anywhere_in_their_own_scope(
+    discord_bot: DiscordBot,
+) -> None:
+    """Through the student's own install, in a server the bot isn't in: the conversation is
+    theirs, in their own scope (with their DMs with the bot), not that server's."""
+    elsewhere = 970000000000000009
+    made = await discord_bot.send(
+        discord_bot.make.command("met", JANE, user_id=ALICE, guild_id=elsewhere, user_install=True)
+    )
+    assert "Saved: Jane Doe at Acme" in text_of(last_message(made))
+    own = Address("discord", "dm", str(ALICE))
+    (summary,) = await discord_bot.service.open_follow_ups(Requester(own))
+    assert summary.contact_name == "Jane Doe"
+    assert await discord_bot.service.open_follow_ups(Requester(ALICE_ADDRESS)) == []
+    # The same list from a DM with the bot.
+    listing = await discord_bot.command("followups list", guild_id=None)
+    assert "Jane Doe" in text_of(listing)
