@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.commands import Delete, Edit, EditForm, Export, ForgetMe, Undo, parse_command
-from bot.domain import Conversation
+from bot.domain import Address, Conversation
 from bot.edits import corrected_fields
 from bot.errors import UserError
-from bot.testing import TEST_START
+from bot.services import Requester
+from bot.testing import TEST_START, make_test_bot
 
 
 @pytest.mark.parametrize(
@@ -84,3 +89,25 @@ def test_corrected_fields_keep_what_is_not_changed_and_clear_what_says_none() ->
     )
     assert (fields.name, fields.company, fields.topics) == ("Jane Doe", "Globex", "Kafka")
     assert (fields.event, fields.priority, fields.when) == ("", "", "")
+
+
+# Pieces of what students type after "edit 1": fields, quotes of several keyboards, commas,
+# markup, line breaks.
+PIECES = [*"abc :\"“”'«»,@#<>!-\n\t", "name:", "when:", "about:", "priority:", "event:", "9"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=20).map("".join))
+def test_nothing_typed_after_edit_crashes_the_parser_or_the_handler(typed: str) -> None:
+    async def run() -> None:
+        bot = make_test_bot()
+        who = Requester(Address("console", "ws", "alice"))
+        await bot.service.handle(who, parse_command("/met Jane Doe, Acme, interview, Kafka"))
+        try:
+            command = parse_command(f"/followups edit 1 {typed}")
+        except UserError:
+            return
+        reply = await bot.service.handle(who, command)  # an answer, never an exception
+        assert reply.sections
+
+    asyncio.run(run())
