@@ -40,10 +40,7 @@ async def edit(command: Edit, ctx: Context) -> Reply:
         raise UserError(say.nothing_changed(command.number))
     kind = ctx.rulebook.kinds.get(conversation.kind)
     if kind is None:
-        raise UserError(
-            "This conversation's kind is no longer in the rules, so it can't be changed. "
-            "You can delete it with /followups delete and record it again with /met."
-        )
+        raise UserError(say.kind_gone(command.number))
     fields = corrected_fields(conversation, kind.key, changes)
     details = validate_met(fields, ctx.rulebook, now=ctx.now, zone=ctx.zone)
     met_at = details.met_at if "when" in changes else conversation.met_at

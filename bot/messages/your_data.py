@@ -22,6 +22,7 @@ __all__ = [
     "exported",
     "forget_me_question",
     "forgotten",
+    "kind_gone",
     "nothing_changed",
     "nothing_to_export",
     "nothing_to_undo",
@@ -94,6 +95,13 @@ def correction(follow_up: FollowUp, fields: MetInput) -> Reply:
             + " (the kind can't change: delete it and /met again).",
         ).sections,
         form=CorrectionForm(fields, n, follow_up.id),
+    )
+
+
+def kind_gone(number: int) -> str:
+    return (
+        f"#{number}'s kind of conversation is no longer in the rules, so it can't be changed. "
+        f"You can delete it (/followups delete {number}) and record it again with /met."
     )
 
 

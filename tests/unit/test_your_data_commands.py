@@ -111,3 +111,20 @@ def test_nothing_typed_after_edit_crashes_the_parser_or_the_handler(typed: str) 
         assert reply.sections
 
     asyncio.run(run())
+
+
+async def test_a_conversation_whose_kind_left_the_rules_is_not_changed_but_can_be_deleted() -> None:
+    bot = make_test_bot()
+    who = Requester(Address("console", "ws", "alice"))
+    await bot.service.handle(who, parse_command("/met Jane Doe, Acme, interview"))
+    tables = bot.storage.tables  # type: ignore[attr-defined]
+    (conversation,) = tables.conversations.values()
+    conversation.kind = "retired-kind"  # a club's rulebook dropped it since
+    reply = await bot.service.handle(who, parse_command("/followups edit 1 name:Jane Roe"))
+    assert reply.is_error
+    assert "kind of conversation is no longer in the rules" in reply.plain_text()
+    stored = bot.storage.tables.conversations[conversation.id]  # type: ignore[attr-defined]
+    assert stored.contact_name == "Jane Doe"
+    deleted = await bot.service.handle(who, parse_command("/followups delete 1 confirm"))
+    assert not deleted.is_error
+    assert bot.storage.tables.conversations == {}  # type: ignore[attr-defined]
