@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -84,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--db", help="database URL (default: DATABASE_URL or followup.db)")
     console.add_argument("--user", default="student", help="the student you act as at first")
     console.add_argument("--echo", action="store_true", help="print each command before its reply")
+    console.add_argument(
+        "--export-dir", default=".", help="where /followups export writes its files (default: .)"
+    )
     migrate = sub.add_parser("migrate", help="upgrade the database to the latest schema")
     migrate.add_argument("--db", help="database URL (default: DATABASE_URL or followup.db)")
     check = sub.add_parser("check-rules", help="validate a rulebook and its draft templates")
@@ -318,7 +322,15 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     # The console sends only console DMs: other platforms' nudges in a shared database are not
     # its to print (or to mark sent).
     bot = await _open_bot(settings, clock=clock, messengers={PLATFORM: messenger}, scheduled=False)
-    console = Console(bot, clock, out=sys.stdout, default_zone=zone, user=args.user, echo=args.echo)
+    console = Console(
+        bot,
+        clock,
+        out=sys.stdout,
+        default_zone=zone,
+        user=args.user,
+        echo=args.echo,
+        export_dir=Path(args.export_dir),
+    )
     try:
         if sys.stdin.isatty():
             print("followup-bot console. Type :help for help, :quit to leave.\n")

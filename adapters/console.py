@@ -14,8 +14,9 @@ import asyncio
 import logging
 import re
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ from bot.domain import Address, Person
 from bot.errors import UserError
 from bot.formatting import format_moment, format_stamp
 from bot.ports import Delivered, Delivery
-from bot.replies import Reply
+from bot.replies import File, Reply
 from bot.services import Requester
 from bot.timeparse import DurationError, parse_duration
 
@@ -45,6 +46,7 @@ Type the commands you would type in Slack or Discord:
   /met Jane Doe, Acme, interview, talked about Kafka      record a conversation
   /followups                                              what you owe, most urgent first
   /followups done 1 · snooze 1 2h · skip 1 · draft 1 · check TEXT · settings · help
+  /followups edit 1 name:... · delete 1 · undo · export · forget-me       your data
 And the console's own:
   :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
   :as alice       act as another student (each has their own follow-ups and settings)
@@ -102,6 +104,7 @@ class Console:
         default_zone: ZoneInfo,
         user: str = "student",
         echo: bool = False,
+        export_dir: Path | None = None,
     ) -> None:
         self.bot = bot
         self.clock = clock
@@ -109,6 +112,7 @@ class Console:
         self.default_zone = default_zone
         self.user = user
         self.echo = echo
+        self.export_dir = export_dir or Path.cwd()
 
     def say(self, text: str) -> None:
         print(text, file=self.out)
@@ -153,6 +157,24 @@ class Console:
         requester = Requester(Address(PLATFORM, WORKSPACE, self.user))
         reply = await self.bot.service.handle(requester, command)
         self.say(render(reply))
+        if reply.files:
+            self.say("\n".join(f"Wrote {path}" for path in self.write_files(reply.files)))
+
+    def write_files(self, files: Sequence[File]) -> list[Path]:
+        """Write a reply's files into `export_dir`, named for the acting student; an existing
+        file is never overwritten (a number is added instead)."""
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for file in files:
+            stem, dot, suffix = file.name.rpartition(".")
+            path = self.export_dir / f"{self.user}-{file.name}"
+            copy = 2
+            while path.exists():
+                path = self.export_dir / f"{self.user}-{stem}-{copy}{dot}{suffix}"
+                copy += 1
+            path.write_bytes(file.content)
+            written.append(path.resolve())
+        return written
 
     async def _console_command(self, line: str) -> bool:
         name, _, argument = line[1:].partition(" ")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,6 +26,7 @@ from bot.pacing import PaceRule, PlatformPacer
 from bot.ports import Messenger, Storage
 from bot.prometheus import PrometheusMetrics
 from bot.proofread import Proofreader
+from bot.retention import Retention
 from bot.scheduler import NudgeScheduler
 from bot.services import FollowUpService
 from bot.state import SharedState
@@ -177,6 +179,12 @@ async def build_bot(
     )
     if scheduler is not None:
         scheduler.attach(dispatcher)
+        scheduler.housekeeping = Retention(
+            storage,
+            clock,
+            keep_closed=timedelta(days=settings.retention_days),
+            uninstall_grace=timedelta(days=settings.uninstall_grace_days),
+        ).run
     return Bot(
         storage=storage,
         clock=clock,

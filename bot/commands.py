@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
+from bot.edits import parse_changes
 from bot.errors import UserError
 from bot.formatting import clip
 from bot.met import MetInput
@@ -20,7 +21,12 @@ __all__ = [
     "Check",
     "Command",
     "CommandError",
+    "Delete",
     "Draft",
+    "Edit",
+    "EditForm",
+    "Export",
+    "ForgetMe",
     "Help",
     "ListFollowUps",
     "MarkDone",
@@ -31,6 +37,7 @@ __all__ = [
     "ShowSettings",
     "Skip",
     "Snooze",
+    "Undo",
     "command_for",
     "parse_command",
     "parse_followups",
@@ -95,6 +102,45 @@ class Draft(OnFollowUp):
 
 
 @dataclass(frozen=True)
+class Edit(OnFollowUp):
+    """Correct the conversation of follow-up #N: `changes` by /met field name (name, company,
+    topics, when, event, priority), as typed."""
+
+    changes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class EditForm(OnFollowUp):
+    """What was recorded for follow-up #N, to correct: the /met form filled in where there are
+    forms, the values and how to type a correction elsewhere."""
+
+
+@dataclass(frozen=True)
+class Delete(OnFollowUp):
+    """Delete the conversation of follow-up #N, with its follow-ups and nudges; asked to
+    confirm first."""
+
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class Undo:
+    """Delete the conversation last recorded with /met, if that was a few minutes ago."""
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """Delete everything the bot keeps about the student; asked to confirm first."""
+
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class Export:
+    """The student's conversations and follow-ups as files: a CSV and a calendar (.ics)."""
+
+
+@dataclass(frozen=True)
 class Check:
     """Spelling and grammar of `text`, as typed (spacing kept: doubled spaces are a slip)."""
 
@@ -142,9 +188,30 @@ Command = (
     | Draft
     | Check
     | ServerZone
+    | Edit
+    | EditForm
+    | Delete
+    | Undo
+    | ForgetMe
+    | Export
 )
 
-_SUBCOMMANDS = ("list", "done", "snooze", "skip", "draft", "check", "settings", "help")
+_SUBCOMMANDS = (
+    "list",
+    "done",
+    "snooze",
+    "skip",
+    "draft",
+    "check",
+    "settings",
+    "edit",
+    "delete",
+    "undo",
+    "export",
+    "forget-me",
+    "help",
+)
+_CONFIRM = ("confirm", "yes")
 _METHODS = {"email": "email", "e-mail": "email", "mail": "email", "linkedin": "linkedin"}
 
 
@@ -210,6 +277,29 @@ def parse_followups(text: str) -> Command:
         if len(args) > 1:
             raise CommandError(_DRAFT_USAGE.format(number=number))
         return Draft(number)
+    if sub in ("edit", "fix", "correct"):
+        number = parse_number(args, "edit", "/followups edit 3 company:Acme")
+        typed = text.lstrip()[len(words[0]) :].lstrip()[len(args[0]) :]
+        if not typed.strip():
+            return EditForm(number)
+        return Edit(number, tuple(parse_changes(typed, number).items()))
+    if sub in ("delete", "remove", "rm"):
+        number = parse_number(args, "delete", "/followups delete 3")
+        if len(args) > 2 or (len(args) == 2 and args[1].casefold() not in _CONFIRM):
+            raise CommandError(f"Usage: /followups delete {number} (then confirm).")
+        return Delete(number, confirmed=len(args) == 2)
+    if sub == "undo":
+        if args:
+            raise CommandError("Usage: /followups undo (it takes back your last /met).")
+        return Undo()
+    if sub in ("forget-me", "forgetme", "forget"):
+        if args and (len(args) > 1 or args[0].casefold() not in _CONFIRM):
+            raise CommandError("Usage: /followups forget-me (then confirm).")
+        return ForgetMe(confirmed=bool(args))
+    if sub == "export":
+        if args:
+            raise CommandError("Usage: /followups export (no options).")
+        return Export()
     if sub in ("check", "proofread", "spellcheck"):
         # The text as typed after the word, so that its spacing can be checked too.
         checked = text.lstrip()[len(words[0]) :].strip()
@@ -223,7 +313,8 @@ def parse_followups(text: str) -> Command:
     hint = f" Did you mean /followups {close[0]}?" if close else ""
     raise CommandError(
         f"“{clip(sub, 40)}” isn't a /followups command.{hint} "
-        "Try list, done, snooze, skip, draft, check, settings or help."
+        "Try list, done, snooze, skip, draft, check, settings, edit, delete, undo, export, "
+        "forget-me or help."
     )
 
 
@@ -247,6 +338,14 @@ def command_for(action: Action) -> Command:
             if argument:
                 raise CommandError(_DRAFT_USAGE.format(number=number))
             return Draft(number, follow_up_id=ident)
+        case ActionKind.EDIT:
+            if argument:
+                raise CommandError(f"Usage: /followups edit {number} name:... company:...")
+            return EditForm(number, follow_up_id=ident)
+        case ActionKind.DELETE:
+            if argument.casefold() not in _CONFIRM:
+                raise CommandError(f"Usage: /followups delete {number} (then confirm).")
+            return Delete(number, confirmed=True, follow_up_id=ident)
 
 
 _SKIP_USAGE = "Usage: /followups skip {number} (add confirm to skip an interview)."
@@ -275,7 +374,7 @@ def _duration(words: str, number: int) -> str:
 
 def _confirmed(word: str, number: int) -> bool:
     """Whether a skip says "confirm" (or "yes"): needed to skip an interview."""
-    if word and word.casefold() not in ("confirm", "yes"):
+    if word and word.casefold() not in _CONFIRM:
         raise CommandError(_SKIP_USAGE.format(number=number))
     return bool(word)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,9 @@ class Settings:
     default_timezone: str = "UTC"
     log_level: str = "INFO"
     log_format: str = "text"
+    # FOLLOWUP_RETENTION_DAYS, FOLLOWUP_UNINSTALL_GRACE_DAYS (see bot.retention).
+    retention_days: int = 365
+    uninstall_grace_days: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +65,8 @@ class Settings:
             default_timezone=get("FOLLOWUP_DEFAULT_TZ") or "UTC",
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
             log_format=(get("LOG_FORMAT") or "text").lower(),
+            retention_days=_days(get, "FOLLOWUP_RETENTION_DAYS", 365),
+            uninstall_grace_days=_days(get, "FOLLOWUP_UNINSTALL_GRACE_DAYS", 30),
         )
         settings.default_zone()  # fail at start, not at the first nudge
         if settings.log_level not in LOG_LEVELS:
@@ -105,6 +110,16 @@ def _database_timeout(text: str | None) -> float:
             "(like 3, or 2.5)"
         )
     return seconds
+
+
+def _days(get: Callable[[str], str | None], name: str, default: int) -> int:
+    """A number of whole days, at least 1."""
+    value = get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1 or int(value) > 36500:
+        raise ConfigError(f"{name}: “{value}” isn't a number of days (a whole number, 1 or more)")
+    return int(value)
 
 
 def _redact_url(url: str) -> str:

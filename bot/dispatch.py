@@ -486,7 +486,7 @@ class _Settlement:
         for reason, person_ids in self.undeliverable.items():
             await uow.people.mark_undeliverable(sorted(person_ids), reason)
         for reason, workspaces in self.workspaces.items():
-            await uow.workspaces.mark_undeliverable(sorted(workspaces), reason)
+            await uow.workspaces.mark_undeliverable(sorted(workspaces), reason, at=self.now)
         await uow.follow_ups.close_missed(sorted(self.missed), self.now)
 
 

@@ -115,13 +115,15 @@ class Workspace:
 
     `default_timezone` is the zone its managers chose for members who haven't set theirs
     (/server-tz); `undeliverable` says why no DM reaches anyone there (the app was uninstalled)
-    until it is installed again.
+    until it is installed again, and `undeliverable_since` since when: its members' data is
+    deleted once that is longer ago than the uninstall grace (`bot.retention`).
     """
 
     platform: str
     id: str
     default_timezone: str | None = None
     undeliverable: str | None = None
+    undeliverable_since: datetime | None = None
 
 
 @dataclass

@@ -86,11 +86,12 @@ class NudgePlanner:
     async def replan(
         self, person: Person, follow_up: FollowUp, conversation: Conversation
     ) -> list[PlacedNudge]:
-        """Place the follow-up's pending nudges again; those already sent stay sent."""
+        """Place the follow-up's pending nudges again; those already sent stay sent, and those
+        due or retrying stay to be sent, each counted so that none is placed twice."""
         assert follow_up.id is not None
         outbox = self.uow.outbox
         sent, last_sent_at = (
-            await outbox.sent_counts(follow_up.id),
+            await outbox.sent_counts(follow_up.id, kept_at=self.now),
             await outbox.last_sent_at(follow_up.id),
         )
         planned = self.plan(person, follow_up, conversation, sent, last_sent_at)

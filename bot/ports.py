@@ -147,12 +147,42 @@ class People(Protocol):
         """DMs to these people fail (`reason`): nudges stop until they next use a command."""
         ...
 
+    async def forget(self, person_ids: Sequence[int]) -> None:
+        """Delete these people and every row about them: their conversations, follow-ups and
+        nudges (a nudge claimed meanwhile finds its row gone and is not sent)."""
+        ...
+
+    async def in_workspace(self, platform: str, workspace_id: str) -> list[int]:
+        """The ids of everyone known in a workspace."""
+        ...
+
 
 class FollowUps(Protocol):
     """A student's conversations and what they owe after them. Every read is scoped by the
     person who asks: someone else's follow-up reads like one that doesn't exist."""
 
     async def add_conversation(self, conversation: Conversation) -> Conversation: ...
+    async def update_conversation(self, conversation: Conversation) -> None:
+        """Write a corrected conversation (its person and creation time stay)."""
+        ...
+
+    async def latest_conversation(self, person_id: int) -> Conversation | None:
+        """The person's most recently recorded conversation, or None."""
+        ...
+
+    async def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation with its follow-ups and their nudges."""
+        ...
+
+    async def delete_closed_before(self, cutoff: datetime) -> int:
+        """Delete the conversations whose follow-ups are all closed (done, skipped, missed),
+        the last of them before `cutoff`, with their follow-ups and nudges; how many."""
+        ...
+
+    async def everything_of(self, person_id: int) -> list[tuple[FollowUp, Conversation]]:
+        """All the person's follow-ups, open and closed, with their conversations, by number."""
+        ...
+
     async def conversations_at(self, person_id: int, company_key: str) -> list[Conversation]:
         """The person's conversations at a company (by `company_key`), oldest first."""
         ...
@@ -211,8 +241,12 @@ class Outbox(Protocol):
         due after `now`) and add `nudges`. Rows already due or waiting for a retry stay."""
         ...
 
-    async def sent_counts(self, follow_up_id: int) -> dict[NudgeKind, int]:
-        """How many nudges of each kind went out (or are going out) for a follow-up."""
+    async def sent_counts(
+        self, follow_up_id: int, *, kept_at: datetime | None = None
+    ) -> dict[NudgeKind, int]:
+        """How many nudges of each kind went out (or are going out) for a follow-up; with
+        `kept_at`, also those a re-plan at that moment keeps to send (`replace_pending`: due,
+        or waiting for a retry), so that a re-plan never places one of them twice."""
         ...
 
     async def last_sent_at(self, follow_up_id: int) -> datetime | None:
@@ -266,9 +300,20 @@ class Workspaces(Protocol):
         """Set the zone members who set none see times in, or clear it (None)."""
         ...
 
-    async def mark_undeliverable(self, keys: Sequence[tuple[str, str]], reason: str) -> None:
+    async def mark_undeliverable(
+        self, keys: Sequence[tuple[str, str]], reason: str, *, at: datetime
+    ) -> None:
         """No DM reaches anyone in these (platform, workspace id) workspaces, for `reason`
-        (cut to `REASON_LENGTH`), until `clear_undeliverable`."""
+        (cut to `REASON_LENGTH`), until `clear_undeliverable`; since `at`, unless they were
+        marked already (the uninstall grace counts from the first mark)."""
+        ...
+
+    async def gone_since(self, cutoff: datetime) -> list[tuple[str, str]]:
+        """The (platform, workspace id) of workspaces marked undeliverable before `cutoff`."""
+        ...
+
+    async def forget(self, platform: str, workspace_id: str) -> None:
+        """Delete the workspace's record (its members are deleted with `People.forget`)."""
         ...
 
     async def clear_undeliverable(self, platform: str, workspace_id: str) -> bool:
@@ -306,6 +351,11 @@ class BotState(Protocol):
     async def take_turn(self, key: str, now: float, spacing: float) -> float:
         """Take the next turn on `key`'s schedule shared by replicas: the time (seconds since
         the epoch) it starts, at `now` or later; the one after it starts `spacing` later."""
+        ...
+
+    async def forget_keys_ending(self, suffix: str) -> int:
+        """Forget the values and rate windows whose key ends with `suffix` (a person's own
+        pace key, "...:{workspace}:{user}"); how many rows went."""
         ...
 
 

@@ -12,7 +12,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-__all__ = ["Action", "ActionKind", "Notice", "NoticeKind", "Reply", "Section"]
+from bot.met import MetInput
+
+__all__ = [
+    "Action",
+    "ActionKind",
+    "CorrectionForm",
+    "File",
+    "Notice",
+    "NoticeKind",
+    "Reply",
+    "Section",
+]
 
 
 class ActionKind(enum.StrEnum):
@@ -20,6 +31,8 @@ class ActionKind(enum.StrEnum):
     SNOOZE = "snooze"
     SKIP = "skip"
     DRAFT = "draft"
+    DELETE = "delete"  # with "confirm": the answer to "delete this conversation?"
+    EDIT = "edit"  # opens the /met form filled in, to correct the conversation
 
 
 class Action(NamedTuple):
@@ -69,6 +82,27 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class File:
+    """A file that goes with a reply (an export): delivered privately, as each platform can
+    (a DM file on Slack, an attachment on Discord, a file written by the console)."""
+
+    name: str
+    content: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
+class CorrectionForm:
+    """The /met form filled in with a recorded conversation (`fields`), to correct it: an
+    adapter with forms opens it, and its submission is `/followups edit` of follow-up #`number`
+    (`follow_up_id`, checked against the submitter like a button's)."""
+
+    fields: MetInput
+    number: int
+    follow_up_id: int
+
+
+@dataclass(frozen=True)
 class Reply:
     """A reply to a command or a DM: sections of text and the actions that go with them.
 
@@ -82,6 +116,9 @@ class Reply:
     # For a form: what is wrong with each field ("name", "when" ...), beside the text.
     field_errors: Mapping[str, str] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
+    files: tuple[File, ...] = ()
+    # A form to open in answer (an Edit button); the sections say how to type it instead.
+    form: CorrectionForm | None = None
 
     @classmethod
     def text(cls, *paragraphs: str, actions: Iterable[Action] = ()) -> Reply:

@@ -13,7 +13,8 @@ replicas); APScheduler only decides *when* to sweep:
   sweeps are asked for, so a wake-up that falls due while a sweep runs makes it go round once
   more, instead of being skipped by APScheduler as "maximum number of running instances";
 - an interval job counts the outbox by state for the metrics (`measure`), on its own timer so
-  a scrape never queries the database.
+  a scrape never queries the database;
+- a daily job deletes what is kept past its time (`bot.retention`), when one is attached.
 
 A sweep that fails because the database is away (PostgreSQL restarting, SQLite locked) does not
 stop anything: it is logged, and sweeps pause with exponential backoff (capped at a few seconds,
@@ -45,6 +46,10 @@ SWEEP_EVERY = timedelta(seconds=30)
 # The outbox's depth is this fresh: about one Prometheus scrape interval, and three index-only
 # counts that often cost nothing next to the sweeps.
 MEASURE_EVERY = timedelta(seconds=15)
+# Retention counts in days: once a day is on time. Its first run waits a little after start,
+# so a fleet of replicas starting together doesn't open with a burst of deletions.
+HOUSEKEEPING_EVERY = timedelta(days=1)
+HOUSEKEEPING_FIRST_AFTER = timedelta(minutes=5)
 # After a failed sweep, wait 0.5 s, 1 s, 2 s ... up to 5 s before trying the database again.
 OUTAGE_BACKOFF_BASE = 0.5
 OUTAGE_BACKOFF_CAP = 5.0
@@ -64,13 +69,16 @@ class NudgeScheduler:
         clock: Clock | None = None,
         sweep_every: timedelta = SWEEP_EVERY,
         measure_every: timedelta = MEASURE_EVERY,
+        housekeeping_first_after: timedelta = HOUSEKEEPING_FIRST_AFTER,
         outage_errors: tuple[type[BaseException], ...] = (),
     ) -> None:
         self.clock = clock or SystemClock()
         self.sweep_every = sweep_every
         self.measure_every = measure_every
+        self.housekeeping_first_after = housekeeping_first_after
         self.outage_errors = (*OUTAGE_ERRORS, *outage_errors)
         self.dispatcher: Dispatcher | None = None
+        self.housekeeping: Callable[[], Awaitable[object]] | None = None
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._measuring = asyncio.Lock()
@@ -95,18 +103,32 @@ class NudgeScheduler:
             raise RuntimeError("attach a dispatcher before starting")
         self._every(self.sweep_every, self._ask_for_sweep, "sweep")
         self._every(self.measure_every, self.measure, "measure")
+        if self.housekeeping is not None:
+            self._every(
+                HOUSEKEEPING_EVERY,
+                self.keep_house,
+                "housekeeping",
+                first=self.clock.now() + self.housekeeping_first_after,
+            )
         self._scheduler.start()
 
-    def _every(self, period: timedelta, job: Callable[[], Awaitable[object]], name: str) -> None:
-        """Run `job` now and every `period`, one run at a time; runs missed while one was
-        still going are dropped, not run in a burst."""
+    def _every(
+        self,
+        period: timedelta,
+        job: Callable[[], Awaitable[object]],
+        name: str,
+        *,
+        first: datetime | None = None,
+    ) -> None:
+        """Run `job` now (or at `first`) and every `period`, one run at a time; runs missed
+        while one was still going are dropped, not run in a burst."""
         self._scheduler.add_job(
             job,
             IntervalTrigger(seconds=period.total_seconds(), timezone=UTC),
             id=name,
             max_instances=1,
             coalesce=True,
-            next_run_time=self.clock.now(),
+            next_run_time=first or self.clock.now(),
             misfire_grace_time=None,
         )
 
@@ -170,6 +192,18 @@ class NudgeScheduler:
             except Exception as err:
                 log.error("counting the outbox failed unexpectedly (%s)", type(err).__name__)
                 log.debug("outbox count failure", exc_info=True)
+
+    async def keep_house(self) -> None:
+        """Run the daily housekeeping (retention). Never raises: a failure is logged and the
+        next day's run tries again."""
+        assert self.housekeeping is not None
+        if self._stopped:
+            return
+        try:
+            await self.housekeeping()
+        except Exception as err:
+            log.error("housekeeping failed (%s); it runs again tomorrow", type(err).__name__)
+            log.debug("housekeeping failure", exc_info=True)
 
     async def sweep(self) -> DispatchReport | None:
         """Deliver what is due, then re-arm the wake-up. Never raises."""

@@ -132,7 +132,7 @@ class FollowUpService:
                 ctx = await self._context(uow, requester, record=personal)
                 notices = await self._dms_closed(ctx) if personal else []
                 reply = await handler(command, ctx)
-                if personal:
+                if personal and not ctx.forgotten:
                     notices += await self._zone_hint(ctx, requester)
         except MetError as err:
             return Reply(Reply.error(str(err)).sections, is_error=True, field_errors=err.problems)

@@ -23,9 +23,13 @@ class Installs:
 
     async def removed(self, platform: str, workspace_id: str, *, reason: str) -> None:
         """The app was removed from the workspace (or its token is dead): DMs to its members
-        stop, here and in every replica, until `installed`. Its other settings are kept."""
+        stop, here and in every replica, until `installed`. Its other settings are kept; its
+        members' data is deleted after the uninstall grace unless it comes back
+        (`bot.retention`)."""
         async with self.storage.session() as uow:
-            await uow.workspaces.mark_undeliverable([(platform, workspace_id)], reason)
+            await uow.workspaces.mark_undeliverable(
+                [(platform, workspace_id)], reason, at=self.clock.now()
+            )
 
     async def installed(self, platform: str, workspace_id: str) -> bool:
         """The app is installed in the workspace again (or its token works): DMs resume. True

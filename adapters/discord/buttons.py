@@ -18,6 +18,7 @@ from bot.errors import UserError
 from bot.replies import ActionKind, Reply
 
 from .context import PLATFORM_HELP, Responder
+from .forms import MetFormModal
 from .render import (
     CUSTOM_ID_PATTERN,
     DONE_COLOUR,
@@ -45,6 +46,11 @@ async def click(
             await responder.send(interaction, Reply.error(str(err)), scope=ref.scope)
             return
         reply = await responder.compute(interaction, responder.run(requester, command), update=True)
+        if reply.form is not None and not interaction.response.is_done():
+            # Edit: the /met form, filled in with what was recorded.
+            form = MetFormModal(responder, correcting=reply.form, scope=ref.scope)
+            await interaction.response.send_modal(form)
+            return
         if reply.is_error or reply.actions or ref.action.kind is ActionKind.DRAFT:
             await responder.send(interaction, reply, scope=ref.scope)
             return

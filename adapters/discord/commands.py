@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import discord
 from discord import app_commands
 
 from bot.commands import (
@@ -32,6 +33,7 @@ from bot.zones import settable_zone_names
 
 from .context import Interaction, Responder
 from .forms import OPTION_LABELS, MetFormModal, record_met
+from .your_data import add_your_data_commands
 
 __all__ = ["build_commands"]
 
@@ -134,6 +136,8 @@ def _met_command(responder: Responder) -> TopCommand:
         priority="Career fairs: how much you care about this company (1 = most)",
     )
     @app_commands.choices(priority=priorities)
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def met(
         interaction: Interaction,
         name: app_commands.Range[str, 1, NAME_MAX] | None = None,
@@ -172,7 +176,13 @@ def _met_command(responder: Responder) -> TopCommand:
 
 def _followups_group(responder: Responder) -> app_commands.Group:
     followups = app_commands.Group(
-        name="followups", description="Your follow-ups: list, done, snooze, skip, settings"
+        name="followups",
+        description="Your follow-ups: list, done, snooze, skip, settings, and your data",
+        # Installed on a student's own account too, /met and /followups work anywhere.
+        allowed_installs=discord.app_commands.AppInstallationType(guild=True, user=True),
+        allowed_contexts=discord.app_commands.AppCommandContext(
+            guild=True, dm_channel=True, private_channel=True
+        ),
     )
 
     async def own_follow_ups(interaction: Interaction, current: str) -> Choices:
@@ -276,6 +286,9 @@ def _followups_group(responder: Responder) -> app_commands.Group:
     async def help_(interaction: Interaction, topic: str = "followups") -> None:
         await responder.answer(interaction, Help(topic))
 
+    add_your_data_commands(
+        responder, followups, own_follow_ups=own_follow_ups, on_follow_up=on_follow_up
+    )
     _settings_group(responder, followups)
     return followups
 
@@ -361,6 +374,7 @@ def _server_tz_command(responder: Responder) -> TopCommand:
         zone="Like Europe/Berlin; off to clear; leave out to see the current one"
     )
     @app_commands.guild_only()
+    @app_commands.allowed_installs(guilds=True, users=False)
     # Server managers only, by default; a server can grant it to a club-officer role in its
     # Integrations settings, which Discord enforces before the command reaches the bot.
     @app_commands.default_permissions(manage_guild=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
@@ -102,9 +103,15 @@ class Responder:
 
     def address(self, interaction: discord.Interaction[Any], scope: str | None = None) -> Address:
         """The verified address: Discord vouches for the user; the scope is the server the
-        interaction came from, or the one a button names."""
+        interaction came from, or the one a button names. A command through the student's own
+        install of the app (in a server without the bot, a group DM) is in their own scope,
+        with their DMs with the bot: it belongs to no server."""
         if scope is None:
-            scope = str(interaction.guild_id) if interaction.guild_id else DM_SCOPE
+            own_install = interaction.is_user_integration() and not (
+                interaction.is_guild_integration()
+            )
+            in_server = interaction.guild_id is not None and not own_install
+            scope = str(interaction.guild_id) if in_server else DM_SCOPE
         return Address(PLATFORM, scope, str(interaction.user.id))
 
     def requester(
@@ -172,18 +179,29 @@ class Responder:
         if view is None:
             view = render_view(reply.actions, scope=scope)
         with_view: dict[str, Any] = {"view": view} if view is not None else {}
+        # An export's files come as attachments of the same ephemeral answer: only its asker
+        # sees them.
+        files = [discord.File(io.BytesIO(f.content), filename=f.name) for f in reply.files]
         if not interaction.response.is_done():
             await interaction.response.send_message(
-                embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS, **with_view
+                embeds=embeds,
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+                files=files,
+                **with_view,
             )
         elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
             # Deferred as "thinking…": the answer replaces that placeholder.
             await interaction.edit_original_response(
-                embeds=embeds, view=view, allowed_mentions=NO_MENTIONS
+                embeds=embeds, view=view, allowed_mentions=NO_MENTIONS, attachments=files
             )
         else:
             await interaction.followup.send(
-                embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS, **with_view
+                embeds=embeds,
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+                files=files,
+                **with_view,
             )
         if buttons and view is not None:
             # The follow-up button registered on the client answers these, in any process,

@@ -14,10 +14,11 @@ from typing import Any
 
 import discord
 
-from bot.commands import Met
+from bot.commands import Edit, Met
+from bot.edits import changes_from_form
 from bot.errors import UserError
 from bot.met import LIMITS, MetInput
-from bot.replies import Reply
+from bot.replies import CorrectionForm, Reply
 
 from .context import DM_SCOPE, Responder
 from .render import ERROR_COLOUR, escape
@@ -123,10 +124,22 @@ async def show_field_errors(
 class MetFormModal(discord.ui.Modal):
     """/met as a form, filled in with `prefill` (what the student gave before, if anything)."""
 
-    def __init__(self, responder: Responder, prefill: MetInput | None = None) -> None:
-        super().__init__(title="Record a conversation", timeout=FORM_TIMEOUT)
+    def __init__(
+        self,
+        responder: Responder,
+        prefill: MetInput | None = None,
+        *,
+        correcting: CorrectionForm | None = None,
+        scope: str | None = None,
+    ) -> None:
+        """With `correcting`, the form corrects that recorded conversation (an Edit button in
+        `scope`, the server whose identity owns it) instead of recording a new one."""
+        title = "Correct a conversation" if correcting else "Record a conversation"
+        super().__init__(title=title, timeout=FORM_TIMEOUT)
         self.responder = responder
-        prefill = prefill or MetInput()
+        self.correcting = correcting
+        self.scope = scope
+        prefill = correcting.fields if correcting else (prefill or MetInput())
         self.name: discord.ui.TextInput[MetFormModal] = discord.ui.TextInput(
             max_length=LIMITS["name"], default=prefill.name or None, placeholder="Jane Doe"
         )
@@ -202,6 +215,9 @@ class MetFormModal(discord.ui.Modal):
         )
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        if self.correcting is not None:
+            await self._correct(interaction, self.correcting)
+            return
         try:
             fields = self.fields()
         except UserError as err:
@@ -218,6 +234,23 @@ class MetFormModal(discord.ui.Modal):
             )
             return
         await record_met(self.responder, interaction, fields, labels=FORM_LABELS)
+
+    async def _correct(
+        self, interaction: discord.Interaction[Any], correcting: CorrectionForm
+    ) -> None:
+        """The submitted form as `/followups edit`: only what changed from what it showed."""
+        responder = self.responder
+        async with responder.guard(interaction):
+            requester = responder.requester(interaction, self.scope)
+            scope = requester.address.workspace
+            try:
+                changes = changes_from_form(self.fields(), correcting.fields)
+            except UserError as err:
+                await responder.send(interaction, Reply.error(str(err)), scope=scope)
+                return
+            command = Edit(correcting.number, changes, follow_up_id=correcting.follow_up_id)
+            reply = await responder.compute(interaction, responder.run(requester, command))
+            await responder.send(interaction, reply, scope=scope)
 
     async def on_error(  # type: ignore[override]  # discord.py's Modal drops the view's item argument
         self, interaction: discord.Interaction[Any], error: Exception, /

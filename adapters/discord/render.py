@@ -162,7 +162,7 @@ def summary_line(reply: Reply) -> str:
 # core checks against the clicker; the number only words the answer; the server picks which of
 # the clicker's identities (one per server) owns it, since a click in a DM carries no server.
 CUSTOM_ID_PATTERN = (
-    r"fu:(?P<kind>done|snooze|skip|draft):(?P<scope>dm|[0-9]{1,20}):(?P<id>[0-9]{1,20})"
+    r"fu:(?P<kind>done|snooze|skip|draft|delete|edit):(?P<scope>dm|[0-9]{1,20}):(?P<id>[0-9]{1,20})"
     r":(?P<number>[0-9]{1,9})(?::(?P<argument>[A-Za-z0-9]{1,20}))?"
 )
 _CUSTOM_ID = re.compile(CUSTOM_ID_PATTERN)
@@ -172,6 +172,8 @@ _STYLES = {
     ActionKind.DRAFT: discord.ButtonStyle.primary,
     ActionKind.SNOOZE: discord.ButtonStyle.secondary,
     ActionKind.SKIP: discord.ButtonStyle.secondary,
+    ActionKind.DELETE: discord.ButtonStyle.danger,
+    ActionKind.EDIT: discord.ButtonStyle.secondary,
 }
 
 

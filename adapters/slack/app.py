@@ -52,16 +52,18 @@ from adapters.slack.blocks import (
     decode_action,
     met_fields,
     met_modal,
-    modal_errors,
     render,
     replace_follow_up,
     unescape,
 )
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
+from adapters.slack.corrections import EDIT_FORM_CALLBACK, CorrectionForms
 from adapters.slack.dedupe import SeenRequests, request_key
+from adapters.slack.files import share_privately
 from adapters.slack.messenger import retry_after_seconds
 from adapters.slack.oauth import InstallFlow, oauth_log
 from adapters.slack.profiles import Profiles
+from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
 from bot.commands import Met, MetForm, command_for, parse_command
@@ -92,6 +94,7 @@ class SlackHandlers:
     def __init__(self, service: FollowUpService, *, profiles: Profiles) -> None:
         self.service = service
         self.profiles = profiles
+        self.corrections = CorrectionForms(service, self.requester, self._answer_form)
 
     # -- who is asking ---------------------------------------------------------------------
 
@@ -124,7 +127,9 @@ class SlackHandlers:
                 await self._open_form(body, context, client, respond, channel)
                 return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
-            await _answer(respond, await self.service.handle(requester, command))
+            reply = await self.service.handle(requester, command)
+            reply = await share_privately(client, requester.address.user, reply)
+            await _answer(respond, reply)
         except Exception as err:
             await _sorry(respond, name, err)
 
@@ -158,24 +163,22 @@ class SlackHandlers:
     async def met_form(self, args: AsyncArgs) -> None:
         """The form's submission: answered in its ack, errors on their fields."""
         ack, view, context, client = args.ack, args.view or {}, args.context, args.client
-        try:
-            form = FormContext.decode(str(view.get("private_metadata") or ""))
+        form = FormContext.decode(str(view.get("private_metadata") or ""))
+
+        async def submit() -> tuple[Reply, Requester]:
             requester = await self.requester(context, client, wait=FORM_PROFILE_WAIT)
-            reply = await self.service.handle(
-                requester, Met(fields=met_fields(view), where=form.channel)
-            )
-        except Exception as err:
-            log.error("Slack: the /met form failed with %s", type(err).__name__)
-            await ack(response_action="errors", errors={"name": SORRY})
-            return
-        if reply.is_error:
-            await ack(response_action="errors", errors=modal_errors(reply))
-            return
-        await ack()
-        try:
+            command = Met(fields=met_fields(view), where=form.channel)
+            return await self.service.handle(requester, command), requester
+
+        async def answer(reply: Reply, requester: Requester) -> None:
             await self._answer_form(form, reply, client, requester)
-        except Exception as err:
-            log.error("Slack: answering the /met form failed with %s", type(err).__name__)
+
+        await answer_submission(ack, "/met form", submit, answer)
+
+    async def correction_form(self, args: AsyncArgs) -> None:
+        """The Edit form's submission: answered in its ack, as the /met form's."""
+        view = args.view or {}
+        await self.corrections.submitted(args.ack, view, args.context, args.client)
 
     async def _answer_form(
         self, form: FormContext, reply: Reply, client: AsyncWebClient, requester: Requester
@@ -226,6 +229,8 @@ class SlackHandlers:
                 return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
             reply = await self.service.handle(requester, command)
+            if reply.form is not None and await self.corrections.open(body, client, reply.form):
+                return  # Edit: the /met form, filled in with what was recorded
             await self._show_click_result(body, client, respond, action, reply)
         except Exception as err:
             await _sorry(respond, "a button", err)
@@ -367,6 +372,7 @@ def build_app(
     app.command("/followups")(_once(seen, handlers.command, ack_first=True))
     # A form's ack carries its answer (its errors), so the form is checked and handled first.
     app.view(MET_FORM_CALLBACK)(_once(seen, handlers.met_form, ack_first=False))
+    app.view(EDIT_FORM_CALLBACK)(_once(seen, handlers.correction_form, ack_first=False))
     app.action(re.compile("^" + re.escape(ACTION_ID_PREFIX)))(
         _once(seen, handlers.click, ack_first=True)
     )

@@ -17,9 +17,10 @@ __all__ = [
 ]
 
 # What the bot asks a workspace for, and no more (adapters/slack/manifest.yml lists the same):
-# slash commands, posting its replies and DMs, opening a DM with a student, and reading a
-# student's time zone.
-BOT_SCOPES = ("commands", "chat:write", "im:write", "im:history", "users:read")
+# slash commands, posting its replies and DMs, opening a DM with a student, reading the bot's own
+# latest DMs there (so that a nudge retried after a crash isn't sent twice), reading a student's
+# time zone, and sharing a student's export with them in their DM.
+BOT_SCOPES = ("commands", "chat:write", "im:write", "im:history", "users:read", "files:write")
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

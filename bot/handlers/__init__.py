@@ -14,7 +14,12 @@ from bot.commands import (
     ChangeSetting,
     Check,
     Command,
+    Delete,
     Draft,
+    Edit,
+    EditForm,
+    Export,
+    ForgetMe,
     Help,
     ListFollowUps,
     MarkDone,
@@ -24,8 +29,9 @@ from bot.commands import (
     ShowSettings,
     Skip,
     Snooze,
+    Undo,
 )
-from bot.handlers import follow_ups, help, met, settings, workspaces, writing
+from bot.handlers import follow_ups, help, met, settings, workspaces, writing, your_data
 from bot.handlers.context import Context, Dependencies
 from bot.replies import Reply
 
@@ -47,6 +53,12 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     ShowSettings: settings.show_settings,
     ChangeSetting: settings.change_setting,
     ServerZone: workspaces.server_zone,
+    Edit: your_data.edit,
+    EditForm: your_data.edit_form,
+    Delete: your_data.delete,
+    Undo: your_data.undo,
+    Export: your_data.export,
+    ForgetMe: your_data.forget_me,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they

@@ -50,6 +50,8 @@ class Context:
     planner: NudgePlanner
     # The person's workspace when it was read already (to find their zone), else read on use.
     known_workspace: Workspace | None = None
+    # Set by /followups forget-me: the person is gone, and nothing more is written about them.
+    forgotten: bool = False
 
     @property
     def person_id(self) -> int:

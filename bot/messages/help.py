@@ -48,5 +48,14 @@ def follow_ups_help() -> Reply:
                 "/met help: how to record a conversation",
                 title="Your follow-ups",
             ),
+            Section(
+                "/followups edit 3 name:... company:... about:... when:... event:... priority:...: "
+                "correct what you recorded (its reminders follow)\n"
+                "/followups undo: take back your last /met (within 10 minutes)\n"
+                "/followups delete 3: delete a conversation and its follow-ups\n"
+                "/followups export: your data as a spreadsheet (CSV) and a calendar (.ics)\n"
+                "/followups forget-me: delete everything I keep about you",
+                title="Your data",
+            ),
         )
     )

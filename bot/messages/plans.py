@@ -18,7 +18,7 @@ from bot.messages.words import (
     topics_phrase,
     upper_first,
 )
-from bot.replies import Action, Reply, Section
+from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import KindRule, NudgeKind, PlacedNudge, Rulebook
 
 __all__ = ["NUDGE_LABELS", "plan_reply"]
@@ -90,6 +90,10 @@ def plan_reply(
         actions += follow_up_actions(
             follow_up, snooze=snoozable(follow_up, now, rulebook), draft=True
         )
+    if follow_ups:
+        # A typo in a name or the wrong time: the /met form again, filled in, to correct it.
+        first = follow_ups[0][0]
+        actions.append(Action(ActionKind.EDIT, "Edit", first.number, first.id or 0))
     if kind.linkedin_advice:
         sections.append(Section(kind.linkedin_advice, title="LinkedIn"))
     others = _other_contacts(earlier, conversation)

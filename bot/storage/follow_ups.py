@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from bot.domain import Conversation, FollowUp, FollowUpStatus
 from bot.storage.engine import Repository
@@ -19,7 +19,7 @@ from bot.storage.mapping import (
     follow_up_from,
     follow_up_values,
 )
-from bot.storage.schema import conversations, follow_ups, people
+from bot.storage.schema import conversations, follow_ups, nudges, people
 
 __all__ = ["SqlFollowUps"]
 
@@ -35,6 +35,57 @@ class SqlFollowUps(Repository):
         )
         conversation.id = added.scalar_one()
         return conversation
+
+    async def update_conversation(self, conversation: Conversation) -> None:
+        values = conversation_values(conversation)
+        del values["person_id"], values["created_at"]
+        await self.db.execute(
+            update(conversations).where(conversations.c.id == conversation.id).values(values)
+        )
+
+    async def latest_conversation(self, person_id: int) -> Conversation | None:
+        rows = await self.db.execute(
+            select(conversations)
+            .where(conversations.c.person_id == person_id)
+            .order_by(conversations.c.created_at.desc(), conversations.c.id.desc())
+            .limit(1)
+        )
+        row = rows.tuples().first()
+        return conversation_from(row) if row else None
+
+    async def delete_conversation(self, conversation_id: int) -> None:
+        await self._delete_conversations([conversation_id])
+
+    async def delete_closed_before(self, cutoff: datetime) -> int:
+        # Conversations with no open follow-up whose last one closed before the cutoff.
+        still_open = select(follow_ups.c.id).where(
+            follow_ups.c.conversation_id == conversations.c.id,
+            follow_ups.c.status == FollowUpStatus.PENDING,
+        )
+        last_closed = (
+            select(func.max(follow_ups.c.closed_at))
+            .where(follow_ups.c.conversation_id == conversations.c.id)
+            .scalar_subquery()
+        )
+        rows = await self.db.execute(
+            select(conversations.c.id).where(
+                ~still_open.exists(),
+                conversations.c.created_at < cutoff,
+                func.coalesce(last_closed, conversations.c.created_at) < cutoff,
+            )
+        )
+        old = list(rows.scalars())
+        await self._delete_conversations(old)
+        return len(old)
+
+    async def _delete_conversations(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        # Child rows first, by hand (see `SqlPeople.forget`).
+        theirs = select(follow_ups.c.id).where(follow_ups.c.conversation_id.in_(ids))
+        await self.db.execute(delete(nudges).where(nudges.c.follow_up_id.in_(theirs)))
+        await self.db.execute(delete(follow_ups).where(follow_ups.c.conversation_id.in_(ids)))
+        await self.db.execute(delete(conversations).where(conversations.c.id.in_(ids)))
 
     async def conversations_at(self, person_id: int, company_key: str) -> list[Conversation]:
         rows = await self.db.execute(
@@ -134,6 +185,11 @@ class SqlFollowUps(Repository):
                 )
                 .values(status=FollowUpStatus.MISSED, closed_at=now)
             )
+
+    async def everything_of(self, person_id: int) -> list[tuple[FollowUp, Conversation]]:
+        rows = await self._with_conversations(follow_ups.c.person_id == person_id)
+        rows.sort(key=lambda row: row[0].number)
+        return rows
 
     async def _one(self, *where: Any) -> tuple[FollowUp, Conversation] | None:
         rows = await self._with_conversations(*where)

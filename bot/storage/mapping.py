@@ -204,12 +204,14 @@ def workspace_from(row: Sequence[Any]) -> Workspace:
         id_,
         default_timezone,
         undeliverable,
+        undeliverable_since,
     ) = row
     return Workspace(
         platform=platform,
         id=id_,
         default_timezone=default_timezone,
         undeliverable=undeliverable,
+        undeliverable_since=undeliverable_since,
     )
 
 

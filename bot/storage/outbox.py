@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     String,
     Update,
+    and_,
     bindparam,
     delete,
     func,
@@ -67,13 +69,20 @@ class SqlOutbox(Repository):
             for nudge, nudge_id in zip(new, ids.scalars(), strict=True):
                 nudge.id = nudge_id
 
-    async def sent_counts(self, follow_up_id: int) -> dict[NudgeKind, int]:
+    async def sent_counts(
+        self, follow_up_id: int, *, kept_at: datetime | None = None
+    ) -> dict[NudgeKind, int]:
+        counted: ColumnElement[bool] = nudges.c.status.in_([NudgeStatus.SENT, NudgeStatus.SENDING])
+        if kept_at is not None:
+            # What `replace_pending` at `kept_at` leaves in place.
+            kept = and_(
+                nudges.c.status == NudgeStatus.PENDING,
+                or_(nudges.c.attempts > 0, nudges.c.next_attempt_at <= kept_at),
+            )
+            counted = or_(counted, kept)
         rows = await self.db.execute(
             select(nudges.c.kind, func.count())
-            .where(
-                nudges.c.follow_up_id == follow_up_id,
-                nudges.c.status.in_([NudgeStatus.SENT, NudgeStatus.SENDING]),
-            )
+            .where(nudges.c.follow_up_id == follow_up_id, counted)
             .group_by(nudges.c.kind)
         )
         return {NudgeKind(kind): count for kind, count in rows.tuples()}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bot.domain import Address, Person, clip_reason
 from bot.storage.engine import Repository, dialect_insert
 from bot.storage.mapping import person_from, person_values
-from bot.storage.schema import people
+from bot.storage.schema import conversations, follow_ups, nudges, people
 
 __all__ = ["SqlPeople"]
 
@@ -58,3 +58,23 @@ class SqlPeople(Repository):
                 .where(people.c.id.in_(list(person_ids)))
                 .values(undeliverable=clip_reason(reason))
             )
+
+    async def forget(self, person_ids: Sequence[int]) -> None:
+        if not person_ids:
+            return
+        ids = list(person_ids)
+        # Child rows first, by hand: the foreign keys cascade too, but no row about a person
+        # may depend on a database's settings to go.
+        theirs = select(follow_ups.c.id).where(follow_ups.c.person_id.in_(ids))
+        await self.db.execute(delete(nudges).where(nudges.c.follow_up_id.in_(theirs)))
+        await self.db.execute(delete(follow_ups).where(follow_ups.c.person_id.in_(ids)))
+        await self.db.execute(delete(conversations).where(conversations.c.person_id.in_(ids)))
+        await self.db.execute(delete(people).where(people.c.id.in_(ids)))
+
+    async def in_workspace(self, platform: str, workspace_id: str) -> list[int]:
+        rows = await self.db.execute(
+            select(people.c.id).where(
+                people.c.platform == platform, people.c.workspace == workspace_id
+            )
+        )
+        return list(rows.scalars())

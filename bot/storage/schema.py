@@ -231,6 +231,8 @@ workspaces = Table(
     Column("id", String(64), primary_key=True),
     Column("default_timezone", String(64)),
     Column("undeliverable", String(REASON_LENGTH)),
+    # When it was first marked undeliverable: its members' data goes after a grace period.
+    Column("undeliverable_since", UTCDateTime),
 )
 
 

@@ -58,3 +58,12 @@ class SqlBotState(Repository):
         )
         next_free = float((await self.db.execute(statement)).scalar_one())
         return next_free - spacing
+
+    async def forget_keys_ending(self, suffix: str) -> int:
+        count = 0
+        for table in (bot_state, pace_turns):
+            deleted = await self.db.execute(
+                delete(table).where(table.c.key.endswith(suffix, autoescape=True))
+            )
+            count += deleted.rowcount
+        return count

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain import (
@@ -23,7 +23,6 @@ from bot.domain import (
     NudgeKind,
     NudgeStatus,
     Person,
-    Workspace,
     clip_reason,
 )
 from bot.ports import (
@@ -37,6 +36,8 @@ from bot.ports import (
     Workspaces,
 )
 from bot.storage.nesting import one_session_at_a_time
+from bot.testing.tables import Tables
+from bot.testing.workspaces import InMemoryBotState, InMemoryWorkspaces
 
 __all__ = [
     "InMemoryBotState",
@@ -48,30 +49,6 @@ __all__ = [
     "InMemoryWorkspaces",
     "Tables",
 ]
-
-
-@dataclass
-class Tables:
-    """The rows, as the fakes keep them: tests may read them (`InMemoryStorage().tables`)."""
-
-    people: dict[int, Person] = field(default_factory=dict)
-    next_numbers: dict[int, int] = field(default_factory=dict)
-    conversations: dict[int, Conversation] = field(default_factory=dict)
-    follow_ups: dict[int, FollowUp] = field(default_factory=dict)
-    nudges: dict[int, Nudge] = field(default_factory=dict)
-    workspaces: dict[tuple[str, str], Workspace] = field(default_factory=dict)
-    values: dict[str, str] = field(default_factory=dict)
-    values_updated: dict[str, datetime] = field(default_factory=dict)
-    pace_turns: dict[str, float] = field(default_factory=dict)
-    last_id: int = 0
-
-    def new_id(self) -> int:
-        self.last_id += 1
-        return self.last_id
-
-    def with_conversation(self, follow_up: FollowUp) -> tuple[FollowUp, Conversation]:
-        """A follow-up and its conversation, copied, as a joined row reads them."""
-        return copy.copy(follow_up), copy.copy(self.conversations[follow_up.conversation_id])
 
 
 _in_session: ContextVar[bool] = ContextVar("in_memory_session", default=False)
@@ -137,6 +114,22 @@ class InMemoryPeople:
             if person_id in self.t.people:
                 self.t.people[person_id].undeliverable = clip_reason(reason)
 
+    async def forget(self, person_ids: Sequence[int]) -> None:
+        gone = set(person_ids)
+        self.t.delete_conversations(
+            {i for i, c in self.t.conversations.items() if c.person_id in gone}
+        )
+        for person_id in gone:
+            self.t.people.pop(person_id, None)
+            self.t.next_numbers.pop(person_id, None)
+
+    async def in_workspace(self, platform: str, workspace_id: str) -> list[int]:
+        return [
+            i
+            for i, p in self.t.people.items()
+            if (p.address.platform, p.address.workspace) == (platform, workspace_id)
+        ]
+
 
 class InMemoryFollowUps:
     def __init__(self, tables: Tables) -> None:
@@ -146,6 +139,41 @@ class InMemoryFollowUps:
         conversation.id = self.t.new_id()
         self.t.conversations[conversation.id] = copy.copy(conversation)
         return conversation
+
+    async def update_conversation(self, conversation: Conversation) -> None:
+        stored = self.t.conversations[conversation.id or 0]
+        self.t.conversations[conversation.id or 0] = dataclasses.replace(
+            conversation, person_id=stored.person_id, created_at=stored.created_at
+        )
+
+    async def latest_conversation(self, person_id: int) -> Conversation | None:
+        theirs = [c for c in self.t.conversations.values() if c.person_id == person_id]
+        latest = max(theirs, key=lambda c: (c.created_at, c.id or 0), default=None)
+        return copy.copy(latest) if latest else None
+
+    async def delete_conversation(self, conversation_id: int) -> None:
+        self.t.delete_conversations({conversation_id})
+
+    async def delete_closed_before(self, cutoff: datetime) -> int:
+        old = set()
+        for conversation_id, conversation in self.t.conversations.items():
+            theirs = [f for f in self.t.follow_ups.values() if f.conversation_id == conversation_id]
+            if any(f.status is FollowUpStatus.PENDING for f in theirs):
+                continue
+            closed = [f.closed_at for f in theirs if f.closed_at is not None]
+            last = max(closed) if closed else conversation.created_at
+            if conversation.created_at < cutoff and last < cutoff:
+                old.add(conversation_id)
+        self.t.delete_conversations(old)
+        return len(old)
+
+    async def everything_of(self, person_id: int) -> list[tuple[FollowUp, Conversation]]:
+        found = [
+            self.t.with_conversation(f)
+            for f in self.t.follow_ups.values()
+            if f.person_id == person_id
+        ]
+        return sorted(found, key=lambda row: row[0].number)
 
     async def conversations_at(self, person_id: int, company_key: str) -> list[Conversation]:
         found = [
@@ -249,13 +277,21 @@ class InMemoryOutbox:
             nudge.follow_up_id = follow_up_id
         await self.add(nudges)
 
-    async def sent_counts(self, follow_up_id: int) -> dict[NudgeKind, int]:
+    async def sent_counts(
+        self, follow_up_id: int, *, kept_at: datetime | None = None
+    ) -> dict[NudgeKind, int]:
+        def counted(n: Nudge) -> bool:
+            if n.status in (NudgeStatus.SENT, NudgeStatus.SENDING):
+                return True
+            return (
+                kept_at is not None
+                and n.status is NudgeStatus.PENDING
+                and (n.attempts > 0 or (n.next_attempt_at or n.due_at) <= kept_at)
+            )
+
         counts: dict[NudgeKind, int] = {}
         for n in self.t.nudges.values():
-            if n.follow_up_id == follow_up_id and n.status in (
-                NudgeStatus.SENT,
-                NudgeStatus.SENDING,
-            ):
+            if n.follow_up_id == follow_up_id and counted(n):
                 counts[n.kind] = counts.get(n.kind, 0) + 1
         return counts
 
@@ -364,69 +400,3 @@ class InMemoryOutbox:
     def _platform_of(self, nudge: Nudge) -> str:
         follow_up = self.t.follow_ups[nudge.follow_up_id]
         return self.t.people[follow_up.person_id].address.platform
-
-
-class InMemoryWorkspaces:
-    def __init__(self, tables: Tables) -> None:
-        self.t = tables
-
-    async def get(self, platform: str, workspace_id: str) -> Workspace | None:
-        found = self.t.workspaces.get((platform, workspace_id))
-        return copy.copy(found) if found else None
-
-    async def set_default_zone(self, platform: str, workspace_id: str, zone: str | None) -> None:
-        self._row(platform, workspace_id).default_timezone = zone
-
-    async def mark_undeliverable(self, keys: Sequence[tuple[str, str]], reason: str) -> None:
-        for platform, workspace_id in keys:
-            self._row(platform, workspace_id).undeliverable = clip_reason(reason)
-
-    async def clear_undeliverable(self, platform: str, workspace_id: str) -> bool:
-        found = self.t.workspaces.get((platform, workspace_id))
-        if found is None or found.undeliverable is None:
-            return False
-        found.undeliverable = None
-        return True
-
-    def _row(self, platform: str, workspace_id: str) -> Workspace:
-        """The workspace's stored record itself (not a copy), added if new: like an upsert."""
-        return self.t.workspaces.setdefault(
-            (platform, workspace_id), Workspace(platform, workspace_id)
-        )
-
-    async def undeliverable(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        found = {key: self.t.workspaces.get(key) for key in keys}
-        return {k: w.undeliverable for k, w in found.items() if w and w.undeliverable is not None}
-
-
-class InMemoryBotState:
-    def __init__(self, tables: Tables) -> None:
-        self.t = tables
-
-    async def get(self, key: str) -> str | None:
-        return self.t.values.get(key)
-
-    async def set(self, key: str, value: str, now: datetime) -> None:
-        self.t.values[key] = value
-        self.t.values_updated[key] = now
-
-    async def add(self, key: str, value: str, now: datetime) -> bool:
-        if key in self.t.values:
-            return False
-        await self.set(key, value, now)
-        return True
-
-    async def forget_older(self, prefix: str, updated_before: datetime) -> int:
-        old = [
-            key
-            for key, updated in self.t.values_updated.items()
-            if key.startswith(prefix) and updated < updated_before
-        ]
-        for key in old:
-            del self.t.values[key], self.t.values_updated[key]
-        return len(old)
-
-    async def take_turn(self, key: str, now: float, spacing: float) -> float:
-        turn = max(self.t.pace_turns.get(key, now), now)
-        self.t.pace_turns[key] = turn + spacing
-        return turn

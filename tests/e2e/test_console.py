@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import icalendar
 import pytest
 
 SCRIPT = """\
@@ -180,3 +182,66 @@ def test_an_interview_recorded_at_dawn_gets_its_last_call_at_once(tmp_path: Path
         ("student", "2026-03-10 08:00", "CET"),
     ]
     assert "[DM to student at 2026-03-10 05:35 CET]\n#1 Last call: email to Jane Doe" in out
+
+
+def test_export_writes_a_csv_and_a_calendar_and_prints_their_paths(tmp_path: Path) -> None:
+    script = """\
+/met Jane Doe, Acme, interview, talked about Kafka, and streams
+/met =HYPERLINK("http://evil.example"), Globex, networking
+/followups edit 1 name:Jane Doe-Smith
+/followups export
+/followups export
+"""
+    exports = tmp_path / "exports"
+    result = console(
+        tmp_path,
+        script,
+        "--start",
+        "2026-03-06T15:00",
+        "--tz",
+        "America/New_York",
+        "--export-dir",
+        str(exports),
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Traceback" not in out + result.stderr
+    assert "Saved: Jane Doe-Smith at Acme" in out
+    written = re.findall(r"^Wrote (.+)$", out, re.MULTILINE)
+    assert [Path(p).name for p in written] == [
+        "student-followups-2026-03-06.csv",
+        "student-followups-2026-03-06.ics",
+        "student-followups-2026-03-06-2.csv",  # the first ones are kept
+        "student-followups-2026-03-06-2.ics",
+    ]
+    with Path(written[0]).open(encoding="utf-8-sig", newline="") as table:
+        rows = list(csv.DictReader(table))
+    assert [(r["number"], r["contact"], r["company"]) for r in rows] == [
+        ("1", "Jane Doe-Smith", "Acme"),
+        ("2", '\'=HYPERLINK("http://evil.example")', "Globex"),
+    ]
+    assert rows[0]["talked about"] == "talked about Kafka, and streams"
+    calendar = icalendar.Calendar.from_ical(Path(written[1]).read_bytes())
+    summaries = sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT"))
+    assert summaries == [
+        "Follow up #1: Jane Doe-Smith, Acme (email)",
+        'Follow up #2: =HYPERLINK("http://evil.example"), Globex (linkedin or email)',
+    ]
+
+
+def test_forget_me_in_the_console_asks_first(tmp_path: Path) -> None:
+    script = """\
+/met Jane Doe, Acme, interview
+/followups forget-me
+/followups
+/followups forget-me confirm
+/followups
+"""
+    result = console(tmp_path, script, "--start", "2026-03-06T15:00", "--tz", "UTC")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "/followups forget-me confirm" in out
+    assert "I deleted everything I kept about you" in out
+    before, after = out.split("I deleted everything I kept about you")
+    assert "Jane Doe" in before
+    assert "Jane Doe" not in after

@@ -125,15 +125,32 @@ async def test_0005_moves_workspace_values_out_of_bot_state_and_back(engine: Asy
         )
     await upgrade_to_head(engine)
     async with engine.connect() as db:
-        moved = set((await db.execute(select(workspaces))).tuples().all())
+        moved = set(
+            (
+                await db.execute(
+                    select(
+                        workspaces.c.platform,
+                        workspaces.c.id,
+                        workspaces.c.default_timezone,
+                        workspaces.c.undeliverable,
+                    )
+                )
+            )
+            .tuples()
+            .all()
+        )
         hinted = dict(
             (await db.execute(select(people.c.user_id, people.c.zone_hint_shown))).tuples().all()
         )
+        # 0007: a workspace marked before it counts its uninstall grace from the upgrade.
+        since = (await db.execute(select(workspaces.c.undeliverable_since))).scalars().all()
     assert moved == {
         ("discord", "111", "Europe/Berlin", "bot removed"),
         ("slack", "T9", None, "app uninstalled"),
     }
     assert hinted == {"42": True, "43": True, "44": False}
+    assert len(since) == 2
+    assert all(moment is not None and moment.tzinfo is not None for moment in since)
     assert await _values(engine) == {"discord:commands": "abc"}
     await downgrade_to(engine, "0004")
     assert await _values(engine) == {

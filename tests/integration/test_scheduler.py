@@ -12,9 +12,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.outbox import seed_outbox
-from bot.bootstrap import STORAGE_OUTAGES
+from bot.bootstrap import STORAGE_OUTAGES, build_bot
 from bot.clock import SystemClock
+from bot.config import Settings
 from bot.dispatch import Dispatcher
+from bot.domain import Address, Person
+from bot.retention import Retention, RetentionReport
 from bot.scheduler import NudgeScheduler
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage, create_engine
@@ -155,3 +158,70 @@ async def test_sweeping_resumes_when_postgresql_drops_its_connections(
         finally:
             await engine.dispose()
             await admin.dispose()
+
+
+async def test_the_daily_housekeeping_deletes_what_is_past_its_time(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/retention.db")
+    await upgrade_to_head(engine)
+    storage = SqlStorage(engine)
+    clock = SystemClock()
+    async with storage.session() as uow:
+        person = await uow.people.add(Person(Address("slack", "T9", "U1"), created_at=clock.now()))
+        await uow.workspaces.mark_undeliverable(
+            [("slack", "T9")], "app uninstalled", at=clock.now() - timedelta(days=31)
+        )
+    scheduler = NudgeScheduler(clock=clock, housekeeping_first_after=timedelta(seconds=0.2))
+    scheduler.attach(Dispatcher(storage, FakeMessenger(), clock, rulebook, default_zone=NEW_YORK))
+    ran: list[RetentionReport] = []
+
+    async def housekeeping() -> None:
+        ran.append(await Retention(storage, clock).run())
+
+    scheduler.housekeeping = housekeeping
+    await scheduler.start()
+    try:
+        for _ in range(50):
+            if ran:
+                break
+            await asyncio.sleep(0.1)
+        await scheduler.stop()
+        assert ran == [RetentionReport(conversations=0, workspaces=1, people=1)]
+        async with storage.session() as uow:
+            assert await uow.people.get(person.address) is None
+    finally:
+        await scheduler.stop()
+        await engine.dispose()
+
+
+async def test_housekeeping_that_fails_is_logged_and_tried_again_tomorrow(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    scheduler = NudgeScheduler(clock=FakeClock(START))
+
+    async def broken() -> None:
+        raise RuntimeError("Jane Doe's row")  # its text may hold contact data
+
+    scheduler.housekeeping = broken
+    await scheduler.keep_house()  # no exception
+    assert "housekeeping failed (RuntimeError)" in caplog.text
+    assert "Jane Doe" not in caplog.text
+
+
+async def test_the_bot_keeps_house_by_its_settings(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        retention_days=90,
+        uninstall_grace_days=7,
+    )
+    bot = await build_bot(settings, clock=FakeClock(START), messengers={"console": FakeMessenger()})
+    try:
+        assert bot.scheduler is not None
+        housekeeping = bot.scheduler.housekeeping
+        retention = getattr(housekeeping, "__self__", None)
+        assert isinstance(retention, Retention)
+        assert retention.keep_closed == timedelta(days=90)
+        assert retention.uninstall_grace == timedelta(days=7)
+    finally:
+        await bot.close()

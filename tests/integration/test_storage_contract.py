@@ -499,20 +499,22 @@ async def test_a_workspace_zone_is_set_and_cleared(storage: Storage) -> None:
 async def test_a_workspace_mark_and_its_zone_leave_each_other_alone(storage: Storage) -> None:
     async with storage.session() as uow:
         await uow.workspaces.set_default_zone("discord", "111", "Europe/Berlin")
-        await uow.workspaces.mark_undeliverable([("discord", "111")], "bot removed")
+        await uow.workspaces.mark_undeliverable([("discord", "111")], "bot removed", at=T0)
     async with storage.session() as uow:
-        both = Workspace("discord", "111", "Europe/Berlin", undeliverable="bot removed")
+        both = Workspace(
+            "discord", "111", "Europe/Berlin", undeliverable="bot removed", undeliverable_since=T0
+        )
         assert await uow.workspaces.get("discord", "111") == both
         # Marked first, then given a zone: the mark stays.
-        await uow.workspaces.mark_undeliverable([("slack", "T1")], "app uninstalled")
+        await uow.workspaces.mark_undeliverable([("slack", "T1")], "app uninstalled", at=T0)
         await uow.workspaces.set_default_zone("slack", "T1", "Europe/Paris")
         await uow.workspaces.set_default_zone("discord", "111", None)
     async with storage.session() as uow:
         assert await uow.workspaces.get("discord", "111") == Workspace(
-            "discord", "111", undeliverable="bot removed"
+            "discord", "111", undeliverable="bot removed", undeliverable_since=T0
         )
         assert await uow.workspaces.get("slack", "T1") == Workspace(
-            "slack", "T1", "Europe/Paris", undeliverable="app uninstalled"
+            "slack", "T1", "Europe/Paris", undeliverable="app uninstalled", undeliverable_since=T0
         )
         assert await uow.workspaces.clear_undeliverable("slack", "T1")
     async with storage.session() as uow:
@@ -521,36 +523,41 @@ async def test_a_workspace_mark_and_its_zone_leave_each_other_alone(storage: Sto
 
 async def test_workspaces_are_marked_undeliverable_and_cleared(storage: Storage) -> None:
     async with storage.session() as uow:
-        await uow.workspaces.mark_undeliverable([], "nobody")
+        await uow.workspaces.mark_undeliverable([], "nobody", at=T0)
         # Several at once, one of them twice, one known already: each marked once.
         await uow.workspaces.set_default_zone("slack", "T2", "Europe/Paris")
         marked = [("slack", "T2"), ("slack", "T1"), ("discord", "G1"), ("slack", "T2")]
-        await uow.workspaces.mark_undeliverable(marked, "token revoked " + "x" * 300)
+        await uow.workspaces.mark_undeliverable(marked, "token revoked " + "x" * 300, at=T0)
     async with storage.session() as uow:
         reason = ("token revoked " + "x" * 300)[:REASON_LENGTH]
         assert await uow.workspaces.get("slack", "T2") == Workspace(
-            "slack", "T2", "Europe/Paris", undeliverable=reason
+            "slack", "T2", "Europe/Paris", undeliverable=reason, undeliverable_since=T0
         )
         assert await uow.workspaces.get("discord", "G1") == Workspace(
-            "discord", "G1", undeliverable=reason
+            "discord", "G1", undeliverable=reason, undeliverable_since=T0
         )
-        await uow.workspaces.mark_undeliverable([("slack", "T1")], "app uninstalled")  # again
+        # Again, later: the grace still counts from the first mark.
+        later = T0 + timedelta(days=3)
+        await uow.workspaces.mark_undeliverable([("slack", "T1")], "app uninstalled", at=later)
         assert await uow.workspaces.clear_undeliverable("discord", "G1")
         assert not await uow.workspaces.clear_undeliverable("discord", "G1")  # lifted already
         assert not await uow.workspaces.clear_undeliverable("discord", "G2")  # never known
     async with storage.session() as uow:
         assert await uow.workspaces.get("slack", "T1") == Workspace(
-            "slack", "T1", undeliverable="app uninstalled"
+            "slack", "T1", undeliverable="app uninstalled", undeliverable_since=T0
         )
         assert await uow.workspaces.get("discord", "G1") == Workspace("discord", "G1")
+        gone = await uow.workspaces.gone_since(T0 + timedelta(seconds=1))
+        assert sorted(gone) == [("slack", "T1"), ("slack", "T2")]
+        assert await uow.workspaces.gone_since(T0) == []
         assert await uow.workspaces.get("discord", "G2") is None
 
 
 async def test_undeliverable_workspaces_among_those_asked(storage: Storage) -> None:
     async with storage.session() as uow:
-        await uow.workspaces.mark_undeliverable([("slack", "T1")], "app uninstalled")
+        await uow.workspaces.mark_undeliverable([("slack", "T1")], "app uninstalled", at=T0)
         await uow.workspaces.set_default_zone("slack", "T2", "Europe/Paris")
-        await uow.workspaces.mark_undeliverable([("discord", "T1")], "bot removed")
+        await uow.workspaces.mark_undeliverable([("discord", "T1")], "bot removed", at=T0)
     async with storage.session() as uow:
         # ("discord", "T1") is marked but not asked (the platform and the id are, apart).
         asked = [("slack", "T1"), ("slack", "T2"), ("console", "T1"), ("discord", "T3")]

@@ -13,7 +13,9 @@ from bot.commands import (
     ChangeSetting,
     Command,
     CommandError,
+    Delete,
     Draft,
+    EditForm,
     Help,
     ListFollowUps,
     MarkDone,
@@ -208,7 +210,7 @@ def test_settings(text: str, expected: ShowSettings | ChangeSetting) -> None:
 def test_misspelt_subcommand_suggests_the_right_one(text: str, suggestion: str) -> None:
     message = command_error(text)
     assert f"Did you mean /followups {suggestion}?" in message
-    assert "Try list, done, snooze, skip, draft, check, settings or help." in message
+    assert "Try list, done, snooze, skip, draft, check, settings, edit, delete, undo" in message
 
 
 def test_unknown_subcommand_without_a_close_match() -> None:
@@ -357,11 +359,12 @@ def test_a_button_stands_for_the_command_on_its_follow_up(
 @pytest.mark.parametrize("kind", list(ActionKind))
 def test_a_button_does_what_its_typed_command_does(kind: ActionKind) -> None:
     """The command an action shows to type and the one its button runs agree (bar the id)."""
-    action = Action(kind, "label", 7, 99, "confirm" if kind is ActionKind.SKIP else "")
+    confirms = kind in (ActionKind.SKIP, ActionKind.DELETE)
+    action = Action(kind, "label", 7, 99, "confirm" if confirms else "")
     if kind is ActionKind.SNOOZE:
         action = action._replace(argument="2h")
     clicked = command_for(action)
-    assert isinstance(clicked, MarkDone | Snooze | Skip | Draft)
+    assert isinstance(clicked, MarkDone | Snooze | Skip | Draft | Delete | EditForm)
     assert dataclasses.replace(clicked, follow_up_id=None) == parse_command(action.command)
 
 
@@ -373,6 +376,8 @@ def test_a_button_does_what_its_typed_command_does(kind: ActionKind) -> None:
         (Action(ActionKind.SKIP, "Skip", 3, 41, "maybe"), "Usage: /followups skip 3"),
         (Action(ActionKind.DRAFT, "Draft", 3, 41, "now"), "Usage: /followups draft N"),
         (Action(ActionKind.DONE, "Done", 0, 41), "“0” isn't a follow-up number"),
+        (Action(ActionKind.DELETE, "Delete", 3, 41), "Usage: /followups delete 3"),
+        (Action(ActionKind.DELETE, "Delete", 3, 41, "now"), "Usage: /followups delete 3"),
     ],
 )
 def test_a_button_with_an_argument_its_command_refuses_says_why(action: Action, error: str) -> None:

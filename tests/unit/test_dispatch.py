@@ -219,9 +219,13 @@ async def test_an_uninstalled_workspace_gets_no_dms_until_it_is_back(bot: TestBo
     assert report.failed == 1
     (person,) = tables(bot).people.values()
     assert person.undeliverable is None  # the workspace is what failed, not the person
-    # Its zone stays for when the app is back.
+    # Its zone stays for when the app is back; the uninstall grace counts from now.
     assert tables(bot).workspaces[("console", "ws")] == Workspace(
-        "console", "ws", default_timezone="Europe/Berlin", undeliverable="app uninstalled"
+        "console",
+        "ws",
+        default_timezone="Europe/Berlin",
+        undeliverable="app uninstalled",
+        undeliverable_since=bot.clock.now(),
     )
     await bot.run_until(30)
     assert bot.messenger.sent == []

@@ -55,6 +55,7 @@ async def test_met_interview_replies_with_the_plan(service: FollowUpService) -> 
         ActionKind.DRAFT,
         ActionKind.DONE,
         ActionKind.SNOOZE,
+        ActionKind.EDIT,
     }
     assert next(a for a in reply.actions if a.kind is ActionKind.DRAFT).command == (
         "/followups draft 1"

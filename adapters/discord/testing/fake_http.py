@@ -48,6 +48,8 @@ class RecordedRequest:
     created: dict[str, Any] | None = None
     at: float = field(default_factory=time.monotonic)
     status: int = 0
+    # Files sent with the request (a multipart body), by file name.
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def callback_type(self) -> int | None:
@@ -220,8 +222,11 @@ class FakeDiscordHTTP:
         path = re.sub(r"^/api/v\d+", "", path)
         data = kwargs.get("data")
         body = json.loads(data) if isinstance(data, str) and data else None
+        files: dict[str, bytes] = {}
+        if isinstance(data, aiohttp.FormData):
+            body, files = _multipart(data)
         params = {str(k): str(v) for k, v in (kwargs.get("params") or {}).items()}
-        recorded = RecordedRequest(method.upper(), path, body, params)
+        recorded = RecordedRequest(method.upper(), path, body, params, files=files)
         self.requests.append(recorded)
         for answer in self._answers:
             if answer.method == recorded.method and answer.path.search(path):
@@ -363,6 +368,19 @@ class FakeDiscordHTTP:
         # discord.http creates its session as aiohttp.ClientSession(...) in static_login.
         with mock.patch.object(aiohttp, "ClientSession", self._session):
             yield self
+
+
+def _multipart(form: aiohttp.FormData) -> tuple[Any, dict[str, bytes]]:
+    """A multipart body as discord.py builds it: its JSON part, and its files by name."""
+    body: Any = None
+    files: dict[str, bytes] = {}
+    for options, _headers, value in form._fields:
+        if options.get("name") == "payload_json":
+            body = json.loads(value)
+        elif "filename" in options:
+            value.seek(0)
+            files[str(options["filename"])] = value.read()
+    return body, files
 
 
 async def logged_in(client: discord.Client, fake: FakeDiscordHTTP) -> None:

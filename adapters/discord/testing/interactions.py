@@ -35,6 +35,7 @@ class InteractionFactory:
         name: str,
         guild_id: int | None,
         channel_id: int = CHANNEL_ID,
+        user_install: bool = False,
     ) -> dict[str, Any]:
         interaction_id = next(self._ids)
         user = user_payload(user_id, name)
@@ -87,6 +88,11 @@ class InteractionFactory:
                 "authorizing_integration_owners": {"0": str(guild_id or 0)},
                 "context": 1,
             }
+        if user_install:
+            # Through the user's own install of the app: the user authorized it, no server did
+            # (in a server without the bot, context 0; elsewhere a group DM, context 2).
+            payload["authorizing_integration_owners"] = {"1": str(user_id)}
+            payload["context"] = 0 if guild_id is not None else 2
         return payload
 
     def command(
@@ -98,6 +104,7 @@ class InteractionFactory:
         name: str = "Student",
         guild_id: int | None = GUILD_ID,
         focused: str | None = None,
+        user_install: bool = False,
     ) -> dict[str, Any]:
         """A slash command ("followups done") with its options; with `focused`, the
         autocomplete request for that option instead."""
@@ -119,7 +126,14 @@ class InteractionFactory:
                 }
             ]
         data = {"id": str(next(self._ids)), "name": words[0], "type": 1, "options": nested}
-        return self._base(4 if focused else 2, data, user_id=user_id, name=name, guild_id=guild_id)
+        return self._base(
+            4 if focused else 2,
+            data,
+            user_id=user_id,
+            name=name,
+            guild_id=guild_id,
+            user_install=user_install,
+        )
 
     def click(
         self,

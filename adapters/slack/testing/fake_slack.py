@@ -4,8 +4,10 @@ SLACK_API_BASE_URL at `fake.api_url`), records every call, and answers as told:
 (answers too late, a timeout). It also takes response_url posts (`fake.response_url("name")`),
 runs an OAuth token exchange and speaks Socket Mode over a WebSocket
 (`socket_mode.send_envelope`). It keeps each channel's messages, with their metadata, for
-conversations.history. With `limits` it refuses with a 429 what Slack would: a chat.postMessage
-over a channel's or a workspace's rate (`refused_over_limit` counts them).
+conversations.history, and takes file uploads as files_upload_v2 makes them
+(files.getUploadURLExternal, the upload itself, files.completeUploadExternal;
+`fake.shared_files()`). With `limits` it refuses with a 429 what Slack would: a
+chat.postMessage over a channel's or a workspace's rate (`refused_over_limit` counts them).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "Call",
     "FakeSlack",
     "Scripted",
+    "SharedFile",
     "SlackLimits",
     "hang",
     "rate_limited",
@@ -74,6 +77,17 @@ class Scripted:
     delay: float = 0.0
 
 
+@dataclass(frozen=True)
+class SharedFile:
+    """A file uploaded and shared in a channel (a DM): its name, its bytes, where, and the
+    message that went with it."""
+
+    filename: str
+    content: bytes
+    channel: str
+    comment: str
+
+
 def rate_limited(retry_after: int) -> Scripted:
     return Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
 
@@ -110,6 +124,9 @@ class FakeSlack:
         self.calls: list[Call] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._ts = itertools.count(1)
+        # Uploads by file id: (file name, declared length, bytes once uploaded).
+        self._uploads: dict[str, tuple[str, int, bytes | None]] = {}
+        self._shared: list[SharedFile] = []
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -124,6 +141,7 @@ class FakeSlack:
             [
                 web.route("*", "/api/{method}", self._api),
                 web.post("/response/{name}", self._response_url),
+                web.post("/upload/{file_id}", self._upload),
                 web.get("/socket", self.socket_mode.connect),
             ]
         )
@@ -179,6 +197,10 @@ class FakeSlack:
                 f"{[c.method for c in self.calls]}"
             ) from None
         return self.calls_to(method)
+
+    def shared_files(self) -> list[SharedFile]:
+        """The files shared so far, in order (only completed uploads)."""
+        return list(self._shared)
 
     def strings(self) -> Iterator[str]:
         """Every string the fake received in any call: for checking what reached Slack."""
@@ -265,6 +287,10 @@ class FakeSlack:
                 return {"ok": True, "user": {"id": user, **fields}}
             case "views.open":
                 return {"ok": True, "view": {"id": "V" + ts.replace(".", "")}}
+            case "files.getUploadURLExternal":
+                return self._upload_url(args)
+            case "files.completeUploadExternal":
+                return self._complete_upload(args)
         return {"ok": False, "error": "unknown_method"}
 
     def _history(self, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -282,6 +308,42 @@ class FakeSlack:
             ],
             "has_more": len(self.messages.get(channel, [])) > limit,
         }
+
+    def _upload_url(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        filename, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{len(self._uploads) + 1:06d}"
+        self._uploads[file_id] = (filename, int(length), None)
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        if file_id not in self._uploads:
+            return web.Response(status=404, text="no such upload")
+        filename, length, _ = self._uploads[file_id]
+        content = await request.read()
+        if len(content) != length:  # Slack refuses a file of another size than declared
+            return web.Response(status=400, text="length mismatch")
+        self._uploads[file_id] = (filename, length, content)
+        return web.Response(text=f"OK - {len(content)}")
+
+    def _complete_upload(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            files = json.loads(str(args.get("files") or "[]"))
+        except ValueError:
+            return {"ok": False, "error": "invalid_json"}
+        channel = str(args.get("channel_id") or "")
+        done = []
+        for entry in files:
+            upload = self._uploads.get(str(entry.get("id")))
+            if upload is None or upload[2] is None:
+                return {"ok": False, "error": "file_not_found"}
+            done.append(
+                SharedFile(upload[0], upload[2], channel, str(args.get("initial_comment") or ""))
+            )
+        self._shared.extend(done)
+        return {"ok": True, "files": [{"id": e.get("id"), "title": e.get("title")} for e in files]}
 
     def _team_of(self, token: str) -> str:
         # Tokens the fake issued through OAuth name their team: xoxb-T123-installed.

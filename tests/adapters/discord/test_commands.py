@@ -52,13 +52,14 @@ async def test_met_with_options_saves_and_answers_with_the_plan_and_buttons(
     assert "Saved: Jane Doe at Acme, interview" in text
     assert "#1 Email to Jane Doe" in text
     assert "naming the topics you discussed: Kafka" in text
-    assert labels_of(message) == ["Draft", "Done", "Snooze 2h"]
+    assert labels_of(message) == ["Draft", "Done", "Snooze 2h", "Edit"]
     summaries = await discord_bot.service.open_follow_ups(Requester(ALICE_ADDRESS))
     (summary,) = summaries
     assert [b["custom_id"] for b in buttons_of(message)] == [
         f"fu:draft:{GUILD_ID}:{summary.follow_up_id}:1",
         f"fu:done:{GUILD_ID}:{summary.follow_up_id}:1",
         f"fu:snooze:{GUILD_ID}:{summary.follow_up_id}:1:2h",
+        f"fu:edit:{GUILD_ID}:{summary.follow_up_id}:1",
     ]
 
 

@@ -112,7 +112,7 @@ def test_custom_ids_round_trip_and_reject_anything_else() -> None:
     # The click carries the button's label; the id carries the rest of the action.
     assert ButtonRef.parse(ref.custom_id, "Tomorrow morning") == ref
     assert command_for(ref.action) == Snooze(3, "tomorrow", follow_up_id=57)
-    for bad in ("fu:delete:1:2:3", "fu:done:guild:2:3", "fu:done:1:2:3:two words", "x"):
+    for bad in ("fu:erase:1:2:3", "fu:done:guild:2:3", "fu:done:1:2:3:two words", "x"):
         assert ButtonRef.parse(bad) is None
     assert ButtonRef.for_action(Action(ActionKind.SNOOZE, "x", 1, 2, "in 2 h"), "dm") is None
 

@@ -81,3 +81,8 @@ async def test_the_definitions_sent(discord_bot: DiscordBot) -> None:
     manage_guild = discord.Permissions(manage_guild=True).value
     assert int(server_tz["default_member_permissions"]) == manage_guild
     assert server_tz["contexts"] == [0]  # servers only
+    assert server_tz["integration_types"] == [0]  # installed in a server only
+    # /met and /followups also on a student's own account, anywhere: servers, DMs, group DMs.
+    for name in ("met", "followups"):
+        assert sorted(commands[name]["integration_types"]) == [0, 1]
+        assert sorted(commands[name]["contexts"]) == [0, 1, 2]

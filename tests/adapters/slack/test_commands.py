@@ -37,7 +37,7 @@ async def test_met_with_text_is_acked_at_once_and_answered_ephemerally(
     # The student's zone came from Slack's users.info: Los Angeles, not the bot's New York.
     assert "PST" in texts(answer)
     labels = [b["text"]["text"] for b in buttons(answer)]
-    assert labels == ["Draft", "Done", "Snooze 2h"]
+    assert labels == ["Draft", "Done", "Snooze 2h", "Edit"]
     button = decode_action(buttons(answer)[0]["value"])
     assert button is not None
     assert button.number == 1
@@ -97,6 +97,7 @@ async def test_the_forms_submission_records_the_conversation_and_answers_where_m
         "Draft #1",
         "Done #1",
         "Snooze 2h #1",
+        "Edit #1",
         "Draft #2",
         "Done #2",
         "Snooze 2h #2",

@@ -20,7 +20,14 @@ def manifest() -> dict[str, Any]:
 
 def test_scopes_are_the_minimum_the_bot_asks_for() -> None:
     assert manifest()["oauth_config"]["scopes"] == {"bot": list(BOT_SCOPES)}
-    assert set(BOT_SCOPES) == {"commands", "chat:write", "im:write", "im:history", "users:read"}
+    assert set(BOT_SCOPES) == {
+        "commands",
+        "chat:write",
+        "im:write",
+        "im:history",
+        "users:read",
+        "files:write",
+    }
 
 
 def test_commands_interactivity_and_events_all_go_to_the_events_path() -> None:

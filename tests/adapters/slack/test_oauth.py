@@ -68,7 +68,7 @@ class Installed:
                 cookie = page.headers["Set-Cookie"]
             state = re.search(r"state=([\w-]+)", html)
             assert state is not None
-            assert "scope=commands,chat:write,im:write,im:history,users:read" in html
+            assert "scope=commands,chat:write,im:write,im:history,users:read,files:write" in html
             assert f"state={state.group(1)}" in cookie
             self.state = state.group(1)
             async with session.get(

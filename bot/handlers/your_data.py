@@ -1,0 +1,142 @@
+"""The student's own data: correct a conversation, delete one, undo the last /met, export it
+all, and forget the student altogether.
+
+Each acts only on the asker's rows (a number that isn't theirs reads as one that doesn't
+exist). Deleting takes the rows away in the command's transaction: a nudge a replica claimed
+meanwhile finds its row gone when it re-checks before sending, and is not sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.commands import Delete, Edit, EditForm, Export, ForgetMe, Undo
+from bot.domain import FollowUpStatus
+from bot.edits import corrected_fields, recorded_fields
+from bot.errors import UserError
+from bot.export import calendar_file, csv_file
+from bot.handlers.context import Context
+from bot.messages import your_data as say
+from bot.met import validate_met
+from bot.replies import Reply
+from rules.engine import plan_follow_ups
+
+__all__ = ["UNDO_WITHIN", "delete", "edit", "edit_form", "export", "forget_me", "undo"]
+
+# /followups undo takes back a /met this recent: long enough to notice a slip, short enough
+# that it can't delete something recorded long ago by surprise.
+UNDO_WITHIN = timedelta(minutes=10)
+
+
+async def edit(command: Edit, ctx: Context) -> Reply:
+    """Correct the conversation of follow-up #N; a new time moves its deadlines, and the open
+    follow-ups' nudges are placed again (none already sent, or due, is placed twice). One
+    already closed stays closed: a missed one was reported so, and stays missed."""
+    _, conversation = await ctx.follow_up(command)
+    assert conversation.id is not None
+    changes = dict(command.changes)
+    if not changes:
+        raise UserError(say.nothing_changed(command.number))
+    kind = ctx.rulebook.kinds.get(conversation.kind)
+    if kind is None:
+        raise UserError(say.kind_gone(command.number))
+    fields = corrected_fields(conversation, kind.key, changes)
+    details = validate_met(fields, ctx.rulebook, now=ctx.now, zone=ctx.zone)
+    met_at = details.met_at if "when" in changes else conversation.met_at
+    corrected = replace(
+        conversation,
+        contact_name=details.name,
+        company=details.company,
+        topics=details.topics,
+        event=details.event,
+        priority=details.priority,
+        met_at=met_at,
+    )
+    await ctx.uow.follow_ups.update_conversation(corrected)
+    follow_ups = await ctx.uow.follow_ups.of_conversation(conversation.id)
+    if met_at != conversation.met_at:
+        # The rules planned the follow-ups in this order, and numbered them in it.
+        for follow_up, plan in zip(follow_ups, plan_follow_ups(kind, met_at), strict=False):
+            follow_up.ideal_by, follow_up.due_by = plan.ideal_by, plan.due_by
+            if follow_up.snoozed_until is not None and follow_up.snoozed_until > plan.due_by:
+                follow_up.snoozed_until = None
+            await ctx.uow.follow_ups.update(follow_up)
+    nudged = False
+    for follow_up in follow_ups:
+        if follow_up.status is not FollowUpStatus.PENDING:
+            continue
+        if follow_up.due_by <= ctx.now:
+            # The true time closed its window already: missed, as /followups would call it,
+            # and nothing more to nudge about.
+            assert follow_up.id is not None
+            await ctx.uow.follow_ups.close_missed([follow_up.id], ctx.now)
+            await ctx.uow.outbox.cancel_pending(follow_up.id, "window closed by a correction")
+            follow_up.status, follow_up.closed_at = FollowUpStatus.MISSED, ctx.now
+            continue
+        nudged |= bool(await ctx.planner.replan(ctx.person, follow_up, corrected))
+    return say.edited(
+        corrected,
+        follow_ups,
+        changed=list(changes),
+        nudged=nudged,
+        now=ctx.now,
+        zone=ctx.zone,
+    )
+
+
+async def edit_form(command: EditForm, ctx: Context) -> Reply:
+    """What was recorded for follow-up #N, and the form to correct it."""
+    follow_up, conversation = await ctx.follow_up(command)
+    assert follow_up.id is not None
+    fields = recorded_fields(conversation, ctx.zone)
+    return say.correction(follow_up, fields)
+
+
+async def delete(command: Delete, ctx: Context) -> Reply:
+    """Delete the conversation of follow-up #N with all its follow-ups, once confirmed."""
+    _, conversation = await ctx.follow_up(command)
+    assert conversation.id is not None
+    follow_ups = await ctx.uow.follow_ups.of_conversation(conversation.id)
+    if not command.confirmed:
+        return say.delete_question(conversation, follow_ups)
+    await ctx.uow.follow_ups.delete_conversation(conversation.id)
+    return say.deleted(conversation, follow_ups)
+
+
+async def undo(command: Undo, ctx: Context) -> Reply:
+    """Take back the last /met, if it was recorded within `UNDO_WITHIN`."""
+    latest = await ctx.uow.follow_ups.latest_conversation(ctx.person_id)
+    if latest is None or latest.id is None or ctx.now - latest.created_at > UNDO_WITHIN:
+        raise UserError(say.nothing_to_undo(UNDO_WITHIN))
+    follow_ups = await ctx.uow.follow_ups.of_conversation(latest.id)
+    await ctx.uow.follow_ups.delete_conversation(latest.id)
+    return say.undone(latest, follow_ups)
+
+
+async def export(command: Export, ctx: Context) -> Reply:
+    """Everything the student recorded, as a CSV and a calendar of the open deadlines."""
+    rows = await ctx.uow.follow_ups.everything_of(ctx.person_id)
+    if not rows:
+        raise UserError(say.nothing_to_export())
+    zone, day = ctx.zone, ctx.now.astimezone(ctx.zone).date().isoformat()
+    files = [
+        csv_file(rows, rulebook=ctx.rulebook, zone=zone, name=f"followups-{day}.csv"),
+        calendar_file(rows, now=ctx.now, zone=zone, name=f"followups-{day}.ics"),
+    ]
+    still_open = sum(
+        1 for f, _ in rows if f.status is FollowUpStatus.PENDING and f.due_by > ctx.now
+    )
+    return say.exported(len(rows), still_open, files)
+
+
+async def forget_me(command: ForgetMe, ctx: Context) -> Reply:
+    """Delete the student and every row about them, once confirmed."""
+    if not command.confirmed:
+        return say.forget_me_question()
+    address = ctx.person.address
+    await ctx.uow.people.forget([ctx.person_id])
+    # Their own pace windows, keyed by their address (see the adapters' pace rules).
+    await ctx.uow.state.forget_keys_ending(f":{address.workspace}:{address.user}")
+    ctx.forgotten = True
+    return say.forgotten()

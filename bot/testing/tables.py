@@ -1,0 +1,44 @@
+"""The rows the in-memory fakes keep (`InMemoryStorage().tables`), one dictionary a table."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain import Conversation, FollowUp, Nudge, Person, Workspace
+
+__all__ = ["Tables"]
+
+
+@dataclass
+class Tables:
+    """The rows, as the fakes keep them: tests may read them (`InMemoryStorage().tables`)."""
+
+    people: dict[int, Person] = field(default_factory=dict)
+    next_numbers: dict[int, int] = field(default_factory=dict)
+    conversations: dict[int, Conversation] = field(default_factory=dict)
+    follow_ups: dict[int, FollowUp] = field(default_factory=dict)
+    nudges: dict[int, Nudge] = field(default_factory=dict)
+    workspaces: dict[tuple[str, str], Workspace] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+    values_updated: dict[str, datetime] = field(default_factory=dict)
+    pace_turns: dict[str, float] = field(default_factory=dict)
+    last_id: int = 0
+
+    def new_id(self) -> int:
+        self.last_id += 1
+        return self.last_id
+
+    def delete_conversations(self, conversation_ids: set[int]) -> None:
+        """Delete these conversations with their follow-ups and their nudges."""
+        gone = {i for i, f in self.follow_ups.items() if f.conversation_id in conversation_ids}
+        self.nudges = {i: n for i, n in self.nudges.items() if n.follow_up_id not in gone}
+        for follow_up_id in gone:
+            del self.follow_ups[follow_up_id]
+        for conversation_id in conversation_ids:
+            self.conversations.pop(conversation_id, None)
+
+    def with_conversation(self, follow_up: FollowUp) -> tuple[FollowUp, Conversation]:
+        """A follow-up and its conversation, copied, as a joined row reads them."""
+        return copy.copy(follow_up), copy.copy(self.conversations[follow_up.conversation_id])
