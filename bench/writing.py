@@ -20,7 +20,7 @@ from spellchecker import SpellChecker
 
 from bot.commands import parse_command
 from bot.domain import Address, Conversation, FollowUp, Person
-from bot.drafts import draft_reply
+from bot.draft_reply import draft_reply
 from bot.proofread import Proofreader
 from bot.services import FollowUpService, Requester
 from bot.storage.migrate import upgrade_to_head

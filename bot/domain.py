@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from rules.engine import NudgeKind, PlannedFollowUp, QuietHours, Rulebook, should_nudge
 
 __all__ = [
+    "CONTACTS_LENGTH",
     "NAME_LIMIT",
     "REASON_LENGTH",
     "Address",
@@ -67,6 +68,10 @@ class NudgeStatus(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
 
+
+# Everyone met in one conversation, as a list ("Priya Raman, Tom O'Brien and Ana de la Cruz"):
+# a panel of six 100-character names fits (a column's width in SQL).
+CONTACTS_LENGTH = 700
 
 # A name signs drafts and greets in DMs: long enough for anyone, short enough for a line (a
 # platform's profile name is cut to it).
@@ -164,7 +169,16 @@ class FollowUp:
     done_via: str | None = None
     snoozed_until: datetime | None = None
     closed_at: datetime | None = None
+    # The one person it goes to (each person of a panel gets their own), and how the draft
+    # greets them when the student said (greet:"Dr. Raman"). Follow-ups recorded before panels
+    # have no contact: they go to the conversation's one person.
+    contact: str | None = None
+    greeting: str | None = None
     id: int | None = None
+
+    def contact_in(self, conversation: Conversation) -> str:
+        """Whom this follow-up goes to."""
+        return self.contact or conversation.contact_name
 
     def urgency(self, now: datetime) -> tuple[int, datetime, int]:
         """Sort key, most urgent first: open windows by their next deadline, then those past."""
@@ -176,9 +190,16 @@ class FollowUp:
 
     @classmethod
     def planned(
-        cls, plan: PlannedFollowUp, *, person_id: int, conversation_id: int, number: int
+        cls,
+        plan: PlannedFollowUp,
+        *,
+        person_id: int,
+        conversation_id: int,
+        number: int,
+        contact: str | None = None,
+        greeting: str | None = None,
     ) -> FollowUp:
-        """A new follow-up, as the rules planned it."""
+        """A new follow-up to `contact`, as the rules planned it."""
         return cls(
             person_id,
             conversation_id,
@@ -187,6 +208,8 @@ class FollowUp:
             plan.ideal_by,
             plan.due_by,
             plan.optional,
+            contact=contact,
+            greeting=greeting,
         )
 
 

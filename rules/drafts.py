@@ -7,7 +7,7 @@ function of its arguments; `bot.drafts` builds the drafts from a student's conve
 
 from __future__ import annotations
 
-import math
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -61,8 +61,6 @@ NOTE_ROOM = 60
 _TOP_KEYS = ("version", "fallback", "gaps", "styles")
 _STYLE_KEYS = ("kinds", "event_fallback", *PIECES)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}|[{}]")
-# Different pieces of one follow-up choose their phrasings independently.
-_SALTS = {"email": 0, "linkedin": 7}
 
 
 class DraftsError(RulebookError):
@@ -81,32 +79,19 @@ class Phrasings:
 
     parts: Mapping[str, tuple[str, ...]]
 
-    @property
-    def combinations(self) -> int:
-        return math.prod(len(options) for options in self.parts.values())
+    def choose(self, key: str, offset: int = 0) -> dict[str, str]:
+        """One phrasing per part, always the same for the same `key` (a conversation, say).
 
-    def choose(self, seed: int, salt: int = 0) -> dict[str, str]:
-        """One phrasing per part, the same for the same seed.
-
-        The seed's position among all combinations moves by a step coprime to their number, so
-        consecutive seeds (a student's #4, #5, #6 ...) get different combinations, and every part
-        changes between them rather than only the first.
+        Each part's pick comes from a stable hash of the key and the part's name, so parts vary
+        independently and two conversations rarely read alike; `offset` (a person's place on a
+        panel) moves every pick on by one, so the people of one panel each get a different
+        phrasing of every part that has that many.
         """
-        total = self.combinations
-        step = _coprime_step(total)
-        index = ((seed + salt) * step) % total
         chosen = {}
         for part, options in self.parts.items():
-            index, pick = divmod(index, len(options))
-            chosen[part] = options[pick]
+            digest = hashlib.blake2b(f"{key}\x00{part}".encode(), digest_size=8).digest()
+            chosen[part] = options[(int.from_bytes(digest, "big") + offset) % len(options)]
         return chosen
-
-
-def _coprime_step(total: int) -> int:
-    for step in (7919, 7927, 7933, 7937):  # primes: one that doesn't divide `total` is coprime
-        if math.gcd(step, total) == 1:
-            return step
-    return 1
 
 
 @dataclass(frozen=True)
@@ -136,10 +121,6 @@ class DraftBook:
                 return style
         event = kind.event if kind is not None else False
         return self.styles[self.fallback_event if event else self.fallback_conversation]
-
-    @staticmethod
-    def salt(piece: str) -> int:
-        return _SALTS.get(piece, 0)
 
 
 # -- filling ---------------------------------------------------------------------------------
@@ -436,17 +417,22 @@ class _Loader:
 _ALL_PLACEHOLDERS = frozenset().union(*EMAIL_PARTS.values(), *NOTE_PARTS.values())
 
 
-def note_template(parts: Mapping[str, str]) -> str:
-    """A LinkedIn note's parts on one line, then the signature on its own."""
-    return " ".join(parts[p] for p in NOTE_PARTS) + "\n{signature}"
+def note_template(parts: Mapping[str, str], *, topic: bool = True) -> str:
+    """A LinkedIn note's parts on one line, then the signature on its own; without its topic
+    sentence when none fits."""
+    kept = (p for p in NOTE_PARTS if topic or p != "topic")
+    return " ".join(parts[p] for p in kept) + "\n{signature}"
 
 
-def email_template(parts: Mapping[str, str], topic_part: str) -> Sequence[str]:
-    """An email's blocks, each a template: subject, greeting, two paragraphs, sign-off."""
+def email_template(parts: Mapping[str, str], topic_part: str | None) -> Sequence[str]:
+    """An email's blocks, each a template: subject, greeting, two paragraphs, sign-off. With no
+    `topic_part`, the opening stands alone (the student's own lines say what was talked
+    about)."""
+    opening = parts["opening"] + (f" {parts[topic_part]}" if topic_part else "")
     return (
         "Subject: " + parts["subject"],
         parts["greeting"],
-        f"{parts['opening']} {parts[topic_part]}",
+        opening,
         parts["closing"],
         parts["signoff"] + "\n{signature}",
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import Check, Draft
-from bot.drafts import draft_reply
+from bot.draft_reply import draft_reply
 from bot.errors import UserError
 from bot.handlers.context import Context
 from bot.messages import follow_ups as say
