@@ -39,12 +39,15 @@ def split_people(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text or is_unnamed(text):
         return [text] if text else []
+    parts = _BETWEEN.split(text)
+    if len(parts) == 1:
+        return [text]
     people: list[str] = []
-    for part in _BETWEEN.split(text):
+    for part in parts:
         part = part.strip(" ,.")
         if part and part.casefold() not in (p.casefold() for p in people):
             people.append(part)
-    return people
+    return people or [text]
 
 
 def names_phrase(names: list[str]) -> str:

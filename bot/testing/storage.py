@@ -159,6 +159,9 @@ class InMemoryFollowUps:
         for c in self.t.conversations.values():
             if c.person_id == person_id:
                 names.update(n for n in (c.contact_name, c.company, c.event) if n)
+        for f in self.t.follow_ups.values():
+            if f.person_id == person_id and f.greeting:
+                names.add(f.greeting)
         return names
 
     async def allocate_numbers(self, person_id: int, count: int) -> list[int]:
