@@ -17,6 +17,7 @@ __all__ = [
     "UNNAMED",
     "greeting_name",
     "is_unnamed",
+    "name_forms",
     "names_phrase",
     "split_people",
     "team_greeting",
@@ -297,6 +298,20 @@ def greeting_name(name: str) -> str:
     if title:
         return f"{title} {given}"
     return given
+
+
+def name_forms(name: str) -> list[str]:
+    """The ways a note may name someone: "Dr. Ana de la Cruz", "Ana", "de la Cruz", "Cruz",
+    "Dr. de la Cruz"."""
+    name = " ".join(name.split())
+    if not name:
+        return []
+    parsed = HumanName(name)
+    words = name.split()
+    forms = {name, greeting_name(name), words[0], words[-1], parsed.first, parsed.last}
+    if parsed.title and parsed.last:
+        forms.add(f"{parsed.title} {parsed.last}")
+    return [f for f in forms if f and f.casefold().strip(".") not in _ROLE_WORDS]
 
 
 def _is_initial(word: str) -> bool:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.names import is_unnamed, name_forms
 from bot.phrasing import third_person_left, to_them
 
 __all__ = ["Notes", "read_notes"]
@@ -115,8 +117,10 @@ def read_notes(text: str, contact: str, *, panel: bool = False) -> Notes:
     student to finish."""
     topics: list[str] = []
     sentences: list[str] = []
+    # "HR team": "her team's" is not the team's own name with 's.
+    forms = [] if is_unnamed(contact) else name_forms(contact)
     for sentence in _sentences(text):
-        woven = _topics_of(sentence, contact, panel=panel)
+        woven = _topics_of(sentence, forms, panel=panel)
         if woven is None:
             if sentence.casefold() not in (s.casefold() for s in sentences):
                 sentences.append(sentence)
@@ -144,8 +148,9 @@ def _sentences(text: str) -> list[str]:
     return found
 
 
-def _topics_of(sentence: str, contact: str, *, panel: bool) -> list[str] | None:
-    """The noun phrases a sentence is made of, said to `contact`; None if it is a clause."""
+def _topics_of(sentence: str, names: Sequence[str], *, panel: bool) -> list[str] | None:
+    """The noun phrases a sentence is made of, said to the person `names` name; None if it is a
+    clause."""
     rest = _CONJUNCTION.sub("", sentence)
     if lead := _LEAD.match(rest):
         rest = rest[lead.end() :]
@@ -160,7 +165,7 @@ def _topics_of(sentence: str, contact: str, *, panel: bool) -> list[str] | None:
             continue
         if _is_clause(item, first=position == 0):
             return None
-        said = item if panel else to_them(item, contact)
+        said = item if panel else to_them(item, names)
         if third_person_left(said):
             return None  # "how she leads" with "she" kept, or whose "her" in a panel
         topics.append(said)

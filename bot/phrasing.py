@@ -120,13 +120,13 @@ def to_second_person(topic: str) -> str:
     return _PRONOUN.sub(swap, topic)
 
 
-def to_them(topic: str, contact_name: str) -> str:
+def to_them(topic: str, names: Sequence[str]) -> str:
     """A topic said to the person it is about: their pronouns, and their own name's possessive
-    ("Jane's move to Berlin" is "your move to Berlin")."""
-    words = contact_name.split()
-    for name in sorted({contact_name.strip(), *words[:1], *words[-1:]}, key=len, reverse=True):
+    in any of its forms, `names` ("Jane's move to Berlin" and "Dr. de la Cruz's research" are
+    "your move to Berlin" and "your research")."""
+    for name in sorted(set(names), key=len, reverse=True):  # "Dr. de la Cruz" before "Cruz"
         if len(name) > 1:
-            topic = re.sub(rf"(?<!\w){re.escape(name)}['’]s\b", "your", topic)
+            topic = re.sub(rf"(?<![\w.]){re.escape(name)}['’]s\b", "your", topic)
     return to_second_person(topic)
 
 
