@@ -588,3 +588,51 @@ def test_a_clubs_own_kind_gets_the_style_of_its_sort(rulebook: Rulebook) -> None
     pieces = draft(book, club, "hackathon", topics="robotics", event="HackNY")
     assert "the HackNY" in pieces["linkedin"].text
     assert book.style_for("hackathon", club.kinds["hackathon"]).key == "event"
+
+
+# -- LinkedIn notes cut at a topic -------------------------------------------------------------
+
+CO_OP_TOPICS = [
+    "your path from co-op to staff engineer at a payments startup",
+    "the platform team's migration to Kubernetes",
+    "mentoring new grads in their first year",
+]
+
+
+@pytest.mark.parametrize(("plan", "limit"), [("free", 200), ("premium", 300)])
+def test_a_linkedin_note_is_cut_between_topics_never_inside_one(
+    book: DraftBook, rulebook: Rulebook, plan: str, limit: int
+) -> None:
+    noted = "his path from co-op to staff engineer at a payments startup, " + ", ".join(
+        CO_OP_TOPICS[1:]
+    )
+    for conversation_id in range(1, 10):  # every phrasing's length
+        note = draft(
+            book,
+            rulebook,
+            "networking",
+            topics=noted,
+            event="Spring Mixer",
+            plan=plan,
+            conversation_id=conversation_id,
+        )["linkedin"]
+        assert note.length <= limit
+        assert "…" not in note.text
+        assert note.text.endswith("\nAlex Kim")
+        kept = [t for t in CO_OP_TOPICS if t in note.text]
+        assert kept == CO_OP_TOPICS[: len(kept)]  # whole topics, in the order noted
+        assert kept  # the first always fits
+        assert note.shortened == ("topics" if len(kept) < 3 else "")
+        assert "co-op to staff" in note.text
+
+
+def test_a_topic_too_long_for_a_note_is_left_out_whole(
+    book: DraftBook, rulebook: Rulebook, proofreader: Proofreader
+) -> None:
+    topic = "distributed stream processing " * 5 + "with exactly-once semantics"
+    note = draft(book, rulebook, "networking", topics=topic, event="Spring Mixer")["linkedin"]
+    assert note.length <= 200
+    assert "stream" not in note.text
+    assert "…" not in note.text
+    assert note.shortened == "topics"
+    assert proofreader.check(note.text, names=["Jane Doe", "Acme", "Alex Kim"]) == []
