@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from rules.engine import NudgeKind, PlannedFollowUp, QuietHours, Rulebook, should_nudge
 
 __all__ = [
-    "CONTACTS_LENGTH",
     "NAME_LIMIT",
     "REASON_LENGTH",
     "Address",
@@ -68,10 +67,6 @@ class NudgeStatus(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
 
-
-# Everyone met in one conversation, as a list ("Priya Raman, Tom O'Brien and Ana de la Cruz"):
-# a panel of six 100-character names fits (a column's width in SQL).
-CONTACTS_LENGTH = 700
 
 # A name signs drafts and greets in DMs: long enough for anyone, short enough for a line (a
 # platform's profile name is cut to it).

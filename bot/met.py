@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
 from bot.formatting import clip
-from bot.names import PANEL_LIMIT, UNNAMED, names_phrase, split_people
+from bot.names import PANEL_LIMIT, UNNAMED, people_phrase, split_people
 from bot.timeparse import WhenError, parse_when
 from rules.engine import KindRule, Rulebook
 
@@ -170,8 +170,9 @@ class MetDetails:
 
     @property
     def name(self) -> str:
-        """Everyone met, as a list: "Priya Raman and Tom O'Brien"."""
-        return names_phrase(list(self.people))
+        """Everyone met, as a list: "Priya Raman and Tom O'Brien" (within a name's limit: "Priya
+        Raman, Tom O'Brien and 4 others")."""
+        return people_phrase(list(self.people), LIMITS["name"])
 
 
 # Joiners are invisible but part of how some scripts and emoji are written: keep them.

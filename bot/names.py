@@ -19,6 +19,7 @@ __all__ = [
     "is_unnamed",
     "name_forms",
     "names_phrase",
+    "people_phrase",
     "split_people",
     "team_greeting",
 ]
@@ -56,6 +57,20 @@ def names_phrase(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def people_phrase(names: list[str], limit: int) -> str:
+    """Everyone met, within `limit` characters: "Priya Raman and Tom O'Brien", or for a long
+    list "Priya Raman, Tom O'Brien and 4 others"."""
+    phrase = names_phrase(names)
+    for shown in range(len(names) - 1, 0, -1):
+        if len(phrase) <= limit:
+            break
+        rest = len(names) - shown
+        phrase = f"{', '.join(names[:shown])} and {rest} other{'s' if rest > 1 else ''}"
+    if len(phrase) > limit:
+        return phrase[: limit - 1].rstrip() + "…"
+    return phrase
 
 
 # Words that describe someone without naming them: "a recruiter", "the HR team", "booth staff".

@@ -28,7 +28,7 @@ from sqlalchemy import (
     false,
 )
 
-from bot.domain import CONTACTS_LENGTH, REASON_LENGTH
+from bot.domain import REASON_LENGTH
 
 __all__ = [
     "LIBRARY_TABLES",
@@ -142,8 +142,9 @@ conversations = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
-    # Everyone met, as a list; each follow-up names its own person.
-    Column("contact_name", String(CONTACTS_LENGTH), nullable=False),
+    # Everyone met, as a list ("Priya Raman and 5 others" when long); each follow-up names its
+    # own person.
+    Column("contact_name", String(100), nullable=False),
     Column("company", String(100), nullable=False),
     Column("company_key", String(100), nullable=False),
     Column("kind", String(32), nullable=False),
