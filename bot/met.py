@@ -60,6 +60,7 @@ _QUOTES = {
     "‘": ("’",),
     "«": ("»",),
 }
+_LINES = re.compile(r"\s*[\r\n]+\s*")
 _KIND_WORDS = 4  # the longest kind alias, in words ("career fair good one")
 
 TimePrefix = Callable[[Sequence[str]], int]
@@ -217,12 +218,14 @@ def validate_met(
     """Check every field and say everything that is wrong at once. Raises UserError."""
     # Each problem with the field it concerns, so a form can show it on that field.
     problems: list[tuple[str, str]] = []
-    name, company = clean_text(fields.name), clean_text(fields.company)
+    # A form takes a panel one person per line: lines are people, like ";" between them.
+    name = clean_text(_LINES.sub("; ", fields.name.strip()))
+    company = clean_text(fields.company)
     kind_text, topics = clean_text(fields.kind), clean_text(fields.topics)
     event = clean_text(fields.event)
     # A name not caught is no reason not to follow up: the draft greets the company's team.
     people = split_people(name) or ([UNNAMED] if company else [])
-    greetings = _greetings(clean_text(fields.greet), people, problems)
+    greetings = _greetings(clean_text(_LINES.sub("; ", fields.greet.strip())), people, problems)
 
     for label, value in (("company", company), ("event", event)):
         if len(value) > LIMITS[label]:

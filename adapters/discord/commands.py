@@ -60,7 +60,8 @@ POPULAR_ZONES = (
 )
 
 # The core's limits, as Discord enforces them while the student types.
-NAME_MAX = LIMITS["name"]
+NAME_MAX = LIMITS["people"]  # a panel: "Priya Raman; Tom O'Brien"
+GREET_MAX = LIMITS["greet"]
 COMPANY_MAX = LIMITS["company"]
 TOPICS_MAX = LIMITS["topics"]
 EVENT_MAX = LIMITS["event"]
@@ -125,13 +126,14 @@ def _met_command(responder: Responder) -> TopCommand:
         name="met", description="Record a career conversation (no options: open a form)"
     )
     @app_commands.describe(
-        name="Who you met",
+        name="Who you met; a panel: names between ; (each gets their own email)",
         company="Their company, school or organisation",
         kind="What kind of conversation it was",
         about="What you talked about: it makes your follow-up personal",
         when="When you met, like yesterday 4pm or 2 hours ago (default: now)",
         event="The event, like Spring Career Fair",
         priority="Career fairs: how much you care about this company (1 = most)",
+        greet="How the draft greets them, like Dr. Raman (a panel: one each, between ;)",
     )
     @app_commands.choices(priority=priorities)
     async def met(
@@ -143,6 +145,7 @@ def _met_command(responder: Responder) -> TopCommand:
         when: app_commands.Range[str, 1, WHEN_MAX] | None = None,
         event: app_commands.Range[str, 1, EVENT_MAX] | None = None,
         priority: str | None = None,
+        greet: app_commands.Range[str, 1, GREET_MAX] | None = None,
     ) -> None:
         fields = MetInput(
             name=name or "",
@@ -152,6 +155,7 @@ def _met_command(responder: Responder) -> TopCommand:
             when=when or "",
             event=event or "",
             priority=priority or "",
+            greet=greet or "",
         )
         if fields == MetInput():
             await interaction.response.send_modal(MetFormModal(responder))
