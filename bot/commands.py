@@ -21,6 +21,7 @@ __all__ = [
     "Command",
     "CommandError",
     "Draft",
+    "EditGreeting",
     "Help",
     "ListFollowUps",
     "MarkDone",
@@ -95,6 +96,14 @@ class Draft(OnFollowUp):
 
 
 @dataclass(frozen=True)
+class EditGreeting(OnFollowUp):
+    """/followups edit N greet:"Dr. Raman": how the draft greets its person; None for the
+    usual greeting again."""
+
+    greeting: str | None
+
+
+@dataclass(frozen=True)
 class Check:
     """Spelling and grammar of `text`, as typed (spacing kept: doubled spaces are a slip)."""
 
@@ -140,11 +149,12 @@ Command = (
     | ChangeSetting
     | Help
     | Draft
+    | EditGreeting
     | Check
     | ServerZone
 )
 
-_SUBCOMMANDS = ("list", "done", "snooze", "skip", "draft", "check", "settings", "help")
+_SUBCOMMANDS = ("list", "done", "snooze", "skip", "draft", "edit", "check", "settings", "help")
 _METHODS = {"email": "email", "e-mail": "email", "mail": "email", "linkedin": "linkedin"}
 
 
@@ -175,8 +185,8 @@ def parse_met_command(text: str, *, where: str | None = None) -> Command:
 
 
 def parse_followups(text: str) -> Command:
-    """/followups [list | done N [method] | snooze N DURATION | skip N | draft N | check TEXT |
-    settings ... | help]."""
+    """/followups [list | done N [method] | snooze N DURATION | skip N | draft N |
+    edit N greet:TEXT | check TEXT | settings ... | help]."""
     words = text.split()
     if not words:
         return ListFollowUps()
@@ -210,6 +220,9 @@ def parse_followups(text: str) -> Command:
         if len(args) > 1:
             raise CommandError(_DRAFT_USAGE.format(number=number))
         return Draft(number)
+    if sub == "edit":
+        number = parse_number(args, "edit", '/followups edit 3 greet:"Dr. Raman"')
+        return EditGreeting(number, _greeting(text.split(None, 2)[2:], number))
     if sub in ("check", "proofread", "spellcheck"):
         # The text as typed after the word, so that its spacing can be checked too.
         checked = text.lstrip()[len(words[0]) :].strip()
@@ -223,7 +236,7 @@ def parse_followups(text: str) -> Command:
     hint = f" Did you mean /followups {close[0]}?" if close else ""
     raise CommandError(
         f"“{clip(sub, 40)}” isn't a /followups command.{hint} "
-        "Try list, done, snooze, skip, draft, check, settings or help."
+        "Try list, done, snooze, skip, draft, edit, check, settings or help."
     )
 
 
@@ -251,6 +264,25 @@ def command_for(action: Action) -> Command:
 
 _SKIP_USAGE = "Usage: /followups skip {number} (add confirm to skip an interview)."
 _DRAFT_USAGE = "Usage: /followups draft N, like /followups draft {number}."
+
+
+_GREET = re.compile(r"greet\s*:\s*(.*)", re.IGNORECASE | re.DOTALL)
+_QUOTES = "\"'“”‘’«»„"
+_EDIT_USAGE = (
+    'Usage: /followups edit {number} greet:"Dr. Raman" changes how the draft greets them; '
+    "greet:off goes back to their first name."
+)
+
+
+def _greeting(rest: list[str], number: int) -> str | None:
+    """The greeting after greet:, unquoted; None for off (the usual greeting)."""
+    found = _GREET.fullmatch(rest[0].strip()) if rest else None
+    if found is None:
+        raise CommandError(_EDIT_USAGE.format(number=number))
+    greeting = found.group(1).strip().strip(_QUOTES).strip()
+    if not greeting:
+        raise CommandError(_EDIT_USAGE.format(number=number))
+    return None if greeting.casefold() in ("off", "none", "reset") else greeting
 
 
 def _method(word: str, number: int) -> str:

@@ -22,6 +22,8 @@ from rules.engine import KindRule, QuietHours, Rulebook
 __all__ = [
     "already_done",
     "done_reply",
+    "greeting_changed",
+    "greeting_problem",
     "list_reply",
     "no_such_follow_up",
     "not_skippable",
@@ -40,6 +42,19 @@ __all__ = [
 def who(follow_up: FollowUp, conversation: Conversation) -> str:
     """ "Jane Doe at Acme": the one person a follow-up goes to."""
     return f"{follow_up.contact_in(conversation)} at {conversation.company}"
+
+
+def greeting_changed(follow_up: FollowUp, contact: str, greeting: str | None) -> Reply:
+    how = f"“{greeting}”" if greeting is not None else "their usual greeting"
+    return Reply.text(
+        f"The drafts to {contact} now greet them with {how}: /followups draft {follow_up.number}."
+    )
+
+
+def greeting_problem(number: int, limit: int | None = None) -> str:
+    if limit is not None:
+        return f'A greeting is at most {limit} characters, like /followups edit {number} greet:"Dr. Raman".'
+    return f'Greet them how? Like /followups edit {number} greet:"Dr. Raman".'
 
 
 def no_such_follow_up(number: int) -> str:

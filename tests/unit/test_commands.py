@@ -208,7 +208,7 @@ def test_settings(text: str, expected: ShowSettings | ChangeSetting) -> None:
 def test_misspelt_subcommand_suggests_the_right_one(text: str, suggestion: str) -> None:
     message = command_error(text)
     assert f"Did you mean /followups {suggestion}?" in message
-    assert "Try list, done, snooze, skip, draft, check, settings or help." in message
+    assert "Try list, done, snooze, skip, draft, edit, check, settings or help." in message
 
 
 def test_unknown_subcommand_without_a_close_match() -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.commands import parse_command
+from bot.commands import CommandError, parse_command
 from bot.domain import Address, FollowUpStatus
 from bot.met import LIMITS
 from bot.replies import Reply
@@ -181,3 +181,47 @@ async def test_six_people_with_hundred_character_names(
         assert not draft.is_error
         note = next(s for s in draft.sections if s.preformatted)
         assert "Kafka" in note.text
+
+
+async def test_edit_changes_the_greeting_of_one_persons_drafts(
+    service: FollowUpService, memory_storage: InMemoryStorage
+) -> None:
+    await say(service, "/met Priya Raman; Tom O'Brien, Stripe, fair-good, robotics")
+    by_number = {f.number: f for f in memory_storage.tables.follow_ups.values()}
+    toms = [n for n, f in by_number.items() if f.contact == "Tom O'Brien"]
+    changed = await say(service, f'/followups edit {toms[0]} greet:"Mr. O\'Brien"')
+    assert "The drafts to Tom O'Brien now greet them with “Mr. O'Brien”" in changed.plain_text()
+    greetings = {f.number: f.greeting for f in memory_storage.tables.follow_ups.values()}
+    assert greetings == {n: ("Mr. O'Brien" if n in toms else None) for n in by_number}
+    assert "Mr. O'Brien," in (await say(service, f"/followups draft {toms[1]}")).plain_text()
+    await say(service, f"/followups edit {toms[1]} greet:off")
+    assert "Hi Tom," in (await say(service, f"/followups draft {toms[0]}")).plain_text() or (
+        "Dear Tom," in (await say(service, f"/followups draft {toms[0]}")).plain_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/followups edit 1", "Usage: /followups edit 1 greet:"),
+        ("/followups edit 1 company:Acme", "Usage: /followups edit 1 greet:"),
+        ('/followups edit 1 greet:""', "Usage: /followups edit 1 greet:"),
+        (f"/followups edit 1 greet:{'g' * 101}", "A greeting is at most 100 characters"),
+        ("/followups edit 9 greet:Tom", "You have no follow-up #9"),
+        ("/followups edit x greet:Tom", "isn't a follow-up number"),
+    ],
+)
+async def test_a_bad_edit_says_what_is_wrong_and_changes_nothing(
+    service: FollowUpService, memory_storage: InMemoryStorage, command: str, expected: str
+) -> None:
+    await say(service, "/met Priya Raman, Stripe, interview")
+    before = copy.deepcopy(memory_storage.tables.follow_ups)
+    try:
+        reply = await say(service, command)
+    except CommandError as err:  # refused as it is read, before the service sees it
+        problem = str(err)
+    else:
+        assert reply.is_error
+        problem = reply.plain_text()
+    assert expected in problem
+    assert memory_storage.tables.follow_ups == before
