@@ -119,7 +119,8 @@ class MetInput:
         fields = [field.strip() for field in "".join(kept).split(",")]
         fields += [""] * (3 - len(fields))
         return cls(
-            name=fields[0],
+            # Typed on one line: a line break in a name is no second person (a form's is).
+            name=" ".join(fields[0].split()),
             company=fields[1],
             kind=fields[2],
             topics=", ".join(f for f in fields[3:] if f),
