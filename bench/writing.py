@@ -33,22 +33,23 @@ T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 ZONE = ZoneInfo("America/New_York")
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
-# Enough of what a student might note at /met for a thank-you email of about 150 words.
+# Enough of what a student might note at /met for a thank-you email of about 150 words, in
+# sentences and lists as students write them.
 TOPICS = (
-    "talked about Kafka and her move from intern to team lead, the migration of the billing "
-    "system to event streaming, how her team runs design reviews with new graduates, mentoring "
+    "I asked her about Kafka; she told me about her move from intern to team lead. She is "
+    "leading the migration of the billing system to event streaming. Also how her team runs design reviews with new graduates, mentoring "
     "for interns in their first months, the on-call rotation and how incidents are reviewed "
     "without blame, the internal mobility program that let her try product management for a "
     "quarter, what a first week looks like for a new engineer on the platform team, her advice "
     "on preparing for a system design round, and the hiring timeline for the spring cohort"
 )
-# Slips a student makes, for the check to find (with a word no dictionary has: Kubernetes).
-SLIPS = {
-    "appreciated": "apreciated",
-    "opportunity": "oportunity",
-    "look forward": "look foward",
-    "the role": "the the role",
-}
+# Slips a student makes, for the check to find, in a last paragraph of their own (with a word
+# no dictionary has: Kubernetes): three misspellings, a repeated word and a confused word.
+SLIPS = (
+    "I apreciated the oportunity to learn about Kubernetes, and I look foward to the the next "
+    "steps. Thank your for considering me."
+)
+SLIPS_FOUND = 6
 
 
 def timed_sync(action: Callable[[], object], runs: int) -> list[float]:
@@ -95,12 +96,10 @@ def bench_writing(rulebook: Rulebook, runs: int) -> dict[str, float]:
         )
         return reply.sections[0].text
 
-    email = draft(book)
-    for right, wrong in SLIPS.items():
-        email = email.replace(right, wrong, 1)
-    email = email.replace("event streaming", "event streaming on Kubernetes", 1)
+    signed_off = draft(book).rsplit("\n\n", 1)
+    email = f"{signed_off[0]}\n\n{SLIPS}\n\n{signed_off[1]}"
     issues = proofreader.check(email, names=["Jane Doe", "Acme"])
-    assert len(issues) == len(SLIPS) + 1, issues
+    assert len(issues) == SLIPS_FOUND, issues
 
     def check() -> None:
         proofreader.clear_cache()  # cold: every unknown word's suggestions computed afresh

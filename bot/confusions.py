@@ -24,6 +24,11 @@ class Confusion:
     pattern: re.Pattern[str]
     right: str
 
+    @property
+    def wrong(self) -> str:
+        """The word this rule finds wrong ("you" for "you → your")."""
+        return self.name.split(" → ")[0]
+
 
 def _rule(name: str, pattern: str, right: str) -> Confusion:
     return Confusion(name, re.compile(pattern, re.IGNORECASE), right)
@@ -127,6 +132,8 @@ CONFUSIONS: tuple[Confusion, ...] = (
     ),
 )
 
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
 # "Thank you for time", "thanks for advice": a word missing after "for".
 _MISSING_AFTER_FOR = re.compile(
     rf"\b(?:thank\s+you|thanks|grateful|appreciate\s+it)\s+for\s+(?P<word>{_THINGS})\b",
@@ -137,7 +144,12 @@ _MISSING_AFTER_FOR = re.compile(
 def confusions_in(text: str) -> Iterator[tuple[int, int, str, str, bool]]:
     """Each slip found: where the wrong word is (start, end), what it is, what to write, and
     whether it is a missing word rather than a wrong one."""
+    # Most rules' words are in no given text: looking for the word first is much quicker than
+    # trying a rule's pattern at every position.
+    words = set(_WORD.findall(text.casefold().replace("’", "'")))
     for rule in CONFUSIONS:
+        if rule.wrong not in words:
+            continue
         for match in rule.pattern.finditer(text):
             group = "wrong" if match.group("wrong") else "wrong2"
             found = match.group(group)
@@ -145,6 +157,8 @@ def confusions_in(text: str) -> Iterator[tuple[int, int, str, str, bool]]:
                 continue
             right = _same_case(found, rule.right)
             yield match.start(group), match.end(group), found, right, False
+    if "for" not in words:
+        return
     for match in _MISSING_AFTER_FOR.finditer(text):
         word = match.group("word")
         yield match.start("word"), match.end("word"), f"for {word}", f"for your {word}", True

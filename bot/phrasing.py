@@ -40,6 +40,15 @@ _SUBJECT_VERBS = {
     "hasn't": "haven't",
     "doesn't": "don't",
 }
+# After these, "her" is who does the next word: "let her try PM" is "let you try PM".
+_LETS = _word_set("let lets letting help helps helped helping make makes made making watch saw see")
+
+
+def _word_before(text: str, end: int) -> str:
+    words = text[:end].split()
+    return words[-1].casefold() if words else ""
+
+
 _MODALS = _word_set("will would can could should might must may had did")
 # Past tenses that don't end in -ed: the same after "you" as after "she".
 _PAST = _word_set(
@@ -103,7 +112,10 @@ def to_second_person(topic: str) -> str:
             elif not (verb in _MODALS or verb in _PAST or verb.endswith("ed")):
                 after = _second_person_present(after) or after
         elif folded == "her":
-            possessive = after and after.casefold() not in _HER_NOT_POSSESSIVE
+            before = _word_before(topic, match.start())
+            possessive = (
+                after and after.casefold() not in _HER_NOT_POSSESSIVE and before not in _LETS
+            )
             new = "your" if possessive else "you"
         elif folded == "his":
             new = "your"
