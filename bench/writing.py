@@ -21,6 +21,7 @@ from spellchecker import SpellChecker
 from bot.commands import parse_command
 from bot.domain import Address, Conversation, FollowUp, Person
 from bot.draft_reply import draft_reply
+from bot.drafts import write_drafts
 from bot.proofread import Proofreader
 from bot.services import FollowUpService, Requester
 from bot.storage.migrate import upgrade_to_head
@@ -105,15 +106,37 @@ def bench_writing(rulebook: Rulebook, runs: int) -> dict[str, float]:
         proofreader.clear_cache()  # cold: every unknown word's suggestions computed afresh
         proofreader.check(email, names=["Jane Doe", "Acme"])
 
+    panel = ["Priya Raman", "Tom O'Brien", "Dr. Ana de la Cruz"]
+    panel_conversation = Conversation(
+        1, "Priya Raman, Tom O'Brien and Dr. Ana de la Cruz", "Acme", "interview", T0, T0,
+        topics=TOPICS, id=2,
+    )  # fmt: skip
+
+    def draft_panel() -> None:
+        for number, contact in enumerate(panel, start=1):
+            to_one = FollowUp(1, 2, number, ("email",), T0, T0, contact=contact, id=number)
+            write_drafts(
+                book,
+                conversation=panel_conversation,
+                follow_up=to_one,
+                person=person,
+                rulebook=rulebook,
+                now=T0,
+                zone=ZONE,
+                people=panel,
+            )
+
     naive_spell = SpellChecker()  # the library's default: edit distance 2
     draft_ms = timed_sync(lambda: draft(book), runs)
     naive_draft_ms = timed_sync(lambda: draft(load_drafts(rulebook=rulebook)), runs)
     check_ms = timed_sync(check, runs)
+    panel_ms = timed_sync(draft_panel, runs)
     naive_check_ms = timed_sync(lambda: naive_check(naive_spell, email), max(3, runs // 10))
     return {
         "draft_ms": statistics.median(draft_ms),
         "naive_draft_ms": statistics.median(naive_draft_ms),
         "check_ms": statistics.median(check_ms),
+        "panel_draft_ms": statistics.median(panel_ms),
         "naive_check_ms": statistics.median(naive_check_ms),
         "draft_words": len(draft(book).split()),
         "check_words": len(email.split()),
