@@ -183,7 +183,7 @@ def follow_up_from(row: Sequence[Any]) -> FollowUp:
         done_via,
         snoozed_until,
         closed_at,
-        contact,
+        contact_name,
         greeting,
     ) = row
     return FollowUp(
@@ -199,7 +199,7 @@ def follow_up_from(row: Sequence[Any]) -> FollowUp:
         done_via=done_via,
         snoozed_until=snoozed_until,
         closed_at=closed_at,
-        contact=contact,
+        contact=contact_name,
         greeting=greeting,
     )
 

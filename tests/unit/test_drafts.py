@@ -636,3 +636,55 @@ def test_a_topic_too_long_for_a_note_is_left_out_whole(
     assert "…" not in note.text
     assert note.shortened == "topics"
     assert proofreader.check(note.text, names=["Jane Doe", "Acme", "Alex Kim"]) == []
+
+
+# -- no two drafts alike -----------------------------------------------------------------------
+
+
+def test_twelve_emails_at_one_fair_open_differently(book: DraftBook, rulebook: Rulebook) -> None:
+    companies = [
+        "Acme", "Globex", "Initech", "Hooli", "Umbrella", "Stark", "Wayne", "Wonka", "Soylent",
+        "Tyrell", "Cyberdyne", "Aperture",
+    ]  # fmt: skip
+    emails = [
+        draft(
+            book,
+            rulebook,
+            "fair-1on1",
+            topics="robotics internships",
+            event="Spring Career Fair",
+            company=company,
+            contact="a recruiter",
+            conversation_id=100 + n,
+            number=n + 1,
+        )["email"].text
+        for n, company in enumerate(companies)
+    ]
+    openings = [e.split("\n\n")[2].split(". ")[0] for e in emails]
+    assert len(set(openings)) == 12
+    # Not only the company's name: the phrasings themselves vary across the fair.
+    phrasings = {o.replace(c, "{company}") for o, c in zip(openings, companies, strict=True)}
+    assert len(phrasings) == 3
+    closings = {e.split("\n\n")[-2].replace(c, "") for e, c in zip(emails, companies, strict=True)}
+    assert len(closings) == 3
+
+
+def test_two_students_writing_to_one_recruiter_send_different_emails(
+    book: DraftBook, rulebook: Rulebook
+) -> None:
+    """The same recruiter, company, fair and notes; two students' conversations."""
+    first, second = (
+        draft(
+            book,
+            rulebook,
+            "fair-good",
+            topics="robotics internships",
+            event="Spring Career Fair",
+            contact="Raj Patel",
+            conversation_id=conversation_id,
+        )["email"].text
+        for conversation_id in (41, 42)
+    )
+    assert first != second
+    for paragraph in (2, 3):  # the opening and topic, and the closing
+        assert first.split("\n\n")[paragraph] != second.split("\n\n")[paragraph]
