@@ -52,9 +52,10 @@ SUBJECT_LIMIT = 70
 class DraftFacts:
     """What a draft may say: only what the student recorded, and gaps where nothing was.
 
-    `key` names the conversation and `offset` the person's place in it (a panel): together they
-    choose the phrasings, so a draft reads the same when reopened, and no two of a panel or of
-    two conversations are chosen alike by the student's own numbering.
+    `seed` is the conversation's (its id: stable, and never the same for two students) and
+    `offset` the person's place in it (a panel): together they choose the phrasings, so a draft
+    reads the same when reopened, and the people of a panel, or one student's conversations at
+    a fair, don't read alike.
     """
 
     contact: str
@@ -65,7 +66,7 @@ class DraftFacts:
     event: str
     when: str
     signature: str | None
-    key: str
+    seed: int
     offset: int
 
     @classmethod
@@ -98,7 +99,8 @@ class DraftFacts:
             event=event_phrase(conversation.event, style.event_fallback),
             when=when_phrase(conversation.met_at, now, zone),
             signature=person.name or person.display_name or None,
-            key=f"{conversation.person_id}:{conversation.id}:{conversation.met_at.isoformat()}",
+            # Not its time or names: a corrected detail doesn't reword the whole draft.
+            seed=conversation.id or 0,
             offset=people.index(contact) if contact in people else 0,
         )
 
@@ -162,7 +164,7 @@ def _tidy(text: str) -> str:
 
 
 def write_email(book: DraftBook, style: DraftStyle, facts: DraftFacts) -> DraftPiece:
-    parts = style.pieces["email"].choose(f"{facts.key}:email", facts.offset)
+    parts = style.pieces["email"].choose(facts.seed, facts.offset)
     topic_part: str | None = "topic_many" if len(facts.topics) > 1 else "topic_one"
     if not facts.topics and facts.sentences:
         topic_part = None  # the student's own lines say what was talked about
@@ -180,7 +182,7 @@ def write_email(book: DraftBook, style: DraftStyle, facts: DraftFacts) -> DraftP
 def write_note(book: DraftBook, style: DraftStyle, facts: DraftFacts, limit: int) -> DraftPiece:
     """A LinkedIn note within `limit`: as many whole topics as fit, in the order noted, never one
     cut in the middle; with none that fits, no topic sentence at all."""
-    parts = style.pieces["linkedin"].choose(f"{facts.key}:linkedin", facts.offset)
+    parts = style.pieces["linkedin"].choose(facts.seed, facts.offset)
     values = facts.values()
     gaps = facts.gaps(book)
     for count in range(len(facts.topics), 0, -1):

@@ -7,7 +7,7 @@ function of its arguments; `bot.drafts` builds the drafts from a student's conve
 
 from __future__ import annotations
 
-import hashlib
+import math
 import re
 import tomllib
 import unicodedata
@@ -79,19 +79,33 @@ class Phrasings:
 
     parts: Mapping[str, tuple[str, ...]]
 
-    def choose(self, key: str, offset: int = 0) -> dict[str, str]:
-        """One phrasing per part, always the same for the same `key` (a conversation, say).
+    @property
+    def combinations(self) -> int:
+        return math.prod(len(options) for options in self.parts.values())
 
-        Each part's pick comes from a stable hash of the key and the part's name, so parts vary
-        independently and two conversations rarely read alike; `offset` (a person's place on a
-        panel) moves every pick on by one, so the people of one panel each get a different
-        phrasing of every part that has that many.
+    def choose(self, seed: int, offset: int = 0) -> dict[str, str]:
+        """One phrasing per part, always the same for the same `seed` (a conversation's).
+
+        The seed's position among all combinations moves by a step coprime to their number, so
+        a student's conversations one after another (a career fair's twelve) get different
+        combinations, with more than the first part changing. `offset` (a person's place on a
+        panel) then moves every part's pick on by one, so the people of one panel each get a
+        different phrasing of every part that has that many.
         """
+        total = self.combinations
+        index = (seed * _coprime_step(total)) % total
         chosen = {}
         for part, options in self.parts.items():
-            digest = hashlib.blake2b(f"{key}\x00{part}".encode(), digest_size=8).digest()
-            chosen[part] = options[(int.from_bytes(digest, "big") + offset) % len(options)]
+            index, pick = divmod(index, len(options))
+            chosen[part] = options[(pick + offset) % len(options)]
         return chosen
+
+
+def _coprime_step(total: int) -> int:
+    for step in (7919, 7927, 7933, 7937):  # primes: one that doesn't divide `total` is coprime
+        if math.gcd(step, total) == 1:
+            return step
+    return 1
 
 
 @dataclass(frozen=True)
