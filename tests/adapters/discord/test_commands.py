@@ -352,3 +352,16 @@ async def test_draft_and_check_are_subcommands(discord_bot: DiscordBot) -> None:
     assert "You have no follow-up #1" in stranger
     check = text_of(await discord_bot.command("followups check", {"text": "i loved the the talk"}))
     assert "Repeated word" in check
+
+
+async def test_edit_sets_the_greeting_of_a_draft(discord_bot: DiscordBot) -> None:
+    await discord_bot.command("met", JANE)
+    changed = text_of(
+        await discord_bot.command("followups edit", {"follow_up": "1", "greet": "Dr. Doe"})
+    )
+    assert "now greet them with “Dr. Doe”" in changed
+    assert "Dr. Doe," in text_of(await discord_bot.command("followups draft", {"follow_up": "1"}))
+    await discord_bot.command("followups edit", {"follow_up": "1", "greet": "off"})
+    assert "Dr. Doe" not in text_of(
+        await discord_bot.command("followups draft", {"follow_up": "1"})
+    )
