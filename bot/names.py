@@ -30,8 +30,9 @@ UNNAMED = "someone"
 # A panel or a fair table rarely seats more; more names than this are a typing slip.
 PANEL_LIMIT = 6
 
-# Between names: a semicolon, "and", "&", or a slash ("Jane Doe and Bob Lee", "Priya; Tom").
-_BETWEEN = re.compile(r"\s*;\s*|\s+(?:and|&)\s+|\s*/\s*", re.IGNORECASE)
+# Between names: a semicolon, "and" or "&" ("Jane Doe and Bob Lee", "Priya; Tom"); a slash is
+# more often one contact's ("HR/Recruiting").
+_BETWEEN = re.compile(r"\s*;\s*|\s+(?:and|&)\s+", re.IGNORECASE)
 
 
 def split_people(text: str) -> list[str]:

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.domain import Address, Conversation, FollowUp, Person
 from bot.drafts import NOTE_LINE, DraftPiece, write_drafts
@@ -242,3 +244,23 @@ def test_every_note_to_each_of_a_panel(
             assert contact == people[index]
             for piece in pieces:
                 check_draft(proofreader, note, piece, greeting, others, people)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    note=st.text(max_size=300),
+    names=st.text(min_size=1, max_size=120),
+    kind=st.sampled_from(KINDS),
+)
+def test_anything_typed_makes_a_draft_that_fits(
+    book: DraftBook, rulebook: Rulebook, note: str, names: str, kind: tuple[str, int]
+) -> None:
+    people = split_people(" ".join(names.split())) or ["someone"]
+    _, pieces = drafts_for(book, rulebook, note, kind[0], kind[1], "; ".join(people), 0)
+    assert pieces
+    for piece in pieces:
+        assert piece.text.strip()
+        if piece.limit is not None:
+            assert piece.length <= piece.limit
