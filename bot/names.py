@@ -90,17 +90,19 @@ _ROLE_WORDS = _words(
     "alumna student"
 )
 _HR = frozenset({"hr", "people", "talent"})
+# "HR/Recruiting", "talent & people": one contact's words.
+_ROLE_SPLIT = re.compile(r"[\s/&+]+")
 
 
 def is_unnamed(name: str) -> bool:
     """Whether the student left the name out or only said who it was ("a recruiter")."""
-    words = [w.strip(".,!?:()'’\"").casefold() for w in name.split()]
+    words = [w.strip(".,!?:()'’\"").casefold() for w in _ROLE_SPLIT.split(name)]
     return not any(words) or all(w in _ROLE_WORDS for w in words if w)
 
 
 def team_greeting(name: str, company: str) -> str:
     """Whom to greet when nobody was named: "Acme HR team", "Acme recruiting team"."""
-    words = {w.strip(".,").casefold() for w in name.split()}
+    words = {w.strip(".,").casefold() for w in _ROLE_SPLIT.split(name)}
     team = "HR team" if words & _HR else "recruiting team"
     return f"{company} {team}" if company else f"the {team}"
 

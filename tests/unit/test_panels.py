@@ -11,6 +11,7 @@ import pytest
 from bot.commands import CommandError, parse_command
 from bot.domain import Address, FollowUpStatus
 from bot.met import LIMITS
+from bot.names import greeting_name, is_unnamed, split_people, team_greeting
 from bot.replies import Reply
 from bot.services import FollowUpService, Requester
 from bot.testing import InMemoryStorage, TestBot
@@ -225,3 +226,44 @@ async def test_a_bad_edit_says_what_is_wrong_and_changes_nothing(
         problem = reply.plain_text()
     assert expected in problem
     assert memory_storage.tables.follow_ups == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "people"),
+    [
+        ("Jane Doe and Bob Lee", ["Jane Doe", "Bob Lee"]),
+        ("Priya Raman; Tom O'Brien", ["Priya Raman", "Tom O'Brien"]),
+        ("Priya Raman; Tom O'Brien and Dr. Ana de la Cruz", ["Priya Raman", "Tom O'Brien", "Dr. Ana de la Cruz"]),
+        ("Dr. Lee & Dr. Park", ["Dr. Lee", "Dr. Park"]),
+        ("Jane Doe and a recruiter", ["Jane Doe", "a recruiter"]),
+        ("recruiters and engineers", ["recruiters and engineers"]),
+        ("HR/Recruiting", ["HR/Recruiting"]),
+        ("Jane; jane", ["Jane"]),
+        ("Anand Shah", ["Anand Shah"]),
+    ],
+)  # fmt: skip
+def test_the_people_of_a_name_field(typed: str, people: list[str]) -> None:
+    assert split_people(typed) == people
+
+
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [
+        ("Booth staff", "Acme recruiting team"),
+        ("HR team", "Acme HR team"),
+        ("a recruiter", "Acme recruiting team"),
+        ("HR/Recruiting", "Acme HR team"),
+        ("Dr. Ana de la Cruz", "Dr. de la Cruz"),
+        ("J. Robert Oppenheimer", "Robert"),
+        ("Zhang Wei", "Zhang Wei"),
+        ("Kim Min-jun", "Kim Min-jun"),
+        ("Prof. Jean-Luc Picard", "Prof. Picard"),
+        ("Sir Ian McKellen", "Sir Ian"),
+        ("Juan Carlos de la Vega Jr.", "Juan"),
+        ("Cher", "Cher"),
+        ("J. R.", "J. R."),
+    ],
+)
+def test_greetings(name: str, greeting: str) -> None:
+    said = team_greeting(name, "Acme") if is_unnamed(name) else greeting_name(name)
+    assert said == greeting
