@@ -62,7 +62,7 @@ def draft_reply(
 
     greetings = (s.greeting for s in siblings if s.greeting)
     names = [*names, *greetings, *(n for n in (person.name, person.display_name) if n)]
-    lines = _gap_lines(book, pieces)
+    lines = _gap_lines(book, pieces, noted=bool(conversation.topics.strip()))
     for piece in pieces:
         if piece.shortened == "topics":
             lines.append(
@@ -116,13 +116,16 @@ def _piece_title(piece: DraftPiece, index: int, number: int, contact: str, perso
     return f"#{number} {title}"
 
 
-def _gap_lines(book: DraftBook, pieces: Sequence[DraftPiece]) -> list[str]:
+def _gap_lines(book: DraftBook, pieces: Sequence[DraftPiece], *, noted: bool) -> list[str]:
+    """What to fill in; `noted` if the student noted something at /met (in sentences the draft
+    keeps for them to word)."""
     lines = []
     text = "\n".join(p.text for p in pieces)
     if book.topic_gap in text:
+        where = "from your notes" if noted else "you talked about (next time, note it at /met)"
         lines.append(
             f"The draft is stronger with a specific detail: replace {book.topic_gap} with "
-            "something you talked about (next time, note it at /met)."
+            f"something {where}."
         )
     if NOTE_LINE.split("{")[0] in text:
         lines.append(

@@ -129,6 +129,16 @@ async def test_an_unnamed_contact_greets_the_team(
     assert greeting_of(draft) in (f"Dear {greeting},", f"Hi {greeting},")
 
 
+async def test_a_note_only_in_sentences_is_left_for_the_student_to_word(
+    service: FollowUpService,
+) -> None:
+    await say(service, "/met Priya Raman, Stripe, networking, she is leading the migration")
+    reply = (await say(service, "/followups draft 1")).plain_text()
+    assert "[Say in your own words: she is leading the migration]" in reply  # the email
+    assert "replace [what you talked about] with something from your notes" in reply  # the note
+    assert "next time" not in reply
+
+
 async def test_greet_sets_the_greeting(
     service: FollowUpService, memory_storage: InMemoryStorage
 ) -> None:
