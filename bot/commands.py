@@ -25,6 +25,7 @@ __all__ = [
     "Draft",
     "Edit",
     "EditForm",
+    "EditGreeting",
     "Export",
     "ForgetMe",
     "Help",
@@ -141,6 +142,14 @@ class Export:
 
 
 @dataclass(frozen=True)
+class EditGreeting(OnFollowUp):
+    """/followups edit N greet:"Dr. Raman": how the draft greets its person; None for the
+    usual greeting again."""
+
+    greeting: str | None
+
+
+@dataclass(frozen=True)
 class Check:
     """Spelling and grammar of `text`, as typed (spacing kept: doubled spaces are a slip)."""
 
@@ -186,6 +195,7 @@ Command = (
     | ChangeSetting
     | Help
     | Draft
+    | EditGreeting
     | Check
     | ServerZone
     | Edit
@@ -242,8 +252,8 @@ def parse_met_command(text: str, *, where: str | None = None) -> Command:
 
 
 def parse_followups(text: str) -> Command:
-    """/followups [list | done N [method] | snooze N DURATION | skip N | draft N | check TEXT |
-    settings ... | help]."""
+    """/followups [list | done N [method] | snooze N DURATION | skip N | draft N |
+    edit N greet:TEXT | check TEXT | settings ... | help]."""
     words = text.split()
     if not words:
         return ListFollowUps()
@@ -282,6 +292,8 @@ def parse_followups(text: str) -> Command:
         typed = text.lstrip()[len(words[0]) :].lstrip()[len(args[0]) :]
         if not typed.strip():
             return EditForm(number)
+        if typed.strip().casefold().startswith("greet:"):
+            return EditGreeting(number, _greeting(text.split(None, 2)[2:], number))
         return Edit(number, tuple(parse_changes(typed, number).items()))
     if sub in ("delete", "remove", "rm"):
         number = parse_number(args, "delete", "/followups delete 3")
@@ -350,6 +362,25 @@ def command_for(action: Action) -> Command:
 
 _SKIP_USAGE = "Usage: /followups skip {number} (add confirm to skip an interview)."
 _DRAFT_USAGE = "Usage: /followups draft N, like /followups draft {number}."
+
+
+_GREET = re.compile(r"greet\s*:\s*(.*)", re.IGNORECASE | re.DOTALL)
+_QUOTES = "\"'“”‘’«»„"
+_EDIT_USAGE = (
+    'Usage: /followups edit {number} greet:"Dr. Raman" changes how the draft greets them; '
+    "greet:off goes back to their first name."
+)
+
+
+def _greeting(rest: list[str], number: int) -> str | None:
+    """The greeting after greet:, unquoted; None for off (the usual greeting)."""
+    found = _GREET.fullmatch(rest[0].strip()) if rest else None
+    if found is None:
+        raise CommandError(_EDIT_USAGE.format(number=number))
+    greeting = found.group(1).strip().strip(_QUOTES).strip()
+    if not greeting:
+        raise CommandError(_EDIT_USAGE.format(number=number))
+    return None if greeting.casefold() in ("off", "none", "reset") else greeting
 
 
 def _method(word: str, number: int) -> str:

@@ -166,7 +166,16 @@ class FollowUp:
     done_via: str | None = None
     snoozed_until: datetime | None = None
     closed_at: datetime | None = None
+    # The one person it goes to (each person of a panel gets their own), and how the draft
+    # greets them when the student said (greet:"Dr. Raman"). Follow-ups recorded before panels
+    # have no contact: they go to the conversation's one person.
+    contact: str | None = None
+    greeting: str | None = None
     id: int | None = None
+
+    def contact_in(self, conversation: Conversation) -> str:
+        """Whom this follow-up goes to."""
+        return self.contact or conversation.contact_name
 
     def urgency(self, now: datetime) -> tuple[int, datetime, int]:
         """Sort key, most urgent first: open windows by their next deadline, then those past."""
@@ -178,9 +187,16 @@ class FollowUp:
 
     @classmethod
     def planned(
-        cls, plan: PlannedFollowUp, *, person_id: int, conversation_id: int, number: int
+        cls,
+        plan: PlannedFollowUp,
+        *,
+        person_id: int,
+        conversation_id: int,
+        number: int,
+        contact: str | None = None,
+        greeting: str | None = None,
     ) -> FollowUp:
-        """A new follow-up, as the rules planned it."""
+        """A new follow-up to `contact`, as the rules planned it."""
         return cls(
             person_id,
             conversation_id,
@@ -189,6 +205,8 @@ class FollowUp:
             plan.ideal_by,
             plan.due_by,
             plan.optional,
+            contact=contact,
+            greeting=greeting,
         )
 
 

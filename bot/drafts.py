@@ -1,31 +1,25 @@
 """Drafts: a follow-up written out from what the student recorded at /met, ready to copy.
 
 The words come from the draft templates (`rules/drafts.toml`); this module fills them with the
-conversation's facts and nothing else. A missing fact (no topics noted, no name to sign with)
-leaves a clearly marked gap, never an invention. Every draft is proofread before it is shown.
+conversation's facts and nothing else: the one person it goes to (each of a panel gets their
+own), how to greet them (`bot.names`), and the notes read as topics or as the student's own lines
+(`bot.notes`). A missing fact (no topics noted, no name to sign with) leaves a clearly marked gap,
+never an invention. `bot.draft_reply` shows them with their check.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain import Conversation, FollowUp, FollowUpStatus, Person
-from bot.messages.words import method_label, note_limit, status_word
-from bot.phrasing import (
-    event_phrase,
-    first_piece,
-    greeting_name,
-    natural_list,
-    split_topics,
-    to_them,
-    when_phrase,
-)
-from bot.proofread import Proofreader, check_lines
-from bot.replies import Action, ActionKind, Reply, Section
+from bot.domain import Conversation, FollowUp, Person
+from bot.messages.words import note_limit
+from bot.names import greeting_name, is_unnamed, team_greeting
+from bot.notes import read_notes
+from bot.phrasing import event_phrase, natural_list, when_phrase
 from rules.drafts import (
     DraftBook,
     DraftStyle,
@@ -38,10 +32,10 @@ from rules.drafts import (
 from rules.engine import Rulebook
 
 __all__ = [
+    "NOTE_LINE",
     "SUBJECT_LIMIT",
     "DraftFacts",
     "DraftPiece",
-    "draft_reply",
     "write_drafts",
     "write_email",
     "write_note",
@@ -56,16 +50,24 @@ SUBJECT_LIMIT = 70
 
 @dataclass(frozen=True)
 class DraftFacts:
-    """What a draft may say: only what the student recorded, and gaps where nothing was."""
+    """What a draft may say: only what the student recorded, and gaps where nothing was.
 
-    contact_name: str
+    `seed` is the conversation's (its id: stable, and never the same for two students) and
+    `offset` the person's place in it (a panel): together they choose the phrasings, so a draft
+    reads the same when reopened, and the people of a panel, or one student's conversations at
+    a fair, don't read alike.
+    """
+
+    contact: str
+    greeting: str
     company: str
     topics: tuple[str, ...]
-    note_topic: str
+    sentences: tuple[str, ...]
     event: str
     when: str
     signature: str | None
     seed: int
+    offset: int
 
     @classmethod
     def of(
@@ -75,27 +77,37 @@ class DraftFacts:
         person: Person,
         style: DraftStyle,
         *,
+        people: Sequence[str] = (),
         now: datetime,
         zone: ZoneInfo,
     ) -> DraftFacts:
-        name = conversation.contact_name
-        topics = tuple(to_them(t, name) for t in split_topics(conversation.topics))
-        note_topic = to_them(first_piece(conversation.topics), name) if topics else ""
+        contact = follow_up.contact_in(conversation)
+        people = list(people) or [contact]
+        notes = read_notes(conversation.topics, contact, panel=len(people) > 1)
+        if follow_up.greeting:
+            greeting = follow_up.greeting
+        elif is_unnamed(contact):
+            greeting = team_greeting(contact, conversation.company)
+        else:
+            greeting = greeting_name(contact)
         return cls(
-            contact_name=conversation.contact_name,
+            contact=contact,
+            greeting=greeting,
             company=conversation.company,
-            topics=topics,
-            note_topic=note_topic,
+            topics=notes.topics,
+            sentences=notes.sentences,
             event=event_phrase(conversation.event, style.event_fallback),
             when=when_phrase(conversation.met_at, now, zone),
             signature=person.name or person.display_name or None,
-            seed=follow_up.number,
+            # Not its time or names: a corrected detail doesn't reword the whole draft.
+            seed=conversation.id or 0,
+            offset=people.index(contact) if contact in people else 0,
         )
 
     def values(self) -> dict[str, str]:
         values = {
-            "first_name": greeting_name(self.contact_name),
-            "name": self.contact_name,
+            "first_name": self.greeting,
+            "name": self.contact,
             "company": self.company,
             "event": self.event,
             "when": self.when,
@@ -124,18 +136,23 @@ class DraftFacts:
 
 @dataclass(frozen=True)
 class DraftPiece:
-    """One message to copy: an email, or a LinkedIn note within `limit` characters."""
+    """One message to copy: an email, or a LinkedIn note within `limit` characters.
+    `shortened` says what had to go to fit: "topics" (some of what was talked about), or
+    "words" (a note that fits no other way, cut at a word)."""
 
     method: str
     text: str
     limit: int | None = None
-    shortened: bool = False
+    shortened: str = ""
 
     @property
     def length(self) -> int:
         """The length LinkedIn's counter shows (see `utf16_length`)."""
         return utf16_length(self.text)
 
+
+# A sentence of the student's notes that only they can put in their words, on its own line.
+NOTE_LINE = "[Say in your own words: {}]"
 
 _DOUBLE_STOP = re.compile(r"(?<![.])([.!?…])\.(?![.])")
 
@@ -147,24 +164,41 @@ def _tidy(text: str) -> str:
 
 
 def write_email(book: DraftBook, style: DraftStyle, facts: DraftFacts) -> DraftPiece:
-    parts = style.pieces["email"].choose(facts.seed, book.salt("email"))
-    topic_part = "topic_many" if len(facts.topics) > 1 else "topic_one"
+    parts = style.pieces["email"].choose(facts.seed, facts.offset)
+    topic_part: str | None = "topic_many" if len(facts.topics) > 1 else "topic_one"
+    if not facts.topics and facts.sentences:
+        topic_part = None  # the student's own lines say what was talked about
     gaps, values = facts.gaps(book), facts.values()
     subject, *blocks = (fill(block, gaps) for block in email_template(parts, topic_part))
     subject_line = _tidy(fill_within(subject.removeprefix("Subject: "), values, SUBJECT_LIMIT))
     body = [_tidy(fill(block, values)) for block in blocks]
+    if facts.sentences:
+        # After the paragraph they belong with; put in after filling, so that nothing the
+        # student typed is read as a placeholder.
+        body.insert(2, "\n".join(NOTE_LINE.format(s) for s in facts.sentences))
     return DraftPiece("email", "\n\n".join([f"Subject: {subject_line}", *body]))
 
 
 def write_note(book: DraftBook, style: DraftStyle, facts: DraftFacts, limit: int) -> DraftPiece:
-    parts = style.pieces["linkedin"].choose(facts.seed, book.salt("linkedin"))
-    template = fill(note_template(parts), facts.gaps(book))
+    """A LinkedIn note within `limit`: as many whole topics as fit, in the order noted, never one
+    cut in the middle; with none that fits, no topic sentence at all."""
+    parts = style.pieces["linkedin"].choose(facts.seed, facts.offset)
     values = facts.values()
-    if facts.note_topic:
-        values["topic"] = facts.note_topic
+    gaps = facts.gaps(book)
+    for count in range(len(facts.topics), 0, -1):
+        values["topic"] = natural_list(facts.topics[:count])
+        text = _tidy(fill(fill(note_template(parts), gaps), values))
+        if utf16_length(text) <= limit:
+            return DraftPiece(
+                "linkedin", text, limit, "topics" if count < len(facts.topics) else ""
+            )
+    template = fill(note_template(parts, topic=not facts.topics), gaps)
     full = _tidy(fill(template, values))
-    text = _tidy(fill_within(template, values, limit, utf16_length))  # tidying only shortens
-    return DraftPiece("linkedin", text, limit=limit, shortened=text != full)
+    if utf16_length(full) <= limit:
+        return DraftPiece("linkedin", full, limit, "topics" if facts.topics else "")
+    # Names, a company and an event so long that even that doesn't fit.
+    text = _tidy(fill_within(template, values, limit, utf16_length))
+    return DraftPiece("linkedin", text, limit, "words")
 
 
 def write_drafts(
@@ -176,12 +210,14 @@ def write_drafts(
     rulebook: Rulebook,
     now: datetime,
     zone: ZoneInfo,
+    people: Sequence[str] = (),
 ) -> list[DraftPiece]:
     """The drafts for a follow-up, one per method it allows that has templates, in the
-    rulebook's order (a networking follow-up: the LinkedIn note, then the email)."""
+    rulebook's order (a networking follow-up: the LinkedIn note, then the email). `people` are
+    everyone the conversation's follow-ups go to, in order (a panel), if more than one."""
     kind = rulebook.kinds.get(conversation.kind)
     style = book.style_for(conversation.kind, kind)
-    facts = DraftFacts.of(conversation, follow_up, person, style, now=now, zone=zone)
+    facts = DraftFacts.of(conversation, follow_up, person, style, people=people, now=now, zone=zone)
     pieces = []
     for method in follow_up.methods:
         if method not in style.pieces:
@@ -191,111 +227,3 @@ def write_drafts(
         else:
             pieces.append(write_note(book, style, facts, note_limit(person, rulebook)))
     return pieces
-
-
-# -- the reply -------------------------------------------------------------------------------
-
-
-def draft_reply(
-    *,
-    book: DraftBook,
-    proofreader: Proofreader,
-    follow_up: FollowUp,
-    conversation: Conversation,
-    siblings: Iterable[FollowUp],
-    person: Person,
-    rulebook: Rulebook,
-    now: datetime,
-    zone: ZoneInfo,
-    names: Iterable[str],
-) -> Reply:
-    """/followups draft N: the drafts to copy, what would make them stronger, and their check."""
-    pieces = write_drafts(
-        book,
-        conversation=conversation,
-        follow_up=follow_up,
-        person=person,
-        rulebook=rulebook,
-        now=now,
-        zone=zone,
-    )
-    number, contact = follow_up.number, conversation.contact_name
-    sections: list[Section] = []
-    if follow_up.status is not FollowUpStatus.PENDING:
-        sections.append(
-            Section(f"#{number} is {status_word(follow_up.status)}; here is its draft.")
-        )
-    if not pieces:
-        labels = method_label(follow_up, rulebook)
-        return Reply.text(f"I have no template for a {labels}, so there is no draft for #{number}.")
-    for index, piece in enumerate(pieces):
-        title = _piece_title(piece, index, number, contact, person)
-        sections.append(Section(piece.text, title=title, preformatted=True))
-
-    names = [*names, *(n for n in (person.name, person.display_name) if n)]
-    lines = _gap_lines(book, pieces)
-    for piece in pieces:
-        if piece.shortened:
-            lines.append(
-                f"I shortened the LinkedIn note at word boundaries to fit {piece.limit} "
-                "characters; say more in a message once they accept."
-            )
-    for sibling in siblings:
-        if sibling.id != follow_up.id and sibling.status is FollowUpStatus.PENDING:
-            lines.append(
-                f"The {method_label(sibling, rulebook)} is #{sibling.number}: "
-                f"/followups draft {sibling.number}."
-            )
-    kind = rulebook.kinds.get(conversation.kind)
-    rule = kind.rule_for(follow_up.methods) if kind is not None else None
-    if rule is not None and rule.advice:
-        lines.append(f"Tip: {rule.advice}.")
-    lines += _check_lines(proofreader, pieces, names)
-    sections.append(Section("\n".join(lines), title="Before you send"))
-    actions: list[Action] = []
-    if follow_up.status is FollowUpStatus.PENDING:
-        assert follow_up.id is not None
-        actions.append(Action(ActionKind.DONE, "Done", number, follow_up.id))
-    return Reply(tuple(sections), tuple(actions))
-
-
-def _piece_title(piece: DraftPiece, index: int, number: int, contact: str, person: Person) -> str:
-    if piece.method == "linkedin":
-        what = f"LinkedIn note to {contact}"
-        count = f"{piece.length} of {piece.limit} characters, your {person.linkedin_plan} plan"
-        title = f"{what} ({count})"
-    else:
-        title = f"Email to {contact}"
-    if index > 0:
-        title = f"Or instead: {title[0].lower()}{title[1:]}"
-    return f"#{number} {title}"
-
-
-def _gap_lines(book: DraftBook, pieces: Sequence[DraftPiece]) -> list[str]:
-    lines = []
-    text = "\n".join(p.text for p in pieces)
-    if book.topic_gap in text:
-        lines.append(
-            f"The draft is stronger with a specific detail: replace {book.topic_gap} with "
-            "something you talked about (next time, note it at /met)."
-        )
-    if book.signature_gap in text:
-        lines.append(
-            f"Replace {book.signature_gap} with your name, or set it once and ask again: "
-            "/followups settings name Alex Kim."
-        )
-    return lines
-
-
-def _check_lines(
-    proofreader: Proofreader, pieces: Sequence[DraftPiece], names: Sequence[str]
-) -> list[str]:
-    lines = []
-    for piece in pieces:
-        issues = proofreader.check(piece.text, names=names)
-        where = f" ({'LinkedIn note' if piece.method == 'linkedin' else 'email'})"
-        report = check_lines(issues)
-        label = "Spelling and grammar" + (where if len(pieces) > 1 else "")
-        lines.append(f"{label}: {report[0]}")
-        lines += report[1:]
-    return lines

@@ -1,7 +1,7 @@
 """Grammar: the slips the guide's "check for spelling and grammatical issues" catches most.
 
 A repeated word, a sentence starting in lower case, "i" for "I", "a" or "an" before the wrong
-sound, a missing final full stop and doubled spaces. Each rule prefers silence to a false alarm.
+sound, a missing final full stop, doubled spaces and easily confused words (`bot.confusions`). Each rule prefers silence to a false alarm.
 `bot.proofread` adds the spelling and the report.
 """
 
@@ -13,7 +13,10 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from bot.confusions import confusions_in
+
 __all__ = [
+    "SPELLED_WORD",
     "WORD",
     "Issue",
     "IssueKind",
@@ -24,6 +27,8 @@ __all__ = [
 
 # A word: letters, with apostrophes inside ("don't", "O’Brien").
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# A word as spelling sees it: hyphens inside too ("co-op", "on-call", "Min-jun").
+SPELLED_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 class IssueKind(enum.StrEnum):
@@ -34,6 +39,8 @@ class IssueKind(enum.StrEnum):
     ARTICLE = "a or an"
     FINAL_PUNCTUATION = "final punctuation"
     DOUBLED_SPACE = "doubled space"
+    CONFUSED_WORD = "confused word"
+    MISSING_WORD = "missing word"
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,10 @@ class Issue:
                 return f"Missing final punctuation: {found} → end it with a full stop"
             case IssueKind.DOUBLED_SPACE:
                 return f"Doubled space: {found} → “{fix}”"
+            case IssueKind.CONFUSED_WORD:
+                return f"Easily confused: {found} → “{fix}”"
+            case IssueKind.MISSING_WORD:
+                return f"A word is missing: {found} → “{fix}”"
         return f"{self.kind}: {found}"  # pragma: no cover - every kind is worded above
 
 
@@ -93,6 +104,7 @@ def grammar_issues(text: str, names: set[str], skip: TextSpans) -> list[Issue]:
         *_articles(text, starts, skip),
         *_final_punctuation(text, skip),
         *_doubled_spaces(text),
+        *_confused_words(text, skip),
     ]
 
 
@@ -318,3 +330,10 @@ def _doubled_spaces(text: str) -> Iterator[Issue]:
             (f"{before} {after}",),
         )
         position = match.start(3)  # the next word may start another
+
+
+def _confused_words(text: str, skip: TextSpans) -> Iterator[Issue]:
+    for start, end, found, right, missing in confusions_in(text):
+        if not skip.covers(start, end):
+            kind = IssueKind.MISSING_WORD if missing else IssueKind.CONFUSED_WORD
+            yield Issue(kind, start, end, found, (right,))

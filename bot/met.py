@@ -1,7 +1,10 @@
 """/met: from what a student typed to a validated conversation.
 
 Grammar: ``NAME, COMPANY, KIND[, what you talked about]`` with options anywhere in the text:
-``when:`` (when you met), ``event:`` (a name) and ``priority:1..3`` (career fairs). An option's
+``when:`` (when you met), ``event:`` (a name), ``priority:1..3`` (career fairs) and ``greet:``
+(how the draft greets them: ``greet:"Dr. Raman"``). NAME may be several people, between ``;`` or
+"and" (a panel): each gets their own follow-ups, and ``greet:`` then gives one greeting each,
+between ``;``. An option's
 value is quoted (``when:"yesterday 4pm"``) or runs to the next comma or option; an unquoted
 ``when:`` also stops where its words stop reading as a time, so
 ``when:yesterday 4pm talked about Kafka`` works.
@@ -18,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
 from bot.formatting import clip
+from bot.names import PANEL_LIMIT, UNNAMED, people_phrase, split_people
 from bot.timeparse import WhenError, parse_when
 from rules.engine import KindRule, Rulebook
 
@@ -34,10 +38,18 @@ __all__ = [
 
 EXAMPLE = '/met Jane Doe, Acme, interview, talked about Kafka when:"yesterday 4pm"'
 
-# Long enough for any real name or note, short enough to fit a DM and a LinkedIn note.
-LIMITS = {"name": 100, "company": 100, "event": 120, "topics": 1000}
+# Long enough for any real name or note, short enough to fit a DM and a LinkedIn note. A name is
+# one person's; the name field holds a whole panel ("people").
+LIMITS = {
+    "name": 100,
+    "people": 650,
+    "company": 100,
+    "event": 120,
+    "topics": 1000,
+    "greet": 100,
+}
 
-_OPTION = re.compile(r"(?<!\w)(when|event|priority|prio)\s*:\s*", re.IGNORECASE)
+_OPTION = re.compile(r"(?<!\w)(when|event|priority|prio|greet)\s*:\s*", re.IGNORECASE)
 _COMMA = re.compile(r"\s*,")
 # Opening quotes and what may close them: phones and keyboards in several languages mix them.
 _QUOTES = {
@@ -48,6 +60,7 @@ _QUOTES = {
     "‘": ("’",),
     "«": ("»",),
 }
+_LINES = re.compile(r"\s*[\r\n]+\s*")
 _KIND_WORDS = 4  # the longest kind alias, in words ("career fair good one")
 
 TimePrefix = Callable[[Sequence[str]], int]
@@ -64,6 +77,7 @@ class MetInput:
     when: str = ""
     event: str = ""
     priority: str = ""
+    greet: str = ""
 
     @classmethod
     def from_text(cls, text: str, *, time_prefix: TimePrefix | None = None) -> MetInput:
@@ -105,13 +119,15 @@ class MetInput:
         fields = [field.strip() for field in "".join(kept).split(",")]
         fields += [""] * (3 - len(fields))
         return cls(
-            name=fields[0],
+            # Typed on one line: a line break in a name is no second person (a form's is).
+            name=" ".join(fields[0].split()),
             company=fields[1],
             kind=fields[2],
             topics=", ".join(f for f in fields[3:] if f),
             when=options.get("when", ""),
             event=options.get("event", ""),
             priority=options.get("priority", ""),
+            greet=options.get("greet", ""),
         )
 
 
@@ -142,15 +158,23 @@ class MetError(UserError):
 
 @dataclass(frozen=True)
 class MetDetails:
-    """A validated /met."""
+    """A validated /met: `people` met (one, or a panel), each with the greeting the student
+    chose or None."""
 
-    name: str
+    people: tuple[str, ...]
+    greetings: tuple[str | None, ...]
     company: str
     kind: KindRule
     topics: str
     met_at: datetime
     event: str | None
     priority: int | None
+
+    @property
+    def name(self) -> str:
+        """Everyone met, as a list: "Priya Raman and Tom O'Brien" (within a name's limit: "Priya
+        Raman, Tom O'Brien and 4 others")."""
+        return people_phrase(list(self.people), LIMITS["name"])
 
 
 # Joiners are invisible but part of how some scripts and emoji are written: keep them.
@@ -195,20 +219,35 @@ def validate_met(
     """Check every field and say everything that is wrong at once. Raises UserError."""
     # Each problem with the field it concerns, so a form can show it on that field.
     problems: list[tuple[str, str]] = []
-    name, company = clean_text(fields.name), clean_text(fields.company)
+    # A form takes a panel one person per line: lines are people, like ";" between them.
+    name = clean_text(_LINES.sub("; ", fields.name.strip()))
+    company = clean_text(fields.company)
     kind_text, topics = clean_text(fields.kind), clean_text(fields.topics)
     event = clean_text(fields.event)
+    # A name not caught is no reason not to follow up: the draft greets the company's team.
+    people = split_people(name) or ([UNNAMED] if company else [])
+    greetings = _greetings(clean_text(_LINES.sub("; ", fields.greet.strip())), people, problems)
 
-    for label, value in (("name", name), ("company", company), ("event", event)):
+    for label, value in (("company", company), ("event", event)):
         if len(value) > LIMITS[label]:
             problems.append(
                 (label, f"The {label} is too long (at most {LIMITS[label]} characters).")
             )
+    if len(people) > PANEL_LIMIT:
+        problems.append(
+            (
+                "name",
+                f"That's {len(people)} people; one /met takes at most {PANEL_LIMIT}. Record the "
+                "rest with another /met.",
+            )
+        )
+    elif any(len(person) > LIMITS["name"] for person in people):
+        problems.append(("name", f"A name is too long (at most {LIMITS['name']} characters each)."))
     if len(topics) > LIMITS["topics"]:
         problems.append(
             ("topics", f"The notes are too long (at most {LIMITS['topics']} characters).")
         )
-    if not name:
+    if not people:
         problems.append(("name", "Who did you meet? The name comes first."))
     if not company:
         problems.append(("company", "Which company (or school, or organisation) are they with?"))
@@ -247,7 +286,8 @@ def validate_met(
         raise MetError(problems)
     assert kind is not None
     return MetDetails(
-        name=name,
+        people=tuple(people),
+        greetings=greetings,
         company=company,
         kind=kind,
         topics=topics,
@@ -255,6 +295,30 @@ def validate_met(
         event=event or None,
         priority=priority,
     )
+
+
+def _greetings(
+    greet: str, people: Sequence[str], problems: list[tuple[str, str]]
+) -> tuple[str | None, ...]:
+    """greet: as one greeting per person: one for one person, one each between ";" for a panel
+    (an empty one keeps that person's usual greeting)."""
+    if not greet:
+        return (None,) * len(people)
+    given = [g.strip(" ,") for g in greet.split(";")] if len(people) > 1 else [greet]
+    if len(people) > 1 and len(given) != len(people):
+        problems.append(
+            (
+                "greet",
+                f"greet: gives {len(given)} greeting{'s' if len(given) != 1 else ''} for "
+                f"{len(people)} people; give one each, between “;”, in the order of the names "
+                '(greet:"Dr. Raman; Tom").',
+            )
+        )
+        return (None,) * len(people)
+    if any(len(g) > LIMITS["greet"] for g in given):
+        problems.append(("greet", f"A greeting is at most {LIMITS['greet']} characters."))
+        return (None,) * len(people)
+    return tuple(g or None for g in given)
 
 
 def _kind_at_start(text: str, rulebook: Rulebook) -> tuple[KindRule | None, str]:

@@ -1,5 +1,5 @@
-"""How a student's notes are said to the person they met: topics split apart, "her move"
-said as "your move", a name to greet, an event and a day as a sentence would put them.
+"""How a student's notes are said to the person they met: "her move" said as "your move", a
+list as a sentence puts it, an event and a day as a sentence would put them.
 
 Pure functions of their arguments, for the drafts (`bot.drafts`).
 """
@@ -11,14 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.messages.words import TOPIC_LEAD
-
 __all__ = [
     "event_phrase",
-    "first_piece",
-    "greeting_name",
     "natural_list",
-    "split_topics",
+    "third_person_left",
     "to_second_person",
     "to_them",
     "when_phrase",
@@ -27,50 +23,6 @@ __all__ = [
 
 def _word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
-
-
-_CONJUNCTION = re.compile(r"^(?:and|also|or|plus|then)\s+", re.IGNORECASE)
-_AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
-# A topic starting with one of these starts mid-sentence in a draft: "about her move".
-_LOWER_FIRST = _word_set(
-    "her his their its the a an my our your how what why when where which who whether"
-)
-
-
-def split_topics(text: str) -> list[str]:
-    """What the student noted at /met, as separate topics: "talked about Kafka and her move from
-    intern to team lead" is "Kafka" and "her move from intern to team lead".
-
-    Commas, semicolons and new lines separate topics; "and" does too, except between two single
-    words in the middle of a list ("pros and cons", "research and development").
-    """
-    pieces = [" ".join(p.split()) for p in re.split(r"[;,\n]+", text) if p.strip()]
-    topics: list[str] = []
-    for index, piece in enumerate(pieces):
-        piece = _CONJUNCTION.sub("", TOPIC_LEAD.sub("", piece, count=1))
-        parts = [p for p in _AND.split(piece) if p.strip()]
-        last_of_list = len(pieces) > 1 and index == len(pieces) - 1
-        if len(parts) > 1 and not last_of_list and all(len(p.split()) == 1 for p in parts):
-            parts = [piece]
-        for part in parts:
-            topic = _tidy_topic(part)
-            if topic and topic.casefold() not in (t.casefold() for t in topics):
-                topics.append(topic)
-    return topics
-
-
-def first_piece(text: str) -> str:
-    """The first comma-separated thing noted, "and"s kept: a LinkedIn note's one topic."""
-    piece = " ".join(re.split(r"[;,\n]+", text.strip(" ;,\n"))[0].split())
-    return _tidy_topic(TOPIC_LEAD.sub("", piece, count=1))
-
-
-def _tidy_topic(topic: str) -> str:
-    topic = topic.strip().strip(".!?;:,").strip()
-    first = topic.split(" ", 1)[0]
-    if first.casefold() in _LOWER_FIRST and first[:1].isupper() and not first.isupper():
-        topic = topic[:1].lower() + topic[1:]
-    return topic
 
 
 # "her" before one of these is "you" (asked her about), before anything else "your" (her team).
@@ -88,7 +40,44 @@ _SUBJECT_VERBS = {
     "hasn't": "haven't",
     "doesn't": "don't",
 }
+# After these, "her" is who does the next word: "let her try PM" is "let you try PM".
+_LETS = _word_set("let lets letting help helps helped helping make makes made making watch saw see")
+
+
+def _word_before(text: str, end: int) -> str:
+    words = text[:end].split()
+    return words[-1].casefold() if words else ""
+
+
 _MODALS = _word_set("will would can could should might must may had did")
+# Past tenses that don't end in -ed: the same after "you" as after "she".
+_PAST = _word_set(
+    "got went made took came left became began gave knew led ran saw sent spent taught thought "
+    "wrote built bought brought found grew held kept met paid quit won felt told said chose "
+    "drove fell flew forgot hid lost meant rose sold shut sat slept spoke stood stuck swore "
+    "threw understood woke wore"
+)
+# "she leads" is "you lead": a present tense loses its -s.
+_PRESENT_ES = re.compile(r"(?:ch|sh|ss|x|z|o)es$")
+# Words after "she" that end in -s and are no verb.
+_NOT_VERBS = _word_set("always sometimes perhaps afterwards towards besides across thus news")
+
+
+def _second_person_present(verb: str) -> str | None:
+    """ "leads" -> "lead", "watches" -> "watch", "tries" -> "try"; None if not a present
+    tense in -s."""
+    folded = verb.casefold()
+    if len(folded) < 3 or not folded.endswith("s") or folded.endswith(("ss", "us", "is")):
+        return None
+    if folded in _NOT_VERBS or not folded.isalpha():
+        return None
+    if folded.endswith("ies") and len(folded) > 4:
+        return verb[:-3] + "y"
+    if _PRESENT_ES.search(folded):
+        return verb[:-2]
+    return verb[:-1]
+
+
 _PRONOUN = re.compile(
     r"\b(she|he|her|his|him|hers|herself|himself)\b(?:(\s+)([\w'’]+))?", re.IGNORECASE
 )
@@ -101,7 +90,13 @@ def to_second_person(topic: str) -> str:
 
     def subject_ok(match: re.Match[str]) -> bool:
         verb = (match.group(3) or "").casefold().replace("’", "'")
-        return verb in _SUBJECT_VERBS or verb in _MODALS or verb.endswith("ed")
+        return (
+            verb in _SUBJECT_VERBS
+            or verb in _MODALS
+            or verb in _PAST
+            or verb.endswith("ed")
+            or _second_person_present(verb) is not None
+        )
 
     matches = list(_PRONOUN.finditer(topic))
     if any(m.group(1).casefold() in ("she", "he") and not subject_ok(m) for m in matches):
@@ -112,9 +107,15 @@ def to_second_person(topic: str) -> str:
         folded = word.casefold()
         if folded in ("she", "he"):
             new, verb = "you", after.casefold().replace("’", "'")
-            after = _SUBJECT_VERBS.get(verb, after)
+            if verb in _SUBJECT_VERBS:
+                after = _SUBJECT_VERBS[verb]
+            elif not (verb in _MODALS or verb in _PAST or verb.endswith("ed")):
+                after = _second_person_present(after) or after
         elif folded == "her":
-            possessive = after and after.casefold() not in _HER_NOT_POSSESSIVE
+            before = _word_before(topic, match.start())
+            possessive = (
+                after and after.casefold() not in _HER_NOT_POSSESSIVE and before not in _LETS
+            )
             new = "your" if possessive else "you"
         elif folded == "his":
             new = "your"
@@ -131,14 +132,22 @@ def to_second_person(topic: str) -> str:
     return _PRONOUN.sub(swap, topic)
 
 
-def to_them(topic: str, contact_name: str) -> str:
+def to_them(topic: str, names: Sequence[str]) -> str:
     """A topic said to the person it is about: their pronouns, and their own name's possessive
-    ("Jane's move to Berlin" is "your move to Berlin")."""
-    words = contact_name.split()
-    for name in sorted({contact_name.strip(), *words[:1], *words[-1:]}, key=len, reverse=True):
+    in any of its forms, `names` ("Jane's move to Berlin" and "Dr. de la Cruz's research" are
+    "your move to Berlin" and "your research")."""
+    for name in sorted(set(names), key=len, reverse=True):  # "Dr. de la Cruz" before "Cruz"
         if len(name) > 1:
-            topic = re.sub(rf"(?<!\w){re.escape(name)}['’]s\b", "your", topic)
+            topic = re.sub(rf"(?<![\w.]){re.escape(name)}['’]s\b", "your", topic)
     return to_second_person(topic)
+
+
+_THIRD_PERSON = re.compile(r"\b(?:she|he|her|his|him|hers|herself|himself)\b", re.IGNORECASE)
+
+
+def third_person_left(topic: str) -> bool:
+    """Whether "she", "her" and the like are still in a topic said to someone."""
+    return _THIRD_PERSON.search(topic) is not None
 
 
 def natural_list(items: Sequence[str]) -> str:
@@ -146,19 +155,6 @@ def natural_list(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-_TITLES = _word_set("dr prof professor mr mrs ms mx sir dame")
-
-
-def greeting_name(contact_name: str) -> str:
-    """How to greet them: the first name, or title and surname ("Dr. Lee")."""
-    words = contact_name.split()
-    if not words:
-        return contact_name
-    if len(words) > 1 and words[0].casefold().rstrip(".") in _TITLES:
-        return f"{words[0]} {words[-1]}"
-    return words[0].rstrip(",")
 
 
 _DETERMINERS = _word_set("the a an this that our my your their its last yesterday's today's")

@@ -16,7 +16,15 @@ from pathlib import Path
 
 from spellchecker import SpellChecker
 
-from bot.grammar import WORD, Issue, IssueKind, TextSpans, grammar_issues, starts_with_vowel_sound
+from bot.grammar import (
+    SPELLED_WORD,
+    WORD,
+    Issue,
+    IssueKind,
+    TextSpans,
+    grammar_issues,
+    starts_with_vowel_sound,
+)
 from bot.replies import Reply, Section
 
 __all__ = [
@@ -47,7 +55,7 @@ SUGGESTION_CACHE = 4096
 # Not prose, so not checked: links, emails, handles, <tags>, and a draft's [gaps to fill].
 _NOT_PROSE = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<!\w)[@#]\w+|<[^>\s]+>"
-    r"|\[[^\[\]\n]{1,60}\]"
+    r"|\[[^\[\]\n]{1,1200}\]"
 )
 
 
@@ -63,7 +71,7 @@ def _without_accents(word: str) -> str:
 def _name_words(names: Iterable[str]) -> set[str]:
     words = set()
     for name in names:
-        for match in WORD.finditer(name):
+        for match in [*WORD.finditer(name), *SPELLED_WORD.finditer(name)]:
             word = _fold(match.group(0))
             words.add(word)
             words.add(word.removesuffix("'s"))
@@ -129,10 +137,32 @@ class Proofreader:
             return tuple(s[:1].upper() + s[1:] for s in found)
         return found
 
+    def _is_known_hyphenated(self, word: str, names: frozenset[str]) -> bool:
+        """ "co-op", "re-org", "on-call": known as a whole (the dictionary, the extra words, a
+        name), or each part known; a part of one or two letters ("co", "op") is a prefix or an
+        abbreviation, never a misspelling on its own."""
+        if self.is_known(word, names):
+            return True
+        return all(
+            len(part) <= 2 or not _worth_checking(part) or self.is_known(part, names)
+            for part in word.split("-")
+        )
+
     def _spelling(self, text: str, names: frozenset[str], skip: TextSpans) -> Iterator[Issue]:
-        for match in WORD.finditer(text):
+        for match in SPELLED_WORD.finditer(text):
             word = match.group(0)
             if skip.covers(match.start(), match.end()) or not _worth_checking(word):
+                continue
+            if "-" in word:
+                if self._is_known_hyphenated(word, names):
+                    continue
+                word = next(  # the part that is wrong, for its suggestions
+                    p
+                    for p in word.split("-")
+                    if len(p) > 2 and _worth_checking(p) and not self.is_known(p, names)
+                )
+                start = match.start() + match.group(0).index(word)
+                yield Issue(IssueKind.SPELLING, start, start + len(word), word, self.suggest(word))
                 continue
             if not self.is_known(word, names):
                 yield Issue(

@@ -166,7 +166,7 @@ class FollowUpService:
             FollowUpSummary(
                 number=f.number,
                 follow_up_id=f.id or 0,
-                contact_name=c.contact_name,
+                contact_name=f.contact_in(c),
                 company=c.company,
                 method=messages.method_label(f, self.rulebook),
                 time_left=messages.time_left(f, now),

@@ -61,8 +61,6 @@ NOTE_ROOM = 60
 _TOP_KEYS = ("version", "fallback", "gaps", "styles")
 _STYLE_KEYS = ("kinds", "event_fallback", *PIECES)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}|[{}]")
-# Different pieces of one follow-up choose their phrasings independently.
-_SALTS = {"email": 0, "linkedin": 7}
 
 
 class DraftsError(RulebookError):
@@ -85,20 +83,21 @@ class Phrasings:
     def combinations(self) -> int:
         return math.prod(len(options) for options in self.parts.values())
 
-    def choose(self, seed: int, salt: int = 0) -> dict[str, str]:
-        """One phrasing per part, the same for the same seed.
+    def choose(self, seed: int, offset: int = 0) -> dict[str, str]:
+        """One phrasing per part, always the same for the same `seed` (a conversation's).
 
         The seed's position among all combinations moves by a step coprime to their number, so
-        consecutive seeds (a student's #4, #5, #6 ...) get different combinations, and every part
-        changes between them rather than only the first.
+        a student's conversations one after another (a career fair's twelve) get different
+        combinations, with more than the first part changing. `offset` (a person's place on a
+        panel) then moves every part's pick on by one, so the people of one panel each get a
+        different phrasing of every part that has that many.
         """
         total = self.combinations
-        step = _coprime_step(total)
-        index = ((seed + salt) * step) % total
+        index = (seed * _coprime_step(total)) % total
         chosen = {}
         for part, options in self.parts.items():
             index, pick = divmod(index, len(options))
-            chosen[part] = options[pick]
+            chosen[part] = options[(pick + offset) % len(options)]
         return chosen
 
 
@@ -136,10 +135,6 @@ class DraftBook:
                 return style
         event = kind.event if kind is not None else False
         return self.styles[self.fallback_event if event else self.fallback_conversation]
-
-    @staticmethod
-    def salt(piece: str) -> int:
-        return _SALTS.get(piece, 0)
 
 
 # -- filling ---------------------------------------------------------------------------------
@@ -436,17 +431,22 @@ class _Loader:
 _ALL_PLACEHOLDERS = frozenset().union(*EMAIL_PARTS.values(), *NOTE_PARTS.values())
 
 
-def note_template(parts: Mapping[str, str]) -> str:
-    """A LinkedIn note's parts on one line, then the signature on its own."""
-    return " ".join(parts[p] for p in NOTE_PARTS) + "\n{signature}"
+def note_template(parts: Mapping[str, str], *, topic: bool = True) -> str:
+    """A LinkedIn note's parts on one line, then the signature on its own; without its topic
+    sentence when none fits."""
+    kept = (p for p in NOTE_PARTS if topic or p != "topic")
+    return " ".join(parts[p] for p in kept) + "\n{signature}"
 
 
-def email_template(parts: Mapping[str, str], topic_part: str) -> Sequence[str]:
-    """An email's blocks, each a template: subject, greeting, two paragraphs, sign-off."""
+def email_template(parts: Mapping[str, str], topic_part: str | None) -> Sequence[str]:
+    """An email's blocks, each a template: subject, greeting, two paragraphs, sign-off. With no
+    `topic_part`, the opening stands alone (the student's own lines say what was talked
+    about)."""
+    opening = parts["opening"] + (f" {parts[topic_part]}" if topic_part else "")
     return (
         "Subject: " + parts["subject"],
         parts["greeting"],
-        f"{parts['opening']} {parts[topic_part]}",
+        opening,
         parts["closing"],
         parts["signoff"] + "\n{signature}",
     )

@@ -18,6 +18,7 @@ from bot.commands import (
     Command,
     CommandError,
     Draft,
+    EditGreeting,
     Help,
     ListFollowUps,
     MarkDone,
@@ -62,7 +63,8 @@ POPULAR_ZONES = (
 )
 
 # The core's limits, as Discord enforces them while the student types.
-NAME_MAX = LIMITS["name"]
+NAME_MAX = LIMITS["people"]  # a panel: "Priya Raman; Tom O'Brien"
+GREET_MAX = LIMITS["greet"]
 COMPANY_MAX = LIMITS["company"]
 TOPICS_MAX = LIMITS["topics"]
 EVENT_MAX = LIMITS["event"]
@@ -127,13 +129,14 @@ def _met_command(responder: Responder) -> TopCommand:
         name="met", description="Record a career conversation (no options: open a form)"
     )
     @app_commands.describe(
-        name="Who you met",
+        name="Who you met; a panel: names between ; (each gets their own email)",
         company="Their company, school or organisation",
         kind="What kind of conversation it was",
         about="What you talked about: it makes your follow-up personal",
         when="When you met, like yesterday 4pm or 2 hours ago (default: now)",
         event="The event, like Spring Career Fair",
         priority="Career fairs: how much you care about this company (1 = most)",
+        greet="How the draft greets them, like Dr. Raman (a panel: one each, between ;)",
     )
     @app_commands.choices(priority=priorities)
     @app_commands.allowed_installs(guilds=True, users=True)
@@ -147,6 +150,7 @@ def _met_command(responder: Responder) -> TopCommand:
         when: app_commands.Range[str, 1, WHEN_MAX] | None = None,
         event: app_commands.Range[str, 1, EVENT_MAX] | None = None,
         priority: str | None = None,
+        greet: app_commands.Range[str, 1, GREET_MAX] | None = None,
     ) -> None:
         fields = MetInput(
             name=name or "",
@@ -156,6 +160,7 @@ def _met_command(responder: Responder) -> TopCommand:
             when=when or "",
             event=event or "",
             priority=priority or "",
+            greet=greet or "",
         )
         if fields == MetInput():
             await interaction.response.send_modal(MetFormModal(responder))
@@ -269,6 +274,23 @@ def _followups_group(responder: Responder) -> app_commands.Group:
     @app_commands.autocomplete(follow_up=own_follow_ups)
     async def draft(interaction: Interaction, follow_up: str) -> None:
         await on_follow_up(interaction, follow_up, "/followups draft 3", Draft)
+
+    @followups.command(name="edit", description="How the draft greets them, like Dr. Raman")
+    @app_commands.describe(
+        follow_up="Which one (start typing a name)",
+        greet="How the draft greets them; off for their first name",
+    )
+    @app_commands.autocomplete(follow_up=own_follow_ups)
+    async def edit(
+        interaction: Interaction, follow_up: str, greet: app_commands.Range[str, 1, GREET_MAX]
+    ) -> None:
+        off = greet.strip().casefold() in ("off", "none", "reset")
+        await on_follow_up(
+            interaction,
+            follow_up,
+            '/followups edit 3 greet:"Dr. Raman"',
+            lambda n: EditGreeting(n, None if off else greet),
+        )
 
     @followups.command(name="check", description="Spelling and grammar of a message you wrote")
     @app_commands.describe(text="The message, as you would send it")

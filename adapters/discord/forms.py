@@ -2,8 +2,9 @@
 shown by field with a button to fix them in the form, and the form itself (a modal opened by a
 bare /met or by that button).
 
-A modal holds at most five inputs and /met has seven fields, so when, event and priority share
-the last one, written as on Slack: ``yesterday 4pm event:"Spring Fair" priority:1``. The core's
+A modal holds at most five inputs and /met has eight fields, so when, event, priority and the
+greeting share the last one, written as on Slack:
+``yesterday 4pm event:"Spring Fair" priority:1 greet:"Dr. Raman"``. The core's
 own /met grammar splits it, and validates everything, so errors read the same everywhere.
 """
 
@@ -42,8 +43,9 @@ OPTION_LABELS = {
     "when": "when",
     "event": "event",
     "priority": "priority",
+    "greet": "greet",
 }
-EXTRAS_LABEL = "When, event, priority"
+EXTRAS_LABEL = "When, event, priority, greet"
 FORM_LABELS = {
     "name": "Name",
     "company": "Company",
@@ -52,6 +54,7 @@ FORM_LABELS = {
     "when": EXTRAS_LABEL,
     "event": EXTRAS_LABEL,
     "priority": EXTRAS_LABEL,
+    "greet": EXTRAS_LABEL,
 }
 # A select menu holds at most 25 options; a rulebook with more kinds gets a text input.
 SELECT_LIMIT = 25
@@ -62,23 +65,26 @@ EXTRAS_LIMIT = 300
 
 
 def extras_text(fields: MetInput) -> str:
-    """When, event and priority as the form's last input shows them."""
+    """When, event, priority and greeting as the form's last input shows them."""
     parts = [fields.when.strip()]
     event = fields.event.strip().replace('"', "")  # it is shown in double quotes
     if event:
         parts.append(f'event:"{event}"')
     if fields.priority.strip():
         parts.append(f"priority:{fields.priority.strip()}")
+    greet = fields.greet.strip().replace('"', "")
+    if greet:
+        parts.append(f'greet:"{greet}"')
     return " ".join(p for p in parts if p)
 
 
-def read_extras(text: str) -> tuple[str, str, str]:
-    """(when, event, priority) from the form's last input, by the core's /met grammar: options
-    anywhere, and words that are no option are the time. Raises UserError."""
+def read_extras(text: str) -> tuple[str, str, str, str]:
+    """(when, event, priority, greet) from the form's last input, by the core's /met grammar:
+    options anywhere, and words that are no option are the time. Raises UserError."""
     parsed = MetInput.from_text(text)
     rest = ", ".join(p for p in (parsed.name, parsed.company, parsed.kind, parsed.topics) if p)
     when = " ".join(p for p in (rest, parsed.when) if p)
-    return when, parsed.event, parsed.priority
+    return when, parsed.event, parsed.priority, parsed.greet
 
 
 async def record_met(
@@ -141,7 +147,11 @@ class MetFormModal(discord.ui.Modal):
         self.scope = scope
         prefill = correcting.fields if correcting else (prefill or MetInput())
         self.name: discord.ui.TextInput[MetFormModal] = discord.ui.TextInput(
-            max_length=LIMITS["name"], default=prefill.name or None, placeholder="Jane Doe"
+            style=discord.TextStyle.paragraph,
+            max_length=LIMITS["people"],
+            required=False,
+            default=prefill.name or None,
+            placeholder="Jane Doe (a panel: one person per line)",
         )
         self.company: discord.ui.TextInput[MetFormModal] = discord.ui.TextInput(
             max_length=LIMITS["company"], default=prefill.company or None, placeholder="Acme"
@@ -157,7 +167,7 @@ class MetFormModal(discord.ui.Modal):
             max_length=EXTRAS_LIMIT,
             required=False,
             default=extras_text(prefill) or None,
-            placeholder='yesterday 4pm event:"Spring Fair" priority:1',
+            placeholder='yesterday 4pm event:"Spring Fair" priority:1 greet:"Dr. Raman"',
         )
         kinds = responder.service.rulebook.kinds
         self.kind: discord.ui.Select[MetFormModal] | discord.ui.TextInput[MetFormModal]
@@ -178,7 +188,13 @@ class MetFormModal(discord.ui.Modal):
             self.kind = discord.ui.TextInput(
                 max_length=60, default=prefill.kind or None, placeholder="interview"
             )
-        self.add_item(discord.ui.Label(text=FORM_LABELS["name"], component=self.name))
+        self.add_item(
+            discord.ui.Label(
+                text=FORM_LABELS["name"],
+                description="A panel: one per line, each gets their own email. No name: empty.",
+                component=self.name,
+            )
+        )
         self.add_item(discord.ui.Label(text=FORM_LABELS["company"], component=self.company))
         self.add_item(discord.ui.Label(text=FORM_LABELS["kind"], component=self.kind))
         self.add_item(
@@ -191,7 +207,7 @@ class MetFormModal(discord.ui.Modal):
         self.add_item(
             discord.ui.Label(
                 text=EXTRAS_LABEL,
-                description="All optional. When defaults to now; priority 1-3 is for career fairs.",
+                description="All optional. When: now; priority 1-3: fairs; greet: how to greet them.",
                 component=self.extras,
             )
         )
@@ -203,7 +219,7 @@ class MetFormModal(discord.ui.Modal):
 
     def fields(self) -> MetInput:
         """What the student submitted. Raises UserError for a last input that can't be read."""
-        when, event, priority = read_extras(self.extras.value or "")
+        when, event, priority, greet = read_extras(self.extras.value or "")
         return MetInput(
             name=self.name.value or "",
             company=self.company.value or "",
@@ -212,6 +228,7 @@ class MetFormModal(discord.ui.Modal):
             when=when,
             event=event,
             priority=priority,
+            greet=greet,
         )
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:

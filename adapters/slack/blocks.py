@@ -258,11 +258,18 @@ def _belongs_to(block: Mapping[str, Any], follow_up_id: int) -> bool:
 # The form's fields, in order: the block id is MetInput's field name, so the core's
 # field_errors land on the right input.
 _TEXT_FIELDS = {
-    "name": ("Who did you meet?", "Jane Doe", False),
+    "name": ("Who did you meet?", "Jane Doe (a panel: one person per line)", True),
     "company": ("Company, school or organisation", "Acme", False),
     "topics": ("What did you talk about?", "Kafka, and her move from intern to team lead", True),
     "when": ("When?", "now, 2 hours ago, yesterday 4pm, monday 3pm", False),
     "event": ("Event", "Spring Career Fair", False),
+    "greet": ("How the draft greets them", "Dr. Raman (a panel: one per line, in order)", True),
+}
+# What a field's name on the form means, where the label alone doesn't say.
+_HINTS = {
+    "name": "Met a panel? One person per line: each gets their own email. Didn't catch a name? "
+    "Leave it empty and the draft greets the company's team.",
+    "greet": "Optional: the draft greets them by first name, or title and family name.",
 }
 _PRIORITIES = {
     "1": "1: a company I care about most",
@@ -298,8 +305,8 @@ class FormContext:
 
 
 def met_modal(rulebook: Rulebook, context: FormContext) -> dict[str, Any]:
-    """The /met form: name, company, kind (the rulebook's kinds), what you talked about, when,
-    event, priority."""
+    """The /met form: name (one person per line for a panel), company, kind (the rulebook's
+    kinds), what you talked about, when, event, priority, and how to greet them."""
 
     def text_input(block_id: str, optional: bool) -> dict[str, Any]:
         label, placeholder, multiline = _TEXT_FIELDS[block_id]
@@ -309,15 +316,19 @@ def met_modal(rulebook: Rulebook, context: FormContext) -> dict[str, Any]:
             "placeholder": _plain(placeholder),
             "multiline": multiline,
         }
-        if block_id in LIMITS:
-            element["max_length"] = LIMITS[block_id]
-        return {
+        limit = LIMITS.get("people" if block_id == "name" else block_id)
+        if limit is not None:
+            element["max_length"] = limit
+        block: dict[str, Any] = {
             "type": "input",
             "block_id": block_id,
             "label": _plain(label),
             "optional": optional,
             "element": element,
         }
+        if block_id in _HINTS:
+            block["hint"] = _plain(_HINTS[block_id])
+        return block
 
     kinds = [
         {"text": _plain(_clip(kind.label, MAX_OPTION_TEXT)), "value": key}
@@ -332,7 +343,7 @@ def met_modal(rulebook: Rulebook, context: FormContext) -> dict[str, Any]:
         "close": _plain("Cancel"),
         "private_metadata": context.encode(),
         "blocks": [
-            text_input("name", optional=False),
+            text_input("name", optional=True),
             text_input("company", optional=False),
             {
                 "type": "input",
@@ -360,6 +371,7 @@ def met_modal(rulebook: Rulebook, context: FormContext) -> dict[str, Any]:
                     "options": priorities,
                 },
             },
+            text_input("greet", optional=True),
         ],
     }
 
@@ -387,10 +399,11 @@ def met_fields(view: Mapping[str, Any]) -> MetInput:
         when=value("when"),
         event=value("event"),
         priority=value("priority"),
+        greet=value("greet"),
     )
 
 
-_FORM_FIELDS = ("name", "company", "kind", "topics", "when", "event", "priority")
+_FORM_FIELDS = ("name", "company", "kind", "topics", "when", "event", "priority", "greet")
 
 
 def modal_errors(reply: Reply) -> dict[str, str]:

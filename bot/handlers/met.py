@@ -35,14 +35,22 @@ async def record_conversation(command: Met, ctx: Context) -> Reply:
         )
     )
     assert conversation.id is not None
+    # Every person met gets their own follow-ups (the guide: a personalized email to every
+    # person you interacted with), numbered person by person.
     planned = plan_follow_ups(details.kind, details.met_at)
-    numbers = await follow_ups.allocate_numbers(person_id, len(planned))
+    numbers = iter(await follow_ups.allocate_numbers(person_id, len(planned) * len(details.people)))
     added = await follow_ups.add(
         [
             FollowUp.planned(
-                plan, person_id=person_id, conversation_id=conversation.id, number=number
+                plan,
+                person_id=person_id,
+                conversation_id=conversation.id,
+                number=next(numbers),
+                contact=contact,
+                greeting=greeting,
             )
-            for plan, number in zip(planned, numbers, strict=True)
+            for contact, greeting in zip(details.people, details.greetings, strict=True)
+            for plan in planned
         ]
     )
     # The command's own moment counts: "47 hours ago" makes a last call due right now, which a

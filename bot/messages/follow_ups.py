@@ -22,6 +22,8 @@ from rules.engine import KindRule, QuietHours, Rulebook
 __all__ = [
     "already_done",
     "done_reply",
+    "greeting_changed",
+    "greeting_problem",
     "list_reply",
     "no_such_follow_up",
     "not_skippable",
@@ -37,9 +39,27 @@ __all__ = [
 ]
 
 
-def who(conversation: Conversation) -> str:
-    """ "Jane Doe at Acme"."""
+def who(follow_up: FollowUp, conversation: Conversation) -> str:
+    """ "Jane Doe at Acme": the one person a follow-up goes to."""
+    return f"{follow_up.contact_in(conversation)} at {conversation.company}"
+
+
+def everyone_at(conversation: Conversation) -> str:
+    """ "Priya Raman and Tom O'Brien at Stripe": everyone the conversation was with."""
     return f"{conversation.contact_name} at {conversation.company}"
+
+
+def greeting_changed(follow_up: FollowUp, contact: str, greeting: str | None) -> Reply:
+    how = f"“{greeting}”" if greeting is not None else "their usual greeting"
+    return Reply.text(
+        f"The drafts to {contact} now greet them with {how}: /followups draft {follow_up.number}."
+    )
+
+
+def greeting_problem(number: int, limit: int | None = None) -> str:
+    if limit is not None:
+        return f'A greeting is at most {limit} characters, like /followups edit {number} greet:"Dr. Raman".'
+    return f'Greet them how? Like /followups edit {number} greet:"Dr. Raman".'
 
 
 def no_such_follow_up(number: int) -> str:
@@ -67,7 +87,7 @@ def list_reply(
         for follow_up, conversation in rows[:limit]:
             optional = " (optional)" if follow_up.optional else ""
             lines.append(
-                f"#{follow_up.number} {conversation.contact_name}, {conversation.company}: "
+                f"#{follow_up.number} {follow_up.contact_in(conversation)}, {conversation.company}: "
                 f"{method_label(follow_up, rulebook)}{optional}, {time_left(follow_up, now)}"
             )
             actions += follow_up_actions(follow_up, snooze=snoozable(follow_up, now, rulebook))
@@ -79,7 +99,7 @@ def list_reply(
         sections.append(Section("Nothing pending right now."))
     if missed:
         lines = [
-            f"#{f.number} {c.contact_name}, {c.company}: {method_label(f, rulebook)}, "
+            f"#{f.number} {f.contact_in(c)}, {c.company}: {method_label(f, rulebook)}, "
             f"closed {format_left(now - f.due_by)} ago"
             for f, c in missed[:limit]
         ]
@@ -93,7 +113,7 @@ def list_reply(
 
 
 def already_done(follow_up: FollowUp, conversation: Conversation) -> Reply:
-    return Reply.text(f"#{follow_up.number} ({who(conversation)}) is already done.")
+    return Reply.text(f"#{follow_up.number} ({who(follow_up, conversation)}) is already done.")
 
 
 def done_reply(
@@ -104,7 +124,7 @@ def done_reply(
 ) -> Reply:
     via = f" by {method_label_of(follow_up.done_via, rulebook)}" if follow_up.done_via else ""
     lines = [
-        f"Done: #{follow_up.number}, {who(conversation)}{via}. Well done: that's how people "
+        f"Done: #{follow_up.number}, {who(follow_up, conversation)}{via}. Well done: that's how people "
         "remember you."
     ]
     lines += [
@@ -172,7 +192,7 @@ def snooze_reply(
     `now`)."""
     if moment <= now and quiet is not None:
         lines = [
-            f"#{follow_up.number} ({who(conversation)}) can't be snoozed: its deadline is "
+            f"#{follow_up.number} ({who(follow_up, conversation)}) can't be snoozed: its deadline is "
             f"{format_moment(follow_up.due_by, zone)}, and until then you have quiet hours "
             f"({quiet})."
         ]
@@ -182,7 +202,7 @@ def snooze_reply(
             lines.append("Your nudges are off for this one, so no DM will come.")
         return Reply.text(*lines)
     lines = [
-        f"Snoozed #{follow_up.number} ({who(conversation)}) until {format_moment(moment, zone)}."
+        f"Snoozed #{follow_up.number} ({who(follow_up, conversation)}) until {format_moment(moment, zone)}."
     ]
     if clamped:
         lines.append(
@@ -200,7 +220,9 @@ def snooze_reply(
 
 
 def not_skippable(follow_up: FollowUp, conversation: Conversation) -> str:
-    return f"#{follow_up.number} ({who(conversation)}) is {status_word(follow_up.status)}."
+    return (
+        f"#{follow_up.number} ({who(follow_up, conversation)}) is {status_word(follow_up.status)}."
+    )
 
 
 def skip_question(follow_up: FollowUp, conversation: Conversation, kind: KindRule) -> Reply:
@@ -213,7 +235,7 @@ def skip_question(follow_up: FollowUp, conversation: Conversation, kind: KindRul
     )
     return Reply.text(
         f"After a conversation like this ({kind.label}) the guide says to follow up always, "
-        f"without exception: {why}. #{follow_up.number} is for {who(conversation)}.",
+        f"without exception: {why}. #{follow_up.number} is for {who(follow_up, conversation)}.",
         f"Skip it anyway? /followups skip {follow_up.number} confirm",
         actions=[
             Action(ActionKind.SKIP, "Skip anyway", follow_up.number, follow_up.id, "confirm"),
@@ -229,7 +251,7 @@ def skipped(follow_up: FollowUp, conversation: Conversation, kind: KindRule | No
         if kind is not None and kind.event
         else ""
     )
-    return Reply.text(f"Skipped #{follow_up.number} ({who(conversation)}).{advice}")
+    return Reply.text(f"Skipped #{follow_up.number} ({who(follow_up, conversation)}).{advice}")
 
 
 # -- check -----------------------------------------------------------------------------------

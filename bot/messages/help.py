@@ -20,7 +20,10 @@ def met_help(rulebook: Rulebook) -> Reply:
             Section(
                 "/met NAME, COMPANY, KIND[, what you talked about]\n"
                 'Options anywhere: when:"yesterday 4pm" (default: now) · event:"Spring Fair" '
-                "· priority:1 (career fairs; 1 = you care most)",
+                '· priority:1 (career fairs; 1 = you care most) · greet:"Dr. Raman" (how the '
+                "draft greets them)\n"
+                'A panel: names between ; or "and", each gets their own email. No name caught: '
+                "leave it out (/met , Acme, fair) and the draft greets the company's team.",
                 title="Record a conversation",
             ),
             Section(f"Kinds:\n{kinds}"),
@@ -28,7 +31,9 @@ def met_help(rulebook: Rulebook) -> Reply:
                 f"Examples:\n{EXAMPLE}\n"
                 '/met Sam Lee, Initech, coffee chat, her path from support to product when:"2 hours ago"\n'
                 '/met Ana Ruiz, Globex, fair-good, robotics internships event:"Spring Career Fair"\n'
-                "/met Raj Patel, Hooli, career fair, priority:1"
+                "/met Raj Patel, Hooli, career fair, priority:1\n"
+                "/met Priya Raman; Tom O'Brien, Stripe, interview, I asked her about her team's "
+                "on-call rotation"
             ),
         )
     )
@@ -43,6 +48,7 @@ def follow_ups_help() -> Reply:
                 "/followups snooze 3 2h (or 30m, tomorrow): remind me later, never past the deadline\n"
                 "/followups skip 3: you won't follow up (interviews ask you to confirm)\n"
                 "/followups draft 3: a draft to copy, from what you noted at /met\n"
+                '/followups edit 3 greet:"Dr. Raman": how the draft greets them (greet:off: as usual)\n'
                 "/followups check TEXT: spelling and grammar of a message before you send it\n"
                 "/followups settings: your time zone, quiet hours, nudges, job status, LinkedIn plan, name\n"
                 "/met help: how to record a conversation",

@@ -16,6 +16,7 @@ from bot.messages.words import (
     time_left,
     topics_phrase,
 )
+from bot.names import names_phrase
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import KindRule, NudgeKind, Rulebook
 
@@ -39,10 +40,12 @@ def nudge_message(
     several = len(follow_ups) > 1
     if several:
         numbers = " and ".join(f"#{f.number}" for f in follow_ups)
-        how = " and ".join(method_label(f, rulebook) for f in follow_ups)
+        how = _how(follow_ups, conversation, rulebook)
+        people = list(dict.fromkeys(f.contact_in(conversation) for f in follow_ups))
+        who = f"{names_phrase(people)} at {conversation.company}"
     else:  # the usual case, without the joins
         numbers, how = f"#{first.number}", method_label(first, rulebook)
-    who = f"{conversation.contact_name} at {conversation.company}"
+        who = f"{first.contact_in(conversation)} at {conversation.company}"
     label = rule.label if rule else conversation.kind
     topics = topics_phrase(conversation.topics)
     lines: list[str] = []
@@ -101,6 +104,16 @@ def nudge_message(
             )
         actions.append(Action(ActionKind.SKIP, f"Skip{suffix}", number, ident))
     return Reply((Section("\n".join(lines), title=title),), tuple(actions))
+
+
+def _how(follow_ups: Sequence[FollowUp], conversation: Conversation, rulebook: Rulebook) -> str:
+    """ "emails" for a panel's one email each; "LinkedIn request or email and email" for one
+    person's double follow-up."""
+    labels = [method_label(f, rulebook) for f in follow_ups]
+    people = {f.contact_in(conversation) for f in follow_ups}
+    if len(people) == len(follow_ups) and len(set(labels)) == 1:
+        return " or ".join(f"{label}s" for label in labels[0].split(" or "))
+    return " and ".join(dict.fromkeys(labels)) if len(people) > 1 else " and ".join(labels)
 
 
 _HEADLINES = {

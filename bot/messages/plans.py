@@ -84,7 +84,7 @@ def plan_reply(
             lines.append("I'll nudge you: " + _nudge_times(planned, zone, now) + ".")
         title = (
             f"#{follow_up.number} {upper_first(method_label(follow_up, rulebook))} to "
-            f"{conversation.contact_name}, {deadline_line(follow_up, now, zone)}"
+            f"{follow_up.contact_in(conversation)}, {deadline_line(follow_up, now, zone)}"
         )
         sections.append(Section("\n".join(lines), title=title))
         actions += follow_up_actions(
@@ -94,6 +94,17 @@ def plan_reply(
         # A typo in a name or the wrong time: the /met form again, filled in, to correct it.
         first = follow_ups[0][0]
         actions.append(Action(ActionKind.EDIT, "Edit", first.number, first.id or 0))
+    people = dict.fromkeys(f.contact_in(conversation) for f, _ in follow_ups)
+    if len(people) > 1:
+        sections.append(
+            Section(
+                f"Each of the {len(people)} people gets their own message with its own draft: "
+                "the guide asks for a personalized email to every person you interacted with "
+                "(each interviewer gets their own). They compare notes, so don't send one to "
+                "all.",
+                title="Everyone you met",
+            )
+        )
     if kind.linkedin_advice:
         sections.append(Section(kind.linkedin_advice, title="LinkedIn"))
     others = _other_contacts(earlier, conversation)

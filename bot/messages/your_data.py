@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import Conversation, FollowUp, FollowUpStatus
 from bot.edits import EDIT_EXAMPLE
 from bot.formatting import format_moment
-from bot.messages.follow_ups import who
+from bot.messages.follow_ups import everyone_at
 from bot.messages.words import deadline_line, follow_up_actions
 from bot.met import MetInput
 from bot.replies import Action, ActionKind, CorrectionForm, File, Reply
@@ -45,7 +45,8 @@ def edited(
 ) -> Reply:
     """The corrected conversation and where its open follow-ups stand now."""
     event = f" ({conversation.event})" if conversation.event else ""
-    lines = [f"Saved: {who(conversation)}{event}, met {format_moment(conversation.met_at, zone)}."]
+    met = format_moment(conversation.met_at, zone)
+    lines = [f"Saved: {everyone_at(conversation)}{event}, met {met}."]
     if conversation.topics:
         lines.append(f"You talked about: {conversation.topics}")
     open_ = [f for f in follow_ups if f.status is FollowUpStatus.PENDING]
@@ -114,7 +115,7 @@ def delete_question(conversation: Conversation, follow_ups: Sequence[FollowUp]) 
     first = follow_ups[0]
     assert first.id is not None
     return Reply.text(
-        f"Delete your conversation with {who(conversation)} and its follow-ups "
+        f"Delete your conversation with {everyone_at(conversation)} and its follow-ups "
         f"{_numbers(follow_ups)}? Its reminders stop and it can't be brought back.",
         f"To delete it: /followups delete {first.number} confirm",
         actions=[Action(ActionKind.DELETE, "Delete it", first.number, first.id, "confirm")],
@@ -123,7 +124,7 @@ def delete_question(conversation: Conversation, follow_ups: Sequence[FollowUp]) 
 
 def deleted(conversation: Conversation, follow_ups: Sequence[FollowUp]) -> Reply:
     return Reply.text(
-        f"Deleted your conversation with {who(conversation)}, its follow-ups "
+        f"Deleted your conversation with {everyone_at(conversation)}, its follow-ups "
         f"{_numbers(follow_ups)} and their reminders."
     )
 
@@ -138,7 +139,7 @@ def nothing_to_undo(window: timedelta) -> str:
 
 def undone(conversation: Conversation, follow_ups: Sequence[FollowUp]) -> Reply:
     return Reply.text(
-        f"Undone: your /met about {who(conversation)} is deleted, with its follow-ups "
+        f"Undone: your /met about {everyone_at(conversation)} is deleted, with its follow-ups "
         f"{_numbers(follow_ups)} and their reminders."
     )
 

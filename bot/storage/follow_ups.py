@@ -103,7 +103,13 @@ class SqlFollowUps(Repository):
             .where(conversations.c.person_id == person_id)
             .distinct()
         )
-        return {name for row in rows for name in row if name}
+        # A panel's people, and the greetings the student chose, are names too.
+        own = await self.db.execute(
+            select(follow_ups.c.contact_name, follow_ups.c.greeting)
+            .where(follow_ups.c.person_id == person_id)
+            .distinct()
+        )
+        return {name for row in [*rows, *own] for name in row if name}
 
     async def allocate_numbers(self, person_id: int, count: int) -> list[int]:
         # One UPDATE ... RETURNING: two commands of one person never get the same numbers.

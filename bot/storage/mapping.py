@@ -164,6 +164,8 @@ def follow_up_values(follow_up: FollowUp) -> dict[str, Any]:
         "done_via": follow_up.done_via,
         "snoozed_until": follow_up.snoozed_until,
         "closed_at": follow_up.closed_at,
+        "contact_name": follow_up.contact,
+        "greeting": follow_up.greeting,
     }
 
 
@@ -181,6 +183,8 @@ def follow_up_from(row: Sequence[Any]) -> FollowUp:
         done_via,
         snoozed_until,
         closed_at,
+        contact_name,
+        greeting,
     ) = row
     return FollowUp(
         id=id_,
@@ -195,6 +199,8 @@ def follow_up_from(row: Sequence[Any]) -> FollowUp:
         done_via=done_via,
         snoozed_until=snoozed_until,
         closed_at=closed_at,
+        contact=contact_name,
+        greeting=greeting,
     )
 
 

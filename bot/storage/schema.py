@@ -142,6 +142,8 @@ conversations = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    # Everyone met, as a list ("Priya Raman and 5 others" when long); each follow-up names its
+    # own person.
     Column("contact_name", String(100), nullable=False),
     Column("company", String(100), nullable=False),
     Column("company_key", String(100), nullable=False),
@@ -177,6 +179,10 @@ follow_ups = Table(
     Column("done_via", String(16)),
     Column("snoozed_until", UTCDateTime),
     Column("closed_at", UTCDateTime),
+    # The one person it goes to, and how to greet them (greet:); NULL for follow-ups recorded
+    # before panels, which go to their conversation's one person.
+    Column("contact_name", String(100)),
+    Column("greeting", String(100)),
     UniqueConstraint("person_id", "number"),
     Index(None, "person_id", "status"),
 )

@@ -188,6 +188,9 @@ class InMemoryFollowUps:
         for c in self.t.conversations.values():
             if c.person_id == person_id:
                 names.update(n for n in (c.contact_name, c.company, c.event) if n)
+        for f in self.t.follow_ups.values():
+            if f.person_id == person_id:
+                names.update(n for n in (f.contact, f.greeting) if n)
         return names
 
     async def allocate_numbers(self, person_id: int, count: int) -> list[int]:

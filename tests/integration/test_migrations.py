@@ -13,7 +13,16 @@ from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.migrate import MIGRATION_LOCK_ID, downgrade_to, upgrade_to_head
-from bot.storage.schema import LIBRARY_TABLES, bot_state, metadata, people, workspaces
+from bot.storage.schema import (
+    LIBRARY_TABLES,
+    bot_state,
+    conversations,
+    follow_ups,
+    metadata,
+    nudges,
+    people,
+    workspaces,
+)
 
 TABLES = {
     "people",
@@ -156,3 +165,58 @@ async def test_0005_moves_workspace_values_out_of_bot_state_and_back(engine: Asy
     assert await _values(engine) == {
         k: v for k, v in VALUES_0004.items() if v
     }  # the empty ones meant nothing
+
+
+async def test_0008_adds_each_follow_ups_person_and_takes_it_away(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+    async with engine.begin() as db:
+        person_id = (
+            await db.execute(
+                people.insert().returning(people.c.id),
+                {
+                    "platform": "slack", "workspace": "T1", "user_id": "U1",
+                    "nudges_on": True, "job_status": "searching", "linkedin_plan": "free",
+                    "next_number": 2, "created_at": T0,
+                },
+            )
+        ).scalar_one()  # fmt: skip
+        conversation_id = (
+            await db.execute(
+                conversations.insert().returning(conversations.c.id),
+                {
+                    "person_id": person_id, "contact_name": "Priya Raman and Tom O'Brien",
+                    "company": "Acme", "company_key": "acme", "kind": "interview",
+                    "met_at": T0, "topics": "", "created_at": T0,
+                },
+            )
+        ).scalar_one()  # fmt: skip
+        follow_up_id = (
+            await db.execute(
+                follow_ups.insert().returning(follow_ups.c.id),
+                {
+                    "person_id": person_id, "conversation_id": conversation_id, "number": 1,
+                    "methods": "email", "ideal_by": T0, "due_by": T0, "optional": False,
+                    "status": "pending", "contact_name": "Tom O'Brien", "greeting": "Dr. O",
+                },
+            )
+        ).scalar_one()  # fmt: skip
+        await db.execute(
+            nudges.insert(),
+            {
+                "follow_up_id": follow_up_id, "kind": "heads-up", "due_at": T0,
+                "status": "pending", "attempts": 0, "next_attempt_at": T0,
+            },
+        )  # fmt: skip
+    await downgrade_to(engine, "0007")
+    async with engine.connect() as db:
+        columns = await db.run_sync(
+            lambda c: {col["name"] for col in inspect(c).get_columns("follow_ups")}
+        )
+        assert {"contact_name", "greeting"}.isdisjoint(columns)
+        # Nothing else went: the follow-up and its nudge are still there.
+        assert (await db.execute(text("SELECT count(*) FROM nudges"))).scalar_one() == 1
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        row = (await db.execute(select(follow_ups.c.contact_name, follow_ups.c.greeting))).one()
+        assert tuple(row) == (None, None)  # the conversation's one person, as before panels
+        assert await db.run_sync(_differences) == []

@@ -22,6 +22,7 @@ from bot.domain import (
     Person,
     Workspace,
 )
+from bot.names import people_phrase
 from bot.ports import Claim, Storage, UnitOfWork
 from bot.storage.mapping import nudge_from
 from bot.storage.schema import nudges
@@ -606,3 +607,45 @@ async def test_last_sent_at_is_when_the_latest_nudge_went_out(storage: Storage) 
         await uow.outbox.mark_sent([second.id], T0 + timedelta(seconds=9), "me")
     async with storage.session() as uow:
         assert await uow.outbox.last_sent_at(follow_up.id) == T0 + timedelta(seconds=9)
+
+
+async def test_a_panel_keeps_each_persons_follow_up_and_greeting(storage: Storage) -> None:
+    """Six 100-character names in one conversation; each follow-up its own person and the
+    greeting the student chose; the greetings are recorded names for the spell check."""
+    names = [f"{chr(65 + n)}{'x' * 98}z" for n in range(6)]
+    everyone = people_phrase(names, 100)
+    assert everyone.endswith("…")
+    async with storage.session() as uow:
+        alice = await add_person(uow)
+        assert alice.id is not None
+        conversation = await uow.follow_ups.add_conversation(
+            Conversation(alice.id, everyone, "Stripe", "interview", T0, T0, topics="on-call")
+        )
+        assert conversation.id is not None
+        await uow.follow_ups.add(
+            [
+                FollowUp(
+                    alice.id,
+                    conversation.id,
+                    n + 1,
+                    ("email",),
+                    T0,
+                    T0,
+                    contact=name,
+                    greeting="Dr. Raman" if n == 0 else None,
+                )
+                for n, name in enumerate(names)
+            ]
+        )
+    async with storage.session() as uow:
+        found = await uow.follow_ups.by_number(alice.id, 6)
+        assert found is not None
+        follow_up, stored = found
+        assert stored.contact_name == everyone
+        assert (follow_up.contact, follow_up.greeting) == (names[5], None)
+        siblings = await uow.follow_ups.of_conversation(conversation.id)
+        assert [(f.contact, f.greeting) for f in siblings][:2] == [
+            (names[0], "Dr. Raman"),
+            (names[1], None),
+        ]
+        assert {"Dr. Raman", *names} <= await uow.follow_ups.recorded_names(alice.id)

@@ -138,15 +138,19 @@ def test_a_syntax_error_names_its_line(tmp_path: Path) -> None:
     assert "(syntax)" in str(caught.value)
 
 
-def test_phrasings_are_chosen_the_same_each_time_and_vary_between_seeds() -> None:
+def test_phrasings_are_chosen_the_same_each_time_and_differ_across_a_panel() -> None:
     phrasings = Phrasings({"a": ("1", "2", "3"), "b": ("x", "y"), "c": ("p", "q", "r")})
     assert phrasings.combinations == 18
     assert phrasings.choose(5) == phrasings.choose(5)
+    # One student's conversations one after another: every combination once.
     chosen = [tuple(phrasings.choose(seed).values()) for seed in range(100, 118)]
-    assert len(set(chosen)) == 18  # consecutive seeds: every combination once
-    # Consecutive seeds change more than the first part.
-    firsts = [c for c in chosen[:6]]
-    assert len({c[1:] for c in firsts}) > 1
+    assert len(set(chosen)) == 18
+    assert len({c[1:] for c in chosen[:6]}) > 1  # more than the first part changes
+    # Three people of one panel: a different phrasing of every part that has three.
+    panel = [phrasings.choose(5, offset) for offset in range(3)]
+    for part in ("a", "c"):
+        assert len({p[part] for p in panel}) == 3
+    assert len({p["b"] for p in panel}) == 2
 
 
 def test_fill_puts_values_in_once() -> None:

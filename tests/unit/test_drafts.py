@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -13,14 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain import Address, Conversation, FollowUp, LinkedInPlan, Person
-from bot.drafts import SUBJECT_LIMIT, DraftPiece, write_drafts
-from bot.phrasing import (
-    event_phrase,
-    greeting_name,
-    split_topics,
-    to_second_person,
-    when_phrase,
+from bot.drafts import (
+    SUBJECT_LIMIT,
+    DraftFacts,
+    DraftPiece,
+    write_drafts,
+    write_email,
+    write_note,
 )
+from bot.names import greeting_name
+from bot.notes import Notes, read_notes
+from bot.phrasing import event_phrase, natural_list, to_second_person, when_phrase
 from bot.proofread import Proofreader, shared_proofreader
 from rules.drafts import DraftBook, load_drafts, shorten, utf16_length
 from rules.engine import Rulebook, parse_rulebook
@@ -64,24 +69,52 @@ def draft(
     number: int = 1,
     which: int = 0,
     met_at: datetime = T0,
+    conversation_id: int = 1,
+    people: Sequence[str] = (),
+    greeting: str | None = None,
+    offset: int | None = None,
 ) -> dict[str, DraftPiece]:
-    """The drafts for the `which`-th follow-up the rulebook plans for a conversation of `kind`."""
+    """The drafts for the `which`-th follow-up the rulebook plans for a conversation of `kind`
+    with `contact` (one of `people`, for a panel). With `offset`, the phrasings are those of
+    that place on a panel, so that a test can go through every phrasing of every part."""
     conversation = Conversation(
-        1, contact, company, kind, met_at, met_at, topics=topics, event=event, id=1
+        1,
+        natural_list(list(people)) or contact,
+        company,
+        kind,
+        met_at,
+        met_at,
+        topics=topics,
+        event=event,
+        id=conversation_id,
     )
     methods = rulebook.kinds[kind].follow_ups[which].methods
-    follow_up = FollowUp(1, 1, number, methods, T0, T0, id=number)
-    person = Person(Address("test", "w", "u"), T0, name=signer, linkedin_plan=LinkedInPlan(plan))
-    pieces = write_drafts(
-        book,
-        conversation=conversation,
-        follow_up=follow_up,
-        person=person,
-        rulebook=rulebook,
-        now=T0,
-        zone=NEW_YORK,
+    follow_up = FollowUp(
+        1, 1, number, methods, T0, T0, contact=contact, greeting=greeting, id=number
     )
-    return {piece.method: piece for piece in pieces}
+    person = Person(Address("test", "w", "u"), T0, name=signer, linkedin_plan=LinkedInPlan(plan))
+    if offset is None:
+        pieces = write_drafts(
+            book,
+            conversation=conversation,
+            follow_up=follow_up,
+            person=person,
+            rulebook=rulebook,
+            now=T0,
+            zone=NEW_YORK,
+            people=people,
+        )
+        return {piece.method: piece for piece in pieces}
+    style = book.style_for(kind, rulebook.kinds[kind])
+    facts = DraftFacts.of(conversation, follow_up, person, style, now=T0, zone=NEW_YORK)
+    facts = replace(facts, offset=offset)
+    limit = rulebook.note_limit(plan)
+    return {
+        m: write_email(book, style, facts)
+        if m == "email"
+        else write_note(book, style, facts, limit)
+        for m in methods
+    }
 
 
 def body_paragraphs(email: str) -> list[str]:
@@ -141,10 +174,10 @@ def test_networking_note_then_email(book: DraftBook, rulebook: Rulebook) -> None
     assert list(pieces) == ["linkedin", "email"]  # the rulebook's order
     note = pieces["linkedin"]
     assert note.text == (
-        "Hi Jane, I enjoyed meeting you at the Tech Mixer. Your take on your path into "
-        "product stuck with me. I'd love to stay in touch.\nAlex Kim"
+        "Hello Jane, I enjoyed meeting you at the Tech Mixer. I appreciated your thoughts on "
+        "your path into product. Let's stay connected.\nAlex Kim"
     )
-    assert (note.length, note.limit, note.shortened) == (136, 200, False)
+    assert (note.length, note.limit, note.shortened) == (138, 200, "")
     email = pieces["email"].text
     assert email.startswith("Subject: Following up from the Tech Mixer\n\nDear Jane,\n\n")
     assert "your path into product" in email
@@ -161,8 +194,8 @@ def test_fair_good_email_and_note(book: DraftBook, rulebook: Rulebook) -> None:
     assert list(note) == ["linkedin"]
     assert "at the Acme booth at the Spring Career Fair today" in email["email"].text
     assert note["linkedin"].text == (
-        "Hello Jane, great meeting you at the Acme booth at the Spring Career Fair. Your take "
-        "on robotics internships stuck with me. I'd like to stay in touch as I apply.\nAlex Kim"
+        "Hello Jane, I enjoyed our talk at the Spring Career Fair. I appreciated learning about "
+        "robotics internships and the new Austin office. Let's stay connected.\nAlex Kim"
     )
 
 
@@ -192,13 +225,13 @@ def test_group_event_note_and_email_without_an_event_name(
 ) -> None:
     pieces = draft(book, rulebook, "group", topics="the new Austin office", number=4)
     assert pieces["linkedin"].text == (
-        "Hello Jane, great meeting you at the event. Your take on the new Austin office stuck "
-        "with me. I'd love to stay in touch.\nAlex Kim"
+        "Hello Jane, I enjoyed meeting you at the event. I appreciated your thoughts on the new "
+        "Austin office. Let's stay connected.\nAlex Kim"
     )
     assert pieces["email"].text == (
         "Subject: Following up from the event\n"
         "\n"
-        "Hi Jane,\n"
+        "Dear Jane,\n"
         "\n"
         "Thank you for the conversation at the event today; I learned a lot from it. I really "
         "appreciated hearing about the new Austin office.\n"
@@ -206,7 +239,7 @@ def test_group_event_note_and_email_without_an_event_name(
         "I would love to stay in touch and learn more about your work at Acme. Would you be "
         "open to a short call in the coming weeks?\n"
         "\n"
-        "Thank you,\n"
+        "Best,\n"
         "Alex Kim"
     )
 
@@ -231,10 +264,10 @@ def test_every_email_names_the_person_the_company_and_each_topic(
     event: str | None,
     expected_event: str | None,
 ) -> None:
-    combinations = book.style_for(kind, rulebook.kinds[kind]).pieces["email"].combinations
+    parts = book.style_for(kind, rulebook.kinds[kind]).pieces["email"].parts
     topics = "Kafka, her move from intern to team lead and the new Austin office"
-    for number in range(1, combinations + 1):  # every phrasing of every part
-        email = draft(book, rulebook, kind, topics=topics, event=event, number=number)["email"]
+    for offset in range(max(len(p) for p in parts.values())):  # every phrasing of every part
+        email = draft(book, rulebook, kind, topics=topics, event=event, offset=offset)["email"]
         text = email.text
         assert "Jane" in text
         assert "Acme" in text
@@ -255,15 +288,15 @@ def test_every_email_names_the_person_the_company_and_each_topic(
 def test_every_note_names_the_event_and_the_topic_and_reads_clean(
     book: DraftBook, rulebook: Rulebook, proofreader: Proofreader, kind: str, which: int
 ) -> None:
-    style = book.style_for(kind, rulebook.kinds[kind])
-    for number in range(1, style.pieces["linkedin"].combinations + 1):
+    parts = book.style_for(kind, rulebook.kinds[kind]).pieces["linkedin"].parts
+    for offset in range(max(len(p) for p in parts.values())):  # every phrasing of every part
         note = draft(
             book,
             rulebook,
             kind,
             topics="robotics internships",
             event="Spring Mixer",
-            number=number,
+            offset=offset,
             which=which,
         )["linkedin"]
         assert note.text.startswith(("Hi Jane,", "Hello Jane,"))
@@ -276,10 +309,17 @@ def test_every_note_names_the_event_and_the_topic_and_reads_clean(
 
 def test_ten_notes_at_one_fair_differ(book: DraftBook, rulebook: Rulebook) -> None:
     notes = [
-        draft(book, rulebook, "fair-good", topics="internships", event="Fair", number=n, which=1)[
-            "linkedin"
-        ].text
-        for n in range(2, 22, 2)  # a fair-good conversation takes two numbers: email, note
+        draft(
+            book,
+            rulebook,
+            "fair-good",
+            topics="internships",
+            event="Fair",
+            conversation_id=n,
+            number=2 * n,
+            which=1,
+        )["linkedin"].text
+        for n in range(1, 11)
     ]
     assert len(set(notes)) == 10
     again = draft(book, rulebook, "fair-good", topics="internships", event="Fair", number=2)
@@ -361,8 +401,9 @@ def test_premium_notes_keep_more(book: DraftBook, rulebook: Rulebook) -> None:
         for plan in ("free", "premium")
     ]
     assert len(notes[1]) > len(notes[0])
-    assert LONG_EVENT in notes[1]
-    assert LONG_EVENT not in notes[0]
+    # The free plan's 200 characters hold the long names but not the topic as well.
+    assert "robotics" in notes[1]
+    assert "robotics" not in notes[0]
 
 
 def test_shorten_cuts_at_a_word_and_marks_it() -> None:
@@ -385,23 +426,40 @@ def test_an_emoji_counts_twice_as_on_linkedin(book: DraftBook, rulebook: Ruleboo
 @pytest.mark.parametrize(
     ("noted", "topics"),
     [
-        (KAFKA, ["Kafka", "her move from intern to team lead"]),
+        (KAFKA, ["Kafka", "your move from intern to team lead"]),
         ("Kafka, Rust, and Go", ["Kafka", "Rust", "Go"]),
         ("pros and cons, salary", ["pros and cons", "salary"]),
-        ("salary; pros and cons", ["salary", "pros", "cons"]),
-        ("We discussed her team's roadmap. Also hiring", ["her team's roadmap. Also hiring"]),
-        ("Her path into product\nhiring plans", ["her path into product", "hiring plans"]),
+        ("salary; pros and cons of startups", ["salary", "pros and cons of startups"]),
+        ("We discussed her team's roadmap. Also hiring", ["your team's roadmap", "hiring"]),
+        ("Her path into product\nhiring plans", ["your path into product", "hiring plans"]),
         ("asked about internships, and about remote work", ["internships", "remote work"]),
         ("we discussed about the new team", ["the new team"]),
-        ("learned Python at her startup", ["Python at her startup"]),
-        ("heard back from the recruiter", ["heard back from the recruiter"]),
+        ("I asked her about her team's on-call rotation", ["your team's on-call rotation"]),
+        ("she told me about the payments API migration", ["the payments API migration"]),
+        ("how she got into PM, why he left Google", ["how you got into PM", "why you left Google"]),
         ("Kafka, kafka", ["Kafka"]),
         ("", []),
         (" , ; ", []),
     ],
 )
-def test_split_topics(noted: str, topics: list[str]) -> None:
-    assert split_topics(noted) == topics
+def test_notes_read_as_topics(noted: str, topics: list[str]) -> None:
+    assert read_notes(noted, "Jane Doe") == Notes(tuple(topics))
+
+
+@pytest.mark.parametrize(
+    "noted",
+    [
+        "heard back from the recruiter",
+        "her mentor helped her switch careers",
+        "She is leading the payments migration",
+        "she told me that they sponsor visas",
+        "I'm interested in their new grad program",
+        "apply early",
+        "Priya joined Stripe in 2019",
+    ],
+)
+def test_clauses_are_kept_for_the_student_to_finish(noted: str) -> None:
+    assert read_notes(noted, "Jane Doe") == Notes((), (noted,))
 
 
 @pytest.mark.parametrize(
@@ -412,8 +470,10 @@ def test_split_topics(noted: str, topics: list[str]) -> None:
         ("what I asked her about", "what I asked you about"),
         ("how she moved to Berlin", "how you moved to Berlin"),
         ("why she is hiring", "why you are hiring"),
-        # A verb that would need changing: left as noted, not half changed.
-        ("how she leads her team", "how she leads her team"),
+        ("how she leads her team", "how you lead your team"),
+        ("how she watches the metrics", "how you watch the metrics"),
+        # A word after "she" that is no verb to change: left as noted, not half changed.
+        ("how she really leads her team", "how she really leads her team"),
         ("Kafka", "Kafka"),
     ],
 )
@@ -531,3 +591,103 @@ def test_a_clubs_own_kind_gets_the_style_of_its_sort(rulebook: Rulebook) -> None
     pieces = draft(book, club, "hackathon", topics="robotics", event="HackNY")
     assert "the HackNY" in pieces["linkedin"].text
     assert book.style_for("hackathon", club.kinds["hackathon"]).key == "event"
+
+
+# -- LinkedIn notes cut at a topic -------------------------------------------------------------
+
+CO_OP_TOPICS = [
+    "your path from co-op to staff engineer at a payments startup",
+    "the platform team's migration to Kubernetes",
+    "mentoring new grads in their first year",
+]
+
+
+@pytest.mark.parametrize(("plan", "limit"), [("free", 200), ("premium", 300)])
+def test_a_linkedin_note_is_cut_between_topics_never_inside_one(
+    book: DraftBook, rulebook: Rulebook, plan: str, limit: int
+) -> None:
+    noted = "his path from co-op to staff engineer at a payments startup, " + ", ".join(
+        CO_OP_TOPICS[1:]
+    )
+    for conversation_id in range(1, 10):  # every phrasing's length
+        note = draft(
+            book,
+            rulebook,
+            "networking",
+            topics=noted,
+            event="Spring Mixer",
+            plan=plan,
+            conversation_id=conversation_id,
+        )["linkedin"]
+        assert note.length <= limit
+        assert "…" not in note.text
+        assert note.text.endswith("\nAlex Kim")
+        kept = [t for t in CO_OP_TOPICS if t in note.text]
+        assert kept == CO_OP_TOPICS[: len(kept)]  # whole topics, in the order noted
+        assert kept  # the first always fits
+        assert note.shortened == ("topics" if len(kept) < 3 else "")
+        assert "co-op to staff" in note.text
+
+
+def test_a_topic_too_long_for_a_note_is_left_out_whole(
+    book: DraftBook, rulebook: Rulebook, proofreader: Proofreader
+) -> None:
+    topic = "distributed stream processing " * 5 + "with exactly-once semantics"
+    note = draft(book, rulebook, "networking", topics=topic, event="Spring Mixer")["linkedin"]
+    assert note.length <= 200
+    assert "stream" not in note.text
+    assert "…" not in note.text
+    assert note.shortened == "topics"
+    assert proofreader.check(note.text, names=["Jane Doe", "Acme", "Alex Kim"]) == []
+
+
+# -- no two drafts alike -----------------------------------------------------------------------
+
+
+def test_twelve_emails_at_one_fair_open_differently(book: DraftBook, rulebook: Rulebook) -> None:
+    companies = [
+        "Acme", "Globex", "Initech", "Hooli", "Umbrella", "Stark", "Wayne", "Wonka", "Soylent",
+        "Tyrell", "Cyberdyne", "Aperture",
+    ]  # fmt: skip
+    emails = [
+        draft(
+            book,
+            rulebook,
+            "fair-1on1",
+            topics="robotics internships",
+            event="Spring Career Fair",
+            company=company,
+            contact="a recruiter",
+            conversation_id=100 + n,
+            number=n + 1,
+        )["email"].text
+        for n, company in enumerate(companies)
+    ]
+    openings = [e.split("\n\n")[2].split(". ")[0] for e in emails]
+    assert len(set(openings)) == 12
+    # Not only the company's name: the phrasings themselves vary across the fair.
+    phrasings = {o.replace(c, "{company}") for o, c in zip(openings, companies, strict=True)}
+    assert len(phrasings) == 3
+    closings = {e.split("\n\n")[-2].replace(c, "") for e, c in zip(emails, companies, strict=True)}
+    assert len(closings) == 3
+
+
+def test_two_students_writing_to_one_recruiter_send_different_emails(
+    book: DraftBook, rulebook: Rulebook
+) -> None:
+    """The same recruiter, company, fair and notes; two students' conversations."""
+    first, second = (
+        draft(
+            book,
+            rulebook,
+            "fair-good",
+            topics="robotics internships",
+            event="Spring Career Fair",
+            contact="Raj Patel",
+            conversation_id=conversation_id,
+        )["email"].text
+        for conversation_id in (41, 42)
+    )
+    assert first != second
+    for paragraph in (2, 3):  # the opening and topic, and the closing
+        assert first.split("\n\n")[paragraph] != second.split("\n\n")[paragraph]

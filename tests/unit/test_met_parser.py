@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.errors import UserError
 from bot.met import LIMITS, MetDetails, MetInput, clean_text, validate_met, when_prefix
+from bot.names import split_people
 from rules.engine import Rulebook, load_rulebook
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -252,7 +253,8 @@ def test_happy_path() -> None:
         'event:"Spring Career Fair" priority:1'
     )
     assert details == MetDetails(
-        name="Jane Doe",
+        people=("Jane Doe",),
+        greetings=(None,),
         company="Acme",
         kind=RULEBOOK.kinds["fair"],
         topics="robotics, internships",
@@ -329,9 +331,10 @@ def test_unquoted_when_and_forgotten_comma_together() -> None:
     assert details.met_at == datetime(2026, 3, 5, 21, tzinfo=UTC)
 
 
-def test_missing_name() -> None:
-    message = validate_error(", Acme, interview")
-    assert "name" in message
+def test_a_name_left_out_is_someone_at_the_company() -> None:
+    assert validate(", Acme, interview").people == ("someone",)
+    message = validate_error(", , interview")
+    assert "Who did you meet" in message
 
 
 def test_missing_company() -> None:
@@ -406,7 +409,7 @@ def test_all_problems_at_once() -> None:
 def test_name_and_company_too_long() -> None:
     assert validate(f"{'n' * 100}, {'c' * 100}, interview").name == "n" * 100
     message = validate_error(f"{'n' * 101}, {'c' * 101}, interview")
-    assert f"The name is too long (at most {LIMITS['name']} characters)." in message
+    assert f"A name is too long (at most {LIMITS['name']} characters each)." in message
     assert f"The company is too long (at most {LIMITS['company']} characters)." in message
 
 
@@ -443,7 +446,8 @@ def test_control_and_invisible_characters_are_stripped(raw: str, clean: str) -> 
 
 
 def test_a_name_of_only_invisible_characters_is_missing() -> None:
-    message = validate_error("\u200b\u200d\x00, Acme, interview")
+    assert validate("\u200b\u200d\x00, Acme, interview").people == ("someone",)
+    message = validate_error("\u200b\u200d\x00, , interview")
     assert "Who did you meet" in message
 
 
@@ -518,7 +522,8 @@ def check_details(details: MetDetails) -> None:
     assert isinstance(details, MetDetails)
     assert details.name
     assert details.company
-    assert len(details.name) <= LIMITS["name"]
+    assert all(len(person) <= LIMITS["name"] for person in details.people)
+    assert len(details.people) == len(details.greetings)
     assert len(details.topics) <= LIMITS["topics"]
     assert NOW - timedelta(days=60) <= details.met_at <= NOW + timedelta(minutes=1)
     assert details.priority in (None, 1, 2, 3)
@@ -537,6 +542,7 @@ plain_text = st.text(max_size=60).filter(_plain)
 def test_valid_fields_round_trip(name: str, company: str, kind: str) -> None:
     text = f"{name}, {company}, {kind}"
     assume(not OPTION_LIKE.search(text))  # option-like text is an option: covered above
+    assume(split_people(clean_text(name)) == [clean_text(name)])  # a panel: tested apart
     details = validate_met(
         MetInput.from_text(text, time_prefix=TIME_PREFIX), RULEBOOK, now=NOW, zone=NEW_YORK
     )

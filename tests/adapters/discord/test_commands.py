@@ -110,7 +110,7 @@ async def test_bare_met_opens_the_form_with_every_field(discord_bot: DiscordBot)
         "Company",
         "Kind of conversation",
         "What you talked about",
-        "When, event, priority",
+        "When, event, priority, greet",
     ]
     kinds = [o["value"] for o in inputs["Kind of conversation"]["options"]]
     assert kinds == list(discord_bot.service.rulebook.kinds)
@@ -126,7 +126,7 @@ async def test_the_form_records_a_conversation_with_when_event_and_priority(
             "Company": "Hooli",
             "Kind of conversation": "fair",
             "What you talked about": "robotics internships",
-            "When, event, priority": 'yesterday 4pm event:"Spring Career Fair" priority:1',
+            "When, event, priority, greet": 'yesterday 4pm event:"Spring Career Fair" priority:1',
         },
     )
 
@@ -139,6 +139,28 @@ async def test_the_form_records_a_conversation_with_when_event_and_priority(
     assert "Done" in labels_of(message)
 
 
+async def test_the_form_takes_a_panel_one_per_line_and_a_greeting_each(
+    discord_bot: DiscordBot,
+) -> None:
+    made = await fill_in_met_form(
+        discord_bot,
+        {
+            "Name": "Priya Raman\nTom O'Brien\n",
+            "Company": "Stripe",
+            "Kind of conversation": "interview",
+            "What you talked about": "the payments API migration",
+            "When, event, priority, greet": 'yesterday 4pm greet:"Dr. Raman; Tom"',
+        },
+    )
+    text = text_of(last_message(made))
+    assert "Saved: Priya Raman and Tom O'Brien at Stripe" in text
+    assert "#1 Email to Priya Raman" in text
+    assert "#2 Email to Tom O'Brien" in text
+    draft = text_of(await discord_bot.command("followups draft", {"follow_up": "1"}))
+    assert "Dr. Raman," in draft
+    assert "Tom O'Brien" not in draft.split("Before you send")[0]
+
+
 async def test_form_problems_point_at_the_forms_fields(discord_bot: DiscordBot) -> None:
     made = await fill_in_met_form(
         discord_bot,
@@ -146,13 +168,13 @@ async def test_form_problems_point_at_the_forms_fields(discord_bot: DiscordBot) 
             "Name": "Raj",
             "Company": "",
             "Kind of conversation": "fair",
-            "When, event, priority": "priority:7",
+            "When, event, priority, greet": "priority:7",
         },
     )
 
     (embed,) = last_message(made)["embeds"]
     names = [f["name"] for f in embed["fields"]]
-    assert names == ["Company", "When, event, priority"]
+    assert names == ["Company", "When, event, priority, greet"]
 
 
 async def test_an_unreadable_last_form_line_is_that_fields_problem(
@@ -164,13 +186,13 @@ async def test_an_unreadable_last_form_line_is_that_fields_problem(
             "Name": "Raj",
             "Company": "Hooli",
             "Kind of conversation": "fair",
-            "When, event, priority": 'event:"Spring',
+            "When, event, priority, greet": 'event:"Spring',
         },
     )
 
     (embed,) = last_message(made)["embeds"]
     (field,) = embed["fields"]
-    assert field["name"] == "When, event, priority"
+    assert field["name"] == "When, event, priority, greet"
     assert "never closed" in field["value"]
 
 
@@ -331,3 +353,16 @@ async def test_draft_and_check_are_subcommands(discord_bot: DiscordBot) -> None:
     assert "You have no follow-up #1" in stranger
     check = text_of(await discord_bot.command("followups check", {"text": "i loved the the talk"}))
     assert "Repeated word" in check
+
+
+async def test_edit_sets_the_greeting_of_a_draft(discord_bot: DiscordBot) -> None:
+    await discord_bot.command("met", JANE)
+    changed = text_of(
+        await discord_bot.command("followups edit", {"follow_up": "1", "greet": "Dr. Doe"})
+    )
+    assert "now greet them with “Dr. Doe”" in changed
+    assert "Dr. Doe," in text_of(await discord_bot.command("followups draft", {"follow_up": "1"}))
+    await discord_bot.command("followups edit", {"follow_up": "1", "greet": "off"})
+    assert "Dr. Doe" not in text_of(
+        await discord_bot.command("followups draft", {"follow_up": "1"})
+    )

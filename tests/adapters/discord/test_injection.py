@@ -71,7 +71,7 @@ async def test_the_form_renders_nothing_typed(discord_bot: DiscordBot) -> None:
                 "Company": LINK,
                 "Kind of conversation": "call",
                 "What you talked about": f"@here {USER}",
-                "When, event, priority": "not a time @everyone",
+                "When, event, priority, greet": "not a time @everyone",
             },
             user_id=1,
         )

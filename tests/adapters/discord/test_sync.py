@@ -57,10 +57,11 @@ async def test_the_definitions_sent(discord_bot: DiscordBot) -> None:
     commands = {c["name"]: c for c in command_payloads(discord_bot.app.tree, None)}
 
     met = {o["name"]: o for o in commands["met"]["options"]}
-    assert list(met) == ["name", "company", "kind", "about", "when", "event", "priority"]
+    assert list(met) == ["name", "company", "kind", "about", "when", "event", "priority", "greet"]
     assert not any(o.get("required") for o in met.values())  # /met alone opens the form
     assert [c["value"] for c in met["kind"]["choices"]] == list(discord_bot.service.rulebook.kinds)
-    assert met["name"]["max_length"] == 100
+    assert met["name"]["max_length"] == 650  # a panel: names between ;
+    assert met["greet"]["max_length"] == 100
 
     subcommands = {o["name"]: o for o in commands["followups"]["options"]}
     assert set(subcommands) >= {"list", "done", "snooze", "skip", "settings", "help"}

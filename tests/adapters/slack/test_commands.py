@@ -52,12 +52,24 @@ async def test_met_alone_opens_the_form_with_the_rulebooks_kinds(harness: SlackH
     assert call.args["trigger_id"].startswith("trigger-")
     assert view["callback_id"] == "followup_met_form"
     blocks = {block["block_id"]: block for block in view["blocks"]}
-    assert list(blocks) == ["name", "company", "kind", "topics", "when", "event", "priority"]
+    assert list(blocks) == [
+        "name",
+        "company",
+        "kind",
+        "topics",
+        "when",
+        "event",
+        "priority",
+        "greet",
+    ]
     kinds = [option["value"] for option in blocks["kind"]["element"]["options"]]
     assert kinds == list(harness.bot.rulebook.kinds)
-    assert blocks["name"]["element"]["max_length"] == 100
+    assert blocks["name"]["element"]["max_length"] == 650  # a panel, one person per line
+    assert blocks["name"]["element"]["multiline"]
+    assert "One person per line" in blocks["name"]["hint"]["text"]
     assert blocks["topics"]["optional"]
-    assert not blocks["name"]["optional"]
+    assert blocks["name"]["optional"]  # no name caught: the draft greets the company's team
+    assert blocks["greet"]["optional"]
     metadata = json.loads(view["private_metadata"])
     assert metadata == {"channel": "C0CLUB", "response_url": harness.slack.response_url()}
 
@@ -102,6 +114,38 @@ async def test_the_forms_submission_records_the_conversation_and_answers_where_m
         "Done #2",
         "Snooze 2h #2",
     ]
+
+
+async def test_the_form_takes_a_panel_one_per_line_with_a_greeting_each(
+    harness: SlackHarness,
+) -> None:
+    response = await submit_form(
+        harness,
+        {
+            "name": "Priya Raman\nTom O'Brien",
+            "company": "Stripe",
+            "kind": "interview",
+            "topics": "the payments API migration",
+            "greet": "Dr. Raman\nTom",
+        },
+    )
+    assert response.status == 200
+    text = texts(await harness.answer())
+    assert "Saved: Priya Raman and Tom O'Brien at Stripe" in text
+    assert "#1 Email to Priya Raman" in text
+    assert "#2 Email to Tom O'Brien" in text
+    assert "each interviewer gets their own" in text
+
+
+async def test_the_forms_greeting_problem_shows_on_its_field(harness: SlackHarness) -> None:
+    response = await submit_form(
+        harness,
+        {"name": "Priya Raman\nTom O'Brien", "company": "Stripe", "kind": "call", "greet": "Dr."},
+    )
+    assert response.status == 200
+    errors = json.loads(response.body)["errors"]
+    assert list(errors) == ["greet"]
+    assert "greet: gives 1 greeting for 2 people" in errors["greet"]
 
 
 async def test_the_forms_errors_show_on_its_fields_and_nothing_is_saved(
