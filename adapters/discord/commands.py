@@ -18,7 +18,6 @@ from bot.commands import (
     Command,
     CommandError,
     Draft,
-    EditGreeting,
     Help,
     ListFollowUps,
     MarkDone,
@@ -274,23 +273,6 @@ def _followups_group(responder: Responder) -> app_commands.Group:
     @app_commands.autocomplete(follow_up=own_follow_ups)
     async def draft(interaction: Interaction, follow_up: str) -> None:
         await on_follow_up(interaction, follow_up, "/followups draft 3", Draft)
-
-    @followups.command(name="edit", description="How the draft greets them, like Dr. Raman")
-    @app_commands.describe(
-        follow_up="Which one (start typing a name)",
-        greet="How the draft greets them; off for their first name",
-    )
-    @app_commands.autocomplete(follow_up=own_follow_ups)
-    async def edit(
-        interaction: Interaction, follow_up: str, greet: app_commands.Range[str, 1, GREET_MAX]
-    ) -> None:
-        off = greet.strip().casefold() in ("off", "none", "reset")
-        await on_follow_up(
-            interaction,
-            follow_up,
-            '/followups edit 3 greet:"Dr. Raman"',
-            lambda n: EditGreeting(n, None if off else greet),
-        )
 
     @followups.command(name="check", description="Spelling and grammar of a message you wrote")
     @app_commands.describe(text="The message, as you would send it")

@@ -9,7 +9,7 @@ from typing import Any
 
 from discord import app_commands
 
-from bot.commands import Command, Delete, Edit, Export, ForgetMe, Undo
+from bot.commands import Command, Delete, Edit, EditGreeting, Export, ForgetMe, Undo
 from bot.edits import EDIT_EXAMPLE
 from bot.met import LIMITS
 
@@ -28,6 +28,7 @@ TOPICS_MAX = LIMITS["topics"]
 EVENT_MAX = LIMITS["event"]
 WHEN_MAX = 100
 PRIORITY_MAX = 10
+GREET_MAX = LIMITS["greet"]
 
 
 def add_your_data_commands(
@@ -48,6 +49,7 @@ def add_your_data_commands(
         when="When you met, like yesterday 4pm",
         event="The event (none to clear)",
         priority="Career fairs: 1, 2 or 3 (none to clear)",
+        greet="How the draft greets them, like Dr. Raman (off for the usual greeting)",
     )
     @app_commands.autocomplete(follow_up=own_follow_ups)
     async def edit(
@@ -59,6 +61,7 @@ def add_your_data_commands(
         when: app_commands.Range[str, 1, WHEN_MAX] | None = None,
         event: app_commands.Range[str, 1, EVENT_MAX] | None = None,
         priority: app_commands.Range[str, 1, PRIORITY_MAX] | None = None,
+        greet: app_commands.Range[str, 1, GREET_MAX] | None = None,
     ) -> None:
         given: dict[str, str | None] = {
             "name": name,
@@ -69,6 +72,20 @@ def add_your_data_commands(
             "priority": priority,
         }
         changes = tuple((field, value) for field, value in given.items() if value is not None)
+        if greet is not None:
+            if changes:
+                await responder.answer(
+                    interaction, None, error="Change the greeting on its own: just greet."
+                )
+                return
+            off = greet.strip().casefold() in ("off", "none", "reset")
+            await on_follow_up(
+                interaction,
+                follow_up,
+                '/followups edit 3 greet:"Dr. Raman"',
+                lambda n: EditGreeting(n, None if off else greet),
+            )
+            return
         if not changes:
             example = "name, company, about, when, event or priority"
             await responder.answer(

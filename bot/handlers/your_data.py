@@ -12,13 +12,14 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.commands import Delete, Edit, EditForm, Export, ForgetMe, Undo
-from bot.domain import FollowUpStatus
+from bot.domain import Conversation, FollowUp, FollowUpStatus
 from bot.edits import corrected_fields, recorded_fields
 from bot.errors import UserError
 from bot.export import calendar_file, csv_file
 from bot.handlers.context import Context
 from bot.messages import your_data as say
-from bot.met import validate_met
+from bot.met import LIMITS, validate_met
+from bot.names import people_phrase
 from bot.replies import Reply
 from rules.engine import plan_follow_ups
 
@@ -33,7 +34,7 @@ async def edit(command: Edit, ctx: Context) -> Reply:
     """Correct the conversation of follow-up #N; a new time moves its deadlines, and the open
     follow-ups' nudges are placed again (none already sent, or due, is placed twice). One
     already closed stays closed: a missed one was reported so, and stays missed."""
-    _, conversation = await ctx.follow_up(command)
+    edited, conversation = await ctx.follow_up(command)
     assert conversation.id is not None
     changes = dict(command.changes)
     if not changes:
@@ -53,8 +54,10 @@ async def edit(command: Edit, ctx: Context) -> Reply:
         priority=details.priority,
         met_at=met_at,
     )
-    await ctx.uow.follow_ups.update_conversation(corrected)
     follow_ups = await ctx.uow.follow_ups.of_conversation(conversation.id)
+    if "name" in changes:
+        corrected = await _rename(ctx, edited, conversation, corrected, follow_ups)
+    await ctx.uow.follow_ups.update_conversation(corrected)
     if met_at != conversation.met_at:
         # The rules planned the follow-ups in this order, and numbered them in it.
         for follow_up, plan in zip(follow_ups, plan_follow_ups(kind, met_at), strict=False):
@@ -74,6 +77,12 @@ async def edit(command: Edit, ctx: Context) -> Reply:
             await ctx.uow.outbox.cancel_pending(follow_up.id, "window closed by a correction")
             follow_up.status, follow_up.closed_at = FollowUpStatus.MISSED, ctx.now
             continue
+        if met_at != conversation.met_at:
+            # Nudges waiting to go were placed on the old timeline (a window-closed notice
+            # due now would report a window that is still open): the rules place them afresh,
+            # counting only those already sent.
+            assert follow_up.id is not None
+            await ctx.uow.outbox.cancel_pending(follow_up.id, "replaced by a correction")
         nudged |= bool(await ctx.planner.replan(ctx.person, follow_up, corrected))
     return say.edited(
         corrected,
@@ -83,6 +92,27 @@ async def edit(command: Edit, ctx: Context) -> Reply:
         now=ctx.now,
         zone=ctx.zone,
     )
+
+
+async def _rename(
+    ctx: Context,
+    edited: FollowUp,
+    conversation: Conversation,
+    corrected: Conversation,
+    follow_ups: list[FollowUp],
+) -> Conversation:
+    """A new name goes to follow-up #N's person: on a panel only theirs, the conversation then
+    naming everyone again; else every follow-up of the conversation."""
+    old = edited.contact_in(conversation)
+    people = list(dict.fromkeys(f.contact_in(conversation) for f in follow_ups))
+    for follow_up in follow_ups:
+        if len(people) == 1 or follow_up.contact_in(conversation) == old:
+            follow_up.contact = corrected.contact_name
+            await ctx.uow.follow_ups.update(follow_up)
+    if len(people) == 1:
+        return corrected
+    everyone = [corrected.contact_name if name == old else name for name in people]
+    return replace(corrected, contact_name=people_phrase(everyone, LIMITS["name"]))
 
 
 async def edit_form(command: EditForm, ctx: Context) -> Reply:

@@ -87,7 +87,7 @@ async def test_edit_takes_a_hundred_character_name_and_refuses_a_longer_one(
     assert not (await say(data_bot, f'/followups edit 1 name:"{name}"')).is_error
     too_long = await say(data_bot, f'/followups edit 1 name:"{name}x" company:Globex')
     assert too_long.is_error
-    assert "The name is too long (at most 100 characters)." in too_long.plain_text()
+    assert "A name is too long (at most 100 characters each)." in too_long.plain_text()
     ((_, conversation),) = await everything(data_bot)
     assert (conversation.contact_name, conversation.company) == (name, "Acme")  # unchanged
 

@@ -101,6 +101,8 @@ def _nothing_twice(bot: TestBot) -> None:
 @settings(max_examples=150, deadline=None)
 # A heads-up fell due while the bot was down, and the correction puts its moment ahead again.
 @example(kind="interview", met_hours_ago=20, plan=[("down", 300), ("when", 1)])
+# A window-closed notice fell due while the bot was down, and the correction reopens the window.
+@example(kind="interview", met_hours_ago=0, plan=[("when", 47), ("down", 61), ("when", 47)])
 @given(
     kind=st.sampled_from(["interview", "networking", "fair-good"]),
     met_hours_ago=st.integers(min_value=0, max_value=40),

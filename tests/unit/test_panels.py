@@ -214,8 +214,6 @@ async def test_edit_changes_the_greeting_of_one_persons_drafts(
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
-        ("/followups edit 1", "Usage: /followups edit 1 greet:"),
-        ("/followups edit 1 company:Acme", "Usage: /followups edit 1 greet:"),
         ('/followups edit 1 greet:""', "Usage: /followups edit 1 greet:"),
         (f"/followups edit 1 greet:{'g' * 101}", "A greeting is at most 100 characters"),
         ("/followups edit 9 greet:Tom", "You have no follow-up #9"),

@@ -122,7 +122,7 @@ async def test_the_edit_button_opens_the_met_form_filled_in_and_saves_the_correc
         "Company": "Acme",
         "Kind of conversation": "fair-good",
         "What you talked about": "Kafka",
-        "When, event, priority": '2026-03-06 15:00 event:"Spring Fair" priority:2',
+        "When, event, priority, greet": '2026-03-06 15:00 event:"Spring Fair" priority:2',
     }
     # Clicked in a DM (no server): the button's server says whose follow-up it is.
     corrected = {**shown, "Name": "Jane Doe-Smith", "What you talked about": ""}

@@ -114,6 +114,7 @@ async def test_the_edit_button_opens_the_met_form_filled_in_and_saves_the_correc
         "when": "2026-03-06 12:00",  # in the student's zone, as Slack gave it
         "event": "Spring Fair",
         "priority": "2",
+        "greet": "",
     }
     values = {**_shown(view), "name": "Jane Doe", "event": ""}
     payload = view_submission_payload(user_id=STUDENT, view=view, values=values)
