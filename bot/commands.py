@@ -17,6 +17,7 @@ from bot.met import MetInput
 from bot.replies import Action, ActionKind
 
 __all__ = [
+    "Calendar",
     "ChangeSetting",
     "Check",
     "Command",
@@ -141,6 +142,14 @@ class Export:
 
 
 @dataclass(frozen=True)
+class Calendar:
+    """The student's private calendar subscription URL; `reset` gives a new one and stops the
+    old one."""
+
+    reset: bool = False
+
+
+@dataclass(frozen=True)
 class Check:
     """Spelling and grammar of `text`, as typed (spacing kept: doubled spaces are a slip)."""
 
@@ -194,6 +203,7 @@ Command = (
     | Undo
     | ForgetMe
     | Export
+    | Calendar
 )
 
 _SUBCOMMANDS = (
@@ -208,6 +218,7 @@ _SUBCOMMANDS = (
     "delete",
     "undo",
     "export",
+    "calendar",
     "forget-me",
     "help",
 )
@@ -300,6 +311,13 @@ def parse_followups(text: str) -> Command:
         if args:
             raise CommandError("Usage: /followups export (no options).")
         return Export()
+    if sub in ("calendar", "cal", "ical"):
+        if args and (len(args) > 1 or args[0].casefold() not in ("reset", "new")):
+            raise CommandError(
+                "Usage: /followups calendar for your calendar link, or /followups calendar "
+                "reset for a new one (the old one stops working)."
+            )
+        return Calendar(reset=bool(args))
     if sub in ("check", "proofread", "spellcheck"):
         # The text as typed after the word, so that its spacing can be checked too.
         checked = text.lstrip()[len(words[0]) :].strip()
@@ -314,7 +332,7 @@ def parse_followups(text: str) -> Command:
     raise CommandError(
         f"“{clip(sub, 40)}” isn't a /followups command.{hint} "
         "Try list, done, snooze, skip, draft, check, settings, edit, delete, undo, export, "
-        "forget-me or help."
+        "calendar, forget-me or help."
     )
 
 

@@ -16,6 +16,7 @@ from bot.replies import Reply
 
 __all__ = [
     "BotState",
+    "CalendarFeeds",
     "Claim",
     "Delivered",
     "Delivery",
@@ -326,6 +327,23 @@ class Workspaces(Protocol):
         ...
 
 
+class CalendarFeeds(Protocol):
+    """Students' calendar subscriptions, each found by the sha256 of the secret in its URL
+    (`bot.calendar_feed`); the secret itself is never stored."""
+
+    async def replace(self, person_id: int, token_hash: str, now: datetime) -> None:
+        """Make `token_hash` the person's one subscription; the one they had stops working."""
+        ...
+
+    async def exists(self, person_id: int) -> bool:
+        """Whether the person has a subscription."""
+        ...
+
+    async def owner(self, token_hash: str) -> Person | None:
+        """The person whose subscription `token_hash` is, or None."""
+        ...
+
+
 class BotState(Protocol):
     """Short values the bot keeps for itself across replicas: command-sync digests, requests
     already seen, shared rate windows."""
@@ -367,6 +385,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     workspaces: Workspaces
     state: BotState
+    calendar_feeds: CalendarFeeds
 
 
 class Storage(Protocol):

@@ -80,7 +80,8 @@ class FollowUpService:
     templates and the shared proofreader (bootstrap passes the ones it loaded at start).
     `metrics` is told how long each command took, by its class name and platform.
     `outages` are what `storage` raises while its database is away or too slow to answer: a
-    command they interrupt is answered "try again in a moment" (nothing of it was saved)."""
+    command they interrupt is answered "try again in a moment" (nothing of it was saved).
+    `public_url`: where the bot's public HTTP server is reached, for calendar subscriptions."""
 
     def __init__(
         self,
@@ -94,6 +95,7 @@ class FollowUpService:
         proofreader: Proofreader | None = None,
         metrics: Metrics | None = None,
         outages: tuple[type[BaseException], ...] = (),
+        public_url: str | None = None,
     ) -> None:
         self._storage = storage
         self._outages = outages
@@ -107,6 +109,7 @@ class FollowUpService:
             proofreader=proofreader or shared_proofreader(),
             default_zone=default_zone,
             clock=clock,
+            public_url=public_url,
         )
 
     async def handle(self, requester: Requester, command: Command) -> Reply:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.commands import (
+    Calendar,
     ChangeSetting,
     Check,
     Command,
@@ -58,6 +59,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     Delete: your_data.delete,
     Undo: your_data.undo,
     Export: your_data.export,
+    Calendar: your_data.calendar,
     ForgetMe: your_data.forget_me,
 }
 

@@ -28,13 +28,17 @@ async def workspace_of(uow: UnitOfWork, address: Address) -> Workspace:
 
 @dataclass(frozen=True)
 class Dependencies:
-    """What handlers share across commands: the rules, the writing tools, the clock."""
+    """What handlers share across commands: the rules, the writing tools, the clock, and where
+    the bot can be reached from the web."""
 
     rulebook: Rulebook
     drafts: DraftBook
     proofreader: Proofreader
     default_zone: ZoneInfo
     clock: Clock
+    # The base URL the bot's public HTTP server is reached at (FOLLOWUP_PUBLIC_URL), for
+    # calendar subscriptions; None where there is none.
+    public_url: str | None = None
 
 
 @dataclass

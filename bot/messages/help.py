@@ -54,6 +54,8 @@ def follow_ups_help() -> Reply:
                 "/followups undo: take back your last /met (within 10 minutes)\n"
                 "/followups delete 3: delete a conversation and its follow-ups\n"
                 "/followups export: your data as a spreadsheet (CSV) and a calendar (.ics)\n"
+                "/followups calendar: a private link that keeps your deadlines in your calendar "
+                "(calendar reset: a new link)\n"
                 "/followups forget-me: delete everything I keep about you",
                 title="Your data",
             ),

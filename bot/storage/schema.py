@@ -33,6 +33,7 @@ from bot.domain import REASON_LENGTH
 __all__ = [
     "LIBRARY_TABLES",
     "bot_state",
+    "calendar_feeds",
     "conversations",
     "follow_ups",
     "metadata",
@@ -220,6 +221,22 @@ Index(
     nudges.c.lease_expires_at,
     sqlite_where=nudges.c.status == "sending",
     postgresql_where=nudges.c.status == "sending",
+)
+
+# A student's calendar subscription: the sha256 of the secret in its URL, never the secret itself
+# (a copy of the database can't read anyone's calendar). One a person; a reset replaces it.
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 # Slack teams and Discord servers: what the bot knows of each. `undeliverable` is set while the

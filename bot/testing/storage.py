@@ -27,6 +27,7 @@ from bot.domain import (
 )
 from bot.ports import (
     BotState,
+    CalendarFeeds,
     Claim,
     FollowUps,
     NudgeContext,
@@ -37,10 +38,11 @@ from bot.ports import (
 )
 from bot.storage.nesting import one_session_at_a_time
 from bot.testing.tables import Tables
-from bot.testing.workspaces import InMemoryBotState, InMemoryWorkspaces
+from bot.testing.workspaces import InMemoryBotState, InMemoryCalendarFeeds, InMemoryWorkspaces
 
 __all__ = [
     "InMemoryBotState",
+    "InMemoryCalendarFeeds",
     "InMemoryFollowUps",
     "InMemoryOutbox",
     "InMemoryPeople",
@@ -84,6 +86,7 @@ class InMemoryUnitOfWork:
         self.outbox: Outbox = InMemoryOutbox(tables)
         self.workspaces: Workspaces = InMemoryWorkspaces(tables)
         self.state: BotState = InMemoryBotState(tables)
+        self.calendar_feeds: CalendarFeeds = InMemoryCalendarFeeds(tables)
 
 
 class InMemoryPeople:
@@ -119,6 +122,7 @@ class InMemoryPeople:
         self.t.delete_conversations(
             {i for i, c in self.t.conversations.items() if c.person_id in gone}
         )
+        self.t.calendar_feeds = {h: p for h, p in self.t.calendar_feeds.items() if p not in gone}
         for person_id in gone:
             self.t.people.pop(person_id, None)
             self.t.next_numbers.pop(person_id, None)

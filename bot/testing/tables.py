@@ -24,6 +24,8 @@ class Tables:
     values: dict[str, str] = field(default_factory=dict)
     values_updated: dict[str, datetime] = field(default_factory=dict)
     pace_turns: dict[str, float] = field(default_factory=dict)
+    # A calendar subscription's person, by the sha256 of its secret.
+    calendar_feeds: dict[str, int] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:

@@ -23,6 +23,7 @@ TABLES = {
     "bot_state",
     "pace_turns",
     "workspaces",
+    "calendar_feeds",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
