@@ -50,6 +50,7 @@ async def _alice_and_bob_with_everything(bot: TestBot) -> None:
                 ),
             )
         await bot.service.handle(who, parse_command("/followups settings quiet 22:00-07:00"))
+        await bot.service.handle(who, parse_command("/followups calendar"))
     await bot.run_until(30)  # some nudges sent, some pending
     await bot.service.handle(ALICE, parse_command("/followups done 1 email"))
     async with bot.storage.session() as uow:
@@ -65,7 +66,7 @@ async def test_forget_me_leaves_no_row_about_the_student_in_any_table(
     engine: AsyncEngine,
 ) -> None:
     await upgrade_to_head(engine)
-    bot = make_test_bot(SqlStorage(engine))
+    bot = make_test_bot(SqlStorage(engine), public_url="https://followups.example.org")
     await _alice_and_bob_with_everything(bot)
     async with engine.connect() as db:
         before = await db.run_sync(_tables)
@@ -80,6 +81,7 @@ async def test_forget_me_leaves_no_row_about_the_student_in_any_table(
         "follow_ups": {f.id for f, _ in alices},
     }
     ids["nudges"] = {n["id"] for n in before["nudges"] if n["follow_up_id"] in ids["follow_ups"]}
+    assert [f for f in before["calendar_feeds"] if f["person_id"] == alice.id]
     assert all(ids.values()), ids  # she has rows of every kind to forget
     assert any(_mentions(row, ALICES_WORDS) for rows in before.values() for row in rows)
 
@@ -88,7 +90,14 @@ async def test_forget_me_leaves_no_row_about_the_student_in_any_table(
 
     async with engine.connect() as db:
         after = await db.run_sync(_tables)
-    assert set(after) >= {"people", "conversations", "follow_ups", "nudges", "pace_turns"}
+    assert set(after) >= {
+        "people",
+        "conversations",
+        "follow_ups",
+        "nudges",
+        "pace_turns",
+        "calendar_feeds",
+    }
     for name, rows in after.items():
         if name in LIBRARY_TABLES:
             continue  # the workspace's Slack install, kept for everyone in it
@@ -109,3 +118,4 @@ async def test_forget_me_leaves_no_row_about_the_student_in_any_table(
     assert len(bobs) == 1
     assert len([c for c in after["conversations"] if c["person_id"] == bobs[0]["id"]]) == 3
     assert any(r["key"].endswith(":T1:U0BOB") for r in after["pace_turns"])
+    assert [f["person_id"] for f in after["calendar_feeds"]] == [bobs[0]["id"]]

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands import (
+    Calendar,
     ChangeSetting,
     Command,
     CommandError,
@@ -389,3 +390,23 @@ def test_a_button_with_an_argument_its_command_refuses_says_why(action: Action, 
 
 def test_every_command_has_a_handler() -> None:
     assert set(COMMAND_HANDLERS) == set(typing.get_args(Command))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/followups calendar", Calendar()),
+        ("/followups  Calendar ", Calendar()),
+        ("/followups cal", Calendar()),
+        ("/followups calendar reset", Calendar(reset=True)),
+        ("/followups calendar RESET", Calendar(reset=True)),
+        ("/followups calendar new", Calendar(reset=True)),
+    ],
+)
+def test_calendar(text: str, expected: Calendar) -> None:
+    assert parse_command(text) == expected
+
+
+def test_a_close_miss_of_calendar_is_suggested() -> None:
+    with pytest.raises(CommandError, match="Did you mean /followups calendar"):
+        parse_command("/followups calender")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import icalendar
 import pytest
@@ -174,3 +175,25 @@ async def test_installed_on_a_students_own_account_met_works_anywhere_in_their_o
     # The same list from a DM with the bot.
     listing = await discord_bot.command("followups list", guild_id=None)
     assert "Jane Doe" in text_of(listing)
+
+
+async def test_calendar_gives_a_private_link_and_reset_a_new_one(discord_bot: DiscordBot) -> None:
+    from bot.calendar_feed import CalendarFeed
+    from bot.testing import NEW_YORK
+
+    link = re.compile(r"https://followups\.example\.org/calendar/([A-Za-z0-9_-]{43}\.ics)")
+    await discord_bot.command("met", JANE)
+    first = await discord_bot.command("followups calendar", {})
+    assert first["flags"] & EPHEMERAL
+    old = link.search(text_of(first))
+    renewed = await discord_bot.command("followups calendar", {"reset": True})
+    new = link.search(text_of(renewed))
+    assert old is not None
+    assert new is not None
+    assert "the old one no longer works" in text_of(renewed)
+    feed = CalendarFeed(discord_bot.storage, discord_bot.clock, NEW_YORK)
+    assert await feed.calendar(old.group(1)) is None
+    served = await feed.calendar(new.group(1))
+    assert served is not None
+    (event,) = icalendar.Calendar.from_ical(served).walk("VEVENT")
+    assert "Jane Doe" in str(event["summary"])
