@@ -4,6 +4,7 @@ made-up one is a bare 404, and another student's link shows only their own deadl
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,12 +16,13 @@ from icalendar import Calendar
 
 from adapters.ops import OpsServer, OpsSettings
 from bot.bootstrap import Bot, build_bot
+from bot.calendar_feed import CalendarFeed
 from bot.commands import parse_command
 from bot.config import Settings
 from bot.domain import Address
 from bot.services import Requester
 from bot.testing import FakeClock, FakeMessenger
-from tests.adapters.test_ops import free_port
+from tests.adapters.test_ops import FlakyStorage, free_port
 from tests.conftest import START
 
 ALICE = Requester(Address("slack", "T1", "alice"))
@@ -41,8 +43,8 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
     await built.close()
 
 
-@pytest.fixture
-async def base(bot: Bot) -> AsyncIterator[str]:
+@contextlib.asynccontextmanager
+async def ops_for(bot: Bot) -> AsyncIterator[str]:
     """The ops server for `bot` on a free loopback port: its base URL."""
     settings = OpsSettings(host="127.0.0.1", port=free_port())
     ops = OpsServer(bot, {}, settings)
@@ -51,6 +53,12 @@ async def base(bot: Bot) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{settings.port}"
     finally:
         await ops.stop()
+
+
+@pytest.fixture
+async def base(bot: Bot) -> AsyncIterator[str]:
+    async with ops_for(bot) as url:
+        yield url
 
 
 async def say(bot: Bot, text: str, who: Requester = ALICE) -> str:
@@ -111,3 +119,16 @@ async def test_the_public_url_names_the_served_path(bot: Bot) -> None:
     assert found is not None
     assert urlsplit(found.group(0)).netloc == "followups.example.org"
     assert "keep it to yourself" in text
+
+
+async def test_a_database_that_doesnt_answer_is_a_503_to_come_back_later(bot: Bot) -> None:
+    path = await path_of(bot)
+    flaky = FlakyStorage(bot.storage)
+    bot.calendars = CalendarFeed(flaky, bot.clock, bot.service.default_zone)
+    async with ops_for(bot) as base:
+        flaky.down = True
+        async with aiohttp.ClientSession() as session, session.get(base + path) as response:
+            assert response.status == 503
+            assert response.headers["Retry-After"] == "60"
+        flaky.down = False
+        assert (await fetch(base + path))[0] == 200
