@@ -29,6 +29,7 @@ __all__ = [
     "Export",
     "ForgetMe",
     "Help",
+    "Link",
     "ListFollowUps",
     "MarkDone",
     "Met",
@@ -39,6 +40,7 @@ __all__ = [
     "Skip",
     "Snooze",
     "Undo",
+    "Unlink",
     "command_for",
     "parse_command",
     "parse_followups",
@@ -150,6 +152,19 @@ class Calendar:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Without a code, a code to link this account with the student's other platform; with
+    one (as typed), join this account to the student whose code it is."""
+
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Unlink:
+    """Split the student's linked accounts again."""
+
+
+@dataclass(frozen=True)
 class Check:
     """Spelling and grammar of `text`, as typed (spacing kept: doubled spaces are a slip)."""
 
@@ -204,6 +219,8 @@ Command = (
     | ForgetMe
     | Export
     | Calendar
+    | Link
+    | Unlink
 )
 
 _SUBCOMMANDS = (
@@ -219,6 +236,8 @@ _SUBCOMMANDS = (
     "undo",
     "export",
     "calendar",
+    "link",
+    "unlink",
     "forget-me",
     "help",
 )
@@ -318,6 +337,12 @@ def parse_followups(text: str) -> Command:
                 "reset for a new one (the old one stops working)."
             )
         return Calendar(reset=bool(args))
+    if sub == "link":
+        return Link(" ".join(args))
+    if sub == "unlink":
+        if args:
+            raise CommandError("Usage: /followups unlink (no options).")
+        return Unlink()
     if sub in ("check", "proofread", "spellcheck"):
         # The text as typed after the word, so that its spacing can be checked too.
         checked = text.lstrip()[len(words[0]) :].strip()
@@ -332,7 +357,7 @@ def parse_followups(text: str) -> Command:
     raise CommandError(
         f"“{clip(sub, 40)}” isn't a /followups command.{hint} "
         "Try list, done, snooze, skip, draft, check, settings, edit, delete, undo, export, "
-        "calendar, forget-me or help."
+        "calendar, link, unlink, forget-me or help."
     )
 
 

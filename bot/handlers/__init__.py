@@ -22,6 +22,7 @@ from bot.commands import (
     Export,
     ForgetMe,
     Help,
+    Link,
     ListFollowUps,
     MarkDone,
     Met,
@@ -31,8 +32,18 @@ from bot.commands import (
     Skip,
     Snooze,
     Undo,
+    Unlink,
 )
-from bot.handlers import follow_ups, help, met, settings, workspaces, writing, your_data
+from bot.handlers import (
+    accounts,
+    follow_ups,
+    help,
+    met,
+    settings,
+    workspaces,
+    writing,
+    your_data,
+)
 from bot.handlers.context import Context, Dependencies
 from bot.replies import Reply
 
@@ -60,6 +71,8 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     Undo: your_data.undo,
     Export: your_data.export,
     Calendar: your_data.calendar,
+    Link: accounts.link,
+    Unlink: accounts.unlink,
     ForgetMe: your_data.forget_me,
 }
 

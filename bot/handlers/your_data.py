@@ -150,9 +150,12 @@ async def forget_me(command: ForgetMe, ctx: Context) -> Reply:
     """Delete the student and every row about them, once confirmed."""
     if not command.confirmed:
         return say.forget_me_question()
-    address = ctx.person.address
-    await ctx.uow.people.forget([ctx.person_id])
-    # Their own pace windows, keyed by their address (see the adapters' pace rules).
-    await ctx.uow.state.forget_keys_ending(f":{address.workspace}:{address.user}")
+    # Every account of theirs: on Slack and on Discord, when they linked them.
+    accounts = [ctx.person, *await ctx.uow.accounts.linked_to(ctx.person_id)]
+    await ctx.uow.people.forget([a.id for a in accounts if a.id is not None])
+    for account in accounts:
+        # Their own pace windows and link tries, keyed by their address.
+        address = account.address
+        await ctx.uow.state.forget_keys_ending(f":{address.workspace}:{address.user}")
     ctx.forgotten = True
     return say.forgotten()

@@ -36,6 +36,7 @@ __all__ = [
     "calendar_feeds",
     "conversations",
     "follow_ups",
+    "link_codes",
     "metadata",
     "nudges",
     "pace_turns",
@@ -135,6 +136,10 @@ people = Table(
     # The next #N this person's follow-ups get; bumped in one UPDATE, so numbers never repeat.
     Column("next_number", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # The primary account of a student whose accounts are joined (bot.handlers.accounts). Not
+    # a foreign key: adding one would take SQLite's batch copy of this table, which every other
+    # refers to; the repositories keep it right (forget clears what points at a forgotten row).
+    Column("linked_to", Integer, index=True),
     UniqueConstraint("platform", "workspace", "user_id"),
 )
 
@@ -237,6 +242,22 @@ calendar_feeds = Table(
         unique=True,
     ),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# A one-time code that joins a student's accounts (bot.linking): its sha256, whose it is, and
+# until when it is good. One a person; a new one replaces it.
+link_codes = Table(
+    "link_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("expires_at", UTCDateTime, nullable=False),
 )
 
 # Slack teams and Discord servers: what the bot knows of each. `undeliverable` is set while the

@@ -3,7 +3,7 @@
 - `bot.storage.engine`: the engines (PostgreSQL through asyncpg; SQLite on the event loop).
 - `bot.storage.mapping`: rows to the domain's dataclasses and back.
 - `bot.storage.people`, `.follow_ups`, `.outbox`, `.workspaces`, `.state`,
-  `.calendar_feeds`: the repositories.
+  `.calendar_feeds`, `.accounts`: the repositories.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.ports import BotState, CalendarFeeds, FollowUps, Outbox, People, Workspaces
+from bot.ports import Accounts, BotState, CalendarFeeds, FollowUps, Outbox, People, Workspaces
+from bot.storage.accounts import SqlAccounts
 from bot.storage.calendar_feeds import SqlCalendarFeeds
 from bot.storage.engine import Db, LoopConnection, create_engine, loop_sqlite_of
 from bot.storage.follow_ups import SqlFollowUps
@@ -61,7 +62,16 @@ _PING = text("SELECT 1")
 class SqlUnitOfWork:
     """One transaction's repositories, all on its one connection."""
 
-    __slots__ = ("calendar_feeds", "db", "follow_ups", "outbox", "people", "state", "workspaces")
+    __slots__ = (
+        "accounts",
+        "calendar_feeds",
+        "db",
+        "follow_ups",
+        "outbox",
+        "people",
+        "state",
+        "workspaces",
+    )
 
     def __init__(self, db: Db) -> None:
         self.db = db
@@ -72,3 +82,4 @@ class SqlUnitOfWork:
         self.workspaces: Workspaces = SqlWorkspaces(db)
         self.state: BotState = SqlBotState(db)
         self.calendar_feeds: CalendarFeeds = SqlCalendarFeeds(db)
+        self.accounts: Accounts = SqlAccounts(db)

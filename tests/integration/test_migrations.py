@@ -24,6 +24,7 @@ TABLES = {
     "pace_turns",
     "workspaces",
     "calendar_feeds",
+    "link_codes",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
