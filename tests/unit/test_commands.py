@@ -18,6 +18,7 @@ from bot.commands import (
     Draft,
     EditForm,
     Help,
+    Link,
     ListFollowUps,
     MarkDone,
     Met,
@@ -25,6 +26,7 @@ from bot.commands import (
     ShowSettings,
     Skip,
     Snooze,
+    Unlink,
     command_for,
     parse_command,
     parse_followups,
@@ -410,3 +412,21 @@ def test_calendar(text: str, expected: Calendar) -> None:
 def test_a_close_miss_of_calendar_is_suggested() -> None:
     with pytest.raises(CommandError, match="Did you mean /followups calendar"):
         parse_command("/followups calender")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/followups link", Link()),
+        ("/followups link ABCD-EF23", Link("ABCD-EF23")),
+        ("/followups LINK  abcd ef23 ", Link("abcd ef23")),
+        ("/followups unlink", Unlink()),
+    ],
+)
+def test_link_and_unlink(text: str, expected: Link | Unlink) -> None:
+    assert parse_command(text) == expected
+
+
+def test_unlink_takes_nothing_more() -> None:
+    with pytest.raises(CommandError, match=r"^Usage: /followups unlink"):
+        parse_command("/followups unlink discord")

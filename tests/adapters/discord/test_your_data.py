@@ -197,3 +197,28 @@ async def test_calendar_gives_a_private_link_and_reset_a_new_one(discord_bot: Di
     assert served is not None
     (event,) = icalendar.Calendar.from_ical(served).walk("VEVENT")
     assert "Jane Doe" in str(event["summary"])
+
+
+async def test_a_code_from_slack_typed_in_discord_links_the_lists(
+    discord_bot: DiscordBot,
+) -> None:
+    from bot.commands import parse_command
+
+    on_slack = Requester(Address("slack", "T1", "U0ALICE"))
+    service = discord_bot.service
+    await service.handle(on_slack, parse_command("/met Jane Doe, Acme, interview"))
+    given = (await service.handle(on_slack, parse_command("/followups link"))).plain_text()
+    code = given.removeprefix("Your link code: ")[:9]
+    wrong = await discord_bot.command("followups link", {"code": "ABCD-2345"})
+    assert wrong["flags"] & EPHEMERAL
+    assert "That code isn't right" in text_of(wrong)
+    linked = await discord_bot.command("followups link", {"code": code})
+    assert "Linked: Slack and Discord now share one list" in text_of(linked)
+    (summary,) = await service.open_follow_ups(Requester(ALICE_ADDRESS))
+    assert (summary.number, summary.contact_name) == (1, "Jane Doe")
+    moved = await discord_bot.command("followups settings dm", {"platform": "discord"})
+    assert "come on Discord from now on" in text_of(moved)
+    person = await discord_bot.person()
+    assert person.linked_to is None  # the Discord account holds the list now
+    again = await discord_bot.command("followups link", {})
+    assert "linked already" in text_of(again)
