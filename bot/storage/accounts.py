@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, update
 
 from bot.domain import Person
-from bot.storage.engine import Repository, dialect_insert
+from bot.storage.engine import Repository, replace_persons_row
 from bot.storage.mapping import person_from
 from bot.storage.schema import calendar_feeds, conversations, follow_ups, link_codes, people
 
@@ -80,14 +80,7 @@ class SqlAccounts(Repository):
 
     async def add_code(self, person_id: int, code_hash: str, expires_at: datetime) -> None:
         values = {"code_hash": code_hash, "person_id": person_id, "expires_at": expires_at}
-        await self.db.execute(
-            dialect_insert(self.db, link_codes)
-            .values(values)
-            .on_conflict_do_update(
-                index_elements=[link_codes.c.person_id],
-                set_={"code_hash": code_hash, "expires_at": expires_at},
-            )
-        )
+        await replace_persons_row(self.db, link_codes, values)
 
     async def take_code(self, code_hash: str) -> tuple[int, datetime] | None:
         rows = await self.db.execute(

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.domain import Person
-from bot.storage.engine import Repository, dialect_insert
+from bot.storage.engine import Repository, replace_persons_row
 from bot.storage.mapping import person_from
 from bot.storage.schema import calendar_feeds, people
 
@@ -18,16 +18,8 @@ __all__ = ["SqlCalendarFeeds"]
 
 class SqlCalendarFeeds(Repository):
     async def replace(self, person_id: int, token_hash: str, now: datetime) -> None:
-        # One statement, so that two resets at once on two replicas leave one subscription.
         values = {"token_hash": token_hash, "person_id": person_id, "created_at": now}
-        await self.db.execute(
-            dialect_insert(self.db, calendar_feeds)
-            .values(values)
-            .on_conflict_do_update(
-                index_elements=[calendar_feeds.c.person_id],
-                set_={"token_hash": token_hash, "created_at": now},
-            )
-        )
+        await replace_persons_row(self.db, calendar_feeds, values)
 
     async def exists(self, person_id: int) -> bool:
         found = await self.db.execute(

@@ -228,37 +228,30 @@ Index(
     postgresql_where=nudges.c.status == "sending",
 )
 
-# A student's calendar subscription: the sha256 of the secret in its URL, never the secret itself
-# (a copy of the database can't read anyone's calendar). One a person; a reset replaces it.
-calendar_feeds = Table(
-    "calendar_feeds",
-    metadata,
-    Column("token_hash", String(64), primary_key=True),
-    Column(
-        "person_id",
-        Integer,
-        ForeignKey("people.id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
-    Column("created_at", UTCDateTime, nullable=False),
-)
 
-# A one-time code that joins a student's accounts (bot.linking): its sha256, whose it is, and
-# until when it is good. One a person; a new one replaces it.
-link_codes = Table(
-    "link_codes",
-    metadata,
-    Column("code_hash", String(64), primary_key=True),
-    Column(
-        "person_id",
-        Integer,
-        ForeignKey("people.id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
-    Column("expires_at", UTCDateTime, nullable=False),
-)
+def _secret_table(name: str, hash_column: str, moment_column: str) -> Table:
+    """A table of a secret a person holds, by its sha256 (`hash_column`), never the secret
+    itself: a copy of the database opens nothing. One a person, with a moment; a new one
+    replaces it (`bot.storage.engine.replace_persons_row`)."""
+    return Table(
+        name,
+        metadata,
+        Column(hash_column, String(64), primary_key=True),
+        Column(
+            "person_id",
+            Integer,
+            ForeignKey("people.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        ),
+        Column(moment_column, UTCDateTime, nullable=False),
+    )
+
+
+# A student's calendar subscription (bot.calendar_feed), since when; a reset replaces it.
+calendar_feeds = _secret_table("calendar_feeds", "token_hash", "created_at")
+# A one-time code that joins a student's accounts (bot.linking), until when it is good.
+link_codes = _secret_table("link_codes", "code_hash", "expires_at")
 
 # Slack teams and Discord servers: what the bot knows of each. `undeliverable` is set while the
 # app is uninstalled there; the dispatcher asks for it with every batch, by primary key.
