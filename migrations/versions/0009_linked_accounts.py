@@ -42,6 +42,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("link_codes")
     op.drop_index("ix_people_linked_to", table_name="people")
-    # SQLite drops a plain column in place (3.35+) when nothing indexes or refers to it.
-    with op.batch_alter_table("people") as batch:
-        batch.drop_column("linked_to")
+    # In place, not by a batch copy: on SQLite a copy drops `people`, and with foreign keys on
+    # that deletes every row that refers to it. SQLite (3.35+) drops an unindexed plain column.
+    op.drop_column("people", "linked_to")

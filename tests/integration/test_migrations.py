@@ -13,7 +13,14 @@ from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.migrate import MIGRATION_LOCK_ID, downgrade_to, upgrade_to_head
-from bot.storage.schema import LIBRARY_TABLES, bot_state, metadata, people, workspaces
+from bot.storage.schema import (
+    LIBRARY_TABLES,
+    bot_state,
+    conversations,
+    metadata,
+    people,
+    workspaces,
+)
 
 TABLES = {
     "people",
@@ -158,3 +165,33 @@ async def test_0005_moves_workspace_values_out_of_bot_state_and_back(engine: Asy
     assert await _values(engine) == {
         k: v for k, v in VALUES_0004.items() if v
     }  # the empty ones meant nothing
+
+
+async def test_0009_goes_down_without_losing_a_students_conversations(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
+    async with engine.begin() as db:
+        await db.execute(
+            people.insert(),
+            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
+            | {"next_number": 2, "created_at": T0, "id": 7},
+        )
+        await db.execute(
+            conversations.insert(),
+            {
+                "person_id": 7,
+                "contact_name": "Jane Doe",
+                "company": "Acme",
+                "company_key": "acme",
+                "kind": "interview",
+                "met_at": T0,
+                "topics": "",
+                "created_at": T0,
+            },
+        )
+    await downgrade_to(engine, "0008")
+    async with engine.connect() as db:
+        assert (await db.execute(select(conversations.c.contact_name))).scalars().all() == [
+            "Jane Doe"
+        ]
+    await upgrade_to_head(engine)
