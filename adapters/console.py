@@ -46,7 +46,8 @@ Type the commands you would type in Slack or Discord:
   /met Jane Doe, Acme, interview, talked about Kafka      record a conversation
   /followups                                              what you owe, most urgent first
   /followups done 1 · snooze 1 2h · skip 1 · draft 1 · check TEXT · settings · help
-  /followups edit 1 name:... · delete 1 · undo · export · forget-me       your data
+  /followups edit 1 name:... · delete 1 · undo · export · calendar · forget-me   your data
+  /followups link · link CODE · unlink · settings dm slack|discord   one list on both
 And the console's own:
   :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
   :as alice       act as another student (each has their own follow-ups and settings)

@@ -7,7 +7,7 @@ The filter works in three layers, so a library nobody has read yet is still cove
 - Every record: the configured secrets (tokens, signing and client secrets, the database
   password) and anything shaped like a credential (Slack and Discord tokens, `Bearer ...`, a
   `"token": "..."` pair, an interaction's or webhook's token in a URL path, an OAuth `code` or
-  `state` in a query string) become `[redacted]`.
+  `state` in a query string, a calendar link's secret) become `[redacted]`.
 - Records written by code outside this project (discord.py, slack_bolt, slack_sdk, aiohttp,
   SQLAlchemy, aiosqlite, ... whichever logger they use): payloads are elided. A dict or list, a
   quoted string and a form body become `…`; a payload keeps only the few keys an operator needs
@@ -269,6 +269,8 @@ _CREDENTIALS: list[tuple[re.Pattern[str], str]] = [
     ),
     # An interaction's or webhook's token in a Discord URL: a credential to answer as the bot.
     (re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/\s'\"?]+"), rf"\g<1>{REDACTED}"),
+    # A calendar subscription's secret, in its URL (bot.calendar_feed): it opens the calendar.
+    (re.compile(r"(/calendar/)[A-Za-z0-9_-]{16,}"), rf"\g<1>{REDACTED}"),
     # A response_url (hooks.slack.com/commands/T/123/secret) is a credential too.
     (re.compile(r"(hooks\.slack\.com/)[^\s'\"?,)]+"), rf"\g<1>{REDACTED}"),
     # A password in a URL: scheme://user:password@host.

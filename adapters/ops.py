@@ -5,6 +5,8 @@ in every mode (Slack, Discord or both) on OPS_HOST:OPS_PORT.
 - `/readyz`: 200 when the database answers a `SELECT 1` within a couple of seconds and every
   platform is connected, else 503; the body says which part is not (JSON).
 - `/metrics`: the bot's Prometheus metrics (`bot.prometheus`), in the text format.
+- `/calendar/<secret>.ics`: a student's calendar subscription (`adapters/calendar_http.py`), for
+  a deployment that publishes this path (and only this one) behind its FOLLOWUP_PUBLIC_URL.
 
 Settings:
 
@@ -14,7 +16,7 @@ Settings:
 
 The server starts before the platforms connect, so `/healthz` answers during the start and
 `/readyz` says 503 until everything is up. It keeps no access log: probes and scrapes come every
-few seconds, and none of these paths carries anything about a person.
+few seconds, and a calendar's path carries its secret.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from adapters.calendar_http import calendar_route
 from bot.bootstrap import READY_TIMEOUT, Bot
 from bot.config import ConfigError
 from bot.prometheus import CONTENT_TYPE, PrometheusMetrics
@@ -107,6 +110,7 @@ class OpsServer:
                 web.get("/healthz", self._health),
                 web.get("/readyz", self._ready),
                 web.get("/metrics", self._metrics),
+                calendar_route(self.bot.calendars),
             ]
         )
         return app

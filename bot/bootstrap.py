@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.calendar_feed import CalendarFeed
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatch import Dispatcher
@@ -53,8 +54,8 @@ READY_TIMEOUT = 2.0
 class Bot:
     """Everything an adapter needs: the service for commands, the dispatcher and its scheduler
     for nudges, and the core's small APIs for what adapters learn from their platform
-    (`installs`: the app removed or installed; `state`: short shared values), and the
-    `metrics` they all report to."""
+    (`installs`: the app removed or installed; `state`: short shared values), the students'
+    calendar subscriptions (`calendars`), and the `metrics` they all report to."""
 
     storage: Storage
     clock: Clock
@@ -69,10 +70,12 @@ class Bot:
     metrics: Metrics = field(default_factory=NoMetrics)
     installs: Installs = field(init=False)
     state: SharedState = field(init=False)
+    calendars: CalendarFeed = field(init=False)
 
     def __post_init__(self) -> None:
         self.installs = Installs(self.storage, self.clock)
         self.state = SharedState(self.storage, self.clock)
+        self.calendars = CalendarFeed(self.storage, self.clock, self.service.default_zone)
 
     async def database_ready(self, within: float = READY_TIMEOUT) -> bool:
         """Whether the database answers a `SELECT 1` within `within` seconds. Never raises:
@@ -165,6 +168,7 @@ async def build_bot(
         proofreader=proofreader,
         metrics=metrics,
         outages=DATABASE_ERRORS,
+        public_url=settings.public_url,
     )
     dispatcher = Dispatcher(
         storage,

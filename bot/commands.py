@@ -17,6 +17,7 @@ from bot.met import MetInput
 from bot.replies import Action, ActionKind
 
 __all__ = [
+    "Calendar",
     "ChangeSetting",
     "Check",
     "Command",
@@ -29,6 +30,7 @@ __all__ = [
     "Export",
     "ForgetMe",
     "Help",
+    "Link",
     "ListFollowUps",
     "MarkDone",
     "Met",
@@ -39,6 +41,7 @@ __all__ = [
     "Skip",
     "Snooze",
     "Undo",
+    "Unlink",
     "command_for",
     "parse_command",
     "parse_followups",
@@ -150,6 +153,27 @@ class EditGreeting(OnFollowUp):
 
 
 @dataclass(frozen=True)
+class Calendar:
+    """The student's private calendar subscription URL; `reset` gives a new one and stops the
+    old one."""
+
+    reset: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    """Without a code, a code to link this account with the student's other platform; with
+    one (as typed), join this account to the student whose code it is."""
+
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Unlink:
+    """Split the student's linked accounts again."""
+
+
+@dataclass(frozen=True)
 class Check:
     """Spelling and grammar of `text`, as typed (spacing kept: doubled spaces are a slip)."""
 
@@ -204,6 +228,9 @@ Command = (
     | Undo
     | ForgetMe
     | Export
+    | Calendar
+    | Link
+    | Unlink
 )
 
 _SUBCOMMANDS = (
@@ -218,6 +245,9 @@ _SUBCOMMANDS = (
     "delete",
     "undo",
     "export",
+    "calendar",
+    "link",
+    "unlink",
     "forget-me",
     "help",
 )
@@ -312,6 +342,19 @@ def parse_followups(text: str) -> Command:
         if args:
             raise CommandError("Usage: /followups export (no options).")
         return Export()
+    if sub in ("calendar", "cal", "ical"):
+        if args and (len(args) > 1 or args[0].casefold() not in ("reset", "new")):
+            raise CommandError(
+                "Usage: /followups calendar for your calendar link, or /followups calendar "
+                "reset for a new one (the old one stops working)."
+            )
+        return Calendar(reset=bool(args))
+    if sub == "link":
+        return Link(" ".join(args))
+    if sub == "unlink":
+        if args:
+            raise CommandError("Usage: /followups unlink (no options).")
+        return Unlink()
     if sub in ("check", "proofread", "spellcheck"):
         # The text as typed after the word, so that its spacing can be checked too.
         checked = text.lstrip()[len(words[0]) :].strip()
@@ -326,7 +369,7 @@ def parse_followups(text: str) -> Command:
     raise CommandError(
         f"“{clip(sub, 40)}” isn't a /followups command.{hint} "
         "Try list, done, snooze, skip, draft, check, settings, edit, delete, undo, export, "
-        "forget-me or help."
+        "calendar, link, unlink, forget-me or help."
     )
 
 

@@ -6,6 +6,7 @@ import os
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -48,6 +49,9 @@ class Settings:
     # FOLLOWUP_RETENTION_DAYS, FOLLOWUP_UNINSTALL_GRACE_DAYS (see bot.retention).
     retention_days: int = 365
     uninstall_grace_days: int = 30
+    # FOLLOWUP_PUBLIC_URL: where the bot's public HTTP server is reached from the web, for
+    # calendar subscriptions (bot.calendar_feed); None: no subscriptions in this deployment.
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +71,7 @@ class Settings:
             log_format=(get("LOG_FORMAT") or "text").lower(),
             retention_days=_days(get, "FOLLOWUP_RETENTION_DAYS", 365),
             uninstall_grace_days=_days(get, "FOLLOWUP_UNINSTALL_GRACE_DAYS", 30),
+            public_url=_public_url(get("FOLLOWUP_PUBLIC_URL")),
         )
         settings.default_zone()  # fail at start, not at the first nudge
         if settings.log_level not in LOG_LEVELS:
@@ -120,6 +125,19 @@ def _days(get: Callable[[str], str | None], name: str, default: int) -> int:
     if not value.isdigit() or int(value) < 1 or int(value) > 36500:
         raise ConfigError(f"{name}: “{value}” isn't a number of days (a whole number, 1 or more)")
     return int(value)
+
+
+def _public_url(text: str | None) -> str | None:
+    """An http(s) base URL with a host, without its trailing slash."""
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"FOLLOWUP_PUBLIC_URL: “{text[:80]}” isn't the web address of the bot's server "
+            "(like https://followups.example.org)"
+        )
+    return text.rstrip("/")
 
 
 def _redact_url(url: str) -> str:

@@ -103,6 +103,9 @@ class Person:
     # Whether they were told once how to set their zone (platforms that don't share it).
     zone_hint_shown: bool = False
     id: int | None = None
+    # The student's primary account when this one is joined to it (/followups link): their
+    # follow-ups and settings are the primary's. None for a primary or a lone account.
+    linked_to: int | None = None
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         chosen = self.timezone or self.platform_timezone

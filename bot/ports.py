@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +15,9 @@ from bot.domain import Address, Conversation, FollowUp, Nudge, NudgeKind, Person
 from bot.replies import Reply
 
 __all__ = [
+    "Accounts",
     "BotState",
+    "CalendarFeeds",
     "Claim",
     "Delivered",
     "Delivery",
@@ -326,6 +328,60 @@ class Workspaces(Protocol):
         ...
 
 
+class Accounts(Protocol):
+    """A student's platform accounts joined into one (`bot.handlers.accounts`): a joined row
+    points at the primary one, which alone holds the student's conversations, follow-ups,
+    settings, calendar link and link code. And the one-time codes that join them."""
+
+    async def by_id(self, person_id: int) -> Person | None: ...
+
+    async def linked_to(self, primary_id: int) -> list[Person]:
+        """The accounts joined to this primary one (not itself), oldest first."""
+        ...
+
+    async def join(self, account_id: int, primary_id: int, numbers: Mapping[int, int]) -> None:
+        """Join a lone account to a primary one: its conversations and follow-ups become the
+        primary's, each follow-up renumbered as `numbers` says (by follow-up id); its calendar
+        link and link code go."""
+        ...
+
+    async def make_primary(self, old_id: int, new_id: int) -> None:
+        """Make a joined account the primary one: what the old primary held (conversations,
+        follow-ups, calendar link, link code, numbering) moves to it, and every other account
+        points at it. The settings are the caller's to write (`People.update`)."""
+        ...
+
+    async def unlink(self, primary_id: int) -> None:
+        """Split the accounts joined to this primary one off, each a lone account again."""
+        ...
+
+    async def add_code(self, person_id: int, code_hash: str, expires_at: datetime) -> None:
+        """Make `code_hash` the person's one link code, good until `expires_at`."""
+        ...
+
+    async def take_code(self, code_hash: str) -> tuple[int, datetime] | None:
+        """Take the code away (it works once): whose it was and until when it was good, or
+        None when there is none."""
+        ...
+
+
+class CalendarFeeds(Protocol):
+    """Students' calendar subscriptions, each found by the sha256 of the secret in its URL
+    (`bot.calendar_feed`); the secret itself is never stored."""
+
+    async def replace(self, person_id: int, token_hash: str, now: datetime) -> None:
+        """Make `token_hash` the person's one subscription; the one they had stops working."""
+        ...
+
+    async def exists(self, person_id: int) -> bool:
+        """Whether the person has a subscription."""
+        ...
+
+    async def owner(self, token_hash: str) -> Person | None:
+        """The person whose subscription `token_hash` is, or None."""
+        ...
+
+
 class BotState(Protocol):
     """Short values the bot keeps for itself across replicas: command-sync digests, requests
     already seen, shared rate windows."""
@@ -367,6 +423,8 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     workspaces: Workspaces
     state: BotState
+    calendar_feeds: CalendarFeeds
+    accounts: Accounts
 
 
 class Storage(Protocol):

@@ -41,6 +41,14 @@ __all__ = ["FollowUpService", "FollowUpSummary", "Requester"]
 log = logging.getLogger(__name__)
 
 
+async def _student(uow: UnitOfWork, address: Address) -> Person | None:
+    """Whoever has `address`, as a student: their primary account when it is joined to one."""
+    person = await uow.people.get(address)
+    if person is not None and person.linked_to is not None:
+        return await uow.accounts.by_id(person.linked_to) or person
+    return person
+
+
 @dataclass(frozen=True)
 class FollowUpSummary:
     """One pending follow-up in a picker: "#3 Jane Doe, Acme: email, 20 h left"."""
@@ -80,7 +88,8 @@ class FollowUpService:
     templates and the shared proofreader (bootstrap passes the ones it loaded at start).
     `metrics` is told how long each command took, by its class name and platform.
     `outages` are what `storage` raises while its database is away or too slow to answer: a
-    command they interrupt is answered "try again in a moment" (nothing of it was saved)."""
+    command they interrupt is answered "try again in a moment" (nothing of it was saved).
+    `public_url`: where the bot's public HTTP server is reached, for calendar subscriptions."""
 
     def __init__(
         self,
@@ -94,6 +103,7 @@ class FollowUpService:
         proofreader: Proofreader | None = None,
         metrics: Metrics | None = None,
         outages: tuple[type[BaseException], ...] = (),
+        public_url: str | None = None,
     ) -> None:
         self._storage = storage
         self._outages = outages
@@ -107,6 +117,7 @@ class FollowUpService:
             proofreader=proofreader or shared_proofreader(),
             default_zone=default_zone,
             clock=clock,
+            public_url=public_url,
         )
 
     async def handle(self, requester: Requester, command: Command) -> Reply:
@@ -156,7 +167,7 @@ class FollowUpService:
         """The requester's pending follow-ups, most urgent first: for pickers and autocomplete.
         Only ever the requester's own."""
         async with self._storage.session() as uow:
-            person = await uow.people.get(requester.address)
+            person = await _student(uow, requester.address)
             if person is None or person.id is None:
                 return []
             rows = await uow.follow_ups.open(person.id)
@@ -177,7 +188,7 @@ class FollowUpService:
     async def zone_for(self, address: Address) -> ZoneInfo:
         """The zone of whoever has `address` (the default for someone new)."""
         async with self._storage.session() as uow:
-            person = await uow.people.get(address)
+            person = await _student(uow, address)
         return person.zone(self.default_zone) if person else self.default_zone
 
     # -- the person asking -----------------------------------------------------------------
@@ -211,6 +222,13 @@ class FollowUpService:
             person = await uow.people.add(person)
         if self._learn(person, requester, platform_zone):
             await uow.people.update(person)
+        primary = await uow.accounts.by_id(person.linked_to) if person.linked_to else None
+        if primary is not None:
+            # An account joined to another: the student is the primary one, their follow-ups
+            # and settings with it.
+            return Context(
+                uow, primary, now, self._deps, planner, known_workspace=None, account=person
+            )
         return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
 
     @staticmethod

@@ -338,6 +338,13 @@ def _settings_group(responder: Responder, parent: app_commands.Group) -> app_com
     async def linkedin(interaction: Interaction, plan: str) -> None:
         await responder.answer(interaction, ChangeSetting("linkedin", plan))
 
+    @settings.command(
+        name="dm", description="Where reminders go, once Slack and Discord are linked"
+    )
+    @app_commands.choices(platform=_as_named("slack", "discord"))
+    async def dm(interaction: Interaction, platform: str) -> None:
+        await responder.answer(interaction, ChangeSetting("dm", platform))
+
     @settings.command(name="name", description="The name your drafts are signed with")
     @app_commands.describe(name="Like Alex Kim")
     async def set_name(interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:

@@ -1,4 +1,4 @@
-"""/followups edit, delete, undo, export and forget-me on Discord: typed options to the core's
+"""/followups edit, delete, undo, export, calendar, link, unlink and forget-me on Discord: typed options to the core's
 commands. The follow-up is picked as for done and snooze (`commands.py` hands its picker over);
 an export's files come back as attachments of the ephemeral answer (`Responder.send`)."""
 
@@ -9,7 +9,18 @@ from typing import Any
 
 from discord import app_commands
 
-from bot.commands import Command, Delete, Edit, EditGreeting, Export, ForgetMe, Undo
+from bot.commands import (
+    Calendar,
+    Command,
+    Delete,
+    Edit,
+    EditGreeting,
+    Export,
+    ForgetMe,
+    Link,
+    Undo,
+    Unlink,
+)
 from bot.edits import EDIT_EXAMPLE
 from bot.met import LIMITS
 
@@ -111,6 +122,22 @@ def add_your_data_commands(
     @followups.command(name="export", description="Your data as a spreadsheet and a calendar")
     async def export(interaction: Interaction) -> None:
         await responder.answer(interaction, Export())
+
+    @followups.command(name="calendar", description="A private link to your deadlines' calendar")
+    @app_commands.describe(reset="A new link: the one you had stops working")
+    async def calendar(interaction: Interaction, reset: bool = False) -> None:
+        await responder.answer(interaction, Calendar(reset=reset))
+
+    @followups.command(name="link", description="One list on Slack and Discord: a code, or yours")
+    @app_commands.describe(code="The code /followups link gave you on Slack (none: get one)")
+    async def link(
+        interaction: Interaction, code: app_commands.Range[str, 1, 40] | None = None
+    ) -> None:
+        await responder.answer(interaction, Link(code or ""))
+
+    @followups.command(name="unlink", description="Split your Slack and Discord lists again")
+    async def unlink(interaction: Interaction) -> None:
+        await responder.answer(interaction, Unlink())
 
     @followups.command(name="forget-me", description="Delete everything I keep about you")
     @app_commands.describe(confirm="Yes, delete it all for good")

@@ -1,5 +1,6 @@
 """HTTP mode: one aiohttp server for commands, buttons, forms and events (/slack/events), the
-OAuth install pages (/slack/install, /slack/oauth_redirect) and a health check (/healthz).
+OAuth install pages (/slack/install, /slack/oauth_redirect), a health check (/healthz) and the
+students' calendar subscriptions (/calendar/..., `adapters/calendar_http.py`).
 
 Any number of replicas can run behind a load balancer: state lives in the database. The access
 log names the method, the path and the status, never a query string (an OAuth code) or a body.
@@ -15,7 +16,9 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.calendar_http import calendar_route, loggable_path
 from adapters.slack.config import EVENTS_PATH
+from bot.calendar_feed import CALENDAR_PATH, CalendarFeed
 
 __all__ = ["SlackHttpServer"]
 
@@ -25,16 +28,30 @@ log = logging.getLogger(__name__)
 class _AccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
-            "%s %s %s %.0f ms", request.method, request.path, response.status, time * 1000
+            "%s %s %s %.0f ms",
+            request.method,
+            loggable_path(request.path),
+            response.status,
+            time * 1000,
         )
 
 
 class SlackHttpServer:
     """Serves `app` on `host`:`port` (port 0: any free port, then `port` says which). With
-    `events` False it serves only the OAuth pages (Socket Mode with OAuth installs)."""
+    `events` False it serves only the OAuth pages (Socket Mode with OAuth installs). With
+    `calendars`, it serves the students' calendar subscriptions too."""
 
-    def __init__(self, app: AsyncApp, *, host: str, port: int, events: bool = True) -> None:
+    def __init__(
+        self,
+        app: AsyncApp,
+        *,
+        host: str,
+        port: int,
+        events: bool = True,
+        calendars: CalendarFeed | None = None,
+    ) -> None:
         self.app = app
+        self.calendars = calendars
         self.host = host
         self.port = port
         self.events = events
@@ -51,6 +68,8 @@ class SlackHttpServer:
                 web.get(flow.install_path, self._install),
                 web.get(flow.redirect_uri_path, self._oauth_redirect),
             ]
+        if self.calendars is not None:
+            routes.append(calendar_route(self.calendars))
         web_app.add_routes(routes)
         return web_app
 
@@ -69,6 +88,8 @@ class SlackHttpServer:
         flow = self.app.oauth_flow
         if flow is not None:
             paths += [flow.install_path, flow.redirect_uri_path]
+        if self.calendars is not None:
+            paths.append(CALENDAR_PATH)
         log.info("Slack: HTTP on %s:%s (%s)", self.host, self.port, ", ".join([*paths, "/healthz"]))
 
     async def stop(self) -> None:

@@ -43,6 +43,7 @@ from adapters.slack.profiles import Profiles
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
 from bot.bootstrap import Bot
+from bot.calendar_feed import CalendarFeed
 from bot.config import ConfigError
 from bot.pacing import PaceRule
 
@@ -85,6 +86,8 @@ class SlackRuntime:
         # Set once `serve` is connected to Slack (Socket Mode) or listening (HTTP).
         self.ready = asyncio.Event()
         self._now = now
+        # The students' calendar subscriptions, served by the HTTP server (set by `attach`).
+        self._calendars: CalendarFeed | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SlackRuntime:
@@ -104,6 +107,7 @@ class SlackRuntime:
                 expiration_seconds=OAUTH_STATE_SECONDS, engine=bot.engine, logger=oauth_log
             )
         self.workspaces.bind(bot.installs, installations)
+        self._calendars = bot.calendars
         signature_check = None
         if self.config.signing_secret is not None:
             signature_check = SignatureCheck(self.config.signing_secret, now=self._now or time.time)
@@ -186,7 +190,9 @@ class SlackRuntime:
         return url if isinstance(url, str) else None
 
     async def _serve_http(self, app: AsyncApp) -> None:
-        self.http = SlackHttpServer(app, host=self.config.host, port=self.config.port)
+        self.http = SlackHttpServer(
+            app, host=self.config.host, port=self.config.port, calendars=self._calendars
+        )
         await self.http.start()
         self.ready.set()
         try:
@@ -209,7 +215,11 @@ class SlackRuntime:
             if self.config.oauth:
                 # Socket Mode carries commands and events; the install pages still need HTTP.
                 self.http = SlackHttpServer(
-                    app, host=self.config.host, port=self.config.port, events=False
+                    app,
+                    host=self.config.host,
+                    port=self.config.port,
+                    events=False,
+                    calendars=self._calendars,
                 )
                 await self.http.start()
             await handler.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated

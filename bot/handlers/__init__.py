@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.commands import (
+    Calendar,
     ChangeSetting,
     Check,
     Command,
@@ -22,6 +23,7 @@ from bot.commands import (
     Export,
     ForgetMe,
     Help,
+    Link,
     ListFollowUps,
     MarkDone,
     Met,
@@ -31,8 +33,18 @@ from bot.commands import (
     Skip,
     Snooze,
     Undo,
+    Unlink,
 )
-from bot.handlers import follow_ups, help, met, settings, workspaces, writing, your_data
+from bot.handlers import (
+    accounts,
+    follow_ups,
+    help,
+    met,
+    settings,
+    workspaces,
+    writing,
+    your_data,
+)
 from bot.handlers.context import Context, Dependencies
 from bot.replies import Reply
 
@@ -60,6 +72,9 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     Delete: your_data.delete,
     Undo: your_data.undo,
     Export: your_data.export,
+    Calendar: your_data.calendar,
+    Link: accounts.link,
+    Unlink: accounts.unlink,
     ForgetMe: your_data.forget_me,
 }
 

@@ -28,13 +28,17 @@ async def workspace_of(uow: UnitOfWork, address: Address) -> Workspace:
 
 @dataclass(frozen=True)
 class Dependencies:
-    """What handlers share across commands: the rules, the writing tools, the clock."""
+    """What handlers share across commands: the rules, the writing tools, the clock, and where
+    the bot can be reached from the web."""
 
     rulebook: Rulebook
     drafts: DraftBook
     proofreader: Proofreader
     default_zone: ZoneInfo
     clock: Clock
+    # The base URL the bot's public HTTP server is reached at (FOLLOWUP_PUBLIC_URL), for
+    # calendar subscriptions; None where there is none.
+    public_url: str | None = None
 
 
 @dataclass
@@ -52,6 +56,9 @@ class Context:
     known_workspace: Workspace | None = None
     # Set by /followups forget-me: the person is gone, and nothing more is written about them.
     forgotten: bool = False
+    # The platform account asking, when it is joined to `person`, the student's primary
+    # account (/followups link): `person` holds the student's follow-ups and settings.
+    account: Person | None = None
 
     @property
     def person_id(self) -> int:
@@ -61,6 +68,11 @@ class Context:
         if self.person.id is None:
             raise RuntimeError("a command about the workspace has no stored person to act on")
         return self.person.id
+
+    @property
+    def asker(self) -> Person:
+        """The platform account the command came from: `person`, or the one joined to it."""
+        return self.account or self.person
 
     @property
     def rulebook(self) -> Rulebook:

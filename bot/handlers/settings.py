@@ -8,6 +8,7 @@ from typing import TypeVar
 from bot.commands import ChangeSetting, ShowSettings
 from bot.domain import NAME_LIMIT, JobStatus, LinkedInPlan
 from bot.errors import UserError
+from bot.handlers import accounts
 from bot.handlers.context import Context
 from bot.messages import settings as say
 from bot.met import clean_text
@@ -61,6 +62,9 @@ async def change_setting(command: ChangeSetting, ctx: Context) -> Reply:
             person.linkedin_plan = _choice(folded, LinkedInPlan, "linkedin")
             saved = say.saved_linkedin(person.linkedin_plan)
             replan = False
+        case "dm":
+            # Where reminders go: it moves the student's list to that account (accounts.py).
+            return await accounts.deliver_on(value, ctx)
         case "name":
             name = clean_text(value)
             if not name:

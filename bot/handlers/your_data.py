@@ -1,5 +1,5 @@
 """The student's own data: correct a conversation, delete one, undo the last /met, export it
-all, and forget the student altogether.
+all, subscribe to its calendar, and forget the student altogether.
 
 Each acts only on the asker's rows (a number that isn't theirs reads as one that doesn't
 exist). Deleting takes the rows away in the command's transaction: a nudge a replica claimed
@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.commands import Delete, Edit, EditForm, Export, ForgetMe, Undo
+from bot.calendar_feed import feed_url, new_token, token_hash
+from bot.commands import Calendar, Delete, Edit, EditForm, Export, ForgetMe, Undo
 from bot.domain import Conversation, FollowUp, FollowUpStatus
 from bot.edits import corrected_fields, recorded_fields
 from bot.errors import UserError
@@ -23,7 +24,7 @@ from bot.names import people_phrase
 from bot.replies import Reply
 from rules.engine import plan_follow_ups
 
-__all__ = ["UNDO_WITHIN", "delete", "edit", "edit_form", "export", "forget_me", "undo"]
+__all__ = ["UNDO_WITHIN", "calendar", "delete", "edit", "edit_form", "export", "forget_me", "undo"]
 
 # /followups undo takes back a /met this recent: long enough to notice a slip, short enough
 # that it can't delete something recorded long ago by surprise.
@@ -160,13 +161,31 @@ async def export(command: Export, ctx: Context) -> Reply:
     return say.exported(len(rows), still_open, files)
 
 
+async def calendar(command: Calendar, ctx: Context) -> Reply:
+    """The student's private calendar URL: a new one the first time and on a reset (the old one
+    stops working in this transaction). Only a hash of it is kept, so an existing one can't be
+    shown again: the student is told how to get a new one instead."""
+    public_url = ctx.deps.public_url
+    if public_url is None:
+        return say.calendar_unavailable()
+    had_one = await ctx.uow.calendar_feeds.exists(ctx.person_id)
+    if had_one and not command.reset:
+        return say.calendar_exists()
+    token = new_token()
+    await ctx.uow.calendar_feeds.replace(ctx.person_id, token_hash(token), ctx.now)
+    return say.calendar_given(feed_url(public_url, token), replaced=had_one)
+
+
 async def forget_me(command: ForgetMe, ctx: Context) -> Reply:
     """Delete the student and every row about them, once confirmed."""
     if not command.confirmed:
         return say.forget_me_question()
-    address = ctx.person.address
-    await ctx.uow.people.forget([ctx.person_id])
-    # Their own pace windows, keyed by their address (see the adapters' pace rules).
-    await ctx.uow.state.forget_keys_ending(f":{address.workspace}:{address.user}")
+    # Every account of theirs: on Slack and on Discord, when they linked them.
+    accounts = [ctx.person, *await ctx.uow.accounts.linked_to(ctx.person_id)]
+    await ctx.uow.people.forget([a.id for a in accounts if a.id is not None])
+    for account in accounts:
+        # Their own pace windows and link tries, keyed by their address.
+        address = account.address
+        await ctx.uow.state.forget_keys_ending(f":{address.workspace}:{address.user}")
     ctx.forgotten = True
     return say.forgotten()

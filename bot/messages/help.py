@@ -60,6 +60,11 @@ def follow_ups_help() -> Reply:
                 "/followups undo: take back your last /met (within 10 minutes)\n"
                 "/followups delete 3: delete a conversation and its follow-ups\n"
                 "/followups export: your data as a spreadsheet (CSV) and a calendar (.ics)\n"
+                "/followups calendar: a private link that keeps your deadlines in your calendar "
+                "(calendar reset: a new link)\n"
+                "/followups link: a code to type on your other platform (Slack or Discord), "
+                "for one list on both; /followups unlink splits them; "
+                "/followups settings dm slack|discord: where reminders go\n"
                 "/followups forget-me: delete everything I keep about you",
                 title="Your data",
             ),

@@ -1,4 +1,4 @@
-"""The words of /followups edit, delete, undo, export and forget-me."""
+"""The words of /followups edit, delete, undo, export, calendar and forget-me."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from bot.met import MetInput
 from bot.replies import Action, ActionKind, CorrectionForm, File, Reply
 
 __all__ = [
+    "calendar_exists",
+    "calendar_given",
+    "calendar_unavailable",
     "correction",
     "delete_question",
     "deleted",
@@ -147,7 +150,8 @@ def undone(conversation: Conversation, follow_ups: Sequence[FollowUp]) -> Reply:
 def forget_me_question() -> Reply:
     return Reply.text(
         "Forget you? I will delete everything I keep about you here: your settings, every "
-        "conversation you recorded, its follow-ups, and the reminders not sent yet. It can't "
+        "conversation you recorded, its follow-ups, the reminders not sent yet, and your "
+        "calendar link. It can't "
         "be undone. /followups export first if you want a copy.",
         "To delete it all: /followups forget-me confirm",
     )
@@ -173,4 +177,37 @@ def exported(count: int, open_count: int, files: Sequence[File]) -> Reply:
             "Calendar, Outlook or Apple Calendar."
         ).sections,
         files=tuple(files),
+    )
+
+
+_RESET = "/followups calendar reset gives you a new link, and the old one stops working at once."
+
+
+def calendar_unavailable() -> Reply:
+    return Reply.text(
+        "Calendar subscriptions aren't available here: this bot has no public web address to "
+        "serve them from. /followups export gives you a calendar file (.ics) of your open "
+        "deadlines to import instead."
+    )
+
+
+def calendar_exists() -> Reply:
+    return Reply.text(
+        "You have a calendar link already, and it still works. I keep only a fingerprint of "
+        f"it, so I can't show it again. {_RESET}"
+    )
+
+
+def calendar_given(url: str, *, replaced: bool) -> Reply:
+    first = (
+        "Your new calendar link (the old one no longer works):"
+        if replaced
+        else "Your private calendar link:"
+    )
+    return Reply.text(
+        f"{first} {url}",
+        "Subscribe to it in Google Calendar (Other calendars, From URL), Outlook (Add "
+        "calendar, Subscribe from web) or Apple Calendar: your open deadlines show there and "
+        "stay current.",
+        f"Anyone with the link can see them, so keep it to yourself. {_RESET}",
     )

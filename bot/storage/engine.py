@@ -32,6 +32,7 @@ __all__ = [
     "create_engine",
     "dialect_insert",
     "loop_sqlite_of",
+    "replace_persons_row",
 ]
 
 log = logging.getLogger(__name__)
@@ -276,6 +277,19 @@ class Repository:
 
     def __init__(self, db: Db) -> None:
         self.db = db
+
+
+async def replace_persons_row(db: Db, table: Table, values: dict[str, Any]) -> None:
+    """Write a person's one row of `table` (unique by person_id), replacing the one they had:
+    one statement, so that two replacements at once on two replicas leave one row."""
+    await db.execute(
+        dialect_insert(db, table)
+        .values(values)
+        .on_conflict_do_update(
+            index_elements=[table.c.person_id],
+            set_={k: v for k, v in values.items() if k != "person_id"},
+        )
+    )
 
 
 def dialect_insert(db: Db, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -63,6 +63,8 @@ def person_values(person: Person) -> dict[str, Any]:
         "linkedin_plan": person.linkedin_plan.value,
         "undeliverable": person.undeliverable,
         "zone_hint_shown": person.zone_hint_shown,
+        # Not `linked_to`: only the Accounts repository joins and splits accounts, so that a
+        # person read before a join can't undo it when written back.
     }
 
 
@@ -85,6 +87,7 @@ def person_from(row: Sequence[Any]) -> Person:
         zone_hint_shown,
         _next_number,
         created_at,
+        linked_to,
     ) = row
     quiet = (
         QuietHours(quiet_start, quiet_end)
@@ -105,6 +108,7 @@ def person_from(row: Sequence[Any]) -> Person:
         linkedin_plan=_LINKEDIN_PLAN[linkedin_plan],
         undeliverable=undeliverable,
         zone_hint_shown=zone_hint_shown,
+        linked_to=linked_to,
     )
 
 

@@ -9,7 +9,14 @@ from sqlalchemy import delete, select, update
 from bot.domain import Address, Person, clip_reason
 from bot.storage.engine import Repository, dialect_insert
 from bot.storage.mapping import person_from, person_values
-from bot.storage.schema import conversations, follow_ups, nudges, people
+from bot.storage.schema import (
+    calendar_feeds,
+    conversations,
+    follow_ups,
+    link_codes,
+    nudges,
+    people,
+)
 
 __all__ = ["SqlPeople"]
 
@@ -69,6 +76,12 @@ class SqlPeople(Repository):
         await self.db.execute(delete(nudges).where(nudges.c.follow_up_id.in_(theirs)))
         await self.db.execute(delete(follow_ups).where(follow_ups.c.person_id.in_(ids)))
         await self.db.execute(delete(conversations).where(conversations.c.person_id.in_(ids)))
+        await self.db.execute(delete(calendar_feeds).where(calendar_feeds.c.person_id.in_(ids)))
+        await self.db.execute(delete(link_codes).where(link_codes.c.person_id.in_(ids)))
+        # An account joined to one that goes is a lone account again.
+        await self.db.execute(
+            update(people).where(people.c.linked_to.in_(ids)).values(linked_to=None)
+        )
         await self.db.execute(delete(people).where(people.c.id.in_(ids)))
 
     async def in_workspace(self, platform: str, workspace_id: str) -> list[int]:

@@ -33,8 +33,10 @@ from bot.domain import REASON_LENGTH
 __all__ = [
     "LIBRARY_TABLES",
     "bot_state",
+    "calendar_feeds",
     "conversations",
     "follow_ups",
+    "link_codes",
     "metadata",
     "nudges",
     "pace_turns",
@@ -134,6 +136,10 @@ people = Table(
     # The next #N this person's follow-ups get; bumped in one UPDATE, so numbers never repeat.
     Column("next_number", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # The primary account of a student whose accounts are joined (bot.handlers.accounts). Not
+    # a foreign key: adding one would take SQLite's batch copy of this table, which every other
+    # refers to; the repositories keep it right (forget clears what points at a forgotten row).
+    Column("linked_to", Integer, index=True),
     UniqueConstraint("platform", "workspace", "user_id"),
 )
 
@@ -227,6 +233,31 @@ Index(
     sqlite_where=nudges.c.status == "sending",
     postgresql_where=nudges.c.status == "sending",
 )
+
+
+def _secret_table(name: str, hash_column: str, moment_column: str) -> Table:
+    """A table of a secret a person holds, by its sha256 (`hash_column`), never the secret
+    itself: a copy of the database opens nothing. One a person, with a moment; a new one
+    replaces it (`bot.storage.engine.replace_persons_row`)."""
+    return Table(
+        name,
+        metadata,
+        Column(hash_column, String(64), primary_key=True),
+        Column(
+            "person_id",
+            Integer,
+            ForeignKey("people.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        ),
+        Column(moment_column, UTCDateTime, nullable=False),
+    )
+
+
+# A student's calendar subscription (bot.calendar_feed), since when; a reset replaces it.
+calendar_feeds = _secret_table("calendar_feeds", "token_hash", "created_at")
+# A one-time code that joins a student's accounts (bot.linking), until when it is good.
+link_codes = _secret_table("link_codes", "code_hash", "expires_at")
 
 # Slack teams and Discord servers: what the bot knows of each. `undeliverable` is set while the
 # app is uninstalled there; the dispatcher asks for it with every batch, by primary key.

@@ -2,7 +2,8 @@
 
 - `bot.storage.engine`: the engines (PostgreSQL through asyncpg; SQLite on the event loop).
 - `bot.storage.mapping`: rows to the domain's dataclasses and back.
-- `bot.storage.people`, `.follow_ups`, `.outbox`, `.workspaces`, `.state`: the repositories.
+- `bot.storage.people`, `.follow_ups`, `.outbox`, `.workspaces`, `.state`,
+  `.calendar_feeds`, `.accounts`: the repositories.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.ports import BotState, FollowUps, Outbox, People, Workspaces
+from bot.ports import Accounts, BotState, CalendarFeeds, FollowUps, Outbox, People, Workspaces
+from bot.storage.accounts import SqlAccounts
+from bot.storage.calendar_feeds import SqlCalendarFeeds
 from bot.storage.engine import Db, LoopConnection, create_engine, loop_sqlite_of
 from bot.storage.follow_ups import SqlFollowUps
 from bot.storage.outbox import SqlOutbox
@@ -59,7 +62,16 @@ _PING = text("SELECT 1")
 class SqlUnitOfWork:
     """One transaction's repositories, all on its one connection."""
 
-    __slots__ = ("db", "follow_ups", "outbox", "people", "state", "workspaces")
+    __slots__ = (
+        "accounts",
+        "calendar_feeds",
+        "db",
+        "follow_ups",
+        "outbox",
+        "people",
+        "state",
+        "workspaces",
+    )
 
     def __init__(self, db: Db) -> None:
         self.db = db
@@ -69,3 +81,5 @@ class SqlUnitOfWork:
         self.outbox: Outbox = SqlOutbox(db)
         self.workspaces: Workspaces = SqlWorkspaces(db)
         self.state: BotState = SqlBotState(db)
+        self.calendar_feeds: CalendarFeeds = SqlCalendarFeeds(db)
+        self.accounts: Accounts = SqlAccounts(db)

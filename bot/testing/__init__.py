@@ -188,11 +188,13 @@ def make_test_bot(
     default_zone: ZoneInfo = NEW_YORK,
     metrics: Metrics | None = None,
     outages: tuple[type[BaseException], ...] = (),
+    public_url: str | None = None,
 ) -> TestBot:
     """A `TestBot` on `storage` (in memory by default), a `FakeClock` at `TEST_START` and a
     `FakeMessenger` on that clock, with the bundled rulebook unless given one; the service and
     the dispatcher report to `metrics` if given (else to none); commands that meet one of
-    `outages` (the storage's errors while its database is away) are answered "try again"."""
+    `outages` (the storage's errors while its database is away) are answered "try again";
+    `public_url` turns calendar subscriptions on."""
     # Imported here: the fakes serve every test and the benchmarks, and most need no service
     # (nor the rules, drafts and proofreader it loads).
     from bot.dispatch import Dispatcher
@@ -212,6 +214,7 @@ def make_test_bot(
         on_nudge_planned=woken.append,
         metrics=metrics,
         outages=outages,
+        public_url=public_url,
     )
     dispatcher = Dispatcher(
         storage, messenger, clock, rulebook, default_zone=default_zone, metrics=metrics

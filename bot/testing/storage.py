@@ -26,7 +26,9 @@ from bot.domain import (
     clip_reason,
 )
 from bot.ports import (
+    Accounts,
     BotState,
+    CalendarFeeds,
     Claim,
     FollowUps,
     NudgeContext,
@@ -36,11 +38,14 @@ from bot.ports import (
     Workspaces,
 )
 from bot.storage.nesting import one_session_at_a_time
+from bot.testing.accounts import InMemoryAccounts
 from bot.testing.tables import Tables
-from bot.testing.workspaces import InMemoryBotState, InMemoryWorkspaces
+from bot.testing.workspaces import InMemoryBotState, InMemoryCalendarFeeds, InMemoryWorkspaces
 
 __all__ = [
+    "InMemoryAccounts",
     "InMemoryBotState",
+    "InMemoryCalendarFeeds",
     "InMemoryFollowUps",
     "InMemoryOutbox",
     "InMemoryPeople",
@@ -84,6 +89,8 @@ class InMemoryUnitOfWork:
         self.outbox: Outbox = InMemoryOutbox(tables)
         self.workspaces: Workspaces = InMemoryWorkspaces(tables)
         self.state: BotState = InMemoryBotState(tables)
+        self.calendar_feeds: CalendarFeeds = InMemoryCalendarFeeds(tables)
+        self.accounts: Accounts = InMemoryAccounts(tables)
 
 
 class InMemoryPeople:
@@ -107,7 +114,9 @@ class InMemoryPeople:
 
     async def update(self, person: Person) -> None:
         assert person.id in self.t.people
-        self.t.people[person.id] = copy.copy(person)
+        # As on SQL, `linked_to` is the Accounts repository's to write.
+        stored = self.t.people[person.id]
+        self.t.people[person.id] = dataclasses.replace(person, linked_to=stored.linked_to)
 
     async def mark_undeliverable(self, person_ids: Sequence[int], reason: str) -> None:
         for person_id in person_ids:
@@ -119,6 +128,11 @@ class InMemoryPeople:
         self.t.delete_conversations(
             {i for i, c in self.t.conversations.items() if c.person_id in gone}
         )
+        for person_id in gone:
+            self.t.drop_codes_and_feeds(person_id)
+        for person in self.t.people.values():
+            if person.linked_to in gone:
+                person.linked_to = None
         for person_id in gone:
             self.t.people.pop(person_id, None)
             self.t.next_numbers.pop(person_id, None)

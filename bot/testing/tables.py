@@ -24,6 +24,10 @@ class Tables:
     values: dict[str, str] = field(default_factory=dict)
     values_updated: dict[str, datetime] = field(default_factory=dict)
     pace_turns: dict[str, float] = field(default_factory=dict)
+    # A calendar subscription's person, by the sha256 of its secret.
+    calendar_feeds: dict[str, int] = field(default_factory=dict)
+    # A link code's person and until when it is good, by the sha256 of the code.
+    link_codes: dict[str, tuple[int, datetime]] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -38,6 +42,11 @@ class Tables:
             del self.follow_ups[follow_up_id]
         for conversation_id in conversation_ids:
             self.conversations.pop(conversation_id, None)
+
+    def drop_codes_and_feeds(self, person_id: int) -> None:
+        """Delete the person's calendar link and link code."""
+        self.calendar_feeds = {h: p for h, p in self.calendar_feeds.items() if p != person_id}
+        self.link_codes = {h: v for h, v in self.link_codes.items() if v[0] != person_id}
 
     def with_conversation(self, follow_up: FollowUp) -> tuple[FollowUp, Conversation]:
         """A follow-up and its conversation, copied, as a joined row reads them."""

@@ -1,5 +1,5 @@
-"""The in-memory fakes of the workspaces and of the bot's own values (see `bot.testing.storage`,
-whose unit of work holds them)."""
+"""The in-memory fakes of the workspaces, of the bot's own values and of the calendar
+subscriptions (see `bot.testing.storage`, whose unit of work holds them)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import copy
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.domain import Workspace, clip_reason
+from bot.domain import Person, Workspace, clip_reason
 from bot.testing.tables import Tables
 
-__all__ = ["InMemoryBotState", "InMemoryWorkspaces"]
+__all__ = ["InMemoryBotState", "InMemoryCalendarFeeds", "InMemoryWorkspaces"]
 
 
 class InMemoryWorkspaces:
@@ -102,3 +102,19 @@ class InMemoryBotState:
         for key in turns:
             del self.t.pace_turns[key]
         return len(values) + len(turns)
+
+
+class InMemoryCalendarFeeds:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def replace(self, person_id: int, token_hash: str, now: datetime) -> None:
+        self.t.calendar_feeds = {h: p for h, p in self.t.calendar_feeds.items() if p != person_id}
+        self.t.calendar_feeds[token_hash] = person_id
+
+    async def exists(self, person_id: int) -> bool:
+        return person_id in self.t.calendar_feeds.values()
+
+    async def owner(self, token_hash: str) -> Person | None:
+        person_id = self.t.calendar_feeds.get(token_hash)
+        return copy.copy(self.t.people[person_id]) if person_id is not None else None

@@ -290,3 +290,14 @@ def test_followup_bot_writes_json_lines_to_stderr(tmp_path: Path) -> None:
     assert any(e["logger"] == "bot.storage.migrate" for e in entries), done.stderr
     assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)
     assert "a-discord-token-never-logged" not in done.stderr
+
+
+def test_a_calendar_links_secret_is_redacted_wherever_it_is_logged() -> None:
+    from adapters.logs import Redactor
+    from bot.calendar_feed import feed_url, new_token
+
+    token = new_token()
+    url = feed_url("https://followups.example.org", token)
+    scrubbed = Redactor().scrub(f"fetched {url} for a student; GET /calendar/{token}.ics 200")
+    assert token not in scrubbed
+    assert scrubbed.count("/calendar/[redacted]") == 2

@@ -21,8 +21,18 @@ from bot.testing import TestBot, make_test_bot
 
 ALICE = Requester(Address("slack", "T1", "U0ALICE"), display_name="Alice Kim")
 BOB = Requester(Address("slack", "T1", "U0BOB"), display_name="Bob Lee")
+# Alice's Discord account, linked to her Slack one: forget-me takes it too.
+ALICE_ON_DISCORD = Requester(Address("discord", "G1", "7770ALICE"), shares_zone=False)
 # What Alice typed about the people she met: none of it may be left anywhere.
-ALICES_WORDS = ("Jane Doe", "Acmecorp", "Kafka streams", "Spring Fair", "U0ALICE", "Alice Kim")
+ALICES_WORDS = (
+    "Jane Doe",
+    "Acmecorp",
+    "Kafka streams",
+    "Spring Fair",
+    "U0ALICE",
+    "Alice Kim",
+    "7770ALICE",
+)
 
 
 def _tables(db: Connection) -> dict[str, list[dict[str, Any]]]:
@@ -50,6 +60,14 @@ async def _alice_and_bob_with_everything(bot: TestBot) -> None:
                 ),
             )
         await bot.service.handle(who, parse_command("/followups settings quiet 22:00-07:00"))
+        await bot.service.handle(who, parse_command("/followups calendar"))
+    # Alice links her Discord account (with a /met of its own); Bob has a link code waiting.
+    await bot.service.handle(ALICE_ON_DISCORD, parse_command("/met Jane Doe 9, Acmecorp, call"))
+    given = (await bot.service.handle(ALICE, parse_command("/followups link"))).plain_text()
+    code = given.removeprefix("Your link code: ")[:9]
+    linked = await bot.service.handle(ALICE_ON_DISCORD, parse_command(f"/followups link {code}"))
+    assert "Linked" in linked.plain_text()
+    await bot.service.handle(BOB, parse_command("/followups link"))
     await bot.run_until(30)  # some nudges sent, some pending
     await bot.service.handle(ALICE, parse_command("/followups done 1 email"))
     async with bot.storage.session() as uow:
@@ -65,7 +83,7 @@ async def test_forget_me_leaves_no_row_about_the_student_in_any_table(
     engine: AsyncEngine,
 ) -> None:
     await upgrade_to_head(engine)
-    bot = make_test_bot(SqlStorage(engine))
+    bot = make_test_bot(SqlStorage(engine), public_url="https://followups.example.org")
     await _alice_and_bob_with_everything(bot)
     async with engine.connect() as db:
         before = await db.run_sync(_tables)
@@ -80,15 +98,30 @@ async def test_forget_me_leaves_no_row_about_the_student_in_any_table(
         "follow_ups": {f.id for f, _ in alices},
     }
     ids["nudges"] = {n["id"] for n in before["nudges"] if n["follow_up_id"] in ids["follow_ups"]}
+    assert [f for f in before["calendar_feeds"] if f["person_id"] == alice.id]
     assert all(ids.values()), ids  # she has rows of every kind to forget
     assert any(_mentions(row, ALICES_WORDS) for rows in before.values() for row in rows)
 
-    reply = await bot.service.handle(ALICE, parse_command("/followups forget-me confirm"))
+    alices_accounts = [p for p in before["people"] if p["user_id"] in ("U0ALICE", "7770ALICE")]
+    assert [p["linked_to"] for p in alices_accounts] == [None, alice.id]
+    ids["people"] |= {p["id"] for p in alices_accounts}
+    # Forgotten from Discord, the account joined to her Slack one.
+    reply = await bot.service.handle(
+        ALICE_ON_DISCORD, parse_command("/followups forget-me confirm")
+    )
     assert not reply.is_error
 
     async with engine.connect() as db:
         after = await db.run_sync(_tables)
-    assert set(after) >= {"people", "conversations", "follow_ups", "nudges", "pace_turns"}
+    assert set(after) >= {
+        "people",
+        "conversations",
+        "follow_ups",
+        "nudges",
+        "pace_turns",
+        "calendar_feeds",
+        "link_codes",
+    }
     for name, rows in after.items():
         if name in LIBRARY_TABLES:
             continue  # the workspace's Slack install, kept for everyone in it
@@ -101,6 +134,7 @@ async def test_forget_me_leaves_no_row_about_the_student_in_any_table(
                     "person_id": "people",
                     "conversation_id": "conversations",
                     "follow_up_id": "follow_ups",
+                    "linked_to": "people",
                 }.get(column)
                 if table in ids:
                     assert value not in ids[table], (name, row)
@@ -109,3 +143,5 @@ async def test_forget_me_leaves_no_row_about_the_student_in_any_table(
     assert len(bobs) == 1
     assert len([c for c in after["conversations"] if c["person_id"] == bobs[0]["id"]]) == 3
     assert any(r["key"].endswith(":T1:U0BOB") for r in after["pace_turns"])
+    assert [f["person_id"] for f in after["calendar_feeds"]] == [bobs[0]["id"]]
+    assert [c["person_id"] for c in after["link_codes"]] == [bobs[0]["id"]]

@@ -32,6 +32,8 @@ TABLES = {
     "bot_state",
     "pace_turns",
     "workspaces",
+    "calendar_feeds",
+    "link_codes",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
@@ -220,3 +222,33 @@ async def test_0008_adds_each_follow_ups_person_and_takes_it_away(engine: AsyncE
         row = (await db.execute(select(follow_ups.c.contact_name, follow_ups.c.greeting))).one()
         assert tuple(row) == (None, None)  # the conversation's one person, as before panels
         assert await db.run_sync(_differences) == []
+
+
+async def test_0010_goes_down_without_losing_a_students_conversations(engine: AsyncEngine) -> None:
+    await upgrade_to_head(engine)
+    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
+    async with engine.begin() as db:
+        await db.execute(
+            people.insert(),
+            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
+            | {"next_number": 2, "created_at": T0, "id": 7},
+        )
+        await db.execute(
+            conversations.insert(),
+            {
+                "person_id": 7,
+                "contact_name": "Jane Doe",
+                "company": "Acme",
+                "company_key": "acme",
+                "kind": "interview",
+                "met_at": T0,
+                "topics": "",
+                "created_at": T0,
+            },
+        )
+    await downgrade_to(engine, "0009")
+    async with engine.connect() as db:
+        assert (await db.execute(select(conversations.c.contact_name))).scalars().all() == [
+            "Jane Doe"
+        ]
+    await upgrade_to_head(engine)

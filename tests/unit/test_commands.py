@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands import (
+    Calendar,
     ChangeSetting,
     Command,
     CommandError,
@@ -17,6 +18,7 @@ from bot.commands import (
     Draft,
     EditForm,
     Help,
+    Link,
     ListFollowUps,
     MarkDone,
     Met,
@@ -24,6 +26,7 @@ from bot.commands import (
     ShowSettings,
     Skip,
     Snooze,
+    Unlink,
     command_for,
     parse_command,
     parse_followups,
@@ -389,3 +392,41 @@ def test_a_button_with_an_argument_its_command_refuses_says_why(action: Action, 
 
 def test_every_command_has_a_handler() -> None:
     assert set(COMMAND_HANDLERS) == set(typing.get_args(Command))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/followups calendar", Calendar()),
+        ("/followups  Calendar ", Calendar()),
+        ("/followups cal", Calendar()),
+        ("/followups calendar reset", Calendar(reset=True)),
+        ("/followups calendar RESET", Calendar(reset=True)),
+        ("/followups calendar new", Calendar(reset=True)),
+    ],
+)
+def test_calendar(text: str, expected: Calendar) -> None:
+    assert parse_command(text) == expected
+
+
+def test_a_close_miss_of_calendar_is_suggested() -> None:
+    with pytest.raises(CommandError, match="Did you mean /followups calendar"):
+        parse_command("/followups calender")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/followups link", Link()),
+        ("/followups link ABCD-EF23", Link("ABCD-EF23")),
+        ("/followups LINK  abcd ef23 ", Link("abcd ef23")),
+        ("/followups unlink", Unlink()),
+    ],
+)
+def test_link_and_unlink(text: str, expected: Link | Unlink) -> None:
+    assert parse_command(text) == expected
+
+
+def test_unlink_takes_nothing_more() -> None:
+    with pytest.raises(CommandError, match=r"^Usage: /followups unlink"):
+        parse_command("/followups unlink discord")

@@ -24,3 +24,20 @@ def test_retention_and_grace_are_read_in_days() -> None:
 def test_a_number_of_days_that_cant_be_used_is_refused_by_name(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=f"{name}: “{value}” isn't a number of days"):
         Settings.from_env({name: value})
+
+
+def test_the_public_url_is_kept_without_its_trailing_slash() -> None:
+    assert Settings.from_env({}).public_url is None
+    settings = Settings.from_env({"FOLLOWUP_PUBLIC_URL": " https://followups.example.org/ "})
+    assert settings.public_url == "https://followups.example.org"
+    behind_a_path = Settings.from_env({"FOLLOWUP_PUBLIC_URL": "https://example.org/bot"})
+    assert behind_a_path.public_url == "https://example.org/bot"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["followups.example.org", "ftp://example.org", "https://", "https://example.org/?a=1", "/x"],
+)
+def test_a_public_url_that_cant_be_used_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"FOLLOWUP_PUBLIC_URL: .* isn't the web address"):
+        Settings.from_env({"FOLLOWUP_PUBLIC_URL": value})

@@ -107,7 +107,7 @@ class DiscordBot:
 
 @pytest.fixture
 async def discord_bot() -> AsyncIterator[DiscordBot]:
-    core = make_test_bot()
+    core = make_test_bot(public_url="https://followups.example.org")
     client = discord.Client(intents=intents(), allowed_mentions=NO_MENTIONS)
     app = DiscordApp(client, core.service)
     fake = FakeDiscordHTTP()

@@ -73,7 +73,11 @@ async def test_the_definitions_sent(discord_bot: DiscordBot) -> None:
         "job",
         "linkedin",
         "name",
+        "dm",
     }
+    assert set(subcommands) >= {"calendar", "link", "unlink"}
+    (code,) = subcommands["link"]["options"]
+    assert (code["name"], code.get("required", False)) == ("code", False)
     for name in ("done", "snooze", "skip"):
         (follow_up,) = [o for o in subcommands[name]["options"] if o["name"] == "follow_up"]
         assert follow_up["autocomplete"] is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import icalendar
 import pytest
@@ -174,3 +175,50 @@ async def test_installed_on_a_students_own_account_met_works_anywhere_in_their_o
     # The same list from a DM with the bot.
     listing = await discord_bot.command("followups list", guild_id=None)
     assert "Jane Doe" in text_of(listing)
+
+
+async def test_calendar_gives_a_private_link_and_reset_a_new_one(discord_bot: DiscordBot) -> None:
+    from bot.calendar_feed import CalendarFeed
+    from bot.testing import NEW_YORK
+
+    link = re.compile(r"https://followups\.example\.org/calendar/([A-Za-z0-9_-]{43}\.ics)")
+    await discord_bot.command("met", JANE)
+    first = await discord_bot.command("followups calendar", {})
+    assert first["flags"] & EPHEMERAL
+    old = link.search(text_of(first))
+    renewed = await discord_bot.command("followups calendar", {"reset": True})
+    new = link.search(text_of(renewed))
+    assert old is not None
+    assert new is not None
+    assert "the old one no longer works" in text_of(renewed)
+    feed = CalendarFeed(discord_bot.storage, discord_bot.clock, NEW_YORK)
+    assert await feed.calendar(old.group(1)) is None
+    served = await feed.calendar(new.group(1))
+    assert served is not None
+    (event,) = icalendar.Calendar.from_ical(served).walk("VEVENT")
+    assert "Jane Doe" in str(event["summary"])
+
+
+async def test_a_code_from_slack_typed_in_discord_links_the_lists(
+    discord_bot: DiscordBot,
+) -> None:
+    from bot.commands import parse_command
+
+    on_slack = Requester(Address("slack", "T1", "U0ALICE"))
+    service = discord_bot.service
+    await service.handle(on_slack, parse_command("/met Jane Doe, Acme, interview"))
+    given = (await service.handle(on_slack, parse_command("/followups link"))).plain_text()
+    code = given.removeprefix("Your link code: ")[:9]
+    wrong = await discord_bot.command("followups link", {"code": "ABCD-2345"})
+    assert wrong["flags"] & EPHEMERAL
+    assert "That code isn't right" in text_of(wrong)
+    linked = await discord_bot.command("followups link", {"code": code})
+    assert "Linked: Slack and Discord now share one list" in text_of(linked)
+    (summary,) = await service.open_follow_ups(Requester(ALICE_ADDRESS))
+    assert (summary.number, summary.contact_name) == (1, "Jane Doe")
+    moved = await discord_bot.command("followups settings dm", {"platform": "discord"})
+    assert "come on Discord from now on" in text_of(moved)
+    person = await discord_bot.person()
+    assert person.linked_to is None  # the Discord account holds the list now
+    again = await discord_bot.command("followups link", {})
+    assert "linked already" in text_of(again)

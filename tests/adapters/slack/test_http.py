@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
+from adapters.logs import Redactor
 from adapters.slack.config import SlackConfig
 from adapters.slack.runtime import SlackRuntime
 from adapters.slack.testing import FakeSlack, command_body, signed_headers
@@ -19,6 +21,7 @@ from bot.testing import FakeClock
 from tests.adapters.slack.conftest import SECRET, STUDENT, env_for
 
 NOW = 1_772_827_200  # the server's clock, fixed: ages below are exact
+PUBLIC = "https://followups.example.org"
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ async def server(
 ) -> AsyncIterator[str]:
     """The runtime serving HTTP on a free port of 127.0.0.1; its events URL."""
     runtime = SlackRuntime(SlackConfig.from_env(env_for(slack)), now=lambda: float(NOW))
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/http.db")
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/http.db", public_url=PUBLIC)
     bot = await build_bot(
         settings, clock=clock, messengers={"slack": runtime.messenger}, scheduled=False
     )
@@ -152,3 +155,30 @@ async def test_health_check(server: str) -> None:
     ):
         assert response.status == 200
         assert await response.text() == "ok"
+
+
+async def test_the_calendar_link_is_served_here_and_never_logged(
+    server: str, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload = body(slack, "calendar")
+    with caplog.at_level(logging.DEBUG):
+        assert await post(server, payload, signed(payload)) == 200
+        (answer,) = await slack.wait_for("response_url:command")
+        found = re.search(r"/calendar/([A-Za-z0-9_-]{43})\.ics", str(answer.args["blocks"]))
+        assert found is not None
+        assert f"{PUBLIC}/calendar/" in str(answer.args["blocks"])
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{server}{found.group(0)}") as response:
+                assert response.status == 200
+                assert response.content_type == "text/calendar"
+                assert (await response.read()).startswith(b"BEGIN:VCALENDAR")
+            async with session.get(f"{server}/calendar/{'A' * 43}.ics") as response:
+                assert response.status == 404
+    access = " ".join(r.getMessage() for r in caplog.records if r.name == "aiohttp.access")
+    assert "GET /calendar/… 200" in access
+    assert found.group(1) not in access
+    # What the libraries log at DEBUG (the answer's body) goes through the log's redaction.
+    redactor = Redactor()
+    for record in caplog.records:
+        redactor.filter(record)
+        assert found.group(1) not in record.getMessage()

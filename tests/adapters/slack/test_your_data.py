@@ -148,3 +148,31 @@ async def test_the_edit_form_shows_its_problems_on_its_fields(harness: SlackHarn
     assert "You have no follow-up #1" in refused["errors"]["name"]
     (summary,) = await harness.bot.service.open_follow_ups(Requester(harness.address()))
     assert summary.contact_name == "Jane Doe"
+
+
+async def test_a_code_from_discord_typed_in_slack_links_the_lists(harness: SlackHarness) -> None:
+    from bot.commands import parse_command
+    from bot.domain import Address
+
+    on_discord = Requester(Address("discord", "G1", "5550001"), shares_zone=False)
+    service = harness.bot.service
+    await service.handle(on_discord, parse_command("/met Raj Patel, Globex, networking"))
+    given = (await service.handle(on_discord, parse_command("/followups link"))).plain_text()
+    code = given.removeprefix("Your link code: ")[:9]
+    await harness.command("/met", "Jane Doe, Acme, interview")
+    await harness.command("/followups", f"link {code}")
+    answer = await harness.answer(count=2)
+    assert answer["response_type"] == "ephemeral"
+    assert "Linked: Discord and Slack now share one list" in texts(answer)
+    assert "#1 is now #2" in texts(answer)
+    # One list, seen from Slack and from Discord alike.
+    from_slack = await service.open_follow_ups(Requester(harness.address()))
+    assert from_slack == await service.open_follow_ups(on_discord)
+    assert sorted((s.number, s.contact_name) for s in from_slack) == [
+        (1, "Raj Patel"),
+        (2, "Jane Doe"),
+    ]
+    await harness.command("/followups", "unlink")
+    unlinked = await harness.answer(count=3)
+    assert "stay with Discord" in texts(unlinked)
+    assert await service.open_follow_ups(Requester(harness.address())) == []

@@ -1,0 +1,195 @@
+"""One student across Slack and Discord, through the service on every storage backend: a code
+from one platform typed on the other joins the accounts into one list, one set of settings and
+one numbering; codes are single-use, expire, are rate-limited; unlink splits them; reminders go
+where the student chooses; forget-me takes both accounts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from bot.commands import parse_command
+from bot.domain import Address
+from bot.linking import normal_code
+from bot.ports import Storage
+from bot.replies import Reply
+from bot.services import Requester
+from bot.testing import FakeClock, TestBot, make_test_bot
+from rules.engine import Rulebook
+
+SLACK = Requester(Address("slack", "T1", "U0ALICE"), display_name="Alice Kim")
+DISCORD = Requester(Address("discord", "G1", "5550001"), shares_zone=False)
+DISCORD_BOB = Requester(Address("discord", "G1", "5550002"), shares_zone=False)
+SLACK_BOB = Requester(Address("slack", "T1", "U0BOB"))
+CODE = re.compile(r"Your link code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
+
+
+@pytest.fixture
+async def bot(storage: Storage, clock: FakeClock, rulebook: Rulebook) -> TestBot:
+    return make_test_bot(storage, clock=clock, rulebook=rulebook)
+
+
+async def say(bot: TestBot, who: Requester, text: str) -> Reply:
+    return await bot.service.handle(who, parse_command(text))
+
+
+async def code_for(bot: TestBot, who: Requester = SLACK) -> str:
+    reply = await say(bot, who, "/followups link")
+    found = CODE.search(reply.plain_text())
+    assert found is not None, reply.plain_text()
+    return found.group(1)
+
+
+async def listed(bot: TestBot, who: Requester) -> list[str]:
+    return [str(s) for s in await bot.service.open_follow_ups(who)]
+
+
+async def test_a_code_typed_on_discord_joins_the_two_lists(bot: TestBot) -> None:
+    await say(bot, SLACK, "/met Jane Doe, Acme, interview")
+    await say(bot, DISCORD, "/met Raj Patel, Globex, networking")
+    await say(bot, DISCORD, "/met Ana Ruiz, Initech, interview")
+    code = await code_for(bot)
+    reply = await say(bot, DISCORD, f"/followups link {code.lower()}")
+    text = reply.plain_text()
+    assert not reply.is_error, text
+    assert "Linked: Slack and Discord now share one list" in text
+    # Discord's own #1 and #2 follow Slack's #1: numbers stay the student's own.
+    assert "#1 is now #2, #2 is now #3" in text
+    for who in (SLACK, DISCORD):
+        names = await listed(bot, who)
+        assert sorted(n.split(" ", 1)[0] for n in names) == ["#1", "#2", "#3"]
+        assert any("Raj Patel" in n for n in names)
+        assert any("Jane Doe" in n for n in names)
+    # One numbering: the next /met on either platform is #4, and #1 is Jane on both.
+    await say(bot, DISCORD, "/met Li Wei, Hooli, call")
+    assert "Jane Doe" in (await say(bot, DISCORD, "/followups draft 1")).plain_text()
+    assert any(n.startswith("#4 Li Wei") for n in await listed(bot, SLACK))
+    # One set of settings: changed on Discord, shown on Slack.
+    await say(bot, DISCORD, "/followups settings quiet 23:00-06:00")
+    assert "23:00" in (await say(bot, SLACK, "/followups settings")).plain_text()
+    # Bob sees none of it.
+    assert await listed(bot, DISCORD_BOB) == []
+
+
+async def test_a_code_works_once_and_for_ten_minutes(bot: TestBot, clock: FakeClock) -> None:
+    code = await code_for(bot)
+    clock.advance(timedelta(minutes=10, seconds=1))
+    expired = await say(bot, DISCORD, f"/followups link {code}")
+    assert expired.is_error
+    assert "That code has expired" in expired.plain_text()
+    assert await listed(bot, DISCORD) == []
+
+    code = await code_for(bot)
+    clock.advance(timedelta(minutes=9))
+    assert not (await say(bot, DISCORD, f"/followups link {code}")).is_error
+    reused = await say(bot, DISCORD_BOB, f"/followups link {code}")
+    assert reused.is_error
+    assert "That code isn't right, or it was used already" in reused.plain_text()
+    await say(bot, SLACK, "/met Jane Doe, Acme, interview")
+    assert await listed(bot, DISCORD_BOB) == []
+
+
+async def test_five_wrong_codes_then_a_pause(bot: TestBot, clock: FakeClock) -> None:
+    code = await code_for(bot)
+    wrong = "ABCD-EFGH" if normal_code(code) != "ABCDEFGH" else "HGFE-DCBA"
+    for _ in range(4):
+        answer = await say(bot, DISCORD, f"/followups link {wrong}")
+        assert "That code isn't right" in answer.plain_text()
+    fifth = await say(bot, DISCORD, f"/followups link {wrong}")
+    assert "Too many wrong codes: wait 15 minutes" in fifth.plain_text()
+    # Even the right code waits out the pause, and is still good after it.
+    paused = await say(bot, DISCORD, f"/followups link {code}")
+    assert "Too many wrong codes: try again in 15 minutes" in paused.plain_text()
+    clock.advance(timedelta(minutes=9))
+    code = await code_for(bot)
+    assert (
+        "try again in 6 minutes"
+        in (await say(bot, DISCORD, f"/followups link {code}")).plain_text()
+    )
+    clock.advance(timedelta(minutes=6))
+    assert not (await say(bot, DISCORD, f"/followups link {code}")).is_error
+    # Another account's tries are its own.
+    assert "isn't right" in (await say(bot, DISCORD_BOB, f"/followups link {wrong}")).plain_text()
+
+
+@pytest.mark.parametrize("typed", ["12", "ABCD-EFG", "ABCD-EF0O", "code please", "A" * 200])
+async def test_what_isnt_a_code_is_explained_and_not_counted(bot: TestBot, typed: str) -> None:
+    await code_for(bot)
+    for _ in range(6):
+        reply = await say(bot, DISCORD, f"/followups link {typed}")
+        assert reply.is_error
+        assert "isn't a link code" in reply.plain_text()
+
+
+async def test_a_code_on_the_same_platform_or_your_own_is_refused(bot: TestBot) -> None:
+    code = await code_for(bot)
+    own = await say(bot, SLACK, f"/followups link {code}")
+    assert "That code is your own" in own.plain_text()
+    same = await say(bot, SLACK_BOB, f"/followups link {code}")
+    assert "who has a Slack account already" in same.plain_text()
+    # Refusals leave the code good for the right account.
+    assert not (await say(bot, DISCORD, f"/followups link {code}")).is_error
+
+
+async def test_unlink_splits_them_and_the_list_stays_where_reminders_go(bot: TestBot) -> None:
+    assert "aren't linked" in (await say(bot, SLACK, "/followups unlink")).plain_text()
+    await say(bot, SLACK, "/met Jane Doe, Acme, interview")
+    await say(bot, DISCORD, f"/followups link {await code_for(bot)}")
+    reply = await say(bot, DISCORD, "/followups unlink")
+    assert "stay with Slack" in reply.plain_text()
+    assert len(await listed(bot, SLACK)) == 1
+    assert await listed(bot, DISCORD) == []
+    await say(bot, DISCORD, "/met Raj Patel, Globex, networking")
+    assert [n.split(" ", 1)[0] for n in await listed(bot, DISCORD)] == ["#1"]
+
+
+async def test_nudges_go_to_the_platform_the_student_chooses(bot: TestBot) -> None:
+    await say(bot, SLACK, "/followups settings tz America/Los_Angeles")
+    await say(bot, DISCORD, f"/followups link {await code_for(bot)}")
+    await say(bot, DISCORD, "/met Jane Doe, Acme, interview")
+    assert (
+        "come on Slack already"
+        in (await say(bot, DISCORD, "/followups settings dm slack")).plain_text()
+    )
+    await bot.run_until(30)
+    assert {dm.to.address for dm in bot.messenger.sent} == {SLACK.address}
+    moved = await say(bot, SLACK, "/followups settings dm Discord")
+    assert "come on Discord from now on" in moved.plain_text()
+    # Still one list, one numbering, one set of settings, on both.
+    assert [s.split(" ", 1)[0] for s in await listed(bot, SLACK)] == ["#1"]
+    await say(bot, SLACK, "/met Raj Patel, Globex, networking")
+    assert [s.split(" ", 1)[0] for s in await listed(bot, DISCORD)] == ["#1", "#2"]
+    assert "America/Los_Angeles" in (await say(bot, DISCORD, "/followups settings")).plain_text()
+    bot.messenger.sent.clear()
+    await bot.run_until(30)
+    assert bot.messenger.sent
+    assert {dm.to.address for dm in bot.messenger.sent} == {DISCORD.address}
+    bad = await say(bot, SLACK, "/followups settings dm email")
+    assert "Usage: /followups settings dm slack" in bad.plain_text()
+
+
+async def test_dm_without_a_linked_account_says_how_to_link(bot: TestBot) -> None:
+    reply = await say(bot, SLACK, "/followups settings dm discord")
+    assert reply.is_error
+    assert "no Discord account linked" in reply.plain_text()
+
+
+async def test_forget_me_takes_both_accounts(bot: TestBot) -> None:
+    await say(bot, SLACK, "/met Jane Doe, Acme, interview")
+    await say(bot, DISCORD, f"/followups link {await code_for(bot)}")
+    await say(bot, DISCORD_BOB, "/met John Roe, Initech, interview")
+    assert not (await say(bot, DISCORD, "/followups forget-me confirm")).is_error
+    async with bot.storage.session() as uow:
+        assert await uow.people.get(SLACK.address) is None
+        assert await uow.people.get(DISCORD.address) is None
+        assert await uow.people.get(DISCORD_BOB.address) is not None
+    assert len(await listed(bot, DISCORD_BOB)) == 1
+
+
+async def test_forget_me_takes_a_waiting_code(bot: TestBot) -> None:
+    code = await code_for(bot)
+    assert not (await say(bot, SLACK, "/followups forget-me confirm")).is_error
+    reply = await say(bot, DISCORD, f"/followups link {code}")
+    assert "That code isn't right, or it was used already" in reply.plain_text()
