@@ -81,7 +81,7 @@ LATE_AFTER = timedelta(minutes=15)
 BACKOFF_BASE = timedelta(seconds=30)
 # Sent DMs are settled this many at a time, or after this many seconds: a replica killed
 # between a send and its settling repeats at most these few DMs when the lease runs out.
-SETTLE_EVERY = 8
+SETTLE_EVERY = 16
 SETTLE_WITHIN = 0.25
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 30
