@@ -23,7 +23,7 @@ import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,7 +89,8 @@ async def flood_discord(directory: Path, total: int, students: int) -> dict[str,
     pacer = PlatformPacer({"discord": PACE_RULES}, storage=storage)
     try:
         with fake.installed():
-            drained = await _drain(engine, storage, messenger, pacer, expected=total)
+            flood = _dispatcher(storage, messenger, owner="flood", pacer=pacer)
+            drained = await _drain(engine, [flood], expected=total, wake_at=due, within=600)
     finally:
         await messenger.close()
         await engine.dispose()
@@ -150,7 +151,8 @@ async def flood_slack(
         try:
             # The limited student's nudges wait out their 60 s; the others are what counts.
             held = total // workspaces // students if limited_student else 0
-            drained = await _drain(engine, storage, messenger, pacer, expected=total - held)
+            flood = _dispatcher(storage, messenger, owner="flood", pacer=pacer)
+            drained = await _drain(engine, [flood], expected=total - held, wake_at=due, within=600)
         finally:
             await messenger.close()
             await engine.dispose()
@@ -178,27 +180,8 @@ async def on_time(engine: AsyncEngine, total: int, over: timedelta) -> dict[str,
     messenger = FakeMessenger(record=False, delay=0.3)
     due = clock.now() + LEAD
     await seed_outbox(engine, pending=total, due_at=due, spread=over, students=total)
-    replicas = []
-    for n in range(3):
-        scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES)
-        scheduler.attach(
-            Dispatcher(storage, messenger, clock, load_rulebook(), default_zone=ZONE, owner=f"r{n}")
-        )
-        replicas.append(scheduler)
-    started = time.monotonic()
-    for scheduler in replicas:
-        await scheduler.start()
-    # Only the replica that planned them is told; the others find them by their own sweeps.
-    replicas[0].wake_at(due)
-    try:
-        while await _sent(engine) < total:
-            if time.monotonic() - started > 300:
-                raise TimeoutError("nudges not all sent")
-            await asyncio.sleep(0.25)
-    finally:
-        for scheduler in replicas:
-            await scheduler.stop()
-    drained = Drained(await _lateness_of(engine), time.monotonic() - started)
+    replicas = [_dispatcher(storage, messenger, owner=f"r{n}") for n in range(3)]
+    drained = await _drain(engine, replicas, expected=total, wake_at=due, within=300)
     figures = _lateness("on_time", drained)
     del figures["on_time_drain_s"]
     return figures
@@ -213,37 +196,49 @@ async def _database(path: Path) -> AsyncEngine:
     return engine
 
 
-async def _drain(
-    engine: AsyncEngine,
-    storage: SqlStorage,
-    messenger: Messenger,
-    pacer: PlatformPacer,
-    *,
-    expected: int,
-) -> Drained:
-    """Sweep with the real scheduler until `expected` nudges are sent (at most 10 minutes)."""
-    clock = SystemClock()
-    dispatcher = Dispatcher(
+def _dispatcher(
+    storage: SqlStorage, messenger: Messenger, *, owner: str, pacer: PlatformPacer | None = None
+) -> Dispatcher:
+    return Dispatcher(
         storage,
         messenger,
-        clock,
+        SystemClock(),
         load_rulebook(),
         default_zone=ZONE,
-        owner="flood",
+        owner=owner,
         pacer=pacer,
     )
-    scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES)
-    scheduler.attach(dispatcher)
+
+
+async def _drain(
+    engine: AsyncEngine,
+    dispatchers: Sequence[Dispatcher],
+    *,
+    expected: int,
+    wake_at: datetime,
+    within: float,
+) -> Drained:
+    """Sweep with a real scheduler for each dispatcher (a replica each) until `expected` nudges
+    are sent, in at most `within` seconds. Only the first is woken at `wake_at`, as the replica
+    whose commands planned the nudges would be; the others find them by their own sweeps."""
+    clock = SystemClock()
+    schedulers = []
+    for dispatcher in dispatchers:
+        scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES)
+        scheduler.attach(dispatcher)
+        schedulers.append(scheduler)
     started = time.monotonic()
-    await scheduler.start()
-    scheduler.wake_at(clock.now() + LEAD)  # what planning the flood would have asked for
+    for scheduler in schedulers:
+        await scheduler.start()
+    schedulers[0].wake_at(wake_at)
     try:
         while await _sent(engine) < expected:
-            if time.monotonic() - started > 600:
-                raise TimeoutError(f"flood not drained: {await _sent(engine)} of {expected}")
+            if time.monotonic() - started > within:
+                raise TimeoutError(f"not drained: {await _sent(engine)} of {expected} sent")
             await asyncio.sleep(0.25)
     finally:
-        await scheduler.stop()
+        for scheduler in schedulers:
+            await scheduler.stop()
     return Drained(await _lateness_of(engine), time.monotonic() - started)
 
 

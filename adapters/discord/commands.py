@@ -32,7 +32,16 @@ from bot.services import Requester
 from bot.zones import settable_zone_names
 
 from .context import Interaction, Responder
-from .forms import OPTION_LABELS, MetFormModal, record_met
+from .forms import (
+    COMPANY_MAX,
+    EVENT_MAX,
+    GREET_MAX,
+    OPTION_LABELS,
+    TOPICS_MAX,
+    WHEN_MAX,
+    MetFormModal,
+    record_met,
+)
 from .your_data import add_your_data_commands
 
 __all__ = ["build_commands"]
@@ -63,11 +72,6 @@ POPULAR_ZONES = (
 
 # The core's limits, as Discord enforces them while the student types.
 NAME_MAX = LIMITS["people"]  # a panel: "Priya Raman; Tom O'Brien"
-GREET_MAX = LIMITS["greet"]
-COMPANY_MAX = LIMITS["company"]
-TOPICS_MAX = LIMITS["topics"]
-EVENT_MAX = LIMITS["event"]
-WHEN_MAX = 100
 
 Choices = list[app_commands.Choice[str]]
 # A command outside any group (the group type is Any: there is none).

@@ -62,6 +62,13 @@ SELECT_LIMIT = 25
 # this is forgotten (its submission then fails), so abandoned forms don't pile up in memory.
 FORM_TIMEOUT = 30 * 60.0
 EXTRAS_LIMIT = 300
+# The longest each /met option may be typed, as the core allows it: the slash commands that
+# take those fields (/met, /followups edit) declare these.
+COMPANY_MAX = LIMITS["company"]
+TOPICS_MAX = LIMITS["topics"]
+EVENT_MAX = LIMITS["event"]
+GREET_MAX = LIMITS["greet"]
+WHEN_MAX = 100
 
 
 def extras_text(fields: MetInput) -> str:

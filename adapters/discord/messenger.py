@@ -137,7 +137,7 @@ class DiscordMessenger:
         held = self._hold_on(user_id, OPENING) if channel is None else self._hold_on(user_id)
         if held is not None:
             return held
-        over = self._over_ceiling(1 if channel is not None else 2)
+        over = self._over_ceiling(self.requests_for(to))
         if over is not None:
             return over
         view = render_view(message.actions, scope=to.address.workspace)

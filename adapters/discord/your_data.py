@@ -25,6 +25,7 @@ from bot.edits import EDIT_EXAMPLE
 from bot.met import LIMITS
 
 from .context import Interaction, Responder
+from .forms import COMPANY_MAX, EVENT_MAX, GREET_MAX, TOPICS_MAX, WHEN_MAX
 
 __all__ = ["add_your_data_commands"]
 
@@ -33,13 +34,8 @@ Picker = Callable[[Interaction, str], Coroutine[Any, Any, Choices]]
 OnFollowUp = Callable[[Interaction, str, str, Callable[[int], Command]], Awaitable[None]]
 
 # The core's limits, as Discord enforces them while the student types.
-NAME_MAX = LIMITS["name"]
-COMPANY_MAX = LIMITS["company"]
-TOPICS_MAX = LIMITS["topics"]
-EVENT_MAX = LIMITS["event"]
-WHEN_MAX = 100
+NAME_MAX = LIMITS["name"]  # a correction renames one person
 PRIORITY_MAX = 10
-GREET_MAX = LIMITS["greet"]
 
 
 def add_your_data_commands(

@@ -226,7 +226,7 @@ class SlackMessenger:
             if until <= now:
                 del self._paused_until[limit]
             elif limit[1] or (workspace, user) not in self._dm_channels:
-                scope: Literal["person", "workspace"] = "person" if limit[1] else "workspace"
+                scope = _scope_of(limit)
                 wait = (until - now).total_seconds()
                 return RetryAfter(wait, "rate limited by Slack", scope=scope, tried=False)
         return None
@@ -240,7 +240,7 @@ class SlackMessenger:
         if status == 429:
             seconds = retry_after_seconds(err.response.headers)
             self._paused_until[limit] = self.workspaces.now() + timedelta(seconds=seconds)
-            scope: Literal["person", "workspace"] = "person" if limit[1] else "workspace"
+            scope = _scope_of(limit)
             log.warning("Slack: rate limited (%s) for %.0f s", scope, seconds)
             return RetryAfter(seconds, "rate limited by Slack", scope=scope)
         code = str(err.response.get("error") or "")
@@ -264,6 +264,12 @@ class SlackMessenger:
                 concerns_workspace=code in _DEAD_TOKEN,
             )
         raise err
+
+
+def _scope_of(limit: tuple[str, str]) -> Literal["person", "workspace"]:
+    """What a pause on `limit` holds: a DM channel (workspace, user), or the workspace's new DM
+    channels (workspace, "")."""
+    return "person" if limit[1] else "workspace"
 
 
 def retry_after_seconds(headers: Mapping[str, Any] | None) -> float:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,32 +28,49 @@ from rules.engine import Rulebook
 from tests.conftest import NEW_YORK, PG_URL, START, postgres_schema
 
 
-async def test_a_nudge_goes_out_at_its_time_not_at_the_next_interval(
-    tmp_path: Path, rulebook: Rulebook
-) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/wake.db")
+@asynccontextmanager
+async def hourly_sweeps(
+    path: Path, rulebook: Rulebook, messenger: FakeMessenger, clock: SystemClock
+) -> AsyncIterator[tuple[AsyncEngine, NudgeScheduler]]:
+    """A scheduler on a fresh SQLite database whose interval sweep comes only hourly: what
+    goes out on time goes out by its wake-ups. Its first sweep (nothing due) has run."""
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
     await upgrade_to_head(engine)
-    clock = SystemClock()
-    messenger = FakeMessenger()
     scheduler = NudgeScheduler(clock=clock, sweep_every=timedelta(hours=1))
     scheduler.attach(
         Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
     )
     await scheduler.start()
     try:
-        await asyncio.sleep(0.2)  # the first sweep: nothing due yet
-        due = clock.now() + timedelta(seconds=0.5)
-        await seed_outbox(engine, pending=1, due_at=due)
-        scheduler.wake_at(due)  # what the service does when it plans a nudge
-        for _ in range(50):
-            if messenger.sent:
-                break
-            await asyncio.sleep(0.1)
-        assert len(messenger.sent) == 1
-        assert clock.now() - due < timedelta(seconds=3)
+        await asyncio.sleep(0.2)
+        yield engine, scheduler
     finally:
         await scheduler.stop()
         await engine.dispose()
+
+
+async def until_sent(messenger: FakeMessenger, count: int, *, within: float) -> None:
+    for _ in range(int(within / 0.1)):
+        if len(messenger.sent) >= count:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def test_a_nudge_goes_out_at_its_time_not_at_the_next_interval(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    clock = SystemClock()
+    messenger = FakeMessenger()
+    async with hourly_sweeps(tmp_path / "wake.db", rulebook, messenger, clock) as (
+        engine,
+        scheduler,
+    ):
+        due = clock.now() + timedelta(seconds=0.5)
+        await seed_outbox(engine, pending=1, due_at=due)
+        scheduler.wake_at(due)  # what the service does when it plans a nudge
+        await until_sent(messenger, 1, within=5)
+        assert len(messenger.sent) == 1
+        assert clock.now() - due < timedelta(seconds=3)
 
 
 async def test_a_nudge_falling_due_during_a_slow_sweep_goes_out_right_after_it(
@@ -59,34 +78,23 @@ async def test_a_nudge_falling_due_during_a_slow_sweep_goes_out_right_after_it(
 ) -> None:
     # The platform takes 0.5 s a DM. The first nudge's sweep is still sending when the second
     # falls due; the wake-up that sweep re-arms for it fires while it is finishing.
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/busy.db")
-    await upgrade_to_head(engine)
     clock = SystemClock()
     messenger = FakeMessenger(clock, delay=0.5)
-    scheduler = NudgeScheduler(clock=clock, sweep_every=timedelta(hours=1))
-    scheduler.attach(
-        Dispatcher(SqlStorage(engine), messenger, clock, rulebook, default_zone=NEW_YORK)
-    )
-    await scheduler.start()
-    try:
-        await asyncio.sleep(0.2)  # the first sweep: nothing due yet
+    async with hourly_sweeps(tmp_path / "busy.db", rulebook, messenger, clock) as (
+        engine,
+        scheduler,
+    ):
         first = clock.now() + timedelta(seconds=0.3)
         second = first + timedelta(seconds=0.2)
         await seed_outbox(engine, pending=1, due_at=first)
         await seed_outbox(engine, pending=1, due_at=second)
         scheduler.wake_at(first)
-        for _ in range(60):
-            if len(messenger.sent) == 2:
-                break
-            await asyncio.sleep(0.1)
+        await until_sent(messenger, 2, within=6)
         assert len(messenger.sent) == 2, "the second nudge waited for the hourly sweep"
         sent_at = messenger.sent[1].at
         assert sent_at is not None
         # Its own send takes 0.5 s, after the first one's: it went out in the next round.
         assert sent_at - second < timedelta(seconds=2)
-    finally:
-        await scheduler.stop()
-        await engine.dispose()
 
 
 async def sweeping_outbox(
