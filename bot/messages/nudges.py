@@ -79,7 +79,9 @@ def nudge_message(
         lines.append(f"You talked about: {topics}.")
     lines.append(f"Deadline: {deadline_line(first, now, zone)}.")
     rules = [rule.rule_for(f.methods) for f in follow_ups] if rule is not None else []
-    lines += [f"Send {r.what}; {r.length}." if r else "Send a follow-up; short." for r in rules]
+    # A panel's emails share one instruction: said once, as its tips are.
+    sends = [f"Send {r.what}; {r.length}." if r else "Send a follow-up; short." for r in rules]
+    lines += dict.fromkeys(sends)
     advice = [r.advice for r in rules if r and r.advice]
     if advice:
         lines += [f"Tip: {line}." for line in dict.fromkeys(advice)]

@@ -109,6 +109,9 @@ async def test_a_panel_is_nudged_in_one_dm(bot: TestBot) -> None:
     )
     labels = [a.label for a in dm.message.actions]
     assert {"Draft #1", "Draft #2", "Draft #3", "Done #2", "Skip #3"} <= set(labels)
+    # The three emails share one instruction, said once.
+    text = dm.message.plain_text()
+    assert text.count("Send a professional, personalized thank-you email") == 1
 
 
 @pytest.mark.parametrize(
