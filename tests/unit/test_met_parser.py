@@ -20,7 +20,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 6, 20, tzinfo=UTC)
 RULEBOOK: Rulebook = load_rulebook()
 TIME_PREFIX = when_prefix(NOW, NEW_YORK)
-OPTION_LIKE = re.compile(r"(?<!\w)(when|event|priority|prio)\s*:", re.IGNORECASE)
+OPTION_LIKE = re.compile(r"(?<!\w)(when|event|priority|prio|greet)\s*:", re.IGNORECASE)
 
 
 def parse(text: str) -> MetInput:
