@@ -85,6 +85,8 @@ class SlackRuntime:
         self.http: SlackHttpServer | None = None
         # Set once `serve` is connected to Slack (Socket Mode) or listening (HTTP).
         self.ready = asyncio.Event()
+        # How often Socket Mode's connection is looked at to keep `ready` true to it (seconds).
+        self.connection_check = 1.0
         self._now = now
         # The students' calendar subscriptions, served by the HTTP server (set by `attach`).
         self._calendars: CalendarFeed | None = None
@@ -224,14 +226,32 @@ class SlackRuntime:
                 await self.http.start()
             await handler.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
             log.info("Slack: connected in Socket Mode")
-            self.ready.set()
-            await asyncio.Event().wait()
+            await self._watch_connection(handler)
         finally:
             self.ready.clear()
             await handler.close_async()  # type: ignore[no-untyped-call]  # bolt leaves it unannotated
             if self.http is not None:
                 await self.http.stop()
             log.info("Slack: disconnected")
+
+    async def _watch_connection(self, handler: AsyncSocketModeHandler) -> None:
+        """Keep `ready` true to the connection: slack_sdk reconnects by itself when Slack drops
+        the WebSocket (a refresh, a network blip), and while it does, commands can't arrive, so
+        /readyz must say so."""
+        client = handler.client
+        was_connected = True
+        while True:
+            connected = await client.is_connected()
+            if connected:
+                self.ready.set()
+            else:
+                self.ready.clear()
+            if connected != was_connected:
+                log.info(
+                    "Slack: %s", "reconnected" if connected else "connection lost; reconnecting"
+                )
+                was_connected = connected
+            await asyncio.sleep(self.connection_check)
 
 
 async def _ask_at_start(

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from adapters.slack.runtime import SlackRuntime
-from adapters.slack.testing import APP_TOKEN, BOT_TOKEN, FakeSlack, command_body
+from adapters.slack.testing import APP_TOKEN, BOT_TOKEN, FakeSlack, Scripted, command_body
 from bot.bootstrap import Bot, build_bot
 from bot.config import Settings
 from bot.services import Requester
@@ -28,6 +28,7 @@ async def socket_mode(
         "SLACK_API_BASE_URL": slack.api_url,
     }
     runtime = SlackRuntime.from_env(env)
+    runtime.connection_check = 0.05
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/socket.db")
     bot: Bot = await build_bot(
         settings, clock=clock, messengers={"slack": runtime.messenger}, scheduled=False
@@ -74,3 +75,22 @@ async def test_a_redelivered_envelope_is_handled_once(socket_mode: SlackHarness)
     assert len(slack.calls_to("response_url:command")) == 1
     summaries = await socket_mode.bot.service.open_follow_ups(Requester(socket_mode.address()))
     assert len(summaries) == 1
+
+
+async def test_ready_follows_the_connection_through_a_reconnect(socket_mode: SlackHarness) -> None:
+    """Slack drops the WebSocket now and then; slack_sdk reconnects by itself. While it does,
+    /readyz must not say ready, and once it has, commands arrive again."""
+    slack, runtime = socket_mode.slack, socket_mode.runtime
+    assert runtime.ready.is_set()
+    # The new connection's URL takes a while to come: the app is disconnected meanwhile.
+    slack.script("apps.connections.open", Scripted(delay=1.5))
+    await slack.socket_mode.close()
+    async with asyncio.timeout(3):
+        while runtime.ready.is_set():  # noqa: ASYNC110 (no event says "cleared")
+            await asyncio.sleep(0.02)
+    async with asyncio.timeout(10):
+        await runtime.ready.wait()
+    assert len(slack.calls_to("apps.connections.open")) == 2
+    await slack.socket_mode.send_envelope("slash_commands", met_payload(slack))
+    answer = await socket_mode.answer()
+    assert "Saved: Jane Doe at Acme" in str(answer["blocks"])
