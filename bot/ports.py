@@ -394,6 +394,12 @@ class BotState(Protocol):
         """Keep `value` under `key`, replacing what was there."""
         ...
 
+    async def hold(self, key: str, now: datetime) -> str | None:
+        """The value under `key` (None if none), held until this unit of work ends: another
+        holding it meanwhile waits, so a count read here and written back loses no update made
+        by a replica at the same moment."""
+        ...
+
     async def add(self, key: str, value: str, now: datetime) -> bool:
         """Keep `value` under `key` unless `key` is taken; True if it was kept. Of several
         replicas adding one key at once, exactly one gets True (a claim)."""

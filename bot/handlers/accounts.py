@@ -63,7 +63,8 @@ async def _join(typed: str, ctx: Context) -> Reply:
     counts against the asking account (committed: the answer is not a raised error)."""
     asker = ctx.asker
     key = tries_key(asker.address)
-    tries, paused_until = read_tries(await ctx.uow.state.get(key))
+    # Held: wrong codes typed at once from two devices each count.
+    tries, paused_until = read_tries(await ctx.uow.state.hold(key, ctx.now))
     if paused_until is not None and paused_until > ctx.now:
         return say.paused(paused_until - ctx.now)
     code = normal_code(typed)

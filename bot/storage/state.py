@@ -26,6 +26,16 @@ class SqlBotState(Repository):
         if updated.rowcount == 0:
             await self.db.execute(insert(bot_state).values(key=key, value=value, updated_at=now))
 
+    async def hold(self, key: str, now: datetime) -> str | None:
+        # A row to lock even for a key never kept (an empty value reads as none); a replica
+        # adding it at the same moment makes this insert wait for its transaction.
+        await self.add(key, "", now)
+        row = await self.db.execute(
+            select(bot_state.c.value).where(bot_state.c.key == key).with_for_update()
+        )
+        value: str = row.scalar_one()
+        return value or None
+
     async def add(self, key: str, value: str, now: datetime) -> bool:
         # ON CONFLICT DO NOTHING: of replicas adding one key at once, the database lets one in.
         added = await self.db.execute(

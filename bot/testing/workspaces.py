@@ -73,6 +73,10 @@ class InMemoryBotState:
         self.t.values[key] = value
         self.t.values_updated[key] = now
 
+    async def hold(self, key: str, now: datetime) -> str | None:
+        # One unit of work at a time in memory: nothing else can change it meanwhile.
+        return await self.get(key)
+
     async def add(self, key: str, value: str, now: datetime) -> bool:
         if key in self.t.values:
             return False

@@ -5,10 +5,12 @@ where the student chooses; forget-me takes both accounts."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.commands import parse_command
 from bot.domain import Address
@@ -16,6 +18,8 @@ from bot.linking import normal_code
 from bot.ports import Storage
 from bot.replies import Reply
 from bot.services import Requester
+from bot.storage.migrate import upgrade_to_head
+from bot.storage.sql import SqlStorage
 from bot.testing import FakeClock, TestBot, make_test_bot
 from rules.engine import Rulebook
 
@@ -23,6 +27,7 @@ SLACK = Requester(Address("slack", "T1", "U0ALICE"), display_name="Alice Kim")
 DISCORD = Requester(Address("discord", "G1", "5550001"), shares_zone=False)
 DISCORD_BOB = Requester(Address("discord", "G1", "5550002"), shares_zone=False)
 SLACK_BOB = Requester(Address("slack", "T1", "U0BOB"))
+AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 CODE = re.compile(r"Your link code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 
 
@@ -112,6 +117,48 @@ async def test_five_wrong_codes_then_a_pause(bot: TestBot, clock: FakeClock) -> 
     assert not (await say(bot, DISCORD, f"/followups link {code}")).is_error
     # Another account's tries are its own.
     assert "isn't right" in (await say(bot, DISCORD_BOB, f"/followups link {wrong}")).plain_text()
+
+
+async def test_wrong_codes_typed_at_once_each_count(bot: TestBot) -> None:
+    code = await code_for(bot)
+    wrong = "ABCD-EFGH" if normal_code(code) != "ABCDEFGH" else "HGFE-DCBA"
+    answers = await asyncio.gather(
+        *(say(bot, DISCORD, f"/followups link {wrong}") for _ in range(7))
+    )
+    texts = [a.plain_text() for a in answers]
+    assert sum("isn't right" in t for t in texts) == 5, texts
+    assert sum("Too many wrong codes: wait 15 minutes" in t for t in texts) == 1, texts
+    assert sum("try again in 15 minutes" in t for t in texts) == 2, texts
+
+
+async def test_a_held_value_waits_for_the_unit_of_work_holding_it(engine: AsyncEngine) -> None:
+    """Two replicas counting one account's wrong link codes at once: the second reads the
+    count only once the first has written it back, whether the row existed or not."""
+    await upgrade_to_head(engine)
+    storage = SqlStorage(engine)
+    first_holds = asyncio.Event()
+    release = asyncio.Event()
+
+    async def first() -> None:
+        async with storage.session() as uow:
+            assert await uow.state.hold("link-tries:discord:G1:1", AT) is None
+            first_holds.set()
+            await release.wait()
+            await uow.state.set("link-tries:discord:G1:1", "1|", AT)
+
+    async def second() -> str | None:
+        await first_holds.wait()
+        async with storage.session() as uow:
+            return await uow.state.hold("link-tries:discord:G1:1", AT)
+
+    holding = asyncio.create_task(first())
+    waiting = asyncio.create_task(second())
+    await first_holds.wait()
+    await asyncio.sleep(0.3)
+    assert not waiting.done()
+    release.set()
+    await holding
+    assert await waiting == "1|"
 
 
 @pytest.mark.parametrize("typed", ["12", "ABCD-EFG", "ABCD-EF0O", "code please", "A" * 200])

@@ -308,6 +308,12 @@ async def test_values_the_bot_keeps(storage: Storage) -> None:
         await uow.state.set("discord:commands", "def", T0)
     async with storage.session() as uow:
         assert await uow.state.get("discord:commands") == "def"
+        assert await uow.state.hold("discord:commands", T0) == "def"
+        # Holding a key never kept reads as none, and keeps nothing.
+        assert await uow.state.hold("link-tries:slack:T1:U1", T0) is None
+        await uow.state.set("link-tries:slack:T1:U1", "1|", T0)
+    async with storage.session() as uow:
+        assert await uow.state.hold("link-tries:slack:T1:U1", T0) == "1|"
 
 
 async def test_a_replan_keeps_what_is_due_or_retrying_and_counts_what_went_out(
