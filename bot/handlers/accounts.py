@@ -93,13 +93,21 @@ async def _join(typed: str, ctx: Context) -> Reply:
     rows = await ctx.uow.follow_ups.everything_of(ctx.person_id)
     numbers = await ctx.uow.follow_ups.allocate_numbers(owner.id or 0, len(rows)) if rows else []
     renumbered = {f.id or 0: n for (f, _), n in zip(rows, numbers, strict=True)}
+    # The asker's own calendar link ends with the join: the student's one now covers it all.
+    had_calendar = await ctx.uow.calendar_feeds.exists(ctx.person_id)
     await ctx.uow.accounts.join(ctx.person_id, owner.id or 0, renumbered)
     await ctx.uow.state.set(key, write_tries(0, None), ctx.now)
     # Their reminders now follow the student's settings, and go where the student's go.
     await ctx.planner.replan_all(owner)
     platforms = [a.address.platform for a in theirs] + [asker.address.platform]
     moved = [(f.number, renumbered[f.id or 0]) for f, _ in rows]
-    return say.linked(owner.address.platform, platforms, moved)
+    return say.linked(
+        owner.address.platform,
+        platforms,
+        moved,
+        calendar_ended=had_calendar,
+        calendar_kept=await ctx.uow.calendar_feeds.exists(owner.id or 0),
+    )
 
 
 async def unlink(command: Unlink, ctx: Context) -> Reply:

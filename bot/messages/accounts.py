@@ -97,7 +97,12 @@ def same_platform(platform: str) -> str:
 
 
 def linked(
-    dm_platform: str, platforms: Sequence[str], renumbered: Sequence[tuple[int, int]]
+    dm_platform: str,
+    platforms: Sequence[str],
+    renumbered: Sequence[tuple[int, int]],
+    *,
+    calendar_ended: bool = False,
+    calendar_kept: bool = False,
 ) -> Reply:
     joined = " and ".join(platform_name(p) for p in platforms)
     paragraphs = [
@@ -108,6 +113,17 @@ def linked(
     if renumbered:
         moved = ", ".join(f"#{old} is now #{new}" for old, new in renumbered)
         paragraphs.append(f"Your follow-ups from this account joined the list: {moved}.")
+    if calendar_ended:
+        # Said, since a calendar app would otherwise just stop updating without a word.
+        paragraphs.append(
+            "This account's calendar link has stopped working: "
+            + (
+                "subscribe to the one you already have on your other account, which now shows "
+                "everything."
+                if calendar_kept
+                else "/followups calendar gives a new one for your whole list."
+            )
+        )
     paragraphs.append("/followups unlink splits them again.")
     return Reply.text(*paragraphs)
 

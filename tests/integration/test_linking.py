@@ -240,3 +240,23 @@ async def test_forget_me_takes_a_waiting_code(bot: TestBot) -> None:
     assert not (await say(bot, SLACK, "/followups forget-me confirm")).is_error
     reply = await say(bot, DISCORD, f"/followups link {code}")
     assert "That code isn't right, or it was used already" in reply.plain_text()
+
+
+@pytest.mark.parametrize("kept", [False, True])
+async def test_joining_says_when_a_calendar_link_stops_working(
+    storage: Storage, clock: FakeClock, rulebook: Rulebook, kept: bool
+) -> None:
+    bot = make_test_bot(storage, clock=clock, rulebook=rulebook, public_url="https://f.example/")
+    assert "/calendar/" in (await say(bot, DISCORD, "/followups calendar")).plain_text()
+    if kept:
+        await say(bot, SLACK, "/followups calendar")
+    text = (await say(bot, DISCORD, f"/followups link {await code_for(bot)}")).plain_text()
+    assert "This account's calendar link has stopped working" in text
+    assert ("subscribe to the one you already have" in text) is kept
+    assert ("/followups calendar gives a new one" in text) is not kept
+    # Without a link of its own, the join says nothing of calendars.
+    text = (
+        await say(bot, DISCORD_BOB, f"/followups link {await code_for(bot, SLACK_BOB)}")
+    ).plain_text()
+    assert "Linked:" in text
+    assert "calendar" not in text
