@@ -18,6 +18,7 @@ from bot.domain import Address
 
 __all__ = [
     "CODE_LIFETIME",
+    "LINKABLE",
     "PAUSE",
     "TRIES",
     "code_hash",
@@ -28,6 +29,8 @@ __all__ = [
     "write_tries",
 ]
 
+# The platforms whose accounts can be joined into one student.
+LINKABLE = ("slack", "discord")
 CODE_LIFETIME = timedelta(minutes=10)
 # Five slips are plenty for a student copying a code; a guesser gets five a quarter-hour.
 TRIES = 5

@@ -17,6 +17,7 @@ from bot.errors import UserError
 from bot.handlers.context import Context
 from bot.linking import (
     CODE_LIFETIME,
+    LINKABLE,
     PAUSE,
     TRIES,
     code_hash,
@@ -30,8 +31,6 @@ from bot.messages import accounts as say
 from bot.replies import Reply
 
 __all__ = ["deliver_on", "link", "unlink"]
-
-LINKABLE = ("slack", "discord")
 
 
 async def link(command: Link, ctx: Context) -> Reply:

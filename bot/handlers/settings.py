@@ -31,7 +31,15 @@ _OFF = ("off", "none", "no")
 
 
 async def show_settings(command: ShowSettings, ctx: Context) -> Reply:
-    return say.settings_reply(ctx.person, zone=ctx.zone, rulebook=ctx.rulebook)
+    return say.settings_reply(
+        ctx.person, zone=ctx.zone, rulebook=ctx.rulebook, accounts=await _platforms(ctx)
+    )
+
+
+async def _platforms(ctx: Context) -> list[str]:
+    """The platforms of the student's accounts, the one their reminders go to first."""
+    linked = await ctx.uow.accounts.linked_to(ctx.person_id)
+    return [ctx.person.address.platform, *(a.address.platform for a in linked)]
 
 
 async def change_setting(command: ChangeSetting, ctx: Context) -> Reply:
@@ -81,7 +89,9 @@ async def change_setting(command: ChangeSetting, ctx: Context) -> Reply:
     await ctx.uow.people.update(person)
     if replan:
         await ctx.planner.replan_all(person)
-    return say.settings_reply(person, zone=ctx.zone, rulebook=ctx.rulebook, saved=saved)
+    return say.settings_reply(
+        person, zone=ctx.zone, rulebook=ctx.rulebook, saved=saved, accounts=await _platforms(ctx)
+    )
 
 
 def _on_off(value: str, name: str) -> bool:

@@ -3,11 +3,13 @@ notices that come with any reply (DMs closed, how to set a zone)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.domain import Person
 from bot.formatting import clip
+from bot.linking import LINKABLE
+from bot.messages.accounts import platform_name
 from bot.messages.words import note_limit
 from bot.replies import Notice, NoticeKind, Reply, Section
 from rules.engine import QuietHours, Rulebook
@@ -40,8 +42,16 @@ __all__ = [
 SETTING_NAMES = ("tz", "quiet", "nudges", "job", "linkedin", "name")
 
 
-def settings_reply(person: Person, *, zone: ZoneInfo, rulebook: Rulebook, saved: str = "") -> Reply:
-    """/followups settings: every setting, and how to change it."""
+def settings_reply(
+    person: Person,
+    *,
+    zone: ZoneInfo,
+    rulebook: Rulebook,
+    saved: str = "",
+    accounts: Sequence[str] = (),
+) -> Reply:
+    """/followups settings: every setting, and how to change it. `accounts`: the platforms of
+    the student's accounts, the one their reminders go to first."""
     quiet = str(person.quiet_hours) if person.quiet_hours else "off"
     zone_note = "" if person.timezone else " (default; set yours)"
     notes = f" (LinkedIn notes up to {note_limit(person, rulebook)} characters)"
@@ -53,6 +63,14 @@ def settings_reply(person: Person, *, zone: ZoneInfo, rulebook: Rulebook, saved:
         f"LinkedIn: {person.linkedin_plan}{notes}",
         f"Name: {person.name or 'not set'}",
     ]
+    if len(accounts) > 1:
+        joined = " and ".join(platform_name(p) for p in accounts)
+        lines.append(
+            f"Accounts: {joined} share this list; reminders come on {platform_name(accounts[0])}"
+        )
+    elif accounts and accounts[0] in LINKABLE:
+        other = " or ".join(platform_name(p) for p in LINKABLE if p != accounts[0])
+        lines.append(f"Accounts: {platform_name(accounts[0])} only (/followups link joins {other})")
     change = (
         "Change one: /followups settings tz Europe/Berlin · quiet 22:00-08:00 (or off) · "
         "nudges on|off · job searching|accepted · linkedin free|premium · name Alex Kim"

@@ -260,3 +260,18 @@ async def test_joining_says_when_a_calendar_link_stops_working(
     ).plain_text()
     assert "Linked:" in text
     assert "calendar" not in text
+
+
+async def test_settings_show_the_accounts_and_where_reminders_go(bot: TestBot) -> None:
+    before = (await say(bot, SLACK, "/followups settings")).plain_text()
+    assert "Accounts: Slack only (/followups link joins Discord)" in before
+    await say(bot, DISCORD, f"/followups link {await code_for(bot)}")
+    for who in (SLACK, DISCORD):
+        shown = (await say(bot, who, "/followups settings")).plain_text()
+        assert "Accounts: Slack and Discord share this list; reminders come on Slack" in shown
+    moved = (await say(bot, SLACK, "/followups settings dm discord")).plain_text()
+    assert moved
+    shown = (await say(bot, SLACK, "/followups settings")).plain_text()
+    assert "Accounts: Discord and Slack share this list; reminders come on Discord" in shown
+    console = Requester(Address("console", "local", "me"))
+    assert "Accounts" not in (await say(bot, console, "/followups settings")).plain_text()
