@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -35,6 +36,9 @@ __all__ = [
     "bot_state",
     "calendar_feeds",
     "conversations",
+    "fair_entries",
+    "fair_lists",
+    "fair_visits",
     "follow_ups",
     "link_codes",
     "metadata",
@@ -232,6 +236,80 @@ Index(
     nudges.c.lease_expires_at,
     sqlite_where=nudges.c.status == "sending",
     postgresql_where=nudges.c.status == "sending",
+)
+
+# A student's career-fair priority lists (/fair), each with its evening DM as an outbox row of
+# its own: claimed with a lease like a nudge, so replicas send it once and a restart loses none.
+fair_lists = Table(
+    "fair_lists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("name_key", String(120), nullable=False),
+    # The fair's day in the student's zone.
+    Column("held_on", Date, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("evening_due_at", UTCDateTime),
+    Column("evening_status", String(16), nullable=False),
+    Column("evening_attempts", Integer, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("evening_sent_at", UTCDateTime),
+    Column("last_error", String(REASON_LENGTH)),
+    Index(None, "person_id", "held_on"),
+)
+# What the evening sweep reads: pending evenings by due time, and leases of those being sent.
+Index(
+    "ix_fair_lists_evening_due",
+    fair_lists.c.evening_due_at,
+    sqlite_where=fair_lists.c.evening_status == "pending",
+    postgresql_where=fair_lists.c.evening_status == "pending",
+)
+Index(
+    "ix_fair_lists_evening_leased",
+    fair_lists.c.lease_expires_at,
+    sqlite_where=fair_lists.c.evening_status == "sending",
+    postgresql_where=fair_lists.c.evening_status == "sending",
+)
+
+fair_entries = Table(
+    "fair_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "fair_id",
+        Integer,
+        ForeignKey("fair_lists.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("company", String(100), nullable=False),
+    Column("company_key", String(100), nullable=False),
+    # The tier: 1 = the companies the student cares about most.
+    Column("priority", SmallInteger, nullable=False),
+    # The order of interest, from 1.
+    Column("position", Integer, nullable=False),
+)
+
+# A conversation recorded at a fair: the list entry it matched, or none (unplanned).
+fair_visits = Table(
+    "fair_visits",
+    metadata,
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "fair_id",
+        Integer,
+        ForeignKey("fair_lists.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("entry_id", Integer, ForeignKey("fair_entries.id", ondelete="SET NULL")),
 )
 
 
