@@ -58,13 +58,14 @@ LIST_LIMIT = 50
 # A fair held this long ago is still the one a command without a name means: its follow-ups
 # are due within the week.
 RECENT = timedelta(days=7)
-# How alike two company names must be to be one ("Initek" and "Initech" are 0.86).
-_ALIKE = 0.8
+# How alike two names must be to be one ("Initek" and "Initech" are 0.77), and how long.
+_ALIKE = 0.75
+_FUZZY_FROM = 5
 
 _QUOTES = "\"“”‘’«»„'"
 _QUOTED = re.compile(r"\s*([\"“”«»„])(.*?)[\"“”«»„]\s*", re.DOTALL)
 # "Acme:1", "Acme : 2", "Acme (1)": a company with its tier.
-_TIER = re.compile(r"(.*?)\s*(?::\s*|\(\s*)(\w+)\s*\)?\s*", re.DOTALL)
+_TIER = re.compile(r"(.*?)\s*(?::\s*|\(\s*)(\w*)\s*\)?\s*", re.DOTALL)
 # "1. Acme", "- Acme", "• Acme": a pasted list's numbering or bullets.
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·])\s+")
 
@@ -132,7 +133,7 @@ def parse_companies(text: str) -> tuple[PlannedCompany, ...]:
                 f"“{clip(company, 40)}” is too long for a company (at most {COMPANY_LIMIT})."
             )
         elif company_key(company) in seen:
-            problems.append(f"{clip(company, 40)} is on the list twice.")
+            problems.append(f"{clip(seen[company_key(company)], 40)} is on the list twice.")
         else:
             seen[company_key(company)] = company
             found.append(PlannedCompany(company, priority))
@@ -165,7 +166,12 @@ def closest_entry(fair: FairList, company: str) -> FairEntry | None:
         theirs = entry.company_key.split()
         if theirs and (words[: len(theirs)] == theirs or theirs[: len(words)] == words):
             return entry
-    scored = [(SequenceMatcher(None, key, e.company_key).ratio(), e) for e in fair.entries]
+    # Spelt alike: only names long enough that one slip doesn't make another ("Meta", "Beta").
+    scored = [
+        (SequenceMatcher(None, key, e.company_key).ratio(), e)
+        for e in fair.entries
+        if min(len(key), len(e.company_key)) >= _FUZZY_FROM
+    ]
     best = max(scored, key=lambda pair: pair[0], default=None)
     return best[1] if best is not None and best[0] >= _ALIKE else None
 
