@@ -59,6 +59,7 @@ __all__ = [
     "command_for",
     "parse_command",
     "parse_fair",
+    "plan_from_form",
     "parse_followups",
     "parse_number",
 ]
@@ -524,6 +525,15 @@ def _parse_fair(text: str) -> Command:
         f"“{clip(sub, 40)}” isn't a /fair command.{hint} Try plan, show, list, add, remove, "
         "move or help."
     )
+
+
+def plan_from_form(name: str, companies: str, when: str) -> PlanFair:
+    """The fair-list form's fields (a name, the companies one a line or between commas, the
+    day) as /fair plan. Raises FairError naming the field that is wrong."""
+    fair = clean_text(name)
+    if len(fair) > FAIR_NAME_LIMIT:
+        raise FairError(f"A fair's name is at most {FAIR_NAME_LIMIT} characters.", "name")
+    return PlanFair(fair, parse_companies(companies), clean_text(when))
 
 
 def _split_when(text: str) -> tuple[str, str]:

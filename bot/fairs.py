@@ -71,7 +71,12 @@ _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·])\s+")
 
 
 class FairError(UserError):
-    """What the student typed for /fair can't be used; str() says why and how."""
+    """What the student typed for /fair can't be used; str() says why and how. `problems`
+    names the field of the fair-list form it concerns (name, companies, when)."""
+
+    def __init__(self, message: str, field: str = "companies") -> None:
+        super().__init__(message)
+        self.problems = {field: message}
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def split_fair_name(text: str) -> tuple[str, str]:
         return "", text.strip()
     name = clean_text(match.group(2))
     if len(name) > FAIR_NAME_LIMIT:
-        raise FairError(f"A fair's name is at most {FAIR_NAME_LIMIT} characters.")
+        raise FairError(f"A fair's name is at most {FAIR_NAME_LIMIT} characters.", "name")
     return name, text[match.end() :].strip()
 
 

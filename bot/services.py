@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.commands import Command
 from bot.domain import NAME_LIMIT, Address, Person, Workspace
 from bot.errors import UserError
+from bot.fairs import FairError
 from bot.handlers import ABOUT_THE_WORKSPACE, COMMAND_HANDLERS, Context, Dependencies
 from bot.handlers.context import workspace_of
 from bot.messages import settings as say
@@ -145,7 +146,7 @@ class FollowUpService:
                 reply = await handler(command, ctx)
                 if personal and not ctx.forgotten:
                     notices += await self._zone_hint(ctx, requester)
-        except MetError as err:
+        except (MetError, FairError) as err:
             return Reply(Reply.error(str(err)).sections, is_error=True, field_errors=err.problems)
         except UserError as err:
             return Reply.error(str(err))

@@ -18,6 +18,7 @@ from bot.domain import FairEntry, FairList, NudgeStatus, company_key
 from bot.errors import UserError
 from bot.fairs import (
     LIST_LIMIT,
+    FairError,
     closest_entry,
     default_fair,
     entries_of,
@@ -101,7 +102,7 @@ async def plan_fair(command: PlanFair, ctx: Context) -> Reply:
         try:
             day = parse_day(command.when, now=ctx.now, zone=ctx.zone)
         except WhenError as err:
-            raise UserError(str(err)) from None
+            raise FairError(str(err), "when") from None
     if command.name:
         fair = next((f for f in fairs if f.name_key == company_key(command.name)), None)
     else:
