@@ -59,9 +59,9 @@ __all__ = [
     "command_for",
     "parse_command",
     "parse_fair",
-    "plan_from_form",
     "parse_followups",
     "parse_number",
+    "plan_from_form",
 ]
 
 
