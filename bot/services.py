@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot import messages
 from bot.clock import Clock
 from bot.commands import Command
-from bot.domain import NAME_LIMIT, Address, Person, Workspace
+from bot.domain import NAME_LIMIT, Address, FairList, Person, Workspace
 from bot.errors import UserError
 from bot.fairs import FairError
 from bot.handlers import ABOUT_THE_WORKSPACE, COMMAND_HANDLERS, Context, Dependencies
@@ -185,6 +185,16 @@ class FollowUpService:
             )
             for f, c in rows
         ]
+
+    async def fair_lists(self, requester: Requester) -> list[FairList]:
+        """The requester's career-fair lists, most recent day first: for autocomplete. Only
+        ever the requester's own."""
+        async with self._storage.session() as uow:
+            person = await _student(uow, requester.address)
+            if person is None or person.id is None:
+                return []
+            fairs = await uow.fairs.of_person(person.id)
+        return fairs[::-1]
 
     async def zone_for(self, address: Address) -> ZoneInfo:
         """The zone of whoever has `address` (the default for someone new)."""
