@@ -100,6 +100,31 @@ UNUSED_TOKEN_WARNINGS = frozenset(
 )
 
 
+FAIR_EXAMPLE = '/fair plan "Spring Career Fair" Acme:1, Globex, Initech:2 when:friday'
+
+
+async def _open_modal(
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    view: dict[str, Any],
+    example: str,
+) -> bool:
+    """Open a form in answer to a command; whether it opened (if not, the student is told how
+    to type it instead)."""
+    try:
+        await client.views_open(trigger_id=_text(body, "trigger_id") or "", view=view)
+    except SlackApiError as err:
+        if err.response.status_code == 429:
+            wait = retry_after_seconds(err.response.headers)
+            first = f"Slack is busy: the form can't open for about {wait:.0f} seconds."
+        else:
+            first = "I couldn't open the form."
+        await _answer(respond, Reply.error(first, f"You can type it instead: {example}"))
+        return False
+    return True
+
+
 class SlackHandlers:
     """The listeners, bound to the core's service."""
 
@@ -163,21 +188,10 @@ class SlackHandlers:
         channel: str | None,
     ) -> None:
         form = FormContext(channel=channel, response_url=_text(body, "response_url"))
-        try:
-            await client.views_open(
-                trigger_id=_text(body, "trigger_id") or "",
-                view=met_modal(self.service.rulebook, form),
-            )
-        except SlackApiError as err:
-            if err.response.status_code == 429:
-                wait = retry_after_seconds(err.response.headers)
-                first = f"Slack is busy: the form can't open for about {wait:.0f} seconds."
-            else:
-                first = "I couldn't open the form."
-            await _answer(respond, Reply.error(first, f"You can type it instead: {EXAMPLE}"))
-            return
-        # Look the student's zone up now, so the form's "when" is read in it on submission.
-        await self.requester(context, client, wait=PROFILE_WAIT)
+        view = met_modal(self.service.rulebook, form)
+        if await _open_modal(body, client, respond, view, EXAMPLE):
+            # Look the student's zone up now, so the form's "when" is read in it on submission.
+            await self.requester(context, client, wait=PROFILE_WAIT)
 
     async def _open_fair_form(
         self,
@@ -187,18 +201,7 @@ class SlackHandlers:
         channel: str | None,
     ) -> None:
         form = FormContext(channel=channel, response_url=_text(body, "response_url"))
-        try:
-            await client.views_open(
-                trigger_id=_text(body, "trigger_id") or "", view=fair_modal(form)
-            )
-        except SlackApiError:
-            await _answer(
-                respond,
-                Reply.error(
-                    "I couldn't open the form. You can type it instead: /fair plan \"Spring "
-                    'Career Fair" Acme:1, Globex, Initech:2 when:friday'
-                ),
-            )
+        await _open_modal(body, client, respond, fair_modal(form), FAIR_EXAMPLE)
 
     async def fair_form(self, args: AsyncArgs) -> None:
         """The fair form's submission: answered in its ack, errors on their fields."""

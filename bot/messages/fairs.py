@@ -85,6 +85,18 @@ def _entry_lines(
     return lines
 
 
+def _unplanned(
+    report: FairReport, rulebook: Rulebook, zone: ZoneInfo, now: datetime
+) -> list[Section]:
+    """The conversations with companies not on the list, if any."""
+    if not report.unplanned:
+        return []
+    lines = (
+        f"{v.conversation.company}: {_visit_line(v, rulebook, zone, now)}" for v in report.unplanned
+    )
+    return [Section("\n".join(lines), title="Not on your list")]
+
+
 def summary_line(report: FairReport) -> str:
     """ "3 of 5 priority companies visited, 2 followed up." """
     total, visited = len(report.fair.entries), len(report.visited)
@@ -105,16 +117,7 @@ def fair_list_reply(
     title = f"{fair.name}, {fair_day(fair.held_on, today)}"
     sections = [Section(heading)] if heading else []
     sections.append(Section("\n".join(_entry_lines(report, rulebook, zone, now)), title=title))
-    if report.unplanned:
-        sections.append(
-            Section(
-                "\n".join(
-                    f"{v.conversation.company}: {_visit_line(v, rulebook, zone, now)}"
-                    for v in report.unplanned
-                ),
-                title="Not on your list",
-            )
-        )
+    sections += _unplanned(report, rulebook, zone, now)
     sections.append(Section(summary_line(report)))
     sections.append(
         Section(
@@ -236,16 +239,7 @@ def evening_message(
                 title="Not visited",
             )
         )
-    if report.unplanned:
-        sections.append(
-            Section(
-                "\n".join(
-                    f"{v.conversation.company}: {_visit_line(v, rulebook, zone, now)}"
-                    for v in report.unplanned
-                ),
-                title="Not on your list",
-            )
-        )
+    sections += _unplanned(report, rulebook, zone, now)
     sections.append(
         Section(
             f"Brief chats with your {nudged_tiers(rulebook)} companies get nudges; the rest are "

@@ -219,23 +219,29 @@ nudges = Table(
     Column("last_error", String(REASON_LENGTH)),
 )
 
+
 # What the claim reads, as partial indexes so their cost follows the due rows, not the history
 # of sent ones: pending rows in the order the claim takes them (next attempt, then due time,
 # then id, so ORDER BY needs no sort), and the
 # leases of rows being sent (to find those whose replica died).
-Index(
-    "ix_nudges_due",
-    nudges.c.next_attempt_at,
-    nudges.c.due_at,
-    nudges.c.id,
-    sqlite_where=nudges.c.status == "pending",
-    postgresql_where=nudges.c.status == "pending",
-)
-Index(
-    "ix_nudges_leased",
+def _claim_indexes(
+    table: Table, status: Column[Any], due: tuple[Column[Any], ...], leased: Column[Any]
+) -> None:
+    """An outbox table's partial indexes: its pending rows by `due`, its leases being sent."""
+    for suffix, columns, state in (("due", due, "pending"), ("leased", (leased,), "sending")):
+        Index(
+            f"ix_{table.name}_{suffix}",
+            *columns,
+            sqlite_where=status == state,
+            postgresql_where=status == state,
+        )
+
+
+_claim_indexes(
+    nudges,
+    nudges.c.status,
+    (nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id),
     nudges.c.lease_expires_at,
-    sqlite_where=nudges.c.status == "sending",
-    postgresql_where=nudges.c.status == "sending",
 )
 
 # A student's career-fair priority lists (/fair), each with its evening DM as an outbox row of
@@ -260,17 +266,11 @@ fair_lists = Table(
     Index(None, "person_id", "held_on"),
 )
 # What the evening sweep reads: pending evenings by due time, and leases of those being sent.
-Index(
-    "ix_fair_lists_evening_due",
-    fair_lists.c.evening_due_at,
-    sqlite_where=fair_lists.c.evening_status == "pending",
-    postgresql_where=fair_lists.c.evening_status == "pending",
-)
-Index(
-    "ix_fair_lists_evening_leased",
+_claim_indexes(
+    fair_lists,
+    fair_lists.c.evening_status,
+    (fair_lists.c.evening_due_at,),
     fair_lists.c.lease_expires_at,
-    sqlite_where=fair_lists.c.evening_status == "sending",
-    postgresql_where=fair_lists.c.evening_status == "sending",
 )
 
 fair_entries = Table(

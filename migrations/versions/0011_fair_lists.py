@@ -43,20 +43,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_fair_lists"),
     )
     op.create_index("ix_fair_lists_person_id_held_on", "fair_lists", ["person_id", "held_on"])
-    op.create_index(
-        "ix_fair_lists_evening_due",
-        "fair_lists",
-        ["evening_due_at"],
-        sqlite_where=sa.text("evening_status = 'pending'"),
-        postgresql_where=sa.text("evening_status = 'pending'"),
-    )
-    op.create_index(
-        "ix_fair_lists_evening_leased",
-        "fair_lists",
-        ["lease_expires_at"],
-        sqlite_where=sa.text("evening_status = 'sending'"),
-        postgresql_where=sa.text("evening_status = 'sending'"),
-    )
+    # What the evening sweep reads: pending evenings by due time, leases of those being sent.
+    for name, column, status in (
+        ("ix_fair_lists_due", "evening_due_at", "pending"),
+        ("ix_fair_lists_leased", "lease_expires_at", "sending"),
+    ):
+        where = sa.text(f"evening_status = '{status}'")
+        op.create_index(name, "fair_lists", [column], sqlite_where=where, postgresql_where=where)
     op.create_table(
         "fair_entries",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -26,17 +26,18 @@ from bot.replies import Reply
 from bot.services import Requester
 from bot.testing import InMemoryStorage, TestBot
 from rules.rulebook import RulebookError, parse_rulebook
+from tests.unit import test_services as services
 from tests.unit.test_services import ALICE, BOB, pending_nudges
 
 PLAN = '/fair plan "Spring Career Fair" Acme:1, Globex:1, Initech:2, Hooli:2, Umbrella:3, Stark:3'
 
 
 async def say(bot: TestBot, text: str, who: Requester = ALICE) -> Reply:
-    return await bot.service.handle(who, parse_command(text))
+    return await services.say(bot.service, text, who)
 
 
 async def text_of(bot: TestBot, text: str, who: Requester = ALICE) -> str:
-    return (await say(bot, text, who)).plain_text()
+    return await services.text_of(bot.service, text, who)
 
 
 # -- what is typed ----------------------------------------------------------------------------

@@ -3,31 +3,19 @@ requests that answer them."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 pytest.importorskip("discord")
 
 from adapters.discord.testing import EPHEMERAL, text_of
 from tests.adapters.discord.conftest import ALICE, BOB, DiscordBot
+from tests.adapters.discord.test_commands import inputs_of, modal_of
 
 PLAN = {
     "fair": "Spring Career Fair",
     "companies": "Acme:1, Globex:1, Initech:2, Hooli",
     "when": "tomorrow",
 }
-
-
-def modal_of(bot: DiscordBot) -> dict[str, Any]:
-    callback = bot.http.callbacks()[-1]
-    assert callback.callback_type == 9, "no form was opened"
-    data: dict[str, Any] = callback.json["data"]
-    return data
-
-
-def inputs_of(modal: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["label"]: c["component"] for c in modal["components"]}
 
 
 async def test_fair_plan_with_options_answers_with_the_list(discord_bot: DiscordBot) -> None:
