@@ -43,6 +43,7 @@ from bot.domain import (
     NudgeStatus,
     why_not_nudged,
 )
+from bot.fair_evenings import FairEvenings
 from bot.messages import nudge_message
 from bot.metrics import Metrics, NoMetrics, NudgeTally, failure_reason, retry_reason
 from bot.pacing import NoPacing, Pacer
@@ -144,9 +145,6 @@ class Dispatcher:
         self._pacer: Pacer = self.pacer or NoPacing()
         self._platforms = tuple(self.platforms) if self.platforms is not None else None
         self._pauses = _Pauses()
-        # Imported here: the fair evenings reuse this module's lease and backoff.
-        from bot.fair_evenings import FairEvenings
-
         self._evenings = FairEvenings(
             self.storage,
             self.messenger,
@@ -155,6 +153,9 @@ class Dispatcher:
             self.default_zone,
             owner=self.owner,
             lease=self.lease,
+            late_after=LATE_AFTER,
+            backoff=_backoff,
+            max_attempts=MAX_ATTEMPTS,
             platforms=self._platforms,
             pacer=self._pacer,
         )

@@ -11,13 +11,12 @@ nudges, so the scheduler and the console deliver both.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.dispatch import LATE_AFTER, LEASE, MAX_ATTEMPTS, _backoff
 from bot.domain import FairList, NudgeStatus, Person, clip_reason
 from bot.fairs import fair_report
 from bot.messages.fairs import evening_message
@@ -39,22 +38,28 @@ __all__ = ["FairEvenings"]
 
 log = logging.getLogger(__name__)
 
-# Lateness, leases, backoff and giving up are as for nudges (bot.dispatch).
 # Evening DMs are a few a student a term: a small batch per sweep is plenty.
 BATCH = 50
 
 
 @dataclass
 class FairEvenings:
-    """Sends the due evening DMs through `messenger`; `owner` names this replica in leases."""
+    """Sends the due evening DMs through `messenger`; `owner` names this replica in leases.
+    The Dispatcher makes it with its own lease, lateness, backoff and giving up, so that an
+    evening DM is delivered by the same rules as a nudge."""
 
     storage: Storage
     messenger: Messenger
     clock: Clock
     rulebook: Rulebook
     default_zone: ZoneInfo
-    owner: str = "local"
-    lease: timedelta = LEASE
+    owner: str
+    lease: timedelta
+    # A DM sent this long after it fell due says it is late.
+    late_after: timedelta
+    # Transient failures wait `backoff(attempts)`, and give up after `max_attempts`.
+    backoff: Callable[[int], timedelta]
+    max_attempts: int
     platforms: Sequence[str] | None = None
     pacer: Pacer | None = None
 
@@ -88,7 +93,7 @@ class FairEvenings:
                     rulebook=self.rulebook,
                     zone=person.zone(self.default_zone),
                     now=now,
-                    late=fair.evening_attempts == 1 and now - due > LATE_AFTER,
+                    late=fair.evening_attempts == 1 and now - due > self.late_after,
                 )
         if person is None or message is None:
             self._finish(fair, NudgeStatus.CANCELLED, reason)
@@ -105,7 +110,7 @@ class FairEvenings:
                 "fair evening %s: send failed with %s; will retry", fair.id, type(err).__name__
             )
             delivery = RetryAfter(
-                _backoff(fair.evening_attempts).total_seconds(), type(err).__name__
+                self.backoff(fair.evening_attempts).total_seconds(), type(err).__name__
             )
         await self._record(fair, person, delivery)
         return 1 if isinstance(delivery, Delivered) else 0
@@ -130,7 +135,7 @@ class FairEvenings:
             case Delivered():
                 self._finish(fair, NudgeStatus.SENT, None)
                 fair.evening_sent_at = now
-            case RetryAfter() if fair.evening_attempts < MAX_ATTEMPTS or not delivery.tried:
+            case RetryAfter() if fair.evening_attempts < self.max_attempts or not delivery.tried:
                 if not delivery.tried:
                     fair.evening_attempts -= 1
                 self._finish(fair, NudgeStatus.PENDING, delivery.reason)

@@ -209,3 +209,16 @@ async def test_lists_come_by_the_fairs_day(storage: Storage) -> None:
         assert alice.id is not None
         names = [f.name for f in await uow.fairs.of_person(alice.id)]
         assert names == ["Spring Career Fair", "Fall Fair"]
+
+
+async def test_joining_accounts_brings_their_lists_to_the_student(storage: Storage) -> None:
+    async with storage.session() as uow:
+        primary, joining = await add_person(uow, "alice"), await add_person(uow, "alice-2")
+        fair = await uow.fairs.add(a_list(joining))
+    async with storage.session() as uow:
+        assert primary.id is not None
+        assert joining.id is not None
+        await uow.accounts.join(joining.id, primary.id, {})
+    async with storage.session() as uow:
+        assert [f.id for f in await uow.fairs.of_person(primary.id)] == [fair.id]
+        assert await uow.fairs.of_person(joining.id) == []

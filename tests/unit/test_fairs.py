@@ -422,3 +422,15 @@ def test_a_kind_gives_by_priority_or_its_own_priorities_not_both() -> None:
 
 def test_an_address_on_another_platform_is_another_student() -> None:
     assert Address("slack", "T1", "alice") != ALICE.address
+
+
+async def test_an_evening_dm_whose_send_raises_is_tried_again_later(bot: TestBot) -> None:
+    await say(bot, PLAN)
+    bot.messenger.answers.append(RuntimeError("connection reset"))
+    await bot.run_until(hours=4)  # 19:00 EST: the send raises
+    assert not [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
+    await bot.run_until(hours=1)  # backed off, less than a minute at the first try
+    (evening,) = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
+    assert (
+        datetime(2026, 3, 7, 0, 0, tzinfo=UTC) < evening.at < datetime(2026, 3, 7, 0, 2, tzinfo=UTC)
+    )
