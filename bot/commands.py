@@ -248,6 +248,7 @@ class ShowFair:
 
     name: str = ""
     form_if_none: bool = False
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -487,11 +488,12 @@ def _parse_fair(text: str) -> Command:
             raise CommandError("Usage: /fair list (every fair you planned).")
         return ListFairs()
     if sub == "show":
+        page, rest = _page(rest)
         name, extra = split_fair_name(rest)
         if name and extra:
             raise CommandError(f'Usage: /fair show "{clip(name, 40)}" (nothing after the name).')
         # A name without quotes is all of it: "/fair show Spring Career Fair".
-        return ShowFair(name or clean_text(extra)[:FAIR_NAME_LIMIT])
+        return ShowFair(name or clean_text(extra)[:FAIR_NAME_LIMIT], page=page)
     if sub in ("plan", "new"):
         before, when = _split_when(rest)
         name, companies = split_fair_name(before)
@@ -534,6 +536,19 @@ def plan_from_form(name: str, companies: str, when: str) -> PlanFair:
     if len(fair) > FAIR_NAME_LIMIT:
         raise FairError(f"A fair's name is at most {FAIR_NAME_LIMIT} characters.", "name")
     return PlanFair(fair, parse_companies(companies), clean_text(when))
+
+
+_PAGE = re.compile(r"(?<!\w)page\s*:\s*(\S*)", re.IGNORECASE)
+
+
+def _page(text: str) -> tuple[int, str]:
+    """A long list's page (page:2), and the text without it."""
+    match = _PAGE.search(text)
+    if match is None:
+        return 1, text
+    if not re.fullmatch(r"\d{1,3}", match.group(1)) or int(match.group(1)) == 0:
+        raise CommandError("page: is a number, like /fair show page:2.")
+    return int(match.group(1)), (text[: match.start()] + text[match.end() :]).strip()
 
 
 def _split_when(text: str) -> tuple[str, str]:

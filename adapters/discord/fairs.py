@@ -165,12 +165,17 @@ def fair_group(responder: Responder) -> app_commands.Group:
         await run(interaction, lambda: plan_from_form(fair or "", companies, when or ""))
 
     @fair.command(name="show", description="A fair's list and what happened there")
-    @app_commands.describe(fair="Which fair (default: the most recent)")
+    @app_commands.describe(
+        fair="Which fair (default: the most recent)", page="A long list's page (default: 1)"
+    )
     @app_commands.autocomplete(fair=own_fairs)
     async def show(
-        interaction: Interaction, fair: app_commands.Range[str, 1, FAIR_NAME_LIMIT] | None = None
+        interaction: Interaction,
+        fair: app_commands.Range[str, 1, FAIR_NAME_LIMIT] | None = None,
+        page: app_commands.Range[int, 1, LIST_LIMIT] = 1,
     ) -> None:
-        await answer_fair(responder, interaction, ShowFair(fair or "", form_if_none=not fair))
+        command = ShowFair(fair or "", form_if_none=not fair and page == 1, page=page)
+        await answer_fair(responder, interaction, command)
 
     @fair.command(name="list", description="Every fair you planned")
     async def list_(interaction: Interaction) -> None:

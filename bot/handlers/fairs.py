@@ -64,10 +64,10 @@ async def _fair(ctx: Context, name: str) -> FairList:
     return found
 
 
-async def _show(ctx: Context, fair: FairList, heading: str = "") -> Reply:
+async def _show(ctx: Context, fair: FairList, heading: str = "", page: int = 1) -> Reply:
     report = await fair_report(ctx.uow, fair)
     return say.fair_list_reply(
-        report, rulebook=ctx.rulebook, zone=ctx.zone, now=ctx.now, heading=heading
+        report, rulebook=ctx.rulebook, zone=ctx.zone, now=ctx.now, heading=heading, page=page
     )
 
 
@@ -149,7 +149,7 @@ async def fair_form(command: FairForm, ctx: Context) -> Reply:
 async def show_fair(command: ShowFair, ctx: Context) -> Reply:
     if command.form_if_none and not await ctx.uow.fairs.of_person(ctx.person_id):
         return replace(Reply.text(say.no_fair_yet()), fair_form=True)
-    return await _show(ctx, await _fair(ctx, command.name))
+    return await _show(ctx, await _fair(ctx, command.name), page=command.page)
 
 
 async def list_fairs(command: ListFairs, ctx: Context) -> Reply:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -27,6 +28,10 @@ __all__ = [
     "no_such_fair",
 ]
 
+# A page of a fair's lines: room for it beside the reply's other sections within Discord's 6000
+# characters a message (the tightest platform), with 50 companies of 100-character names.
+PAGE_CHARS = 3000
+NOT_VISITED = "Not visited"
 # The guide's own words on whom to follow up with after a fair.
 GUIDE_ON_FAIRS = "You don't have to follow up with everybody; when in doubt, follow up."
 
@@ -85,16 +90,13 @@ def _entry_lines(
     return lines
 
 
-def _unplanned(
+def _unplanned_lines(
     report: FairReport, rulebook: Rulebook, zone: ZoneInfo, now: datetime
-) -> list[Section]:
-    """The conversations with companies not on the list, if any."""
-    if not report.unplanned:
-        return []
-    lines = (
+) -> list[str]:
+    """The conversations with companies not on the list."""
+    return [
         f"{v.conversation.company}: {_visit_line(v, rulebook, zone, now)}" for v in report.unplanned
-    )
-    return [Section("\n".join(lines), title="Not on your list")]
+    ]
 
 
 def summary_line(report: FairReport) -> str:
@@ -109,15 +111,54 @@ def summary_line(report: FairReport) -> str:
     )
 
 
+# A line of a paged reply: the title of the section it belongs to, and its text.
+_Line = tuple[str, str]
+
+
+def _paged(
+    lines: Sequence[_Line], page: int, budget: int = PAGE_CHARS
+) -> tuple[list[Section], int]:
+    """Page `page` of `lines` (the last one if there are fewer), as sections, and how many
+    pages there are: each page within `budget` characters, no line split."""
+    pages: list[list[_Line]] = [[]]
+    used = 0
+    for line in lines:
+        size = len(line[1]) + 2
+        if pages[-1] and used + size > budget:
+            pages.append([])
+            used = 0
+        pages[-1].append(line)
+        used += size
+    shown = pages[min(max(page, 1), len(pages)) - 1]
+    sections = [
+        Section((", " if title == NOT_VISITED else "\n").join(t for _, t in group), title=title)
+        for title, group in itertools.groupby(shown, key=lambda line: line[0])
+    ]
+    return sections, len(pages)
+
+
 def fair_list_reply(
-    report: FairReport, *, rulebook: Rulebook, zone: ZoneInfo, now: datetime, heading: str = ""
+    report: FairReport,
+    *,
+    rulebook: Rulebook,
+    zone: ZoneInfo,
+    now: datetime,
+    heading: str = "",
+    page: int = 1,
 ) -> Reply:
-    """A fair's list: each company, its tier and what happened there, and the summary."""
+    """A fair's list: each company, its tier and what happened there, and the summary; a
+    list too long for one reply comes in pages, each saying how to see the next."""
     fair, today = report.fair, now.astimezone(zone).date()
     title = f"{fair.name}, {fair_day(fair.held_on, today)}"
     sections = [Section(heading)] if heading else []
-    sections.append(Section("\n".join(_entry_lines(report, rulebook, zone, now)), title=title))
-    sections += _unplanned(report, rulebook, zone, now)
+    lines = [(title, line) for line in _entry_lines(report, rulebook, zone, now)]
+    lines += [("Not on your list", line) for line in _unplanned_lines(report, rulebook, zone, now)]
+    shown, pages = _paged(lines, page)
+    sections += shown
+    if pages > 1:
+        at = min(max(page, 1), pages)
+        following = f' Next: /fair show "{fair.name}" page:{at + 1}' if at < pages else ""
+        sections.append(Section(f"Page {at} of {pages}.{following}"))
     sections.append(Section(summary_line(report)))
     sections.append(
         Section(
@@ -222,24 +263,29 @@ def evening_message(
             f"{summary_line(report)}"
         )
     ]
-    visited = [
-        f"{entry.company} (tier {entry.priority}): {_visit_line(visit, rulebook, zone, now)}"
-        + _why_optional(visit.conversation, rulebook)
+    lines = [
+        (
+            "Visited from your list",
+            f"{entry.company} (tier {entry.priority}): {_visit_line(visit, rulebook, zone, now)}"
+            + _why_optional(visit.conversation, rulebook),
+        )
         for entry in report.visited
         for visit in report.visits_of(entry)
     ]
-    if visited:
-        sections.append(Section("\n".join(visited), title="Visited from your list"))
-    if report.not_visited:
-        example = report.not_visited[0].company
-        sections.append(
-            Section(
-                ", ".join(f"{e.company} (tier {e.priority})" for e in report.not_visited)
-                + f"\nIf you did talk to them: /met NAME, {example}, career fair",
-                title="Not visited",
+    lines += [(NOT_VISITED, f"{e.company} (tier {e.priority})") for e in report.not_visited]
+    lines += [("Not on your list", line) for line in _unplanned_lines(report, rulebook, zone, now)]
+    shown, pages = _paged(lines, 1)
+    for section in shown:
+        if section.title == NOT_VISITED:
+            # How to record one they did talk to, under the companies not visited.
+            example = report.not_visited[0].company
+            section = Section(
+                f"{section.text}\nIf you did talk to them: /met NAME, {example}, career fair",
+                title=NOT_VISITED,
             )
-        )
-    sections += _unplanned(report, rulebook, zone, now)
+        sections.append(section)
+    if pages > 1:
+        sections.append(Section(f'That\'s what fits here: /fair show "{fair.name}" has it all.'))
     sections.append(
         Section(
             f"Brief chats with your {nudged_tiers(rulebook)} companies get nudges; the rest are "

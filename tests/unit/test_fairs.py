@@ -434,3 +434,23 @@ async def test_an_evening_dm_whose_send_raises_is_tried_again_later(bot: TestBot
     assert (
         datetime(2026, 3, 7, 0, 0, tzinfo=UTC) < evening.at < datetime(2026, 3, 7, 0, 2, tzinfo=UTC)
     )
+
+
+async def test_a_long_list_comes_in_pages_and_the_evening_dm_says_what_did_not_fit(
+    bot: TestBot,
+) -> None:
+    names = [f"Company {n:02d} " + "x" * 88 for n in range(50)]
+    text = await text_of(bot, '/fair plan "Big Fair" ' + ", ".join(names))
+    assert 'Page 1 of 3. Next: /fair show "Big Fair" page:2' in text
+    pages = [text] + [await text_of(bot, f'/fair show "Big Fair" page:{n}') for n in (2, 3)]
+    assert all(len(page) < 5000 for page in pages)
+    assert 'Page 2 of 3. Next: /fair show "Big Fair" page:3' in pages[1]
+    assert "Page 3 of 3." in pages[2]
+    assert all(sum(name in page for page in pages) == 1 for name in names)
+    with pytest.raises(CommandError, match="page: is a number"):
+        parse_command("/fair show page:x")
+    await bot.run_until(hours=5)
+    (evening,) = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
+    shown = evening.message.plain_text()
+    assert len(shown) < 5000
+    assert 'That\'s what fits here: /fair show "Big Fair" has it all.' in shown

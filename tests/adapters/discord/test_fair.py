@@ -122,3 +122,27 @@ async def test_mentions_typed_into_a_list_show_as_typed_and_ping_nobody(
     assert "\\@everyone Fair" in text
     assert "\\<\\@123>" in text
     assert "@everyone" not in text.replace("\\@everyone", "")
+
+
+async def test_a_list_of_fifty_long_names_is_shown_whole(discord_bot: DiscordBot) -> None:
+    names = [f"Company {n:02d} " + "x" * 88 for n in range(50)]
+    made = await discord_bot.send(
+        discord_bot.make.command(
+            "fair plan", {"fair": "Big Fair", "companies": ", ".join(names)}, user_id=ALICE
+        )
+    )
+    first = made[-1].json["data"]
+    assert 'Page 1 of 3. Next: /fair show "Big Fair" page:2' in text_of(first)
+    pages = [first] + [
+        await discord_bot.command("fair show", {"fair": "Big Fair", "page": n}) for n in (2, 3)
+    ]
+    for page in pages:
+        # Within Discord's 6000 characters a message: nothing cut.
+        assert (
+            sum(len(e.get("description") or "") + len(e.get("title") or "") for e in page["embeds"])
+            <= 6000
+        )
+        assert "…" not in text_of(page)
+    text = "\n".join(text_of(page) for page in pages)
+    assert all(name in text for name in names)
+    assert "50\\. Company 49" in text

@@ -124,3 +124,16 @@ async def test_the_forms_problems_show_on_their_fields(harness: SlackHarness) ->
     assert "couldn't read “someday” as a day" in errors["when"]
     await harness.command("/fair", "list")
     assert "You have no fair list yet" in texts(await harness.answer())
+
+
+async def test_a_list_of_fifty_long_names_is_shown_whole(harness: SlackHarness) -> None:
+    names = [f"Company {n:02d} " + "x" * 88 for n in range(50)]
+    await harness.command("/fair", 'plan "Big Fair" ' + ", ".join(names))
+    pages = [await harness.answer()]
+    for n in (2, 3):
+        await harness.command("/fair", f'show "Big Fair" page:{n}')
+        pages.append(await harness.answer(count=n))
+    assert "Page 1 of 3" in texts(pages[0])
+    assert all(len(page["blocks"]) <= 50 for page in pages)
+    shown = "\n".join(texts(page) for page in pages)
+    assert all(name in shown for name in names)
