@@ -20,6 +20,7 @@ from bot.export import calendar_file, csv_file, fairs_file
 from bot.fairs import fair_report
 from bot.handlers.context import Context
 from bot.messages import your_data as say
+from bot.messages.fairs import ignored_priority
 from bot.met import LIMITS, validate_met
 from bot.names import people_phrase
 from bot.replies import Reply
@@ -46,6 +47,9 @@ async def edit(command: Edit, ctx: Context) -> Reply:
         raise UserError(say.kind_gone(command.number))
     fields = corrected_fields(conversation, kind.key, changes)
     details = validate_met(fields, ctx.rulebook, now=ctx.now, zone=ctx.zone)
+    if kind.required and "priority" in changes and details.priority is not None:
+        # Nothing to change: an interview or a call is followed up whatever its priority.
+        raise UserError(ignored_priority(kind).text)
     met_at = details.met_at if "when" in changes else conversation.met_at
     corrected = replace(
         conversation,

@@ -454,3 +454,10 @@ async def test_a_long_list_comes_in_pages_and_the_evening_dm_says_what_did_not_f
     shown = evening.message.plain_text()
     assert len(shown) < 5000
     assert 'That\'s what fits here: /fair show "Big Fair" has it all.' in shown
+
+
+async def test_editing_an_interviews_priority_says_it_means_nothing_there(bot: TestBot) -> None:
+    await say(bot, "/met Jane Doe, Acme, interview")
+    reply = await say(bot, "/followups edit 1 priority:2")
+    assert reply.is_error
+    assert "priority: is ignored for an interview" in reply.plain_text()
