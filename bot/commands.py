@@ -253,7 +253,9 @@ class ShowFair:
 
 @dataclass(frozen=True)
 class ListFairs:
-    """/fair list: every fair the student planned."""
+    """/fair list [page:N]: every fair the student planned."""
+
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -484,9 +486,10 @@ def _parse_fair(text: str) -> Command:
     if sub in ("help", "-h", "--help", "?"):
         return Help("fair")
     if sub in ("list", "ls", "all"):
+        page, rest = _page(rest)
         if rest:
             raise CommandError("Usage: /fair list (every fair you planned).")
-        return ListFairs()
+        return ListFairs(page)
     if sub == "show":
         page, rest = _page(rest)
         name, extra = split_fair_name(rest)

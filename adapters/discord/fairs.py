@@ -36,6 +36,8 @@ WHEN_MAX = 100
 CHOICE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
 FORM_TIMEOUT = 30 * 60
+# A student's fairs fill a few pages at most (bot.handlers.fairs.FAIRS_LIMIT).
+FAIRS_PAGES = 20
 
 Choices = list[app_commands.Choice[str]]
 
@@ -178,8 +180,11 @@ def fair_group(responder: Responder) -> app_commands.Group:
         await answer_fair(responder, interaction, command)
 
     @fair.command(name="list", description="Every fair you planned")
-    async def list_(interaction: Interaction) -> None:
-        await answer_fair(responder, interaction, ListFairs())
+    @app_commands.describe(page="A long list's page (default: 1)")
+    async def list_(
+        interaction: Interaction, page: app_commands.Range[int, 1, FAIRS_PAGES] = 1
+    ) -> None:
+        await answer_fair(responder, interaction, ListFairs(page))
 
     @fair.command(name="add", description="Add companies to a fair's list")
     @app_commands.describe(

@@ -160,7 +160,7 @@ async def list_fairs(command: ListFairs, ctx: Context) -> Reply:
     for fair in reversed(fairs):
         report = await fair_report(ctx.uow, fair)
         counted.append((fair, len(report.visited)))
-    return say.fairs_reply(counted, _today(ctx))
+    return say.fairs_reply(counted, _today(ctx), command.page)
 
 
 async def add_to_fair(command: AddToFair, ctx: Context) -> Reply:

@@ -177,19 +177,23 @@ def fair_list_reply(
     return Reply(tuple(sections))
 
 
-def fairs_reply(fairs: Sequence[tuple[FairList, int]], today: date) -> Reply:
-    """/fair list: every fair, with how many of its companies were visited."""
+def fairs_reply(fairs: Sequence[tuple[FairList, int]], today: date, page: int = 1) -> Reply:
+    """/fair list: every fair, with how many of its companies were visited; in pages."""
     lines = [
-        f"{fair.name}, {fair_day(fair.held_on, today)}: {len(fair.entries)} "
-        f"{'company' if len(fair.entries) == 1 else 'companies'}, {visited} visited"
+        (
+            "Your fairs",
+            f"{fair.name}, {fair_day(fair.held_on, today)}: {len(fair.entries)} "
+            f"{'company' if len(fair.entries) == 1 else 'companies'}, {visited} visited",
+        )
         for fair, visited in fairs
     ]
-    return Reply(
-        (
-            Section("\n".join(lines), title="Your fairs"),
-            Section('/fair show "NAME" shows one; /fair alone, the most recent.'),
-        )
-    )
+    sections, pages = _paged(lines, page)
+    if pages > 1:
+        at = min(max(page, 1), pages)
+        following = f" Next: /fair list page:{at + 1}" if at < pages else ""
+        sections.append(Section(f"Page {at} of {pages}.{following}"))
+    sections.append(Section('/fair show "NAME" shows one; /fair alone, the most recent.'))
+    return Reply(tuple(sections))
 
 
 def matched_line(fair: FairList, entry: FairEntry | None, typed: str) -> Section:

@@ -461,3 +461,21 @@ async def test_editing_an_interviews_priority_says_it_means_nothing_there(bot: T
     reply = await say(bot, "/followups edit 1 priority:2")
     assert reply.is_error
     assert "priority: is ignored for an interview" in reply.plain_text()
+
+
+async def test_a_hundred_fairs_are_listed_in_pages(bot: TestBot) -> None:
+    for n in range(100):
+        await say(bot, f'/fair plan "Fair {n:03d} ' + "y" * 100 + f'" Acme when:"in {n} days"')
+    reply = await say(bot, '/fair plan "One Too Many" Acme')
+    assert reply.is_error
+    assert "100 fairs planned, the most I keep" in reply.plain_text()
+    pages, n = [], 1
+    while True:
+        text = await text_of(bot, f"/fair list page:{n}")
+        pages.append(text)
+        assert len(text) < 5000
+        if "Next: /fair list" not in text:
+            break
+        n += 1
+    assert n > 1
+    assert all(sum(f"Fair {i:03d} " in page for page in pages) == 1 for i in range(100))
