@@ -48,6 +48,8 @@ Type the commands you would type in Slack or Discord:
   /followups done 1 · snooze 1 2h · skip 1 · draft 1 · check TEXT · settings · help
   /followups edit 1 name:... · delete 1 · undo · export · calendar · forget-me   your data
   /followups link · link CODE · unlink · settings dm slack|discord   one list on both
+  /fair plan "Spring Career Fair" Acme:1, Globex, Initech:2 when:friday   a fair's priority list
+  /fair · show "NAME" · list · add Globex:1 · remove Hooli · move Initech 1 · help
 And the console's own:
   :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
   :as alice       act as another student (each has their own follow-ups and settings)

@@ -12,11 +12,19 @@ from difflib import get_close_matches
 
 from bot.edits import parse_changes
 from bot.errors import UserError
+from bot.fairs import (
+    FAIR_NAME_LIMIT,
+    FairError,
+    PlannedCompany,
+    parse_companies,
+    split_fair_name,
+)
 from bot.formatting import clip
-from bot.met import MetInput
+from bot.met import MetInput, clean_text
 from bot.replies import Action, ActionKind
 
 __all__ = [
+    "AddToFair",
     "Calendar",
     "ChangeSetting",
     "Check",
@@ -28,15 +36,21 @@ __all__ = [
     "EditForm",
     "EditGreeting",
     "Export",
+    "FairForm",
     "ForgetMe",
     "Help",
     "Link",
+    "ListFairs",
     "ListFollowUps",
     "MarkDone",
     "Met",
     "MetForm",
+    "MoveOnFair",
     "OnFollowUp",
+    "PlanFair",
+    "RemoveFromFair",
     "ServerZone",
+    "ShowFair",
     "ShowSettings",
     "Skip",
     "Snooze",
@@ -44,8 +58,10 @@ __all__ = [
     "Unlink",
     "command_for",
     "parse_command",
+    "parse_fair",
     "parse_followups",
     "parse_number",
+    "plan_from_form",
 ]
 
 
@@ -208,6 +224,65 @@ class Help:
     topic: str
 
 
+@dataclass(frozen=True)
+class PlanFair:
+    """/fair plan ["NAME"] COMPANIES [when:DAY]: the student's list for a fair, in order of
+    interest; the same name again replaces that fair's list. No name: the next fair already
+    planned, or a new one. `when` as typed (the handler knows the student's zone)."""
+
+    name: str
+    companies: tuple[PlannedCompany, ...]
+    when: str = ""
+
+
+@dataclass(frozen=True)
+class FairForm:
+    """/fair plan with no companies: adapters with forms open the list form; others show how."""
+
+
+@dataclass(frozen=True)
+class ShowFair:
+    """/fair [show "NAME"]: a fair's list and what happened there; no name, the most recent.
+    `form_if_none`: /fair alone, which opens the form (where there are forms) for a student
+    with no list yet."""
+
+    name: str = ""
+    form_if_none: bool = False
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class ListFairs:
+    """/fair list [page:N]: every fair the student planned."""
+
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class AddToFair:
+    """/fair add ["FAIR"] COMPANY[:TIER], ...: more companies, at the end of the list."""
+
+    companies: tuple[PlannedCompany, ...]
+    fair: str = ""
+
+
+@dataclass(frozen=True)
+class RemoveFromFair:
+    """/fair remove ["FAIR"] COMPANY."""
+
+    company: str
+    fair: str = ""
+
+
+@dataclass(frozen=True)
+class MoveOnFair:
+    """/fair move ["FAIR"] COMPANY N: the company to place N in the order of interest."""
+
+    company: str
+    position: int
+    fair: str = ""
+
+
 Command = (
     Met
     | MetForm
@@ -231,6 +306,13 @@ Command = (
     | Calendar
     | Link
     | Unlink
+    | PlanFair
+    | FairForm
+    | ShowFair
+    | ListFairs
+    | AddToFair
+    | RemoveFromFair
+    | MoveOnFair
 )
 
 _SUBCOMMANDS = (
@@ -265,9 +347,11 @@ def parse_command(text: str, *, where: str | None = None) -> Command:
         return parse_met_command(rest, where=where)
     if name in ("/followups", "/followup", "/fu"):
         return parse_followups(rest)
+    if name in ("/fair", "/fairs"):
+        return parse_fair(rest)
     raise CommandError(
-        f"“{clip(name, 40)}” isn't a command I know. Try /met to record a conversation or "
-        "/followups to see what you owe."
+        f"“{clip(name, 40)}” isn't a command I know. Try /met to record a conversation, "
+        "/followups to see what you owe or /fair for a career fair's priority list."
     )
 
 
@@ -371,6 +455,109 @@ def parse_followups(text: str) -> Command:
         "Try list, done, snooze, skip, draft, check, settings, edit, delete, undo, export, "
         "calendar, link, unlink, forget-me or help."
     )
+
+
+_NAME_QUOTES = '"“”«»„'
+_FAIR_SUBCOMMANDS = ("plan", "show", "list", "add", "remove", "move", "help")
+_FAIR_WHEN = re.compile(r"(?<!\w)when\s*:\s*", re.IGNORECASE)
+
+
+def parse_fair(text: str) -> Command:
+    """/fair [plan ["NAME"] COMPANIES [when:DAY] | show ["NAME"] | list | add ["FAIR"]
+    COMPANIES | remove ["FAIR"] COMPANY | move ["FAIR"] COMPANY N | help]."""
+    try:
+        return _parse_fair(text)
+    except FairError as err:
+        raise CommandError(str(err)) from None
+
+
+def _parse_fair(text: str) -> Command:
+    stripped = text.strip()
+    if not stripped:
+        return ShowFair(form_if_none=True)
+    if stripped[0] in _NAME_QUOTES:
+        # /fair "Spring Career Fair": that fair's list.
+        name, rest = split_fair_name(stripped)
+        if rest:
+            raise CommandError(f'Usage: /fair show "{clip(name, 40)}" (or /fair plan to edit).')
+        return ShowFair(name)
+    sub, _, rest = stripped.partition(" ")
+    sub, rest = sub.casefold(), rest.strip()
+    if sub in ("help", "-h", "--help", "?"):
+        return Help("fair")
+    if sub in ("list", "ls", "all"):
+        page, rest = _page(rest)
+        if rest:
+            raise CommandError("Usage: /fair list (every fair you planned).")
+        return ListFairs(page)
+    if sub == "show":
+        page, rest = _page(rest)
+        name, extra = split_fair_name(rest)
+        if name and extra:
+            raise CommandError(f'Usage: /fair show "{clip(name, 40)}" (nothing after the name).')
+        # A name without quotes is all of it: "/fair show Spring Career Fair".
+        return ShowFair(name or clean_text(extra)[:FAIR_NAME_LIMIT], page=page)
+    if sub in ("plan", "new"):
+        before, when = _split_when(rest)
+        name, companies = split_fair_name(before)
+        if not companies.strip() and not when:
+            if name:
+                raise CommandError(
+                    f'Which companies? Like /fair plan "{clip(name, 40)}" Acme, Globex, Initech.'
+                )
+            return FairForm()
+        return PlanFair(name, parse_companies(companies), when)
+    if sub == "add":
+        fair, companies = split_fair_name(rest)
+        return AddToFair(parse_companies(companies), fair)
+    if sub in ("remove", "rm", "delete"):
+        fair, company = split_fair_name(rest)
+        if not company:
+            raise CommandError("Which company? Like /fair remove Hooli.")
+        return RemoveFromFair(company, fair)
+    if sub == "move":
+        fair, args = split_fair_name(rest)
+        company, _, place = args.rpartition(" ")
+        match = re.fullmatch(r"#?(\d{1,3})", place.strip())
+        if not company.strip() or match is None or int(match.group(1)) == 0:
+            raise CommandError(
+                "Usage: /fair move COMPANY N, like /fair move Initech 1 (1 = first)."
+            )
+        return MoveOnFair(company.strip(), int(match.group(1)), fair)
+    close = get_close_matches(sub, _FAIR_SUBCOMMANDS, n=1)
+    hint = f" Did you mean /fair {close[0]}?" if close else ""
+    raise CommandError(
+        f"“{clip(sub, 40)}” isn't a /fair command.{hint} Try plan, show, list, add, remove, "
+        "move or help."
+    )
+
+
+def plan_from_form(name: str, companies: str, when: str) -> PlanFair:
+    """The fair-list form's fields (a name, the companies one a line or between commas, the
+    day) as /fair plan. Raises FairError naming the field that is wrong."""
+    fair = clean_text(name)
+    if len(fair) > FAIR_NAME_LIMIT:
+        raise FairError(f"A fair's name is at most {FAIR_NAME_LIMIT} characters.", "name")
+    return PlanFair(fair, parse_companies(companies), clean_text(when))
+
+
+_PAGE = re.compile(r"(?<!\w)page\s*:\s*(\S*)", re.IGNORECASE)
+
+
+def _page(text: str) -> tuple[int, str]:
+    """A long list's page (page:2), and the text without it."""
+    match = _PAGE.search(text)
+    if match is None:
+        return 1, text
+    if not re.fullmatch(r"\d{1,3}", match.group(1)) or int(match.group(1)) == 0:
+        raise CommandError("page: is a number, like /fair show page:2.")
+    return int(match.group(1)), (text[: match.start()] + text[match.end() :]).strip()
+
+
+def _split_when(text: str) -> tuple[str, str]:
+    """The text before `when:` and the day after it ("" when there is none)."""
+    parts = _FAIR_WHEN.split(text, maxsplit=1)
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else (text, "")
 
 
 def command_for(action: Action) -> Command:

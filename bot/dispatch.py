@@ -43,6 +43,7 @@ from bot.domain import (
     NudgeStatus,
     why_not_nudged,
 )
+from bot.fair_evenings import FairEvenings
 from bot.messages import nudge_message
 from bot.metrics import Metrics, NoMetrics, NudgeTally, failure_reason, retry_reason
 from bot.pacing import NoPacing, Pacer
@@ -144,17 +145,35 @@ class Dispatcher:
         self._pacer: Pacer = self.pacer or NoPacing()
         self._platforms = tuple(self.platforms) if self.platforms is not None else None
         self._pauses = _Pauses()
+        self._evenings = FairEvenings(
+            self.storage,
+            self.messenger,
+            self.clock,
+            self.rulebook,
+            self.default_zone,
+            owner=self.owner,
+            lease=self.lease,
+            late_after=LATE_AFTER,
+            backoff=_backoff,
+            max_attempts=MAX_ATTEMPTS,
+            platforms=self._platforms,
+            pacer=self._pacer,
+        )
 
     async def dispatch_due(self) -> DispatchReport:
-        """Deliver every nudge due now, one batch at a time, until none is left."""
+        """Deliver every nudge due now, one batch at a time, until none is left; then the
+        evening DMs after career fairs that are due (`bot.fair_evenings`)."""
         report = DispatchReport()
         while True:
             batch = await self.claim()
-            if not batch:
-                return report
-            report.add(await self.deliver(batch))
+            if batch:
+                report.add(await self.deliver(batch))
             if len(batch) < self.batch_size:
-                return report
+                break
+        claimed, sent = await self._evenings.send_due()
+        report.claimed += claimed
+        report.sent += sent
+        return report
 
     async def claim(self) -> list[Nudge]:
         """Claim the next batch of due nudges for this replica."""
@@ -164,8 +183,10 @@ class Dispatcher:
             return await uow.outbox.claim_due(claim)
 
     async def next_due_at(self) -> datetime | None:
+        """When the next nudge or fair evening DM falls due (or a lease runs out)."""
         async with self.storage.session() as uow:
-            return await uow.outbox.next_due_at()
+            due = [await uow.outbox.next_due_at(), await uow.fairs.next_evening_at()]
+        return min((d for d in due if d is not None), default=None)
 
     async def measure_outbox(self) -> OutboxDepth:
         """Count the nudges waiting, by state, and report it to `metrics`."""

@@ -9,7 +9,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from rules.engine import NudgeKind, PlannedFollowUp, QuietHours, Rulebook, should_nudge
@@ -19,6 +19,9 @@ __all__ = [
     "REASON_LENGTH",
     "Address",
     "Conversation",
+    "FairEntry",
+    "FairList",
+    "FairVisit",
     "FollowUp",
     "FollowUpStatus",
     "JobStatus",
@@ -271,3 +274,55 @@ def why_not_nudged(person: Person, conversation: Conversation, rulebook: Ruleboo
     ):
         return "nudges off for this follow-up"
     return None
+
+
+@dataclass
+class FairEntry:
+    """A company on a student's fair list: its tier (`priority`, 1 = the companies they care
+    about most) and its place in their order of interest (`position`, from 1)."""
+
+    company: str
+    priority: int
+    position: int
+    id: int | None = None
+
+    @property
+    def company_key(self) -> str:
+        return company_key(self.company)
+
+
+@dataclass
+class FairList:
+    """A student's priority list for one career fair (/fair plan), and the evening DM after it.
+
+    `held_on` is the fair's day in the student's zone. The evening DM is a row like a nudge:
+    `evening_status` pending until a sweep claims it (sending, with a lease), then sent,
+    cancelled or failed; `evening_due_at` is when it goes out (or is next tried).
+    """
+
+    person_id: int
+    name: str
+    held_on: date
+    created_at: datetime
+    entries: list[FairEntry]
+    evening_due_at: datetime | None = None
+    evening_status: NudgeStatus = NudgeStatus.PENDING
+    evening_attempts: int = 0
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    evening_sent_at: datetime | None = None
+    last_error: str | None = None
+    id: int | None = None
+
+    @property
+    def name_key(self) -> str:
+        return company_key(self.name)
+
+
+@dataclass(frozen=True)
+class FairVisit:
+    """A conversation at a fair: `entry_id` is the list entry it matched, None when unplanned."""
+
+    fair_id: int
+    conversation_id: int
+    entry_id: int | None

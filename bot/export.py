@@ -12,17 +12,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
 from bot.domain import Conversation, FollowUp, FollowUpStatus
+from bot.fairs import FairReport
 from bot.replies import File
 from rules.engine import Rulebook
 
-__all__ = ["ALARM_BEFORE", "CSV_COLUMNS", "calendar_file", "csv_file", "safe_cell"]
+__all__ = [
+    "ALARM_BEFORE",
+    "CSV_COLUMNS",
+    "FAIR_COLUMNS",
+    "calendar_file",
+    "csv_file",
+    "fairs_file",
+    "safe_cell",
+]
 
 CSV_COLUMNS = (
     "number",
@@ -40,6 +49,8 @@ CSV_COLUMNS = (
     "sent by",
     "closed at",
 )
+# The student's fair lists: one row a company on a list, then one a company met off the list.
+FAIR_COLUMNS = ("fair", "day", "place", "company", "tier", "met", "follow-ups")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # An open deadline's calendar alarm rings this long before it: time enough to write a note.
 ALARM_BEFORE = timedelta(hours=2)
@@ -66,29 +77,76 @@ def csv_file(
     def local(moment: datetime | None) -> str:
         return moment.astimezone(zone).strftime(_STAMP) if moment else ""
 
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    table = []
     for follow_up, conversation in rows:
         kind = rulebook.kinds.get(conversation.kind)
-        cells = [
-            str(follow_up.number),
-            conversation.contact_name,
-            conversation.company,
-            kind.label if kind else conversation.kind,
-            local(conversation.met_at),
-            conversation.event or "",
-            str(conversation.priority or ""),
-            conversation.topics,
-            " or ".join(follow_up.methods),
-            local(follow_up.ideal_by),
-            local(follow_up.due_by),
-            follow_up.status.value,
-            follow_up.done_via or "",
-            local(follow_up.closed_at),
-        ]
+        table.append(
+            [
+                str(follow_up.number),
+                conversation.contact_name,
+                conversation.company,
+                kind.label if kind else conversation.kind,
+                local(conversation.met_at),
+                conversation.event or "",
+                str(conversation.priority or ""),
+                conversation.topics,
+                " or ".join(follow_up.methods),
+                local(follow_up.ideal_by),
+                local(follow_up.due_by),
+                follow_up.status.value,
+                follow_up.done_via or "",
+                local(follow_up.closed_at),
+            ]
+        )
+    return _csv(CSV_COLUMNS, table, name)
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[str]], name: str) -> File:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for cells in rows:
         writer.writerow([safe_cell(cell) for cell in cells])
     return File(name, out.getvalue().encode("utf-8-sig"), "text/csv")
+
+
+def fairs_file(reports: Sequence[FairReport], *, name: str = "fairs.csv") -> File:
+    """The student's fair lists: each company on a list with its place and tier, whom they met
+    there and their follow-ups' numbers and statuses; then those met off the list."""
+    rows = []
+    for report in reports:
+        fair = report.fair
+        day = fair.held_on.isoformat()
+        for entry in fair.entries:
+            visits = report.visits_of(entry)
+            rows.append(
+                [
+                    fair.name,
+                    day,
+                    str(entry.position),
+                    entry.company,
+                    str(entry.priority),
+                    "; ".join(v.conversation.contact_name for v in visits),
+                    _statuses(v.follow_ups for v in visits),
+                ]
+            )
+        for visit in report.unplanned:
+            rows.append(
+                [
+                    fair.name,
+                    day,
+                    "not on the list",
+                    visit.conversation.company,
+                    "",
+                    visit.conversation.contact_name,
+                    _statuses([visit.follow_ups]),
+                ]
+            )
+    return _csv(FAIR_COLUMNS, rows, name)
+
+
+def _statuses(follow_ups: Iterable[Sequence[FollowUp]]) -> str:
+    return "; ".join(f"#{f.number} {f.status.value}" for group in follow_ups for f in group)
 
 
 def calendar_file(

@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from bot.domain import Address, Conversation, FollowUp, Nudge, NudgeKind, Person, Workspace
+from bot.domain import (
+    Address,
+    Conversation,
+    FairList,
+    FairVisit,
+    FollowUp,
+    Nudge,
+    NudgeKind,
+    Person,
+    Workspace,
+)
 from bot.replies import Reply
 
 __all__ = [
@@ -21,6 +31,7 @@ __all__ = [
     "Claim",
     "Delivered",
     "Delivery",
+    "Fairs",
     "FollowUps",
     "Messenger",
     "NudgeContext",
@@ -382,6 +393,52 @@ class CalendarFeeds(Protocol):
         ...
 
 
+class Fairs(Protocol):
+    """A student's career-fair priority lists (/fair), the conversations recorded at each, and
+    each fair's evening DM (an outbox row of its own). Every read is scoped by the person who
+    asks: another student's list reads like one that doesn't exist."""
+
+    async def add(self, fair: FairList) -> FairList:
+        """Add a list; it and its entries get their ids."""
+        ...
+
+    async def update(self, fair: FairList) -> None:
+        """Write a changed list: its name, day and evening; entries with an id are updated, new
+        ones added, and those no longer on it deleted (conversations that matched them become
+        unplanned)."""
+        ...
+
+    async def of_person(self, person_id: int) -> list[FairList]:
+        """The person's lists, by the fair's day (then as planned)."""
+        ...
+
+    async def by_id(self, person_id: int, fair_id: int) -> FairList | None:
+        """The person's list, or None when it doesn't exist or isn't theirs."""
+        ...
+
+    async def add_visit(self, visit: FairVisit) -> None:
+        """Record that a conversation took place at a fair."""
+        ...
+
+    async def visits(self, person_id: int, fair_id: int) -> list[tuple[FairVisit, Conversation]]:
+        """The conversations recorded at the person's fair, in the order they took place."""
+        ...
+
+    async def claim_evenings(self, claim: Claim) -> list[FairList]:
+        """Claim the evening DMs due as of `claim.now` (pending, or sending with an expired
+        lease), like `Outbox.claim_due`: marked sending, one more attempt."""
+        ...
+
+    async def settle_evening(self, fair: FairList, owner: str) -> None:
+        """Write the outcome of a claimed evening DM (status, attempts, due time, lease, sent
+        time, error), if `owner` still holds it."""
+        ...
+
+    async def next_evening_at(self) -> datetime | None:
+        """When the earliest pending evening DM falls due (or the earliest lease runs out)."""
+        ...
+
+
 class BotState(Protocol):
     """Short values the bot keeps for itself across replicas: command-sync digests, requests
     already seen, shared rate windows."""
@@ -431,6 +488,7 @@ class UnitOfWork(Protocol):
     state: BotState
     calendar_feeds: CalendarFeeds
     accounts: Accounts
+    fairs: Fairs
 
 
 class Storage(Protocol):

@@ -119,6 +119,9 @@ class Reply:
     files: tuple[File, ...] = ()
     # A form to open in answer (an Edit button); the sections say how to type it instead.
     form: CorrectionForm | None = None
+    # Open the fair-list form in answer (/fair alone, no list yet) where the platform has
+    # forms; the sections say how to type it instead.
+    fair_form: bool = False
 
     @classmethod
     def text(cls, *paragraphs: str, actions: Iterable[Action] = ()) -> Reply:

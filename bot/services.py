@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 from bot import messages
 from bot.clock import Clock
 from bot.commands import Command
-from bot.domain import NAME_LIMIT, Address, Person, Workspace
+from bot.domain import NAME_LIMIT, Address, FairList, Person, Workspace
 from bot.errors import UserError
+from bot.fairs import FairError
 from bot.handlers import ABOUT_THE_WORKSPACE, COMMAND_HANDLERS, Context, Dependencies
 from bot.handlers.context import workspace_of
 from bot.messages import settings as say
@@ -145,7 +146,7 @@ class FollowUpService:
                 reply = await handler(command, ctx)
                 if personal and not ctx.forgotten:
                     notices += await self._zone_hint(ctx, requester)
-        except MetError as err:
+        except (MetError, FairError) as err:
             return Reply(Reply.error(str(err)).sections, is_error=True, field_errors=err.problems)
         except UserError as err:
             return Reply.error(str(err))
@@ -184,6 +185,16 @@ class FollowUpService:
             )
             for f, c in rows
         ]
+
+    async def fair_lists(self, requester: Requester) -> list[FairList]:
+        """The requester's career-fair lists, most recent day first: for autocomplete. Only
+        ever the requester's own."""
+        async with self._storage.session() as uow:
+            person = await _student(uow, requester.address)
+            if person is None or person.id is None:
+                return []
+            fairs = await uow.fairs.of_person(person.id)
+        return fairs[::-1]
 
     async def zone_for(self, address: Address) -> ZoneInfo:
         """The zone of whoever has `address` (the default for someone new)."""

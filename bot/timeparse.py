@@ -27,6 +27,7 @@ __all__ = [
     "MAX_AGE",
     "DurationError",
     "WhenError",
+    "parse_day",
     "parse_duration",
     "parse_when",
 ]
@@ -556,6 +557,82 @@ def _resolve(normalised: str, ctx: _Context) -> datetime:
     if result < ctx.earliest:
         raise ctx.too_old()
     return result.astimezone(UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# parse_day
+
+# How far ahead a fair may be planned: the next academic year's fairs at most.
+DAY_AHEAD = timedelta(days=366)
+_DAY_EXAMPLES = 'Try when:friday, when:tomorrow, when:"March 12" or when:2026-03-12.'
+_IN_DAYS = re.compile(r"in (?P<n>\d{1,3}) days?")
+_NEXT_WEEKDAY = re.compile(r"(?:(?P<rel>next|this|coming) )?(?P<wd>[a-z]+)")
+_MONTH_DAY = re.compile(
+    r"(?:(?P<mon>[a-z]+) (?P<d>\d{1,2})(?:st|nd|rd|th)?|(?P<d2>\d{1,2})(?:st|nd|rd|th)?"
+    r" (?:of )?(?P<mon2>[a-z]+))(?: (?P<y>\d{4}))?"
+)
+_ISO_DAY = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
+
+
+def parse_day(text: str, *, now: datetime, zone: ZoneInfo) -> date:
+    """The day of an event such as a career fair, in the student's `zone`: usually ahead.
+
+    Read case-insensitively: "today", "tomorrow", "in 3 days", "friday" or "next friday" (the
+    next such day, today included for "friday" alone), "March 12" or "12 March" (the next such
+    date, unless it was within the last `MAX_AGE`), "2026-03-12", and anything `parse_when`
+    reads ("yesterday", "last friday"). At most `MAX_AGE` ago and `DAY_AHEAD` ahead.
+
+    Raises WhenError (reason "unrecognised", "too_old", or "future" for beyond `DAY_AHEAD`).
+    """
+    today = now.astimezone(zone).date()
+    stripped = text.strip()
+    if len(stripped) > _MAX_INPUT:
+        raise WhenError(f"I couldn't read {_quote(text)} as a day. {_DAY_EXAMPLES}", "unrecognised")
+    words = _normalise(stripped)
+    day = _day_ahead(words, today)
+    if day is None:
+        try:
+            day = parse_when(stripped, now=now, zone=zone).astimezone(zone).date()
+        except WhenError as err:
+            if err.reason != "unrecognised":
+                raise
+            raise WhenError(
+                f"I couldn't read {_quote(text)} as a day. {_DAY_EXAMPLES}", "unrecognised"
+            ) from None
+    if day < today - MAX_AGE:
+        raise WhenError(f"{_quote(text)} is more than {MAX_AGE.days} days ago.", "too_old")
+    if day > today + DAY_AHEAD:
+        raise WhenError(f"{_quote(text)} is more than a year ahead.", "future")
+    return day
+
+
+def _day_ahead(words: str, today: date) -> date | None:
+    """A day `words` names looking ahead, or None when they don't (or name a past one)."""
+    if words in ("today", "now"):
+        return today
+    if words == "tomorrow":
+        return today + timedelta(days=1)
+    if m := _IN_DAYS.fullmatch(words):
+        return today + timedelta(days=int(m["n"]))
+    if (m := _NEXT_WEEKDAY.fullmatch(words)) and m["wd"] in _WEEKDAYS:
+        ahead = (_WEEKDAYS[m["wd"]] - today.weekday()) % 7
+        if m["rel"] == "next" and ahead == 0:
+            ahead = 7
+        return today + timedelta(days=ahead)
+    if m := _ISO_DAY.fullmatch(words):
+        return _real_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    if m := _MONTH_DAY.fullmatch(words):
+        month = _MONTHS.get(m["mon"] or m["mon2"])
+        if month is None:
+            return None
+        dom = int(m["d"] or m["d2"])
+        if m["y"]:
+            return _real_date(int(m["y"]), month, dom)
+        this_year = _real_date(today.year, month, dom)
+        if this_year is not None and this_year >= today - MAX_AGE:
+            return this_year
+        return _real_date(today.year + 1, month, dom)
+    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rules.rulebook import (
+    FairRules,
     FollowUpRule,
     KindRule,
     MethodRule,
@@ -28,6 +29,7 @@ from rules.rulebook import (
 )
 
 __all__ = [
+    "FairRules",
     "FollowUpRule",
     "KindRule",
     "MethodRule",
@@ -38,6 +40,7 @@ __all__ = [
     "Rulebook",
     "RulebookError",
     "Timing",
+    "fair_evening_at",
     "load_rulebook",
     "normalize_kind",
     "out_of_quiet_hours",
@@ -249,3 +252,24 @@ def out_of_quiet_hours(
         # Too close to the conversation for the margin, but still before quiet hours begin.
         return earliest
     return ends if ends <= latest else None
+
+
+def fair_evening_at(
+    fair: FairRules, timing: Timing, *, day: date, zone: ZoneInfo, quiet: QuietHours | None
+) -> datetime:
+    """When the evening DM after a fair held on `day` goes out: `fair.evening_at` that day in
+    the student's `zone`; when that falls in their quiet hours, `timing.quiet_margin` before
+    they begin (as a nudge moves), or, if they begin before noon, when they end."""
+    moment = at_local(day, fair.evening_at, zone)
+    if quiet is None or not quiet.contains(moment, zone):
+        return moment
+    noon = at_local(day, time(12, 0), zone)
+    moved = out_of_quiet_hours(
+        moment,
+        quiet,
+        zone,
+        margin=timing.quiet_margin,
+        earliest=noon,
+        latest=moment + timedelta(days=1),
+    )
+    return moved or moment

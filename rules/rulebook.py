@@ -22,6 +22,7 @@ from rules.reading import TomlReader, read_rule_file
 
 __all__ = [
     "LINKEDIN_NOTE_LIMITS",
+    "FairRules",
     "FollowUpRule",
     "KindRule",
     "MethodRule",
@@ -187,6 +188,19 @@ class KindRule:
         return None
 
 
+@dataclass(frozen=True)
+class FairRules:
+    """Career fairs (`[fair]`): which companies' brief chats are nudged, by the tier the student
+    gave them (1 = most), and when the evening DM after a fair goes out (their local time)."""
+
+    nudge_priority_at_most: int = 1
+    evening_at: time = time(19, 0)
+
+    @property
+    def nudged_priorities(self) -> frozenset[int]:
+        return frozenset(range(1, self.nudge_priority_at_most + 1))
+
+
 # LinkedIn's own limits on a connection note, by plan, for a rulebook that gives none: they are
 # LinkedIn's, whatever a club's rulebook says about when to connect.
 LINKEDIN_NOTE_LIMITS = {"free": 200, "premium": 300}
@@ -199,6 +213,7 @@ class Rulebook:
     methods: Mapping[str, MethodRule]
     kinds: Mapping[str, KindRule]
     _lookup: Mapping[str, str] = field(default_factory=dict, repr=False)
+    fair: FairRules = FairRules()
 
     def find_kind(self, text: str) -> KindRule | None:
         """The kind a student meant by `text` ("interview", "coffee chat", "Career Fair")."""
@@ -232,7 +247,10 @@ def normalize_kind(text: str) -> str:
 # -- loading ---------------------------------------------------------------------------------
 
 
-_TOP_KEYS = ("version", "timing", "methods", "kinds")
+_TOP_KEYS = ("version", "timing", "methods", "kinds", "fair")
+_FAIR_KEYS = ("nudge_priority_at_most", "evening_at")
+# A fair list's tiers: 1 (the companies the student cares about most) to 3.
+PRIORITY_TIERS = 3
 _TIMING_KEYS = (
     "deadline_hours",
     "heads_up_after_hours",
@@ -251,6 +269,7 @@ _KIND_KEYS = (
     "event",
     "optional",
     "nudge_priorities",
+    "by_priority",
     "linkedin_advice",
 )
 _FOLLOW_UP_KEYS = ("methods", "what", "length", "ideal_hours", "adequate_days", "advice")
@@ -310,6 +329,7 @@ def parse_rulebook(data: Mapping[str, Any], source: str) -> Rulebook:
         if needed not in methods:
             raise read.fail(f"methods.{needed}", "missing: the bot knows how to nudge for it")
 
+    fair = _parse_fair(read, data)
     kinds: dict[str, KindRule] = {}
     lookup: dict[str, str] = {}
     for key, value, path in read.tables(data, "kinds", _KIND_KEYS):
@@ -326,6 +346,13 @@ def parse_rulebook(data: Mapping[str, Any], source: str) -> Rulebook:
             or not all(isinstance(p, int) and not isinstance(p, bool) for p in priorities)
         ):
             raise read.fail(f"{path}nudge_priorities", "must be a list of whole numbers")
+        if read.flag(value, "by_priority", path):
+            if priorities is not None:
+                raise read.fail(
+                    f"{path}by_priority", "give by_priority or nudge_priorities, not both"
+                )
+            # Nudged by the tier of the company on the student's fair list ([fair]).
+            priorities = sorted(fair.nudged_priorities)
         kind = KindRule(
             key=key,
             label=read.string(value, "label", path),
@@ -350,7 +377,36 @@ def parse_rulebook(data: Mapping[str, Any], source: str) -> Rulebook:
         kinds[key] = kind
     if not kinds:
         raise read.fail("kinds", "must define at least one kind of conversation")
-    return Rulebook(source=source, timing=timing, methods=methods, kinds=kinds, _lookup=lookup)
+    return Rulebook(
+        source=source, timing=timing, methods=methods, kinds=kinds, _lookup=lookup, fair=fair
+    )
+
+
+def _parse_fair(read: TomlReader, data: Mapping[str, Any]) -> FairRules:
+    """`[fair]`, optional: a rulebook without it keeps the guide's defaults."""
+    if "fair" not in data:
+        return FairRules()
+    fair = read.table(data, "fair", "")
+    read.check_keys(fair, _FAIR_KEYS, "fair.")
+    at_most = fair.get("nudge_priority_at_most", FairRules.nudge_priority_at_most)
+    if (
+        isinstance(at_most, bool)
+        or not isinstance(at_most, int)
+        or not 1 <= at_most <= PRIORITY_TIERS
+    ):
+        raise read.fail(
+            "fair.nudge_priority_at_most",
+            f"must be a tier from 1 to {PRIORITY_TIERS} (1 = the companies cared about most), "
+            f"not {at_most!r}",
+        )
+    evening = FairRules.evening_at
+    if "evening_at" in fair:
+        text = read.string(fair, "evening_at", "fair.")
+        match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", text)
+        if match is None:
+            raise read.fail("fair.evening_at", f'must be a time like "19:00", not {text!r}')
+        evening = time(int(match.group(1)), int(match.group(2)))
+    return FairRules(nudge_priority_at_most=at_most, evening_at=evening)
 
 
 def _quiet_margin(read: TomlReader, timing: Mapping[str, Any]) -> timedelta:

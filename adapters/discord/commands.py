@@ -1,4 +1,4 @@
-"""The app commands: /met with typed options, the /followups group, and /server-tz.
+"""The app commands: /met with typed options, the /followups group, /fair, and /server-tz.
 
 Each command turns its options into the core's command and hands it to the `Responder`;
 autocomplete offers only the invoker's own follow-ups.
@@ -32,6 +32,7 @@ from bot.services import Requester
 from bot.zones import settable_zone_names
 
 from .context import Interaction, Responder
+from .fairs import fair_group
 from .forms import (
     COMPANY_MAX,
     EVENT_MAX,
@@ -114,7 +115,12 @@ def zone_choices(current: str, first: str | None = None) -> Choices:
 def build_commands(
     responder: Responder,
 ) -> list[TopCommand | app_commands.Group]:
-    return [_met_command(responder), _followups_group(responder), _server_tz_command(responder)]
+    return [
+        _met_command(responder),
+        _followups_group(responder),
+        fair_group(responder),
+        _server_tz_command(responder),
+    ]
 
 
 def _met_command(responder: Responder) -> TopCommand:

@@ -47,9 +47,13 @@ from adapters.slack import PLATFORM
 from adapters.slack.authorize import NOT_INSTALLED, SORRY, KnownInstalls, answer_refusals
 from adapters.slack.blocks import (
     ACTION_ID_PREFIX,
+    FAIR_FORM_CALLBACK,
     MET_FORM_CALLBACK,
     FormContext,
     decode_action,
+    fair_fields,
+    fair_modal,
+    fair_modal_errors,
     met_fields,
     met_modal,
     render,
@@ -66,9 +70,17 @@ from adapters.slack.profiles import Profiles
 from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
-from bot.commands import Met, MetForm, command_for, parse_command
+from bot.commands import (
+    FairForm,
+    Met,
+    MetForm,
+    command_for,
+    parse_command,
+    plan_from_form,
+)
 from bot.domain import Address
 from bot.errors import UserError
+from bot.fairs import FairError
 from bot.met import EXAMPLE
 from bot.replies import Action, ActionKind, Reply
 from bot.services import FollowUpService, Requester
@@ -86,6 +98,31 @@ FORM_PROFILE_WAIT = 1.5
 UNUSED_TOKEN_WARNINGS = frozenset(
     {warning_client_prioritized_and_token_skipped(), warning_token_skipped()}
 )
+
+
+FAIR_EXAMPLE = '/fair plan "Spring Career Fair" Acme:1, Globex, Initech:2 when:friday'
+
+
+async def _open_modal(
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    view: dict[str, Any],
+    example: str,
+) -> bool:
+    """Open a form in answer to a command; whether it opened (if not, the student is told how
+    to type it instead)."""
+    try:
+        await client.views_open(trigger_id=_text(body, "trigger_id") or "", view=view)
+    except SlackApiError as err:
+        if err.response.status_code == 429:
+            wait = retry_after_seconds(err.response.headers)
+            first = f"Slack is busy: the form can't open for about {wait:.0f} seconds."
+        else:
+            first = "I couldn't open the form."
+        await _answer(respond, Reply.error(first, f"You can type it instead: {example}"))
+        return False
+    return True
 
 
 class SlackHandlers:
@@ -113,7 +150,8 @@ class SlackHandlers:
     # -- slash commands ----------------------------------------------------------------------
 
     async def command(self, args: AsyncArgs) -> None:
-        """/met and /followups, as typed (/met alone opens the form). Acked already."""
+        """/met, /followups and /fair, as typed (/met alone opens the form; /fair plan alone,
+        or /fair before there is a list, the fair form). Acked already."""
         body, context, client, respond = args.body, args.context, args.client, args.respond
         name = _text(body, "command") or "/followups"
         channel = _text(body, "channel_id")
@@ -126,8 +164,14 @@ class SlackHandlers:
             if isinstance(command, MetForm):
                 await self._open_form(body, context, client, respond, channel)
                 return
+            if isinstance(command, FairForm):
+                await self._open_fair_form(body, client, respond, channel)
+                return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
             reply = await self.service.handle(requester, command)
+            if reply.fair_form:
+                await self._open_fair_form(body, client, respond, channel)
+                return
             reply = await share_privately(client, requester.address.user, reply)
             await _answer(respond, reply)
         except Exception as err:
@@ -144,21 +188,40 @@ class SlackHandlers:
         channel: str | None,
     ) -> None:
         form = FormContext(channel=channel, response_url=_text(body, "response_url"))
-        try:
-            await client.views_open(
-                trigger_id=_text(body, "trigger_id") or "",
-                view=met_modal(self.service.rulebook, form),
-            )
-        except SlackApiError as err:
-            if err.response.status_code == 429:
-                wait = retry_after_seconds(err.response.headers)
-                first = f"Slack is busy: the form can't open for about {wait:.0f} seconds."
-            else:
-                first = "I couldn't open the form."
-            await _answer(respond, Reply.error(first, f"You can type it instead: {EXAMPLE}"))
-            return
-        # Look the student's zone up now, so the form's "when" is read in it on submission.
-        await self.requester(context, client, wait=PROFILE_WAIT)
+        view = met_modal(self.service.rulebook, form)
+        if await _open_modal(body, client, respond, view, EXAMPLE):
+            # Look the student's zone up now, so the form's "when" is read in it on submission.
+            await self.requester(context, client, wait=PROFILE_WAIT)
+
+    async def _open_fair_form(
+        self,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        channel: str | None,
+    ) -> None:
+        form = FormContext(channel=channel, response_url=_text(body, "response_url"))
+        await _open_modal(body, client, respond, fair_modal(form), FAIR_EXAMPLE)
+
+    async def fair_form(self, args: AsyncArgs) -> None:
+        """The fair form's submission: answered in its ack, errors on their fields."""
+        ack, view, context, client = args.ack, args.view or {}, args.context, args.client
+        form = FormContext.decode(str(view.get("private_metadata") or ""))
+
+        async def submit() -> tuple[Reply, Requester]:
+            requester = await self.requester(context, client, wait=FORM_PROFILE_WAIT)
+            try:
+                command = plan_from_form(*fair_fields(view))
+            except FairError as err:
+                return Reply(
+                    Reply.error(str(err)).sections, is_error=True, field_errors=err.problems
+                ), requester
+            return await self.service.handle(requester, command), requester
+
+        async def answer(reply: Reply, requester: Requester) -> None:
+            await self._answer_form(form, reply, client, requester)
+
+        await answer_submission(ack, "/fair form", submit, answer, fair_modal_errors)
 
     async def met_form(self, args: AsyncArgs) -> None:
         """The form's submission: answered in its ack, errors on their fields."""
@@ -370,8 +433,10 @@ def build_app(
     app.error(_log_error)
     app.command("/met")(_once(seen, handlers.command, ack_first=True))
     app.command("/followups")(_once(seen, handlers.command, ack_first=True))
+    app.command("/fair")(_once(seen, handlers.command, ack_first=True))
     # A form's ack carries its answer (its errors), so the form is checked and handled first.
     app.view(MET_FORM_CALLBACK)(_once(seen, handlers.met_form, ack_first=False))
+    app.view(FAIR_FORM_CALLBACK)(_once(seen, handlers.fair_form, ack_first=False))
     app.view(EDIT_FORM_CALLBACK)(_once(seen, handlers.correction_form, ack_first=False))
     app.action(re.compile("^" + re.escape(ACTION_ID_PREFIX)))(
         _once(seen, handlers.click, ack_first=True)

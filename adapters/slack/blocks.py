@@ -14,12 +14,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.fairs import FAIR_NAME_LIMIT
 from bot.met import LIMITS, MetInput
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import Rulebook
 
 __all__ = [
     "ACTION_ID_PREFIX",
+    "FAIR_FORM_CALLBACK",
     "MET_FORM_CALLBACK",
     "FormContext",
     "Message",
@@ -46,6 +48,7 @@ MAX_FALLBACK_TEXT = 300
 
 ACTION_ID_PREFIX = "followup-"
 MET_FORM_CALLBACK = "followup_met_form"
+FAIR_FORM_CALLBACK = "followup_fair_form"
 _RESULT_SUFFIX = ":result"
 
 
@@ -417,3 +420,77 @@ def modal_errors(reply: Reply) -> dict[str, str]:
     if not errors:
         errors["name"] = escape(_clip(reply.plain_text(), 300))
     return errors
+
+
+# -- the /fair form --------------------------------------------------------------------------
+
+_FAIR_FIELDS = ("name", "companies", "when")
+# A list of 50 companies with their tiers, with room to spare.
+COMPANIES_MAX = 3000
+
+
+def fair_modal(context: FormContext) -> dict[str, Any]:
+    """The fair-list form: the fair's name, its companies one a line in order of interest (a
+    tier after a colon), and its day."""
+
+    def field(block_id: str, label: str, placeholder: str, **element: Any) -> dict[str, Any]:
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "label": _plain(label),
+            "optional": block_id != "companies",
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "placeholder": _plain(placeholder),
+                **element,
+            },
+        }
+
+    companies = field(
+        "companies",
+        "Companies, in order of interest",
+        "Acme:1\nGlobex:1\nInitech:2\nHooli",
+        multiline=True,
+        max_length=COMPANIES_MAX,
+    )
+    companies["hint"] = _plain(
+        "One a line, the one you care about most first. A tier after a colon (1 = most); "
+        "without one, the tier of the company above. You don't have to follow up with "
+        "everybody; when in doubt, follow up."
+    )
+    return {
+        "type": "modal",
+        "callback_id": FAIR_FORM_CALLBACK,
+        "title": _plain("Plan a career fair"),
+        "submit": _plain("Save"),
+        "close": _plain("Cancel"),
+        "private_metadata": context.encode(),
+        "blocks": [
+            field("name", "Fair", "Spring Career Fair", max_length=FAIR_NAME_LIMIT),
+            companies,
+            field("when", "When is it?", "friday, tomorrow, March 12", max_length=100),
+        ],
+    }
+
+
+def fair_fields(view: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The fair form's name, companies and day, as typed ("" when empty)."""
+    values = view.get("state", {}).get("values", {})
+
+    def value(block_id: str) -> str:
+        element = values.get(block_id, {}).get("value", {})
+        typed = element.get("value") if isinstance(element, Mapping) else None
+        return typed if isinstance(typed, str) else ""
+
+    return value("name"), value("companies"), value("when")
+
+
+def fair_modal_errors(reply: Reply) -> dict[str, str]:
+    """A refused fair list as the form's errors, on the field they concern (else companies)."""
+    errors = {
+        field: escape(_clip(message, 300))
+        for field, message in reply.field_errors.items()
+        if field in _FAIR_FIELDS
+    }
+    return errors or {"companies": escape(_clip(reply.plain_text(), 300))}

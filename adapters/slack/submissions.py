@@ -24,9 +24,11 @@ async def answer_submission(
     what: str,
     submit: Callable[[], Awaitable[tuple[Reply, Requester]]],
     answer: Callable[[Reply, Requester], Awaitable[None]],
+    errors: Callable[[Reply], dict[str, str]] = modal_errors,
 ) -> None:
-    """Run `submit`; ack with its problems by field, or ack and `answer`. A failure is logged
-    by its type only (its text may quote what the student typed) and shown on the form."""
+    """Run `submit`; ack with its problems by field (`errors`: the /met form's by default),
+    or ack and `answer`. A failure is logged by its type only (its text may quote what the
+    student typed) and shown on the form's "name" field, which every form has."""
     try:
         reply, requester = await submit()
     except Exception as err:
@@ -34,7 +36,7 @@ async def answer_submission(
         await ack(response_action="errors", errors={"name": SORRY})
         return
     if reply.is_error:
-        await ack(response_action="errors", errors=modal_errors(reply))
+        await ack(response_action="errors", errors=errors(reply))
         return
     await ack()
     try:

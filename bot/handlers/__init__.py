@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.commands import (
+    AddToFair,
     Calendar,
     ChangeSetting,
     Check,
@@ -21,14 +22,20 @@ from bot.commands import (
     EditForm,
     EditGreeting,
     Export,
+    FairForm,
     ForgetMe,
     Help,
     Link,
+    ListFairs,
     ListFollowUps,
     MarkDone,
     Met,
     MetForm,
+    MoveOnFair,
+    PlanFair,
+    RemoveFromFair,
     ServerZone,
+    ShowFair,
     ShowSettings,
     Skip,
     Snooze,
@@ -37,6 +44,7 @@ from bot.commands import (
 )
 from bot.handlers import (
     accounts,
+    fairs,
     follow_ups,
     help,
     met,
@@ -76,6 +84,13 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     Link: accounts.link,
     Unlink: accounts.unlink,
     ForgetMe: your_data.forget_me,
+    PlanFair: fairs.plan_fair,
+    FairForm: fairs.fair_form,
+    ShowFair: fairs.show_fair,
+    ListFairs: fairs.list_fairs,
+    AddToFair: fairs.add_to_fair,
+    RemoveFromFair: fairs.remove_from_fair,
+    MoveOnFair: fairs.move_on_fair,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import messages
 from bot.commands import Met
-from bot.domain import Conversation, FollowUp, company_key
+from bot.domain import Conversation, FairVisit, FollowUp, company_key
+from bot.fairs import listed_name
 from bot.handlers.context import Context
+from bot.handlers.fairs import fair_of_conversation
+from bot.messages.fairs import ignored_priority, matched_line
 from bot.met import MetInput, validate_met, when_prefix
-from bot.replies import Reply
+from bot.replies import Reply, Section
 from rules.engine import plan_follow_ups
 
 __all__ = ["record_conversation"]
@@ -20,21 +25,45 @@ async def record_conversation(command: Met, ctx: Context) -> Reply:
     details = validate_met(fields, ctx.rulebook, now=now, zone=zone)
     follow_ups = ctx.uow.follow_ups
     earlier = await follow_ups.conversations_at(person_id, company_key(details.company))
+    notes: list[Section] = []
+    priority, event, company = details.priority, details.event, details.company
+    if priority is not None and details.kind.required:
+        # The guide: follow up after every interview and call, without exception.
+        notes.append(ignored_priority(details.kind))
+        priority = None
+    at_fair = await fair_of_conversation(
+        ctx, company=details.company, event=event, kind=details.kind, met_at=details.met_at
+    )
+    if at_fair is not None:
+        fair, entry = at_fair
+        notes.insert(0, matched_line(fair, entry, details.company))
+        # The list's tier, unless they typed one; the fair's name, so drafts can mention it.
+        if entry is not None and priority is None and not details.kind.required:
+            priority = entry.priority
+        if entry is not None:
+            company = listed_name(entry, company)
+        event = event or fair.name
     conversation = await follow_ups.add_conversation(
         Conversation(
             person_id=person_id,
             contact_name=details.name,
-            company=details.company,
+            company=company,
             kind=details.kind.key,
             met_at=details.met_at,
             created_at=now,
             topics=details.topics,
-            event=details.event,
-            priority=details.priority,
+            event=event,
+            priority=priority,
             logged_in=command.where,
         )
     )
     assert conversation.id is not None
+    if at_fair is not None:
+        fair, entry = at_fair
+        assert fair.id is not None
+        await ctx.uow.fairs.add_visit(
+            FairVisit(fair.id, conversation.id, entry.id if entry is not None else None)
+        )
     # Every person met gets their own follow-ups (the guide: a personalized email to every
     # person you interacted with), numbered person by person.
     planned = plan_follow_ups(details.kind, details.met_at)
@@ -56,7 +85,7 @@ async def record_conversation(command: Met, ctx: Context) -> Reply:
     # The command's own moment counts: "47 hours ago" makes a last call due right now, which a
     # later reading of the clock would already call past.
     nudged = await ctx.planner.place_new(ctx.person, conversation, added)
-    return messages.plan_reply(
+    reply = messages.plan_reply(
         conversation=conversation,
         kind=details.kind,
         follow_ups=nudged,
@@ -67,3 +96,5 @@ async def record_conversation(command: Met, ctx: Context) -> Reply:
         zone=zone,
         nudged=any(nudges for _, nudges in nudged),
     )
+    # Right after "Saved: ...", what it was matched to and what was ignored.
+    return replace(reply, sections=(*reply.sections[:1], *notes, *reply.sections[1:]))

@@ -16,9 +16,11 @@ from bot.commands import Calendar, Delete, Edit, EditForm, Export, ForgetMe, Und
 from bot.domain import Conversation, FollowUp, FollowUpStatus
 from bot.edits import corrected_fields, recorded_fields
 from bot.errors import UserError
-from bot.export import calendar_file, csv_file
+from bot.export import calendar_file, csv_file, fairs_file
+from bot.fairs import fair_report
 from bot.handlers.context import Context
 from bot.messages import your_data as say
+from bot.messages.fairs import ignored_priority
 from bot.met import LIMITS, validate_met
 from bot.names import people_phrase
 from bot.replies import Reply
@@ -45,6 +47,9 @@ async def edit(command: Edit, ctx: Context) -> Reply:
         raise UserError(say.kind_gone(command.number))
     fields = corrected_fields(conversation, kind.key, changes)
     details = validate_met(fields, ctx.rulebook, now=ctx.now, zone=ctx.zone)
+    if kind.required and "priority" in changes and details.priority is not None:
+        # Nothing to change: an interview or a call is followed up whatever its priority.
+        raise UserError(ignored_priority(kind).text)
     met_at = details.met_at if "when" in changes else conversation.met_at
     corrected = replace(
         conversation,
@@ -146,15 +151,20 @@ async def undo(command: Undo, ctx: Context) -> Reply:
 
 
 async def export(command: Export, ctx: Context) -> Reply:
-    """Everything the student recorded, as a CSV and a calendar of the open deadlines."""
+    """Everything the student recorded, as a CSV and a calendar of the open deadlines, and
+    their fair lists as a CSV of their own."""
     rows = await ctx.uow.follow_ups.everything_of(ctx.person_id)
-    if not rows:
+    fairs = await ctx.uow.fairs.of_person(ctx.person_id)
+    if not rows and not fairs:
         raise UserError(say.nothing_to_export())
     zone, day = ctx.zone, ctx.now.astimezone(ctx.zone).date().isoformat()
     files = [
         csv_file(rows, rulebook=ctx.rulebook, zone=zone, name=f"followups-{day}.csv"),
         calendar_file(rows, now=ctx.now, zone=zone, name=f"followups-{day}.ics"),
     ]
+    if fairs:
+        reports = [await fair_report(ctx.uow, fair) for fair in fairs]
+        files.append(fairs_file(reports, name=f"fairs-{day}.csv"))
     still_open = sum(
         1 for f, _ in rows if f.status is FollowUpStatus.PENDING and f.due_by > ctx.now
     )

@@ -120,7 +120,8 @@ def plan_reply(
             )
         )
     if not nudged:
-        sections.append(Section(_why_no_nudges(person, kind, conversation)))
+        number = follow_ups[0][0].number if follow_ups else 0
+        sections.append(Section(_why_no_nudges(person, kind, conversation, number)))
     return Reply(tuple(sections), tuple(actions))
 
 
@@ -148,7 +149,7 @@ def _nudge_times(nudges: Sequence[PlacedNudge], zone: ZoneInfo, now: datetime) -
     )
 
 
-def _why_no_nudges(person: Person, kind: KindRule, conversation: Conversation) -> str:
+def _why_no_nudges(person: Person, kind: KindRule, conversation: Conversation, number: int) -> str:
     if not person.nudges_on:
         return "Your nudges are off, so I won't remind you: /followups settings nudges on."
     if kind.event and person.job_status == "accepted":
@@ -157,9 +158,19 @@ def _why_no_nudges(person: Person, kind: KindRule, conversation: Conversation) -
             "(/followups settings job searching to change that)."
         )
     if kind.nudge_priorities is not None and conversation.priority not in kind.nudge_priorities:
-        wanted = " or ".join(str(p) for p in sorted(kind.nudge_priorities))
+        top = max(kind.nudge_priorities, default=1)
+        wanted = "tier 1" if top == 1 else f"tiers 1 to {top}"
+        # The guide's words on brief chats: a priority list, and no need to follow up with all.
+        guide = "You don't have to follow up with everybody; when in doubt, follow up."
+        if conversation.priority is None:
+            return (
+                f"No nudges for this brief chat: I nudge only about the companies you care "
+                f"about most ({wanted} on your /fair list, or priority:1). {guide} If it is "
+                f"one of them: /followups edit {number} priority:1."
+            )
         return (
-            f"I'll only nudge you about a brief chat at priority {wanted}; add priority:1 "
-            "next time for the companies you care about most."
+            f"No nudges: a brief chat with a tier-{conversation.priority} company is optional "
+            f"(I nudge about {wanted} only). {guide} If this one matters more: "
+            f"/followups edit {number} priority:1."
         )
     return "No nudges: the window has closed."

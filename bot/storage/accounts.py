@@ -17,12 +17,19 @@ from sqlalchemy import delete, or_, select, update
 from bot.domain import Person
 from bot.storage.engine import Repository, replace_persons_row
 from bot.storage.mapping import person_from
-from bot.storage.schema import calendar_feeds, conversations, follow_ups, link_codes, people
+from bot.storage.schema import (
+    calendar_feeds,
+    conversations,
+    fair_lists,
+    follow_ups,
+    link_codes,
+    people,
+)
 
 __all__ = ["SqlAccounts"]
 
 # What is the student's, and moves with them when their primary account changes.
-_THEIRS = (conversations, follow_ups, calendar_feeds, link_codes)
+_THEIRS = (conversations, follow_ups, calendar_feeds, link_codes, fair_lists)
 
 
 class SqlAccounts(Repository):
@@ -47,6 +54,11 @@ class SqlAccounts(Repository):
         await self.db.execute(
             update(conversations)
             .where(conversations.c.person_id == account_id)
+            .values(person_id=primary_id)
+        )
+        await self.db.execute(
+            update(fair_lists)
+            .where(fair_lists.c.person_id == account_id)
             .values(person_id=primary_id)
         )
         await self.db.execute(

@@ -19,7 +19,7 @@ from bot.storage.mapping import (
     follow_up_from,
     follow_up_values,
 )
-from bot.storage.schema import conversations, follow_ups, nudges, people
+from bot.storage.schema import conversations, fair_visits, follow_ups, nudges, people
 
 __all__ = ["SqlFollowUps"]
 
@@ -85,6 +85,7 @@ class SqlFollowUps(Repository):
         theirs = select(follow_ups.c.id).where(follow_ups.c.conversation_id.in_(ids))
         await self.db.execute(delete(nudges).where(nudges.c.follow_up_id.in_(theirs)))
         await self.db.execute(delete(follow_ups).where(follow_ups.c.conversation_id.in_(ids)))
+        await self.db.execute(delete(fair_visits).where(fair_visits.c.conversation_id.in_(ids)))
         await self.db.execute(delete(conversations).where(conversations.c.id.in_(ids)))
 
     async def conversations_at(self, person_id: int, company_key: str) -> list[Conversation]:

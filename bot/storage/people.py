@@ -12,6 +12,9 @@ from bot.storage.mapping import person_from, person_values
 from bot.storage.schema import (
     calendar_feeds,
     conversations,
+    fair_entries,
+    fair_lists,
+    fair_visits,
     follow_ups,
     link_codes,
     nudges,
@@ -75,6 +78,10 @@ class SqlPeople(Repository):
         theirs = select(follow_ups.c.id).where(follow_ups.c.person_id.in_(ids))
         await self.db.execute(delete(nudges).where(nudges.c.follow_up_id.in_(theirs)))
         await self.db.execute(delete(follow_ups).where(follow_ups.c.person_id.in_(ids)))
+        lists = select(fair_lists.c.id).where(fair_lists.c.person_id.in_(ids))
+        await self.db.execute(delete(fair_visits).where(fair_visits.c.fair_id.in_(lists)))
+        await self.db.execute(delete(fair_entries).where(fair_entries.c.fair_id.in_(lists)))
+        await self.db.execute(delete(fair_lists).where(fair_lists.c.person_id.in_(ids)))
         await self.db.execute(delete(conversations).where(conversations.c.person_id.in_(ids)))
         await self.db.execute(delete(calendar_feeds).where(calendar_feeds.c.person_id.in_(ids)))
         await self.db.execute(delete(link_codes).where(link_codes.c.person_id.in_(ids)))

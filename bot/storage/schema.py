@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -35,6 +36,9 @@ __all__ = [
     "bot_state",
     "calendar_feeds",
     "conversations",
+    "fair_entries",
+    "fair_lists",
+    "fair_visits",
     "follow_ups",
     "link_codes",
     "metadata",
@@ -215,23 +219,97 @@ nudges = Table(
     Column("last_error", String(REASON_LENGTH)),
 )
 
+
 # What the claim reads, as partial indexes so their cost follows the due rows, not the history
 # of sent ones: pending rows in the order the claim takes them (next attempt, then due time,
 # then id, so ORDER BY needs no sort), and the
 # leases of rows being sent (to find those whose replica died).
-Index(
-    "ix_nudges_due",
-    nudges.c.next_attempt_at,
-    nudges.c.due_at,
-    nudges.c.id,
-    sqlite_where=nudges.c.status == "pending",
-    postgresql_where=nudges.c.status == "pending",
-)
-Index(
-    "ix_nudges_leased",
+def _claim_indexes(
+    table: Table, status: Column[Any], due: tuple[Column[Any], ...], leased: Column[Any]
+) -> None:
+    """An outbox table's partial indexes: its pending rows by `due`, its leases being sent."""
+    for suffix, columns, state in (("due", due, "pending"), ("leased", (leased,), "sending")):
+        Index(
+            f"ix_{table.name}_{suffix}",
+            *columns,
+            sqlite_where=status == state,
+            postgresql_where=status == state,
+        )
+
+
+_claim_indexes(
+    nudges,
+    nudges.c.status,
+    (nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id),
     nudges.c.lease_expires_at,
-    sqlite_where=nudges.c.status == "sending",
-    postgresql_where=nudges.c.status == "sending",
+)
+
+# A student's career-fair priority lists (/fair), each with its evening DM as an outbox row of
+# its own: claimed with a lease like a nudge, so replicas send it once and a restart loses none.
+fair_lists = Table(
+    "fair_lists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("name_key", String(120), nullable=False),
+    # The fair's day in the student's zone.
+    Column("held_on", Date, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("evening_due_at", UTCDateTime),
+    Column("evening_status", String(16), nullable=False),
+    Column("evening_attempts", Integer, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("evening_sent_at", UTCDateTime),
+    Column("last_error", String(REASON_LENGTH)),
+    Index(None, "person_id", "held_on"),
+)
+# What the evening sweep reads: pending evenings by due time, and leases of those being sent.
+_claim_indexes(
+    fair_lists,
+    fair_lists.c.evening_status,
+    (fair_lists.c.evening_due_at,),
+    fair_lists.c.lease_expires_at,
+)
+
+fair_entries = Table(
+    "fair_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "fair_id",
+        Integer,
+        ForeignKey("fair_lists.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("company", String(100), nullable=False),
+    Column("company_key", String(100), nullable=False),
+    # The tier: 1 = the companies the student cares about most.
+    Column("priority", SmallInteger, nullable=False),
+    # The order of interest, from 1.
+    Column("position", Integer, nullable=False),
+)
+
+# A conversation recorded at a fair: the list entry it matched, or none (unplanned).
+fair_visits = Table(
+    "fair_visits",
+    metadata,
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "fair_id",
+        Integer,
+        ForeignKey("fair_lists.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("entry_id", Integer, ForeignKey("fair_entries.id", ondelete="SET NULL")),
 )
 
 

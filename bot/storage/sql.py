@@ -14,10 +14,20 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.ports import Accounts, BotState, CalendarFeeds, FollowUps, Outbox, People, Workspaces
+from bot.ports import (
+    Accounts,
+    BotState,
+    CalendarFeeds,
+    Fairs,
+    FollowUps,
+    Outbox,
+    People,
+    Workspaces,
+)
 from bot.storage.accounts import SqlAccounts
 from bot.storage.calendar_feeds import SqlCalendarFeeds
 from bot.storage.engine import Db, LoopConnection, create_engine, loop_sqlite_of
+from bot.storage.fairs import SqlFairs
 from bot.storage.follow_ups import SqlFollowUps
 from bot.storage.outbox import SqlOutbox
 from bot.storage.people import SqlPeople
@@ -66,6 +76,7 @@ class SqlUnitOfWork:
         "accounts",
         "calendar_feeds",
         "db",
+        "fairs",
         "follow_ups",
         "outbox",
         "people",
@@ -83,3 +94,4 @@ class SqlUnitOfWork:
         self.state: BotState = SqlBotState(db)
         self.calendar_feeds: CalendarFeeds = SqlCalendarFeeds(db)
         self.accounts: Accounts = SqlAccounts(db)
+        self.fairs: Fairs = SqlFairs(db)

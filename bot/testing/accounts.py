@@ -32,6 +32,7 @@ class InMemoryAccounts:
         for conversation in self.t.conversations.values():
             if conversation.person_id == account_id:
                 conversation.person_id = primary_id
+        self._move_fair_lists(account_id, primary_id)
         self.t.drop_codes_and_feeds(account_id)
         self.t.people[account_id].linked_to = primary_id
 
@@ -48,11 +49,17 @@ class InMemoryAccounts:
         self.t.link_codes = {
             h: (new_id if p == old_id else p, e) for h, (p, e) in self.t.link_codes.items()
         }
+        self._move_fair_lists(old_id, new_id)
         self.t.next_numbers[new_id] = self.t.next_numbers[old_id]
         for person_id, person in self.t.people.items():
             if person.linked_to == old_id or person_id == old_id:
                 self.t.people[person_id] = dataclasses.replace(person, linked_to=new_id)
         self.t.people[new_id].linked_to = None
+
+    def _move_fair_lists(self, old_id: int, new_id: int) -> None:
+        for fair in self.t.fair_lists.values():
+            if fair.person_id == old_id:
+                fair.person_id = new_id
 
     async def unlink(self, primary_id: int) -> None:
         for person in self.t.people.values():

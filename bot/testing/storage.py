@@ -30,6 +30,7 @@ from bot.ports import (
     BotState,
     CalendarFeeds,
     Claim,
+    Fairs,
     FollowUps,
     NudgeContext,
     Outbox,
@@ -39,6 +40,7 @@ from bot.ports import (
 )
 from bot.storage.nesting import one_session_at_a_time
 from bot.testing.accounts import InMemoryAccounts
+from bot.testing.fairs import InMemoryFairs
 from bot.testing.tables import Tables
 from bot.testing.workspaces import InMemoryBotState, InMemoryCalendarFeeds, InMemoryWorkspaces
 
@@ -46,6 +48,7 @@ __all__ = [
     "InMemoryAccounts",
     "InMemoryBotState",
     "InMemoryCalendarFeeds",
+    "InMemoryFairs",
     "InMemoryFollowUps",
     "InMemoryOutbox",
     "InMemoryPeople",
@@ -91,6 +94,7 @@ class InMemoryUnitOfWork:
         self.state: BotState = InMemoryBotState(tables)
         self.calendar_feeds: CalendarFeeds = InMemoryCalendarFeeds(tables)
         self.accounts: Accounts = InMemoryAccounts(tables)
+        self.fairs: Fairs = InMemoryFairs(tables)
 
 
 class InMemoryPeople:
@@ -130,6 +134,7 @@ class InMemoryPeople:
         )
         for person_id in gone:
             self.t.drop_codes_and_feeds(person_id)
+            self.t.drop_fair_lists(person_id)
         for person in self.t.people.values():
             if person.linked_to in gone:
                 person.linked_to = None

@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain import Conversation, FollowUp, Nudge, Person, Workspace
+from bot.domain import Conversation, FairList, FairVisit, FollowUp, Nudge, Person, Workspace
 
 __all__ = ["Tables"]
 
@@ -28,6 +28,9 @@ class Tables:
     calendar_feeds: dict[str, int] = field(default_factory=dict)
     # A link code's person and until when it is good, by the sha256 of the code.
     link_codes: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+    # Students' fair lists by id, and the conversations at fairs, by conversation id.
+    fair_lists: dict[int, FairList] = field(default_factory=dict)
+    fair_visits: dict[int, FairVisit] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -42,6 +45,14 @@ class Tables:
             del self.follow_ups[follow_up_id]
         for conversation_id in conversation_ids:
             self.conversations.pop(conversation_id, None)
+            self.fair_visits.pop(conversation_id, None)
+
+    def drop_fair_lists(self, person_id: int) -> None:
+        """Delete the person's fair lists and what was recorded at them."""
+        gone = {i for i, f in self.fair_lists.items() if f.person_id == person_id}
+        self.fair_visits = {c: v for c, v in self.fair_visits.items() if v.fair_id not in gone}
+        for fair_id in gone:
+            del self.fair_lists[fair_id]
 
     def drop_codes_and_feeds(self, person_id: int) -> None:
         """Delete the person's calendar link and link code."""

@@ -10,13 +10,16 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.migrate import MIGRATION_LOCK_ID, downgrade_to, upgrade_to_head
 from bot.storage.schema import (
     LIBRARY_TABLES,
     bot_state,
     conversations,
+    fair_entries,
+    fair_lists,
+    fair_visits,
     follow_ups,
     metadata,
     nudges,
@@ -34,6 +37,9 @@ TABLES = {
     "workspaces",
     "calendar_feeds",
     "link_codes",
+    "fair_lists",
+    "fair_entries",
+    "fair_visits",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
@@ -226,29 +232,72 @@ async def test_0008_adds_each_follow_ups_person_and_takes_it_away(engine: AsyncE
 
 async def test_0010_goes_down_without_losing_a_students_conversations(engine: AsyncEngine) -> None:
     await upgrade_to_head(engine)
-    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
     async with engine.begin() as db:
-        await db.execute(
-            people.insert(),
-            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
-            | {"next_number": 2, "created_at": T0, "id": 7},
-        )
-        await db.execute(
-            conversations.insert(),
-            {
-                "person_id": 7,
-                "contact_name": "Jane Doe",
-                "company": "Acme",
-                "company_key": "acme",
-                "kind": "interview",
-                "met_at": T0,
-                "topics": "",
-                "created_at": T0,
-            },
-        )
+        await _a_student_with_a_conversation(db, kind="interview")
     await downgrade_to(engine, "0009")
     async with engine.connect() as db:
         assert (await db.execute(select(conversations.c.contact_name))).scalars().all() == [
             "Jane Doe"
         ]
     await upgrade_to_head(engine)
+
+
+async def test_0011_adds_fair_lists_and_takes_them_away_leaving_conversations(
+    engine: AsyncEngine,
+) -> None:
+    await upgrade_to_head(engine)
+    async with engine.begin() as db:
+        await _a_student_with_a_conversation(db, kind="fair")
+        await db.execute(
+            fair_lists.insert(),
+            {
+                "id": 5,
+                "person_id": 7,
+                "name": "Spring Career Fair",
+                "name_key": "spring career fair",
+                "held_on": T0.date(),
+                "created_at": T0,
+                "evening_status": "pending",
+                "evening_attempts": 0,
+            },
+        )
+        await db.execute(
+            fair_entries.insert(),
+            {"id": 9, "fair_id": 5, "company": "Acme", "company_key": "acme"}
+            | {"priority": 1, "position": 1},
+        )
+        await db.execute(fair_visits.insert(), {"conversation_id": 3, "fair_id": 5, "entry_id": 9})
+    await downgrade_to(engine, "0010")
+    async with engine.connect() as db:
+        tables = await db.run_sync(_tables)
+        assert not tables & {"fair_lists", "fair_entries", "fair_visits"}
+        assert (await db.execute(select(conversations.c.contact_name))).scalars().all() == [
+            "Jane Doe"
+        ]
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        assert (await db.run_sync(_differences)) == []
+
+
+async def _a_student_with_a_conversation(db: AsyncConnection, *, kind: str) -> None:
+    """Person 7, with conversation 3 of `kind` (Jane Doe at Acme)."""
+    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
+    await db.execute(
+        people.insert(),
+        {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
+        | {"next_number": 2, "created_at": T0, "id": 7},
+    )
+    await db.execute(
+        conversations.insert(),
+        {
+            "id": 3,
+            "person_id": 7,
+            "contact_name": "Jane Doe",
+            "company": "Acme",
+            "company_key": "acme",
+            "kind": kind,
+            "met_at": T0,
+            "topics": "",
+            "created_at": T0,
+        },
+    )

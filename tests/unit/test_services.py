@@ -102,9 +102,32 @@ async def test_brief_fair_chat_is_nudged_only_at_priority_1(
 ) -> None:
     text = await text_of(service, "/met Raj Patel, Hooli, career fair")
     assert "Optional" in text
-    assert "only nudge you about a brief chat at priority 1" in text
+    assert "I nudge only about the companies you care about most (tier 1" in text
+    assert "/followups edit 1 priority:1" in text
     assert pending_nudges(memory_storage) == []
     await say(service, "/met Raj Patel, Hooli, career fair, priority:1")
+    assert pending_nudges(memory_storage) != []
+
+
+async def test_a_brief_chat_at_priority_2_is_told_it_is_optional_not_to_add_priority_1(
+    service: FollowUpService, memory_storage: InMemoryStorage
+) -> None:
+    text = await text_of(service, "/met Raj Patel, Hooli, career fair, priority:2")
+    assert "a brief chat with a tier-2 company is optional" in text
+    assert "You don't have to follow up with everybody; when in doubt, follow up." in text
+    assert "add priority:1 next time" not in text
+    assert pending_nudges(memory_storage) == []
+
+
+async def test_priority_on_an_interview_is_ignored_and_the_reply_says_why(
+    service: FollowUpService, memory_storage: InMemoryStorage
+) -> None:
+    text = await text_of(service, "/met Jane Doe, Acme, interview, priority:3")
+    assert "priority: is ignored for an interview" in text
+    assert "without exception" in text
+    assert "priority 3" not in text
+    (conversation,) = memory_storage.tables.conversations.values()
+    assert conversation.priority is None
     assert pending_nudges(memory_storage) != []
 
 

@@ -25,7 +25,7 @@ async def sync(bot: DiscordBot, guild_id: int | None = None) -> bool:
 async def test_unchanged_definitions_make_no_sync_call(discord_bot: DiscordBot) -> None:
     assert await sync(discord_bot) is True
     (put,) = discord_bot.http.to("PUT", GLOBAL)
-    assert sorted(c["name"] for c in put.json) == ["followups", "met", "server-tz"]
+    assert sorted(c["name"] for c in put.json) == ["fair", "followups", "met", "server-tz"]
 
     # A restart, or another replica: same definitions, same database.
     assert await sync(discord_bot) is False

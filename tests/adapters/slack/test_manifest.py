@@ -33,7 +33,7 @@ def test_scopes_are_the_minimum_the_bot_asks_for() -> None:
 def test_commands_interactivity_and_events_all_go_to_the_events_path() -> None:
     app = manifest()
     commands = {c["command"]: c for c in app["features"]["slash_commands"]}
-    assert set(commands) == {"/met", "/followups"}
+    assert set(commands) == {"/met", "/followups", "/fair"}
     urls = [c["url"] for c in commands.values()]
     urls += [
         app["settings"]["interactivity"]["request_url"],
