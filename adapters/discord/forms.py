@@ -22,7 +22,7 @@ from bot.met import LIMITS, MetInput
 from bot.replies import CorrectionForm, Reply
 
 from .context import DM_SCOPE, Responder
-from .render import ERROR_COLOUR, escape
+from .render import ERROR_COLOUR, Page, escape
 
 __all__ = [
     "FORM_LABELS",
@@ -131,7 +131,7 @@ async def show_field_errors(
     for field, problem in problems.items():
         embed.add_field(name=labels.get(field, field), value=escape(problem), inline=False)
     view = FixInFormView(responder, fields, owner=interaction.user.id)
-    await responder.send(interaction, Reply.error(), scope=DM_SCOPE, embeds=[embed], view=view)
+    await responder.send(interaction, Reply.error(), scope=DM_SCOPE, shown=[Page([embed], view)])
 
 
 class MetFormModal(discord.ui.Modal):

@@ -52,8 +52,9 @@ from adapters.slack.blocks import (
     decode_action,
     met_fields,
     met_modal,
-    render,
+    pages,
     replace_follow_up,
+    split_blocks,
     unescape,
 )
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
@@ -184,24 +185,30 @@ class SlackHandlers:
         self, form: FormContext, reply: Reply, client: AsyncWebClient, requester: Requester
     ) -> None:
         """The plan, ephemerally where /met was typed; in a DM if that answer can't be sent."""
-        message = render(reply)
+        messages = pages(reply)
         if form.response_url:
-            answer = await AsyncWebhookClient(form.response_url).send(
+            webhook = AsyncWebhookClient(form.response_url)
+            sent = 0
+            for message in messages:
+                answer = await webhook.send(
+                    text=message.text,
+                    blocks=message.blocks,
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+                if answer.status_code != 200:
+                    break
+                sent += 1
+            messages = messages[sent:]
+        for message in messages:
+            await client.chat_postMessage(
+                channel=requester.address.user,
                 text=message.text,
                 blocks=message.blocks,
-                response_type="ephemeral",
-                replace_original=False,
+                parse="none",
+                link_names=False,
+                unfurl_links=False,
             )
-            if answer.status_code == 200:
-                return
-        await client.chat_postMessage(
-            channel=requester.address.user,
-            text=message.text,
-            blocks=message.blocks,
-            parse="none",
-            link_names=False,
-            unfurl_links=False,
-        )
 
     # -- buttons -----------------------------------------------------------------------------
 
@@ -263,17 +270,26 @@ class SlackHandlers:
         blocks = replace_follow_up(message.get("blocks") or [], action.follow_up_id, reply)
         # Slack sent the message's text back as it was stored, escaped.
         text = str(message.get("text") or "")
+        # Measured again: what no longer fits in the message comes after it, as new messages,
+        # so the student sees the change that happened rather than an error.
+        first, *rest = split_blocks(blocks)
         try:
             await client.chat_update(
                 channel=str(channel),
                 ts=str(ts),
                 text=text,
-                blocks=blocks,
+                blocks=first,
                 parse="none",
                 link_names=False,
             )
+            for more in rest:
+                await client.chat_postMessage(
+                    channel=str(channel), text=text, blocks=more, parse="none", link_names=False
+                )
         except SlackApiError:
-            await respond(text=text, blocks=blocks, replace_original=True)
+            await respond(text=text, blocks=first, replace_original=True)
+            for more in rest:
+                await respond(text=text, blocks=more, replace_original=False)
 
 
 class RemovalEvents:
@@ -413,14 +429,15 @@ async def _log_error(error: Exception) -> None:
 
 
 async def _answer(respond: AsyncRespond, reply: Reply) -> None:
-    """Ephemeral, always: only the student sees it, whatever the channel."""
-    message = render(reply)
-    await respond(
-        text=message.text,
-        blocks=message.blocks,
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    """Ephemeral, always: only the student sees it, whatever the channel; in as many messages
+    as it takes."""
+    for message in pages(reply):
+        await respond(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
 
 async def _sorry(respond: AsyncRespond, what: str, err: Exception) -> None:

@@ -18,6 +18,14 @@ from bot.met import LIMITS, MetInput
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import Rulebook
 
+from .limits import (
+    MAX_ACTION_ELEMENTS,
+    MAX_BLOCKS,
+    MAX_BUTTON_TEXT,
+    MAX_OPTION_TEXT,
+    MAX_SECTION_TEXT,
+)
+
 __all__ = [
     "ACTION_ID_PREFIX",
     "MET_FORM_CALLBACK",
@@ -29,18 +37,13 @@ __all__ = [
     "met_fields",
     "met_modal",
     "modal_errors",
+    "pages",
     "render",
     "replace_follow_up",
+    "split_blocks",
     "unescape",
 ]
 
-# Block Kit's limits (api.slack.com/reference/block-kit): a section's text, blocks in a message,
-# elements in an actions block, a button's text, an option's text.
-MAX_SECTION_TEXT = 3000
-MAX_BLOCKS = 50
-MAX_ACTION_ELEMENTS = 25
-MAX_BUTTON_TEXT = 75
-MAX_OPTION_TEXT = 75
 # The notification preview of a message; the blocks carry the whole text.
 MAX_FALLBACK_TEXT = 300
 
@@ -83,17 +86,42 @@ class Message:
 
 
 def render(reply: Reply) -> Message:
-    """A reply as Block Kit: its sections as mrkdwn (escaped), its actions as buttons, one
-    actions block per follow-up (block_id ``fu:<id>``) so a click can update its own part."""
+    """A reply as Block Kit, all of it: its sections as mrkdwn (escaped, each within a
+    section's limit), its actions as buttons, one actions block per follow-up (block_id
+    ``fu:<id>``) so a click can update its own part. It may hold more blocks than one message
+    takes: `pages` splits it into messages that each fit."""
     shown = reply.shown_sections()
     text_blocks = [block for section in shown for block in _section_blocks(section)]
-    action_blocks = _action_blocks(reply.actions)
-    room = MAX_BLOCKS - len(text_blocks)
-    if room < len(action_blocks):
-        # Too many to show as buttons; the text still says how to type each command.
-        action_blocks = action_blocks[: max(room, 0)]
-        text_blocks = text_blocks[:MAX_BLOCKS]
-    return Message(text=_fallback(shown), blocks=text_blocks + action_blocks)
+    return Message(text=_fallback(shown), blocks=text_blocks + _action_blocks(reply.actions))
+
+
+def pages(reply: Reply, *, max_blocks: int = MAX_BLOCKS) -> list[Message]:
+    """`reply` as messages Slack takes, in order: nothing clipped, nothing dropped. A section
+    longer than a block is already split between lines (a code block closed and reopened
+    around each part); here the blocks are split between messages, a follow-up's buttons never
+    apart from each other."""
+    rendered = render(reply)
+    return [
+        Message(text=rendered.text if index == 0 else _continued(rendered.text), blocks=part)
+        for index, part in enumerate(split_blocks(rendered.blocks, max_blocks=max_blocks))
+    ]
+
+
+def split_blocks(
+    blocks: Sequence[Mapping[str, Any]], *, max_blocks: int = MAX_BLOCKS
+) -> list[list[dict[str, Any]]]:
+    """`blocks` in runs of at most `max_blocks`, in order (one run, maybe empty, at least):
+    an updated message measured again before it is sent, and split the same way."""
+    runs: list[list[dict[str, Any]]] = [[]]
+    for block in blocks:
+        if len(runs[-1]) >= max_blocks:
+            runs.append([])
+        runs[-1].append(dict(block))
+    return runs
+
+
+def _continued(text: str) -> str:
+    return _clip(f"(continued) {text}", MAX_FALLBACK_TEXT)
 
 
 def _fallback(shown: Sequence[Section]) -> str:
@@ -159,10 +187,14 @@ def _action_blocks(actions: Sequence[Action]) -> list[dict[str, Any]]:
     index = 0
     for follow_up_id, group in groups.items():
         elements = []
-        for action in group[:MAX_ACTION_ELEMENTS]:
+        for action in group:
             elements.append(_button(action, index, several))
             index += 1
-        blocks.append({"type": "actions", "block_id": f"fu:{follow_up_id}", "elements": elements})
+        # A follow-up has a handful of actions; more than a block holds go on in a next one.
+        for start in range(0, len(elements), MAX_ACTION_ELEMENTS):
+            block_id = f"fu:{follow_up_id}" + (f":{start}" if start else "")
+            part = elements[start : start + MAX_ACTION_ELEMENTS]
+            blocks.append({"type": "actions", "block_id": block_id, "elements": part})
     return blocks
 
 
@@ -238,7 +270,8 @@ def replace_follow_up(
         kept.append(dict(block))
     if not inserted:
         kept += replacement
-    return kept[:MAX_BLOCKS]
+    # All of it: the caller measures it again and splits it if it no longer fits.
+    return kept
 
 
 def _fresh_id(element: Mapping[str, Any], follow_up_id: int, index: int) -> dict[str, Any]:
@@ -247,10 +280,9 @@ def _fresh_id(element: Mapping[str, Any], follow_up_id: int, index: int) -> dict
 
 
 def _belongs_to(block: Mapping[str, Any], follow_up_id: int) -> bool:
+    # fu:<id>, its further buttons (fu:<id>:25) and its results (fu:<id>:result:0).
     block_id = str(block.get("block_id", ""))
-    if block_id == f"fu:{follow_up_id}":
-        return True
-    return block_id.startswith(f"fu:{follow_up_id}{_RESULT_SUFFIX}")
+    return block_id == f"fu:{follow_up_id}" or block_id.startswith(f"fu:{follow_up_id}:")
 
 
 # -- the /met form ---------------------------------------------------------------------------
