@@ -73,7 +73,17 @@ class MetForm:
 
 @dataclass(frozen=True)
 class ListFollowUps:
-    pass
+    """/followups [list] [N | all] [KIND] [event:NAME]: page `page` of the student's
+    follow-ups (`everything`: all of them), only those of a kind (as typed: "interviews") or
+    at an event, if asked. A Next button carries the kind's key and the event's short key
+    (`event_key`) instead of its name. `per_page` is the platform's, where it differs."""
+
+    page: int = 1
+    everything: bool = False
+    kind: str | None = None
+    event: str | None = None
+    event_key: str | None = None
+    per_page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -289,7 +299,7 @@ def parse_followups(text: str) -> Command:
         return ListFollowUps()
     sub, args = words[0].casefold(), words[1:]
     if sub in ("list", "ls"):
-        return ListFollowUps()
+        return parse_list(text.lstrip()[len(words[0]) :])
     if sub in ("help", "-h", "--help", "?"):
         return Help("followups")
     if sub == "settings":
@@ -373,12 +383,45 @@ def parse_followups(text: str) -> Command:
     )
 
 
+_EVENT_FILTER = re.compile(r"""\bevent:\s*(?:"([^"]*)"?|“([^”]*)”?|(\S+))""", re.IGNORECASE)
+# Pages beyond this are no page anyone has; a number this long is a typo.
+_MOST_PAGES = 10_000
+
+
+def parse_list(text: str) -> ListFollowUps:
+    """What follows /followups list: a page number or "all", a kind, event:"Spring Fair"."""
+    event = None
+    match = _EVENT_FILTER.search(text)
+    if match:
+        event = " ".join(next(g for g in match.groups() if g is not None).split())
+        if not event:
+            raise CommandError('Which event? Like /followups list event:"Spring Fair".')
+        text = text[: match.start()] + " " + text[match.end() :]
+    page, everything, kind_words = 1, False, []
+    for word in text.split():
+        folded = word.casefold()
+        if folded.isdigit():
+            page = int(folded) if len(folded) < 6 else _MOST_PAGES
+            if page < 1:
+                raise CommandError("Pages count from 1: /followups list 2 shows the second.")
+        elif folded == "all":
+            everything = True
+        else:
+            kind_words.append(word)
+    kind = " ".join(kind_words) or None
+    return ListFollowUps(page=page, everything=everything, kind=kind, event=event)
+
+
 def command_for(action: Action) -> Command:
     """The command a button stands for, aimed at the follow-up it carries (the core checks
     that the clicker owns it). Adapters encode an `Action` and decode it back, no text between;
     its argument is held to the typed command's rules (CommandError), since a button's value
     comes back from the platform and a hand-made one may carry anything."""
     number, argument, ident = action.number, action.argument, action.follow_up_id
+    if action.kind is ActionKind.PAGE:
+        # "interview" or "fair1on1Z1A2B3C": a kind's key (no hyphens), the event's short key.
+        kind, _, event_key = argument.partition("Z")
+        return ListFollowUps(page=max(number, 1), kind=kind or None, event_key=event_key or None)
     if number < 1:
         parse_number([str(number)], action.kind, f"/followups {action.kind} 3")
     match action.kind:

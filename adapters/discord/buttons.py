@@ -26,6 +26,7 @@ from .render import (
     ButtonRef,
     button,
     pack_embeds,
+    pages,
     render_embeds,
 )
 
@@ -51,10 +52,32 @@ async def click(
             form = MetFormModal(responder, correcting=reply.form, scope=ref.scope)
             await interaction.response.send_modal(form)
             return
+        if ref.action.kind is ActionKind.PAGE and not reply.is_error:
+            await _show_page(responder, interaction, reply, ref)
+            return
         if reply.is_error or reply.actions or ref.action.kind is ActionKind.DRAFT:
             await responder.send(interaction, reply, scope=ref.scope)
             return
         await _show_outcome(interaction, reply, ref)
+
+
+async def _show_page(
+    responder: Responder, interaction: discord.Interaction[Any], reply: Reply, ref: ButtonRef
+) -> None:
+    """Another page of the list, in place of the one clicked (what doesn't fit, after it)."""
+    first, *rest = pages(reply, scope=ref.scope, help=PLATFORM_HELP)
+    if not interaction.response.is_done():
+        await interaction.response.edit_message(
+            embeds=first.embeds, view=first.view, allowed_mentions=NO_MENTIONS
+        )
+    else:
+        await interaction.edit_original_response(
+            embeds=first.embeds, view=first.view, allowed_mentions=NO_MENTIONS
+        )
+    if first.view is not None:
+        first.view.stop()
+    if rest:
+        await responder.send(interaction, reply, scope=ref.scope, shown=rest)
 
 
 async def _show_outcome(

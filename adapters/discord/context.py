@@ -20,16 +20,18 @@ import discord
 from discord import app_commands
 
 from adapters.discord import PLATFORM
-from bot.commands import Command, Help
+from bot.commands import Command, Help, ListFollowUps
 from bot.domain import Address
 from bot.replies import NoticeKind, Reply, Section
 from bot.services import FollowUpService, Requester
 
+from .limits import ROWS_PER_MESSAGE
 from .render import ERROR_COLOUR, NO_MENTIONS, Page, escape, pages
 
 __all__ = [
     "DEFER_AFTER",
     "DM_SCOPE",
+    "LIST_PAGE",
     "OPEN_DMS",
     "SORRY",
     "FollowUpTree",
@@ -43,6 +45,9 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[discord.Client]
 
 DM_SCOPE = "dm"
+# Follow-ups a page of /followups shows on Discord: a row of buttons each, and one row for
+# Previous and Next, make the five rows a message takes.
+LIST_PAGE = ROWS_PER_MESSAGE - 1
 # Discord drops an interaction that gets no answer within 3 seconds. Commands usually answer in a
 # few milliseconds; one that takes longer than this is deferred ("thinking…") and answered after.
 DEFER_AFTER = 2.0
@@ -130,6 +135,9 @@ class Responder:
     async def run(self, requester: Requester, command: Command) -> Reply:
         """The core's reply, with what only Discord users need besides (how the commands look
         here, after the core's help)."""
+        if isinstance(command, ListFollowUps) and command.per_page is None:
+            # Five rows of buttons a message: one for each follow-up, one for Previous/Next.
+            command = dataclasses.replace(command, per_page=LIST_PAGE)
         reply = await self.service.handle(requester, command)
         if isinstance(command, Help) and not reply.is_error:
             reply = dataclasses.replace(reply, sections=(*reply.sections, _help(command.topic)))

@@ -217,8 +217,10 @@ def pages(
         embeds = embed_runs[index] if index < len(embed_runs) else []
         rows = row_runs[index] if index < len(row_runs) else []
         if not embeds and rows:
-            numbers = sorted({ref.action.number for row in rows for ref in row})
-            named = ", ".join(f"#{number}" for number in numbers)
+            numbers = sorted(
+                {ref.action.number for row in rows for ref in row if ref.action.follow_up_id}
+            )
+            named = ", ".join(f"#{number}" for number in numbers) or "the other pages"
             colour = ERROR_COLOUR if reply.is_error else COLOUR
             embeds = [discord.Embed(description=f"Buttons for {named}", colour=colour)]
         result.append(Page(embeds, _view(rows)))
@@ -241,7 +243,7 @@ def summary_line(reply: Reply) -> str:
 # core checks against the clicker; the number only words the answer; the server picks which of
 # the clicker's identities (one per server) owns it, since a click in a DM carries no server.
 CUSTOM_ID_PATTERN = (
-    r"fu:(?P<kind>done|snooze|skip|draft|delete|edit):(?P<scope>dm|[0-9]{1,20}):(?P<id>[0-9]{1,20})"
+    r"fu:(?P<kind>done|snooze|skip|draft|delete|edit|page):(?P<scope>dm|[0-9]{1,20}):(?P<id>[0-9]{1,20})"
     r":(?P<number>[0-9]{1,9})(?::(?P<argument>[A-Za-z0-9]{1,20}))?"
 )
 _CUSTOM_ID = re.compile(CUSTOM_ID_PATTERN)
@@ -253,6 +255,7 @@ _STYLES = {
     ActionKind.SKIP: discord.ButtonStyle.secondary,
     ActionKind.DELETE: discord.ButtonStyle.danger,
     ActionKind.EDIT: discord.ButtonStyle.secondary,
+    ActionKind.PAGE: discord.ButtonStyle.primary,
 }
 
 
@@ -331,7 +334,8 @@ def _view(rows: Sequence[Sequence[ButtonRef]]) -> discord.ui.View | None:
     for row_index, row in enumerate(rows):
         for ref in row:
             label = ref.action.label
-            if several and "#" not in label:
+            # A page button's number is a page, not a follow-up's.
+            if several and ref.action.kind is not ActionKind.PAGE and "#" not in label:
                 label = f"{label} #{ref.action.number}"
             item = button(ref, label)
             item.row = row_index

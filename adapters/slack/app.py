@@ -263,6 +263,9 @@ class SlackHandlers:
             and isinstance(channel, str)
             and isinstance(ts, str)
         )
+        if action.kind is ActionKind.PAGE and not reply.is_error:
+            await _replace(respond, reply)  # another page of the list, in place
+            return
         if not in_place or not isinstance(message, Mapping):
             # An error (a follow-up that isn't theirs reads as not found) changes nothing.
             await _answer(respond, reply)
@@ -437,6 +440,17 @@ async def _answer(respond: AsyncRespond, reply: Reply) -> None:
             blocks=message.blocks,
             response_type="ephemeral",
             replace_original=False,
+        )
+
+
+async def _replace(respond: AsyncRespond, reply: Reply) -> None:
+    """The clicked message replaced by `reply` (and what doesn't fit, after it)."""
+    for index, message in enumerate(pages(reply)):
+        await respond(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=index == 0,
         )
 
 

@@ -200,7 +200,8 @@ def _action_blocks(actions: Sequence[Action]) -> list[dict[str, Any]]:
 
 def _button(action: Action, index: int, several: bool) -> dict[str, Any]:
     label = action.label
-    if several and f"#{action.number}" not in label:
+    # A page button's number is a page, not a follow-up's.
+    if several and action.kind is not ActionKind.PAGE and f"#{action.number}" not in label:
         label = f"{label} #{action.number}"
     button: dict[str, Any] = {
         "type": "button",

@@ -80,7 +80,8 @@ async def test_fake_slack_refuses_text_over_40000_characters_and_homes_over_100_
             user_id="USTUDENT", view={**home, "blocks": home["blocks"][:100]}
         )
         published = slack.home_of("USTUDENT")
-        assert published is not None and len(published["blocks"]) == 100
+        assert published is not None
+        assert len(published["blocks"]) == 100
 
 
 @pytest.mark.parametrize(

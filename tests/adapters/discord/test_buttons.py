@@ -211,6 +211,7 @@ async def test_done_under_a_full_message_is_measured_again_and_the_rest_follows(
     kept = [e.get("description") for e in edit.json["data"]["embeds"]]
     assert kept == [e.get("description") for e in full["embeds"]]  # all kept, none clipped
     assert edit.json["data"]["components"] == []
-    assert more and "Done: #1, Jane Doe at Acme by email." in text_of(more[-1].json)
+    assert more
+    assert "Done: #1, Jane Doe at Acme by email." in text_of(more[-1].json)
     assert more[-1].json["flags"] & EPHEMERAL
     assert await statuses(discord_bot) == [FollowUpStatus.DONE]

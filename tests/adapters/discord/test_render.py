@@ -114,7 +114,8 @@ def test_a_long_draft_closes_and_reopens_its_code_block_on_every_part() -> None:
     lines: list[str] = []
     for embed in embeds:
         description = embed.description or ""
-        assert description.startswith("```\n") and description.endswith("\n```")
+        assert description.startswith("```\n")
+        assert description.endswith("\n```")
         assert description.count("```") == 2
         lines += description.removeprefix("```\n").removesuffix("\n```").split("\n")
     assert lines == draft.split("\n")  # split between lines, none lost

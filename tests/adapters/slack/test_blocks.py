@@ -108,7 +108,8 @@ def test_a_long_draft_is_split_into_closed_code_blocks_across_messages() -> None
         assert problems(page.blocks, page.text) == []
         for block in page.blocks:
             text = block["text"]["text"].removeprefix("*Draft*\n")
-            assert text.startswith("```\n") and text.endswith("\n```")
+            assert text.startswith("```\n")
+            assert text.endswith("\n```")
             lines += text.removeprefix("```\n").removesuffix("\n```").split("\n")
     assert lines == [escape(line) for line in draft.split("\n")]
 
