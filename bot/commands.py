@@ -30,6 +30,7 @@ __all__ = [
     "Export",
     "ForgetMe",
     "Help",
+    "Home",
     "Link",
     "ListFollowUps",
     "MarkDone",
@@ -84,6 +85,14 @@ class ListFollowUps:
     event: str | None = None
     event_key: str | None = None
     per_page: int | None = None
+
+
+@dataclass(frozen=True)
+class Home:
+    """A platform's home page for the student (Slack's Home tab): page `page` of their
+    follow-ups, as /followups shows it, and their settings."""
+
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,7 @@ Command = (
     Met
     | MetForm
     | ListFollowUps
+    | Home
     | MarkDone
     | Snooze
     | Skip

@@ -50,6 +50,9 @@ from adapters.slack.blocks import (
     MET_FORM_CALLBACK,
     FormContext,
     decode_action,
+    forgotten_home,
+    home_page,
+    home_view,
     met_fields,
     met_modal,
     pages,
@@ -67,7 +70,23 @@ from adapters.slack.profiles import Profiles
 from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
-from bot.commands import Met, MetForm, command_for, parse_command
+from bot.commands import (
+    Calendar,
+    Check,
+    Command,
+    Draft,
+    EditForm,
+    Export,
+    ForgetMe,
+    Help,
+    Home,
+    ListFollowUps,
+    Met,
+    MetForm,
+    ShowSettings,
+    command_for,
+    parse_command,
+)
 from bot.domain import Address
 from bot.errors import UserError
 from bot.met import EXAMPLE
@@ -82,6 +101,19 @@ log = logging.getLogger(__name__)
 PROFILE_WAIT = 5.0
 # A form's submission must be answered within Slack's 3 seconds, errors included.
 FORM_PROFILE_WAIT = 1.5
+# Commands that change nothing the Home tab shows: no need to publish it again after them.
+SHOWS_ONLY = (
+    ListFollowUps,
+    Home,
+    ShowSettings,
+    Help,
+    Draft,
+    Check,
+    Export,
+    MetForm,
+    EditForm,
+    Calendar,
+)
 # bolt reads SLACK_BOT_TOKEN from the environment itself, and on every start warns that it won't
 # use it: the client handed to it carries the token, and `KnownInstalls` authorizes. Not news.
 UNUSED_TOKEN_WARNINGS = frozenset(
@@ -131,8 +163,67 @@ class SlackHandlers:
             reply = await self.service.handle(requester, command)
             reply = await share_privately(client, requester.address.user, reply)
             await _answer(respond, reply)
+            await self.refresh_home(client, requester, command, reply)
         except Exception as err:
             await _sorry(respond, name, err)
+
+    # -- the Home tab ------------------------------------------------------------------------
+
+    async def home_opened(self, args: AsyncArgs) -> None:
+        """The student opened the app's Home tab: their follow-ups and settings, fresh."""
+        event, context, client = args.event or {}, args.context, args.client
+        if event.get("tab") != "home":
+            return  # the Messages tab: the DMs are there already
+        try:
+            requester = await self.requester(context, client, wait=PROFILE_WAIT)
+            await self.publish_home(client, requester)
+        except Exception as err:
+            log.error("Slack: the Home tab failed with %s", type(err).__name__)
+
+    async def publish_home(
+        self,
+        client: AsyncWebClient,
+        requester: Requester,
+        *,
+        page: int = 1,
+        outcome: Reply | None = None,
+    ) -> None:
+        """Publish the student's Home tab: page `page` of their list and their settings, with
+        `outcome` (what their click did) on top."""
+        home = await self.service.handle(requester, Home(page))
+        view = home_view(home, page=page, outcome=outcome)
+        await _publish(client, requester.address.user, view)
+
+    async def refresh_home(
+        self, client: AsyncWebClient, requester: Requester, command: Command, reply: Reply
+    ) -> None:
+        """After a change the student made here, their Home tab shows it (the first page)."""
+        if reply.is_error or isinstance(command, SHOWS_ONLY):
+            return
+        if isinstance(command, ForgetMe):
+            if command.confirmed:  # forgotten: nothing of theirs may stay on the tab
+                await _publish(client, requester.address.user, forgotten_home())
+            return
+        await self.publish_home(client, requester)
+
+    async def _home_click(
+        self,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        requester: Requester,
+        action: Action,
+        command: Command,
+        view: Mapping[str, Any],
+    ) -> None:
+        """A button on the Home tab: another page, or a change shown on the tab itself (there
+        is no conversation to answer in)."""
+        if action.kind is ActionKind.PAGE:
+            await self.publish_home(client, requester, page=action.number)
+            return
+        reply = await self.service.handle(requester, command)
+        if reply.form is not None and await self.corrections.open(body, client, reply.form):
+            return
+        await self.publish_home(client, requester, page=home_page(view), outcome=reply)
 
     # -- the /met form -----------------------------------------------------------------------
 
@@ -209,6 +300,8 @@ class SlackHandlers:
                 link_names=False,
                 unfurl_links=False,
             )
+        if not reply.is_error:  # a conversation recorded or corrected: the Home tab shows it
+            await self.publish_home(client, requester)
 
     # -- buttons -----------------------------------------------------------------------------
 
@@ -235,10 +328,15 @@ class SlackHandlers:
                 await _answer(respond, Reply.error(str(err)))
                 return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
+            home = body.get("view")
+            if isinstance(home, Mapping) and home.get("type") == "home":
+                await self._home_click(body, client, requester, action, command, home)
+                return
             reply = await self.service.handle(requester, command)
             if reply.form is not None and await self.corrections.open(body, client, reply.form):
                 return  # Edit: the /met form, filled in with what was recorded
             await self._show_click_result(body, client, respond, action, reply)
+            await self.refresh_home(client, requester, command, reply)
         except Exception as err:
             await _sorry(respond, "a button", err)
 
@@ -396,6 +494,7 @@ def build_app(
         _once(seen, handlers.click, ack_first=True)
     )
     # bolt acks events itself, before their listeners run.
+    app.event("app_home_opened")(_once(seen, handlers.home_opened, ack_first=True))
     app.event("app_uninstalled")(_once(seen, removals.uninstalled, ack_first=False))
     app.event("tokens_revoked")(_once(seen, removals.tokens_revoked, ack_first=False))
     return app
@@ -441,6 +540,14 @@ async def _answer(respond: AsyncRespond, reply: Reply) -> None:
             response_type="ephemeral",
             replace_original=False,
         )
+
+
+async def _publish(client: AsyncWebClient, user: str, view: dict[str, Any]) -> None:
+    """Publish `view` as `user`'s Home tab; a failure only leaves the tab as it was."""
+    try:
+        await client.views_publish(user_id=user, view=view)
+    except SlackApiError as err:
+        log.warning("Slack: the Home tab wasn't updated (%s)", err.response.get("error"))
 
 
 async def _replace(respond: AsyncRespond, reply: Reply) -> None:

@@ -22,6 +22,7 @@ from .limits import (
     MAX_ACTION_ELEMENTS,
     MAX_BLOCKS,
     MAX_BUTTON_TEXT,
+    MAX_HOME_BLOCKS,
     MAX_OPTION_TEXT,
     MAX_SECTION_TEXT,
 )
@@ -34,6 +35,9 @@ __all__ = [
     "decode_action",
     "encode_action",
     "escape",
+    "forgotten_home",
+    "home_page",
+    "home_view",
     "met_fields",
     "met_modal",
     "modal_errors",
@@ -213,6 +217,43 @@ def _button(action: Action, index: int, several: bool) -> dict[str, Any]:
     if action.kind is ActionKind.DONE:
         button["style"] = "primary"
     return button
+
+
+# -- the Home tab ----------------------------------------------------------------------------
+
+_HOME_HEADER = {"type": "header", "text": _plain("Your follow-ups")}
+
+
+def home_view(home: Reply, *, page: int = 1, outcome: Reply | None = None) -> dict[str, Any]:
+    """The Home tab (views.publish): a page of the student's follow-ups and their settings
+    (`home`, the core's Home reply), with what their last click did (`outcome`) on top. A page
+    of the list is made to fit a view's 100 blocks with room to spare; were it ever not to,
+    the tab says so and where to see it all rather than showing part of it."""
+    shown = Reply(
+        (*(outcome.shown_sections() if outcome else ()), *home.shown_sections()),
+        (*(outcome.actions if outcome else ()), *home.actions),
+    )
+    blocks = [_HOME_HEADER, *render(shown).blocks]
+    if len(blocks) > MAX_HOME_BLOCKS:
+        note = "Your list is too long to show here: /followups shows it, a page at a time."
+        blocks = [_HOME_HEADER, {"type": "section", "text": _mrkdwn(escape(note))}]
+    # The page shown, so that a click on it shows the same page again, changed.
+    return {"type": "home", "private_metadata": str(page), "blocks": blocks}
+
+
+def home_page(view: Mapping[str, Any]) -> int:
+    """The page a Home tab shows, from the view Slack sent back with a click."""
+    page = str(view.get("private_metadata") or "")
+    return int(page) if page.isdigit() and len(page) < 6 else 1
+
+
+def forgotten_home() -> dict[str, Any]:
+    """The Home tab of a student the bot has just forgotten: nothing of theirs left on it."""
+    text = "Nothing here: I keep nothing about you. Type /met after your next conversation."
+    return {
+        "type": "home",
+        "blocks": [_HOME_HEADER, {"type": "section", "text": _mrkdwn(escape(text))}],
+    }
 
 
 # -- buttons ---------------------------------------------------------------------------------

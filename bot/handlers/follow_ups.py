@@ -6,11 +6,12 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import messages
-from bot.commands import ListFollowUps, MarkDone, Skip, Snooze
+from bot.commands import Home, ListFollowUps, MarkDone, Skip, Snooze
 from bot.domain import Conversation, FollowUpStatus
 from bot.errors import UserError
 from bot.handlers.context import Context
 from bot.messages import follow_ups as say
+from bot.messages import settings as say_settings
 from bot.replies import Reply
 from bot.timeparse import DurationError, parse_duration
 from rules.engine import KindRule, QuietHours, Rulebook, out_of_quiet_hours
@@ -18,6 +19,7 @@ from rules.engine import KindRule, QuietHours, Rulebook, out_of_quiet_hours
 __all__ = [
     "MISSED_SHOWN_FOR",
     "TOMORROW_MORNING",
+    "home",
     "list_follow_ups",
     "mark_done",
     "skip",
@@ -105,6 +107,13 @@ def _at(conversation: Conversation, event: str | None) -> bool:
     return " ".join((conversation.event or "").casefold().split()) == " ".join(
         event.casefold().split()
     )
+
+
+async def home(command: Home, ctx: Context) -> Reply:
+    """The student's home page: a page of their follow-ups, then their settings."""
+    listed = await list_follow_ups(ListFollowUps(page=command.page), ctx)
+    settings = say_settings.settings_reply(ctx.person, zone=ctx.zone, rulebook=ctx.rulebook)
+    return say.home_reply(listed, settings)
 
 
 async def mark_done(command: MarkDone, ctx: Context) -> Reply:

@@ -30,6 +30,7 @@ __all__ = [
     "event_key",
     "greeting_changed",
     "greeting_problem",
+    "home_reply",
     "list_filter",
     "list_reply",
     "list_section",
@@ -209,6 +210,14 @@ def list_reply(
             actions.append(Action(ActionKind.PAGE, "Next", page + 1, 0, token))
     sections.append(Section("\n".join(footer)))
     return Reply(tuple(sections), tuple(actions))
+
+
+def home_reply(listed: Reply, settings: Reply) -> Reply:
+    """A home page: the list's page (with its buttons), then the settings under a heading."""
+    shown = list(settings.sections)
+    if shown and shown[0].title is None:
+        shown[0] = Section(shown[0].text, title="Your settings")
+    return Reply((*listed.sections, *shown), listed.actions)
 
 
 # -- done ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,10 +21,11 @@ from adapters.discord.context import LIST_PAGE
 from adapters.discord.render import ButtonRef, Page
 from adapters.discord.render import pages as discord_pages
 from adapters.slack import limits as slack_limits
-from adapters.slack.blocks import encode_action
+from adapters.slack.blocks import encode_action, home_view
 from adapters.slack.blocks import pages as slack_pages
-from bot.domain import Conversation, FollowUp, FollowUpStatus
+from bot.domain import Address, Conversation, FollowUp, FollowUpStatus, Person
 from bot.messages import follow_ups as say
+from bot.messages.settings import settings_reply
 from bot.messages.words import follow_up_actions
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import load_rulebook
@@ -210,10 +212,18 @@ def test_long_notes_and_drafts_are_split_never_cut(
 
 
 @PROPERTY
-@given(rows=follow_up_rows())
+@given(rows=follow_up_rows(), name=NAMES)
 def test_the_home_tab_takes_every_page_within_its_100_blocks(
-    rows: list[tuple[FollowUp, Conversation, say.ListSection]],
+    rows: list[tuple[FollowUp, Conversation, say.ListSection]], name: str
 ) -> None:
-    replies = every_page(rows, say.PER_PAGE)
-    text, _ = slack_seen(replies, max_blocks=slack_limits.MAX_HOME_BLOCKS)
-    assert sorted(int(n) for n in ROW_NUMBER.findall(text)) == list(range(1, len(rows) + 1))
+    person = Person(address=Address("slack", "T1", "U1"), created_at=NOW, name=name)
+    settings = settings_reply(person, zone=ZoneInfo("America/New_York"), rulebook=RULEBOOK)
+    shown = []
+    for page in every_page(rows, say.PER_PAGE):
+        view = home_view(say.home_reply(page, settings))
+        assert slack_limits.problems(view["blocks"], max_blocks=slack_limits.MAX_HOME_BLOCKS) == []
+        text = "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
+        shown += [int(n) for n in ROW_NUMBER.findall(text)]
+        values = [e["value"] for b in view["blocks"] for e in b.get("elements", [])]
+        assert {encode_action(a) for a in page.actions} == set(values)
+    assert sorted(shown) == list(range(1, len(rows) + 1))

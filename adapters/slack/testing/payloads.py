@@ -21,6 +21,8 @@ __all__ = [
     "block_actions_payload",
     "command_body",
     "event_body",
+    "home_actions_payload",
+    "home_opened_event",
     "interaction_body",
     "signed_headers",
     "view_submission_payload",
@@ -123,6 +125,48 @@ def block_actions_payload(
         payload["message"] = dict(message)
         payload["channel"] = {"id": channel_id, "name": "directmessage"}
     return payload
+
+
+def home_opened_event(user_id: str, *, tab: str = "home") -> dict[str, Any]:
+    """app_home_opened: the student opened the app's Home tab (or its Messages tab)."""
+    return {
+        "type": "app_home_opened",
+        "user": user_id,
+        "channel": f"D{user_id}",
+        "tab": tab,
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def home_actions_payload(
+    *,
+    user_id: str,
+    value: str,
+    view: Mapping[str, Any],
+    team_id: str = TEAM,
+    action_id: str = "followup-0",
+) -> dict[str, Any]:
+    """A button click on the Home tab: Slack sends the view back, and no response_url."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
+        "api_app_id": "A0FAKE",
+        "team": {"id": team_id, "domain": "club"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "container": {"type": "view", "view_id": "VHOME"},
+        "trigger_id": f"trigger-{uuid.uuid4().hex}",
+        "view": {"id": "VHOME", "team_id": team_id, **dict(view)},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "fu:0",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
 
 
 def view_submission_payload(
