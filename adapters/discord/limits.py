@@ -9,7 +9,7 @@ means Discord takes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sized
 from typing import Any
 
 __all__ = [
@@ -59,52 +59,46 @@ def embed_length(embed: Mapping[str, Any]) -> int:
 def problems(message: Mapping[str, Any]) -> list[str]:
     """Each limit `message` (a message payload: content, embeds, components) breaks, in words
     ("embeds of 6268 characters, at most 6000"); none when Discord takes it."""
-    found: list[str] = []
-    content = message.get("content") or ""
-    if len(content) > CONTENT_LIMIT:
-        found.append(f"content of {len(content)} characters, at most {CONTENT_LIMIT}")
+    found: list[str] = _too_long("content", message.get("content"), CONTENT_LIMIT)
     embeds = message.get("embeds") or []
-    if len(embeds) > EMBEDS_PER_MESSAGE:
-        found.append(f"{len(embeds)} embeds, at most {EMBEDS_PER_MESSAGE}")
+    found += _too_many("embeds", embeds, EMBEDS_PER_MESSAGE)
     for index, embed in enumerate(embeds):
         found += [f"embed {index}: {problem}" for problem in _embed_problems(embed)]
     total = sum(embed_length(embed) for embed in embeds)
     if total > EMBED_TOTAL_LIMIT:
         found.append(f"embeds of {total} characters, at most {EMBED_TOTAL_LIMIT}")
     rows = message.get("components") or []
-    if len(rows) > ROWS_PER_MESSAGE:
-        found.append(f"{len(rows)} rows, at most {ROWS_PER_MESSAGE}")
+    found += _too_many("rows", rows, ROWS_PER_MESSAGE)
     for index, row in enumerate(rows):
         found += [f"row {index}: {problem}" for problem in _row_problems(row)]
     return found
 
 
+def _too_many(what: str, items: Sized, limit: int) -> list[str]:
+    return [f"{len(items)} {what}, at most {limit}"] if len(items) > limit else []
+
+
+def _too_long(what: str, text: str | None, limit: int) -> list[str]:
+    length = len(text or "")
+    return [f"{what} of {length} characters, at most {limit}"] if length > limit else []
+
+
 def _embed_problems(embed: Mapping[str, Any]) -> Iterator[str]:
-    for key, limit in (("title", EMBED_TITLE_LIMIT), ("description", EMBED_DESCRIPTION_LIMIT)):
-        length = len(embed.get(key) or "")
-        if length > limit:
-            yield f"{key} of {length} characters, at most {limit}"
+    yield from _too_long("title", embed.get("title"), EMBED_TITLE_LIMIT)
+    yield from _too_long("description", embed.get("description"), EMBED_DESCRIPTION_LIMIT)
     fields = embed.get("fields") or []
-    if len(fields) > EMBED_FIELDS_LIMIT:
-        yield f"{len(fields)} fields, at most {EMBED_FIELDS_LIMIT}"
+    yield from _too_many("fields", fields, EMBED_FIELDS_LIMIT)
     for item in fields:
-        if len(item.get("name") or "") > EMBED_FIELD_NAME_LIMIT:
-            yield f"a field name over {EMBED_FIELD_NAME_LIMIT} characters"
-        if len(item.get("value") or "") > EMBED_FIELD_VALUE_LIMIT:
-            yield f"a field value over {EMBED_FIELD_VALUE_LIMIT} characters"
-    if len((embed.get("footer") or {}).get("text") or "") > EMBED_FOOTER_LIMIT:
-        yield f"a footer over {EMBED_FOOTER_LIMIT} characters"
+        yield from _too_long("a field name", item.get("name"), EMBED_FIELD_NAME_LIMIT)
+        yield from _too_long("a field value", item.get("value"), EMBED_FIELD_VALUE_LIMIT)
+    footer = (embed.get("footer") or {}).get("text")
+    yield from _too_long("a footer", footer, EMBED_FOOTER_LIMIT)
 
 
 def _row_problems(row: Mapping[str, Any]) -> Iterator[str]:
     components = row.get("components") or []
-    if len(components) > BUTTONS_PER_ROW:
-        yield f"{len(components)} components, at most {BUTTONS_PER_ROW}"
+    yield from _too_many("components", components, BUTTONS_PER_ROW)
     for component in components:
-        if len(component.get("custom_id") or "") > CUSTOM_ID_LIMIT:
-            yield f"custom_id over {CUSTOM_ID_LIMIT} characters"
-        if len(component.get("label") or "") > BUTTON_LABEL_LIMIT:
-            yield f"label over {BUTTON_LABEL_LIMIT} characters"
-        options = component.get("options") or []
-        if len(options) > SELECT_OPTIONS_LIMIT:
-            yield f"{len(options)} options, at most {SELECT_OPTIONS_LIMIT}"
+        yield from _too_long("custom_id", component.get("custom_id"), CUSTOM_ID_LIMIT)
+        yield from _too_long("label", component.get("label"), BUTTON_LABEL_LIMIT)
+        yield from _too_many("options", component.get("options") or [], SELECT_OPTIONS_LIMIT)

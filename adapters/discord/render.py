@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.formatting import pack_lines
 from bot.replies import Action, ActionKind, NoticeKind, Reply, Section
 
 from .limits import (
@@ -129,13 +130,7 @@ def _split_lines(lines: Sequence[str], budget: int) -> list[str]:
             pieces.append(line[:cut])
             line = line[cut:]
         pieces.append(line)
-    parts: list[str] = []
-    for piece in pieces:
-        if parts and len(parts[-1]) + 1 + len(piece) <= budget:
-            parts[-1] += "\n" + piece
-        else:
-            parts.append(piece)
-    return [part for part in parts if part.strip()]
+    return [part for part in pack_lines(pieces, budget) if part.strip()]
 
 
 def render_embeds(

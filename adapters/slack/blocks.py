@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.formatting import pack_lines
 from bot.met import LIMITS, MetInput
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import Rulebook
@@ -173,13 +174,7 @@ def _escaped_chunks(lines: Iterable[str], budget: int) -> list[str]:
             pieces.append(escaped[:cut])
             escaped = escaped[cut:]
         pieces.append(escaped)
-    chunks: list[str] = []
-    for piece in pieces:
-        if chunks and len(chunks[-1]) + 1 + len(piece) <= budget:
-            chunks[-1] += "\n" + piece
-        else:
-            chunks.append(piece)
-    return chunks
+    return pack_lines(pieces, budget)
 
 
 def _action_blocks(actions: Sequence[Action]) -> list[dict[str, Any]]:

@@ -101,7 +101,19 @@ def block_actions_payload(
             "message_ts": message.get("ts", "1700000000.000001"),
             "channel_id": channel_id,
         }
-    payload: dict[str, Any] = {
+    payload = _clicked(user_id, team_id, container, value, action_id)
+    payload["response_url"] = response_url
+    if message is not None:
+        payload["message"] = dict(message)
+        payload["channel"] = {"id": channel_id, "name": "directmessage"}
+    return payload
+
+
+def _clicked(
+    user_id: str, team_id: str, container: dict[str, Any], value: str, action_id: str
+) -> dict[str, Any]:
+    """A block_actions payload: who clicked which button, in what (`container`)."""
+    return {
         "type": "block_actions",
         "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
         "api_app_id": "A0FAKE",
@@ -110,7 +122,6 @@ def block_actions_payload(
         "is_enterprise_install": False,
         "container": container,
         "trigger_id": f"trigger-{uuid.uuid4().hex}",
-        "response_url": response_url,
         "actions": [
             {
                 "type": "button",
@@ -121,10 +132,6 @@ def block_actions_payload(
             }
         ],
     }
-    if message is not None:
-        payload["message"] = dict(message)
-        payload["channel"] = {"id": channel_id, "name": "directmessage"}
-    return payload
 
 
 def home_opened_event(user_id: str, *, tab: str = "home") -> dict[str, Any]:
@@ -147,26 +154,10 @@ def home_actions_payload(
     action_id: str = "followup-0",
 ) -> dict[str, Any]:
     """A button click on the Home tab: Slack sends the view back, and no response_url."""
-    return {
-        "type": "block_actions",
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
-        "api_app_id": "A0FAKE",
-        "team": {"id": team_id, "domain": "club"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "container": {"type": "view", "view_id": "VHOME"},
-        "trigger_id": f"trigger-{uuid.uuid4().hex}",
-        "view": {"id": "VHOME", "team_id": team_id, **dict(view)},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "fu:0",
-                "value": value,
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
+    container = {"type": "view", "view_id": "VHOME"}
+    payload = _clicked(user_id, team_id, container, value, action_id)
+    payload["view"] = {"id": "VHOME", "team_id": team_id, **dict(view)}
+    return payload
 
 
 def view_submission_payload(
