@@ -137,9 +137,6 @@ class DiscordMessenger:
         held = self._hold_on(user_id, OPENING) if channel is None else self._hold_on(user_id)
         if held is not None:
             return held
-        over = self._over_ceiling(self.requests_for(to))
-        if over is not None:
-            return over
         shown = pages(message, scope=to.address.workspace, skip_first_title=True)
         payloads = [
             handle_message_parameters(
@@ -153,6 +150,10 @@ class DiscordMessenger:
             ).payload
             for index, page in enumerate(shown)
         ]
+        # A DM too long for one message takes one request more for each further message.
+        over = self._over_ceiling(self.requests_for(to) + len(payloads) - 1)
+        if over is not None:
+            return over
         if channel is None:
             opened = await self._request("/users/@me/channels", {"recipient_id": user_id})
             if opened.status != 200:
