@@ -128,12 +128,18 @@ def list_filter(kind: KindRule | None, event: str | None) -> str:
     return kind_part + (f"Z{event_key(event)}" if event else "")
 
 
-def _row(follow_up: FollowUp, conversation: Conversation, rulebook: Rulebook, now: datetime) -> str:
+def _row(
+    follow_up: FollowUp,
+    conversation: Conversation,
+    section: ListSection,
+    rulebook: Rulebook,
+    now: datetime,
+) -> str:
     line = (
         f"#{follow_up.number} {follow_up.contact_in(conversation)}, {conversation.company}: "
         f"{method_label(follow_up, rulebook)}"
     )
-    if follow_up.optional:
+    if follow_up.optional and section is not ListSection.OPTIONAL:  # its heading says so
         line += " (optional)"
     if follow_up.due_by > now:
         line += f", {time_left(follow_up, now)}"
@@ -185,7 +191,7 @@ def list_reply(
         mine = [(f, c) for f, c, s in shown if s is section]
         if not mine:
             continue
-        lines = [_row(f, c, rulebook, now) for f, c in mine]
+        lines = [_row(f, c, section, rulebook, now) for f, c in mine]
         if section is ListSection.OPTIONAL:
             lines.append("No nudges for these: a short note is welcome if you want one.")
         if section is ListSection.MISSED:
