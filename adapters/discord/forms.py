@@ -22,6 +22,7 @@ from bot.met import LIMITS, MetInput
 from bot.replies import CorrectionForm, Reply
 
 from .context import DM_SCOPE, Responder
+from .limits import SELECT_OPTIONS_LIMIT
 from .render import ERROR_COLOUR, Page, escape
 
 __all__ = [
@@ -57,7 +58,7 @@ FORM_LABELS = {
     "greet": EXTRAS_LABEL,
 }
 # A select menu holds at most 25 options; a rulebook with more kinds gets a text input.
-SELECT_LIMIT = 25
+SELECT_LIMIT = SELECT_OPTIONS_LIMIT
 # Each open form is an object in this process until it is submitted; one left open longer than
 # this is forgotten (its submission then fails), so abandoned forms don't pile up in memory.
 FORM_TIMEOUT = 30 * 60.0
