@@ -410,7 +410,7 @@ def parse_list(text: str) -> ListFollowUps:
     page, everything, kind_words = 1, False, []
     for word in text.split():
         folded = word.casefold()
-        if folded.isdigit():
+        if folded.isascii() and folded.isdigit():  # "²" is a digit to Python, no page
             page = int(folded) if len(folded) < 6 else _MOST_PAGES
             if page < 1:
                 raise CommandError("Pages count from 1: /followups list 2 shows the second.")

@@ -53,6 +53,7 @@ async def record(service: FollowUpService, count: int) -> None:
         ("/followups list interviews", ListFollowUps(kind="interviews")),
         ("/followups list coffee chats all", ListFollowUps(everything=True, kind="coffee chats")),
         ("/followups list 99999999999", ListFollowUps(page=10_000)),
+        ("/followups list ²", ListFollowUps(kind="²")),
     ],
 )
 def test_list_takes_a_page_all_a_kind_and_an_event(typed: str, command: ListFollowUps) -> None:
