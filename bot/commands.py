@@ -17,6 +17,7 @@ from bot.met import MetInput
 from bot.replies import Action, ActionKind
 
 __all__ = [
+    "SHOWS_ONLY",
     "Calendar",
     "ChangeSetting",
     "Check",
@@ -43,6 +44,7 @@ __all__ = [
     "Snooze",
     "Undo",
     "Unlink",
+    "changes_anything",
     "command_for",
     "parse_command",
     "parse_followups",
@@ -252,6 +254,26 @@ Command = (
     | Link
     | Unlink
 )
+
+# Commands that only show or send something: nothing a list or a home page shows changes.
+SHOWS_ONLY: tuple[type, ...] = (
+    ListFollowUps,
+    Home,
+    ShowSettings,
+    Help,
+    Draft,
+    Check,
+    Export,
+    MetForm,
+    EditForm,
+    Calendar,
+)
+
+
+def changes_anything(command: Command) -> bool:
+    """Whether `command` may change what the student's list or settings show."""
+    return not isinstance(command, SHOWS_ONLY)
+
 
 _SUBCOMMANDS = (
     "list",

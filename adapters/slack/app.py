@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
@@ -70,23 +70,7 @@ from adapters.slack.profiles import Profiles
 from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
-from bot.commands import (
-    Calendar,
-    Check,
-    Command,
-    Draft,
-    EditForm,
-    Export,
-    ForgetMe,
-    Help,
-    Home,
-    ListFollowUps,
-    Met,
-    MetForm,
-    ShowSettings,
-    command_for,
-    parse_command,
-)
+from bot.commands import Command, ForgetMe, Home, Met, MetForm, command_for, parse_command
 from bot.domain import Address
 from bot.errors import UserError
 from bot.met import EXAMPLE
@@ -101,19 +85,6 @@ log = logging.getLogger(__name__)
 PROFILE_WAIT = 5.0
 # A form's submission must be answered within Slack's 3 seconds, errors included.
 FORM_PROFILE_WAIT = 1.5
-# Commands that change nothing the Home tab shows: no need to publish it again after them.
-SHOWS_ONLY = (
-    ListFollowUps,
-    Home,
-    ShowSettings,
-    Help,
-    Draft,
-    Check,
-    Export,
-    MetForm,
-    EditForm,
-    Calendar,
-)
 # bolt reads SLACK_BOT_TOKEN from the environment itself, and on every start warns that it won't
 # use it: the client handed to it carries the token, and `KnownInstalls` authorizes. Not news.
 UNUSED_TOKEN_WARNINGS = frozenset(
@@ -124,9 +95,18 @@ UNUSED_TOKEN_WARNINGS = frozenset(
 class SlackHandlers:
     """The listeners, bound to the core's service."""
 
-    def __init__(self, service: FollowUpService, *, profiles: Profiles) -> None:
+    def __init__(
+        self,
+        service: FollowUpService,
+        *,
+        profiles: Profiles,
+        clients: Callable[[str], Awaitable[AsyncWebClient | None]] | None = None,
+    ) -> None:
         self.service = service
         self.profiles = profiles
+        # A client with the token of a workspace (None: not installed there), for the Home
+        # tab of a student whose change came from elsewhere (Discord, the console, a form).
+        self.clients = clients
         self.corrections = CorrectionForms(service, self.requester, self._answer_form)
 
     # -- who is asking ---------------------------------------------------------------------
@@ -163,7 +143,6 @@ class SlackHandlers:
             reply = await self.service.handle(requester, command)
             reply = await share_privately(client, requester.address.user, reply)
             await _answer(respond, reply)
-            await self.refresh_home(client, requester, command, reply)
         except Exception as err:
             await _sorry(respond, name, err)
 
@@ -194,17 +173,20 @@ class SlackHandlers:
         view = home_view(home, page=page, outcome=outcome)
         await _publish(client, requester.address.user, view)
 
-    async def refresh_home(
-        self, client: AsyncWebClient, requester: Requester, command: Command, reply: Reply
-    ) -> None:
-        """After a change the student made here, their Home tab shows it (the first page)."""
-        if reply.is_error or isinstance(command, SHOWS_ONLY):
-            return
-        if isinstance(command, ForgetMe):
-            if command.confirmed:  # forgotten: nothing of theirs may stay on the tab
-                await _publish(client, requester.address.user, forgotten_home())
-            return
-        await self.publish_home(client, requester)
+    async def changed(self, accounts: Sequence[Address], command: Command) -> None:
+        """A change the student made anywhere (a command, a button, a form, on Slack or on a
+        platform linked with it): the Home tab of each of their Slack accounts shows it (the
+        first page). Told by the core after the change is committed."""
+        for address in accounts:
+            if address.platform != PLATFORM or self.clients is None:
+                continue
+            client = await self.clients(address.workspace)
+            if client is None:
+                continue
+            if isinstance(command, ForgetMe):  # forgotten: nothing of theirs may stay there
+                await _publish(client, address.user, forgotten_home())
+            else:
+                await self.publish_home(client, Requester(address))
 
     async def _home_click(
         self,
@@ -300,8 +282,6 @@ class SlackHandlers:
                 link_names=False,
                 unfurl_links=False,
             )
-        if not reply.is_error:  # a conversation recorded or corrected: the Home tab shows it
-            await self.publish_home(client, requester)
 
     # -- buttons -----------------------------------------------------------------------------
 
@@ -336,7 +316,6 @@ class SlackHandlers:
             if reply.form is not None and await self.corrections.open(body, client, reply.form):
                 return  # Edit: the /met form, filled in with what was recorded
             await self._show_click_result(body, client, respond, action, reply)
-            await self.refresh_home(client, requester, command, reply)
         except Exception as err:
             await _sorry(respond, "a button", err)
 

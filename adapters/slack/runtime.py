@@ -111,9 +111,12 @@ class SlackRuntime:
         signature_check = None
         if self.config.signing_secret is not None:
             signature_check = SignatureCheck(self.config.signing_secret, now=self._now or time.time)
+        handlers = SlackHandlers(bot.service, profiles=Profiles(), clients=self._client_for)
+        # Every change a student makes, here or on a linked platform, refreshes their Home tab.
+        bot.service.change_listeners.append(handlers.changed)
         self.app = build_app(
             self.config,
-            SlackHandlers(bot.service, profiles=Profiles()),
+            handlers,
             RemovalEvents(self.workspaces, installations),
             seen=SeenRequests(bot.state),
             authorize=self.authorize,
@@ -121,6 +124,11 @@ class SlackRuntime:
             state_store=state_store,
             signature_check=signature_check,
         )
+
+    async def _client_for(self, workspace: str) -> AsyncWebClient | None:
+        """A Web API client with `workspace`'s token; None where the app isn't installed."""
+        token = await self.workspaces.token_for(workspace)
+        return self.messenger.client(token) if token is not None else None
 
     async def serve(self) -> None:
         """Connect to Slack and serve until cancelled; shut down cleanly on cancellation."""
