@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
@@ -100,7 +101,7 @@ class SlackHandlers:
         service: FollowUpService,
         *,
         profiles: Profiles,
-        clients: Callable[[str], Awaitable[AsyncWebClient | None]] | None = None,
+        clients: Callable[[str], AbstractAsyncContextManager[AsyncWebClient | None]] | None = None,
     ) -> None:
         self.service = service
         self.profiles = profiles
@@ -180,13 +181,13 @@ class SlackHandlers:
         for address in accounts:
             if address.platform != PLATFORM or self.clients is None:
                 continue
-            client = await self.clients(address.workspace)
-            if client is None:
-                continue
-            if isinstance(command, ForgetMe):  # forgotten: nothing of theirs may stay there
-                await _publish(client, address.user, forgotten_home())
-            else:
-                await self.publish_home(client, Requester(address))
+            async with self.clients(address.workspace) as client:
+                if client is None:
+                    continue
+                if isinstance(command, ForgetMe):  # forgotten: nothing of theirs may stay
+                    await _publish(client, address.user, forgotten_home())
+                else:
+                    await self.publish_home(client, Requester(address))
 
     async def _home_click(
         self,

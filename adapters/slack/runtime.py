@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -125,10 +126,22 @@ class SlackRuntime:
             signature_check=signature_check,
         )
 
-    async def _client_for(self, workspace: str) -> AsyncWebClient | None:
-        """A Web API client with `workspace`'s token; None where the app isn't installed."""
+    @asynccontextmanager
+    async def _client_for(self, workspace: str) -> AsyncIterator[AsyncWebClient | None]:
+        """A Web API client with `workspace`'s token (None where the app isn't installed), on
+        a session of its own, closed after use: a change is told at any time, shutdown too."""
         token = await self.workspaces.token_for(workspace)
-        return self.messenger.client(token) if token is not None else None
+        if token is None:
+            yield None
+            return
+        timeout = aiohttp.ClientTimeout(total=self.messenger.timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            yield AsyncWebClient(
+                token=token,
+                base_url=self.messenger.base_url,
+                timeout=self.messenger.timeout,
+                session=session,
+            )
 
     async def serve(self) -> None:
         """Connect to Slack and serve until cancelled; shut down cleanly on cancellation."""

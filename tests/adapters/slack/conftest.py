@@ -203,8 +203,6 @@ async def replicas(
         yield made[0], made[1]
     finally:
         await settle()
-        for replica in made:  # a Home tab published after a change opened its session
-            await replica.runtime.messenger.close()
 
 
 @pytest.fixture
