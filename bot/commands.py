@@ -24,6 +24,7 @@ from bot.met import MetInput, clean_text
 from bot.replies import Action, ActionKind
 
 __all__ = [
+    "SHOWS_ONLY",
     "AddToFair",
     "Calendar",
     "ChangeSetting",
@@ -39,6 +40,7 @@ __all__ = [
     "FairForm",
     "ForgetMe",
     "Help",
+    "Home",
     "Link",
     "ListFairs",
     "ListFollowUps",
@@ -56,6 +58,7 @@ __all__ = [
     "Snooze",
     "Undo",
     "Unlink",
+    "changes_anything",
     "command_for",
     "parse_command",
     "parse_fair",
@@ -89,7 +92,25 @@ class MetForm:
 
 @dataclass(frozen=True)
 class ListFollowUps:
-    pass
+    """/followups [list] [N | all] [KIND] [event:NAME]: page `page` of the student's
+    follow-ups (`everything`: all of them), only those of a kind (as typed: "interviews") or
+    at an event, if asked. A Next button carries the kind's key and the event's short key
+    (`event_key`) instead of its name. `per_page` is the platform's, where it differs."""
+
+    page: int = 1
+    everything: bool = False
+    kind: str | None = None
+    event: str | None = None
+    event_key: str | None = None
+    per_page: int | None = None
+
+
+@dataclass(frozen=True)
+class Home:
+    """A platform's home page for the student (Slack's Home tab): page `page` of their
+    follow-ups, as /followups shows it, and their settings."""
+
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -287,6 +308,7 @@ Command = (
     Met
     | MetForm
     | ListFollowUps
+    | Home
     | MarkDone
     | Snooze
     | Skip
@@ -314,6 +336,29 @@ Command = (
     | RemoveFromFair
     | MoveOnFair
 )
+
+# Commands that only show or send something: nothing a list or a home page shows changes.
+SHOWS_ONLY: tuple[type, ...] = (
+    ListFollowUps,
+    Home,
+    ShowSettings,
+    Help,
+    Draft,
+    Check,
+    Export,
+    MetForm,
+    EditForm,
+    Calendar,
+    ShowFair,
+    ListFairs,
+    FairForm,
+)
+
+
+def changes_anything(command: Command) -> bool:
+    """Whether `command` may change what the student's list or settings show."""
+    return not isinstance(command, SHOWS_ONLY)
+
 
 _SUBCOMMANDS = (
     "list",
@@ -373,7 +418,7 @@ def parse_followups(text: str) -> Command:
         return ListFollowUps()
     sub, args = words[0].casefold(), words[1:]
     if sub in ("list", "ls"):
-        return ListFollowUps()
+        return parse_list(text.lstrip()[len(words[0]) :])
     if sub in ("help", "-h", "--help", "?"):
         return Help("followups")
     if sub == "settings":
@@ -560,12 +605,45 @@ def _split_when(text: str) -> tuple[str, str]:
     return (parts[0], parts[1].strip()) if len(parts) == 2 else (text, "")
 
 
+_EVENT_FILTER = re.compile(r"""\bevent:\s*(?:"([^"]*)"?|“([^”]*)”?|(\S+))""", re.IGNORECASE)
+# Pages beyond this are no page anyone has; a number this long is a typo.
+_MOST_PAGES = 10_000
+
+
+def parse_list(text: str) -> ListFollowUps:
+    """What follows /followups list: a page number or "all", a kind, event:"Spring Fair"."""
+    event = None
+    match = _EVENT_FILTER.search(text)
+    if match:
+        event = " ".join(next(g for g in match.groups() if g is not None).split())
+        if not event:
+            raise CommandError('Which event? Like /followups list event:"Spring Fair".')
+        text = text[: match.start()] + " " + text[match.end() :]
+    page, everything, kind_words = 1, False, []
+    for word in text.split():
+        folded = word.casefold()
+        if folded.isascii() and folded.isdigit():  # "²" is a digit to Python, no page
+            page = int(folded) if len(folded) < 6 else _MOST_PAGES
+            if page < 1:
+                raise CommandError("Pages count from 1: /followups list 2 shows the second.")
+        elif folded == "all":
+            everything = True
+        else:
+            kind_words.append(word)
+    kind = " ".join(kind_words) or None
+    return ListFollowUps(page=page, everything=everything, kind=kind, event=event)
+
+
 def command_for(action: Action) -> Command:
     """The command a button stands for, aimed at the follow-up it carries (the core checks
     that the clicker owns it). Adapters encode an `Action` and decode it back, no text between;
     its argument is held to the typed command's rules (CommandError), since a button's value
     comes back from the platform and a hand-made one may carry anything."""
     number, argument, ident = action.number, action.argument, action.follow_up_id
+    if action.kind is ActionKind.PAGE:
+        # "interview" or "fair1on1Z1A2B3C": a kind's key (no hyphens), the event's short key.
+        kind, _, event_key = argument.partition("Z")
+        return ListFollowUps(page=max(number, 1), kind=kind or None, event_key=event_key or None)
     if number < 1:
         parse_number([str(number)], action.kind, f"/followups {action.kind} 3")
     match action.kind:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["clip", "format_ago", "format_day", "format_left", "format_moment", "format_stamp"]
+__all__ = [
+    "clip",
+    "format_ago",
+    "format_day",
+    "format_left",
+    "format_moment",
+    "format_stamp",
+    "pack_lines",
+]
 
 
 # English names, whatever the process's locale (strftime's %a and %b would follow it); and
@@ -59,3 +68,16 @@ def clip(text: str, limit: int) -> str:
     an ellipsis when longer (a pasted essay must not swamp the error about it)."""
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def pack_lines(lines: Iterable[str], budget: int) -> list[str]:
+    """`lines` joined with line breaks into as few parts of at most `budget` characters as
+    they go into, in order; each line must fit a part (adapters cut longer ones first, each
+    where its platform's markup allows)."""
+    parts: list[str] = []
+    for line in lines:
+        if parts and len(parts[-1]) + 1 + len(line) <= budget:
+            parts[-1] += "\n" + line
+        else:
+            parts.append(line)
+    return parts

@@ -33,6 +33,9 @@ class ActionKind(enum.StrEnum):
     DRAFT = "draft"
     DELETE = "delete"  # with "confirm": the answer to "delete this conversation?"
     EDIT = "edit"  # opens the /met form filled in, to correct the conversation
+    # Another page of /followups: the page is the action's number, its filter the argument;
+    # it acts on no follow-up (its id is 0) and shows the clicker's own list.
+    PAGE = "page"
 
 
 class Action(NamedTuple):
@@ -51,7 +54,9 @@ class Action(NamedTuple):
 
     @property
     def command(self) -> str:
-        """The command that does the same: "/followups snooze 3 2h"."""
+        """The command that does the same: "/followups snooze 3 2h", "/followups list 2"."""
+        if self.kind is ActionKind.PAGE:
+            return f"/followups list {self.number}"
         return " ".join(
             part for part in ("/followups", self.kind, str(self.number), self.argument) if part
         )

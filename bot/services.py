@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import messages
 from bot.clock import Clock
-from bot.commands import Command
+from bot.commands import Command, changes_anything
 from bot.domain import NAME_LIMIT, Address, FairList, Person, Workspace
 from bot.errors import UserError
 from bot.fairs import FairError
@@ -37,7 +37,7 @@ from bot.zones import is_zone
 from rules.drafts import DraftBook, load_drafts
 from rules.engine import Rulebook
 
-__all__ = ["FollowUpService", "FollowUpSummary", "Requester"]
+__all__ = ["ChangeListener", "FollowUpService", "FollowUpSummary", "Requester"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,12 @@ class Requester:
     shares_zone: bool = True
 
 
+# Told, after a command changed something, every account of the student it changed (the one
+# that asked, and those linked with it) and the command: a platform that shows the student's
+# list outside a reply (Slack's Home tab) shows it again.
+ChangeListener = Callable[[Sequence[Address], Command], Awaitable[None]]
+
+
 class FollowUpService:
     """Handles every command. `on_nudge_planned` is told the earliest due time of nudges it
     plans, so a scheduler can wake up for it. `drafts` and `proofreader` default to the bundled
@@ -112,6 +118,7 @@ class FollowUpService:
         self.rulebook = rulebook
         self.default_zone = default_zone
         self.on_nudge_planned = on_nudge_planned
+        self.change_listeners: list[ChangeListener] = []
         self._deps = Dependencies(
             rulebook=rulebook,
             drafts=drafts or load_drafts(rulebook=rulebook),
@@ -146,6 +153,7 @@ class FollowUpService:
                 reply = await handler(command, ctx)
                 if personal and not ctx.forgotten:
                     notices += await self._zone_hint(ctx, requester)
+                changed = await self._changed_accounts(ctx, command, reply) if personal else []
         except (MetError, FairError) as err:
             return Reply(Reply.error(str(err)).sections, is_error=True, field_errors=err.problems)
         except UserError as err:
@@ -162,7 +170,23 @@ class FollowUpService:
         due_times = ctx.planner.due_times
         if due_times and self.on_nudge_planned is not None:
             self.on_nudge_planned(min(due_times))
+        for listener in self.change_listeners if changed else ():
+            try:
+                await listener(changed, command)
+            except Exception as err:  # the command is done; a stale view is no reason to fail it
+                log.warning("a change listener failed with %s", type(err).__name__)
         return reply.with_notices(*notices)
+
+    async def _changed_accounts(
+        self, ctx: Context, command: Command, reply: Reply
+    ) -> list[Address]:
+        """The student's accounts to tell of a change `command` made (none for a command that
+        changes nothing, failed, or when nobody listens)."""
+        if not self.change_listeners or reply.is_error or not changes_anything(command):
+            return []
+        person = ctx.person
+        linked = await ctx.uow.accounts.linked_to(person.id) if person.id is not None else []
+        return [person.address, *(account.address for account in linked)]
 
     async def open_follow_ups(self, requester: Requester) -> list[FollowUpSummary]:
         """The requester's pending follow-ups, most urgent first: for pickers and autocomplete.

@@ -22,10 +22,11 @@ from .forms import MetFormModal
 from .render import (
     CUSTOM_ID_PATTERN,
     DONE_COLOUR,
-    EMBEDS_PER_MESSAGE,
     NO_MENTIONS,
     ButtonRef,
     button,
+    pack_embeds,
+    pages,
     render_embeds,
 )
 
@@ -51,10 +52,32 @@ async def click(
             form = MetFormModal(responder, correcting=reply.form, scope=ref.scope)
             await interaction.response.send_modal(form)
             return
+        if ref.action.kind is ActionKind.PAGE and not reply.is_error:
+            await _show_page(responder, interaction, reply, ref)
+            return
         if reply.is_error or reply.actions or ref.action.kind is ActionKind.DRAFT:
             await responder.send(interaction, reply, scope=ref.scope)
             return
         await _show_outcome(interaction, reply, ref)
+
+
+async def _show_page(
+    responder: Responder, interaction: discord.Interaction[Any], reply: Reply, ref: ButtonRef
+) -> None:
+    """Another page of the list, in place of the one clicked (what doesn't fit, after it)."""
+    first, *rest = pages(reply, scope=ref.scope, help=PLATFORM_HELP)
+    if not interaction.response.is_done():
+        await interaction.response.edit_message(
+            embeds=first.embeds, view=first.view, allowed_mentions=NO_MENTIONS
+        )
+    else:
+        await interaction.edit_original_response(
+            embeds=first.embeds, view=first.view, allowed_mentions=NO_MENTIONS
+        )
+    if first.view is not None:
+        first.view.stop()
+    if rest:
+        await responder.send(interaction, reply, scope=ref.scope, shown=rest)
 
 
 async def _show_outcome(
@@ -65,19 +88,23 @@ async def _show_outcome(
     outcome = render_embeds(reply, help=PLATFORM_HELP)
     for embed in outcome:
         embed.colour = DONE_COLOUR if ref.action.kind is ActionKind.DONE else embed.colour
-    keep = max(EMBEDS_PER_MESSAGE - len(outcome), 0)
-    embeds = [*original[:keep], *outcome][:EMBEDS_PER_MESSAGE]
+    # Measured again before it is sent: what no longer fits in the message (a long list, a
+    # long outcome) comes after it as new messages, so the student sees the change that
+    # happened, never an error for it.
+    first, *rest = pack_embeds([*original, *outcome])
     # A snoozed follow-up is still open: its buttons stay for when the student sends it.
     drop = None if ref.action.kind is ActionKind.SNOOZE else ref.action.follow_up_id
     view = _remaining_buttons(message, drop)
     if not interaction.response.is_done():
         await interaction.response.edit_message(
-            embeds=embeds, view=view, allowed_mentions=NO_MENTIONS
+            embeds=first, view=view, allowed_mentions=NO_MENTIONS
         )
     else:
         await interaction.edit_original_response(
-            embeds=embeds, view=view, allowed_mentions=NO_MENTIONS
+            embeds=first, view=view, allowed_mentions=NO_MENTIONS
         )
+    for embeds in rest:
+        await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
     if view is not None:
         view.stop()
 

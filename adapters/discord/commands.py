@@ -19,12 +19,12 @@ from bot.commands import (
     CommandError,
     Draft,
     Help,
-    ListFollowUps,
     MarkDone,
     ServerZone,
     ShowSettings,
     Skip,
     Snooze,
+    parse_list,
     parse_number,
 )
 from bot.met import LIMITS, MetInput
@@ -50,6 +50,8 @@ __all__ = ["build_commands"]
 # Discord shows at most 25 choices, and a choice's name is at most 100 characters.
 CHOICE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
+# /followups list's filter: a page, "all", a kind, an event's name (an event is at most 200).
+LIST_FILTER_LIMIT = 300
 SNOOZE_SUGGESTIONS = ("2h", "30m", "1h", "4h", "tomorrow")
 QUIET_SUGGESTIONS = ("22:00-08:00", "23:00-07:00", "21:00-09:00", "off")
 POPULAR_ZONES = (
@@ -235,8 +237,16 @@ def _followups_group(responder: Responder) -> app_commands.Group:
         await responder.answer(interaction, make(number))
 
     @followups.command(name="list", description="What you owe, most urgent first")
-    async def list_(interaction: Interaction) -> None:
-        await responder.answer(interaction, ListFollowUps())
+    @app_commands.describe(
+        show='A page (2), all, a kind (interviews) or an event (event:"Spring Fair")'
+    )
+    async def list_(interaction: Interaction, show: str = "") -> None:
+        try:
+            command = parse_list(show[:LIST_FILTER_LIMIT])
+        except CommandError as err:
+            await responder.answer(interaction, None, error=str(err))
+            return
+        await responder.answer(interaction, command)
 
     @followups.command(name="done", description="You sent it: mark a follow-up done")
     @app_commands.describe(follow_up="Which one (start typing a name)", method="How you sent it")

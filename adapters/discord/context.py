@@ -20,16 +20,18 @@ import discord
 from discord import app_commands
 
 from adapters.discord import PLATFORM
-from bot.commands import Command, Help
+from bot.commands import Command, Help, ListFollowUps
 from bot.domain import Address
 from bot.replies import NoticeKind, Reply, Section
 from bot.services import FollowUpService, Requester
 
-from .render import ERROR_COLOUR, NO_MENTIONS, escape, render_embeds, render_view
+from .limits import ROWS_PER_MESSAGE
+from .render import ERROR_COLOUR, NO_MENTIONS, Page, escape, pages
 
 __all__ = [
     "DEFER_AFTER",
     "DM_SCOPE",
+    "LIST_PAGE",
     "OPEN_DMS",
     "SORRY",
     "FollowUpTree",
@@ -43,6 +45,9 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[discord.Client]
 
 DM_SCOPE = "dm"
+# Follow-ups a page of /followups shows on Discord: a row of buttons each, and one row for
+# Previous and Next, make the five rows a message takes.
+LIST_PAGE = ROWS_PER_MESSAGE - 1
 # Discord drops an interaction that gets no answer within 3 seconds. Commands usually answer in a
 # few milliseconds; one that takes longer than this is deferred ("thinking…") and answered after.
 DEFER_AFTER = 2.0
@@ -130,6 +135,9 @@ class Responder:
     async def run(self, requester: Requester, command: Command) -> Reply:
         """The core's reply, with what only Discord users need besides (how the commands look
         here, after the core's help)."""
+        if isinstance(command, ListFollowUps) and command.per_page is None:
+            # Five rows of buttons a message: one for each follow-up, one for Previous/Next.
+            command = dataclasses.replace(command, per_page=LIST_PAGE)
         reply = await self.service.handle(requester, command)
         if isinstance(command, Help) and not reply.is_error:
             reply = dataclasses.replace(reply, sections=(*reply.sections, _help(command.topic)))
@@ -169,44 +177,58 @@ class Responder:
         reply: Reply,
         *,
         scope: str,
-        embeds: Sequence[discord.Embed] | None = None,
-        view: discord.ui.View | None = None,
+        shown: Sequence[Page] | None = None,
     ) -> None:
-        """`reply` as a new ephemeral message with its buttons, or with `embeds`/`view` given
-        instead. Replies are always ephemeral: they may name a contact."""
-        embeds = list(embeds) if embeds is not None else render_embeds(reply, help=PLATFORM_HELP)
-        buttons = view is None
-        if view is None:
-            view = render_view(reply.actions, scope=scope)
-        with_view: dict[str, Any] = {"view": view} if view is not None else {}
-        # An export's files come as attachments of the same ephemeral answer: only its asker
-        # sees them.
-        files = [discord.File(io.BytesIO(f.content), filename=f.name) for f in reply.files]
+        """`reply` as new ephemeral messages with its buttons (as many as Discord needs for it:
+        `pages`), or the messages `shown` instead. Replies are always ephemeral: they may name
+        a contact."""
+        ours = shown is None
+        shown = list(shown) if shown is not None else pages(reply, scope=scope, help=PLATFORM_HELP)
+        for index, page in enumerate(shown):
+            # An export's files come with the first message: only its asker sees them.
+            files = (
+                [discord.File(io.BytesIO(f.content), filename=f.name) for f in reply.files]
+                if index == 0
+                else []
+            )
+            await self._send_page(interaction, page, files)
+            if ours and page.view is not None:
+                # The follow-up button registered on the client answers these, in any process,
+                # after any restart: this view object needn't be kept (nor its timer run).
+                page.view.stop()
+
+    async def _send_page(
+        self, interaction: discord.Interaction[Any], page: Page, files: list[discord.File]
+    ) -> None:
+        with_view: dict[str, Any] = {"view": page.view} if page.view is not None else {}
         if not interaction.response.is_done():
             await interaction.response.send_message(
-                embeds=embeds,
+                embeds=page.embeds,
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
                 files=files,
                 **with_view,
             )
-        elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+        elif (
+            interaction.response.type is discord.InteractionResponseType.deferred_channel_message
+            and not _answered(interaction)
+        ):
             # Deferred as "thinking…": the answer replaces that placeholder.
             await interaction.edit_original_response(
-                embeds=embeds, view=view, allowed_mentions=NO_MENTIONS, attachments=files
+                embeds=page.embeds,
+                view=page.view,
+                allowed_mentions=NO_MENTIONS,
+                attachments=files,
             )
+            interaction.extras[_ANSWERED] = True
         else:
             await interaction.followup.send(
-                embeds=embeds,
+                embeds=page.embeds,
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
                 files=files,
                 **with_view,
             )
-        if buttons and view is not None:
-            # The follow-up button registered on the client answers these, in any process,
-            # after any restart: this view object needn't be kept (nor its timer run).
-            view.stop()
 
     @asynccontextmanager
     async def guard(self, interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
@@ -221,6 +243,15 @@ class Responder:
         log.error("Discord interaction failed with %s", type(error).__name__)
         log.debug("Discord interaction failed", exc_info=error)
         await say(interaction, SORRY)
+
+
+# Set in an interaction's extras once its deferred "thinking…" has been replaced by the answer:
+# the reply's further messages come as followups.
+_ANSWERED = "followup-answered"
+
+
+def _answered(interaction: discord.Interaction[Any]) -> bool:
+    return bool(interaction.extras.get(_ANSWERED))
 
 
 def _help(topic: str) -> Section:

@@ -22,7 +22,8 @@ from bot.met import LIMITS, MetInput
 from bot.replies import CorrectionForm, Reply
 
 from .context import DM_SCOPE, Responder
-from .render import ERROR_COLOUR, escape
+from .limits import SELECT_OPTIONS_LIMIT
+from .render import ERROR_COLOUR, Page, escape
 
 __all__ = [
     "FORM_LABELS",
@@ -57,7 +58,7 @@ FORM_LABELS = {
     "greet": EXTRAS_LABEL,
 }
 # A select menu holds at most 25 options; a rulebook with more kinds gets a text input.
-SELECT_LIMIT = 25
+SELECT_LIMIT = SELECT_OPTIONS_LIMIT
 # Each open form is an object in this process until it is submitted; one left open longer than
 # this is forgotten (its submission then fails), so abandoned forms don't pile up in memory.
 FORM_TIMEOUT = 30 * 60.0
@@ -131,7 +132,7 @@ async def show_field_errors(
     for field, problem in problems.items():
         embed.add_field(name=labels.get(field, field), value=escape(problem), inline=False)
     view = FixInFormView(responder, fields, owner=interaction.user.id)
-    await responder.send(interaction, Reply.error(), scope=DM_SCOPE, embeds=[embed], view=view)
+    await responder.send(interaction, Reply.error(), scope=DM_SCOPE, shown=[Page([embed], view)])
 
 
 class MetFormModal(discord.ui.Modal):

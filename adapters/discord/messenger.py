@@ -44,7 +44,7 @@ from bot.pacing import PaceRule
 from bot.ports import Delivered, Delivery, PermanentFailure, RetryAfter
 from bot.replies import Reply
 
-from .render import NO_MENTIONS, render_embeds, render_view, summary_line
+from .render import NO_MENTIONS, pages, summary_line
 
 __all__ = ["PACE_RULES", "DiscordMessenger"]
 
@@ -137,17 +137,23 @@ class DiscordMessenger:
         held = self._hold_on(user_id, OPENING) if channel is None else self._hold_on(user_id)
         if held is not None:
             return held
-        over = self._over_ceiling(self.requests_for(to))
+        shown = pages(message, scope=to.address.workspace, skip_first_title=True)
+        payloads = [
+            handle_message_parameters(
+                # The first message's content is what a notification shows.
+                content=(summary_line(message) if index == 0 else "") or discord.utils.MISSING,
+                embeds=page.embeds,
+                view=page.view if page.view is not None else discord.utils.MISSING,
+                allowed_mentions=NO_MENTIONS,
+                # Each message of a long DM its own nonce: a retry repeats none of them.
+                nonce=nonce_for(key if index == 0 else f"{key}:{index}"),
+            ).payload
+            for index, page in enumerate(shown)
+        ]
+        # A DM too long for one message takes one request more for each further message.
+        over = self._over_ceiling(self.requests_for(to) + len(payloads) - 1)
         if over is not None:
             return over
-        view = render_view(message.actions, scope=to.address.workspace)
-        params = handle_message_parameters(
-            content=summary_line(message) or discord.utils.MISSING,
-            embeds=render_embeds(message, skip_first_title=True),
-            view=view if view is not None else discord.utils.MISSING,
-            allowed_mentions=NO_MENTIONS,
-            nonce=nonce_for(key),
-        )
         if channel is None:
             opened = await self._request("/users/@me/channels", {"recipient_id": user_id})
             if opened.status != 200:
@@ -157,10 +163,11 @@ class DiscordMessenger:
             self._note_bucket(opened, OPENING)
         else:
             self._channels.move_to_end(user_id)
-        sent = await self._request(f"/channels/{channel}/messages", params.payload)
-        if sent.status != 200:
-            return self._refused(sent, key, held_key=user_id, user_id=user_id)
-        self._note_bucket(sent, user_id)
+        for payload in payloads:
+            sent = await self._request(f"/channels/{channel}/messages", payload)
+            if sent.status != 200:
+                return self._refused(sent, key, held_key=user_id, user_id=user_id)
+            self._note_bucket(sent, user_id)
         return Delivered()
 
     # -- the requests ----------------------------------------------------------------------

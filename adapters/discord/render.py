@@ -15,14 +15,30 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.formatting import pack_lines
 from bot.replies import Action, ActionKind, NoticeKind, Reply, Section
+
+from .limits import (
+    BUTTON_LABEL_LIMIT,
+    BUTTONS_PER_ROW,
+    CONTENT_LIMIT,
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TITLE_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    EMBEDS_PER_MESSAGE,
+    ROWS_PER_MESSAGE,
+    embed_length,
+)
 
 __all__ = [
     "CUSTOM_ID_PATTERN",
     "NO_MENTIONS",
     "ButtonRef",
+    "Page",
     "button",
     "escape",
+    "pack_embeds",
+    "pages",
     "render_embeds",
     "render_view",
     "summary_line",
@@ -30,16 +46,6 @@ __all__ = [
 
 # Nothing a student types may ping anyone: set on the client and passed on every send and edit.
 NO_MENTIONS = discord.AllowedMentions.none()
-
-# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
-EMBEDS_PER_MESSAGE = 10
-EMBED_TITLE_LIMIT = 256
-EMBED_DESCRIPTION_LIMIT = 4096
-EMBED_TOTAL_LIMIT = 6000
-CONTENT_LIMIT = 2000
-BUTTON_LABEL_LIMIT = 80
-BUTTONS_PER_ROW = 5
-ROWS_PER_MESSAGE = 5
 
 COLOUR = discord.Colour(0x5865F2)
 ERROR_COLOUR = discord.Colour(0xED4245)
@@ -88,12 +94,6 @@ def _escape_line_start(match: re.Match[str]) -> str:
     return f"{lead}\\{marker}"
 
 
-def _code_block(text: str) -> str:
-    """Preformatted text in a code block, where nothing renders. No two backticks in it stay
-    side by side (a zero-width space goes between), so no run of them can close the fence."""
-    return f"{_FENCE}\n{_BACKTICK_RUN.sub(_BROKEN_TICK, text)}\n{_FENCE}"
-
-
 def _clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters with an ellipsis, never leaving a dangling backslash
     that would escape the ellipsis instead."""
@@ -106,8 +106,31 @@ def _clip(text: str, limit: int) -> str:
     return cut + "…"
 
 
-def _section_text(section: Section) -> str:
-    return _code_block(section.text) if section.preformatted else escape(section.text)
+def _descriptions(section: Section, budget: int = EMBED_DESCRIPTION_LIMIT) -> list[str]:
+    """A section's text, escaped (or in a code block), in parts of at most `budget` characters
+    split between lines: a code block is closed at the end of each part and opened again at the
+    start of the next, so every part shows as it should."""
+    if section.preformatted:
+        lines = _BACKTICK_RUN.sub(_BROKEN_TICK, section.text).split("\n")
+        wrap = len(_FENCE) * 2 + 2
+        return [f"{_FENCE}\n{part}\n{_FENCE}" for part in _split_lines(lines, budget - wrap)]
+    return _split_lines([escape(line) for line in section.text.split("\n")], budget)
+
+
+def _split_lines(lines: Sequence[str], budget: int) -> list[str]:
+    """`lines` joined into parts of at most `budget` characters, between lines where it can; a
+    line too long for a part is cut between characters, never after an escaping backslash."""
+    pieces: list[str] = []
+    for line in lines:
+        while len(line) > budget:
+            cut = budget
+            trailing = len(line[:cut]) - len(line[:cut].rstrip("\\"))
+            if trailing % 2:
+                cut -= 1  # a backslash escapes what follows it: keep the pair together
+            pieces.append(line[:cut])
+            line = line[cut:]
+        pieces.append(line)
+    return [part for part in pack_lines(pieces, budget) if part.strip()]
 
 
 def render_embeds(
@@ -116,34 +139,87 @@ def render_embeds(
     skip_first_title: bool = False,
     help: Mapping[NoticeKind, Section] | None = None,
 ) -> list[discord.Embed]:
-    """One embed per section shown (at most ten, the last taking what doesn't fit), within
-    Discord's per-embed and per-message limits; `help` goes after the core's notices of its
-    kind. `skip_first_title` leaves out a title the message's content already shows."""
+    """All of `reply` as embeds, each within Discord's per-embed limits: one per section shown,
+    more for a section longer than an embed holds (split between lines); `help` goes after the
+    core's notices of its kind. `skip_first_title` leaves out a title the message's content
+    already shows. There may be more than a message takes: `pages` (or `pack_embeds`) splits
+    them between messages."""
     colour = ERROR_COLOUR if reply.is_error else COLOUR
-    parts: list[tuple[str | None, str]] = []
+    embeds: list[discord.Embed] = []
     for index, section in enumerate(reply.shown_sections(help)):
         title = section.title
         if skip_first_title and index == 0:
             title = None
-        parts.append(
-            (_clip(escape(title), EMBED_TITLE_LIMIT) if title else None, _section_text(section))
-        )
-    if len(parts) > EMBEDS_PER_MESSAGE:
-        head, tail = parts[: EMBEDS_PER_MESSAGE - 1], parts[EMBEDS_PER_MESSAGE - 1 :]
-        merged = "\n\n".join(f"**{t}**\n{d}" if t else d for t, d in tail)
-        parts = [*head, (None, merged)]
-    embeds: list[discord.Embed] = []
-    budget = EMBED_TOTAL_LIMIT
-    for title, description in parts:
-        if not title and not description:
-            continue  # Discord refuses an empty embed
-        if budget <= len(title or "") + 1:
-            break
-        budget -= len(title or "")
-        description = _clip(description, min(EMBED_DESCRIPTION_LIMIT, budget))
-        budget -= len(description)
-        embeds.append(discord.Embed(title=title, description=description or None, colour=colour))
+        heading = _clip(escape(title), EMBED_TITLE_LIMIT) if title else None
+        descriptions = _descriptions(section) or [""]
+        for part, description in enumerate(descriptions):
+            shown_title = heading if part == 0 else None
+            if not shown_title and not description:
+                continue  # Discord refuses an empty embed
+            embeds.append(
+                discord.Embed(title=shown_title, description=description or None, colour=colour)
+            )
     return embeds
+
+
+def _embed_length(embed: discord.Embed) -> int:
+    return embed_length(embed.to_dict())
+
+
+def pack_embeds(
+    embeds: Sequence[discord.Embed], *, room: int = EMBED_TOTAL_LIMIT
+) -> list[list[discord.Embed]]:
+    """`embeds` in order, in as few messages as Discord takes them (ten embeds and 6,000
+    characters a message; `room` for the first, which may already hold some); at least one,
+    maybe empty."""
+    messages: list[list[discord.Embed]] = [[]]
+    used = EMBED_TOTAL_LIMIT - room
+    for embed in embeds:
+        length = _embed_length(embed)
+        current = messages[-1]
+        full = len(current) >= EMBEDS_PER_MESSAGE or used + length > EMBED_TOTAL_LIMIT
+        if full and (current or used):
+            messages.append([])
+            used = 0
+        messages[-1].append(embed)
+        used += length
+    return messages
+
+
+@dataclass
+class Page:
+    """One message of a reply: its embeds, and the buttons under them."""
+
+    embeds: list[discord.Embed]
+    view: discord.ui.View | None
+
+
+def pages(
+    reply: Reply,
+    *,
+    scope: str,
+    skip_first_title: bool = False,
+    help: Mapping[NoticeKind, Section] | None = None,
+) -> list[Page]:
+    """`reply` as the messages Discord takes, in order (one at least): every section and every
+    button, nothing clipped. Embeds are split between lines and packed ten and 6,000 characters
+    a message; buttons go five rows a message, with the text they belong to where it fits, and
+    on a message of their own ("Buttons for #6, #7") where it doesn't."""
+    embed_runs = pack_embeds(render_embeds(reply, skip_first_title=skip_first_title, help=help))
+    row_runs = _button_rows(reply.actions, scope)
+    result: list[Page] = []
+    for index in range(max(len(embed_runs), len(row_runs))):
+        embeds = embed_runs[index] if index < len(embed_runs) else []
+        rows = row_runs[index] if index < len(row_runs) else []
+        if not embeds and rows:
+            numbers = sorted(
+                {ref.action.number for row in rows for ref in row if ref.action.follow_up_id}
+            )
+            named = ", ".join(f"#{number}" for number in numbers) or "the other pages"
+            colour = ERROR_COLOUR if reply.is_error else COLOUR
+            embeds = [discord.Embed(description=f"Buttons for {named}", colour=colour)]
+        result.append(Page(embeds, _view(rows)))
+    return result
 
 
 def summary_line(reply: Reply) -> str:
@@ -162,7 +238,7 @@ def summary_line(reply: Reply) -> str:
 # core checks against the clicker; the number only words the answer; the server picks which of
 # the clicker's identities (one per server) owns it, since a click in a DM carries no server.
 CUSTOM_ID_PATTERN = (
-    r"fu:(?P<kind>done|snooze|skip|draft|delete|edit):(?P<scope>dm|[0-9]{1,20}):(?P<id>[0-9]{1,20})"
+    r"fu:(?P<kind>done|snooze|skip|draft|delete|edit|page):(?P<scope>dm|[0-9]{1,20}):(?P<id>[0-9]{1,20})"
     r":(?P<number>[0-9]{1,9})(?::(?P<argument>[A-Za-z0-9]{1,20}))?"
 )
 _CUSTOM_ID = re.compile(CUSTOM_ID_PATTERN)
@@ -174,6 +250,7 @@ _STYLES = {
     ActionKind.SKIP: discord.ButtonStyle.secondary,
     ActionKind.DELETE: discord.ButtonStyle.danger,
     ActionKind.EDIT: discord.ButtonStyle.secondary,
+    ActionKind.PAGE: discord.ButtonStyle.primary,
 }
 
 
@@ -226,29 +303,43 @@ def button(ref: ButtonRef, label: str | None = None) -> discord.ui.Button[discor
     )
 
 
-def render_view(actions: Sequence[Action], *, scope: str) -> discord.ui.View | None:
-    """Buttons for `actions`: one row per follow-up, in order, at most five rows of five. Labels
-    name the follow-up (#3) when the message is about several. None when there are none."""
+def _button_rows(actions: Sequence[Action], scope: str) -> list[list[list[ButtonRef]]]:
+    """`actions` as rows of buttons, one row per follow-up (five buttons a row), in runs of
+    five rows: one run for each message they take."""
     refs = [ButtonRef.for_action(a, scope) for a in actions]
     usable = [ref for ref in refs if ref is not None]
-    if not usable:
-        return None
-    several = len({ref.action.follow_up_id for ref in usable}) > 1
-    rows: dict[int, list[ButtonRef]] = {}
+    groups: dict[int, list[ButtonRef]] = {}
     for ref in usable:
-        rows.setdefault(ref.action.follow_up_id, []).append(ref)
+        groups.setdefault(ref.action.follow_up_id, []).append(ref)
+    rows = [
+        group[start : start + BUTTONS_PER_ROW]
+        for group in groups.values()
+        for start in range(0, len(group), BUTTONS_PER_ROW)
+    ]
+    return [rows[i : i + ROWS_PER_MESSAGE] for i in range(0, len(rows), ROWS_PER_MESSAGE)]
+
+
+def _view(rows: Sequence[Sequence[ButtonRef]]) -> discord.ui.View | None:
+    """A message's rows of buttons. Labels name the follow-up (#3) when the message is about
+    several. None when there are none."""
+    if not rows:
+        return None
+    several = len({ref.action.follow_up_id for row in rows for ref in row}) > 1
     view = discord.ui.View(timeout=None)
-    row_index = 0
-    for group in rows.values():
-        for start in range(0, len(group), BUTTONS_PER_ROW):
-            if row_index >= ROWS_PER_MESSAGE:
-                return view
-            for ref in group[start : start + BUTTONS_PER_ROW]:
-                label = ref.action.label
-                if several and "#" not in label:
-                    label = f"{label} #{ref.action.number}"
-                item = button(ref, label)
-                item.row = row_index
-                view.add_item(item)
-            row_index += 1
+    for row_index, row in enumerate(rows):
+        for ref in row:
+            label = ref.action.label
+            # A page button's number is a page, not a follow-up's.
+            if several and ref.action.kind is not ActionKind.PAGE and "#" not in label:
+                label = f"{label} #{ref.action.number}"
+            item = button(ref, label)
+            item.row = row_index
+            view.add_item(item)
     return view
+
+
+def render_view(actions: Sequence[Action], *, scope: str) -> discord.ui.View | None:
+    """Buttons for `actions` that fit one message (five rows of five, one row per follow-up);
+    `pages` puts the rest on further messages. None when there are none."""
+    runs = _button_rows(actions, scope)
+    return _view(runs[0]) if runs else None

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
@@ -54,10 +55,14 @@ from adapters.slack.blocks import (
     fair_fields,
     fair_modal,
     fair_modal_errors,
+    forgotten_home,
+    home_page,
+    home_view,
     met_fields,
     met_modal,
-    render,
+    pages,
     replace_follow_up,
+    split_blocks,
     unescape,
 )
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
@@ -71,7 +76,10 @@ from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
 from bot.commands import (
+    Command,
     FairForm,
+    ForgetMe,
+    Home,
     Met,
     MetForm,
     command_for,
@@ -128,9 +136,18 @@ async def _open_modal(
 class SlackHandlers:
     """The listeners, bound to the core's service."""
 
-    def __init__(self, service: FollowUpService, *, profiles: Profiles) -> None:
+    def __init__(
+        self,
+        service: FollowUpService,
+        *,
+        profiles: Profiles,
+        clients: Callable[[str], AbstractAsyncContextManager[AsyncWebClient | None]] | None = None,
+    ) -> None:
         self.service = service
         self.profiles = profiles
+        # A client with the token of a workspace (None: not installed there), for the Home
+        # tab of a student whose change came from elsewhere (Discord, the console, a form).
+        self.clients = clients
         self.corrections = CorrectionForms(service, self.requester, self._answer_form)
 
     # -- who is asking ---------------------------------------------------------------------
@@ -176,6 +193,67 @@ class SlackHandlers:
             await _answer(respond, reply)
         except Exception as err:
             await _sorry(respond, name, err)
+
+    # -- the Home tab ------------------------------------------------------------------------
+
+    async def home_opened(self, args: AsyncArgs) -> None:
+        """The student opened the app's Home tab: their follow-ups and settings, fresh."""
+        event, context, client = args.event or {}, args.context, args.client
+        if event.get("tab") != "home":
+            return  # the Messages tab: the DMs are there already
+        try:
+            requester = await self.requester(context, client, wait=PROFILE_WAIT)
+            await self.publish_home(client, requester)
+        except Exception as err:
+            log.error("Slack: the Home tab failed with %s", type(err).__name__)
+
+    async def publish_home(
+        self,
+        client: AsyncWebClient,
+        requester: Requester,
+        *,
+        page: int = 1,
+        outcome: Reply | None = None,
+    ) -> None:
+        """Publish the student's Home tab: page `page` of their list and their settings, with
+        `outcome` (what their click did) on top."""
+        home = await self.service.handle(requester, Home(page))
+        view = home_view(home, page=page, outcome=outcome)
+        await _publish(client, requester.address.user, view)
+
+    async def changed(self, accounts: Sequence[Address], command: Command) -> None:
+        """A change the student made anywhere (a command, a button, a form, on Slack or on a
+        platform linked with it): the Home tab of each of their Slack accounts shows it (the
+        first page). Told by the core after the change is committed."""
+        for address in accounts:
+            if address.platform != PLATFORM or self.clients is None:
+                continue
+            async with self.clients(address.workspace) as client:
+                if client is None:
+                    continue
+                if isinstance(command, ForgetMe):  # forgotten: nothing of theirs may stay
+                    await _publish(client, address.user, forgotten_home())
+                else:
+                    await self.publish_home(client, Requester(address))
+
+    async def _home_click(
+        self,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        requester: Requester,
+        action: Action,
+        command: Command,
+        view: Mapping[str, Any],
+    ) -> None:
+        """A button on the Home tab: another page, or a change shown on the tab itself (there
+        is no conversation to answer in)."""
+        if action.kind is ActionKind.PAGE:
+            await self.publish_home(client, requester, page=action.number)
+            return
+        reply = await self.service.handle(requester, command)
+        if reply.form is not None and await self.corrections.open(body, client, reply.form):
+            return
+        await self.publish_home(client, requester, page=home_page(view), outcome=reply)
 
     # -- the /met form -----------------------------------------------------------------------
 
@@ -247,24 +325,30 @@ class SlackHandlers:
         self, form: FormContext, reply: Reply, client: AsyncWebClient, requester: Requester
     ) -> None:
         """The plan, ephemerally where /met was typed; in a DM if that answer can't be sent."""
-        message = render(reply)
+        messages = pages(reply)
         if form.response_url:
-            answer = await AsyncWebhookClient(form.response_url).send(
+            webhook = AsyncWebhookClient(form.response_url)
+            sent = 0
+            for message in messages:
+                answer = await webhook.send(
+                    text=message.text,
+                    blocks=message.blocks,
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+                if answer.status_code != 200:
+                    break
+                sent += 1
+            messages = messages[sent:]
+        for message in messages:
+            await client.chat_postMessage(
+                channel=requester.address.user,
                 text=message.text,
                 blocks=message.blocks,
-                response_type="ephemeral",
-                replace_original=False,
+                parse="none",
+                link_names=False,
+                unfurl_links=False,
             )
-            if answer.status_code == 200:
-                return
-        await client.chat_postMessage(
-            channel=requester.address.user,
-            text=message.text,
-            blocks=message.blocks,
-            parse="none",
-            link_names=False,
-            unfurl_links=False,
-        )
 
     # -- buttons -----------------------------------------------------------------------------
 
@@ -291,6 +375,10 @@ class SlackHandlers:
                 await _answer(respond, Reply.error(str(err)))
                 return
             requester = await self.requester(context, client, wait=PROFILE_WAIT)
+            home = body.get("view")
+            if isinstance(home, Mapping) and home.get("type") == "home":
+                await self._home_click(body, client, requester, action, command, home)
+                return
             reply = await self.service.handle(requester, command)
             if reply.form is not None and await self.corrections.open(body, client, reply.form):
                 return  # Edit: the /met form, filled in with what was recorded
@@ -319,6 +407,9 @@ class SlackHandlers:
             and isinstance(channel, str)
             and isinstance(ts, str)
         )
+        if action.kind is ActionKind.PAGE and not reply.is_error:
+            await _replace(respond, reply)  # another page of the list, in place
+            return
         if not in_place or not isinstance(message, Mapping):
             # An error (a follow-up that isn't theirs reads as not found) changes nothing.
             await _answer(respond, reply)
@@ -326,17 +417,26 @@ class SlackHandlers:
         blocks = replace_follow_up(message.get("blocks") or [], action.follow_up_id, reply)
         # Slack sent the message's text back as it was stored, escaped.
         text = str(message.get("text") or "")
+        # Measured again: what no longer fits in the message comes after it, as new messages,
+        # so the student sees the change that happened rather than an error.
+        first, *rest = split_blocks(blocks)
         try:
             await client.chat_update(
                 channel=str(channel),
                 ts=str(ts),
                 text=text,
-                blocks=blocks,
+                blocks=first,
                 parse="none",
                 link_names=False,
             )
+            for more in rest:
+                await client.chat_postMessage(
+                    channel=str(channel), text=text, blocks=more, parse="none", link_names=False
+                )
         except SlackApiError:
-            await respond(text=text, blocks=blocks, replace_original=True)
+            await respond(text=text, blocks=first, replace_original=True)
+            for more in rest:
+                await respond(text=text, blocks=more, replace_original=False)
 
 
 class RemovalEvents:
@@ -442,6 +542,7 @@ def build_app(
         _once(seen, handlers.click, ack_first=True)
     )
     # bolt acks events itself, before their listeners run.
+    app.event("app_home_opened")(_once(seen, handlers.home_opened, ack_first=True))
     app.event("app_uninstalled")(_once(seen, removals.uninstalled, ack_first=False))
     app.event("tokens_revoked")(_once(seen, removals.tokens_revoked, ack_first=False))
     return app
@@ -478,14 +579,34 @@ async def _log_error(error: Exception) -> None:
 
 
 async def _answer(respond: AsyncRespond, reply: Reply) -> None:
-    """Ephemeral, always: only the student sees it, whatever the channel."""
-    message = render(reply)
-    await respond(
-        text=message.text,
-        blocks=message.blocks,
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    """Ephemeral, always: only the student sees it, whatever the channel; in as many messages
+    as it takes."""
+    for message in pages(reply):
+        await respond(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+
+async def _publish(client: AsyncWebClient, user: str, view: dict[str, Any]) -> None:
+    """Publish `view` as `user`'s Home tab; a failure only leaves the tab as it was."""
+    try:
+        await client.views_publish(user_id=user, view=view)
+    except SlackApiError as err:
+        log.warning("Slack: the Home tab wasn't updated (%s)", err.response.get("error"))
+
+
+async def _replace(respond: AsyncRespond, reply: Reply) -> None:
+    """The clicked message replaced by `reply` (and what doesn't fit, after it)."""
+    for index, message in enumerate(pages(reply)):
+        await respond(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=index == 0,
+        )
 
 
 async def _sorry(respond: AsyncRespond, what: str, err: Exception) -> None:

@@ -15,9 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.fairs import FAIR_NAME_LIMIT
+from bot.formatting import pack_lines
 from bot.met import LIMITS, MetInput
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import Rulebook
+
+from .limits import (
+    MAX_ACTION_ELEMENTS,
+    MAX_BLOCKS,
+    MAX_BUTTON_TEXT,
+    MAX_HOME_BLOCKS,
+    MAX_OPTION_TEXT,
+    MAX_SECTION_TEXT,
+)
 
 __all__ = [
     "ACTION_ID_PREFIX",
@@ -28,21 +38,19 @@ __all__ = [
     "decode_action",
     "encode_action",
     "escape",
+    "forgotten_home",
+    "home_page",
+    "home_view",
     "met_fields",
     "met_modal",
     "modal_errors",
+    "pages",
     "render",
     "replace_follow_up",
+    "split_blocks",
     "unescape",
 ]
 
-# Block Kit's limits (api.slack.com/reference/block-kit): a section's text, blocks in a message,
-# elements in an actions block, a button's text, an option's text.
-MAX_SECTION_TEXT = 3000
-MAX_BLOCKS = 50
-MAX_ACTION_ELEMENTS = 25
-MAX_BUTTON_TEXT = 75
-MAX_OPTION_TEXT = 75
 # The notification preview of a message; the blocks carry the whole text.
 MAX_FALLBACK_TEXT = 300
 
@@ -86,17 +94,42 @@ class Message:
 
 
 def render(reply: Reply) -> Message:
-    """A reply as Block Kit: its sections as mrkdwn (escaped), its actions as buttons, one
-    actions block per follow-up (block_id ``fu:<id>``) so a click can update its own part."""
+    """A reply as Block Kit, all of it: its sections as mrkdwn (escaped, each within a
+    section's limit), its actions as buttons, one actions block per follow-up (block_id
+    ``fu:<id>``) so a click can update its own part. It may hold more blocks than one message
+    takes: `pages` splits it into messages that each fit."""
     shown = reply.shown_sections()
     text_blocks = [block for section in shown for block in _section_blocks(section)]
-    action_blocks = _action_blocks(reply.actions)
-    room = MAX_BLOCKS - len(text_blocks)
-    if room < len(action_blocks):
-        # Too many to show as buttons; the text still says how to type each command.
-        action_blocks = action_blocks[: max(room, 0)]
-        text_blocks = text_blocks[:MAX_BLOCKS]
-    return Message(text=_fallback(shown), blocks=text_blocks + action_blocks)
+    return Message(text=_fallback(shown), blocks=text_blocks + _action_blocks(reply.actions))
+
+
+def pages(reply: Reply, *, max_blocks: int = MAX_BLOCKS) -> list[Message]:
+    """`reply` as messages Slack takes, in order: nothing clipped, nothing dropped. A section
+    longer than a block is already split between lines (a code block closed and reopened
+    around each part); here the blocks are split between messages, a follow-up's buttons never
+    apart from each other."""
+    rendered = render(reply)
+    return [
+        Message(text=rendered.text if index == 0 else _continued(rendered.text), blocks=part)
+        for index, part in enumerate(split_blocks(rendered.blocks, max_blocks=max_blocks))
+    ]
+
+
+def split_blocks(
+    blocks: Sequence[Mapping[str, Any]], *, max_blocks: int = MAX_BLOCKS
+) -> list[list[dict[str, Any]]]:
+    """`blocks` in runs of at most `max_blocks`, in order (one run, maybe empty, at least):
+    an updated message measured again before it is sent, and split the same way."""
+    runs: list[list[dict[str, Any]]] = [[]]
+    for block in blocks:
+        if len(runs[-1]) >= max_blocks:
+            runs.append([])
+        runs[-1].append(dict(block))
+    return runs
+
+
+def _continued(text: str) -> str:
+    return _clip(f"(continued) {text}", MAX_FALLBACK_TEXT)
 
 
 def _fallback(shown: Sequence[Section]) -> str:
@@ -144,13 +177,7 @@ def _escaped_chunks(lines: Iterable[str], budget: int) -> list[str]:
             pieces.append(escaped[:cut])
             escaped = escaped[cut:]
         pieces.append(escaped)
-    chunks: list[str] = []
-    for piece in pieces:
-        if chunks and len(chunks[-1]) + 1 + len(piece) <= budget:
-            chunks[-1] += "\n" + piece
-        else:
-            chunks.append(piece)
-    return chunks
+    return pack_lines(pieces, budget)
 
 
 def _action_blocks(actions: Sequence[Action]) -> list[dict[str, Any]]:
@@ -162,16 +189,21 @@ def _action_blocks(actions: Sequence[Action]) -> list[dict[str, Any]]:
     index = 0
     for follow_up_id, group in groups.items():
         elements = []
-        for action in group[:MAX_ACTION_ELEMENTS]:
+        for action in group:
             elements.append(_button(action, index, several))
             index += 1
-        blocks.append({"type": "actions", "block_id": f"fu:{follow_up_id}", "elements": elements})
+        # A follow-up has a handful of actions; more than a block holds go on in a next one.
+        for start in range(0, len(elements), MAX_ACTION_ELEMENTS):
+            block_id = f"fu:{follow_up_id}" + (f":{start}" if start else "")
+            part = elements[start : start + MAX_ACTION_ELEMENTS]
+            blocks.append({"type": "actions", "block_id": block_id, "elements": part})
     return blocks
 
 
 def _button(action: Action, index: int, several: bool) -> dict[str, Any]:
     label = action.label
-    if several and f"#{action.number}" not in label:
+    # A page button's number is a page, not a follow-up's.
+    if several and action.kind is not ActionKind.PAGE and f"#{action.number}" not in label:
         label = f"{label} #{action.number}"
     button: dict[str, Any] = {
         "type": "button",
@@ -183,6 +215,43 @@ def _button(action: Action, index: int, several: bool) -> dict[str, Any]:
     if action.kind is ActionKind.DONE:
         button["style"] = "primary"
     return button
+
+
+# -- the Home tab ----------------------------------------------------------------------------
+
+_HOME_HEADER = {"type": "header", "text": _plain("Your follow-ups")}
+
+
+def home_view(home: Reply, *, page: int = 1, outcome: Reply | None = None) -> dict[str, Any]:
+    """The Home tab (views.publish): a page of the student's follow-ups and their settings
+    (`home`, the core's Home reply), with what their last click did (`outcome`) on top. A page
+    of the list is made to fit a view's 100 blocks with room to spare; were it ever not to,
+    the tab says so and where to see it all rather than showing part of it."""
+    shown = Reply(
+        (*(outcome.shown_sections() if outcome else ()), *home.shown_sections()),
+        (*(outcome.actions if outcome else ()), *home.actions),
+    )
+    blocks = [_HOME_HEADER, *render(shown).blocks]
+    if len(blocks) > MAX_HOME_BLOCKS:
+        note = "Your list is too long to show here: /followups shows it, a page at a time."
+        blocks = [_HOME_HEADER, {"type": "section", "text": _mrkdwn(escape(note))}]
+    # The page shown, so that a click on it shows the same page again, changed.
+    return {"type": "home", "private_metadata": str(page), "blocks": blocks}
+
+
+def home_page(view: Mapping[str, Any]) -> int:
+    """The page a Home tab shows, from the view Slack sent back with a click."""
+    page = str(view.get("private_metadata") or "")
+    return int(page) if page.isdigit() and len(page) < 6 else 1
+
+
+def forgotten_home() -> dict[str, Any]:
+    """The Home tab of a student the bot has just forgotten: nothing of theirs left on it."""
+    text = "Nothing here: I keep nothing about you. Type /met after your next conversation."
+    return {
+        "type": "home",
+        "blocks": [_HOME_HEADER, {"type": "section", "text": _mrkdwn(escape(text))}],
+    }
 
 
 # -- buttons ---------------------------------------------------------------------------------
@@ -241,7 +310,8 @@ def replace_follow_up(
         kept.append(dict(block))
     if not inserted:
         kept += replacement
-    return kept[:MAX_BLOCKS]
+    # All of it: the caller measures it again and splits it if it no longer fits.
+    return kept
 
 
 def _fresh_id(element: Mapping[str, Any], follow_up_id: int, index: int) -> dict[str, Any]:
@@ -250,10 +320,9 @@ def _fresh_id(element: Mapping[str, Any], follow_up_id: int, index: int) -> dict
 
 
 def _belongs_to(block: Mapping[str, Any], follow_up_id: int) -> bool:
+    # fu:<id>, its further buttons (fu:<id>:25) and its results (fu:<id>:result:0).
     block_id = str(block.get("block_id", ""))
-    if block_id == f"fu:{follow_up_id}":
-        return True
-    return block_id.startswith(f"fu:{follow_up_id}{_RESULT_SUFFIX}")
+    return block_id == f"fu:{follow_up_id}" or block_id.startswith(f"fu:{follow_up_id}:")
 
 
 # -- the /met form ---------------------------------------------------------------------------

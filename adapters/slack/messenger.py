@@ -34,7 +34,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import PLATFORM
-from adapters.slack.blocks import render
+from adapters.slack.blocks import pages
 from adapters.slack.workspaces import Workspaces
 from bot.domain import Person
 from bot.pacing import PaceRule
@@ -163,7 +163,7 @@ class SlackMessenger:
                 "the app isn't installed in this Slack workspace", concerns_person=False
             )
         client = self.client(token)
-        rendered = render(message)
+        rendered = pages(message)
         try:
             channel = await self._dm_channel(client, workspace, user)
         except SlackApiError as err:
@@ -172,17 +172,24 @@ class SlackMessenger:
             if maybe_sent and await self._already_there(client, channel, key):
                 _remember(self._delivered, key, (channel, ""))
                 return Delivered()
-            response = await client.chat_postMessage(
-                channel=channel,
-                text=rendered.text,
-                blocks=rendered.blocks,
-                # Text is escaped already; no link or name is expanded on top of that.
-                parse="none",
-                link_names=False,
-                unfurl_links=False,
-                unfurl_media=False,
-                metadata={"event_type": NUDGE_EVENT, "event_payload": {"key": key}},
-            )
+            for index, page in enumerate(rendered):
+                # The last page carries the nudge's key: found there after a crash, all of
+                # the DM was sent (an earlier page may come twice, none is lost).
+                last = index == len(rendered) - 1
+                metadata = (
+                    {"event_type": NUDGE_EVENT, "event_payload": {"key": key}} if last else None
+                )
+                response = await client.chat_postMessage(
+                    channel=channel,
+                    text=page.text,
+                    blocks=page.blocks,
+                    # Text is escaped already; no link or name is expanded on top of that.
+                    parse="none",
+                    link_names=False,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata=metadata,
+                )
         except SlackApiError as err:
             return await self._failure(err, workspace, user, limit=(workspace, user), token=token)
         _remember(self._delivered, key, (channel, str(response.get("ts", ""))))

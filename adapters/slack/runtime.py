@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -113,9 +114,12 @@ class SlackRuntime:
         signature_check = None
         if self.config.signing_secret is not None:
             signature_check = SignatureCheck(self.config.signing_secret, now=self._now or time.time)
+        handlers = SlackHandlers(bot.service, profiles=Profiles(), clients=self._client_for)
+        # Every change a student makes, here or on a linked platform, refreshes their Home tab.
+        bot.service.change_listeners.append(handlers.changed)
         self.app = build_app(
             self.config,
-            SlackHandlers(bot.service, profiles=Profiles()),
+            handlers,
             RemovalEvents(self.workspaces, installations),
             seen=SeenRequests(bot.state),
             authorize=self.authorize,
@@ -123,6 +127,23 @@ class SlackRuntime:
             state_store=state_store,
             signature_check=signature_check,
         )
+
+    @asynccontextmanager
+    async def _client_for(self, workspace: str) -> AsyncIterator[AsyncWebClient | None]:
+        """A Web API client with `workspace`'s token (None where the app isn't installed), on
+        a session of its own, closed after use: a change is told at any time, shutdown too."""
+        token = await self.workspaces.token_for(workspace)
+        if token is None:
+            yield None
+            return
+        timeout = aiohttp.ClientTimeout(total=self.messenger.timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            yield AsyncWebClient(
+                token=token,
+                base_url=self.messenger.base_url,
+                timeout=self.messenger.timeout,
+                session=session,
+            )
 
     async def serve(self) -> None:
         """Connect to Slack and serve until cancelled; shut down cleanly on cancellation."""

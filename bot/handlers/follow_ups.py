@@ -6,18 +6,20 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import messages
-from bot.commands import ListFollowUps, MarkDone, Skip, Snooze
-from bot.domain import FollowUpStatus
+from bot.commands import Home, ListFollowUps, MarkDone, Skip, Snooze
+from bot.domain import Conversation, FollowUpStatus
 from bot.errors import UserError
 from bot.handlers.context import Context
 from bot.messages import follow_ups as say
+from bot.messages import settings as say_settings
 from bot.replies import Reply
 from bot.timeparse import DurationError, parse_duration
-from rules.engine import QuietHours, out_of_quiet_hours
+from rules.engine import KindRule, QuietHours, Rulebook, out_of_quiet_hours
 
 __all__ = [
     "MISSED_SHOWN_FOR",
     "TOMORROW_MORNING",
+    "home",
     "list_follow_ups",
     "mark_done",
     "skip",
@@ -31,7 +33,8 @@ TOMORROW_MORNING = time(9, 0)
 
 
 async def list_follow_ups(command: ListFollowUps, ctx: Context) -> Reply:
-    """What is pending, most urgent first; then what was missed lately."""
+    """A page of the student's follow-ups in sections: due soon, later, optional (most urgent
+    first), then missed lately (latest first); only a kind's or an event's, if asked."""
     now, follow_ups = ctx.now, ctx.uow.follow_ups
     rows = await follow_ups.open(ctx.person_id)
     # A window that closed is missed, whether or not a nudge said so (nudges may be off).
@@ -40,7 +43,77 @@ async def list_follow_ups(command: ListFollowUps, ctx: Context) -> Reply:
     rows.sort(key=lambda row: row[0].urgency(now))
     missed = await follow_ups.missed_since(ctx.person_id, since=now - MISSED_SHOWN_FOR)
     missed.sort(key=lambda row: row[0].due_by, reverse=True)
-    return say.list_reply(rows, missed=missed, rulebook=ctx.rulebook, now=now)
+    kind = _kind_asked(command, ctx.rulebook)
+    event = _event_asked(command, [c for _, c in (*rows, *missed)])
+    placed = [
+        (f, c, say.list_section(f, c, ctx.rulebook, now))
+        for f, c in (*rows, *missed)
+        if (kind is None or c.kind == kind.key) and (event is None or _at(c, event or None))
+    ]
+    order = list(say.ListSection)
+    placed.sort(key=lambda row: order.index(row[2]))  # stable: urgency kept within each
+    filtered = " ".join(
+        part
+        for part in (
+            f"of kind {kind.label}" if kind is not None else "",
+            f"at {event}" if event else "",
+        )
+        if part
+    )
+    return say.list_reply(
+        placed,
+        rulebook=ctx.rulebook,
+        now=now,
+        page=command.page,
+        per_page=None if command.everything else command.per_page or say.PER_PAGE,
+        filtered=filtered,
+        kind=kind,
+        event=event,
+    )
+
+
+def _kind_asked(command: ListFollowUps, rulebook: Rulebook) -> KindRule | None:
+    """The kind `command` narrows the list to, by its rulebook name or an alias ("interviews",
+    "coffee chats"), or by the key a Next button carries. UserError for no kind."""
+    if command.kind is None:
+        return None
+    text = command.kind.strip()
+    for candidate in (text, text.removesuffix("s"), text.removesuffix("es")):
+        found = rulebook.find_kind(candidate)
+        if found is not None:
+            return found
+    for kind in rulebook.kinds.values():
+        if kind.key.replace("-", "").replace("_", "") == text:
+            return kind
+    raise UserError(say.no_such_kind(text, rulebook))
+
+
+def _event_asked(command: ListFollowUps, conversations: list[Conversation]) -> str | None:
+    """The event `command` narrows the list to: as typed, or the one among the student's
+    whose short key a Next button carries (None when it no longer is among them)."""
+    if command.event is not None:
+        return command.event
+    if command.event_key is None:
+        return None
+    for conversation in conversations:
+        if conversation.event and say.event_key(conversation.event) == command.event_key:
+            return conversation.event
+    return ""  # an event no follow-up is at any more: nothing listed
+
+
+def _at(conversation: Conversation, event: str | None) -> bool:
+    if event is None:  # an event a Next button named and no follow-up is at any more
+        return False
+    return " ".join((conversation.event or "").casefold().split()) == " ".join(
+        event.casefold().split()
+    )
+
+
+async def home(command: Home, ctx: Context) -> Reply:
+    """The student's home page: a page of their follow-ups, then their settings."""
+    listed = await list_follow_ups(ListFollowUps(page=command.page), ctx)
+    settings = say_settings.settings_reply(ctx.person, zone=ctx.zone, rulebook=ctx.rulebook)
+    return say.home_reply(listed, settings)
 
 
 async def mark_done(command: MarkDone, ctx: Context) -> Reply:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
+import hashlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain import Conversation, FollowUp
-from bot.formatting import format_left, format_moment
+from bot.domain import Conversation, FollowUp, FollowUpStatus
+from bot.formatting import clip, format_left, format_moment
 from bot.messages.words import (
     follow_up_actions,
     method_label,
@@ -17,15 +19,23 @@ from bot.messages.words import (
     time_left,
 )
 from bot.replies import Action, ActionKind, Reply, Section
-from rules.engine import KindRule, QuietHours, Rulebook
+from rules.engine import KindRule, QuietHours, Rulebook, should_nudge
 
 __all__ = [
+    "DUE_SOON_WITHIN",
+    "PER_PAGE",
+    "ListSection",
     "already_done",
     "done_reply",
+    "event_key",
     "greeting_changed",
     "greeting_problem",
+    "home_reply",
+    "list_filter",
     "list_reply",
+    "list_section",
     "no_such_follow_up",
+    "no_such_kind",
     "not_skippable",
     "nothing_to_snooze",
     "skip_question",
@@ -62,51 +72,158 @@ def greeting_problem(number: int, limit: int | None = None) -> str:
     return f'Greet them how? Like /followups edit {number} greet:"Dr. Raman".'
 
 
+def no_such_kind(text: str, rulebook: Rulebook) -> str:
+    kinds = ", ".join(rulebook.kinds)
+    return (
+        f"“{clip(text, 40)}” is no kind of conversation I know. The kinds: {kinds} (or their "
+        "other names: coffee chat, mixer, career fair…)."
+    )
+
+
 def no_such_follow_up(number: int) -> str:
     return f"You have no follow-up #{number}. /followups lists yours."
 
 
-def list_reply(
-    rows: Sequence[tuple[FollowUp, Conversation]],
-    *,
-    missed: Sequence[tuple[FollowUp, Conversation]] = (),
+class ListSection(enum.Enum):
+    """Where a follow-up shows in /followups, in this order."""
+
+    DUE_SOON = "Due soon"
+    LATER = "Later"
+    OPTIONAL = "Optional"
+    MISSED = "Missed lately"
+
+
+# How far ahead "due soon" looks: a window that closes within two days is the next thing to do.
+DUE_SOON_WITHIN = timedelta(hours=48)
+# Follow-ups a page shows, where the platform has no reason for another number.
+PER_PAGE = 10
+
+
+def list_section(
+    follow_up: FollowUp, conversation: Conversation, rulebook: Rulebook, now: datetime
+) -> ListSection:
+    """The section an open or missed follow-up shows in: missed; optional, when the rules
+    nudge no one for it whatever the student's settings (a brief fair chat below the priority
+    cut); else due soon or later by when its window (ideal, else adequate) closes."""
+    if follow_up.status is FollowUpStatus.MISSED or follow_up.due_by <= now:
+        return ListSection.MISSED
+    kind = rulebook.kinds.get(conversation.kind)
+    if kind is not None and not should_nudge(
+        kind, priority=conversation.priority, nudges_on=True, job_accepted=False
+    ):
+        return ListSection.OPTIONAL
+    closes = follow_up.ideal_by if follow_up.ideal_by > now else follow_up.due_by
+    return ListSection.DUE_SOON if closes - now <= DUE_SOON_WITHIN else ListSection.LATER
+
+
+def event_key(event: str) -> str:
+    """A short key for an event's name, for a Next button's value (the name may be long)."""
+    digest = hashlib.sha256(" ".join(event.casefold().split()).encode()).hexdigest()
+    return digest[:6].upper()
+
+
+def list_filter(kind: KindRule | None, event: str | None) -> str:
+    """What a Next button carries of the list's filter: "fair1on1Z1A2B3C"."""
+    kind_part = kind.key.replace("-", "").replace("_", "") if kind is not None else ""
+    return kind_part + (f"Z{event_key(event)}" if event else "")
+
+
+def _row(
+    follow_up: FollowUp,
+    conversation: Conversation,
+    section: ListSection,
     rulebook: Rulebook,
     now: datetime,
-    limit: int = 25,
+) -> str:
+    line = (
+        f"#{follow_up.number} {follow_up.contact_in(conversation)}, {conversation.company}: "
+        f"{method_label(follow_up, rulebook)}"
+    )
+    if follow_up.optional and section is not ListSection.OPTIONAL:  # its heading says so
+        line += " (optional)"
+    if follow_up.due_by > now:
+        line += f", {time_left(follow_up, now)}"
+    else:
+        line += f", closed {format_left(now - follow_up.due_by)} ago"
+    if conversation.priority is not None:
+        line += f" · priority {conversation.priority}"
+    if conversation.event:
+        line += f" · {conversation.event}"
+    return line
+
+
+def list_reply(
+    rows: Sequence[tuple[FollowUp, Conversation, ListSection]],
+    *,
+    rulebook: Rulebook,
+    now: datetime,
+    page: int = 1,
+    per_page: int | None = PER_PAGE,
+    filtered: str = "",
+    kind: KindRule | None = None,
+    event: str | None = None,
 ) -> Reply:
-    """/followups: pending follow-ups, most urgent first; then those missed lately."""
-    if not rows and not missed:
+    """/followups: one page of the student's follow-ups (`per_page` None: all of them), in
+    sections (due soon, later, optional, missed lately), each row with its buttons; Previous
+    and Next when there are other pages. `rows` are in the order shown; `filtered` says what
+    they were narrowed to ("interviews", "at Spring Fair"), `kind` and `event` are that filter
+    for the page buttons."""
+    if not rows:
+        if filtered:
+            return Reply.text(f"No follow-ups {filtered}. /followups lists all of yours.")
         return Reply.text(
             "Nothing pending. After your next conversation, record it with /met "
             "(/met help shows how)."
         )
+    size = len(rows) if per_page is None else max(per_page, 1)
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(page, 1), pages)
+    shown = rows[(page - 1) * size : page * size]
+    totals = {section: 0 for section in ListSection}
+    for _, _, section in rows:
+        totals[section] += 1
     sections: list[Section] = []
     actions: list[Action] = []
-    if rows:
-        lines: list[str] = []
-        for follow_up, conversation in rows[:limit]:
-            optional = " (optional)" if follow_up.optional else ""
-            lines.append(
-                f"#{follow_up.number} {follow_up.contact_in(conversation)}, {conversation.company}: "
-                f"{method_label(follow_up, rulebook)}{optional}, {time_left(follow_up, now)}"
-            )
-            actions += follow_up_actions(follow_up, snooze=snoozable(follow_up, now, rulebook))
-        if len(rows) > limit:
-            lines.append(f"…and {len(rows) - limit} more.")
-        lines.append("Mark one: /followups done N · snooze N 2h · skip N")
-        sections.append(Section("\n".join(lines), title=f"Pending follow-ups ({len(rows)})"))
-    else:
+    pending = sum(n for section, n in totals.items() if section is not ListSection.MISSED)
+    if pending == 0 and page == 1:
         sections.append(Section("Nothing pending right now."))
-    if missed:
-        lines = [
-            f"#{f.number} {f.contact_in(c)}, {c.company}: {method_label(f, rulebook)}, "
-            f"closed {format_left(now - f.due_by)} ago"
-            for f, c in missed[:limit]
-        ]
-        lines.append("A late note is still better than none: send it, then /followups done N.")
-        sections.append(Section("\n".join(lines), title="Missed lately"))
-        actions += [a for f, _ in missed[:limit] for a in follow_up_actions(f, snooze=False)]
+    for section in ListSection:
+        mine = [(f, c) for f, c, s in shown if s is section]
+        if not mine:
+            continue
+        lines = [_row(f, c, section, rulebook, now) for f, c in mine]
+        if section is ListSection.OPTIONAL:
+            lines.append("No nudges for these: a short note is welcome if you want one.")
+        if section is ListSection.MISSED:
+            lines.append("A late note is still better than none: send it, then /followups done N.")
+        sections.append(Section("\n".join(lines), title=f"{section.value} ({totals[section]})"))
+        for follow_up, _ in mine:
+            open_ = section is not ListSection.MISSED
+            actions += follow_up_actions(
+                follow_up, snooze=open_ and snoozable(follow_up, now, rulebook)
+            )
+    footer = ["Mark one: /followups done N · snooze N 2h · skip N"]
+    if pages > 1:
+        footer.insert(
+            0,
+            f"Page {page} of {pages} ({len(rows)} follow-ups{' ' + filtered if filtered else ''}): "
+            "/followups list N for page N, /followups list all for all of them.",
+        )
+        token = list_filter(kind, event)
+        if page > 1:
+            actions.append(Action(ActionKind.PAGE, "Previous", page - 1, 0, token))
+        if page < pages:
+            actions.append(Action(ActionKind.PAGE, "Next", page + 1, 0, token))
+    sections.append(Section("\n".join(footer)))
     return Reply(tuple(sections), tuple(actions))
+
+
+def home_reply(listed: Reply, settings: Reply) -> Reply:
+    """A home page: the list's page (with its buttons), then the settings under a heading."""
+    shown = list(settings.sections)
+    if shown and shown[0].title is None:
+        shown[0] = Section(shown[0].text, title="Your settings")
+    return Reply((*listed.sections, *shown), listed.actions)
 
 
 # -- done ------------------------------------------------------------------------------------

@@ -43,7 +43,10 @@ def follow_ups_help() -> Reply:
     return Reply(
         (
             Section(
-                "/followups (or /followups list): what you owe, most urgent first\n"
+                "/followups (or /followups list): what you owe, most urgent first, a page at a "
+                "time\n"
+                '/followups list 2 · list all · list interviews · list event:"Spring Fair": '
+                "another page, everything, one kind, one event\n"
                 "/followups done 3 [email|linkedin]: you sent it\n"
                 "/followups snooze 3 2h (or 30m, tomorrow): remind me later, never past the deadline\n"
                 "/followups skip 3: you won't follow up (interviews ask you to confirm)\n"

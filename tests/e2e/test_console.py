@@ -60,7 +60,7 @@ def test_a_scripted_session(tmp_path: Path) -> None:
     assert "> " not in out  # no prompts from a pipe
     assert "Saved: Jane Doe at Acme, interview, Fri 6 Mar 15:00 EST." in out
     assert "#1 Email to Jane Doe, by Sun 8 Mar 16:00 EDT (48 h left)" in out
-    assert "Pending follow-ups (2)" in out
+    assert "Due soon (2)" in out
 
     headers = [m.groups() for line in out.splitlines() if (m := DM_HEADER.match(line))]
     assert headers[0] == ("student", "2026-03-07 15:00", "EST")  # the heads-up, 24 h on
@@ -245,3 +245,22 @@ def test_forget_me_in_the_console_asks_first(tmp_path: Path) -> None:
     before, after = out.split("I deleted everything I kept about you")
     assert "Jane Doe" in before
     assert "Jane Doe" not in after
+
+
+def test_the_list_in_pages_in_the_console(tmp_path: Path) -> None:
+    met = "".join(f"/met Person {n}, Company {n}, interview\n" for n in range(1, 13))
+    script = met + "/followups\n/followups list 2\n/followups list all\n/followups list coffee\n"
+    result = console(tmp_path, script, "--start", "2026-03-06T15:00", "--tz", "America/New_York")
+    assert result.returncode == 0, result.stderr
+    _, first, second, everything = result.stdout.split("Due soon (12)")
+    assert "Page 1 of 2 (12 follow-ups)" in first
+    assert "[Next: /followups list 2]" in first
+    assert "#11 Person 11" not in first
+    assert "#11 Person 11" in second
+    assert "[Previous: /followups list 1]" in second
+    assert "#1 Person 1," in everything
+    assert "#12 Person 12" in everything
+    everything = everything.split("No follow-ups")[0]
+    assert "Page" not in everything
+    assert "[Next" not in everything
+    assert "No follow-ups of kind 1-on-1 call." in result.stdout

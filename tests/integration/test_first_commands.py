@@ -75,7 +75,7 @@ async def test_new_students_first_commands_together_on_two_replicas(
         assert met.plain_text().startswith("Saved: Jane Doe at Acme, interview")
         assert not listing.is_error, listing.plain_text()
         # Listed before the /met was saved, or after: either way an answer, not an error.
-        assert listing.plain_text().startswith(("Nothing pending", "Pending follow-ups (1)"))
+        assert listing.plain_text().startswith(("Nothing pending", "Due soon (1)"))
     async with two_replicas[0].connect() as db:
         counted = await db.execute(
             select(people.c.user_id, func.count()).group_by(people.c.user_id)

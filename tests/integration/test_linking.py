@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.commands import parse_command
+from bot.commands import Command, parse_command
 from bot.domain import Address
 from bot.linking import normal_code
 from bot.ports import Storage
@@ -275,3 +276,29 @@ async def test_settings_show_the_accounts_and_where_reminders_go(bot: TestBot) -
     assert "Accounts: Discord and Slack share this list; reminders come on Discord" in shown
     console = Requester(Address("console", "local", "me"))
     assert "Accounts" not in (await say(bot, console, "/followups settings")).plain_text()
+
+
+async def test_a_change_on_one_platform_is_told_for_every_linked_account(bot: TestBot) -> None:
+    """Slack's Home tab listens: a change typed on Discord refreshes the Slack one too."""
+    told: list[tuple[list[Address], str]] = []
+
+    async def listener(accounts: Sequence[Address], command: Command) -> None:
+        told.append((list(accounts), type(command).__name__))
+
+    async def broken(accounts: Sequence[Address], command: Command) -> None:
+        raise RuntimeError("a platform that is down")
+
+    bot.service.change_listeners += [broken, listener]
+    await say(bot, SLACK, "/met Jane Doe, Acme, interview")
+    assert told == [([SLACK.address], "Met")]
+    await say(bot, DISCORD, f"/followups link {await code_for(bot)}")
+    told.clear()
+
+    done = await say(bot, DISCORD, "/followups done 1")
+
+    assert not done.is_error  # a listener that fails fails no command
+    assert told == [([SLACK.address, DISCORD.address], "MarkDone")]
+    # Looking, and what fails, change nothing: nobody is told.
+    await say(bot, DISCORD, "/followups list")
+    await say(bot, SLACK, "/followups done 99")
+    assert len(told) == 1

@@ -220,7 +220,7 @@ async def test_list_is_most_urgent_first_with_time_left(
     await say(service, '/met Jane Doe, Acme, interview when:"yesterday 4pm"')
     text = await text_of(service, "/followups")
     lines = text.splitlines()
-    assert lines[0] == "Pending follow-ups (2)"
+    assert lines[0] == "Due soon (2)"
     assert lines[1].startswith("#2 Jane Doe, Acme: email, 25 h left")
     assert lines[2].startswith("#1 Sam Lee, Initech: LinkedIn request or email, 48 h left")
     clock.advance(timedelta(days=3))
@@ -228,7 +228,7 @@ async def test_list_is_most_urgent_first_with_time_left(
     assert (
         "#1 Sam Lee, Initech: LinkedIn request or email, ideal window passed, adequate for" in text
     )
-    assert "Missed lately\n#2 Jane Doe, Acme: email, closed 47 h ago" in text
+    assert "Missed lately (1)\n#2 Jane Doe, Acme: email, closed 47 h ago" in text
 
 
 async def test_a_closed_window_is_missed_even_without_nudges(

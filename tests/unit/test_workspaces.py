@@ -176,6 +176,6 @@ async def test_closed_dms_come_first_then_the_answer_then_the_zone_hint(
     reply = await say(service, BOB, "/followups")
     help = {NoticeKind.DMS_CLOSED: Section("open them", title="How")}
     titles = [s.title for s in reply.shown_sections(help=help)]
-    assert titles == ["Your DMs are closed", "How", "Pending follow-ups (1)", "Your time zone"]
+    assert titles == ["Your DMs are closed", "How", "Due soon (1)", None, "Your time zone"]
     assert "I couldn't send you a DM (DMs closed)" in reply.plain_text()
     assert not (await say(service, BOB, "/followups")).notices

@@ -4,7 +4,10 @@ or with `answer(...)` a status and body of the test's choosing (a 403 with code 
 with retry_after, a 503). With `limits` it enforces Discord's rate limits as Discord does: 50
 requests in any second per bot (interaction responses aside) and 5 messages in any 5 seconds per
 channel, answering a 429 over them (`refused_over_limit` counts them by scope) and telling the
-channel's bucket in X-RateLimit-* headers.
+channel's bucket in X-RateLimit-* headers. Any message it is sent (a DM, a command's answer, an
+interaction's response, an edit, a followup) over one of Discord's size limits
+(adapters/discord/limits.py) gets Discord's 400 "Invalid Form Body" (code 50035), recorded in
+`refused_as_invalid`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import aiohttp
 import discord
 from multidict import CIMultiDict
 
+from adapters.discord.limits import problems
 from bot.testing.limits import SlidingWindow
 
 from .wire import APPLICATION_ID, BOT_USER, CHANNEL_ID, EPHEMERAL, TIMESTAMP, TOKEN, user_payload
@@ -154,6 +158,8 @@ class FakeDiscordHTTP:
     created: list[dict[str, Any]] = field(default_factory=list)
     limits: DiscordLimits | None = None
     refused_over_limit: Counter[str] = field(default_factory=Counter)
+    # The messages refused as over Discord's size limits, with what each broke.
+    refused_as_invalid: list[tuple[RecordedRequest, list[str]]] = field(default_factory=list)
     _nonces: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     _answers: list[_Answer] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(940000000000000001))
@@ -244,6 +250,12 @@ class FakeDiscordHTTP:
             limited = {"Via": "1.1 google", "X-RateLimit-Scope": scope} | headers
             recorded.status = 429
             return _Response(429, body, limited | {"Retry-After": str(math.ceil(wait))})
+        message = recorded.message
+        broken = problems(message) if message is not None else []
+        if broken:
+            self.refused_as_invalid.append((recorded, broken))
+            recorded.status = 400
+            return _Response(400, _invalid_form_body(broken), {})
         status, reply = self._default(recorded)
         recorded.status = status
         if isinstance(reply, dict):
@@ -368,6 +380,15 @@ class FakeDiscordHTTP:
         # discord.http creates its session as aiohttp.ClientSession(...) in static_login.
         with mock.patch.object(aiohttp, "ClientSession", self._session):
             yield self
+
+
+def _invalid_form_body(broken: list[str]) -> dict[str, Any]:
+    """Discord's answer to a message over its limits (its errors name each field)."""
+    errors = {
+        f"problem_{index}": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": text}]}
+        for index, text in enumerate(broken)
+    }
+    return {"code": 50035, "message": "Invalid Form Body", "errors": errors}
 
 
 def _multipart(form: aiohttp.FormData) -> tuple[Any, dict[str, bytes]]:

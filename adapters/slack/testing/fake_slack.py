@@ -8,6 +8,11 @@ conversations.history, and takes file uploads as files_upload_v2 makes them
 (files.getUploadURLExternal, the upload itself, files.completeUploadExternal;
 `fake.shared_files()`). With `limits` it refuses with a 429 what Slack would: a
 chat.postMessage over a channel's or a workspace's rate (`refused_over_limit` counts them).
+Always, it refuses a message or a view over Block Kit's limits (adapters/slack/limits.py) as
+Slack does, `{"ok": false, "error": "invalid_blocks"}` (or "msg_too_long" for the text), on
+every path a message takes: chat.postMessage, chat.update, chat.postEphemeral, response_url
+posts, views.publish (the Home tab, 100 blocks) and views.open; `refused_as_invalid` keeps
+each refusal with what it broke. views.publish keeps each user's Home tab (`home_of`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from adapters.slack.limits import MAX_BLOCKS, MAX_HOME_BLOCKS, MAX_MESSAGE_TEXT, problems
 from bot.testing.limits import SlidingWindow, TokenBucket
 
 from .payloads import BOT_TOKEN, TEAM
@@ -122,6 +128,10 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (users or {}).items()}
         self.revoked_tokens: set[str] = set()
         self.calls: list[Call] = []
+        # Messages and views refused as over Block Kit's limits: the call, and what it broke.
+        self.refused_as_invalid: list[tuple[Call, list[str]]] = []
+        # Each user's Home tab as views.publish last set it.
+        self.homes: dict[str, dict[str, Any]] = {}
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._ts = itertools.count(1)
         # Uploads by file id: (file name, declared length, bytes once uploaded).
@@ -198,6 +208,10 @@ class FakeSlack:
             ) from None
         return self.calls_to(method)
 
+    def home_of(self, user: str) -> dict[str, Any] | None:
+        """The Home tab view last published for `user`, if any."""
+        return self.homes.get(user)
+
     def shared_files(self) -> list[SharedFile]:
         """The files shared so far, in order (only completed uploads)."""
         return list(self._shared)
@@ -228,6 +242,9 @@ class FakeSlack:
         token = token or args.get("token")
         await self._record(method, args, token)
         scripted = self._scripts[method].popleft() if self._scripts[method] else Scripted()
+        refusal = self._refuse_invalid(self.calls[-1])
+        if refusal is not None:
+            scripted = refusal
         if method == "chat.postMessage" and self.limits is not None and token:
             wait = self.limits.refuse(self._team_of(token), str(args.get("channel", "")))
             if wait is not None:
@@ -287,11 +304,32 @@ class FakeSlack:
                 return {"ok": True, "user": {"id": user, **fields}}
             case "views.open":
                 return {"ok": True, "view": {"id": "V" + ts.replace(".", "")}}
+            case "views.publish":
+                view = _json_arg(args.get("view")) or {}
+                self.homes[str(args.get("user_id", ""))] = view
+                return {"ok": True, "view": {"id": "V" + ts.replace(".", ""), **view}}
             case "files.getUploadURLExternal":
                 return self._upload_url(args)
             case "files.completeUploadExternal":
                 return self._complete_upload(args)
         return {"ok": False, "error": "unknown_method"}
+
+    def _refuse_invalid(self, call: Call) -> Scripted | None:
+        """Slack's answer to a message or view over Block Kit's limits; None if within them."""
+        args = call.args
+        if call.method in ("views.publish", "views.open", "views.update"):
+            view = _json_arg(args.get("view")) or {}
+            broken = problems(view.get("blocks"), max_blocks=MAX_HOME_BLOCKS)
+        elif call.method in _MESSAGE_METHODS or call.method.startswith("response_url:"):
+            blocks = _json_arg(args.get("blocks"))
+            broken = problems(blocks, str(args.get("text") or ""), max_blocks=MAX_BLOCKS)
+        else:
+            return None
+        if not broken:
+            return None
+        self.refused_as_invalid.append((call, broken))
+        too_long = len(str(args.get("text") or "")) > MAX_MESSAGE_TEXT
+        return slack_error("msg_too_long" if too_long else "invalid_blocks")
 
     def _history(self, args: Mapping[str, Any]) -> dict[str, Any]:
         """The channel's latest messages first; their metadata only when asked for."""
@@ -370,7 +408,25 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         await self._record(f"response_url:{request.match_info['name']}", await request.json(), None)
+        refusal = self._refuse_invalid(self.calls[-1])
+        if refusal is not None:
+            # A response_url refuses with a 400 and Slack's error in its body.
+            return web.json_response(refusal.body, status=400)
         return web.Response(text="ok")
+
+
+# The methods that post or change a message.
+_MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+
+
+def _json_arg(value: Any) -> Any:
+    """An argument sent as JSON inside a form field, or as JSON itself."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 def _strings(value: Any) -> Iterator[str]:

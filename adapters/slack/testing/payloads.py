@@ -21,6 +21,8 @@ __all__ = [
     "block_actions_payload",
     "command_body",
     "event_body",
+    "home_actions_payload",
+    "home_opened_event",
     "interaction_body",
     "signed_headers",
     "view_submission_payload",
@@ -99,7 +101,19 @@ def block_actions_payload(
             "message_ts": message.get("ts", "1700000000.000001"),
             "channel_id": channel_id,
         }
-    payload: dict[str, Any] = {
+    payload = _clicked(user_id, team_id, container, value, action_id)
+    payload["response_url"] = response_url
+    if message is not None:
+        payload["message"] = dict(message)
+        payload["channel"] = {"id": channel_id, "name": "directmessage"}
+    return payload
+
+
+def _clicked(
+    user_id: str, team_id: str, container: dict[str, Any], value: str, action_id: str
+) -> dict[str, Any]:
+    """A block_actions payload: who clicked which button, in what (`container`)."""
+    return {
         "type": "block_actions",
         "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
         "api_app_id": "A0FAKE",
@@ -108,7 +122,6 @@ def block_actions_payload(
         "is_enterprise_install": False,
         "container": container,
         "trigger_id": f"trigger-{uuid.uuid4().hex}",
-        "response_url": response_url,
         "actions": [
             {
                 "type": "button",
@@ -119,9 +132,31 @@ def block_actions_payload(
             }
         ],
     }
-    if message is not None:
-        payload["message"] = dict(message)
-        payload["channel"] = {"id": channel_id, "name": "directmessage"}
+
+
+def home_opened_event(user_id: str, *, tab: str = "home") -> dict[str, Any]:
+    """app_home_opened: the student opened the app's Home tab (or its Messages tab)."""
+    return {
+        "type": "app_home_opened",
+        "user": user_id,
+        "channel": f"D{user_id}",
+        "tab": tab,
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def home_actions_payload(
+    *,
+    user_id: str,
+    value: str,
+    view: Mapping[str, Any],
+    team_id: str = TEAM,
+    action_id: str = "followup-0",
+) -> dict[str, Any]:
+    """A button click on the Home tab: Slack sends the view back, and no response_url."""
+    container = {"type": "view", "view_id": "VHOME"}
+    payload = _clicked(user_id, team_id, container, value, action_id)
+    payload["view"] = {"id": "VHOME", "team_id": team_id, **dict(view)}
     return payload
 
 

@@ -191,3 +191,27 @@ async def test_buttons_keep_working_after_a_restart(discord_bot: DiscordBot) -> 
     (answer,) = fake.callbacks()
     assert answer.callback_type == 7
     assert await statuses(discord_bot) == [FollowUpStatus.DONE]
+
+
+async def test_done_under_a_full_message_is_measured_again_and_the_rest_follows(
+    discord_bot: DiscordBot,
+) -> None:
+    # A message already near Discord's 6,000 characters across its embeds: the outcome added
+    # to it would pass them (6,268 before), so it comes as a message of its own.
+    dm = await nudge_dm(discord_bot)
+    used = sum(len(e.get("title") or "") + len(e.get("description") or "") for e in dm["embeds"])
+    filler = {"description": "x" * ((5990 - used) // 4), "color": 0}
+    full = {**dm, "embeds": [*dm["embeds"], *[filler] * 4]}
+
+    made = await discord_bot.click(full, "Done")
+
+    assert discord_bot.http.refused_as_invalid == []
+    edit, *more = made
+    assert edit.callback_type == 7
+    kept = [e.get("description") for e in edit.json["data"]["embeds"]]
+    assert kept == [e.get("description") for e in full["embeds"]]  # all kept, none clipped
+    assert edit.json["data"]["components"] == []
+    assert more
+    assert "Done: #1, Jane Doe at Acme by email." in text_of(more[-1].json)
+    assert more[-1].json["flags"] & EPHEMERAL
+    assert await statuses(discord_bot) == [FollowUpStatus.DONE]

@@ -328,3 +328,33 @@ async def test_a_nudge_sent_just_before_a_crash_is_dropped_by_discord_when_repea
     first, second = discord_bot.http.to("POST", MESSAGES)
     assert first.json["nonce"] == second.json["nonce"]
     assert len(discord_bot.http.created) == 1  # the student has one DM
+
+
+async def test_a_dm_too_long_for_one_message_comes_in_several_each_with_its_nonce() -> None:
+    draft = "\n".join(
+        f"Line {n} of a long draft about the on-call rota and Kafka." for n in range(200)
+    )
+    long_nudge = Reply(
+        (*NUDGE.sections, Section(draft, title="Draft", preformatted=True)), NUDGE.actions
+    )
+    fake, messenger = FakeDiscordHTTP(), DiscordMessenger(TOKEN)
+    try:
+        with fake.installed():
+            assert await messenger.send_dm(alice(), long_nudge, key="nudge-9") == Delivered()
+            # A retry after a crash: Discord knows every nonce, nothing comes twice.
+            assert await messenger.send_dm(alice(), long_nudge, key="nudge-9") == Delivered()
+    finally:
+        await messenger.close()
+
+    sent = fake.to("POST", MESSAGES)
+    assert fake.refused_as_invalid == []
+    nonces = [r.json["nonce"] for r in sent]
+    assert len(set(nonces)) == len(sent) // 2 > 1
+    assert len(fake.created) == len(sent) // 2
+    text = "".join(text_of(r.json) for r in sent[: len(sent) // 2])
+    assert all(f"Line {n} of a long draft" in text for n in range(200))
+    assert sent[0].json["content"] == "#1 Time to follow up: email to Jane Doe at Acme"
+    assert [b["custom_id"] for r in sent[: len(sent) // 2] for b in buttons_of(r.json)] == [
+        f"fu:done:{GUILD_ID}:57:1",
+        f"fu:snooze:{GUILD_ID}:57:1:2h",
+    ]

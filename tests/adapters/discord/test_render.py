@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
 pytest.importorskip("discord")
 
+from adapters.discord.limits import problems
 from adapters.discord.render import (
     ButtonRef,
+    Page,
     escape,
+    pages,
     render_embeds,
     render_view,
 )
@@ -72,21 +76,66 @@ def test_preformatted_text_cannot_close_its_code_block() -> None:
     assert description.count("```") == 2
 
 
-def test_embeds_stay_within_discords_limits() -> None:
+def wire(page: Page) -> dict[str, Any]:
+    """A page as it goes to Discord: what the fake's limit check reads."""
+    components = page.view.to_components() if page.view is not None else []
+    return {"embeds": [embed.to_dict() for embed in page.embeds], "components": components}
+
+
+def test_long_sections_are_paged_not_clipped_nor_dropped() -> None:
+    # A plan with five long sections, and more: every section, all of its text, on some page.
     reply = Reply(tuple(Section("x" * 3000, title=f"Section {i}") for i in range(14)))
-    embeds = render_embeds(reply)
-    assert len(embeds) <= 10
-    total = sum(len(e.title or "") + len(e.description or "") for e in embeds)
-    assert total <= 6000
-    assert all(len(e.description or "") <= 4096 for e in embeds)
+    shown = pages(reply, scope="42")
+    assert len(shown) > 1
+    for page in shown:
+        assert problems(wire(page)) == []
+    embeds = [embed for page in shown for embed in page.embeds]
+    assert [e.title for e in embeds] == [f"Section {i}" for i in range(14)]
+    assert sum((e.description or "").count("x") for e in embeds) == 14 * 3000
 
 
-def test_a_clipped_description_ends_cleanly_after_escapes() -> None:
-    (embed,) = render_embeds(Reply((Section("*" * 5000),)))
-    description = embed.description or ""
-    assert description.endswith("…")
-    trailing = len(description[:-1]) - len(description[:-1].rstrip("\\"))
-    assert trailing % 2 == 0  # no backslash left to escape the ellipsis
+def test_a_long_line_is_split_between_escapes_not_inside_one() -> None:
+    embeds = render_embeds(Reply((Section("*" * 5000),)))
+    assert len(embeds) == 3  # 10,000 characters escaped
+    for embed in embeds:
+        description = embed.description or ""
+        assert len(description) <= 4096
+        trailing = len(description) - len(description.rstrip("\\"))
+        assert trailing % 2 == 0  # no backslash left to escape what the next part begins with
+    assert "".join(e.description or "" for e in embeds) == escape("*" * 5000)
+
+
+def test_a_long_draft_closes_and_reopens_its_code_block_on_every_part() -> None:
+    draft = "\n".join(
+        f"Line {n} of the draft, about Kafka and the team's on-call." for n in range(300)
+    )
+    embeds = render_embeds(Reply((Section(draft, preformatted=True, title="Draft"),)))
+    assert len(embeds) > 1
+    lines: list[str] = []
+    for embed in embeds:
+        description = embed.description or ""
+        assert description.startswith("```\n")
+        assert description.endswith("\n```")
+        assert description.count("```") == 2
+        lines += description.removeprefix("```\n").removesuffix("\n```").split("\n")
+    assert lines == draft.split("\n")  # split between lines, none lost
+
+
+def test_every_button_is_on_some_page_five_rows_a_message() -> None:
+    actions = [
+        Action(kind, kind.value.title(), number, 100 + number)
+        for number in range(1, 31)
+        for kind in (ActionKind.DONE, ActionKind.SKIP, ActionKind.DRAFT)
+    ]
+    shown = pages(Reply((Section("Your follow-ups"),), tuple(actions)), scope="42")
+    ids = []
+    for page in shown:
+        assert problems(wire(page)) == []
+        assert page.embeds  # never a message of buttons alone: it says whose they are
+        ids += [c["custom_id"] for row in wire(page)["components"] for c in row["components"]]
+    expected = [ButtonRef(action, "42").custom_id for action in actions]
+    assert ids == expected
+    assert len(shown) == 6
 
 
 def test_buttons_one_row_per_follow_up_named_when_several() -> None:

@@ -14,9 +14,11 @@ from adapters.slack.blocks import (
     met_fields,
     met_modal,
     modal_errors,
+    pages,
     render,
     replace_follow_up,
 )
+from adapters.slack.limits import problems
 from adapters.slack.testing import view_submission_payload
 from bot.commands import Draft, MarkDone, Skip, Snooze, command_for
 from bot.met import MetInput
@@ -85,9 +87,31 @@ def test_one_follow_ups_buttons_keep_their_labels() -> None:
     assert rows[0]["elements"][0]["text"]["text"] == "Done"
 
 
-def test_never_more_blocks_than_slack_takes() -> None:
+def test_a_reply_too_big_for_a_message_is_paged_with_every_button() -> None:
     reply = Reply((Section("x"),), tuple(done(n, n) for n in range(1, 80)))
-    assert len(render(reply).blocks) == MAX_BLOCKS
+    shown = pages(reply)
+    assert [len(page.blocks) for page in shown] == [MAX_BLOCKS, 30]
+    for page in shown:
+        assert problems(page.blocks, page.text) == []
+    values = [e["value"] for page in shown for b in page.blocks for e in b.get("elements", [])]
+    assert values == [encode_action(done(n, n)) for n in range(1, 80)]
+
+
+def test_a_long_draft_is_split_into_closed_code_blocks_across_messages() -> None:
+    draft = "\n".join(
+        f"Line {n}: thank you for the chat about Kafka & on-call <3" for n in range(3000)
+    )
+    shown = pages(Reply((Section(draft, title="Draft", preformatted=True),)))
+    assert len(shown) > 1
+    lines: list[str] = []
+    for page in shown:
+        assert problems(page.blocks, page.text) == []
+        for block in page.blocks:
+            text = block["text"]["text"].removeprefix("*Draft*\n")
+            assert text.startswith("```\n")
+            assert text.endswith("\n```")
+            lines += text.removeprefix("```\n").removesuffix("\n```").split("\n")
+    assert lines == [escape(line) for line in draft.split("\n")]
 
 
 @pytest.mark.parametrize(

@@ -171,7 +171,7 @@ async def test_followups_lists_with_buttons_on_each_item(harness: SlackHarness) 
     await harness.command("/followups", "", reply_to="list")
     answer = await harness.answer("list")
     assert answer["response_type"] == "ephemeral"
-    assert "Pending follow-ups (2)" in texts(answer)
+    assert "Due soon (2)" in texts(answer)
     assert "#1 Jane Doe, Acme: email" in texts(answer)
     actions = [b for b in answer["blocks"] if b["type"] == "actions"]
     assert len(actions) == 2  # one row of buttons per follow-up

@@ -43,9 +43,12 @@ def test_commands_interactivity_and_events_all_go_to_the_events_path() -> None:
     assert app["oauth_config"]["redirect_urls"][0].endswith(REDIRECT_PATH)
     assert app["settings"]["interactivity"]["is_enabled"] is True
     assert set(app["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
         "app_uninstalled",
         "tokens_revoked",
     }
     # Text arrives as typed (the adapter reads it as plain text), DMs land in the Messages tab.
     assert not any(c["should_escape"] for c in commands.values())
     assert app["features"]["app_home"]["messages_tab_enabled"] is True
+    # The Home tab: the student's follow-ups and settings, published when they open it.
+    assert app["features"]["app_home"]["home_tab_enabled"] is True

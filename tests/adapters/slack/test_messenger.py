@@ -20,7 +20,7 @@ from adapters.slack.testing import (
 from adapters.slack.workspaces import Workspaces
 from bot.domain import Address, Person
 from bot.ports import Delivered, PermanentFailure, RetryAfter
-from bot.replies import Reply
+from bot.replies import Action, ActionKind, Reply
 from bot.testing import FakeClock, InMemoryStorage
 from bot.workspaces import Installs
 from tests.adapters.slack.conftest import STUDENT, SlackHarness
@@ -195,3 +195,29 @@ async def test_through_the_dispatcher_a_closed_dm_is_told_at_the_next_command(
         "I couldn't send you a DM (Slack couldn't find your account)"
         in answer["blocks"][0]["text"]["text"]
     )
+
+
+async def test_a_dm_too_long_for_one_message_comes_in_several_and_is_found_after_a_crash(
+    messenger: SlackMessenger, slack: FakeSlack, clock: FakeClock
+) -> None:
+    # Sixty follow-ups' buttons: more blocks than one message takes.
+    actions = tuple(Action(ActionKind.DONE, "Done", n, 100 + n) for n in range(1, 61))
+    long_dm = Reply(MESSAGE.sections, actions)
+    assert await messenger.send_dm(person(), long_dm, key="nudge-2") == Delivered()
+    posts = slack.calls_to("chat.postMessage")
+    assert len(posts) == 2
+    assert slack.refused_as_invalid == []
+    values = [e["value"] for p in posts for b in p.args["blocks"] for e in b.get("elements", [])]
+    assert values == [f"done|{100 + n}|{n}|" for n in range(1, 61)]
+    # The last message carries the nudge's key: a retry after a crash finds all of it sent.
+    assert "metadata" not in posts[0].args
+    assert posts[1].args["metadata"]["event_payload"] == {"key": "nudge-2"}
+    workspaces = Workspaces(bot_token=BOT_TOKEN)
+    workspaces.bind(Installs(InMemoryStorage(), clock), None)
+    restarted = SlackMessenger(workspaces, base_url=slack.api_url, timeout=1)
+    try:
+        again = await restarted.send_dm(person(), long_dm, key="nudge-2", maybe_sent=True)
+    finally:
+        await restarted.close()
+    assert again == Delivered()
+    assert len(slack.calls_to("chat.postMessage")) == 2

@@ -1,0 +1,136 @@
+"""The fake Slack and the fake Discord refuse what the platforms refuse, as they do: a test that
+sends too much sees the error a student would."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.testing import FakeSlack
+from adapters.slack.testing.payloads import BOT_TOKEN
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def buttons(count: int, *, label: str = "Done", value: str = "done|1|1|") -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"followup-{n}",
+                "text": {"type": "plain_text", "text": label},
+                "value": value,
+            }
+            for n in range(count)
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("blocks", "text"),
+    [
+        ([section("x")] * 51, "Your follow-ups"),
+        ([section("x" * 3001)], "Your follow-ups"),
+        ([buttons(26)], "Your follow-ups"),
+        ([buttons(1, label="x" * 76)], "Your follow-ups"),
+        ([buttons(1, value="x" * 2001)], "Your follow-ups"),
+        ([{**section("x"), "block_id": "b" * 256}], "Your follow-ups"),
+    ],
+)
+async def test_fake_slack_refuses_messages_over_block_kits_limits(
+    blocks: list[dict[str, Any]], text: str
+) -> None:
+    async with FakeSlack() as slack:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url)
+        for method in (client.chat_postMessage, client.chat_postEphemeral):
+            with pytest.raises(SlackApiError) as refused:
+                await method(channel="DSTUDENT", user="USTUDENT", text=text, blocks=blocks)
+            assert refused.value.response.data == {"ok": False, "error": "invalid_blocks"}
+        with pytest.raises(SlackApiError):
+            await client.chat_update(channel="DSTUDENT", ts="1.1", text=text, blocks=blocks)
+        async with aiohttp.ClientSession() as session:
+            posted = await session.post(slack.response_url(), json={"text": text, "blocks": blocks})
+            assert posted.status == 400
+        assert len(slack.refused_as_invalid) == 4
+        # Just within every limit: taken.
+        fine = [section("x" * 3000)] * 48 + [buttons(25, label="x" * 75, value="v" * 2000)]
+        await client.chat_postMessage(channel="DSTUDENT", text=text, blocks=fine)
+
+
+async def test_fake_slack_refuses_text_over_40000_characters_and_homes_over_100_blocks() -> None:
+    async with FakeSlack() as slack:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url)
+        with pytest.raises(SlackApiError) as refused:
+            await client.chat_postMessage(channel="DSTUDENT", text="x" * 40001)
+        assert refused.value.response["error"] == "msg_too_long"
+        home = {"type": "home", "blocks": [section("x")] * 101}
+        with pytest.raises(SlackApiError) as refused:
+            await client.views_publish(user_id="USTUDENT", view=home)
+        assert refused.value.response["error"] == "invalid_blocks"
+        assert slack.home_of("USTUDENT") is None
+        await client.views_publish(
+            user_id="USTUDENT", view={**home, "blocks": home["blocks"][:100]}
+        )
+        published = slack.home_of("USTUDENT")
+        assert published is not None
+        assert len(published["blocks"]) == 100
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"content": "x" * 2001},
+        {"embeds": [{"description": "x" * 4097}]},
+        {"embeds": [{"description": "x" * 3000}, {"description": "x" * 3001}]},
+        {"embeds": [{"description": "x"}] * 11},
+        {"embeds": [{"fields": [{"name": "a", "value": "b"}] * 26}]},
+        {"components": [{"type": 1, "components": []}] * 6},
+        {"components": [{"type": 1, "components": [{"type": 2, "custom_id": "a"}] * 6}]},
+        {"components": [{"type": 1, "components": [{"type": 2, "label": "x" * 81}]}]},
+        {"components": [{"type": 1, "components": [{"type": 2, "custom_id": "x" * 101}]}]},
+        {"components": [{"type": 1, "components": [{"type": 3, "options": [{}] * 26}]}]},
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/channels/1/messages"),
+        ("PATCH", "/channels/1/messages/2"),
+        ("POST", "/webhooks/1/token"),
+        ("PATCH", "/webhooks/1/token/messages/@original"),
+        ("POST", "/interactions/3/token/callback"),
+    ],
+)
+async def test_fake_discord_refuses_messages_over_its_limits(
+    message: dict[str, Any], method: str, path: str
+) -> None:
+    pytest.importorskip("discord")
+    from adapters.discord.testing import FakeDiscordHTTP
+
+    fake = FakeDiscordHTTP()
+    body = {"type": 4, "data": message} if path.endswith("/callback") else message
+    answer = fake.request(method, f"https://discord.com/api/v10{path}", data=json.dumps(body))
+    assert answer.status == 400
+    error = json.loads(await answer.text())
+    assert (error["code"], error["message"]) == (50035, "Invalid Form Body")
+    assert len(fake.refused_as_invalid) == 1
+    # What is just within the limits is taken.
+    fine = {
+        "content": "x" * 2000,
+        "embeds": [{"title": "t", "description": "x" * 599}] * 10,
+        "components": [
+            {"type": 1, "components": [{"type": 2, "label": "x" * 80, "custom_id": "y" * 100}] * 5}
+        ]
+        * 5,
+    }
+    body = {"type": 4, "data": fine} if path.endswith("/callback") else fine
+    answer = fake.request(method, f"https://discord.com/api/v10{path}", data=json.dumps(body))
+    assert answer.status != 400
