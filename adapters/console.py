@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from bot.bootstrap import Bot
 from bot.clock import VirtualClock
 from bot.commands import parse_command
-from bot.domain import Address, Person
+from bot.domain import Address, Channel, Person
 from bot.errors import UserError
 from bot.formatting import format_moment, format_stamp
 from bot.ports import Delivered, Delivery
@@ -40,6 +40,7 @@ WORKSPACE = "console"
 # Each :advance step delivers what is due; this bounds a runaway loop, not a real session.
 MAX_DISPATCH_ROUNDS = 100_000
 _USER_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+_CHANNEL_NAME = re.compile(r"#?([a-z0-9_-]{1,80})")
 
 HELP = """\
 Type the commands you would type in Slack or Discord:
@@ -48,9 +49,11 @@ Type the commands you would type in Slack or Discord:
   /followups done 1 · snooze 1 2h · skip 1 · draft 1 · check TEXT · settings · help
   /followups edit 1 name:... · delete 1 · undo · export · calendar · forget-me   your data
   /followups link · link CODE · unlink · settings dm slack|discord   one list on both
+  /club setup NAME tz:ZONE · /club organizers add @bob     in a club's channel (:in #name)
 And the console's own:
   :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
   :as alice       act as another student (each has their own follow-ups and settings)
+  :in #club       type the next commands in a shared channel (for /club); :dm to leave it
   :now            the virtual time
   :help           this text
   :quit           leave (so does end of input)"""
@@ -112,6 +115,8 @@ class Console:
         self.out = out
         self.default_zone = default_zone
         self.user = user
+        # The shared channel the next commands come from (`:in #name`); None: a DM.
+        self.channel: str | None = None
         self.echo = echo
         self.export_dir = export_dir or Path.cwd()
 
@@ -155,7 +160,8 @@ class Console:
         except UserError as err:
             self.say(str(err))
             return
-        requester = Requester(Address(PLATFORM, WORKSPACE, self.user))
+        channel = Channel(self.channel, self.channel) if self.channel else None
+        requester = Requester(Address(PLATFORM, WORKSPACE, self.user), channel=channel)
         reply = await self.bot.service.handle(requester, command)
         self.say(render(reply))
         if reply.files:
@@ -192,6 +198,16 @@ class Console:
             else:
                 self.user = argument
                 self.say(f"You are now {argument}.")
+        elif name == "in":
+            found = _CHANNEL_NAME.fullmatch(argument.casefold())
+            if found is None:
+                self.say("Which channel? Like :in #career-club (letters, digits, - and _).")
+            else:
+                self.channel = found.group(1)
+                self.say(f"You are now in #{self.channel}.")
+        elif name in ("dm", "out"):
+            self.channel = None
+            self.say("You are now in your DMs with the bot.")
         elif name == "advance":
             await self._advance(argument)
         else:
@@ -225,7 +241,7 @@ class Console:
         return await self.bot.service.zone_for(Address(PLATFORM, WORKSPACE, self.user))
 
     def prompt(self) -> str:
-        return f"{self.user}> "
+        return f"{self.user} in #{self.channel}> " if self.channel else f"{self.user}> "
 
 
 async def stdin_lines(

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
+from bot.club_commands import ClubOrganizers, ClubSetup, ShowClub, parse_club
 from bot.edits import parse_changes
 from bot.errors import UserError
 from bot.formatting import clip
@@ -231,6 +232,9 @@ Command = (
     | Calendar
     | Link
     | Unlink
+    | ShowClub
+    | ClubSetup
+    | ClubOrganizers
 )
 
 _SUBCOMMANDS = (
@@ -265,9 +269,11 @@ def parse_command(text: str, *, where: str | None = None) -> Command:
         return parse_met_command(rest, where=where)
     if name in ("/followups", "/followup", "/fu"):
         return parse_followups(rest)
+    if name == "/club":
+        return parse_club(rest)
     raise CommandError(
-        f"“{clip(name, 40)}” isn't a command I know. Try /met to record a conversation or "
-        "/followups to see what you owe."
+        f"“{clip(name, 40)}” isn't a command I know. Try /met to record a conversation, "
+        "/followups to see what you owe, or /club in a club's channel."
     )
 
 

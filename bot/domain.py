@@ -18,6 +18,9 @@ __all__ = [
     "NAME_LIMIT",
     "REASON_LENGTH",
     "Address",
+    "Channel",
+    "Club",
+    "ClubEvent",
     "Conversation",
     "FollowUp",
     "FollowUpStatus",
@@ -41,6 +44,16 @@ class Address:
     platform: str
     workspace: str
     user: str
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A shared channel a command came from (a Slack channel, a Discord text channel, the
+    console's `:in #name`), by the platform's id, with its name when the platform says it. A
+    command from a DM has none."""
+
+    id: str
+    name: str | None = None
 
 
 class JobStatus(enum.StrEnum):
@@ -127,6 +140,46 @@ class Workspace:
     default_timezone: str | None = None
     undeliverable: str | None = None
     undeliverable_since: datetime | None = None
+
+
+@dataclass
+class Club:
+    """A shared channel made a club with /club setup: a student chapter, a career-services
+    channel, a class. Its organizers are the one who set it up, those they add, and whoever
+    manages the workspace (the platform says who: Slack admins, Discord's Manage Events or
+    Manage Server)."""
+
+    platform: str
+    workspace: str
+    channel: str
+    name: str
+    timezone: str
+    created_by: str
+    created_at: datetime
+    id: int | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass
+class ClubEvent:
+    """An event a club's organizers post (an employer night, a mixer, a fair trip), with the
+    card the bot keeps up to date in the channel (`post_ref`: the platform's message id)."""
+
+    club_id: int
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    created_at: datetime
+    # A fair's companies, as the organizer listed them.
+    companies: tuple[str, ...] = ()
+    cancelled: bool = False
+    post_ref: str | None = None
+    id: int | None = None
 
 
 @dataclass

@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from bot.domain import Address, Conversation, FollowUp, Nudge, NudgeKind, Person, Workspace
+from bot.domain import (
+    Address,
+    Club,
+    ClubEvent,
+    Conversation,
+    FollowUp,
+    Nudge,
+    NudgeKind,
+    Person,
+    Workspace,
+)
 from bot.replies import Reply
 
 __all__ = [
@@ -19,6 +29,7 @@ __all__ = [
     "BotState",
     "CalendarFeeds",
     "Claim",
+    "Clubs",
     "Delivered",
     "Delivery",
     "FollowUps",
@@ -382,6 +393,68 @@ class CalendarFeeds(Protocol):
         ...
 
 
+class Clubs(Protocol):
+    """Club channels (`bot.handlers.clubs`): their organizers, their events, and who is going
+    (private: only counts leave storage for a channel)."""
+
+    async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
+        """The club of a channel, or None when the channel isn't one."""
+        ...
+
+    async def add(self, club: Club) -> Club:
+        """Make a channel a club: `club` with its id; or, when the channel became one a moment
+        ago (another replica), that club, unchanged."""
+        ...
+
+    async def update(self, club: Club) -> None:
+        """Write a club's name and zone."""
+        ...
+
+    async def delete(self, club_id: int) -> None:
+        """Delete a club with its organizers, events and who was going to them; members'
+        conversations and follow-ups stay."""
+        ...
+
+    async def organizers(self, club_id: int) -> list[str]:
+        """The platform user ids of the organizers the founder added, in the order added."""
+        ...
+
+    async def add_organizer(self, club_id: int, user_id: str) -> bool:
+        """Add an organizer; False when they were one already."""
+        ...
+
+    async def remove_organizer(self, club_id: int, user_id: str) -> bool:
+        """Remove an organizer; False when they weren't one."""
+        ...
+
+    async def add_event(self, event: ClubEvent) -> ClubEvent:
+        """Add an event; it gets its id."""
+        ...
+
+    async def update_event(self, event: ClubEvent) -> None:
+        """Write an event's title, kind, times, companies, cancellation and card."""
+        ...
+
+    async def event(self, club_id: int, event_id: int) -> ClubEvent | None:
+        """The club's event `event_id`, or None (another club's reads like none)."""
+        ...
+
+    async def events_between(self, club_id: int, start: datetime, end: datetime) -> list[ClubEvent]:
+        """The club's events that end at or after `start` and start at or before `end`, the
+        cancelled ones too, soonest first."""
+        ...
+
+    async def set_going(self, event_id: int, person_id: int, going: bool, at: datetime) -> bool:
+        """Say the person is going (or no longer); False when that was so already."""
+        ...
+
+    async def is_going(self, event_id: int, person_id: int) -> bool: ...
+
+    async def going_counts(self, event_ids: Sequence[int]) -> dict[int, int]:
+        """How many are going to each of these events (those with none are left out)."""
+        ...
+
+
 class BotState(Protocol):
     """Short values the bot keeps for itself across replicas: command-sync digests, requests
     already seen, shared rate windows."""
@@ -425,6 +498,7 @@ class UnitOfWork(Protocol):
     state: BotState
     calendar_feeds: CalendarFeeds
     accounts: Accounts
+    clubs: Clubs
 
 
 class Storage(Protocol):

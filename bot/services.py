@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot import messages
 from bot.clock import Clock
 from bot.commands import Command
-from bot.domain import NAME_LIMIT, Address, Person, Workspace
+from bot.domain import NAME_LIMIT, Address, Channel, Person, Workspace
 from bot.errors import UserError
 from bot.handlers import ABOUT_THE_WORKSPACE, COMMAND_HANDLERS, Context, Dependencies
 from bot.handlers.context import workspace_of
@@ -49,6 +49,12 @@ async def _student(uow: UnitOfWork, address: Address) -> Person | None:
     return person
 
 
+def _where(requester: Requester, ctx: Context) -> Context:
+    """`ctx` with where the command came from and whether its asker runs the workspace."""
+    ctx.channel, ctx.manages_workspace = requester.channel, requester.manages_workspace
+    return ctx
+
+
 @dataclass(frozen=True)
 class FollowUpSummary:
     """One pending follow-up in a picker: "#3 Jane Doe, Acme: email, 20 h left"."""
@@ -74,12 +80,18 @@ class Requester:
     settings win over them. `shares_zone` says whether the platform tells bots people's zones:
     where it doesn't (Discord), the workspace's default zone stands in for the platform's, and
     the person is told once how to set theirs.
+
+    `channel` is the shared channel the command came from (None in a DM), and
+    `manages_workspace` whether the platform says they run the workspace (Slack's admins and
+    owners, Discord's Manage Events or Manage Server): they organize every club in it.
     """
 
     address: Address
     display_name: str | None = None
     timezone: str | None = None
     shares_zone: bool = True
+    channel: Channel | None = None
+    manages_workspace: bool = False
 
 
 class FollowUpService:
@@ -214,7 +226,10 @@ class FollowUpService:
             )
         planner = NudgePlanner(uow, self.rulebook, self.default_zone, now)
         if not record:
-            return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+            return _where(
+                requester,
+                Context(uow, person, now, self._deps, planner, known_workspace=workspace),
+            )
         if new:
             self._learn(person, requester, platform_zone)
             # The stored person: this one, or the one another replica's command (their first
@@ -226,10 +241,15 @@ class FollowUpService:
         if primary is not None:
             # An account joined to another: the student is the primary one, their follow-ups
             # and settings with it.
-            return Context(
-                uow, primary, now, self._deps, planner, known_workspace=None, account=person
+            return _where(
+                requester,
+                Context(
+                    uow, primary, now, self._deps, planner, known_workspace=None, account=person
+                ),
             )
-        return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+        return _where(
+            requester, Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+        )
 
     @staticmethod
     def _learn(person: Person, requester: Requester, platform_zone: str | None) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.club_commands import ClubOrganizers, ClubSetup, ShowClub
 from bot.commands import (
     ChangeSetting,
     Check,
@@ -114,7 +115,12 @@ def zone_choices(current: str, first: str | None = None) -> Choices:
 def build_commands(
     responder: Responder,
 ) -> list[TopCommand | app_commands.Group]:
-    return [_met_command(responder), _followups_group(responder), _server_tz_command(responder)]
+    return [
+        _met_command(responder),
+        _followups_group(responder),
+        _server_tz_command(responder),
+        _club_group(responder),
+    ]
 
 
 def _met_command(responder: Responder) -> TopCommand:
@@ -408,6 +414,59 @@ def _server_tz_command(responder: Responder) -> TopCommand:
         return choices
 
     return server_tz
+
+
+def _club_group(responder: Responder) -> app_commands.Group:
+    """/club: this channel's club. Shown by default to members who can manage the server's
+    events (Discord enforces it; a server can grant it to a club-officer role in its
+    Integrations settings); the core checks organizers all the same."""
+    club = app_commands.Group(
+        name="club",
+        description="This channel's club: set it up, its organizers",
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=False, private_channel=False
+        ),
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+        default_permissions=discord.Permissions(manage_events=True),
+    )
+
+    @club.command(name="show", description="This channel's club and what organizers can do")
+    async def show(interaction: Interaction) -> None:
+        await responder.answer(interaction, ShowClub())
+
+    @club.command(name="setup", description="Make this channel a club, or change its name or zone")
+    @app_commands.describe(
+        name="The club's name (default: the channel's)",
+        tz="The zone its events are in, like America/New_York (default: yours)",
+    )
+    async def setup(
+        interaction: Interaction,
+        name: app_commands.Range[str, 1, 100] | None = None,
+        tz: str | None = None,
+    ) -> None:
+        await responder.answer(interaction, ClubSetup(name or "", tz or ""))
+
+    @setup.autocomplete("tz")
+    async def setup_zone(interaction: Interaction, current: str) -> Choices:
+        return zone_choices(current)
+
+    @club.command(name="organizers", description="Who organizes this club; add or remove one")
+    @app_commands.describe(change="Add or remove someone (leave out to see them)", member="Whom")
+    @app_commands.choices(change=_as_named("add", "remove"))
+    async def organizers(
+        interaction: Interaction, change: str | None = None, member: discord.Member | None = None
+    ) -> None:
+        if change is None:
+            await responder.answer(interaction, ClubOrganizers())
+        elif member is None:
+            await responder.answer(
+                interaction, None, error=f"Whom should I {change}? Pick a member."
+            )
+        else:
+            await responder.answer(interaction, ClubOrganizers(change, str(member.id)))
+
+    return club
 
 
 def _by_address(responder: Responder, interaction: Interaction) -> Requester:

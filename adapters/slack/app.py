@@ -6,7 +6,7 @@
   "try again in a moment" there. Only the form's submission is answered in its ack (its
   errors show on its fields), so it is checked and handled first, within the database's
   timeout.
-- /met TEXT and /followups ...: answered ephemerally (response_url), whatever the channel, so
+- /met TEXT, /followups ... and /club ...: answered ephemerally (response_url), whatever the channel, so
   nothing about a contact is ever visible to a channel.
 - /met alone: the form (a modal); its errors show on its fields, its plan is answered where
   /met was typed, ephemerally.
@@ -67,7 +67,7 @@ from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
 from bot.commands import Met, MetForm, command_for, parse_command
-from bot.domain import Address
+from bot.domain import Address, Channel
 from bot.errors import UserError
 from bot.met import EXAMPLE
 from bot.replies import Action, ActionKind, Reply
@@ -99,16 +99,28 @@ class SlackHandlers:
     # -- who is asking ---------------------------------------------------------------------
 
     async def requester(
-        self, context: AsyncBoltContext, client: AsyncWebClient, *, wait: float
+        self,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        *,
+        wait: float,
+        channel: Channel | None = None,
     ) -> Requester:
         """The verified sender (the request's signature covers team and user), with the zone
-        and name Slack has for them."""
+        and name Slack has for them, whether they administer the workspace, and the shared
+        `channel` their command came from."""
         workspace = _workspace(context)
         user = context.user_id
         if not workspace or not user:
             raise LookupError("a request without a team or a user")
         profile = await self.profiles.lookup(client, workspace, user, wait=wait)
-        return Requester(Address(PLATFORM, workspace, user), profile.display_name, profile.timezone)
+        return Requester(
+            Address(PLATFORM, workspace, user),
+            profile.display_name,
+            profile.timezone,
+            channel=channel,
+            manages_workspace=profile.is_admin,
+        )
 
     # -- slash commands ----------------------------------------------------------------------
 
@@ -126,7 +138,9 @@ class SlackHandlers:
             if isinstance(command, MetForm):
                 await self._open_form(body, context, client, respond, channel)
                 return
-            requester = await self.requester(context, client, wait=PROFILE_WAIT)
+            requester = await self.requester(
+                context, client, wait=PROFILE_WAIT, channel=_shared_channel(body)
+            )
             reply = await self.service.handle(requester, command)
             reply = await share_privately(client, requester.address.user, reply)
             await _answer(respond, reply)
@@ -370,6 +384,7 @@ def build_app(
     app.error(_log_error)
     app.command("/met")(_once(seen, handlers.command, ack_first=True))
     app.command("/followups")(_once(seen, handlers.command, ack_first=True))
+    app.command("/club")(_once(seen, handlers.command, ack_first=True))
     # A form's ack carries its answer (its errors), so the form is checked and handled first.
     app.view(MET_FORM_CALLBACK)(_once(seen, handlers.met_form, ack_first=False))
     app.view(EDIT_FORM_CALLBACK)(_once(seen, handlers.correction_form, ack_first=False))
@@ -439,6 +454,17 @@ def _text(body: Mapping[str, Any], key: str) -> str | None:
 def _typed(body: Mapping[str, Any]) -> str:
     """A slash command's text as the student typed it (Slack escapes &, < and >)."""
     return unescape(_text(body, "text") or "")
+
+
+def _shared_channel(body: Mapping[str, Any]) -> Channel | None:
+    """The shared channel a slash command was typed in; None in a DM or a group DM. Slack's
+    channel ids say which: a DM's start with D; a group DM's name with mpdm-."""
+    channel, name = _text(body, "channel_id"), _text(body, "channel_name") or ""
+    if channel is None or channel.startswith("D") or name in ("directmessage", "privategroup"):
+        return None
+    if name.startswith("mpdm-"):
+        return None
+    return Channel(channel, name)
 
 
 def _workspace(context: AsyncBoltContext) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.club_commands import ClubOrganizers, ClubSetup, ShowClub
 from bot.commands import (
     Calendar,
     ChangeSetting,
@@ -37,6 +38,7 @@ from bot.commands import (
 )
 from bot.handlers import (
     accounts,
+    clubs,
     follow_ups,
     help,
     met,
@@ -76,6 +78,9 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     Link: accounts.link,
     Unlink: accounts.unlink,
     ForgetMe: your_data.forget_me,
+    ShowClub: clubs.show_club,
+    ClubSetup: clubs.set_up_club,
+    ClubOrganizers: clubs.change_organizers,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they

@@ -34,7 +34,11 @@ __all__ = [
     "LIBRARY_TABLES",
     "bot_state",
     "calendar_feeds",
+    "club_events",
+    "club_organizers",
+    "clubs",
     "conversations",
+    "event_going",
     "follow_ups",
     "link_codes",
     "metadata",
@@ -270,6 +274,59 @@ workspaces = Table(
     Column("undeliverable", String(REASON_LENGTH)),
     # When it was first marked undeliverable: its members' data goes after a grace period.
     Column("undeliverable_since", UTCDateTime),
+)
+
+# Club channels (/club setup): one per channel. Nothing of a student's refers to a club, so
+# deleting one leaves its members' conversations and follow-ups as they are.
+clubs = Table(
+    "clubs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "workspace", "channel"),
+)
+
+# The organizers a club's founder added, by platform user id (someone added needn't have used
+# the bot yet). The founder and the workspace's managers are organizers without a row.
+club_organizers = Table(
+    "club_organizers",
+    metadata,
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+)
+
+# The events organizers post; `post_ref` is the card's message on the platform, to update it.
+club_events = Table(
+    "club_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    # A fair's companies, one a line.
+    Column("companies", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("cancelled", Boolean, nullable=False, server_default=false()),
+    Column("post_ref", String(64)),
+    Index(None, "club_id", "starts_at"),
+)
+
+# Who clicked Going: private, the card shows only the count.
+event_going = Table(
+    "event_going",
+    metadata,
+    Column("event_id", Integer, ForeignKey("club_events.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
 )
 
 

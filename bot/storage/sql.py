@@ -3,7 +3,7 @@
 - `bot.storage.engine`: the engines (PostgreSQL through asyncpg; SQLite on the event loop).
 - `bot.storage.mapping`: rows to the domain's dataclasses and back.
 - `bot.storage.people`, `.follow_ups`, `.outbox`, `.workspaces`, `.state`,
-  `.calendar_feeds`, `.accounts`: the repositories.
+  `.calendar_feeds`, `.accounts`, `.clubs`: the repositories.
 """
 
 from __future__ import annotations
@@ -14,9 +14,19 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.ports import Accounts, BotState, CalendarFeeds, FollowUps, Outbox, People, Workspaces
+from bot.ports import (
+    Accounts,
+    BotState,
+    CalendarFeeds,
+    Clubs,
+    FollowUps,
+    Outbox,
+    People,
+    Workspaces,
+)
 from bot.storage.accounts import SqlAccounts
 from bot.storage.calendar_feeds import SqlCalendarFeeds
+from bot.storage.clubs import SqlClubs
 from bot.storage.engine import Db, LoopConnection, create_engine, loop_sqlite_of
 from bot.storage.follow_ups import SqlFollowUps
 from bot.storage.outbox import SqlOutbox
@@ -65,6 +75,7 @@ class SqlUnitOfWork:
     __slots__ = (
         "accounts",
         "calendar_feeds",
+        "clubs",
         "db",
         "follow_ups",
         "outbox",
@@ -83,3 +94,4 @@ class SqlUnitOfWork:
         self.state: BotState = SqlBotState(db)
         self.calendar_feeds: CalendarFeeds = SqlCalendarFeeds(db)
         self.accounts: Accounts = SqlAccounts(db)
+        self.clubs: Clubs = SqlClubs(db)

@@ -30,6 +30,7 @@ from bot.ports import (
     BotState,
     CalendarFeeds,
     Claim,
+    Clubs,
     FollowUps,
     NudgeContext,
     Outbox,
@@ -39,6 +40,7 @@ from bot.ports import (
 )
 from bot.storage.nesting import one_session_at_a_time
 from bot.testing.accounts import InMemoryAccounts
+from bot.testing.clubs import InMemoryClubs
 from bot.testing.tables import Tables
 from bot.testing.workspaces import InMemoryBotState, InMemoryCalendarFeeds, InMemoryWorkspaces
 
@@ -91,6 +93,7 @@ class InMemoryUnitOfWork:
         self.state: BotState = InMemoryBotState(tables)
         self.calendar_feeds: CalendarFeeds = InMemoryCalendarFeeds(tables)
         self.accounts: Accounts = InMemoryAccounts(tables)
+        self.clubs: Clubs = InMemoryClubs(tables)
 
 
 class InMemoryPeople:
@@ -130,6 +133,7 @@ class InMemoryPeople:
         )
         for person_id in gone:
             self.t.drop_codes_and_feeds(person_id)
+        self.t.event_going = {k: v for k, v in self.t.event_going.items() if k[1] not in gone}
         for person in self.t.people.values():
             if person.linked_to in gone:
                 person.linked_to = None

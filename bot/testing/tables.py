@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain import Conversation, FollowUp, Nudge, Person, Workspace
+from bot.domain import Club, ClubEvent, Conversation, FollowUp, Nudge, Person, Workspace
 
 __all__ = ["Tables"]
 
@@ -28,6 +28,12 @@ class Tables:
     calendar_feeds: dict[str, int] = field(default_factory=dict)
     # A link code's person and until when it is good, by the sha256 of the code.
     link_codes: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+    clubs: dict[int, Club] = field(default_factory=dict)
+    # A club's added organizers (platform user ids), by club id.
+    club_organizers: dict[int, list[str]] = field(default_factory=dict)
+    club_events: dict[int, ClubEvent] = field(default_factory=dict)
+    # Who is going to each event: (event id, person id) → since when.
+    event_going: dict[tuple[int, int], datetime] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:

@@ -245,3 +245,33 @@ def test_forget_me_in_the_console_asks_first(tmp_path: Path) -> None:
     before, after = out.split("I deleted everything I kept about you")
     assert "Jane Doe" in before
     assert "Jane Doe" not in after
+
+
+CLUB_SCRIPT = """\
+:in #career-club
+/club setup Career Club tz:America/Chicago
+:as bob
+/club setup Bob's Club
+:as student
+/club organizers add @bob
+:as bob
+/club setup tz:America/New_York
+:dm
+/club
+"""
+
+
+def test_a_club_is_set_up_from_its_channel(tmp_path: Path) -> None:
+    result = console(tmp_path, CLUB_SCRIPT, "--start", "2026-03-06T15:00")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "You are now in #career-club." in out
+    assert "This channel is now the club Career Club, in America/Chicago time." in out
+    assert "Sorry, only the organizers of Career Club can change its set-up." in out
+    assert "member bob is now an organizer of this club." in out
+    assert "Saved: this channel is the club Career Club, in America/New_York time." in out
+    assert "You are now in your DMs with the bot." in out
+    assert out.rstrip().endswith(
+        "A club is a shared channel: use /club in the channel your club meets in (not in a "
+        "DM), and /club setup there to start one."
+    )

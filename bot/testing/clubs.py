@@ -1,0 +1,107 @@
+"""The in-memory fake of the club channels (see `bot.testing.storage`)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.domain import Club, ClubEvent
+from bot.testing.tables import Tables
+
+__all__ = ["InMemoryClubs"]
+
+
+class InMemoryClubs:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
+        for club in self.t.clubs.values():
+            if (club.platform, club.workspace, club.channel) == (platform, workspace, channel):
+                return copy.copy(club)
+        return None
+
+    async def add(self, club: Club) -> Club:
+        stored = await self.get(club.platform, club.workspace, club.channel)
+        if stored is not None:
+            return stored
+        club.id = self.t.new_id()
+        self.t.clubs[club.id] = copy.copy(club)
+        return club
+
+    async def update(self, club: Club) -> None:
+        stored = self.t.clubs[club.id or 0]
+        stored.name, stored.timezone = club.name, club.timezone
+
+    async def delete(self, club_id: int) -> None:
+        events = {i for i, e in self.t.club_events.items() if e.club_id == club_id}
+        self.t.event_going = {k: v for k, v in self.t.event_going.items() if k[0] not in events}
+        for event_id in events:
+            del self.t.club_events[event_id]
+        self.t.club_organizers.pop(club_id, None)
+        self.t.clubs.pop(club_id, None)
+
+    async def organizers(self, club_id: int) -> list[str]:
+        return sorted(self.t.club_organizers.get(club_id, []))
+
+    async def add_organizer(self, club_id: int, user_id: str) -> bool:
+        added = self.t.club_organizers.setdefault(club_id, [])
+        if user_id in added:
+            return False
+        added.append(user_id)
+        return True
+
+    async def remove_organizer(self, club_id: int, user_id: str) -> bool:
+        added = self.t.club_organizers.get(club_id, [])
+        if user_id not in added:
+            return False
+        added.remove(user_id)
+        return True
+
+    async def add_event(self, event: ClubEvent) -> ClubEvent:
+        event.id = self.t.new_id()
+        self.t.club_events[event.id] = copy.copy(event)
+        return event
+
+    async def update_event(self, event: ClubEvent) -> None:
+        stored = self.t.club_events[event.id or 0]
+        self.t.club_events[stored.id or 0] = dataclasses.replace(
+            event,
+            club_id=stored.club_id,
+            created_by=stored.created_by,
+            created_at=stored.created_at,
+        )
+
+    async def event(self, club_id: int, event_id: int) -> ClubEvent | None:
+        found = self.t.club_events.get(event_id)
+        return copy.copy(found) if found is not None and found.club_id == club_id else None
+
+    async def events_between(self, club_id: int, start: datetime, end: datetime) -> list[ClubEvent]:
+        found = [
+            copy.copy(e)
+            for e in self.t.club_events.values()
+            if e.club_id == club_id and e.ends_at >= start and e.starts_at <= end
+        ]
+        return sorted(found, key=lambda e: (e.starts_at, e.id or 0))
+
+    async def set_going(self, event_id: int, person_id: int, going: bool, at: datetime) -> bool:
+        key = (event_id, person_id)
+        if going == (key in self.t.event_going):
+            return False
+        if going:
+            self.t.event_going[key] = at
+        else:
+            del self.t.event_going[key]
+        return True
+
+    async def is_going(self, event_id: int, person_id: int) -> bool:
+        return (event_id, person_id) in self.t.event_going
+
+    async def going_counts(self, event_ids: Sequence[int]) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for event_id, _ in self.t.event_going:
+            if event_id in event_ids:
+                counts[event_id] = counts.get(event_id, 0) + 1
+        return counts
