@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 from bot.bootstrap import Bot
 from bot.clock import VirtualClock
 from bot.commands import parse_command
-from bot.domain import Address, Channel, Person
+from bot.domain import Address, Channel, Club, Person
 from bot.errors import UserError
 from bot.formatting import format_moment, format_stamp
-from bot.ports import Delivered, Delivery
-from bot.replies import File, Reply
+from bot.ports import Delivered, Delivery, Posted
+from bot.replies import EventCard, File, Reply
 from bot.services import Requester
 from bot.timeparse import DurationError, parse_duration
 
@@ -79,12 +79,14 @@ def render(reply: Reply) -> str:
 
 
 class ConsoleMessenger:
-    """Prints DMs in the recipient's local time, at the virtual clock's time."""
+    """Prints DMs in the recipient's local time, and channel posts in the club's, at the
+    virtual clock's time."""
 
     def __init__(self, clock: VirtualClock, out: TextIO, default_zone: ZoneInfo) -> None:
         self.clock = clock
         self.out = out
         self.default_zone = default_zone
+        self.posts = 0
 
     async def send_dm(
         self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
@@ -94,6 +96,26 @@ class ConsoleMessenger:
         print(render(message), file=self.out)
         print(file=self.out, flush=True)
         return Delivered()
+
+    async def post_to_channel(self, club: Club, card: EventCard) -> Posted:
+        self._print_card(club, card, "POST")
+        self.posts += 1
+        return Posted(str(self.posts))
+
+    async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
+        self._print_card(club, card, "UPDATE")
+        return Delivered()
+
+    def _print_card(self, club: Club, card: EventCard, what: str) -> None:
+        stamp = format_stamp(self.clock.now(), club.zone)
+        print(f"[{what} to #{club.channel} at {stamp}]", file=self.out)
+        print(card.plain_text(), file=self.out)
+        if card.buttons:
+            print(
+                " ".join(f"[{label}: {command}]" for _, label, command in card.buttons),
+                file=self.out,
+            )
+        print(file=self.out, flush=True)
 
 
 class Console:

@@ -21,7 +21,7 @@ from bot.calendar_feed import CalendarFeed
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatch import Dispatcher
-from bot.messengers import RoutingMessenger
+from bot.messengers import RoutingMessenger, RoutingPoster
 from bot.metrics import MeasuredStorage, Metrics, NoMetrics
 from bot.pacing import PaceRule, PlatformPacer
 from bot.ports import Messenger, Storage
@@ -169,6 +169,7 @@ async def build_bot(
         metrics=metrics,
         outages=DATABASE_ERRORS,
         public_url=settings.public_url,
+        poster=RoutingPoster(messengers),
     )
     dispatcher = Dispatcher(
         storage,

@@ -15,8 +15,16 @@ from bot.formatting import clip
 
 __all__ = [
     "CLUB_COMMANDS",
+    "CancelEvent",
+    "ClubCommand",
     "ClubOrganizers",
     "ClubSetup",
+    "EditEvent",
+    "EventForm",
+    "Going",
+    "ListEvents",
+    "LogAtEvent",
+    "PostEvent",
     "ShowClub",
     "parse_club",
     "user_reference",
@@ -45,11 +53,91 @@ class ClubOrganizers:
     user: str = ""
 
 
-CLUB_COMMANDS = (ShowClub, ClubSetup, ClubOrganizers)
+@dataclass(frozen=True)
+class PostEvent:
+    """/club event "TITLE" when:"thu 6pm-8pm" kind:KIND [companies:"Acme, Globex"]: post an
+    event's card in the channel (organizers only). Values as typed: the handler reads them."""
 
-_SUBCOMMANDS = ("setup", "organizers", "help")
+    title: str
+    when: str
+    kind: str
+    companies: str = ""
+
+
+@dataclass(frozen=True)
+class EventForm:
+    """/club event alone: adapters with forms open one; others show how to type it."""
+
+
+@dataclass(frozen=True)
+class ListEvents:
+    """/club events: the club's upcoming and recent events."""
+
+
+@dataclass(frozen=True)
+class EditEvent:
+    """/club edit N title:... when:... kind:... companies:...: change event #N (organizers)."""
+
+    event_id: int
+    changes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class CancelEvent:
+    """/club cancel N: cancel event #N; its card says so (organizers only)."""
+
+    event_id: int
+
+
+@dataclass(frozen=True)
+class Going:
+    """The Going button (or /club going N): say you're going to event #N, or no longer."""
+
+    event_id: int
+
+
+@dataclass(frozen=True)
+class LogAtEvent:
+    """The Log who I met button (or /club log N): /met's form with the event filled in."""
+
+    event_id: int
+
+
+ClubCommand = (
+    ShowClub
+    | ClubSetup
+    | ClubOrganizers
+    | PostEvent
+    | EventForm
+    | ListEvents
+    | EditEvent
+    | CancelEvent
+    | Going
+    | LogAtEvent
+)
+
+CLUB_COMMANDS = (
+    ShowClub,
+    ClubSetup,
+    ClubOrganizers,
+    PostEvent,
+    EventForm,
+    ListEvents,
+    EditEvent,
+    CancelEvent,
+    Going,
+    LogAtEvent,
+)
+
+# What /club edit changes, by what may be typed before the colon.
+EVENT_FIELDS = {"title": "title", "name": "title", "when": "when", "kind": "kind"}
+EVENT_FIELDS |= {"companies": "companies", "company": "companies"}
+EVENT_EXAMPLE = '/club event "Deloitte Night" when:"thu 6pm-8pm" kind:networking'
+
+_SUBCOMMANDS = ("setup", "organizers", "event", "events", "edit", "cancel", "going", "log", "help")
 _OPTION = re.compile(r"(?<![\w:])([A-Za-z]+)\s*:\s*")
 _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»')
 # <@U123|name> (Slack), <@123> or <@!123> (Discord), @alice (the console's names).
 _MENTION = re.compile(r"<@!?([A-Za-z0-9]{1,32})(?:\|[^>]{0,100})?>|@([A-Za-z0-9_.-]{1,32})")
 _ORGANIZERS_USAGE = (
@@ -58,8 +146,9 @@ _ORGANIZERS_USAGE = (
 )
 
 
-def parse_club(text: str) -> ShowClub | ClubSetup | ClubOrganizers:
-    """/club [setup ... | organizers ... | help]. Raises UserError."""
+def parse_club(text: str) -> ClubCommand:
+    """/club [setup ... | organizers ... | event ... | events | edit N ... | cancel N |
+    going N | log N | help]. Raises UserError."""
     words = text.split(maxsplit=1)
     if not words:
         return ShowClub()
@@ -80,9 +169,49 @@ def parse_club(text: str) -> ShowClub | ClubSetup | ClubOrganizers:
         if user is None:
             raise UserError(f"Who? Mention them: /club organizers {change} @someone.")
         return ClubOrganizers(change, user)
+    if sub == "event":
+        if not rest.strip():
+            return EventForm()
+        usage = f'Usage: {EVENT_EXAMPLE} (companies:"Acme, Globex" for a fair).'
+        options, title = _options(rest, allowed=("when", "kind", "companies"), usage=usage)
+        if not title or "when" not in options or "kind" not in options:
+            raise UserError(f"An event needs a title, when: and kind:. {usage}")
+        return PostEvent(title, options["when"], options["kind"], options.get("companies", ""))
+    if sub == "events":
+        return ListEvents()
+    if sub in ("edit", "cancel", "going", "log"):
+        args = rest.split(maxsplit=1)
+        event_id = _event_number(args[0] if args else "", sub)
+        typed = args[1] if len(args) > 1 else ""
+        if sub == "edit":
+            usage = f'Usage: /club edit {event_id} title:"..." when:"..." kind:... companies:"..."'
+            changes, before = _options(typed, allowed=tuple(EVENT_FIELDS), usage=usage)
+            if before or not changes:
+                raise UserError(f"Say what to change. {usage}")
+            fields = tuple((EVENT_FIELDS[key], value) for key, value in changes.items())
+            if len(dict(fields)) < len(fields):
+                raise UserError(f"Give each field once. {usage}")
+            return EditEvent(event_id, fields)
+        if typed.strip():
+            raise UserError(f"Usage: /club {sub} {event_id}.")
+        if sub == "cancel":
+            return CancelEvent(event_id)
+        return Going(event_id) if sub == "going" else LogAtEvent(event_id)
     close = get_close_matches(sub, _SUBCOMMANDS, n=1)
     hint = f" Did you mean /club {close[0]}?" if close else ""
-    raise UserError(f"“{clip(sub, 40)}” isn't a /club command.{hint} Try setup or organizers.")
+    raise UserError(
+        f"“{clip(sub, 40)}” isn't a /club command.{hint} Try setup, organizers, event, events, "
+        "edit, cancel or help."
+    )
+
+
+def _event_number(word: str, sub: str) -> int:
+    """The #N of an event, as /club events shows it."""
+    found = re.fullmatch(r"#?(\d{1,9})", word)
+    if found is None or int(found.group(1)) == 0:
+        shown = f"“{clip(word, 20)}” isn't an event number. " if word else "Which event? "
+        raise UserError(f"{shown}/club events shows their numbers; like /club {sub} 3.")
+    return int(found.group(1))
 
 
 _SETUP_USAGE = "Usage: /club setup Career Club tz:America/New_York (both optional)."
@@ -98,7 +227,9 @@ def user_reference(text: str) -> str | None:
 
 def _options(text: str, *, allowed: tuple[str, ...], usage: str) -> tuple[dict[str, str], str]:
     """`key:value` options (`allowed` keys) and the words before the first of them."""
-    markers = list(_OPTION.finditer(text))
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    # A colon inside a quoted value ("Night: Round 2") is part of it, not an option.
+    markers = [m for m in _OPTION.finditer(text) if not any(a < m.start() < b for a, b in quoted)]
     free = (text[: markers[0].start()] if markers else text).strip()
     options: dict[str, str] = {}
     for at, marker in enumerate(markers):

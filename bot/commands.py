@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
-from bot.club_commands import ClubOrganizers, ClubSetup, ShowClub, parse_club
+from bot.club_commands import ClubCommand, parse_club
 from bot.edits import parse_changes
 from bot.errors import UserError
 from bot.formatting import clip
@@ -232,9 +232,7 @@ Command = (
     | Calendar
     | Link
     | Unlink
-    | ShowClub
-    | ClubSetup
-    | ClubOrganizers
+    | ClubCommand
 )
 
 _SUBCOMMANDS = (

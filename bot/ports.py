@@ -22,12 +22,13 @@ from bot.domain import (
     Person,
     Workspace,
 )
-from bot.replies import Reply
+from bot.replies import EventCard, Reply
 
 __all__ = [
     "Accounts",
     "BotState",
     "CalendarFeeds",
+    "ChannelPoster",
     "Claim",
     "Clubs",
     "Delivered",
@@ -39,6 +40,7 @@ __all__ = [
     "OutboxDepth",
     "People",
     "PermanentFailure",
+    "Posted",
     "RetryAfter",
     "Storage",
     "UnitOfWork",
@@ -96,6 +98,29 @@ class Messenger(Protocol):
         repeated send (Discord's nonce). `maybe_sent`: this nudge was tried before and may have
         arrived (a crash before its settling, a timeout), so look for it before sending again
         where the platform allows (Slack). Raising means a transient failure, retried later."""
+        ...
+
+
+@dataclass(frozen=True)
+class Posted:
+    """The platform posted the card: `ref` is its message (Slack's ts, Discord's message id),
+    to update it in place."""
+
+    ref: str
+
+
+@runtime_checkable
+class ChannelPoster(Protocol):
+    """Posts in club channels: an event's card, updated in place as it changes."""
+
+    async def post_to_channel(
+        self, club: Club, card: EventCard
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """Post `card` in the club's channel. Raising means a transient failure."""
+        ...
+
+    async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
+        """Replace the club's message `ref` with `card`."""
         ...
 
 
@@ -433,6 +458,10 @@ class Clubs(Protocol):
 
     async def update_event(self, event: ClubEvent) -> None:
         """Write an event's title, kind, times, companies, cancellation and card."""
+        ...
+
+    async def set_post_ref(self, event_id: int, ref: str) -> None:
+        """Keep where the event's card was posted (only that: an edit meanwhile stays)."""
         ...
 
     async def event(self, club_id: int, event_id: int) -> ClubEvent | None:

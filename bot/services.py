@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import messages
 from bot.clock import Clock
+from bot.club_posts import ClubPosts
 from bot.commands import Command
 from bot.domain import NAME_LIMIT, Address, Channel, Person, Workspace
 from bot.errors import UserError
@@ -29,7 +30,7 @@ from bot.messages import settings as say
 from bot.met import MetError, clean_text
 from bot.metrics import Metrics, NoMetrics
 from bot.planning import NudgePlanner
-from bot.ports import Storage, UnitOfWork
+from bot.ports import ChannelPoster, Storage, UnitOfWork
 from bot.proofread import Proofreader, shared_proofreader
 from bot.replies import Notice, Reply
 from bot.zones import is_zone
@@ -101,7 +102,8 @@ class FollowUpService:
     `metrics` is told how long each command took, by its class name and platform.
     `outages` are what `storage` raises while its database is away or too slow to answer: a
     command they interrupt is answered "try again in a moment" (nothing of it was saved).
-    `public_url`: where the bot's public HTTP server is reached, for calendar subscriptions."""
+    `public_url`: where the bot's public HTTP server is reached, for calendar subscriptions.
+    `poster` posts club events' cards in their channels (`bot.club_posts`)."""
 
     def __init__(
         self,
@@ -116,6 +118,7 @@ class FollowUpService:
         metrics: Metrics | None = None,
         outages: tuple[type[BaseException], ...] = (),
         public_url: str | None = None,
+        poster: ChannelPoster | None = None,
     ) -> None:
         self._storage = storage
         self._outages = outages
@@ -131,6 +134,7 @@ class FollowUpService:
             clock=clock,
             public_url=public_url,
         )
+        self._posts = ClubPosts(storage, poster, rulebook)
 
     async def handle(self, requester: Requester, command: Command) -> Reply:
         """Run one command for `requester`, in one transaction. Never raises for anything a
@@ -173,6 +177,10 @@ class FollowUpService:
         due_times = ctx.planner.due_times
         if due_times and self.on_nudge_planned is not None:
             self.on_nudge_planned(min(due_times))
+        if ctx.cards and ctx.club is not None:
+            # Committed too: the cards show the event as it now stands.
+            problems = await self._posts.publish(ctx.club, ctx.cards)
+            reply = replace(reply, sections=(*reply.sections, *problems))
         return reply.with_notices(*notices)
 
     async def open_follow_ups(self, requester: Requester) -> list[FollowUpSummary]:

@@ -12,7 +12,15 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.club_commands import ClubOrganizers, ClubSetup, ShowClub
+from bot.club_commands import (
+    CancelEvent,
+    ClubOrganizers,
+    ClubSetup,
+    EditEvent,
+    ListEvents,
+    PostEvent,
+    ShowClub,
+)
 from bot.commands import (
     ChangeSetting,
     Check,
@@ -32,6 +40,7 @@ from bot.met import LIMITS, MetInput
 from bot.services import Requester
 from bot.zones import settable_zone_names
 
+from .clubs import EventFormModal
 from .context import Interaction, Responder
 from .forms import (
     COMPANY_MAX,
@@ -422,7 +431,7 @@ def _club_group(responder: Responder) -> app_commands.Group:
     Integrations settings); the core checks organizers all the same."""
     club = app_commands.Group(
         name="club",
-        description="This channel's club: set it up, its organizers",
+        description="This channel's club: set it up, its organizers and events",
         guild_only=True,
         allowed_contexts=app_commands.AppCommandContext(
             guild=True, dm_channel=False, private_channel=False
@@ -465,6 +474,68 @@ def _club_group(responder: Responder) -> app_commands.Group:
             )
         else:
             await responder.answer(interaction, ClubOrganizers(change, str(member.id)))
+
+    kinds = [
+        app_commands.Choice(name=_clip(kind.label), value=key)
+        for key, kind in responder.service.rulebook.kinds.items()
+    ][:CHOICE_LIMIT]
+
+    @club.command(name="event", description="Post an event's card here (no options: a form)")
+    @app_commands.describe(
+        title="Like Deloitte Night",
+        when="In the club's time zone, like thu 6pm-8pm",
+        kind="What kind of conversations members will have",
+        companies="A fair's companies, like Acme, Globex, Initech",
+    )
+    @app_commands.choices(kind=kinds)
+    async def event(
+        interaction: Interaction,
+        title: app_commands.Range[str, 1, 100] | None = None,
+        when: app_commands.Range[str, 1, 60] | None = None,
+        kind: str | None = None,
+        companies: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        if title is None and when is None and kind is None and companies is None:
+            await interaction.response.send_modal(EventFormModal(responder))
+            return
+        if title is None or when is None or kind is None:
+            await responder.answer(
+                interaction, None, error="An event needs a title, when and kind."
+            )
+            return
+        await responder.answer(interaction, PostEvent(title, when, kind, companies or ""))
+
+    @club.command(name="events", description="This club's upcoming and recent events")
+    async def events(interaction: Interaction) -> None:
+        await responder.answer(interaction, ListEvents())
+
+    @club.command(name="edit", description="Change an event; its card updates in place")
+    @app_commands.describe(
+        event="Its number (/club events)", title="A new title", when="A new time",
+        kind="A new kind", companies="A fair's companies",
+    )  # fmt: skip
+    @app_commands.choices(kind=kinds)
+    async def edit(
+        interaction: Interaction,
+        event: app_commands.Range[int, 1, 2**31 - 1],
+        title: app_commands.Range[str, 1, 100] | None = None,
+        when: app_commands.Range[str, 1, 60] | None = None,
+        kind: str | None = None,
+        companies: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        given = {"title": title, "when": when, "kind": kind, "companies": companies}
+        changes = tuple((name, value) for name, value in given.items() if value is not None)
+        if not changes:
+            await responder.answer(interaction, None, error="Say what to change.")
+            return
+        await responder.answer(interaction, EditEvent(event, changes))
+
+    @club.command(name="cancel", description="Cancel an event; its card says so")
+    @app_commands.describe(event="Its number (/club events)")
+    async def cancel(
+        interaction: Interaction, event: app_commands.Range[int, 1, 2**31 - 1]
+    ) -> None:
+        await responder.answer(interaction, CancelEvent(event))
 
     return club
 

@@ -56,6 +56,17 @@ from adapters.slack.blocks import (
     replace_follow_up,
     unescape,
 )
+from adapters.slack.clubs import (
+    CLUB_ACTION_PREFIX,
+    EVENT_FORM_CALLBACK,
+    EventFormContext,
+    club_command,
+    event_fields,
+    event_form_errors,
+    event_modal,
+    met_form_for,
+    open_view,
+)
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
 from adapters.slack.corrections import EDIT_FORM_CALLBACK, CorrectionForms
 from adapters.slack.dedupe import SeenRequests, request_key
@@ -66,6 +77,8 @@ from adapters.slack.profiles import Profiles
 from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
+from bot.club_commands import EVENT_EXAMPLE as EXAMPLE_EVENT
+from bot.club_commands import EventForm
 from bot.commands import Met, MetForm, command_for, parse_command
 from bot.domain import Address, Channel
 from bot.errors import UserError
@@ -138,6 +151,9 @@ class SlackHandlers:
             if isinstance(command, MetForm):
                 await self._open_form(body, context, client, respond, channel)
                 return
+            if isinstance(command, EventForm):
+                await self._open_event_form(args)
+                return
             requester = await self.requester(
                 context, client, wait=PROFILE_WAIT, channel=_shared_channel(body)
             )
@@ -146,6 +162,65 @@ class SlackHandlers:
             await _answer(respond, reply)
         except Exception as err:
             await _sorry(respond, name, err)
+
+    # -- clubs -------------------------------------------------------------------------------
+
+    async def _open_event_form(self, args: AsyncArgs) -> None:
+        """/club event alone: the form (the core checks the organizer on submission)."""
+        form = EventFormContext(_shared_channel(args.body), _text(args.body, "response_url"))
+        if not await open_view(args, event_modal(self.service.rulebook, form)):
+            await _answer(
+                args.respond,
+                Reply.error(
+                    "I couldn't open the form.", f"You can type it instead: {EXAMPLE_EVENT}"
+                ),
+            )
+
+    async def event_form(self, args: AsyncArgs) -> None:
+        """The /club event form's submission: answered in its ack, errors on their fields."""
+        view, context, client = args.view or {}, args.context, args.client
+        form = EventFormContext.decode(str(view.get("private_metadata") or ""))
+
+        async def submit() -> tuple[Reply, Requester]:
+            requester = await self.requester(
+                context, client, wait=FORM_PROFILE_WAIT, channel=form.channel
+            )
+            return await self.service.handle(requester, event_fields(view)), requester
+
+        async def answer(reply: Reply, requester: Requester) -> None:
+            await self._answer_form(
+                FormContext(response_url=form.response_url), reply, client, requester
+            )
+
+        await answer_submission(args.ack, "event form", submit, answer, event_form_errors)
+
+    async def club_click(self, args: AsyncArgs) -> None:
+        """An event card's button (Going, Log who I met), clicked in the club's channel. Acked
+        already: Going is answered privately and the card's count updated by the core; Log who
+        I met opens /met's form with the event filled in."""
+        body, context, client, respond = args.body, args.context, args.client, args.respond
+        try:
+            clicked = body.get("actions")
+            element = clicked[0] if isinstance(clicked, list) and clicked else {}
+            value = element.get("value") if isinstance(element, dict) else None
+            command = club_command(value) if isinstance(value, str) else None
+            where = body.get("channel")
+            channel_id = where.get("id") if isinstance(where, Mapping) else None
+            if command is None or not isinstance(channel_id, str):
+                await _answer(respond, Reply.error("That button is out of date."))
+                return
+            requester = await self.requester(
+                context, client, wait=PROFILE_WAIT, channel=Channel(channel_id)
+            )
+            reply = await self.service.handle(requester, command)
+            if reply.met_form is not None and not reply.is_error:
+                form = FormContext(channel=channel_id, response_url=_text(body, "response_url"))
+                view = met_form_for(self.service.rulebook, reply.met_form, form)
+                if await open_view(args, view):
+                    return
+            await _answer(respond, reply)
+        except Exception as err:
+            await _sorry(respond, "an event button", err)
 
     # -- the /met form -----------------------------------------------------------------------
 
@@ -388,6 +463,10 @@ def build_app(
     # A form's ack carries its answer (its errors), so the form is checked and handled first.
     app.view(MET_FORM_CALLBACK)(_once(seen, handlers.met_form, ack_first=False))
     app.view(EDIT_FORM_CALLBACK)(_once(seen, handlers.correction_form, ack_first=False))
+    app.view(EVENT_FORM_CALLBACK)(_once(seen, handlers.event_form, ack_first=False))
+    app.action(re.compile("^" + re.escape(CLUB_ACTION_PREFIX)))(
+        _once(seen, handlers.club_click, ack_first=True)
+    )
     app.action(re.compile("^" + re.escape(ACTION_ID_PREFIX)))(
         _once(seen, handlers.click, ack_first=True)
     )
@@ -460,11 +539,12 @@ def _shared_channel(body: Mapping[str, Any]) -> Channel | None:
     """The shared channel a slash command was typed in; None in a DM or a group DM. Slack's
     channel ids say which: a DM's start with D; a group DM's name with mpdm-."""
     channel, name = _text(body, "channel_id"), _text(body, "channel_name") or ""
-    if channel is None or channel.startswith("D") or name in ("directmessage", "privategroup"):
+    if channel is None or channel.startswith("D") or name == "directmessage":
         return None
     if name.startswith("mpdm-"):
         return None
-    return Channel(channel, name)
+    # A private channel may come named "privategroup": its name is then unknown.
+    return Channel(channel, None if name == "privategroup" else name)
 
 
 def _workspace(context: AsyncBoltContext) -> str | None:

@@ -10,7 +10,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.club_commands import ClubOrganizers, ClubSetup, ShowClub
+from bot.club_commands import (
+    CancelEvent,
+    ClubOrganizers,
+    ClubSetup,
+    EditEvent,
+    EventForm,
+    Going,
+    ListEvents,
+    LogAtEvent,
+    PostEvent,
+    ShowClub,
+)
 from bot.commands import (
     Calendar,
     ChangeSetting,
@@ -81,6 +92,13 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     ShowClub: clubs.show_club,
     ClubSetup: clubs.set_up_club,
     ClubOrganizers: clubs.change_organizers,
+    PostEvent: clubs.post_event,
+    EventForm: clubs.event_form,
+    ListEvents: clubs.list_events,
+    EditEvent: clubs.edit_event,
+    CancelEvent: clubs.cancel_event,
+    Going: clubs.going,
+    LogAtEvent: clubs.log_at_event,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.commands import OnFollowUp
-from bot.domain import Address, Channel, Conversation, FollowUp, Person, Workspace
+from bot.domain import Address, Channel, Club, Conversation, FollowUp, Person, Workspace
 from bot.errors import UserError
 from bot.messages import follow_ups as say
 from bot.planning import NudgePlanner
@@ -63,6 +63,10 @@ class Context:
     # the asker runs the workspace (`Requester`).
     channel: Channel | None = None
     manages_workspace: bool = False
+    # Club events whose cards to post or update once the command is committed (their ids),
+    # and their club.
+    cards: list[int] = field(default_factory=list)
+    club: Club | None = None
 
     @property
     def person_id(self) -> int:

@@ -4,16 +4,32 @@ so a club's name can never become a mention."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.domain import Club
 from bot.formatting import clip
-from bot.replies import Reply, Section
+from bot.met import MetInput
+from bot.replies import EventCard, Reply, Section
+from rules.engine import Rulebook
 
 __all__ = [
     "CLUB_NAME_LIMIT",
+    "TITLE_LIMIT",
     "club_shown",
     "club_updated",
+    "company_too_long",
+    "event_cancelled",
+    "event_cancelled_already",
+    "event_changed",
+    "event_help",
+    "event_is_cancelled",
+    "event_is_over",
+    "event_posted",
+    "events_listed",
+    "going",
+    "log_at_event",
     "name_too_long",
+    "no_such_event",
     "not_a_club",
     "not_in_a_channel",
     "only_organizers",
@@ -23,13 +39,23 @@ __all__ = [
     "organizer_removed",
     "organizers_shown",
     "set_up",
+    "title_missing",
+    "title_too_long",
+    "too_many_companies",
+    "unknown_kind",
 ]
 
 # A club's name heads its cards and digests: a channel's name fits, and a line.
 CLUB_NAME_LIMIT = 100
 
+# An event's title heads its card, like a club's name.
+TITLE_LIMIT = 100
+
+EVENT_EXAMPLE = '/club event "Deloitte Night" when:"thu 6pm-8pm" kind:networking'
 ORGANIZER_COMMANDS = (
-    "Organizers: /club setup NAME tz:ZONE renames the club or changes its zone · "
+    f'Organizers: {EVENT_EXAMPLE} (companies:"Acme, Globex" for a fair) posts an event · '
+    '/club events lists them · /club edit N when:"fri 6pm" · /club cancel N · '
+    "/club setup NAME tz:ZONE renames the club or changes its zone · "
     "/club organizers add @someone · /club organizers remove @someone"
 )
 
@@ -102,3 +128,114 @@ def organizer_not_one(name: str, *, founder: bool) -> str:
     if founder:
         return f"{name} set the club up and stays one of its organizers."
     return f"{name} isn't one of this club's added organizers."
+
+
+def event_posted(card: EventCard) -> Reply:
+    return Reply.text(
+        f"Posted {card.title} (#{card.event_id}) in the channel: {card.when}. Members click "
+        "Going on its card; only the count shows.",
+        f'Change it with /club edit {card.event_id} when:"...", or /club cancel {card.event_id}.',
+    )
+
+
+def event_changed(card: EventCard) -> Reply:
+    return Reply.text(f"Saved: {card.title} (#{card.event_id}), {card.when}. Its card is updated.")
+
+
+def event_cancelled(title: str) -> Reply:
+    return Reply.text(f"Cancelled {title}. Its card says so, and its buttons are gone.")
+
+
+def event_cancelled_already(title: str) -> Reply:
+    return Reply.text(f"{title} is cancelled already.")
+
+
+def event_is_cancelled(title: str) -> str:
+    return f"{clip(title, 60)} is cancelled."
+
+
+def event_is_over(title: str) -> str:
+    return (
+        f"{clip(title, 60)} is over already; log who you met there with the Log who I met button."
+    )
+
+
+def no_such_event(event_id: int) -> str:
+    return f"This club has no event #{event_id}. /club events lists them."
+
+
+def event_help() -> Reply:
+    return Reply.text(
+        f"Post an event like this: {EVENT_EXAMPLE}",
+        'when: is in the club\'s time zone: "thu 6pm-8pm", "tomorrow 18:00", "2026-04-02 '
+        '6:30pm-9pm". For a fair, add companies:"Acme, Globex, Initech".',
+    )
+
+
+def events_listed(
+    club: Club, cards: Sequence[EventCard], now: datetime, *, organizer: bool
+) -> Reply:
+    if not cards:
+        first = f" Post one with {EVENT_EXAMPLE}." if organizer else ""
+        return Reply.text(f"{club.name} has no upcoming or recent events.{first}")
+
+    def line(card: EventCard) -> str:
+        parts = [f"#{card.event_id} {card.title}", card.when, card.kind_label]
+        if card.companies:
+            parts.append(f"{len(card.companies)} companies")
+        parts.append("cancelled" if card.cancelled else f"{card.going} going")
+        return " · ".join(parts)
+
+    ahead = [line(c) for c in cards if c.ends_at > now]
+    recent = [line(c) for c in cards if c.ends_at <= now]
+    sections = []
+    if ahead:
+        sections.append(Section("\n".join(ahead), title="Upcoming"))
+    if recent:
+        sections.append(Section("\n".join(recent), title="Recent"))
+    if organizer:
+        sections.append(Section('Change one: /club edit N when:"fri 6pm" · /club cancel N'))
+    return Reply(tuple(sections))
+
+
+def going(title: str, now_going: bool) -> Reply:
+    if now_going:
+        return Reply.text(
+            f"You're going to {title}. Only you see this: the card shows how many are going, "
+            "never who. Click Going again if your plans change."
+        )
+    return Reply.text(f"You're no longer going to {title}.")
+
+
+def log_at_event(title: str, kind: str) -> Reply:
+    typed = f'/met NAME, COMPANY, {kind}, what you talked about event:"{title}"'
+    return Reply(
+        (Section(f"Log who you met at {title}: {typed}"),),
+        met_form=MetInput(kind=kind, event=title),
+    )
+
+
+def title_missing() -> str:
+    return f"What is the event called? Like {EVENT_EXAMPLE}."
+
+
+def title_too_long() -> str:
+    return f"An event's title can be up to {TITLE_LIMIT} characters; try a shorter one."
+
+
+def unknown_kind(text: str, rulebook: Rulebook) -> str:
+    kinds = ", ".join(rulebook.kinds)
+    suggestion = rulebook.suggest_kind(text)
+    hint = f" Did you mean {suggestion}?" if suggestion else ""
+    return f"“{clip(text, 40)}” isn't a kind of event I know.{hint} One of: {kinds}."
+
+
+def too_many_companies(limit: int, characters: int) -> str:
+    return (
+        f"A fair's card lists up to {limit} companies ({characters} characters in all); keep "
+        "the ones members ask about most."
+    )
+
+
+def company_too_long(name: str, limit: int) -> str:
+    return f"“{clip(name, 40)}” is longer than {limit} characters; shorten that company's name."

@@ -150,6 +150,11 @@ class SqlClubs(Repository):
             update(club_events).where(club_events.c.id == event.id).values(_event_values(event))
         )
 
+    async def set_post_ref(self, event_id: int, ref: str) -> None:
+        await self.db.execute(
+            update(club_events).where(club_events.c.id == event_id).values(post_ref=ref)
+        )
+
     async def event(self, club_id: int, event_id: int) -> ClubEvent | None:
         rows = await self.db.execute(
             select(club_events).where(

@@ -74,6 +74,10 @@ class InMemoryClubs:
             created_at=stored.created_at,
         )
 
+    async def set_post_ref(self, event_id: int, ref: str) -> None:
+        if event_id in self.t.club_events:
+            self.t.club_events[event_id].post_ref = ref
+
     async def event(self, club_id: int, event_id: int) -> ClubEvent | None:
         found = self.t.club_events.get(event_id)
         return copy.copy(found) if found is not None and found.club_id == club_id else None

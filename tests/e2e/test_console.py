@@ -275,3 +275,48 @@ def test_a_club_is_set_up_from_its_channel(tmp_path: Path) -> None:
         "A club is a shared channel: use /club in the channel your club meets in (not in a "
         "DM), and /club setup there to start one."
     )
+
+
+EVENT_SCRIPT = """\
+:in #career-club
+/club setup Career Club tz:America/Chicago
+/club event "Deloitte Night <!channel>" when:"thu 6pm-8pm" kind:networking
+/club event "Spring Fair" when:"sat 10am-2pm" kind:fair companies:"Acme, Globex"
+:as bob
+:in #career-club
+/club going 1
+/club log 2
+"""
+
+POST_HEADER = re.compile(
+    r"^\[(POST|UPDATE) to #career-club at (\d{4}-\d\d-\d\d \d\d:\d\d) (\w+)\]$"
+)
+
+
+def test_event_cards_are_posted_and_updated_in_the_channel(tmp_path: Path) -> None:
+    result = console(
+        tmp_path, EVENT_SCRIPT, "--start", "2026-03-06T15:00", "--tz", "America/New_York"
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    headers = [m.groups() for line in out.splitlines() if (m := POST_HEADER.match(line))]
+    # Printed in the club's zone: the console starts at 15:00 in New York.
+    assert headers == [
+        ("POST", "2026-03-06 14:00", "CST"),
+        ("POST", "2026-03-06 14:00", "CST"),
+        ("UPDATE", "2026-03-06 14:00", "CST"),
+    ]
+    assert (
+        "Deloitte Night <!channel>\nThu 12 Mar 18:00–20:00 CDT · networking event\n"
+        "Nobody has said they're going yet.\n[Going: /club going 1] [Log who I met: /club log 1]"
+    ) in out
+    assert "Companies: Acme, Globex" in out
+    assert (
+        "Deloitte Night <!channel>\nThu 12 Mar 18:00–20:00 CDT · networking event\n1 person is going."
+        in out
+    )
+    assert "You're going to Deloitte Night <!channel>. Only you see this" in out
+    assert (
+        'Log who you met at Spring Fair: /met NAME, COMPANY, fair, what you talked about event:"Spring Fair"'
+        in out
+    )

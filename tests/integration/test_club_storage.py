@@ -97,6 +97,13 @@ async def test_events_are_found_by_their_club_and_their_time(storage: Storage) -
         await uow.clubs.update_event(night)
     async with storage.session() as uow:
         assert await uow.clubs.event(club.id, night.id) == night
+        # Where the card went is kept alone: a change made meanwhile stays.
+        await uow.clubs.set_post_ref(fair.id, "940000000000000123")
+    async with storage.session() as uow:
+        kept = await uow.clubs.event(club.id, fair.id)
+        assert kept is not None
+        assert kept.post_ref == "940000000000000123"
+        assert kept.title == "Spring Career Fair"
 
 
 async def test_going_is_counted_per_event_and_goes_with_the_student(storage: Storage) -> None:
