@@ -73,8 +73,10 @@ def render(reply: Reply) -> str:
         text = f"{RULE}\n{section.text}\n{RULE}" if section.preformatted else section.text
         blocks.append(f"{section.title}\n{text}" if section.title else text)
     text = "\n\n".join(blocks)
-    if reply.actions:
-        text += "\n" + " ".join(f"[{a.label}: {a.command}]" for a in reply.actions)
+    buttons = [(a.label, a.command) for a in reply.actions]
+    buttons += [(a.label, a.command) for a in reply.event_actions]
+    if buttons:
+        text += "\n" + " ".join(f"[{label}: {command}]" for label, command in buttons)
     return text
 
 

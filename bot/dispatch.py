@@ -43,6 +43,7 @@ from bot.domain import (
     NudgeStatus,
     why_not_nudged,
 )
+from bot.event_prompts import PromptSender
 from bot.messages import nudge_message
 from bot.metrics import Metrics, NoMetrics, NudgeTally, failure_reason, retry_reason
 from bot.pacing import NoPacing, Pacer
@@ -144,17 +145,33 @@ class Dispatcher:
         self._pacer: Pacer = self.pacer or NoPacing()
         self._platforms = tuple(self.platforms) if self.platforms is not None else None
         self._pauses = _Pauses()
+        self._prompts = PromptSender(
+            self.storage,
+            self.messenger,
+            self.clock,
+            self.owner,
+            self.lease,
+            pacer=self._pacer,
+            platforms=self._platforms,
+        )
 
     async def dispatch_due(self) -> DispatchReport:
-        """Deliver every nudge due now, one batch at a time, until none is left."""
+        """Deliver every nudge due now, one batch at a time, until none is left; then the
+        prompts after club events (`bot.event_prompts`), counted with them."""
         report = DispatchReport()
         while True:
             batch = await self.claim()
-            if not batch:
-                return report
-            report.add(await self.deliver(batch))
+            if batch:
+                report.add(await self.deliver(batch))
             if len(batch) < self.batch_size:
-                return report
+                break
+        prompts = await self._prompts.dispatch_due()
+        report.add(
+            DispatchReport(
+                prompts.claimed, prompts.sent, prompts.cancelled, prompts.retried, prompts.failed
+            )
+        )
+        return report
 
     async def claim(self) -> list[Nudge]:
         """Claim the next batch of due nudges for this replica."""
@@ -164,8 +181,11 @@ class Dispatcher:
             return await uow.outbox.claim_due(claim)
 
     async def next_due_at(self) -> datetime | None:
+        """When the earliest nudge or prompt falls due (or a lease runs out)."""
         async with self.storage.session() as uow:
-            return await uow.outbox.next_due_at()
+            found = [await uow.outbox.next_due_at(), await uow.prompts.next_due_at()]
+        times = [t for t in found if t is not None]
+        return min(times) if times else None
 
     async def measure_outbox(self) -> OutboxDepth:
         """Count the nudges waiting, by state, and report it to `metrics`."""

@@ -22,6 +22,7 @@ __all__ = [
     "Club",
     "ClubEvent",
     "Conversation",
+    "EventPrompt",
     "FollowUp",
     "FollowUpStatus",
     "JobStatus",
@@ -30,6 +31,7 @@ __all__ = [
     "NudgeKind",
     "NudgeStatus",
     "Person",
+    "PromptKind",
     "Workspace",
     "clip_reason",
     "company_key",
@@ -180,6 +182,36 @@ class ClubEvent:
     cancelled: bool = False
     post_ref: str | None = None
     id: int | None = None
+
+
+class PromptKind(enum.StrEnum):
+    """The DMs a member who said they were going gets after an event."""
+
+    PROMPT = "prompt"  # "How was Deloitte Night? Log who you met"
+    REMINDER = "reminder"  # the next day, only if they logged nothing
+
+
+@dataclass
+class EventPrompt:
+    """One DM to a member after an event they said they were going to: an outbox row like a
+    nudge, claimed by one replica, sent, settled."""
+
+    event_id: int
+    person_id: int
+    kind: PromptKind
+    due_at: datetime
+    status: NudgeStatus = NudgeStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.next_attempt_at is None:
+            self.next_attempt_at = self.due_at
 
 
 @dataclass

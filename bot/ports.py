@@ -16,6 +16,7 @@ from bot.domain import (
     Club,
     ClubEvent,
     Conversation,
+    EventPrompt,
     FollowUp,
     Nudge,
     NudgeKind,
@@ -41,6 +42,8 @@ __all__ = [
     "People",
     "PermanentFailure",
     "Posted",
+    "PromptContext",
+    "Prompts",
     "RetryAfter",
     "Storage",
     "UnitOfWork",
@@ -483,6 +486,62 @@ class Clubs(Protocol):
         """How many are going to each of these events (those with none are left out)."""
         ...
 
+    async def going_people(self, event_id: int) -> list[Person]:
+        """Who is going to the event (for their prompts' times only: never shown)."""
+        ...
+
+    async def going_event(self, event_id: int, person_id: int) -> ClubEvent | None:
+        """The event, if the person said they were going to it (what a DM's button may
+        reach); None otherwise."""
+        ...
+
+
+@dataclass(frozen=True)
+class PromptContext:
+    """What a claimed prompt is about: its event, the event's club, and the member."""
+
+    prompt: EventPrompt
+    event: ClubEvent
+    club: Club
+    person: Person
+
+
+class Prompts(Protocol):
+    """The DMs to members after an event they were going to (`bot.event_prompts`): outbox
+    rows claimed, sent and settled like nudges, through their own statements."""
+
+    async def plan(self, prompts: Sequence[EventPrompt]) -> None:
+        """Add these prompts; one a member, event and kind already planned is left as it is."""
+        ...
+
+    async def drop_pending(self, event_id: int, person_id: int | None = None) -> None:
+        """Delete the event's prompts never tried yet (of one member, or of all)."""
+        ...
+
+    async def claim_due(self, claim: Claim) -> list[EventPrompt]:
+        """Claim the due prompts `claim` asks for (pending, or sending with an expired lease),
+        in due order: marked sending, one more attempt. One statement; replicas never claim
+        the same."""
+        ...
+
+    async def contexts(self, claimed: Sequence[EventPrompt]) -> dict[int, PromptContext]:
+        """What each claimed prompt is about, by its id; those whose rows are gone are left
+        out."""
+        ...
+
+    async def settle(self, settled: Sequence[EventPrompt], owner: str) -> None:
+        """Write the outcome of many prompts, of rows `owner` still holds."""
+        ...
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending prompt falls due (or the earliest lease runs out)."""
+        ...
+
+    async def logged_since(self, person_id: int, title: str, channel: str, since: datetime) -> bool:
+        """Whether the member logged a conversation naming the event `title` (in any case),
+        or logged one in the club's `channel` at or after `since`."""
+        ...
+
 
 class BotState(Protocol):
     """Short values the bot keeps for itself across replicas: command-sync digests, requests
@@ -528,6 +587,7 @@ class UnitOfWork(Protocol):
     calendar_feeds: CalendarFeeds
     accounts: Accounts
     clubs: Clubs
+    prompts: Prompts
 
 
 class Storage(Protocol):

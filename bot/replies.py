@@ -21,6 +21,7 @@ __all__ = [
     "Action",
     "ActionKind",
     "CorrectionForm",
+    "EventAction",
     "EventButton",
     "EventCard",
     "File",
@@ -127,6 +128,8 @@ class Reply:
     # The /met form to open, filled in (a Log who I met button); the sections say how to type
     # it instead.
     met_form: MetInput | None = None
+    # Buttons about a club's event, in a DM (Log who I met, after it).
+    event_actions: tuple[EventAction, ...] = ()
 
     @classmethod
     def text(cls, *paragraphs: str, actions: Iterable[Action] = ()) -> Reply:
@@ -177,6 +180,19 @@ class EventButton(enum.StrEnum):
 
     GOING = "going"  # private: the card shows only how many
     LOG = "log"  # opens /met's form with the event and its kind filled in
+
+
+class EventAction(NamedTuple):
+    """A button about a club's event in a DM: the core checks the clicker was going to it."""
+
+    button: EventButton
+    event_id: int
+    label: str
+
+    @property
+    def command(self) -> str:
+        """The command that does the same: "/club log 12"."""
+        return f"/club {self.button} {self.event_id}"
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ the messenger, like every other post.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
 
 from bot.club_commands import Going, LogAtEvent, PostEvent
-from bot.replies import EventButton, EventCard
+from bot.replies import EventAction, EventButton, EventCard
 
 from .context import Responder
 from .forms import MetFormModal
@@ -28,10 +29,16 @@ __all__ = [
     "club_button_type",
     "event_card_embed",
     "event_card_view",
+    "with_event_buttons",
 ]
 
 CARD_COLOUR = discord.Colour(0x5865F2)
-CLUB_BUTTON_PATTERN = r"club:(?P<button>going|log):(?P<id>[0-9]{1,10})"
+# An event's button: "club:going:12" on its card; in a DM after it, with the server whose
+# identity the member was going as ("club:log:12:930000000000000001"), since a click in a DM
+# comes without one.
+CLUB_BUTTON_PATTERN = (
+    r"club:(?P<button>going|log):(?P<id>[0-9]{1,10})(?::(?P<scope>dm|[0-9]{1,20}))?"
+)
 _STYLES = {
     EventButton.GOING: discord.ButtonStyle.success,
     EventButton.LOG: discord.ButtonStyle.primary,
@@ -59,13 +66,33 @@ def event_card_view(card: EventCard) -> discord.ui.View | None:
         return None
     view = discord.ui.View(timeout=None)
     for button, label, _ in card.buttons:
-        view.add_item(
-            discord.ui.Button(
-                style=_STYLES[button], label=label, custom_id=f"club:{button}:{card.event_id}"
-            )
-        )
+        view.add_item(_button(button, card.event_id, label))
     view.stop()  # the persistent club button answers clicks, in any process
     return view
+
+
+def with_event_buttons(
+    view: discord.ui.View | None, actions: Sequence[EventAction], *, scope: str
+) -> discord.ui.View | None:
+    """`view` (a DM's follow-up buttons, or none) with the DM's event buttons in a row of
+    their own, each carrying the member's server."""
+    if not actions:
+        return view
+    view = view if view is not None else discord.ui.View(timeout=None)
+    row = min(len({item.row for item in view.children}), 4)
+    for action in actions[:5]:
+        item = _button(action.button, action.event_id, action.label, scope=scope)
+        item.row = row
+        view.add_item(item)
+    view.stop()
+    return view
+
+
+def _button(
+    button: EventButton, event_id: int, label: str | None = None, *, scope: str | None = None
+) -> discord.ui.Button[discord.ui.View]:
+    custom_id = f"club:{button}:{event_id}" + (f":{scope}" if scope else "")
+    return discord.ui.Button(style=_STYLES[button], label=label, custom_id=custom_id)
 
 
 class ClubButtonBase(
@@ -74,12 +101,11 @@ class ClubButtonBase(
 ):
     """A button on an event card, by its custom id."""
 
-    def __init__(self, button: EventButton, event_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(custom_id=f"club:{button}:{event_id}", style=_STYLES[button])
-        )
+    def __init__(self, button: EventButton, event_id: int, scope: str | None = None) -> None:
+        super().__init__(_button(button, event_id, scope=scope))
         self.button = button
         self.event_id = event_id
+        self.scope = scope
 
     @classmethod
     async def from_custom_id(
@@ -89,7 +115,7 @@ class ClubButtonBase(
         match: re.Match[str],
         /,
     ) -> ClubButtonBase:
-        return cls(EventButton(match["button"]), int(match["id"]))
+        return cls(EventButton(match["button"]), int(match["id"]), match["scope"])
 
 
 def club_button_type(responder: Responder) -> type[ClubButtonBase]:
@@ -99,7 +125,7 @@ def club_button_type(responder: Responder) -> type[ClubButtonBase]:
     class ClubButton(ClubButtonBase, template=re.compile(CLUB_BUTTON_PATTERN)):
         async def callback(self, interaction: discord.Interaction[Any]) -> None:
             async with responder.guard(interaction):
-                requester = responder.requester(interaction)
+                requester = responder.requester(interaction, self.scope)
                 command = (
                     Going(self.event_id)
                     if self.button is EventButton.GOING
@@ -108,7 +134,7 @@ def club_button_type(responder: Responder) -> type[ClubButtonBase]:
                 reply = await responder.compute(interaction, responder.run(requester, command))
                 if reply.met_form is not None and not interaction.response.is_done():
                     await interaction.response.send_modal(
-                        MetFormModal(responder, prefill=reply.met_form)
+                        MetFormModal(responder, prefill=reply.met_form, scope=self.scope)
                     )
                     return
                 await responder.send(interaction, reply, scope=requester.address.workspace)

@@ -44,7 +44,7 @@ from bot.pacing import PaceRule
 from bot.ports import Delivered, Delivery, PermanentFailure, Posted, RetryAfter
 from bot.replies import EventCard, Reply
 
-from .clubs import event_card_embed, event_card_view
+from .clubs import event_card_embed, event_card_view, with_event_buttons
 from .render import NO_MENTIONS, render_embeds, render_view, summary_line
 
 __all__ = ["PACE_RULES", "DiscordMessenger"]
@@ -148,7 +148,10 @@ class DiscordMessenger:
         over = self._over_ceiling(self.requests_for(to))
         if over is not None:
             return over
-        view = render_view(message.actions, scope=to.address.workspace)
+        scope = to.address.workspace
+        view = with_event_buttons(
+            render_view(message.actions, scope=scope), message.event_actions, scope=scope
+        )
         params = handle_message_parameters(
             content=summary_line(message) or discord.utils.MISSING,
             embeds=render_embeds(message, skip_first_title=True),

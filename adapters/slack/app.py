@@ -209,8 +209,11 @@ class SlackHandlers:
             if command is None or not isinstance(channel_id, str):
                 await _answer(respond, Reply.error("That button is out of date."))
                 return
+            # In a DM (a prompt after the event) there is no club's channel: the core finds
+            # the event among those the clicker was going to.
+            in_dm = channel_id.startswith("D")
             requester = await self.requester(
-                context, client, wait=PROFILE_WAIT, channel=Channel(channel_id)
+                context, client, wait=PROFILE_WAIT, channel=None if in_dm else Channel(channel_id)
             )
             reply = await self.service.handle(requester, command)
             if reply.met_form is not None and not reply.is_error:

@@ -15,17 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.met import LIMITS, MetInput
-from bot.replies import Action, ActionKind, Reply, Section
+from bot.replies import Action, ActionKind, EventButton, Reply, Section
 from rules.engine import Rulebook
 
 __all__ = [
     "ACTION_ID_PREFIX",
+    "CLUB_ACTION_PREFIX",
     "MET_FORM_CALLBACK",
     "FormContext",
     "Message",
     "decode_action",
     "encode_action",
     "escape",
+    "event_button",
     "met_fields",
     "met_modal",
     "modal_errors",
@@ -45,6 +47,9 @@ MAX_OPTION_TEXT = 75
 MAX_FALLBACK_TEXT = 300
 
 ACTION_ID_PREFIX = "followup-"
+# An event's buttons (on its card, or in a DM after it): action id "club-going", value
+# "going|12" (the button, the event's id).
+CLUB_ACTION_PREFIX = "club-"
 MET_FORM_CALLBACK = "followup_met_form"
 _RESULT_SUFFIX = ":result"
 
@@ -88,6 +93,9 @@ def render(reply: Reply) -> Message:
     shown = reply.shown_sections()
     text_blocks = [block for section in shown for block in _section_blocks(section)]
     action_blocks = _action_blocks(reply.actions)
+    if reply.event_actions:
+        buttons = [event_button(a.button, a.event_id, a.label) for a in reply.event_actions]
+        action_blocks.append({"type": "actions", "elements": buttons[:MAX_ACTION_ELEMENTS]})
     room = MAX_BLOCKS - len(text_blocks)
     if room < len(action_blocks):
         # Too many to show as buttons; the text still says how to type each command.
@@ -185,6 +193,19 @@ def _button(action: Action, index: int, several: bool) -> dict[str, Any]:
 # -- buttons ---------------------------------------------------------------------------------
 
 _ARGUMENT = re.compile(r"[A-Za-z0-9 ]{0,40}")
+
+
+def event_button(button: EventButton, event_id: int, label: str) -> dict[str, Any]:
+    """A button about a club's event; the core checks the clicker may use it."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": f"{CLUB_ACTION_PREFIX}{button}",
+        "text": _plain(_clip(label, MAX_BUTTON_TEXT)),
+        "value": f"{button}|{event_id}",
+    }
+    if button is EventButton.GOING:
+        element["style"] = "primary"
+    return element
 
 
 def encode_action(action: Action) -> str:

@@ -18,6 +18,7 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import (
+    CLUB_ACTION_PREFIX,
     MAX_FALLBACK_TEXT,
     FormContext,
     Message,
@@ -25,6 +26,7 @@ from adapters.slack.blocks import (
     _mrkdwn,
     _plain,
     escape,
+    event_button,
     met_modal,
 )
 from adapters.slack.corrections import prefilled
@@ -50,7 +52,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CLUB_ACTION_PREFIX = "club-"
 EVENT_FORM_CALLBACK = "followup_event_form"
 
 
@@ -77,21 +78,9 @@ def event_card_message(card: EventCard) -> Message:
         {"type": "context", "elements": [_mrkdwn(escape(card.going_text))]},
     ]
     if card.buttons:
+        elements = [event_button(button, card.event_id, label) for button, label, _ in card.buttons]
         blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"event:{card.event_id}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": f"{CLUB_ACTION_PREFIX}{button}",
-                        "text": _plain(label),
-                        "value": f"{button}|{card.event_id}",
-                        **({"style": "primary"} if button is EventButton.GOING else {}),
-                    }
-                    for button, label, _ in card.buttons
-                ],
-            }
+            {"type": "actions", "block_id": f"event:{card.event_id}", "elements": elements}
         )
     text = escape(_clip(f"{title}: {card.when}", MAX_FALLBACK_TEXT))
     return Message(text, blocks)

@@ -25,6 +25,7 @@ from bot.club_commands import (
 )
 from bot.domain import Address, Club, ClubEvent
 from bot.errors import UserError
+from bot.event_prompts import plan_prompts
 from bot.event_times import parse_event_time
 from bot.handlers.context import Context
 from bot.messages import clubs as say
@@ -216,6 +217,11 @@ async def edit_event(command: EditEvent, ctx: Context) -> Reply:
         else:
             event.companies = _companies(value)
     await ctx.uow.clubs.update_event(event)
+    if any(field_name == "when" for field_name, _ in command.changes):
+        # Its prompts follow it.
+        going = await ctx.uow.clubs.going_people(command.event_id)
+        times = await plan_prompts(ctx.uow, event, going, ctx.deps.default_zone)
+        ctx.planner.due_times.extend(times)
     ctx.cards.append(command.event_id)
     return say.event_changed(event_card(club, event, ctx.rulebook))
 
@@ -227,6 +233,7 @@ async def cancel_event(command: CancelEvent, ctx: Context) -> Reply:
         return say.event_cancelled_already(event.title)
     event.cancelled = True
     await ctx.uow.clubs.update_event(event)
+    await ctx.uow.prompts.drop_pending(command.event_id)
     ctx.cards.append(command.event_id)
     return say.event_cancelled(event.title)
 
@@ -242,12 +249,25 @@ async def going(command: Going, ctx: Context) -> Reply:
     assert event.id is not None
     now_going = not await ctx.uow.clubs.is_going(event.id, ctx.person_id)
     await ctx.uow.clubs.set_going(event.id, ctx.person_id, now_going, ctx.now)
+    if now_going:
+        # After it, one DM to log who they met, and one reminder (bot.event_prompts).
+        times = await plan_prompts(ctx.uow, event, [ctx.person], ctx.deps.default_zone)
+        ctx.planner.due_times.extend(times)
+    else:
+        await ctx.uow.prompts.drop_pending(event.id, ctx.person_id)
     ctx.cards.append(event.id)
     return say.going(event.title, now_going)
 
 
 async def log_at_event(command: LogAtEvent, ctx: Context) -> Reply:
-    """/met's form with the event and its kind filled in (its text, where there are no forms)."""
+    """/met's form with the event and its kind filled in (its text, where there are no forms).
+    From its card, in the club's channel; from a DM after it, an event the asker was going to
+    (any other reads like one that doesn't exist)."""
+    if ctx.channel is None:
+        found = await ctx.uow.clubs.going_event(command.event_id, ctx.person_id)
+        if found is None:
+            raise UserError(say.not_your_event(command.event_id))
+        return say.log_at_event(found.title, found.kind)
     club = await _the_club(ctx)
     event = await _event(ctx, club, command.event_id)
     return say.log_at_event(event.title, event.kind)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.domain import Club
+from bot.domain import Club, ClubEvent
 from bot.formatting import clip
 from bot.met import MetInput
-from bot.replies import EventCard, Reply, Section
+from bot.replies import EventAction, EventButton, EventCard, Reply, Section
 from rules.engine import Rulebook
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "event_is_cancelled",
     "event_is_over",
     "event_posted",
+    "event_prompt",
     "events_listed",
     "going",
     "log_at_event",
@@ -32,6 +33,7 @@ __all__ = [
     "no_such_event",
     "not_a_club",
     "not_in_a_channel",
+    "not_your_event",
     "only_organizers",
     "organizer_added",
     "organizer_already",
@@ -160,6 +162,13 @@ def event_is_over(title: str) -> str:
     )
 
 
+def not_your_event(event_id: int) -> str:
+    return (
+        f"You haven't said you're going to an event #{event_id}. Use the Log who I met button "
+        "on its card in the club's channel."
+    )
+
+
 def no_such_event(event_id: int) -> str:
     return f"This club has no event #{event_id}. /club events lists them."
 
@@ -239,3 +248,23 @@ def too_many_companies(limit: int, characters: int) -> str:
 
 def company_too_long(name: str, limit: int) -> str:
     return f"“{clip(name, 40)}” is longer than {limit} characters; shorten that company's name."
+
+
+def event_prompt(event: ClubEvent, *, reminder: bool) -> Reply:
+    """The DM after an event the member was going to; the reminder the next day."""
+    assert event.id is not None
+    if reminder:
+        first = (
+            f"Still time to follow up after {event.title}: log who you met and I'll remind you "
+            "of each follow-up while it counts. This is the last I'll say about it."
+        )
+    else:
+        first = f"How was {event.title}? Log who you met, while the names are fresh."
+    button = EventAction(EventButton.LOG, event.id, "Log who I met")
+    return Reply(
+        (
+            Section(first),
+            Section(f'Or type: /met NAME, COMPANY, {event.kind} event:"{event.title}"'),
+        ),
+        event_actions=(button,),
+    )

@@ -8,23 +8,33 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from bot.domain import Club, ClubEvent
+from bot.domain import Club, ClubEvent, Person
 from bot.storage.engine import Repository, dialect_insert
-from bot.storage.schema import club_events, club_organizers, clubs, event_going
+from bot.storage.mapping import person_from
+from bot.storage.schema import (
+    club_events,
+    club_organizers,
+    clubs,
+    event_going,
+    event_prompts,
+    people,
+)
 
-__all__ = ["SqlClubs"]
+__all__ = ["SqlClubs", "club_from", "event_from"]
 
 
-def _club_from(row: Any) -> Club:
+def club_from(row: Any) -> Club:
+    """A club from its row (or the row's values by column name)."""
+    values = row if isinstance(row, dict) else row._mapping
     return Club(
-        platform=row.platform,
-        workspace=row.workspace,
-        channel=row.channel,
-        name=row.name,
-        timezone=row.timezone,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        id=row.id,
+        platform=values["platform"],
+        workspace=values["workspace"],
+        channel=values["channel"],
+        name=values["name"],
+        timezone=values["timezone"],
+        created_by=values["created_by"],
+        created_at=values["created_at"],
+        id=values["id"],
     )
 
 
@@ -40,19 +50,21 @@ def _event_values(event: ClubEvent) -> dict[str, Any]:
     }
 
 
-def _event_from(row: Any) -> ClubEvent:
+def event_from(row: Any) -> ClubEvent:
+    """An event from its row (or the row's values by column name)."""
+    values = row if isinstance(row, dict) else row._mapping
     return ClubEvent(
-        club_id=row.club_id,
-        title=row.title,
-        kind=row.kind,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        companies=tuple(c for c in row.companies.split("\n") if c),
-        cancelled=row.cancelled,
-        post_ref=row.post_ref,
-        id=row.id,
+        club_id=values["club_id"],
+        title=values["title"],
+        kind=values["kind"],
+        starts_at=values["starts_at"],
+        ends_at=values["ends_at"],
+        created_by=values["created_by"],
+        created_at=values["created_at"],
+        companies=tuple(c for c in values["companies"].split("\n") if c),
+        cancelled=values["cancelled"],
+        post_ref=values["post_ref"],
+        id=values["id"],
     )
 
 
@@ -66,7 +78,7 @@ class SqlClubs(Repository):
             )
         )
         row = rows.first()
-        return _club_from(row) if row else None
+        return club_from(row) if row else None
 
     async def add(self, club: Club) -> Club:
         values = {
@@ -107,6 +119,7 @@ class SqlClubs(Repository):
         # (SQLite enforces them only with foreign keys switched on).
         events = select(club_events.c.id).where(club_events.c.club_id == club_id)
         await self.db.execute(delete(event_going).where(event_going.c.event_id.in_(events)))
+        await self.db.execute(delete(event_prompts).where(event_prompts.c.event_id.in_(events)))
         await self.db.execute(delete(club_events).where(club_events.c.club_id == club_id))
         await self.db.execute(delete(club_organizers).where(club_organizers.c.club_id == club_id))
         await self.db.execute(delete(clubs).where(clubs.c.id == club_id))
@@ -162,7 +175,7 @@ class SqlClubs(Repository):
             )
         )
         row = rows.first()
-        return _event_from(row) if row else None
+        return event_from(row) if row else None
 
     async def events_between(self, club_id: int, start: datetime, end: datetime) -> list[ClubEvent]:
         rows = await self.db.execute(
@@ -174,7 +187,7 @@ class SqlClubs(Repository):
             )
             .order_by(club_events.c.starts_at, club_events.c.id)
         )
-        return [_event_from(row) for row in rows]
+        return [event_from(row) for row in rows]
 
     async def set_going(self, event_id: int, person_id: int, going: bool, at: datetime) -> bool:
         if going:
@@ -190,6 +203,24 @@ class SqlClubs(Repository):
                 )
             )
         return bool(changed.rowcount == 1)
+
+    async def going_people(self, event_id: int) -> list[Person]:
+        rows = await self.db.execute(
+            select(people)
+            .join(event_going, event_going.c.person_id == people.c.id)
+            .where(event_going.c.event_id == event_id)
+            .order_by(people.c.id)
+        )
+        return [person_from(row) for row in rows.tuples()]
+
+    async def going_event(self, event_id: int, person_id: int) -> ClubEvent | None:
+        rows = await self.db.execute(
+            select(club_events)
+            .join(event_going, event_going.c.event_id == club_events.c.id)
+            .where(club_events.c.id == event_id, event_going.c.person_id == person_id)
+        )
+        row = rows.first()
+        return event_from(row) if row else None
 
     async def is_going(self, event_id: int, person_id: int) -> bool:
         rows = await self.db.execute(

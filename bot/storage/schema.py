@@ -39,6 +39,7 @@ __all__ = [
     "clubs",
     "conversations",
     "event_going",
+    "event_prompts",
     "follow_ups",
     "link_codes",
     "metadata",
@@ -327,6 +328,28 @@ event_going = Table(
     Column("event_id", Integer, ForeignKey("club_events.id", ondelete="CASCADE"), primary_key=True),
     Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
     Column("at", UTCDateTime, nullable=False),
+)
+
+# The DMs to members after an event they were going to (bot.event_prompts): outbox rows like
+# nudges, claimed through their own partial indexes.
+event_prompts = Table(
+    "event_prompts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, ForeignKey("club_events.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", String(REASON_LENGTH)),
+    UniqueConstraint("event_id", "person_id", "kind"),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "person_id"),
 )
 
 

@@ -3,7 +3,7 @@
 - `bot.storage.engine`: the engines (PostgreSQL through asyncpg; SQLite on the event loop).
 - `bot.storage.mapping`: rows to the domain's dataclasses and back.
 - `bot.storage.people`, `.follow_ups`, `.outbox`, `.workspaces`, `.state`,
-  `.calendar_feeds`, `.accounts`, `.clubs`: the repositories.
+  `.calendar_feeds`, `.accounts`, `.clubs`, `.prompts`: the repositories.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.ports import (
     FollowUps,
     Outbox,
     People,
+    Prompts,
     Workspaces,
 )
 from bot.storage.accounts import SqlAccounts
@@ -31,6 +32,7 @@ from bot.storage.engine import Db, LoopConnection, create_engine, loop_sqlite_of
 from bot.storage.follow_ups import SqlFollowUps
 from bot.storage.outbox import SqlOutbox
 from bot.storage.people import SqlPeople
+from bot.storage.prompts import SqlPrompts
 from bot.storage.state import SqlBotState
 from bot.storage.workspaces import SqlWorkspaces
 
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
         "follow_ups",
         "outbox",
         "people",
+        "prompts",
         "state",
         "workspaces",
     )
@@ -95,3 +98,4 @@ class SqlUnitOfWork:
         self.calendar_feeds: CalendarFeeds = SqlCalendarFeeds(db)
         self.accounts: Accounts = SqlAccounts(db)
         self.clubs: Clubs = SqlClubs(db)
+        self.prompts: Prompts = SqlPrompts(db)

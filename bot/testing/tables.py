@@ -6,7 +6,16 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain import Club, ClubEvent, Conversation, FollowUp, Nudge, Person, Workspace
+from bot.domain import (
+    Club,
+    ClubEvent,
+    Conversation,
+    EventPrompt,
+    FollowUp,
+    Nudge,
+    Person,
+    Workspace,
+)
 
 __all__ = ["Tables"]
 
@@ -34,6 +43,7 @@ class Tables:
     club_events: dict[int, ClubEvent] = field(default_factory=dict)
     # Who is going to each event: (event id, person id) → since when.
     event_going: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    event_prompts: dict[int, EventPrompt] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:

@@ -1,4 +1,5 @@
-"""clubs, club_organizers, club_events, event_going: club channels and the events they post
+"""clubs, club_organizers, club_events, event_going, event_prompts: club channels, the events
+they post, and the DMs to the members who went
 
 Nothing of a student's refers to a club: deleting one (or going down) leaves every member's
 conversations and follow-ups as they are.
@@ -79,9 +80,45 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("event_id", "person_id", name="pk_event_going"),
     )
+    op.create_table(
+        "event_prompts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lease_owner", sa.String(64), nullable=True),
+        sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["club_events.id"],
+            name="fk_event_prompts_event_id_club_events",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["people.id"],
+            name="fk_event_prompts_person_id_people",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_event_prompts"),
+        sa.UniqueConstraint(
+            "event_id", "person_id", "kind", name="uq_event_prompts_event_id_person_id_kind"
+        ),
+    )
+    op.create_index(
+        "ix_event_prompts_status_next_attempt_at", "event_prompts", ["status", "next_attempt_at"]
+    )
+    op.create_index("ix_event_prompts_person_id", "event_prompts", ["person_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("event_prompts")
     op.drop_table("event_going")
     op.drop_index("ix_club_events_club_id_starts_at", table_name="club_events")
     op.drop_table("club_events")

@@ -320,3 +320,42 @@ def test_event_cards_are_posted_and_updated_in_the_channel(tmp_path: Path) -> No
         'Log who you met at Spring Fair: /met NAME, COMPANY, fair, what you talked about event:"Spring Fair"'
         in out
     )
+
+
+PROMPT_SCRIPT = """\
+:in #career-club
+/club setup Career Club tz:America/New_York
+/club event "Deloitte Night" when:"fri 6pm-8pm" kind:networking
+:as bob
+/club going 1
+:as carol
+/club going 1
+:advance 7h
+:as bob
+:dm
+/club log 1
+/met Priya Raman, Deloitte, networking, audit careers event:"Deloitte Night"
+:advance 2d
+"""
+
+
+def test_members_who_went_are_prompted_and_reminded_once(tmp_path: Path) -> None:
+    result = console(
+        tmp_path, PROMPT_SCRIPT, "--start", "2026-03-06T15:00", "--tz", "America/New_York"
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    prompt = (
+        "How was Deloitte Night? Log who you met, while the names are fresh.\n\n"
+        'Or type: /met NAME, COMPANY, networking event:"Deloitte Night"\n'
+        "[Log who I met: /club log 1]"
+    )
+    assert f"[DM to bob at 2026-03-06 21:00 EST]\n{prompt}" in out
+    assert f"[DM to carol at 2026-03-06 21:00 EST]\n{prompt}" in out
+    assert "Log who you met at Deloitte Night: /met NAME, COMPANY, networking" in out
+    # Bob logged who he met: only Carol hears once more, the next day, and then nothing.
+    assert (
+        "[DM to carol at 2026-03-07 21:00 EST]\nStill time to follow up after Deloitte Night" in out
+    )
+    assert out.count("Still time to follow up") == 1
+    assert out.count("How was Deloitte Night?") == 2

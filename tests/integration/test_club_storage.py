@@ -129,6 +129,11 @@ async def test_going_is_counted_per_event_and_goes_with_the_student(storage: Sto
         await uow.people.forget([students[0]])
     async with storage.session() as uow:
         assert await uow.clubs.going_counts([night.id, fair.id]) == {night.id: 3}
+        going = await uow.clubs.going_people(night.id)
+        assert [p.address.user for p in going] == ["U1", "U2", "U3"]
+        assert await uow.clubs.going_event(night.id, students[1]) == night
+        assert await uow.clubs.going_event(night.id, students[4]) is None  # took it back
+        assert await uow.clubs.going_event(fair.id, students[1]) is None
 
 
 async def test_deleting_a_club_leaves_its_members_follow_ups(storage: Storage) -> None:

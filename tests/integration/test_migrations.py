@@ -20,6 +20,7 @@ from bot.storage.schema import (
     clubs,
     conversations,
     event_going,
+    event_prompts,
     follow_ups,
     metadata,
     nudges,
@@ -41,6 +42,7 @@ TABLES = {
     "club_organizers",
     "club_events",
     "event_going",
+    "event_prompts",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
@@ -300,11 +302,22 @@ async def test_0011_goes_down_and_up_leaving_members_conversations(engine: Async
             )
         ).scalar_one()  # fmt: skip
         await db.execute(event_going.insert(), {"event_id": event_id, "person_id": 7, "at": T0})
+        await db.execute(
+            event_prompts.insert(),
+            {
+                "event_id": event_id, "person_id": 7, "kind": "prompt", "due_at": T0,
+                "status": "pending", "attempts": 0, "next_attempt_at": T0,
+            },
+        )  # fmt: skip
     await downgrade_to(engine, "0010")
     async with engine.connect() as db:
-        assert {"clubs", "club_events", "event_going", "club_organizers"}.isdisjoint(
-            await db.run_sync(_tables)
-        )
+        assert {
+            "clubs",
+            "club_events",
+            "event_going",
+            "club_organizers",
+            "event_prompts",
+        }.isdisjoint(await db.run_sync(_tables))
         assert (await db.execute(select(conversations.c.logged_in))).scalars().all() == ["C1"]
     await upgrade_to_head(engine)
     async with engine.connect() as db:

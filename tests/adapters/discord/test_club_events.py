@@ -12,7 +12,9 @@ pytest.importorskip("discord")
 
 import discord  # after the skip: these tests need the [discord] extra
 
-from adapters.discord.testing import CHANNEL_ID, GUILD_ID, buttons_of, text_of
+from adapters.discord.testing import CHANNEL_ID, GUILD_ID, buttons_of, last_message, text_of
+from bot.domain import Address
+from bot.services import Requester
 from tests.adapters.discord.conftest import ALICE, BOB, DiscordBot
 
 EVENTS = discord.Permissions.text() | discord.Permissions(manage_events=True)
@@ -104,3 +106,31 @@ async def test_a_channel_the_bot_cant_post_in_is_explained(discord_bot: DiscordB
     with discord_bot.http.installed():
         answer = await discord_bot.command("club event", event, permissions=EVENTS)
     assert "I lack a permission there (Send Messages, Embed Links)" in text_of(answer)
+
+
+async def test_after_the_event_a_dm_button_logs_as_the_members_server_identity(
+    discord_bot: DiscordBot,
+) -> None:
+    await set_up(discord_bot)
+    card = await post(discord_bot)
+    await click(discord_bot, card, "Going")
+    await discord_bot.nudges_after(hours=24 * 7)
+    (dm,) = [m for m in discord_bot.http.created if m["channel_id"] == str(BOB + 1)]
+    assert "How was Deloitte Night" in text_of(dm)
+    (button,) = buttons_of(dm)
+    assert button["custom_id"].endswith(f":{GUILD_ID}")  # a click in a DM comes without one
+    made = await discord_bot.send(
+        discord_bot.make.click(button["custom_id"], dm, user_id=BOB, guild_id=None)
+    )
+    (opened,) = [r for r in made if r.callback_type == 9]
+    modal = opened.json["data"]
+    assert "Deloitte Night" in str(modal)
+    filled = {"Name": "Priya Raman", "Company": "Deloitte", "Kind of conversation": "networking"}
+    filled["When, event, priority, greet"] = 'event:"Deloitte Night @everyone"'
+    answer = last_message(
+        await discord_bot.send(discord_bot.make.submit(modal, filled, user_id=BOB, guild_id=None))
+    )
+    assert "Saved: Priya Raman at Deloitte" in text_of(answer)
+    member = Requester(Address("discord", str(GUILD_ID), str(BOB)))
+    (follow_up, *_) = await discord_bot.service.open_follow_ups(member)
+    assert follow_up.contact_name == "Priya Raman"

@@ -4,6 +4,7 @@ who I met opens /met's form filled in; /club event alone opens a form."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from adapters.slack.testing import (
@@ -150,3 +151,32 @@ async def test_a_channel_the_bot_isnt_in_is_explained_and_retried_on_the_next_ch
     await harness.answer("edit")
     (posted,) = harness.slack.messages[CHANNEL]
     assert "*Deloitte Night*" in card_text(posted)
+
+
+async def test_after_the_event_a_dm_carries_log_who_i_met_which_opens_the_form(
+    harness: SlackHarness,
+) -> None:
+    await setup_club(harness)
+    posted = await post_event(harness)
+    await click(harness, posted, "Going", "going")
+    await harness.answer("going")
+    harness.clock.advance(timedelta(days=7))
+    await harness.dispatch_nudges()
+    (dm,) = harness.slack.messages[f"D{MEMBER}"]
+    assert "How was Deloitte Night &lt;!channel&gt; @here? Log who you met" in dm["text"] + str(
+        dm["blocks"]
+    )
+    (button,) = [e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == "club-log"
+    payload = block_actions_payload(
+        user_id=MEMBER,
+        value=button["value"],
+        response_url=harness.slack.response_url("dm"),
+        message=dm,
+        channel_id=f"D{MEMBER}",
+        action_id=button["action_id"],
+    )
+    await harness.post(interaction_body(payload))
+    (opened,) = await harness.slack.wait_for("views.open")
+    blocks = {b["block_id"]: b["element"] for b in opened.args["view"]["blocks"]}
+    assert blocks["event"]["initial_value"] == "Deloitte Night <!channel> @here"
