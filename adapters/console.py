@@ -27,7 +27,7 @@ from bot.domain import Address, Channel, Club, Person
 from bot.errors import UserError
 from bot.formatting import format_moment, format_stamp
 from bot.ports import Delivered, Delivery, Posted
-from bot.replies import EventCard, File, Reply
+from bot.replies import DigestPost, EventCard, File, Reply
 from bot.services import Requester
 from bot.timeparse import DurationError, parse_duration
 
@@ -107,6 +107,14 @@ class ConsoleMessenger:
     async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
         self._print_card(club, card, "UPDATE")
         return Delivered()
+
+    async def post_digest(self, club: Club, digest: DigestPost) -> Posted:
+        stamp = format_stamp(self.clock.now(), club.zone)
+        print(f"[POST to #{club.channel} at {stamp}]", file=self.out)
+        print(digest.plain_text(), file=self.out)
+        print(file=self.out, flush=True)
+        self.posts += 1
+        return Posted(str(self.posts))
 
     def _print_card(self, club: Club, card: EventCard, what: str) -> None:
         stamp = format_stamp(self.clock.now(), club.zone)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import time
 from difflib import get_close_matches
 
 from bot.errors import UserError
@@ -27,6 +28,7 @@ __all__ = [
     "PostEvent",
     "ShowClub",
     "parse_club",
+    "parse_digest",
     "user_reference",
 ]
 
@@ -51,6 +53,16 @@ class ClubOrganizers:
 
     change: str = "list"  # "list", "add" or "remove"
     user: str = ""
+
+
+@dataclass(frozen=True)
+class ClubDigestSetting:
+    """/club digest [weekly DAY HH:MM | off]: the weekly digest (organizers change it); `day`
+    Monday 0, None with `off`; nothing given shows it."""
+
+    show: bool = True
+    day: int | None = None
+    at: time | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,7 @@ class LogAtEvent:
 
 ClubCommand = (
     ShowClub
+    | ClubDigestSetting
     | ClubSetup
     | ClubOrganizers
     | PostEvent
@@ -118,6 +131,7 @@ ClubCommand = (
 
 CLUB_COMMANDS = (
     ShowClub,
+    ClubDigestSetting,
     ClubSetup,
     ClubOrganizers,
     PostEvent,
@@ -134,7 +148,20 @@ EVENT_FIELDS = {"title": "title", "name": "title", "when": "when", "kind": "kind
 EVENT_FIELDS |= {"companies": "companies", "company": "companies"}
 EVENT_EXAMPLE = '/club event "Deloitte Night" when:"thu 6pm-8pm" kind:networking'
 
-_SUBCOMMANDS = ("setup", "organizers", "event", "events", "edit", "cancel", "going", "log", "help")
+_SUBCOMMANDS = (
+    "setup",
+    "organizers",
+    "event",
+    "events",
+    "edit",
+    "cancel",
+    "digest",
+    "going",
+    "log",
+    "help",
+)
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DIGEST_USAGE = "Usage: /club digest weekly mon 9:00 (a day and a time, in the club's zone) or /club digest off."
 _OPTION = re.compile(r"(?<![\w:])([A-Za-z]+)\s*:\s*")
 _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
 _QUOTED = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»')
@@ -179,6 +206,8 @@ def parse_club(text: str) -> ClubCommand:
         return PostEvent(title, options["when"], options["kind"], options.get("companies", ""))
     if sub == "events":
         return ListEvents()
+    if sub == "digest":
+        return parse_digest(rest)
     if sub in ("edit", "cancel", "going", "log"):
         args = rest.split(maxsplit=1)
         event_id = _event_number(args[0] if args else "", sub)
@@ -203,6 +232,29 @@ def parse_club(text: str) -> ClubCommand:
         f"“{clip(sub, 40)}” isn't a /club command.{hint} Try setup, organizers, event, events, "
         "edit, cancel or help."
     )
+
+
+def parse_digest(text: str) -> ClubDigestSetting:
+    """weekly DAY HH:MM, off, or nothing (show it)."""
+    words = text.casefold().split()
+    if not words:
+        return ClubDigestSetting()
+    if words in (["off"], ["weekly", "off"]):
+        return ClubDigestSetting(show=False)
+    days = [n for n, name in enumerate(_DAYS) if len(words) == 3 and name.startswith(words[1])]
+    if len(words) != 3 or words[0] != "weekly" or len(words[1]) < 3 or not days:
+        raise UserError(DIGEST_USAGE)
+    found = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", words[2])
+    if found is None:
+        raise UserError(DIGEST_USAGE)
+    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    if found.group(3):
+        if not 1 <= hour <= 12:
+            raise UserError(DIGEST_USAGE)
+        hour = hour % 12 + (12 if found.group(3) == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise UserError(DIGEST_USAGE)
+    return ClubDigestSetting(show=False, day=days[0], at=time(hour, minute))
 
 
 def _event_number(word: str, sub: str) -> int:

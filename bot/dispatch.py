@@ -35,6 +35,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.digests import DigestSender
 from bot.domain import (
     Address,
     FollowUpStatus,
@@ -48,6 +49,7 @@ from bot.messages import nudge_message
 from bot.metrics import Metrics, NoMetrics, NudgeTally, failure_reason, retry_reason
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
+    ChannelPoster,
     Claim,
     CountsRequests,
     Delivered,
@@ -140,6 +142,8 @@ class Dispatcher:
     platforms: Sequence[str] | None = None
     # Told each batch's outcomes once it is settled, and the outbox's depth when measured.
     metrics: Metrics = field(default_factory=NoMetrics)
+    # Posts clubs' digests in their channels (bot.digests); None: they wait for one that can.
+    poster: ChannelPoster | None = None
 
     def __post_init__(self) -> None:
         self._pacer: Pacer = self.pacer or NoPacing()
@@ -154,6 +158,15 @@ class Dispatcher:
             pacer=self._pacer,
             platforms=self._platforms,
         )
+        self._digests = DigestSender(
+            self.storage,
+            self.poster,
+            self.clock,
+            self.rulebook,
+            self.owner,
+            self.lease,
+            platforms=self._platforms,
+        )
 
     async def dispatch_due(self) -> DispatchReport:
         """Deliver every nudge due now, one batch at a time, until none is left; then the
@@ -165,12 +178,12 @@ class Dispatcher:
                 report.add(await self.deliver(batch))
             if len(batch) < self.batch_size:
                 break
-        prompts = await self._prompts.dispatch_due()
-        report.add(
-            DispatchReport(
-                prompts.claimed, prompts.sent, prompts.cancelled, prompts.retried, prompts.failed
+        for other in (await self._prompts.dispatch_due(), await self._digests.dispatch_due()):
+            report.add(
+                DispatchReport(
+                    other.claimed, other.sent, other.cancelled, other.retried, other.failed
+                )
             )
-        )
         return report
 
     async def claim(self) -> list[Nudge]:
@@ -181,9 +194,13 @@ class Dispatcher:
             return await uow.outbox.claim_due(claim)
 
     async def next_due_at(self) -> datetime | None:
-        """When the earliest nudge or prompt falls due (or a lease runs out)."""
+        """When the earliest nudge, prompt or digest falls due (or a lease runs out)."""
         async with self.storage.session() as uow:
-            found = [await uow.outbox.next_due_at(), await uow.prompts.next_due_at()]
+            found = [
+                await uow.outbox.next_due_at(),
+                await uow.prompts.next_due_at(),
+                await uow.digests.next_due_at() if self.poster is not None else None,
+            ]
         times = [t for t in found if t is not None]
         return min(times) if times else None
 

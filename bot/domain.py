@@ -9,19 +9,24 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from rules.engine import NudgeKind, PlannedFollowUp, QuietHours, Rulebook, should_nudge
 
 __all__ = [
+    "EVENT_MARGIN",
     "NAME_LIMIT",
     "REASON_LENGTH",
     "Address",
     "Channel",
     "Club",
+    "ClubDigest",
     "ClubEvent",
     "Conversation",
+    "DeliveryRow",
+    "DigestKind",
     "EventPrompt",
     "FollowUp",
     "FollowUpStatus",
@@ -121,6 +126,9 @@ class Person:
     # The student's primary account when this one is joined to it (/followups link): their
     # follow-ups and settings are the primary's. None for a primary or a lone account.
     linked_to: int | None = None
+    # Whether a club's digest may thank them by name (/followups settings shoutouts on): their
+    # name only, never their contacts.
+    shoutouts: bool = False
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         chosen = self.timezone or self.platform_timezone
@@ -158,6 +166,10 @@ class Club:
     timezone: str
     created_by: str
     created_at: datetime
+    # The weekly digest, when its organizers want one: the weekday (Monday 0) and the time of
+    # day, in the club's zone.
+    digest_day: int | None = None
+    digest_at: time | None = None
     id: int | None = None
 
     @property
@@ -182,6 +194,63 @@ class ClubEvent:
     cancelled: bool = False
     post_ref: str | None = None
     id: int | None = None
+
+
+class DeliveryRow(Protocol):
+    """A row of an outbox beside the nudges' (an event prompt, a club digest): how its
+    delivery stands, as dispatch settles it."""
+
+    id: int | None
+    status: NudgeStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+
+
+# A conversation logged in a club's channel counts for an event when it was met this close to
+# the event's hours (a student arriving early, a chat in the doorway afterwards).
+EVENT_MARGIN = timedelta(hours=1)
+
+
+class DigestKind(enum.StrEnum):
+    """A club's digests: after an event (its end + 48 h), and weekly."""
+
+    EVENT = "event"
+    WEEKLY = "weekly"
+
+
+@dataclass
+class ClubDigest:
+    """One digest a club's channel gets: an outbox row like a nudge, so that replicas post it
+    once and a restart loses none. It counts what was logged from `period_start` to
+    `period_end` (an event's: the event's conversations, whenever logged)."""
+
+    club_id: int
+    kind: DigestKind
+    period_start: datetime
+    period_end: datetime
+    due_at: datetime
+    event_id: int | None = None
+    status: NudgeStatus = NudgeStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.next_attempt_at is None:
+            self.next_attempt_at = self.due_at
+
+    @property
+    def key(self) -> str:
+        """What names this digest among the club's: one row per key, whoever plans it."""
+        return f"{self.kind}:{self.event_id or ''}:{self.period_end.isoformat()}"
 
 
 class PromptKind(enum.StrEnum):

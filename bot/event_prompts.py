@@ -18,16 +18,26 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain import ClubEvent, EventPrompt, NudgeStatus, Person, PromptKind, clip_reason
+from bot.domain import (
+    ClubEvent,
+    DeliveryRow,
+    EventPrompt,
+    NudgeStatus,
+    Person,
+    PromptKind,
+    clip_reason,
+)
 from bot.messages import clubs as say
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
     Claim,
     CountsRequests,
     Delivered,
+    Delivery,
     Messenger,
     PermanentFailure,
     PromptContext,
@@ -37,7 +47,15 @@ from bot.ports import (
 )
 from rules.engine import QuietHours
 
-__all__ = ["PROMPT_AFTER", "REMINDER_AFTER", "PromptSender", "plan_prompts", "prompt_times"]
+__all__ = [
+    "PROMPT_AFTER",
+    "REMINDER_AFTER",
+    "PromptSender",
+    "SendReport",
+    "plan_prompts",
+    "prompt_times",
+    "settled",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +106,10 @@ async def plan_prompts(
 
 
 @dataclass
-class PromptReport:
+class SendReport:
+    """How many rows of an outbox beside the nudges' (prompts, digests) a sweep claimed, sent,
+    cancelled, put back for a retry, or gave up on."""
+
     claimed: int = 0
     sent: int = 0
     cancelled: int = 0
@@ -109,9 +130,9 @@ class PromptSender:
     pacer: Pacer = field(default_factory=NoPacing)
     platforms: tuple[str, ...] | None = None
 
-    async def dispatch_due(self) -> PromptReport:
+    async def dispatch_due(self) -> SendReport:
         """Send every prompt due now, a batch at a time."""
-        report = PromptReport()
+        report = SendReport()
         while True:
             now = self.clock.now()
             claim = Claim(now, self.owner, now + self.lease, self.batch_size, self.platforms)
@@ -141,7 +162,7 @@ class PromptSender:
         prompt: EventPrompt,
         context: PromptContext | None,
         logged: dict[int | None, bool],
-        report: PromptReport,
+        report: SendReport,
     ) -> EventPrompt:
         reason = _why_not_sent(prompt, context, logged)
         if reason is not None or context is None:
@@ -160,24 +181,36 @@ class PromptSender:
         except Exception as err:  # transient until proven otherwise
             log.warning("prompt-%s: send failed with %s; will retry", prompt.id, type(err).__name__)
             delivery = RetryAfter(RETRY_STEP.total_seconds() * prompt.attempts, type(err).__name__)
-        match delivery:
-            case Delivered():
-                report.sent += 1
-                done = _finished(prompt, NudgeStatus.SENT, None)
-                done.sent_at = self.clock.now()
-                return done
-            case RetryAfter(seconds=seconds, reason=why) if prompt.attempts < MAX_ATTEMPTS:
-                report.retried += 1
-                if not delivery.tried:
-                    prompt.attempts -= 1
-                prompt.status = NudgeStatus.PENDING
-                prompt.next_attempt_at = self.clock.now() + timedelta(seconds=max(seconds, 0))
-                prompt.lease_owner = prompt.lease_expires_at = None
-                prompt.last_error = clip_reason(why)
-                return prompt
-            case PermanentFailure(reason=why) | RetryAfter(reason=why):
-                report.failed += 1
-                return _finished(prompt, NudgeStatus.FAILED, why)
+        if isinstance(delivery, Delivered):
+            report.sent += 1
+        elif isinstance(delivery, RetryAfter) and prompt.attempts < MAX_ATTEMPTS:
+            report.retried += 1
+        else:
+            report.failed += 1
+        return settled(prompt, delivery, self.clock.now())
+
+
+Row = TypeVar("Row", bound=DeliveryRow)
+
+
+def settled(row: Row, delivery: Delivery, now: datetime) -> Row:
+    """`row` settled by what its send said: sent; back to pending after the wait a platform
+    asked for (or one more `RETRY_STEP` a failed attempt, up to `MAX_ATTEMPTS`); or failed."""
+    match delivery:
+        case Delivered():
+            done = _finished(row, NudgeStatus.SENT, None)
+            done.sent_at = now
+            return done
+        case RetryAfter(seconds=seconds, reason=why) if row.attempts < MAX_ATTEMPTS:
+            if not delivery.tried:
+                row.attempts -= 1
+            row.status = NudgeStatus.PENDING
+            row.next_attempt_at = now + timedelta(seconds=max(seconds, 0))
+            row.lease_owner = row.lease_expires_at = None
+            row.last_error = clip_reason(why)
+            return row
+        case PermanentFailure(reason=why) | RetryAfter(reason=why):
+            return _finished(row, NudgeStatus.FAILED, why)
 
 
 async def _logged(uow: UnitOfWork, context: PromptContext) -> bool:
@@ -201,8 +234,8 @@ def _why_not_sent(
     return None
 
 
-def _finished(prompt: EventPrompt, status: NudgeStatus, reason: str | None) -> EventPrompt:
-    prompt.status = status
-    prompt.lease_owner = prompt.lease_expires_at = None
-    prompt.last_error = clip_reason(reason)
-    return prompt
+def _finished(row: Row, status: NudgeStatus, reason: str | None) -> Row:
+    row.status = status
+    row.lease_owner = row.lease_expires_at = None
+    row.last_error = clip_reason(reason)
+    return row

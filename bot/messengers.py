@@ -15,7 +15,7 @@ from bot.ports import (
     Posted,
     RetryAfter,
 )
-from bot.replies import EventCard, Reply
+from bot.replies import DigestPost, EventCard, Reply
 
 __all__ = ["RoutingMessenger", "RoutingPoster"]
 
@@ -66,6 +66,14 @@ class RoutingPoster:
         if poster is None:
             return PermanentFailure(f"no {club.platform} adapter here", concerns_person=False)
         return await poster.post_to_channel(club, card)
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        poster = self.by_platform.get(club.platform)
+        if poster is None:
+            return PermanentFailure(f"no {club.platform} adapter here", concerns_person=False)
+        return await poster.post_digest(club, digest)
 
     async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
         poster = self.by_platform.get(club.platform)

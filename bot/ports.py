@@ -14,6 +14,7 @@ from typing import Literal, Protocol, runtime_checkable
 from bot.domain import (
     Address,
     Club,
+    ClubDigest,
     ClubEvent,
     Conversation,
     EventPrompt,
@@ -23,10 +24,11 @@ from bot.domain import (
     Person,
     Workspace,
 )
-from bot.replies import EventCard, Reply
+from bot.replies import DigestPost, EventCard, Reply
 
 __all__ = [
     "Accounts",
+    "Activity",
     "BotState",
     "CalendarFeeds",
     "ChannelPoster",
@@ -34,6 +36,8 @@ __all__ = [
     "Clubs",
     "Delivered",
     "Delivery",
+    "DigestContext",
+    "Digests",
     "FollowUps",
     "Messenger",
     "NudgeContext",
@@ -124,6 +128,12 @@ class ChannelPoster(Protocol):
 
     async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
         """Replace the club's message `ref` with `card`."""
+        ...
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """Post a digest in the club's channel. Raising means a transient failure."""
         ...
 
 
@@ -543,6 +553,69 @@ class Prompts(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class DigestContext:
+    """What a claimed digest is about: its club, and its event for an event's digest."""
+
+    digest: ClubDigest
+    club: Club
+    event: ClubEvent | None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One follow-up (or a conversation with none: `status` None) a digest counts: whose, and
+    how it stands. Names leave storage only for those who opted in to shout-outs."""
+
+    person_id: int
+    conversation_id: int
+    status: str | None
+    closed_at: datetime | None
+    ideal_by: datetime | None
+    kind: str
+    shoutout_name: str | None
+
+
+class Digests(Protocol):
+    """A club's digests: outbox rows like the nudges, and what they count."""
+
+    async def plan(self, digests: Sequence[ClubDigest]) -> None:
+        """Add these digests; one whose club and key are planned already is left as it is."""
+        ...
+
+    async def drop_pending(self, club_id: int, kind: str, event_id: int | None = None) -> None:
+        """Delete the club's digests of `kind` (of one event) never tried yet."""
+        ...
+
+    async def claim_due(self, claim: Claim) -> list[ClubDigest]:
+        """Claim the due digests `claim` asks for, as `Prompts.claim_due` does."""
+        ...
+
+    async def contexts(self, claimed: Sequence[ClubDigest]) -> dict[int, DigestContext]:
+        """What each claimed digest is about, by its id; those whose club is gone left out."""
+        ...
+
+    async def settle(self, settled: Sequence[ClubDigest], owner: str) -> None:
+        """Write the outcome of many digests, of rows `owner` still holds."""
+        ...
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending digest falls due (or the earliest lease runs out)."""
+        ...
+
+    async def activity(
+        self, club: Club, event: ClubEvent | None, start: datetime, end: datetime
+    ) -> list[Activity]:
+        """What a digest counts. For an event: the conversations naming it, or logged in the
+        club's channel while it ran. Weekly: those logged from `start` to `end` in the
+        channel or naming one of the club's events. With their follow-ups."""
+        ...
+
+    async def weekly_clubs(self) -> list[Club]:
+        """The clubs that want a weekly digest."""
+        ...
+
+
 class BotState(Protocol):
     """Short values the bot keeps for itself across replicas: command-sync digests, requests
     already seen, shared rate windows."""
@@ -588,6 +661,7 @@ class UnitOfWork(Protocol):
     accounts: Accounts
     clubs: Clubs
     prompts: Prompts
+    digests: Digests
 
 
 class Storage(Protocol):

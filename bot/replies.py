@@ -21,6 +21,7 @@ __all__ = [
     "Action",
     "ActionKind",
     "CorrectionForm",
+    "DigestPost",
     "EventAction",
     "EventButton",
     "EventCard",
@@ -253,3 +254,15 @@ class EventCard:
             lines.append(self.companies_text)
         lines.append(self.going_text)
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class DigestPost:
+    """A club's digest in its channel: counts only, never a contact, and no student's name but
+    those who opted in to shout-outs. Plain text, escaped by each adapter."""
+
+    title: str
+    lines: tuple[str, ...]
+
+    def plain_text(self) -> str:
+        return "\n".join((self.title, *self.lines))

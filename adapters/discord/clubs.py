@@ -17,7 +17,7 @@ from typing import Any
 import discord
 
 from bot.club_commands import Going, LogAtEvent, PostEvent
-from bot.replies import EventAction, EventButton, EventCard
+from bot.replies import DigestPost, EventAction, EventButton, EventCard
 
 from .context import Responder
 from .forms import MetFormModal
@@ -27,6 +27,7 @@ __all__ = [
     "CARD_COLOUR",
     "EventFormModal",
     "club_button_type",
+    "digest_embed",
     "event_card_embed",
     "event_card_view",
     "with_event_buttons",
@@ -58,6 +59,15 @@ def event_card_embed(card: EventCard) -> discord.Embed:
         embed.add_field(name="Companies", value=escape(", ".join(card.companies)), inline=False)
     embed.set_footer(text=card.going_text)
     return embed
+
+
+def digest_embed(digest: DigestPost) -> discord.Embed:
+    """A digest as an embed: its title and lines, escaped."""
+    return discord.Embed(
+        title=escape(digest.title),
+        description="\n".join(escape(line) for line in digest.lines),
+        colour=CARD_COLOUR,
+    )
 
 
 def event_card_view(card: EventCard) -> discord.ui.View | None:

@@ -14,12 +14,14 @@ from discord import app_commands
 
 from bot.club_commands import (
     CancelEvent,
+    ClubDigestSetting,
     ClubOrganizers,
     ClubSetup,
     EditEvent,
     ListEvents,
     PostEvent,
     ShowClub,
+    parse_digest,
 )
 from bot.commands import (
     ChangeSetting,
@@ -36,6 +38,7 @@ from bot.commands import (
     Snooze,
     parse_number,
 )
+from bot.errors import UserError
 from bot.met import LIMITS, MetInput
 from bot.services import Requester
 from bot.zones import settable_zone_names
@@ -59,6 +62,7 @@ __all__ = ["build_commands"]
 # Discord shows at most 25 choices, and a choice's name is at most 100 characters.
 CHOICE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SNOOZE_SUGGESTIONS = ("2h", "30m", "1h", "4h", "tomorrow")
 QUIET_SUGGESTIONS = ("22:00-08:00", "23:00-07:00", "21:00-09:00", "off")
 POPULAR_ZONES = (
@@ -364,6 +368,13 @@ def _settings_group(responder: Responder, parent: app_commands.Group) -> app_com
     async def dm(interaction: Interaction, platform: str) -> None:
         await responder.answer(interaction, ChangeSetting("dm", platform))
 
+    @settings.command(
+        name="shoutouts", description="Let club digests thank you by name (never your contacts)"
+    )
+    @app_commands.choices(state=_as_named("on", "off"))
+    async def shoutouts(interaction: Interaction, state: str) -> None:
+        await responder.answer(interaction, ChangeSetting("shoutouts", state))
+
     @settings.command(name="name", description="The name your drafts are signed with")
     @app_commands.describe(name="Like Alex Kim")
     async def set_name(interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
@@ -529,6 +540,31 @@ def _club_group(responder: Responder) -> app_commands.Group:
             await responder.answer(interaction, None, error="Say what to change.")
             return
         await responder.answer(interaction, EditEvent(event, changes))
+
+    @club.command(name="digest", description="The weekly digest: see it, set its day and time")
+    @app_commands.describe(
+        day="The day it is posted (leave out to see the setting)",
+        time="Like 9:00, in the club's time zone",
+        off="Turn the weekly digest off",
+    )
+    @app_commands.choices(day=_as_named(*_WEEKDAYS))
+    async def digest(
+        interaction: Interaction,
+        day: str | None = None,
+        time: app_commands.Range[str, 1, 8] | None = None,
+        off: bool = False,
+    ) -> None:
+        if off:
+            command: Command = ClubDigestSetting(show=False)
+        elif day is None and time is None:
+            command = ClubDigestSetting()
+        else:
+            try:
+                command = parse_digest(f"weekly {day or ''} {time or ''}")
+            except UserError as err:
+                await responder.answer(interaction, None, error=str(err))
+                return
+        await responder.answer(interaction, command)
 
     @club.command(name="cancel", description="Cancel an event; its card says so")
     @app_commands.describe(event="Its number (/club events)")

@@ -42,9 +42,9 @@ from bot.clock import Clock, SystemClock
 from bot.domain import Club, Person
 from bot.pacing import PaceRule
 from bot.ports import Delivered, Delivery, PermanentFailure, Posted, RetryAfter
-from bot.replies import EventCard, Reply
+from bot.replies import DigestPost, EventCard, Reply
 
-from .clubs import event_card_embed, event_card_view, with_event_buttons
+from .clubs import digest_embed, event_card_embed, event_card_view, with_event_buttons
 from .render import NO_MENTIONS, render_embeds, render_view, summary_line
 
 __all__ = ["PACE_RULES", "DiscordMessenger"]
@@ -194,10 +194,24 @@ class DiscordMessenger:
         """An event's card in the club's channel, its message id to edit it later."""
         if club.platform != PLATFORM or not club.channel.isdigit():
             return PermanentFailure("not a Discord channel", concerns_person=False)
+        return await self._post(club, _card_payload(card))
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """A club's digest in its channel."""
+        if club.platform != PLATFORM or not club.channel.isdigit():
+            return PermanentFailure("not a Discord channel", concerns_person=False)
+        payload = handle_message_parameters(
+            embeds=[digest_embed(digest)], allowed_mentions=NO_MENTIONS
+        ).payload
+        return await self._post(club, payload)
+
+    async def _post(self, club: Club, payload: Any) -> Posted | RetryAfter | PermanentFailure:
         held = self._hold_on()
         if held is not None:
             return held
-        answer = await self._request(f"/channels/{club.channel}/messages", _card_payload(card))
+        answer = await self._request(f"/channels/{club.channel}/messages", payload)
         if answer.status != 200 or not isinstance(answer.body, dict):
             return self._channel_refused(answer)
         return Posted(str(answer.body["id"]))

@@ -34,7 +34,7 @@ from bot.club_commands import Going, LogAtEvent, PostEvent
 from bot.domain import Channel
 from bot.formatting import format_moment
 from bot.met import MetInput
-from bot.replies import EventButton, EventCard, Reply
+from bot.replies import DigestPost, EventButton, EventCard, Reply
 from rules.engine import Rulebook
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "EVENT_FORM_CALLBACK",
     "EventFormContext",
     "club_command",
+    "digest_message",
     "event_card_message",
     "event_fields",
     "event_form_errors",
@@ -84,6 +85,13 @@ def event_card_message(card: EventCard) -> Message:
         )
     text = escape(_clip(f"{title}: {card.when}", MAX_FALLBACK_TEXT))
     return Message(text, blocks)
+
+
+def digest_message(digest: DigestPost) -> Message:
+    """A digest as Block Kit: its title in bold, its lines, all escaped."""
+    text = "\n".join([f"*{escape(digest.title)}*", *(escape(line) for line in digest.lines)])
+    fallback = escape(_clip(digest.title, MAX_FALLBACK_TEXT))
+    return Message(fallback, [{"type": "section", "text": _mrkdwn(text)}])
 
 
 def club_command(value: str) -> Going | LogAtEvent | None:

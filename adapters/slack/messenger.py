@@ -34,13 +34,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import PLATFORM
-from adapters.slack.blocks import render
-from adapters.slack.clubs import event_card_message
+from adapters.slack.blocks import Message, render
+from adapters.slack.clubs import digest_message, event_card_message
 from adapters.slack.workspaces import Workspaces
 from bot.domain import Club, Person
 from bot.pacing import PaceRule
 from bot.ports import Delivered, Delivery, PermanentFailure, Posted, RetryAfter
-from bot.replies import EventCard, Reply
+from bot.replies import DigestPost, EventCard, Reply
 
 __all__ = [
     "CHANNEL_ERRORS",
@@ -194,10 +194,18 @@ class SlackMessenger:
         self, club: Club, card: EventCard
     ) -> Posted | RetryAfter | PermanentFailure:
         """An event's card in the club's channel (chat.postMessage), its ts to update it."""
+        return await self._post(club, event_card_message(card))
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """A club's digest in its channel (chat.postMessage)."""
+        return await self._post(club, digest_message(digest))
+
+    async def _post(self, club: Club, message: Message) -> Posted | RetryAfter | PermanentFailure:
         found = await self._club_client(club)
         if not isinstance(found, AsyncWebClient):
             return found
-        message = event_card_message(card)
         try:
             response = await found.chat_postMessage(
                 channel=club.channel,

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.club_commands import (
     CancelEvent,
+    ClubDigestSetting,
     ClubOrganizers,
     ClubSetup,
     EditEvent,
@@ -99,6 +100,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     CancelEvent: clubs.cancel_event,
     Going: clubs.going,
     LogAtEvent: clubs.log_at_event,
+    ClubDigestSetting: clubs.digest_setting,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they

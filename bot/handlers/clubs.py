@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.club_commands import (
     CancelEvent,
+    ClubDigestSetting,
     ClubOrganizers,
     ClubSetup,
     EditEvent,
@@ -23,7 +24,8 @@ from bot.club_commands import (
     PostEvent,
     ShowClub,
 )
-from bot.domain import Address, Club, ClubEvent
+from bot.digests import AFTER_EVENT, event_digest, next_weekly
+from bot.domain import Address, Club, ClubEvent, DigestKind
 from bot.errors import UserError
 from bot.event_prompts import plan_prompts
 from bot.event_times import parse_event_time
@@ -37,6 +39,7 @@ from rules.engine import Rulebook
 __all__ = [
     "cancel_event",
     "change_organizers",
+    "digest_setting",
     "edit_event",
     "event_card",
     "event_form",
@@ -181,6 +184,9 @@ async def post_event(command: PostEvent, ctx: Context) -> Reply:
         )
     )
     assert event.id is not None
+    # When its ideal window closes, the channel hears how members followed up.
+    await ctx.uow.digests.plan([event_digest(event)])
+    ctx.planner.due_times.append(event.ends_at + AFTER_EVENT)
     ctx.cards.append(event.id)
     return say.event_posted(event_card(club, event, ctx.rulebook))
 
@@ -222,6 +228,9 @@ async def edit_event(command: EditEvent, ctx: Context) -> Reply:
         going = await ctx.uow.clubs.going_people(command.event_id)
         times = await plan_prompts(ctx.uow, event, going, ctx.deps.default_zone)
         ctx.planner.due_times.extend(times)
+        assert club.id is not None
+        await ctx.uow.digests.drop_pending(club.id, DigestKind.EVENT, command.event_id)
+        await ctx.uow.digests.plan([event_digest(event)])
     ctx.cards.append(command.event_id)
     return say.event_changed(event_card(club, event, ctx.rulebook))
 
@@ -234,6 +243,8 @@ async def cancel_event(command: CancelEvent, ctx: Context) -> Reply:
     event.cancelled = True
     await ctx.uow.clubs.update_event(event)
     await ctx.uow.prompts.drop_pending(command.event_id)
+    assert club.id is not None
+    await ctx.uow.digests.drop_pending(club.id, DigestKind.EVENT, command.event_id)
     ctx.cards.append(command.event_id)
     return say.event_cancelled(event.title)
 
@@ -271,6 +282,23 @@ async def log_at_event(command: LogAtEvent, ctx: Context) -> Reply:
     club = await _the_club(ctx)
     event = await _event(ctx, club, command.event_id)
     return say.log_at_event(event.title, event.kind)
+
+
+async def digest_setting(command: ClubDigestSetting, ctx: Context) -> Reply:
+    """/club digest: the weekly digest, shown; set or turned off by organizers."""
+    if command.show:
+        club = await _the_club(ctx)
+        return say.digest_shown(club)
+    club = await _as_organizer(ctx, "change its digest")
+    assert club.id is not None
+    club.digest_day, club.digest_at = command.day, command.at
+    await ctx.uow.clubs.update(club)
+    await ctx.uow.digests.drop_pending(club.id, DigestKind.WEEKLY)
+    following = next_weekly(club, ctx.now)
+    if following is not None:
+        await ctx.uow.digests.plan([following])
+        ctx.planner.due_times.append(following.due_at)
+    return say.digest_changed(club, following.due_at if following else None)
 
 
 def event_card(club: Club, event: ClubEvent, rulebook: Rulebook, *, going: int = 0) -> EventCard:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain import Club, ClubEvent
-from bot.formatting import clip
+from bot.formatting import clip, format_moment
 from bot.met import MetInput
 from bot.replies import EventAction, EventButton, EventCard, Reply, Section
 from rules.engine import Rulebook
@@ -18,6 +18,8 @@ __all__ = [
     "club_shown",
     "club_updated",
     "company_too_long",
+    "digest_changed",
+    "digest_shown",
     "event_cancelled",
     "event_cancelled_already",
     "event_changed",
@@ -57,6 +59,7 @@ EVENT_EXAMPLE = '/club event "Deloitte Night" when:"thu 6pm-8pm" kind:networking
 ORGANIZER_COMMANDS = (
     f'Organizers: {EVENT_EXAMPLE} (companies:"Acme, Globex" for a fair) posts an event · '
     '/club events lists them · /club edit N when:"fri 6pm" · /club cancel N · '
+    "/club digest weekly mon 9:00 (or off) · "
     "/club setup NAME tz:ZONE renames the club or changes its zone · "
     "/club organizers add @someone · /club organizers remove @someone"
 )
@@ -267,4 +270,31 @@ def event_prompt(event: ClubEvent, *, reminder: bool) -> Reply:
             Section(f'Or type: /met NAME, COMPANY, {event.kind} event:"{event.title}"'),
         ),
         event_actions=(button,),
+    )
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _weekly(club: Club) -> str:
+    if club.digest_day is None or club.digest_at is None:
+        return "no weekly digest"
+    return f"a weekly digest on {_WEEKDAYS[club.digest_day]}s at {club.digest_at:%H:%M}"
+
+
+def digest_shown(club: Club) -> Reply:
+    return Reply.text(
+        f"{club.name} gets a digest 48 hours after each event, and {_weekly(club)} "
+        f"({club.timezone} time). Digests count without naming anyone: a figure from fewer "
+        'than 3 members says "too few to report".',
+        "Organizers: /club digest weekly mon 9:00 · /club digest off",
+    )
+
+
+def digest_changed(club: Club, first: datetime | None) -> Reply:
+    if first is None:
+        return Reply.text("No more weekly digest for this club; the one after each event stays.")
+    return Reply.text(
+        f"This club now gets {_weekly(club)} ({club.timezone} time); the first on "
+        f"{format_moment(first, club.zone)}."
     )

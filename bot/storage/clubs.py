@@ -12,6 +12,7 @@ from bot.domain import Club, ClubEvent, Person
 from bot.storage.engine import Repository, dialect_insert
 from bot.storage.mapping import person_from
 from bot.storage.schema import (
+    club_digests,
     club_events,
     club_organizers,
     clubs,
@@ -34,6 +35,8 @@ def club_from(row: Any) -> Club:
         timezone=values["timezone"],
         created_by=values["created_by"],
         created_at=values["created_at"],
+        digest_day=values["digest_day"],
+        digest_at=values["digest_at"],
         id=values["id"],
     )
 
@@ -111,7 +114,12 @@ class SqlClubs(Repository):
         await self.db.execute(
             update(clubs)
             .where(clubs.c.id == club.id)
-            .values(name=club.name, timezone=club.timezone)
+            .values(
+                name=club.name,
+                timezone=club.timezone,
+                digest_day=club.digest_day,
+                digest_at=club.digest_at,
+            )
         )
 
     async def delete(self, club_id: int) -> None:
@@ -120,6 +128,7 @@ class SqlClubs(Repository):
         events = select(club_events.c.id).where(club_events.c.club_id == club_id)
         await self.db.execute(delete(event_going).where(event_going.c.event_id.in_(events)))
         await self.db.execute(delete(event_prompts).where(event_prompts.c.event_id.in_(events)))
+        await self.db.execute(delete(club_digests).where(club_digests.c.club_id == club_id))
         await self.db.execute(delete(club_events).where(club_events.c.club_id == club_id))
         await self.db.execute(delete(club_organizers).where(club_organizers.c.club_id == club_id))
         await self.db.execute(delete(clubs).where(clubs.c.id == club_id))

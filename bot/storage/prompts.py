@@ -11,15 +11,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Update, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Update, bindparam, delete, func, or_, select
 
 from bot.domain import EventPrompt, NudgeStatus, PromptKind
 from bot.ports import Claim, PromptContext
 from bot.storage.clubs import club_from, event_from
 from bot.storage.engine import Repository, dialect_insert
 from bot.storage.mapping import person_from
+from bot.storage.rows import (
+    claim_statement,
+    claim_values,
+    delivery_fields,
+    next_due_at,
+    settle_rows,
+)
 from bot.storage.schema import (
-    UTCDateTime,
     club_events,
     clubs,
     conversations,
@@ -29,7 +35,6 @@ from bot.storage.schema import (
 
 __all__ = ["SqlPrompts"]
 
-_STATUS = {m.value: m for m in NudgeStatus}
 _KIND = {m.value: m for m in PromptKind}
 
 
@@ -39,14 +44,7 @@ def _prompt_from(row: Any) -> EventPrompt:
         person_id=row.person_id,
         kind=_KIND[row.kind],
         due_at=row.due_at,
-        status=_STATUS[row.status],
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        lease_owner=row.lease_owner,
-        lease_expires_at=row.lease_expires_at,
-        sent_at=row.sent_at,
-        last_error=row.last_error,
-        id=row.id,
+        **delivery_fields(row),
     )
 
 
@@ -79,15 +77,8 @@ class SqlPrompts(Repository):
         )
 
     async def claim_due(self, claim: Claim) -> list[EventPrompt]:
-        values: dict[str, Any] = {
-            "now": claim.now,
-            "owner": claim.owner,
-            "lease_until": claim.lease_until,
-            "limit": claim.limit,
-        }
-        if claim.platforms is not None:
-            values["platforms"] = list(claim.platforms)
-        rows = await self.db.execute(_claim_statement(claim.platforms is not None), values)
+        statement = _claim_statement(claim.platforms is not None)
+        rows = await self.db.execute(statement, claim_values(claim))
         claimed = [_prompt_from(row) for row in rows]
         claimed.sort(key=lambda p: (p.next_attempt_at or p.due_at, p.due_at, p.id or 0))
         return claimed
@@ -115,34 +106,10 @@ class SqlPrompts(Repository):
         return found
 
     async def settle(self, settled: Sequence[EventPrompt], owner: str) -> None:
-        for prompt in settled:
-            await self.db.execute(
-                update(event_prompts)
-                .where(event_prompts.c.id == prompt.id, event_prompts.c.lease_owner == owner)
-                .values(
-                    status=prompt.status.value,
-                    attempts=prompt.attempts,
-                    next_attempt_at=prompt.next_attempt_at,
-                    lease_owner=prompt.lease_owner,
-                    lease_expires_at=prompt.lease_expires_at,
-                    sent_at=prompt.sent_at,
-                    last_error=prompt.last_error,
-                )
-            )
+        await settle_rows(self.db, event_prompts, settled, owner)
 
     async def next_due_at(self) -> datetime | None:
-        pending = select(func.min(event_prompts.c.next_attempt_at)).where(
-            event_prompts.c.status == NudgeStatus.PENDING.value
-        )
-        leased = select(func.min(event_prompts.c.lease_expires_at)).where(
-            event_prompts.c.status == NudgeStatus.SENDING.value
-        )
-        times: list[datetime | None] = [
-            (await self.db.execute(pending)).scalar_one_or_none(),
-            (await self.db.execute(leased)).scalar_one_or_none(),
-        ]
-        found = [t for t in times if t is not None]
-        return min(found) if found else None
+        return await next_due_at(self.db, event_prompts)
 
     async def logged_since(self, person_id: int, title: str, channel: str, since: datetime) -> bool:
         rows = await self.db.execute(
@@ -161,49 +128,17 @@ class SqlPrompts(Repository):
 
 @functools.cache
 def _claim_statement(by_platform: bool) -> Update:
-    """Claim the next due prompts: see `Prompts.claim_due`."""
-    now = bindparam("now", type_=UTCDateTime())
-    limit = bindparam("limit", type_=Integer())
-    due = (
-        select(event_prompts.c.id)
-        .where(
-            event_prompts.c.status == NudgeStatus.PENDING.value,
-            event_prompts.c.next_attempt_at <= now,
-        )
-        .order_by(event_prompts.c.next_attempt_at, event_prompts.c.id)
-        .limit(limit)
-    )
-    expired = (
-        select(event_prompts.c.id)
-        .where(
-            event_prompts.c.status == NudgeStatus.SENDING.value,
-            event_prompts.c.lease_expires_at < now,
-        )
-        .order_by(event_prompts.c.lease_expires_at)
-        .limit(limit)
-    )
-    if by_platform:
-        mine = select(people.c.id).where(
-            people.c.id == event_prompts.c.person_id,
-            people.c.platform.in_(bindparam("platforms", expanding=True)),
-        )
-        due = due.where(mine.exists())
-        expired = expired.where(mine.exists())
-    due = due.with_for_update(skip_locked=True, of=event_prompts)
-    expired = expired.with_for_update(skip_locked=True, of=event_prompts)
-    return (
-        update(event_prompts)
-        .where(
-            or_(
-                event_prompts.c.id.in_(due.scalar_subquery()),
-                event_prompts.c.id.in_(expired.scalar_subquery()),
+    """Claim the next due rows (see `claim_statement`), of the processes' platforms only when
+    `by_platform`."""
+
+    def mine() -> ColumnElement[bool]:
+        return (
+            select(people.c.id)
+            .where(
+                people.c.id == event_prompts.c.person_id,
+                people.c.platform.in_(bindparam("platforms", expanding=True)),
             )
+            .exists()
         )
-        .values(
-            status=NudgeStatus.SENDING.value,
-            lease_owner=bindparam("owner", type_=String()),
-            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
-            attempts=event_prompts.c.attempts + 1,
-        )
-        .returning(*event_prompts.c)
-    )
+
+    return claim_statement(event_prompts, mine if by_platform else None)

@@ -34,6 +34,7 @@ __all__ = [
     "LIBRARY_TABLES",
     "bot_state",
     "calendar_feeds",
+    "club_digests",
     "club_events",
     "club_organizers",
     "clubs",
@@ -145,6 +146,8 @@ people = Table(
     # a foreign key: adding one would take SQLite's batch copy of this table, which every other
     # refers to; the repositories keep it right (forget clears what points at a forgotten row).
     Column("linked_to", Integer, index=True),
+    # Whether a club's digest may thank them by name (/followups settings shoutouts on).
+    Column("shoutouts", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("platform", "workspace", "user_id"),
 )
 
@@ -290,6 +293,9 @@ clubs = Table(
     Column("timezone", String(64), nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # The weekly digest's weekday (Monday 0) and time, in the club's zone; NULL: none.
+    Column("digest_day", SmallInteger),
+    Column("digest_at", Time),
     UniqueConstraint("platform", "workspace", "channel"),
 )
 
@@ -350,6 +356,30 @@ event_prompts = Table(
     UniqueConstraint("event_id", "person_id", "kind"),
     Index(None, "status", "next_attempt_at"),
     Index(None, "person_id"),
+)
+
+# A club's digests (bot.digests): outbox rows like nudges. `key` names the digest ("weekly:" and
+# its moment, "event:" and the event's id and end), so that replicas planning it add one row.
+club_digests = Table(
+    "club_digests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(80), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("event_id", Integer, ForeignKey("club_events.id", ondelete="CASCADE")),
+    Column("period_start", UTCDateTime, nullable=False),
+    Column("period_end", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", String(REASON_LENGTH)),
+    UniqueConstraint("club_id", "key"),
+    Index(None, "status", "next_attempt_at"),
 )
 
 

@@ -3,7 +3,8 @@
 - `bot.storage.engine`: the engines (PostgreSQL through asyncpg; SQLite on the event loop).
 - `bot.storage.mapping`: rows to the domain's dataclasses and back.
 - `bot.storage.people`, `.follow_ups`, `.outbox`, `.workspaces`, `.state`,
-  `.calendar_feeds`, `.accounts`, `.clubs`, `.prompts`: the repositories.
+  `.calendar_feeds`, `.accounts`, `.clubs`, `.prompts`, `.digests`: the
+  repositories.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.ports import (
     BotState,
     CalendarFeeds,
     Clubs,
+    Digests,
     FollowUps,
     Outbox,
     People,
@@ -28,6 +30,7 @@ from bot.ports import (
 from bot.storage.accounts import SqlAccounts
 from bot.storage.calendar_feeds import SqlCalendarFeeds
 from bot.storage.clubs import SqlClubs
+from bot.storage.digests import SqlDigests
 from bot.storage.engine import Db, LoopConnection, create_engine, loop_sqlite_of
 from bot.storage.follow_ups import SqlFollowUps
 from bot.storage.outbox import SqlOutbox
@@ -79,6 +82,7 @@ class SqlUnitOfWork:
         "calendar_feeds",
         "clubs",
         "db",
+        "digests",
         "follow_ups",
         "outbox",
         "people",
@@ -99,3 +103,4 @@ class SqlUnitOfWork:
         self.accounts: Accounts = SqlAccounts(db)
         self.clubs: Clubs = SqlClubs(db)
         self.prompts: Prompts = SqlPrompts(db)
+        self.digests: Digests = SqlDigests(db)

@@ -30,7 +30,7 @@ from bot.ports import (
     RetryAfter,
     Storage,
 )
-from bot.replies import EventCard, Reply
+from bot.replies import DigestPost, EventCard, Reply
 from bot.testing.storage import InMemoryStorage, InMemoryUnitOfWork
 from rules.engine import Rulebook, load_rulebook
 
@@ -108,6 +108,8 @@ class FakeMessenger:
         self.posts: list[ChannelPost] = []
         self.post_answers: deque[RetryAfter | PermanentFailure] = deque()
         self.updates = 0
+        # Digests posted in channels: (channel, digest).
+        self.digests: list[tuple[str, DigestPost]] = []
         self.clock = clock
         self.record = record
         self.delay = delay
@@ -141,6 +143,15 @@ class FakeMessenger:
             return answer
         self.posts.append(ChannelPost(club.channel, card, f"post-{len(self.posts) + 1}"))
         return Posted(self.posts[-1].ref)
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        answer = self.post_answers.popleft() if self.post_answers else None
+        if answer is not None:
+            return answer
+        self.digests.append((club.channel, digest))
+        return Posted(f"digest-{len(self.digests)}")
 
     async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
         found = [i for i, post in enumerate(self.posts) if post.ref == ref]
@@ -261,6 +272,12 @@ def make_test_bot(
         poster=poster if poster is not None else messenger,
     )
     dispatcher = Dispatcher(
-        storage, messenger, clock, rulebook, default_zone=default_zone, metrics=metrics
+        storage,
+        messenger,
+        clock,
+        rulebook,
+        default_zone=default_zone,
+        metrics=metrics,
+        poster=poster if poster is not None else messenger,
     )
     return TestBot(service, dispatcher, storage, clock, messenger, rulebook, default_zone, woken)

@@ -31,6 +31,7 @@ from bot.ports import (
     CalendarFeeds,
     Claim,
     Clubs,
+    Digests,
     FollowUps,
     NudgeContext,
     Outbox,
@@ -41,7 +42,7 @@ from bot.ports import (
 )
 from bot.storage.nesting import one_session_at_a_time
 from bot.testing.accounts import InMemoryAccounts
-from bot.testing.clubs import InMemoryClubs, InMemoryPrompts
+from bot.testing.clubs import InMemoryClubs, InMemoryDigests, InMemoryPrompts
 from bot.testing.tables import Tables
 from bot.testing.workspaces import InMemoryBotState, InMemoryCalendarFeeds, InMemoryWorkspaces
 
@@ -96,6 +97,7 @@ class InMemoryUnitOfWork:
         self.accounts: Accounts = InMemoryAccounts(tables)
         self.clubs: Clubs = InMemoryClubs(tables)
         self.prompts: Prompts = InMemoryPrompts(tables)
+        self.digests: Digests = InMemoryDigests(tables)
 
 
 class InMemoryPeople:

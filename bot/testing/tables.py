@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.domain import (
     Club,
+    ClubDigest,
     ClubEvent,
     Conversation,
     EventPrompt,
@@ -44,6 +45,7 @@ class Tables:
     # Who is going to each event: (event id, person id) → since when.
     event_going: dict[tuple[int, int], datetime] = field(default_factory=dict)
     event_prompts: dict[int, EventPrompt] = field(default_factory=dict)
+    club_digests: dict[int, ClubDigest] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:

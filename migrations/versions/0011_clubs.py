@@ -1,5 +1,6 @@
-"""clubs, club_organizers, club_events, event_going, event_prompts: club channels, the events
-they post, and the DMs to the members who went
+"""clubs, club_organizers, club_events, event_going, event_prompts, club_digests and
+people.shoutouts: club channels, the events they post, the DMs to the members who went, the
+digests they get, and who may be thanked by name in them
 
 Nothing of a student's refers to a club: deleting one (or going down) leaves every member's
 conversations and follow-ups as they are.
@@ -31,6 +32,8 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(64), nullable=False),
         sa.Column("created_by", sa.String(64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("digest_day", sa.SmallInteger(), nullable=True),
+        sa.Column("digest_at", sa.Time(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_clubs"),
         sa.UniqueConstraint(
             "platform", "workspace", "channel", name="uq_clubs_platform_workspace_channel"
@@ -115,9 +118,49 @@ def upgrade() -> None:
         "ix_event_prompts_status_next_attempt_at", "event_prompts", ["status", "next_attempt_at"]
     )
     op.create_index("ix_event_prompts_person_id", "event_prompts", ["person_id"])
+    op.create_table(
+        "club_digests",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("club_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(80), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=True),
+        sa.Column("period_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("period_end", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lease_owner", sa.String(64), nullable=True),
+        sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["club_id"], ["clubs.id"], name="fk_club_digests_club_id_clubs", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["club_events.id"],
+            name="fk_club_digests_event_id_club_events",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_club_digests"),
+        sa.UniqueConstraint("club_id", "key", name="uq_club_digests_club_id_key"),
+    )
+    op.create_index(
+        "ix_club_digests_status_next_attempt_at", "club_digests", ["status", "next_attempt_at"]
+    )
+    # A plain column added in place (no batch copy of `people`, which every table refers to).
+    op.add_column(
+        "people",
+        sa.Column("shoutouts", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    # In place, as 0010 drops people.linked_to: SQLite (3.35+) drops an unindexed plain column.
+    op.drop_column("people", "shoutouts")
+    op.drop_table("club_digests")
     op.drop_table("event_prompts")
     op.drop_table("event_going")
     op.drop_index("ix_club_events_club_id_starts_at", table_name="club_events")

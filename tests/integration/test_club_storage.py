@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from bot.domain import Address, Club, ClubEvent, Conversation, Person
-from bot.ports import Storage, UnitOfWork
+from bot.domain import (
+    Address,
+    Club,
+    ClubDigest,
+    ClubEvent,
+    Conversation,
+    DigestKind,
+    NudgeStatus,
+    Person,
+)
+from bot.ports import Claim, Storage, UnitOfWork
 
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
@@ -167,3 +176,59 @@ async def test_deleting_a_club_leaves_its_members_follow_ups(storage: Storage) -
         kept = await uow.follow_ups.latest_conversation(student)
         assert kept is not None
         assert kept.contact_name == "Priya Raman"
+
+
+async def test_digests_are_planned_once_claimed_once_and_count_the_clubs_conversations(
+    storage: Storage,
+) -> None:
+    async with storage.session() as uow:
+        club = await uow.clubs.add(a_club())
+        other = await uow.clubs.add(a_club(channel="C2"))
+        assert club.id is not None
+        assert other.id is not None
+        night = await uow.clubs.add_event(an_event(club.id))
+        assert night.id is not None
+        due = night.ends_at + timedelta(hours=48)
+        digest = ClubDigest(club.id, DigestKind.EVENT, night.starts_at, due, due, night.id)
+        # Planned twice (two replicas, or an edit and the hourly job): one row.
+        await uow.digests.plan([digest, ClubDigest(**{**digest.__dict__, "id": None})])
+        weekly = ClubDigest(club.id, DigestKind.WEEKLY, due - timedelta(days=7), due, due)
+        await uow.digests.plan([weekly])
+        club.digest_day, club.digest_at = 0, time(9)
+        await uow.clubs.update(club)
+        student = await add_student(uow, "U2")
+        for contact, event, channel in (
+            ("Priya Raman", "deloitte NIGHT", None),  # names the event, in any case
+            ("Tom O'Brien", None, "C1"),  # logged in the channel while it ran
+            ("Ana Ruiz", None, "C2"),  # another club's channel
+        ):
+            await uow.follow_ups.add_conversation(
+                Conversation(
+                    person_id=student, contact_name=contact, company="Deloitte",
+                    kind="networking", met_at=night.starts_at, created_at=night.starts_at,
+                    event=event, logged_in=channel,
+                )
+            )  # fmt: skip
+    async with storage.session() as uow:
+        assert [c.id for c in await uow.digests.weekly_clubs()] == [club.id]
+        assert await uow.digests.next_due_at() == due
+        first = await uow.digests.claim_due(Claim(due, "a", due + timedelta(minutes=2), 10))
+        again = await uow.digests.claim_due(Claim(due, "b", due + timedelta(minutes=2), 10))
+        assert sorted(d.kind for d in first) == [DigestKind.EVENT, DigestKind.WEEKLY]
+        assert again == []
+        contexts = await uow.digests.contexts(first)
+        by_kind = {c.digest.kind: c for c in contexts.values()}
+        assert by_kind[DigestKind.EVENT].event == night
+        assert by_kind[DigestKind.WEEKLY].event is None
+        counted = await uow.digests.activity(club, night, night.starts_at, due)
+        assert len({a.conversation_id for a in counted}) == 2
+        assert {a.shoutout_name for a in counted} == {None}  # nobody opted in
+        for claimed in first:
+            claimed.status, claimed.lease_owner = NudgeStatus.SENT, None
+        await uow.digests.settle(first, "a")
+    async with storage.session() as uow:
+        assert await uow.digests.next_due_at() is None
+        await uow.digests.plan([ClubDigest(club.id, DigestKind.EVENT, T0, due + timedelta(days=1),
+                                           due + timedelta(days=1), night.id)])  # fmt: skip
+        await uow.digests.drop_pending(club.id, DigestKind.EVENT, night.id)
+        assert await uow.digests.next_due_at() is None

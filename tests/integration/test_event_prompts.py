@@ -91,3 +91,29 @@ async def test_a_member_who_leaves_takes_their_prompts_along(
         assert await uow.prompts.next_due_at() is None
     # Every row was settled: a sweep finds nothing more to send.
     assert (await bot.dispatcher.dispatch_due()).claimed == 0
+
+
+async def test_digests_go_out_once_on_every_storage(club: tuple[TestBot, int]) -> None:
+    bot, _ = club
+
+    async def say(who: str, text: str, channel: Channel | None = CLUB) -> None:
+        requester = Requester(Address("slack", "T1", who), channel=channel)
+        reply = await bot.service.handle(requester, parse_command(text))
+        assert not reply.is_error, reply.plain_text()
+
+    await say("olive", "/club digest weekly fri 9am")
+    await bot.run_until(hours=24 * 6 + 2)  # Thursday evening, at the event
+    for member in MEMBERS[:4]:
+        await say(member, '/met Priya Raman, Deloitte, networking event:"Deloitte Night"', None)
+    await say(MEMBERS[0], "/followups settings shoutouts on", None)
+    await bot.run_until(hours=24 * 8)
+    titles = [digest.title for _, digest in bot.messenger.digests]
+    assert titles == [
+        "Career Club this week: how members followed up",  # Friday 13 March, 9:00
+        "After Deloitte Night: how Career Club followed up",  # Saturday 14 March, 20:00
+        "Career Club this week: how members followed up",  # Friday 20 March
+    ]
+    week, event, _ = (digest for _, digest in bot.messenger.digests)
+    assert week.lines[0] == "Members who logged conversations: 4"
+    assert event.lines[:2] == ("Members who logged conversations: 4", "Conversations logged: 4")
+    assert "Priya" not in event.plain_text() + week.plain_text()

@@ -43,6 +43,7 @@ TABLES = {
     "club_events",
     "event_going",
     "event_prompts",
+    "club_digests",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 

@@ -117,7 +117,7 @@ async def discord_bot() -> AsyncIterator[DiscordBot]:
     fake = FakeDiscordHTTP()
     await logged_in(client, fake)
     dispatcher = Dispatcher(
-        core.storage, messenger, core.clock, core.rulebook, default_zone=NEW_YORK
+        core.storage, messenger, core.clock, core.rulebook, default_zone=NEW_YORK, poster=messenger
     )
     try:
         yield DiscordBot(

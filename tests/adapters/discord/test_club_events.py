@@ -134,3 +134,19 @@ async def test_after_the_event_a_dm_button_logs_as_the_members_server_identity(
     member = Requester(Address("discord", str(GUILD_ID), str(BOB)))
     (follow_up, *_) = await discord_bot.service.open_follow_ups(member)
     assert follow_up.contact_name == "Priya Raman"
+
+
+async def test_a_digest_is_posted_in_the_channel_and_pings_nobody(discord_bot: DiscordBot) -> None:
+    await set_up(discord_bot)
+    await post(discord_bot)
+    await discord_bot.nudges_after(hours=24 * 9)
+    (digest,) = [
+        m
+        for m in discord_bot.http.created
+        if m["channel_id"] == str(CHANNEL_ID) and "followed up" in text_of(m)
+    ]
+    (embed,) = digest["embeds"]
+    assert embed["title"] == "After Deloitte Night \\@everyone: how Career Club followed up"
+    assert "Members who logged conversations: too few to report" in embed["description"]
+    (request,) = [r for r in discord_bot.http.to("POST", CARD_PATH) if "followed up" in str(r.json)]
+    assert request.json["allowed_mentions"] == {"parse": []}

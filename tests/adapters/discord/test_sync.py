@@ -74,6 +74,7 @@ async def test_the_definitions_sent(discord_bot: DiscordBot) -> None:
         "linkedin",
         "name",
         "dm",
+        "shoutouts",
     }
     assert set(subcommands) >= {"calendar", "link", "unlink"}
     (code,) = subcommands["link"]["options"]

@@ -180,3 +180,20 @@ async def test_after_the_event_a_dm_carries_log_who_i_met_which_opens_the_form(
     (opened,) = await harness.slack.wait_for("views.open")
     blocks = {b["block_id"]: b["element"] for b in opened.args["view"]["blocks"]}
     assert blocks["event"]["initial_value"] == "Deloitte Night <!channel> @here"
+
+
+async def test_a_digest_is_posted_in_the_channel_escaped(harness: SlackHarness) -> None:
+    await setup_club(harness)
+    await harness.command("/club", 'setup "Career <!here> Club"', reply_to="rename")
+    await harness.answer("rename")
+    await post_event(harness)
+    harness.clock.advance(timedelta(days=9))
+    await harness.dispatch_nudges()
+    (digest,) = [m for m in harness.slack.messages[CHANNEL] if "followed up" in m["text"]]
+    shown = card_text(digest)
+    assert shown.startswith(
+        "*After Deloitte Night &lt;!channel&gt; @here: how Career &lt;!here&gt; Club followed up*"
+    )
+    assert "Members who logged conversations: too few to report" in shown
+    assert "<!here>" not in str(digest)
+    assert "<!channel>" not in str(digest)
