@@ -110,6 +110,9 @@ class FakeMessenger:
         self.updates = 0
         # Digests posted in channels: (channel, digest).
         self.digests: list[tuple[str, DigestPost]] = []
+        # Everything ever shown in a channel, in order: each card as posted and as updated,
+        # and each digest.
+        self.channel_history: list[EventCard | DigestPost] = []
         self.clock = clock
         self.record = record
         self.delay = delay
@@ -142,6 +145,7 @@ class FakeMessenger:
         if answer is not None:
             return answer
         self.posts.append(ChannelPost(club.channel, card, f"post-{len(self.posts) + 1}"))
+        self.channel_history.append(card)
         return Posted(self.posts[-1].ref)
 
     async def post_digest(
@@ -151,6 +155,7 @@ class FakeMessenger:
         if answer is not None:
             return answer
         self.digests.append((club.channel, digest))
+        self.channel_history.append(digest)
         return Posted(f"digest-{len(self.digests)}")
 
     async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
@@ -158,6 +163,7 @@ class FakeMessenger:
         if not found:
             return PermanentFailure("message not found", concerns_person=False)
         self.posts[found[0]] = ChannelPost(club.channel, card, ref)
+        self.channel_history.append(card)
         self.updates += 1
         return Delivered()
 
