@@ -50,6 +50,7 @@ Type the commands you would type in Slack or Discord:
   /followups edit 1 name:... · delete 1 · undo · export · calendar · forget-me   your data
   /followups link · link CODE · unlink · settings dm slack|discord   one list on both
   /club setup NAME tz:ZONE · /club organizers add @bob     in a club's channel (:in #name)
+  /club event "Night" when:"thu 6pm-8pm" kind:networking · /club events · /club digest
 And the console's own:
   :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
   :as alice       act as another student (each has their own follow-ups and settings)
