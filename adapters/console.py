@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 from bot.bootstrap import Bot
 from bot.clock import VirtualClock
 from bot.commands import parse_command
-from bot.domain import Address, Person
+from bot.domain import Address, Channel, Club, Person
 from bot.errors import UserError
 from bot.formatting import format_moment, format_stamp
-from bot.ports import Delivered, Delivery
-from bot.replies import File, Reply
+from bot.ports import Delivered, Delivery, Posted
+from bot.replies import DigestPost, EventCard, File, Reply
 from bot.services import Requester
 from bot.timeparse import DurationError, parse_duration
 
@@ -40,6 +40,7 @@ WORKSPACE = "console"
 # Each :advance step delivers what is due; this bounds a runaway loop, not a real session.
 MAX_DISPATCH_ROUNDS = 100_000
 _USER_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+_CHANNEL_NAME = re.compile(r"#?([a-z0-9_-]{1,80})")
 
 HELP = """\
 Type the commands you would type in Slack or Discord:
@@ -50,9 +51,12 @@ Type the commands you would type in Slack or Discord:
   /followups link · link CODE · unlink · settings dm slack|discord   one list on both
   /fair plan "Spring Career Fair" Acme:1, Globex, Initech:2 when:friday   a fair's priority list
   /fair · show "NAME" · list · add Globex:1 · remove Hooli · move Initech 1 · help
+  /club setup NAME tz:ZONE · /club organizers add @bob     in a club's channel (:in #name)
+  /club event "Night" when:"thu 6pm-8pm" kind:networking · /club events · /club digest
 And the console's own:
   :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
   :as alice       act as another student (each has their own follow-ups and settings)
+  :in #club       type the next commands in a shared channel (for /club); :dm to leave it
   :now            the virtual time
   :help           this text
   :quit           leave (so does end of input)"""
@@ -72,18 +76,22 @@ def render(reply: Reply) -> str:
         text = f"{RULE}\n{section.text}\n{RULE}" if section.preformatted else section.text
         blocks.append(f"{section.title}\n{text}" if section.title else text)
     text = "\n\n".join(blocks)
-    if reply.actions:
-        text += "\n" + " ".join(f"[{a.label}: {a.command}]" for a in reply.actions)
+    buttons = [(a.label, a.command) for a in reply.actions]
+    buttons += [(a.label, a.command) for a in reply.event_actions]
+    if buttons:
+        text += "\n" + " ".join(f"[{label}: {command}]" for label, command in buttons)
     return text
 
 
 class ConsoleMessenger:
-    """Prints DMs in the recipient's local time, at the virtual clock's time."""
+    """Prints DMs in the recipient's local time, and channel posts in the club's, at the
+    virtual clock's time."""
 
     def __init__(self, clock: VirtualClock, out: TextIO, default_zone: ZoneInfo) -> None:
         self.clock = clock
         self.out = out
         self.default_zone = default_zone
+        self.posts = 0
 
     async def send_dm(
         self, to: Person, message: Reply, *, key: str, maybe_sent: bool = False
@@ -93,6 +101,34 @@ class ConsoleMessenger:
         print(render(message), file=self.out)
         print(file=self.out, flush=True)
         return Delivered()
+
+    async def post_to_channel(self, club: Club, card: EventCard) -> Posted:
+        self._print_card(club, card, "POST")
+        self.posts += 1
+        return Posted(str(self.posts))
+
+    async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
+        self._print_card(club, card, "UPDATE")
+        return Delivered()
+
+    async def post_digest(self, club: Club, digest: DigestPost) -> Posted:
+        stamp = format_stamp(self.clock.now(), club.zone)
+        print(f"[POST to #{club.channel} at {stamp}]", file=self.out)
+        print(digest.plain_text(), file=self.out)
+        print(file=self.out, flush=True)
+        self.posts += 1
+        return Posted(str(self.posts))
+
+    def _print_card(self, club: Club, card: EventCard, what: str) -> None:
+        stamp = format_stamp(self.clock.now(), club.zone)
+        print(f"[{what} to #{club.channel} at {stamp}]", file=self.out)
+        print(card.plain_text(), file=self.out)
+        if card.buttons:
+            print(
+                " ".join(f"[{label}: {command}]" for _, label, command in card.buttons),
+                file=self.out,
+            )
+        print(file=self.out, flush=True)
 
 
 class Console:
@@ -114,6 +150,8 @@ class Console:
         self.out = out
         self.default_zone = default_zone
         self.user = user
+        # The shared channel the next commands come from (`:in #name`); None: a DM.
+        self.channel: str | None = None
         self.echo = echo
         self.export_dir = export_dir or Path.cwd()
 
@@ -157,7 +195,8 @@ class Console:
         except UserError as err:
             self.say(str(err))
             return
-        requester = Requester(Address(PLATFORM, WORKSPACE, self.user))
+        channel = Channel(self.channel, self.channel) if self.channel else None
+        requester = Requester(Address(PLATFORM, WORKSPACE, self.user), channel=channel)
         reply = await self.bot.service.handle(requester, command)
         self.say(render(reply))
         if reply.files:
@@ -194,6 +233,16 @@ class Console:
             else:
                 self.user = argument
                 self.say(f"You are now {argument}.")
+        elif name == "in":
+            found = _CHANNEL_NAME.fullmatch(argument.casefold())
+            if found is None:
+                self.say("Which channel? Like :in #career-club (letters, digits, - and _).")
+            else:
+                self.channel = found.group(1)
+                self.say(f"You are now in #{self.channel}.")
+        elif name in ("dm", "out"):
+            self.channel = None
+            self.say("You are now in your DMs with the bot.")
         elif name == "advance":
             await self._advance(argument)
         else:
@@ -227,7 +276,7 @@ class Console:
         return await self.bot.service.zone_for(Address(PLATFORM, WORKSPACE, self.user))
 
     def prompt(self) -> str:
-        return f"{self.user}> "
+        return f"{self.user} in #{self.channel}> " if self.channel else f"{self.user}> "
 
 
 async def stdin_lines(

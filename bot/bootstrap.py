@@ -10,6 +10,7 @@ messenger and the pace rules of their platform, keyed by the platform's name.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.calendar_feed import CalendarFeed
 from bot.clock import Clock
 from bot.config import Settings
+from bot.digests import plan_weekly_digests
 from bot.dispatch import Dispatcher
-from bot.messengers import RoutingMessenger
+from bot.messengers import RoutingMessenger, RoutingPoster
 from bot.metrics import MeasuredStorage, Metrics, NoMetrics
 from bot.pacing import PaceRule, PlatformPacer
 from bot.ports import Messenger, Storage
@@ -158,6 +160,7 @@ async def build_bot(
     # The database's errors are counted wherever they happen: commands, sweeps, checks.
     storage = MeasuredStorage(SqlStorage(engine), metrics, DATABASE_ERRORS)
     scheduler = NudgeScheduler(clock=clock, outage_errors=STORAGE_OUTAGES) if scheduled else None
+    poster = RoutingPoster(messengers)
     service = FollowUpService(
         storage,
         clock,
@@ -169,6 +172,7 @@ async def build_bot(
         metrics=metrics,
         outages=DATABASE_ERRORS,
         public_url=settings.public_url,
+        poster=poster,
     )
     dispatcher = Dispatcher(
         storage,
@@ -180,9 +184,11 @@ async def build_bot(
         pacer=PlatformPacer(pace_rules, storage=storage) if pace_rules else None,
         platforms=list(messengers),
         metrics=metrics,
+        poster=poster,
     )
     if scheduler is not None:
         scheduler.attach(dispatcher)
+        scheduler.digests = functools.partial(plan_weekly_digests, storage, clock)
         scheduler.housekeeping = Retention(
             storage,
             clock,

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
+from bot.club_commands import ClubCommand, parse_club
 from bot.edits import parse_changes
 from bot.errors import UserError
 from bot.fairs import (
@@ -335,6 +336,7 @@ Command = (
     | AddToFair
     | RemoveFromFair
     | MoveOnFair
+    | ClubCommand
 )
 
 # Commands that only show or send something: nothing a list or a home page shows changes.
@@ -394,9 +396,12 @@ def parse_command(text: str, *, where: str | None = None) -> Command:
         return parse_followups(rest)
     if name in ("/fair", "/fairs"):
         return parse_fair(rest)
+    if name == "/club":
+        return parse_club(rest)
     raise CommandError(
         f"“{clip(name, 40)}” isn't a command I know. Try /met to record a conversation, "
-        "/followups to see what you owe or /fair for a career fair's priority list."
+        "/followups to see what you owe, /fair for a career fair's priority list, or /club in "
+        "a club's channel."
     )
 
 

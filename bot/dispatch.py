@@ -35,6 +35,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.digests import DigestSender
 from bot.domain import (
     Address,
     FollowUpStatus,
@@ -43,11 +44,13 @@ from bot.domain import (
     NudgeStatus,
     why_not_nudged,
 )
+from bot.event_prompts import PromptSender
 from bot.fair_evenings import FairEvenings
 from bot.messages import nudge_message
 from bot.metrics import Metrics, NoMetrics, NudgeTally, failure_reason, retry_reason
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
+    ChannelPoster,
     Claim,
     CountsRequests,
     Delivered,
@@ -140,6 +143,8 @@ class Dispatcher:
     platforms: Sequence[str] | None = None
     # Told each batch's outcomes once it is settled, and the outbox's depth when measured.
     metrics: Metrics = field(default_factory=NoMetrics)
+    # Posts clubs' digests in their channels (bot.digests); None: they wait for one that can.
+    poster: ChannelPoster | None = None
 
     def __post_init__(self) -> None:
         self._pacer: Pacer = self.pacer or NoPacing()
@@ -159,10 +164,29 @@ class Dispatcher:
             platforms=self._platforms,
             pacer=self._pacer,
         )
+        self._prompts = PromptSender(
+            self.storage,
+            self.messenger,
+            self.clock,
+            self.owner,
+            self.lease,
+            pacer=self._pacer,
+            platforms=self._platforms,
+        )
+        self._digests = DigestSender(
+            self.storage,
+            self.poster,
+            self.clock,
+            self.rulebook,
+            self.owner,
+            self.lease,
+            platforms=self._platforms,
+        )
 
     async def dispatch_due(self) -> DispatchReport:
         """Deliver every nudge due now, one batch at a time, until none is left; then the
-        evening DMs after career fairs that are due (`bot.fair_evenings`)."""
+        evening DMs after career fairs (`bot.fair_evenings`), and the prompts after club events
+        (`bot.event_prompts`) and clubs' digests, counted with them."""
         report = DispatchReport()
         while True:
             batch = await self.claim()
@@ -173,6 +197,12 @@ class Dispatcher:
         claimed, sent = await self._evenings.send_due()
         report.claimed += claimed
         report.sent += sent
+        for other in (await self._prompts.dispatch_due(), await self._digests.dispatch_due()):
+            report.add(
+                DispatchReport(
+                    other.claimed, other.sent, other.cancelled, other.retried, other.failed
+                )
+            )
         return report
 
     async def claim(self) -> list[Nudge]:
@@ -183,10 +213,17 @@ class Dispatcher:
             return await uow.outbox.claim_due(claim)
 
     async def next_due_at(self) -> datetime | None:
-        """When the next nudge or fair evening DM falls due (or a lease runs out)."""
+        """When the earliest nudge, fair evening DM, prompt or digest falls due (or a lease runs
+        out)."""
         async with self.storage.session() as uow:
-            due = [await uow.outbox.next_due_at(), await uow.fairs.next_evening_at()]
-        return min((d for d in due if d is not None), default=None)
+            found = [
+                await uow.outbox.next_due_at(),
+                await uow.fairs.next_evening_at(),
+                await uow.prompts.next_due_at(),
+                await uow.digests.next_due_at() if self.poster is not None else None,
+            ]
+        times = [t for t in found if t is not None]
+        return min(times) if times else None
 
     async def measure_outbox(self) -> OutboxDepth:
         """Count the nudges waiting, by state, and report it to `metrics`."""

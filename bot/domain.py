@@ -9,16 +9,25 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from rules.engine import NudgeKind, PlannedFollowUp, QuietHours, Rulebook, should_nudge
 
 __all__ = [
+    "EVENT_MARGIN",
     "NAME_LIMIT",
     "REASON_LENGTH",
     "Address",
+    "Channel",
+    "Club",
+    "ClubDigest",
+    "ClubEvent",
     "Conversation",
+    "DeliveryRow",
+    "DigestKind",
+    "EventPrompt",
     "FairEntry",
     "FairList",
     "FairVisit",
@@ -30,6 +39,7 @@ __all__ = [
     "NudgeKind",
     "NudgeStatus",
     "Person",
+    "PromptKind",
     "Workspace",
     "clip_reason",
     "company_key",
@@ -44,6 +54,16 @@ class Address:
     platform: str
     workspace: str
     user: str
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A shared channel a command came from (a Slack channel, a Discord text channel, the
+    console's `:in #name`), by the platform's id, with its name when the platform says it. A
+    command from a DM has none."""
+
+    id: str
+    name: str | None = None
 
 
 class JobStatus(enum.StrEnum):
@@ -109,6 +129,9 @@ class Person:
     # The student's primary account when this one is joined to it (/followups link): their
     # follow-ups and settings are the primary's. None for a primary or a lone account.
     linked_to: int | None = None
+    # Whether a club's digest may thank them by name (/followups settings shoutouts on): their
+    # name only, never their contacts.
+    shoutouts: bool = False
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         chosen = self.timezone or self.platform_timezone
@@ -130,6 +153,137 @@ class Workspace:
     default_timezone: str | None = None
     undeliverable: str | None = None
     undeliverable_since: datetime | None = None
+
+
+@dataclass
+class Club:
+    """A shared channel made a club with /club setup: a student chapter, a career-services
+    channel, a class. Its organizers are the one who set it up, those they add, and whoever
+    manages the workspace (the platform says who: Slack admins, Discord's Manage Events or
+    Manage Server)."""
+
+    platform: str
+    workspace: str
+    channel: str
+    name: str
+    timezone: str
+    created_by: str
+    created_at: datetime
+    # The weekly digest, when its organizers want one: the weekday (Monday 0) and the time of
+    # day, in the club's zone.
+    digest_day: int | None = None
+    digest_at: time | None = None
+    id: int | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass
+class ClubEvent:
+    """An event a club's organizers post (an employer night, a mixer, a fair trip), with the
+    card the bot keeps up to date in the channel (`post_ref`: the platform's message id)."""
+
+    club_id: int
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    created_at: datetime
+    # A fair's companies, as the organizer listed them.
+    companies: tuple[str, ...] = ()
+    cancelled: bool = False
+    post_ref: str | None = None
+    id: int | None = None
+
+
+class DeliveryRow(Protocol):
+    """A row of an outbox beside the nudges' (an event prompt, a club digest): how its
+    delivery stands, as dispatch settles it."""
+
+    id: int | None
+    status: NudgeStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+
+
+# A conversation logged in a club's channel counts for an event when it was met this close to
+# the event's hours (a student arriving early, a chat in the doorway afterwards).
+EVENT_MARGIN = timedelta(hours=1)
+
+
+class DigestKind(enum.StrEnum):
+    """A club's digests: after an event (its end + 48 h), and weekly."""
+
+    EVENT = "event"
+    WEEKLY = "weekly"
+
+
+@dataclass
+class ClubDigest:
+    """One digest a club's channel gets: an outbox row like a nudge, so that replicas post it
+    once and a restart loses none. It counts what was logged from `period_start` to
+    `period_end` (an event's: the event's conversations, whenever logged)."""
+
+    club_id: int
+    kind: DigestKind
+    period_start: datetime
+    period_end: datetime
+    due_at: datetime
+    event_id: int | None = None
+    status: NudgeStatus = NudgeStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.next_attempt_at is None:
+            self.next_attempt_at = self.due_at
+
+    @property
+    def key(self) -> str:
+        """What names this digest among the club's: one row per key, whoever plans it."""
+        return f"{self.kind}:{self.event_id or ''}:{self.period_end.isoformat()}"
+
+
+class PromptKind(enum.StrEnum):
+    """The DMs a member who said they were going gets after an event."""
+
+    PROMPT = "prompt"  # "How was Deloitte Night? Log who you met"
+    REMINDER = "reminder"  # the next day, only if they logged nothing
+
+
+@dataclass
+class EventPrompt:
+    """One DM to a member after an event they said they were going to: an outbox row like a
+    nudge, claimed by one replica, sent, settled."""
+
+    event_id: int
+    person_id: int
+    kind: PromptKind
+    due_at: datetime
+    status: NudgeStatus = NudgeStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.next_attempt_at is None:
+            self.next_attempt_at = self.due_at
 
 
 @dataclass

@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from bot.domain import Person
-from bot.ports import CountsRequests, Delivery, Messenger, RetryAfter
-from bot.replies import Reply
+from bot.domain import Club, Person
+from bot.ports import (
+    ChannelPoster,
+    CountsRequests,
+    Delivery,
+    Messenger,
+    PermanentFailure,
+    Posted,
+    RetryAfter,
+)
+from bot.replies import DigestPost, EventCard, Reply
 
-__all__ = ["RoutingMessenger"]
+__all__ = ["RoutingMessenger", "RoutingPoster"]
 
 RETRY_ELSEWHERE = timedelta(minutes=5)
 
@@ -38,3 +46,37 @@ class RoutingMessenger:
     def requests_for(self, to: Person) -> int:
         messenger = self.by_platform.get(to.address.platform)
         return messenger.requests_for(to) if isinstance(messenger, CountsRequests) else 1
+
+
+class RoutingPoster:
+    """Posts each club's cards through the messenger of the club's platform, where it posts in
+    channels."""
+
+    def __init__(self, by_platform: Mapping[str, object]) -> None:
+        self.by_platform = {
+            platform: poster
+            for platform, poster in by_platform.items()
+            if isinstance(poster, ChannelPoster)
+        }
+
+    async def post_to_channel(
+        self, club: Club, card: EventCard
+    ) -> Posted | RetryAfter | PermanentFailure:
+        poster = self.by_platform.get(club.platform)
+        if poster is None:
+            return PermanentFailure(f"no {club.platform} adapter here", concerns_person=False)
+        return await poster.post_to_channel(club, card)
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        poster = self.by_platform.get(club.platform)
+        if poster is None:
+            return PermanentFailure(f"no {club.platform} adapter here", concerns_person=False)
+        return await poster.post_digest(club, digest)
+
+    async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
+        poster = self.by_platform.get(club.platform)
+        if poster is None:
+            return PermanentFailure(f"no {club.platform} adapter here", concerns_person=False)
+        return await poster.update_post(club, ref, card)

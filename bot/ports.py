@@ -13,7 +13,11 @@ from typing import Literal, Protocol, runtime_checkable
 
 from bot.domain import (
     Address,
+    Club,
+    ClubDigest,
+    ClubEvent,
     Conversation,
+    EventPrompt,
     FairList,
     FairVisit,
     FollowUp,
@@ -22,15 +26,20 @@ from bot.domain import (
     Person,
     Workspace,
 )
-from bot.replies import Reply
+from bot.replies import DigestPost, EventCard, Reply
 
 __all__ = [
     "Accounts",
+    "Activity",
     "BotState",
     "CalendarFeeds",
+    "ChannelPoster",
     "Claim",
+    "Clubs",
     "Delivered",
     "Delivery",
+    "DigestContext",
+    "Digests",
     "Fairs",
     "FollowUps",
     "Messenger",
@@ -39,6 +48,9 @@ __all__ = [
     "OutboxDepth",
     "People",
     "PermanentFailure",
+    "Posted",
+    "PromptContext",
+    "Prompts",
     "RetryAfter",
     "Storage",
     "UnitOfWork",
@@ -96,6 +108,35 @@ class Messenger(Protocol):
         repeated send (Discord's nonce). `maybe_sent`: this nudge was tried before and may have
         arrived (a crash before its settling, a timeout), so look for it before sending again
         where the platform allows (Slack). Raising means a transient failure, retried later."""
+        ...
+
+
+@dataclass(frozen=True)
+class Posted:
+    """The platform posted the card: `ref` is its message (Slack's ts, Discord's message id),
+    to update it in place."""
+
+    ref: str
+
+
+@runtime_checkable
+class ChannelPoster(Protocol):
+    """Posts in club channels: an event's card, updated in place as it changes."""
+
+    async def post_to_channel(
+        self, club: Club, card: EventCard
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """Post `card` in the club's channel. Raising means a transient failure."""
+        ...
+
+    async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
+        """Replace the club's message `ref` with `card`."""
+        ...
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """Post a digest in the club's channel. Raising means a transient failure."""
         ...
 
 
@@ -439,6 +480,191 @@ class Fairs(Protocol):
         ...
 
 
+class Clubs(Protocol):
+    """Club channels (`bot.handlers.clubs`): their organizers, their events, and who is going
+    (private: only counts leave storage for a channel)."""
+
+    async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
+        """The club of a channel, or None when the channel isn't one."""
+        ...
+
+    async def add(self, club: Club) -> Club:
+        """Make a channel a club: `club` with its id; or, when the channel became one a moment
+        ago (another replica), that club, unchanged."""
+        ...
+
+    async def update(self, club: Club) -> None:
+        """Write a club's name and zone."""
+        ...
+
+    async def delete(self, club_id: int) -> None:
+        """Delete a club with its organizers, events and who was going to them; members'
+        conversations and follow-ups stay."""
+        ...
+
+    async def organizers(self, club_id: int) -> list[str]:
+        """The platform user ids of the organizers the founder added, in the order added."""
+        ...
+
+    async def add_organizer(self, club_id: int, user_id: str) -> bool:
+        """Add an organizer; False when they were one already."""
+        ...
+
+    async def remove_organizer(self, club_id: int, user_id: str) -> bool:
+        """Remove an organizer; False when they weren't one."""
+        ...
+
+    async def add_event(self, event: ClubEvent) -> ClubEvent:
+        """Add an event; it gets its id."""
+        ...
+
+    async def update_event(self, event: ClubEvent) -> None:
+        """Write an event's title, kind, times, companies, cancellation and card."""
+        ...
+
+    async def set_post_ref(self, event_id: int, ref: str) -> None:
+        """Keep where the event's card was posted (only that: an edit meanwhile stays)."""
+        ...
+
+    async def event(self, club_id: int, event_id: int) -> ClubEvent | None:
+        """The club's event `event_id`, or None (another club's reads like none)."""
+        ...
+
+    async def events_between(self, club_id: int, start: datetime, end: datetime) -> list[ClubEvent]:
+        """The club's events that end at or after `start` and start at or before `end`, the
+        cancelled ones too, soonest first."""
+        ...
+
+    async def set_going(self, event_id: int, person_id: int, going: bool, at: datetime) -> bool:
+        """Say the person is going (or no longer); False when that was so already."""
+        ...
+
+    async def is_going(self, event_id: int, person_id: int) -> bool: ...
+
+    async def going_counts(self, event_ids: Sequence[int]) -> dict[int, int]:
+        """How many are going to each of these events (those with none are left out)."""
+        ...
+
+    async def going_people(self, event_id: int) -> list[Person]:
+        """Who is going to the event (for their prompts' times only: never shown)."""
+        ...
+
+    async def going_event(self, event_id: int, person_id: int) -> ClubEvent | None:
+        """The event, if the person said they were going to it (what a DM's button may
+        reach); None otherwise."""
+        ...
+
+
+@dataclass(frozen=True)
+class PromptContext:
+    """What a claimed prompt is about: its event, the event's club, and the member."""
+
+    prompt: EventPrompt
+    event: ClubEvent
+    club: Club
+    person: Person
+
+
+class Prompts(Protocol):
+    """The DMs to members after an event they were going to (`bot.event_prompts`): outbox
+    rows claimed, sent and settled like nudges, through their own statements."""
+
+    async def plan(self, prompts: Sequence[EventPrompt]) -> None:
+        """Add these prompts; one a member, event and kind already planned is left as it is."""
+        ...
+
+    async def drop_pending(self, event_id: int, person_id: int | None = None) -> None:
+        """Delete the event's prompts never tried yet (of one member, or of all)."""
+        ...
+
+    async def claim_due(self, claim: Claim) -> list[EventPrompt]:
+        """Claim the due prompts `claim` asks for (pending, or sending with an expired lease),
+        in due order: marked sending, one more attempt. One statement; replicas never claim
+        the same."""
+        ...
+
+    async def contexts(self, claimed: Sequence[EventPrompt]) -> dict[int, PromptContext]:
+        """What each claimed prompt is about, by its id; those whose rows are gone are left
+        out."""
+        ...
+
+    async def settle(self, settled: Sequence[EventPrompt], owner: str) -> None:
+        """Write the outcome of many prompts, of rows `owner` still holds."""
+        ...
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending prompt falls due (or the earliest lease runs out)."""
+        ...
+
+    async def logged_since(self, person_id: int, title: str, channel: str, since: datetime) -> bool:
+        """Whether the member logged a conversation naming the event `title` (in any case),
+        or logged one in the club's `channel` at or after `since`."""
+        ...
+
+
+@dataclass(frozen=True)
+class DigestContext:
+    """What a claimed digest is about: its club, and its event for an event's digest."""
+
+    digest: ClubDigest
+    club: Club
+    event: ClubEvent | None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One follow-up (or a conversation with none: `status` None) a digest counts: whose, and
+    how it stands. Names leave storage only for those who opted in to shout-outs."""
+
+    person_id: int
+    conversation_id: int
+    status: str | None
+    closed_at: datetime | None
+    ideal_by: datetime | None
+    kind: str
+    shoutout_name: str | None
+
+
+class Digests(Protocol):
+    """A club's digests: outbox rows like the nudges, and what they count."""
+
+    async def plan(self, digests: Sequence[ClubDigest]) -> None:
+        """Add these digests; one whose club and key are planned already is left as it is."""
+        ...
+
+    async def drop_pending(self, club_id: int, kind: str, event_id: int | None = None) -> None:
+        """Delete the club's digests of `kind` (of one event) never tried yet."""
+        ...
+
+    async def claim_due(self, claim: Claim) -> list[ClubDigest]:
+        """Claim the due digests `claim` asks for, as `Prompts.claim_due` does."""
+        ...
+
+    async def contexts(self, claimed: Sequence[ClubDigest]) -> dict[int, DigestContext]:
+        """What each claimed digest is about, by its id; those whose club is gone left out."""
+        ...
+
+    async def settle(self, settled: Sequence[ClubDigest], owner: str) -> None:
+        """Write the outcome of many digests, of rows `owner` still holds."""
+        ...
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending digest falls due (or the earliest lease runs out)."""
+        ...
+
+    async def activity(
+        self, club: Club, event: ClubEvent | None, start: datetime, end: datetime
+    ) -> list[Activity]:
+        """What a digest counts. For an event: the conversations naming it, or logged in the
+        club's channel while it ran. Weekly: those logged from `start` to `end` in the
+        channel or naming one of the club's events. With their follow-ups."""
+        ...
+
+    async def weekly_clubs(self) -> list[Club]:
+        """The clubs that want a weekly digest."""
+        ...
+
+
 class BotState(Protocol):
     """Short values the bot keeps for itself across replicas: command-sync digests, requests
     already seen, shared rate windows."""
@@ -489,6 +715,9 @@ class UnitOfWork(Protocol):
     calendar_feeds: CalendarFeeds
     accounts: Accounts
     fairs: Fairs
+    clubs: Clubs
+    prompts: Prompts
+    digests: Digests
 
 
 class Storage(Protocol):

@@ -10,14 +10,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
+from bot.formatting import format_moment
 from bot.met import MetInput
 
 __all__ = [
     "Action",
     "ActionKind",
     "CorrectionForm",
+    "DigestPost",
+    "EventAction",
+    "EventButton",
+    "EventCard",
     "File",
     "Notice",
     "NoticeKind",
@@ -127,6 +134,11 @@ class Reply:
     # Open the fair-list form in answer (/fair alone, no list yet) where the platform has
     # forms; the sections say how to type it instead.
     fair_form: bool = False
+    # The /met form to open, filled in (a Log who I met button); the sections say how to type
+    # it instead.
+    met_form: MetInput | None = None
+    # Buttons about a club's event, in a DM (Log who I met, after it).
+    event_actions: tuple[EventAction, ...] = ()
 
     @classmethod
     def text(cls, *paragraphs: str, actions: Iterable[Action] = ()) -> Reply:
@@ -170,3 +182,95 @@ class Reply:
         for section in self.shown_sections():
             blocks.append(f"{section.title}\n{section.text}" if section.title else section.text)
         return "\n\n".join(blocks)
+
+
+class EventButton(enum.StrEnum):
+    """The buttons under an event card: anyone in the channel may click them."""
+
+    GOING = "going"  # private: the card shows only how many
+    LOG = "log"  # opens /met's form with the event and its kind filled in
+
+
+class EventAction(NamedTuple):
+    """A button about a club's event in a DM: the core checks the clicker was going to it."""
+
+    button: EventButton
+    event_id: int
+    label: str
+
+    @property
+    def command(self) -> str:
+        """The command that does the same: "/club log 12"."""
+        return f"/club {self.button} {self.event_id}"
+
+
+@dataclass(frozen=True)
+class EventCard:
+    """An event's card in its club's channel, as every platform shows it: the title, its time
+    (each reader's own zone where the platform can show it; `zone`, the club's, elsewhere), its
+    kind, a fair's companies, how many are going, and its buttons. Organizer text is plain text,
+    escaped by each adapter like everything else."""
+
+    event_id: int
+    club_name: str
+    title: str
+    kind_label: str
+    starts_at: datetime
+    ends_at: datetime
+    zone: ZoneInfo
+    companies: tuple[str, ...] = ()
+    going: int = 0
+    cancelled: bool = False
+
+    @property
+    def when(self) -> str:
+        """ "Thu 12 Mar 18:00–20:00 EDT", in the club's zone."""
+        start, end = self.starts_at.astimezone(self.zone), self.ends_at.astimezone(self.zone)
+        shown = format_moment(self.starts_at, self.zone)
+        if start.date() == end.date():
+            return shown.replace(f"{start:%H:%M}", f"{start:%H:%M}–{end:%H:%M}", 1)
+        return f"{shown} – {format_moment(self.ends_at, self.zone)}"
+
+    @property
+    def going_text(self) -> str:
+        if self.cancelled:
+            return "This event is cancelled."
+        if self.going == 0:
+            return "Nobody has said they're going yet."
+        return "1 person is going." if self.going == 1 else f"{self.going} people are going."
+
+    @property
+    def companies_text(self) -> str:
+        return f"Companies: {', '.join(self.companies)}" if self.companies else ""
+
+    @property
+    def buttons(self) -> tuple[tuple[EventButton, str, str], ...]:
+        """(button, label, the command that does the same), none once cancelled."""
+        if self.cancelled:
+            return ()
+        return (
+            (EventButton.GOING, "Going", f"/club going {self.event_id}"),
+            (EventButton.LOG, "Log who I met", f"/club log {self.event_id}"),
+        )
+
+    def plain_text(self, when: str | None = None) -> str:
+        """The card as lines of text, with `when` as the platform shows it (the club's zone by
+        default)."""
+        title = f"{self.title} (cancelled)" if self.cancelled else self.title
+        lines = [title, f"{when or self.when} · {self.kind_label}"]
+        if self.companies_text:
+            lines.append(self.companies_text)
+        lines.append(self.going_text)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class DigestPost:
+    """A club's digest in its channel: counts only, never a contact, and no student's name but
+    those who opted in to shout-outs. Plain text, escaped by each adapter."""
+
+    title: str
+    lines: tuple[str, ...]
+
+    def plain_text(self) -> str:
+        return "\n".join((self.title, *self.lines))

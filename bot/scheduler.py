@@ -14,7 +14,9 @@ replicas); APScheduler only decides *when* to sweep:
   more, instead of being skipped by APScheduler as "maximum number of running instances";
 - an interval job counts the outbox by state for the metrics (`measure`), on its own timer so
   a scrape never queries the database;
-- a daily job deletes what is kept past its time (`bot.retention`), when one is attached.
+- a daily job deletes what is kept past its time (`bot.retention`), when one is attached;
+- an hourly cron job plans each club's next weekly digest (`bot.digests`), when attached: the
+  digest itself is an outbox row, posted by the sweep, once, whichever replica claims it.
 
 A sweep that fails because the database is away (PostgreSQL restarting, SQLite locked) does not
 stop anything: it is logged, and sweeps pause with exponential backoff (capped at a few seconds,
@@ -30,6 +32,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -79,6 +82,8 @@ class NudgeScheduler:
         self.outage_errors = (*OUTAGE_ERRORS, *outage_errors)
         self.dispatcher: Dispatcher | None = None
         self.housekeeping: Callable[[], Awaitable[object]] | None = None
+        # Plans clubs' next weekly digests (`bot.digests.plan_weekly_digests`), hourly.
+        self.digests: Callable[[], Awaitable[object]] | None = None
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._measuring = asyncio.Lock()
@@ -109,6 +114,18 @@ class NudgeScheduler:
                 self.keep_house,
                 "housekeeping",
                 first=self.clock.now() + self.housekeeping_first_after,
+            )
+        if self.digests is not None:
+            # On the hour: a digest set for 9:00 is planned well before (each one plans the
+            # next), and this mends the chain after an outage or a new setting on a replica.
+            self._scheduler.add_job(
+                self.plan_digests,
+                CronTrigger(minute=0, timezone=UTC),
+                id="digests",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=self.clock.now(),
+                misfire_grace_time=None,
             )
         self._scheduler.start()
 
@@ -204,6 +221,18 @@ class NudgeScheduler:
         except Exception as err:
             log.error("housekeeping failed (%s); it runs again tomorrow", type(err).__name__)
             log.debug("housekeeping failure", exc_info=True)
+
+    async def plan_digests(self) -> None:
+        """Plan clubs' next weekly digests. Never raises: a failure is logged, and the next
+        hour's run tries again."""
+        assert self.digests is not None
+        if self._stopped:
+            return
+        try:
+            await self.digests()
+        except Exception as err:
+            log.error("planning digests failed (%s); it runs again in an hour", type(err).__name__)
+            log.debug("digest planning failure", exc_info=True)
 
     async def sweep(self) -> DispatchReport | None:
         """Deliver what is due, then re-arm the wake-up. Never raises."""

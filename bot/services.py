@@ -14,14 +14,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import messages
 from bot.clock import Clock
+from bot.club_posts import ClubPosts
 from bot.commands import Command, changes_anything
-from bot.domain import NAME_LIMIT, Address, FairList, Person, Workspace
+from bot.domain import NAME_LIMIT, Address, Channel, FairList, Person, Workspace
 from bot.errors import UserError
 from bot.fairs import FairError
 from bot.handlers import ABOUT_THE_WORKSPACE, COMMAND_HANDLERS, Context, Dependencies
@@ -30,7 +31,7 @@ from bot.messages import settings as say
 from bot.met import MetError, clean_text
 from bot.metrics import Metrics, NoMetrics
 from bot.planning import NudgePlanner
-from bot.ports import Storage, UnitOfWork
+from bot.ports import ChannelPoster, Storage, UnitOfWork
 from bot.proofread import Proofreader, shared_proofreader
 from bot.replies import Notice, Reply
 from bot.zones import is_zone
@@ -48,6 +49,12 @@ async def _student(uow: UnitOfWork, address: Address) -> Person | None:
     if person is not None and person.linked_to is not None:
         return await uow.accounts.by_id(person.linked_to) or person
     return person
+
+
+def _where(requester: Requester, ctx: Context) -> Context:
+    """`ctx` with where the command came from and whether its asker runs the workspace."""
+    ctx.channel, ctx.manages_workspace = requester.channel, requester.manages_workspace
+    return ctx
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,18 @@ class Requester:
     settings win over them. `shares_zone` says whether the platform tells bots people's zones:
     where it doesn't (Discord), the workspace's default zone stands in for the platform's, and
     the person is told once how to set theirs.
+
+    `channel` is the shared channel the command came from (None in a DM), and
+    `manages_workspace` whether the platform says they run the workspace (Slack's admins and
+    owners, Discord's Manage Events or Manage Server): they organize every club in it.
     """
 
     address: Address
     display_name: str | None = None
     timezone: str | None = None
     shares_zone: bool = True
+    channel: Channel | None = None
+    manages_workspace: bool = False
 
 
 # Told, after a command changed something, every account of the student it changed (the one
@@ -96,7 +109,8 @@ class FollowUpService:
     `metrics` is told how long each command took, by its class name and platform.
     `outages` are what `storage` raises while its database is away or too slow to answer: a
     command they interrupt is answered "try again in a moment" (nothing of it was saved).
-    `public_url`: where the bot's public HTTP server is reached, for calendar subscriptions."""
+    `public_url`: where the bot's public HTTP server is reached, for calendar subscriptions.
+    `poster` posts club events' cards in their channels (`bot.club_posts`)."""
 
     def __init__(
         self,
@@ -111,6 +125,7 @@ class FollowUpService:
         metrics: Metrics | None = None,
         outages: tuple[type[BaseException], ...] = (),
         public_url: str | None = None,
+        poster: ChannelPoster | None = None,
     ) -> None:
         self._storage = storage
         self._outages = outages
@@ -127,6 +142,7 @@ class FollowUpService:
             clock=clock,
             public_url=public_url,
         )
+        self._posts = ClubPosts(storage, poster, rulebook)
 
     async def handle(self, requester: Requester, command: Command) -> Reply:
         """Run one command for `requester`, in one transaction. Never raises for anything a
@@ -170,6 +186,10 @@ class FollowUpService:
         due_times = ctx.planner.due_times
         if due_times and self.on_nudge_planned is not None:
             self.on_nudge_planned(min(due_times))
+        if ctx.cards and ctx.club is not None:
+            # Committed too: the cards show the event as it now stands.
+            problems = await self._posts.publish(ctx.club, ctx.cards)
+            reply = replace(reply, sections=(*reply.sections, *problems))
         for listener in self.change_listeners if changed else ():
             try:
                 await listener(changed, command)
@@ -249,7 +269,10 @@ class FollowUpService:
             )
         planner = NudgePlanner(uow, self.rulebook, self.default_zone, now)
         if not record:
-            return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+            return _where(
+                requester,
+                Context(uow, person, now, self._deps, planner, known_workspace=workspace),
+            )
         if new:
             self._learn(person, requester, platform_zone)
             # The stored person: this one, or the one another replica's command (their first
@@ -261,10 +284,15 @@ class FollowUpService:
         if primary is not None:
             # An account joined to another: the student is the primary one, their follow-ups
             # and settings with it.
-            return Context(
-                uow, primary, now, self._deps, planner, known_workspace=None, account=person
+            return _where(
+                requester,
+                Context(
+                    uow, primary, now, self._deps, planner, known_workspace=None, account=person
+                ),
             )
-        return Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+        return _where(
+            requester, Context(uow, person, now, self._deps, planner, known_workspace=workspace)
+        )
 
     @staticmethod
     def _learn(person: Person, requester: Requester, platform_zone: str | None) -> bool:

@@ -3,8 +3,8 @@ into a core command for the server and user Discord verified, and each core repl
 ephemeral message. The core decides everything; the modules below translate:
 
     app.py       this wiring
-    commands.py  /met, /followups, /server-tz        forms.py  the /met form
-    buttons.py   the follow-up buttons
+    commands.py  /met, /followups, /server-tz, /club  forms.py  the /met form
+    buttons.py   the follow-up buttons               clubs.py  event cards, their buttons and form
     context.py   answering an interaction (Responder)  render.py  embeds, escaping, custom ids
 
 A student is addressed as ("discord", server id, user id), or ("discord", "dm", user id) for
@@ -20,6 +20,7 @@ from adapters.discord import PLATFORM
 from bot.services import FollowUpService
 
 from .buttons import follow_up_button_type
+from .clubs import club_button_type
 from .commands import build_commands
 from .context import DEFER_AFTER, DM_SCOPE, FollowUpTree, Responder
 
@@ -41,6 +42,8 @@ class DiscordApp:
         self.client = client
         self.responder = Responder(service, defer_after=defer_after)
         self.tree = tree if tree is not None else FollowUpTree(client)
-        client.add_dynamic_items(follow_up_button_type(self.responder))
+        client.add_dynamic_items(
+            follow_up_button_type(self.responder), club_button_type(self.responder)
+        )
         for command in build_commands(self.responder):
             self.tree.add_command(command)

@@ -12,6 +12,17 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.club_commands import (
+    CancelEvent,
+    ClubDigestSetting,
+    ClubOrganizers,
+    ClubSetup,
+    EditEvent,
+    ListEvents,
+    PostEvent,
+    ShowClub,
+    parse_digest,
+)
 from bot.commands import (
     ChangeSetting,
     Check,
@@ -27,10 +38,12 @@ from bot.commands import (
     parse_list,
     parse_number,
 )
+from bot.errors import UserError
 from bot.met import LIMITS, MetInput
 from bot.services import Requester
 from bot.zones import settable_zone_names
 
+from .clubs import EventFormModal
 from .context import Interaction, Responder
 from .fairs import fair_group
 from .forms import (
@@ -52,6 +65,7 @@ CHOICE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
 # /followups list's filter: a page, "all", a kind, an event's name (an event is at most 200).
 LIST_FILTER_LIMIT = 300
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SNOOZE_SUGGESTIONS = ("2h", "30m", "1h", "4h", "tomorrow")
 QUIET_SUGGESTIONS = ("22:00-08:00", "23:00-07:00", "21:00-09:00", "off")
 POPULAR_ZONES = (
@@ -122,6 +136,7 @@ def build_commands(
         _followups_group(responder),
         fair_group(responder),
         _server_tz_command(responder),
+        _club_group(responder),
     ]
 
 
@@ -365,6 +380,13 @@ def _settings_group(responder: Responder, parent: app_commands.Group) -> app_com
     async def dm(interaction: Interaction, platform: str) -> None:
         await responder.answer(interaction, ChangeSetting("dm", platform))
 
+    @settings.command(
+        name="shoutouts", description="Let club digests thank you by name (never your contacts)"
+    )
+    @app_commands.choices(state=_as_named("on", "off"))
+    async def shoutouts(interaction: Interaction, state: str) -> None:
+        await responder.answer(interaction, ChangeSetting("shoutouts", state))
+
     @settings.command(name="name", description="The name your drafts are signed with")
     @app_commands.describe(name="Like Alex Kim")
     async def set_name(interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
@@ -424,6 +446,146 @@ def _server_tz_command(responder: Responder) -> TopCommand:
         return choices
 
     return server_tz
+
+
+def _club_group(responder: Responder) -> app_commands.Group:
+    """/club: this channel's club. Shown by default to members who can manage the server's
+    events (Discord enforces it; a server can grant it to a club-officer role in its
+    Integrations settings); the core checks organizers all the same."""
+    club = app_commands.Group(
+        name="club",
+        description="This channel's club: set it up, its organizers and events",
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=False, private_channel=False
+        ),
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+        default_permissions=discord.Permissions(manage_events=True),
+    )
+
+    @club.command(name="show", description="This channel's club and what organizers can do")
+    async def show(interaction: Interaction) -> None:
+        await responder.answer(interaction, ShowClub())
+
+    @club.command(name="setup", description="Make this channel a club, or change its name or zone")
+    @app_commands.describe(
+        name="The club's name (default: the channel's)",
+        tz="The zone its events are in, like America/New_York (default: yours)",
+    )
+    async def setup(
+        interaction: Interaction,
+        name: app_commands.Range[str, 1, 100] | None = None,
+        tz: str | None = None,
+    ) -> None:
+        await responder.answer(interaction, ClubSetup(name or "", tz or ""))
+
+    @setup.autocomplete("tz")
+    async def setup_zone(interaction: Interaction, current: str) -> Choices:
+        return zone_choices(current)
+
+    @club.command(name="organizers", description="Who organizes this club; add or remove one")
+    @app_commands.describe(change="Add or remove someone (leave out to see them)", member="Whom")
+    @app_commands.choices(change=_as_named("add", "remove"))
+    async def organizers(
+        interaction: Interaction, change: str | None = None, member: discord.Member | None = None
+    ) -> None:
+        if change is None:
+            await responder.answer(interaction, ClubOrganizers())
+        elif member is None:
+            await responder.answer(
+                interaction, None, error=f"Whom should I {change}? Pick a member."
+            )
+        else:
+            await responder.answer(interaction, ClubOrganizers(change, str(member.id)))
+
+    kinds = [
+        app_commands.Choice(name=_clip(kind.label), value=key)
+        for key, kind in responder.service.rulebook.kinds.items()
+    ][:CHOICE_LIMIT]
+
+    @club.command(name="event", description="Post an event's card here (no options: a form)")
+    @app_commands.describe(
+        title="Like Deloitte Night",
+        when="In the club's time zone, like thu 6pm-8pm",
+        kind="What kind of conversations members will have",
+        companies="A fair's companies, like Acme, Globex, Initech",
+    )
+    @app_commands.choices(kind=kinds)
+    async def event(
+        interaction: Interaction,
+        title: app_commands.Range[str, 1, 100] | None = None,
+        when: app_commands.Range[str, 1, 60] | None = None,
+        kind: str | None = None,
+        companies: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        if title is None and when is None and kind is None and companies is None:
+            await interaction.response.send_modal(EventFormModal(responder))
+            return
+        if title is None or when is None or kind is None:
+            await responder.answer(
+                interaction, None, error="An event needs a title, when and kind."
+            )
+            return
+        await responder.answer(interaction, PostEvent(title, when, kind, companies or ""))
+
+    @club.command(name="events", description="This club's upcoming and recent events")
+    async def events(interaction: Interaction) -> None:
+        await responder.answer(interaction, ListEvents())
+
+    @club.command(name="edit", description="Change an event; its card updates in place")
+    @app_commands.describe(
+        event="Its number (/club events)", title="A new title", when="A new time",
+        kind="A new kind", companies="A fair's companies",
+    )  # fmt: skip
+    @app_commands.choices(kind=kinds)
+    async def edit(
+        interaction: Interaction,
+        event: app_commands.Range[int, 1, 2**31 - 1],
+        title: app_commands.Range[str, 1, 100] | None = None,
+        when: app_commands.Range[str, 1, 60] | None = None,
+        kind: str | None = None,
+        companies: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        given = {"title": title, "when": when, "kind": kind, "companies": companies}
+        changes = tuple((name, value) for name, value in given.items() if value is not None)
+        if not changes:
+            await responder.answer(interaction, None, error="Say what to change.")
+            return
+        await responder.answer(interaction, EditEvent(event, changes))
+
+    @club.command(name="digest", description="The weekly digest: see it, set its day and time")
+    @app_commands.describe(
+        day="The day it is posted (leave out to see the setting)",
+        time="Like 9:00, in the club's time zone",
+        off="Turn the weekly digest off",
+    )
+    @app_commands.choices(day=_as_named(*_WEEKDAYS))
+    async def digest(
+        interaction: Interaction,
+        day: str | None = None,
+        time: app_commands.Range[str, 1, 8] | None = None,
+        off: bool = False,
+    ) -> None:
+        if off:
+            command: Command = ClubDigestSetting(show=False)
+        elif day is None and time is None:
+            command = ClubDigestSetting()
+        else:
+            try:
+                command = parse_digest(f"weekly {day or ''} {time or ''}")
+            except UserError as err:
+                await responder.answer(interaction, None, error=str(err))
+                return
+        await responder.answer(interaction, command)
+
+    @club.command(name="cancel", description="Cancel an event; its card says so")
+    @app_commands.describe(event="Its number (/club events)")
+    async def cancel(
+        interaction: Interaction, event: app_commands.Range[int, 1, 2**31 - 1]
+    ) -> None:
+        await responder.answer(interaction, CancelEvent(event))
+
+    return club
 
 
 def _by_address(responder: Responder, interaction: Interaction) -> Requester:

@@ -21,7 +21,7 @@ from discord import app_commands
 
 from adapters.discord import PLATFORM
 from bot.commands import Command, Help, ListFollowUps
-from bot.domain import Address
+from bot.domain import Address, Channel
 from bot.replies import NoticeKind, Reply, Section
 from bot.services import FollowUpService, Requester
 
@@ -124,10 +124,21 @@ class Responder:
     ) -> Requester:
         # Discord doesn't tell bots a user's zone: the core falls back on the server's default
         # and, once, says how to set one.
+        address = self.address(interaction, scope)
+        in_server = address.workspace not in (DM_SCOPE, "") and interaction.guild_id is not None
+        channel = None
+        if in_server and interaction.channel_id is not None:
+            name = getattr(interaction.channel, "name", None)
+            channel = Channel(str(interaction.channel_id), name if isinstance(name, str) else None)
+        # The member's permissions in the channel, as the interaction carries them (server
+        # administrators have every one): those who run the server's events organize its clubs.
+        permissions = interaction.permissions
         return Requester(
-            self.address(interaction, scope),
+            address,
             display_name=interaction.user.display_name,
             shares_zone=False,
+            channel=channel,
+            manages_workspace=in_server and (permissions.manage_events or permissions.manage_guild),
         )
 
     # -- running a command -----------------------------------------------------------------

@@ -101,11 +101,14 @@ async def record_met(
     fields: MetInput,
     *,
     labels: Mapping[str, str],
+    scope: str | None = None,
 ) -> None:
     """Record a conversation from typed options or the form. Problems are listed by the name of
-    the field they concern (`labels`), with a button to fix them in the form."""
+    the field they concern (`labels`), with a button to fix them in the form. `scope`: the
+    server whose identity records it, when the form was opened in a DM from a button that
+    names it."""
     async with responder.guard(interaction):
-        requester = responder.requester(interaction)
+        requester = responder.requester(interaction, scope)
         where = str(interaction.channel_id) if interaction.guild_id else None
         reply = await responder.compute(
             interaction, responder.run(requester, Met(fields=fields, where=where))
@@ -258,7 +261,7 @@ class MetFormModal(discord.ui.Modal):
                 self.responder, interaction, kept, {"when": str(err)}, labels=FORM_LABELS
             )
             return
-        await record_met(self.responder, interaction, fields, labels=FORM_LABELS)
+        await record_met(self.responder, interaction, fields, labels=FORM_LABELS, scope=self.scope)
 
     async def _correct(
         self, interaction: discord.Interaction[Any], correcting: CorrectionForm

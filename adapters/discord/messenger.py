@@ -39,12 +39,13 @@ from discord.http import Route, handle_message_parameters
 
 from adapters.discord import PLATFORM
 from bot.clock import Clock, SystemClock
-from bot.domain import Person
+from bot.domain import Club, Person
 from bot.pacing import PaceRule
-from bot.ports import Delivered, Delivery, PermanentFailure, RetryAfter
-from bot.replies import Reply
+from bot.ports import Delivered, Delivery, PermanentFailure, Posted, RetryAfter
+from bot.replies import DigestPost, EventCard, Reply
 
-from .render import NO_MENTIONS, pages, summary_line
+from .clubs import digest_embed, event_card_embed, event_card_view, with_event_buttons
+from .render import NO_MENTIONS, Page, pages, summary_line
 
 __all__ = ["PACE_RULES", "DiscordMessenger"]
 
@@ -54,6 +55,13 @@ log = logging.getLogger(__name__)
 CANNOT_DM_USER = 50007  # DMs closed in the shared server, the bot blocked, or no shared server
 UNKNOWN_USER = 10013
 UNKNOWN_CHANNEL = 10003
+# Why a club's card can't be posted or edited, as an organizer reads it.
+CHANNEL_REFUSALS = {
+    UNKNOWN_CHANNEL: "Discord couldn't find the channel",
+    10008: "the card was deleted",
+    50001: "I can't see the channel: give my role access to it",
+    50013: "I lack a permission there (Send Messages, Embed Links)",
+}
 # Cloudflare's 429 carries no JSON body; its Retry-After header says how long, else this.
 CLOUDFLARE_BAN = 3600.0
 # A bad token fails every send alike: back off long, so the bot doesn't hammer Discord with 401s.
@@ -137,7 +145,13 @@ class DiscordMessenger:
         held = self._hold_on(user_id, OPENING) if channel is None else self._hold_on(user_id)
         if held is not None:
             return held
-        shown = pages(message, scope=to.address.workspace, skip_first_title=True)
+        scope = to.address.workspace
+        shown = pages(message, scope=scope, skip_first_title=True)
+        if message.event_actions:
+            # A prompt's event buttons go under the last message, after what they are about.
+            last = shown[-1]
+            view = with_event_buttons(last.view, message.event_actions, scope=scope)
+            shown[-1] = Page(last.embeds, view)
         payloads = [
             handle_message_parameters(
                 # The first message's content is what a notification shows.
@@ -182,7 +196,63 @@ class DiscordMessenger:
         wait = self._recent[len(self._recent) + requests - CEILING_PER_SECOND - 1] + 1 - now
         return RetryAfter(max(wait, 0.001), "Discord global rate limit", tried=False)
 
-    async def _request(self, path: str, payload: Any) -> _Answer:
+    # -- club channels ---------------------------------------------------------------------
+
+    async def post_to_channel(
+        self, club: Club, card: EventCard
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """An event's card in the club's channel, its message id to edit it later."""
+        if club.platform != PLATFORM or not club.channel.isdigit():
+            return PermanentFailure("not a Discord channel", concerns_person=False)
+        return await self._post(club, _card_payload(card))
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """A club's digest in its channel."""
+        if club.platform != PLATFORM or not club.channel.isdigit():
+            return PermanentFailure("not a Discord channel", concerns_person=False)
+        payload = handle_message_parameters(
+            embeds=[digest_embed(digest)], allowed_mentions=NO_MENTIONS
+        ).payload
+        return await self._post(club, payload)
+
+    async def _post(self, club: Club, payload: Any) -> Posted | RetryAfter | PermanentFailure:
+        held = self._hold_on()
+        if held is not None:
+            return held
+        answer = await self._request(f"/channels/{club.channel}/messages", payload)
+        if answer.status != 200 or not isinstance(answer.body, dict):
+            return self._channel_refused(answer)
+        return Posted(str(answer.body["id"]))
+
+    async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
+        """The card `ref` edited in place."""
+        if club.platform != PLATFORM or not (club.channel.isdigit() and ref.isdigit()):
+            return PermanentFailure("not a Discord message", concerns_person=False)
+        held = self._hold_on()
+        if held is not None:
+            return held
+        answer = await self._request(
+            f"/channels/{club.channel}/messages/{ref}", _card_payload(card), method="PATCH"
+        )
+        if answer.status != 200:
+            return self._channel_refused(answer)
+        return Delivered()
+
+    def _channel_refused(self, answer: _Answer) -> RetryAfter | PermanentFailure:
+        body = answer.body if isinstance(answer.body, dict) else {}
+        code = body.get("code")
+        if answer.status == 429:
+            seconds = _seconds(body.get("retry_after")) or 1.0
+            return RetryAfter(seconds, f"Discord asked to wait {seconds:.0f} s", scope="message")
+        if answer.status == 401:
+            return self._token_rejected()
+        known = CHANNEL_REFUSALS.get(code) if isinstance(code, int) else None
+        reason = known or f"Discord refused (code {code})"
+        return PermanentFailure(reason, concerns_person=False)
+
+    async def _request(self, path: str, payload: Any, *, method: str = "POST") -> _Answer:
         self._recent.append(time.monotonic())
         if self._session is None:
             self._session = aiohttp.ClientSession(
@@ -194,11 +264,11 @@ class DiscordMessenger:
             "Content-Type": "application/json",
         }
         async with self._session.request(
-            "POST", self._base_url + path, data=json.dumps(payload), headers=headers
+            method, self._base_url + path, data=json.dumps(payload), headers=headers
         ) as response:
             text = await response.text()
             # The path without ids, and no body: what a student typed stays out of the log.
-            log.debug("Discord POST %s answered %s", _route_of(path), response.status)
+            log.debug("Discord %s %s answered %s", method, _route_of(path), response.status)
             try:
                 body = json.loads(text) if text else None
             except ValueError:
@@ -283,6 +353,15 @@ class DiscordMessenger:
         self._channels[user_id] = channel
         if len(self._channels) > DM_CHANNELS_KEPT:
             self._channels.popitem(last=False)
+
+
+def _card_payload(card: EventCard) -> Any:
+    view = event_card_view(card)
+    return handle_message_parameters(
+        embeds=[event_card_embed(card)],
+        view=view,
+        allowed_mentions=NO_MENTIONS,
+    ).payload
 
 
 def _route_of(path: str) -> str:

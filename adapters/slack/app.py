@@ -6,7 +6,7 @@
   "try again in a moment" there. Only the form's submission is answered in its ack (its
   errors show on its fields), so it is checked and handled first, within the database's
   timeout.
-- /met TEXT and /followups ...: answered ephemerally (response_url), whatever the channel, so
+- /met TEXT, /followups ... and /club ...: answered ephemerally (response_url), whatever the channel, so
   nothing about a contact is ever visible to a channel.
 - /met alone: the form (a modal); its errors show on its fields, its plan is answered where
   /met was typed, ephemerally.
@@ -65,6 +65,17 @@ from adapters.slack.blocks import (
     split_blocks,
     unescape,
 )
+from adapters.slack.clubs import (
+    CLUB_ACTION_PREFIX,
+    EVENT_FORM_CALLBACK,
+    EventFormContext,
+    club_command,
+    event_fields,
+    event_form_errors,
+    event_modal,
+    met_form_for,
+    open_view,
+)
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
 from adapters.slack.corrections import EDIT_FORM_CALLBACK, CorrectionForms
 from adapters.slack.dedupe import SeenRequests, request_key
@@ -75,6 +86,8 @@ from adapters.slack.profiles import Profiles
 from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
+from bot.club_commands import EVENT_EXAMPLE as EXAMPLE_EVENT
+from bot.club_commands import EventForm
 from bot.commands import (
     Command,
     FairForm,
@@ -86,7 +99,7 @@ from bot.commands import (
     parse_command,
     plan_from_form,
 )
-from bot.domain import Address
+from bot.domain import Address, Channel
 from bot.errors import UserError
 from bot.fairs import FairError
 from bot.met import EXAMPLE
@@ -153,16 +166,28 @@ class SlackHandlers:
     # -- who is asking ---------------------------------------------------------------------
 
     async def requester(
-        self, context: AsyncBoltContext, client: AsyncWebClient, *, wait: float
+        self,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        *,
+        wait: float,
+        channel: Channel | None = None,
     ) -> Requester:
         """The verified sender (the request's signature covers team and user), with the zone
-        and name Slack has for them."""
+        and name Slack has for them, whether they administer the workspace, and the shared
+        `channel` their command came from."""
         workspace = _workspace(context)
         user = context.user_id
         if not workspace or not user:
             raise LookupError("a request without a team or a user")
         profile = await self.profiles.lookup(client, workspace, user, wait=wait)
-        return Requester(Address(PLATFORM, workspace, user), profile.display_name, profile.timezone)
+        return Requester(
+            Address(PLATFORM, workspace, user),
+            profile.display_name,
+            profile.timezone,
+            channel=channel,
+            manages_workspace=profile.is_admin,
+        )
 
     # -- slash commands ----------------------------------------------------------------------
 
@@ -184,7 +209,12 @@ class SlackHandlers:
             if isinstance(command, FairForm):
                 await self._open_fair_form(body, client, respond, channel)
                 return
-            requester = await self.requester(context, client, wait=PROFILE_WAIT)
+            if isinstance(command, EventForm):
+                await self._open_event_form(args)
+                return
+            requester = await self.requester(
+                context, client, wait=PROFILE_WAIT, channel=_shared_channel(body)
+            )
             reply = await self.service.handle(requester, command)
             if reply.fair_form:
                 await self._open_fair_form(body, client, respond, channel)
@@ -254,6 +284,68 @@ class SlackHandlers:
         if reply.form is not None and await self.corrections.open(body, client, reply.form):
             return
         await self.publish_home(client, requester, page=home_page(view), outcome=reply)
+
+    # -- clubs -------------------------------------------------------------------------------
+
+    async def _open_event_form(self, args: AsyncArgs) -> None:
+        """/club event alone: the form (the core checks the organizer on submission)."""
+        form = EventFormContext(_shared_channel(args.body), _text(args.body, "response_url"))
+        if not await open_view(args, event_modal(self.service.rulebook, form)):
+            await _answer(
+                args.respond,
+                Reply.error(
+                    "I couldn't open the form.", f"You can type it instead: {EXAMPLE_EVENT}"
+                ),
+            )
+
+    async def event_form(self, args: AsyncArgs) -> None:
+        """The /club event form's submission: answered in its ack, errors on their fields."""
+        view, context, client = args.view or {}, args.context, args.client
+        form = EventFormContext.decode(str(view.get("private_metadata") or ""))
+
+        async def submit() -> tuple[Reply, Requester]:
+            requester = await self.requester(
+                context, client, wait=FORM_PROFILE_WAIT, channel=form.channel
+            )
+            return await self.service.handle(requester, event_fields(view)), requester
+
+        async def answer(reply: Reply, requester: Requester) -> None:
+            await self._answer_form(
+                FormContext(response_url=form.response_url), reply, client, requester
+            )
+
+        await answer_submission(args.ack, "event form", submit, answer, event_form_errors)
+
+    async def club_click(self, args: AsyncArgs) -> None:
+        """An event card's button (Going, Log who I met), clicked in the club's channel. Acked
+        already: Going is answered privately and the card's count updated by the core; Log who
+        I met opens /met's form with the event filled in."""
+        body, context, client, respond = args.body, args.context, args.client, args.respond
+        try:
+            clicked = body.get("actions")
+            element = clicked[0] if isinstance(clicked, list) and clicked else {}
+            value = element.get("value") if isinstance(element, dict) else None
+            command = club_command(value) if isinstance(value, str) else None
+            where = body.get("channel")
+            channel_id = where.get("id") if isinstance(where, Mapping) else None
+            if command is None or not isinstance(channel_id, str):
+                await _answer(respond, Reply.error("That button is out of date."))
+                return
+            # In a DM (a prompt after the event) there is no club's channel: the core finds
+            # the event among those the clicker was going to.
+            in_dm = channel_id.startswith("D")
+            requester = await self.requester(
+                context, client, wait=PROFILE_WAIT, channel=None if in_dm else Channel(channel_id)
+            )
+            reply = await self.service.handle(requester, command)
+            if reply.met_form is not None and not reply.is_error:
+                form = FormContext(channel=channel_id, response_url=_text(body, "response_url"))
+                view = met_form_for(self.service.rulebook, reply.met_form, form)
+                if await open_view(args, view):
+                    return
+            await _answer(respond, reply)
+        except Exception as err:
+            await _sorry(respond, "an event button", err)
 
     # -- the /met form -----------------------------------------------------------------------
 
@@ -534,10 +626,15 @@ def build_app(
     app.command("/met")(_once(seen, handlers.command, ack_first=True))
     app.command("/followups")(_once(seen, handlers.command, ack_first=True))
     app.command("/fair")(_once(seen, handlers.command, ack_first=True))
+    app.command("/club")(_once(seen, handlers.command, ack_first=True))
     # A form's ack carries its answer (its errors), so the form is checked and handled first.
     app.view(MET_FORM_CALLBACK)(_once(seen, handlers.met_form, ack_first=False))
     app.view(FAIR_FORM_CALLBACK)(_once(seen, handlers.fair_form, ack_first=False))
     app.view(EDIT_FORM_CALLBACK)(_once(seen, handlers.correction_form, ack_first=False))
+    app.view(EVENT_FORM_CALLBACK)(_once(seen, handlers.event_form, ack_first=False))
+    app.action(re.compile("^" + re.escape(CLUB_ACTION_PREFIX)))(
+        _once(seen, handlers.club_click, ack_first=True)
+    )
     app.action(re.compile("^" + re.escape(ACTION_ID_PREFIX)))(
         _once(seen, handlers.click, ack_first=True)
     )
@@ -625,6 +722,18 @@ def _text(body: Mapping[str, Any], key: str) -> str | None:
 def _typed(body: Mapping[str, Any]) -> str:
     """A slash command's text as the student typed it (Slack escapes &, < and >)."""
     return unescape(_text(body, "text") or "")
+
+
+def _shared_channel(body: Mapping[str, Any]) -> Channel | None:
+    """The shared channel a slash command was typed in; None in a DM or a group DM. Slack's
+    channel ids say which: a DM's start with D; a group DM's name with mpdm-."""
+    channel, name = _text(body, "channel_id"), _text(body, "channel_name") or ""
+    if channel is None or channel.startswith("D") or name == "directmessage":
+        return None
+    if name.startswith("mpdm-"):
+        return None
+    # A private channel may come named "privategroup": its name is then unknown.
+    return Channel(channel, None if name == "privategroup" else name)
 
 
 def _workspace(context: AsyncBoltContext) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 from bot.fairs import FAIR_NAME_LIMIT
 from bot.formatting import pack_lines
 from bot.met import LIMITS, MetInput
-from bot.replies import Action, ActionKind, Reply, Section
+from bot.replies import Action, ActionKind, EventButton, Reply, Section
 from rules.engine import Rulebook
 
 from .limits import (
@@ -31,6 +31,7 @@ from .limits import (
 
 __all__ = [
     "ACTION_ID_PREFIX",
+    "CLUB_ACTION_PREFIX",
     "FAIR_FORM_CALLBACK",
     "MET_FORM_CALLBACK",
     "FormContext",
@@ -38,6 +39,7 @@ __all__ = [
     "decode_action",
     "encode_action",
     "escape",
+    "event_button",
     "forgotten_home",
     "home_page",
     "home_view",
@@ -55,6 +57,9 @@ __all__ = [
 MAX_FALLBACK_TEXT = 300
 
 ACTION_ID_PREFIX = "followup-"
+# An event's buttons (on its card, or in a DM after it): action id "club-going", value
+# "going|12" (the button, the event's id).
+CLUB_ACTION_PREFIX = "club-"
 MET_FORM_CALLBACK = "followup_met_form"
 FAIR_FORM_CALLBACK = "followup_fair_form"
 _RESULT_SUFFIX = ":result"
@@ -100,7 +105,11 @@ def render(reply: Reply) -> Message:
     takes: `pages` splits it into messages that each fit."""
     shown = reply.shown_sections()
     text_blocks = [block for section in shown for block in _section_blocks(section)]
-    return Message(text=_fallback(shown), blocks=text_blocks + _action_blocks(reply.actions))
+    action_blocks = _action_blocks(reply.actions)
+    if reply.event_actions:
+        buttons = [event_button(a.button, a.event_id, a.label) for a in reply.event_actions]
+        action_blocks.append({"type": "actions", "elements": buttons[:MAX_ACTION_ELEMENTS]})
+    return Message(text=_fallback(shown), blocks=text_blocks + action_blocks)
 
 
 def pages(reply: Reply, *, max_blocks: int = MAX_BLOCKS) -> list[Message]:
@@ -257,6 +266,19 @@ def forgotten_home() -> dict[str, Any]:
 # -- buttons ---------------------------------------------------------------------------------
 
 _ARGUMENT = re.compile(r"[A-Za-z0-9 ]{0,40}")
+
+
+def event_button(button: EventButton, event_id: int, label: str) -> dict[str, Any]:
+    """A button about a club's event; the core checks the clicker may use it."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": f"{CLUB_ACTION_PREFIX}{button}",
+        "text": _plain(_clip(label, MAX_BUTTON_TEXT)),
+        "value": f"{button}|{event_id}",
+    }
+    if button is EventButton.GOING:
+        element["style"] = "primary"
+    return element
 
 
 def encode_action(action: Action) -> str:

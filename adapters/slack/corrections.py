@@ -29,7 +29,7 @@ from bot.replies import CorrectionForm, Reply
 from bot.services import FollowUpService, Requester
 from rules.engine import Rulebook
 
-__all__ = ["EDIT_FORM_CALLBACK", "CorrectionForms", "correction_modal"]
+__all__ = ["EDIT_FORM_CALLBACK", "CorrectionForms", "correction_modal", "prefilled"]
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,11 @@ def correction_modal(
     view["callback_id"] = EDIT_FORM_CALLBACK
     view["title"] = {"type": "plain_text", "text": "Correct a conversation", "emoji": False}
     view["private_metadata"] = _Correcting(form.number, form.follow_up_id, response_url).encode()
-    shown = form.fields
+    return prefilled(view, form.fields)
+
+
+def prefilled(view: dict[str, Any], shown: MetInput) -> dict[str, Any]:
+    """The /met modal `view` with each input showing its field of `shown` (those it has)."""
     for block in view["blocks"]:
         value = getattr(shown, block["block_id"], "")
         element = block["element"]

@@ -34,14 +34,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import PLATFORM
-from adapters.slack.blocks import pages
+from adapters.slack.blocks import Message, pages
+from adapters.slack.clubs import digest_message, event_card_message
 from adapters.slack.workspaces import Workspaces
-from bot.domain import Person
+from bot.domain import Club, Person
 from bot.pacing import PaceRule
-from bot.ports import Delivered, Delivery, PermanentFailure, RetryAfter
-from bot.replies import Reply
+from bot.ports import Delivered, Delivery, PermanentFailure, Posted, RetryAfter
+from bot.replies import DigestPost, EventCard, Reply
 
 __all__ = [
+    "CHANNEL_ERRORS",
     "PERSON_ERRORS",
     "WORKSPACE_ERRORS",
     "SlackMessenger",
@@ -195,6 +197,74 @@ class SlackMessenger:
         _remember(self._delivered, key, (channel, str(response.get("ts", ""))))
         return Delivered()
 
+    async def post_to_channel(
+        self, club: Club, card: EventCard
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """An event's card in the club's channel (chat.postMessage), its ts to update it."""
+        return await self._post(club, event_card_message(card))
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        """A club's digest in its channel (chat.postMessage)."""
+        return await self._post(club, digest_message(digest))
+
+    async def _post(self, club: Club, message: Message) -> Posted | RetryAfter | PermanentFailure:
+        found = await self._club_client(club)
+        if not isinstance(found, AsyncWebClient):
+            return found
+        try:
+            response = await found.chat_postMessage(
+                channel=club.channel,
+                text=message.text,
+                blocks=message.blocks,
+                parse="none",
+                link_names=False,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as err:
+            return self._channel_failure(err)
+        return Posted(str(response.get("ts", "")))
+
+    async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
+        """The card `ref` (its ts) replaced in place (chat.update)."""
+        found = await self._club_client(club)
+        if not isinstance(found, AsyncWebClient):
+            return found
+        message = event_card_message(card)
+        try:
+            await found.chat_update(
+                channel=club.channel,
+                ts=ref,
+                text=message.text,
+                blocks=message.blocks,
+                parse="none",
+                link_names=False,
+            )
+        except SlackApiError as err:
+            return self._channel_failure(err)
+        return Delivered()
+
+    async def _club_client(self, club: Club) -> AsyncWebClient | PermanentFailure:
+        if club.platform != PLATFORM:
+            return PermanentFailure("not a Slack channel", concerns_person=False)
+        token = await self.workspaces.token_for(club.workspace)
+        if token is None:
+            return PermanentFailure(
+                "the app isn't installed in this Slack workspace", concerns_person=False
+            )
+        return self.client(token)
+
+    @staticmethod
+    def _channel_failure(err: SlackApiError) -> RetryAfter | PermanentFailure:
+        if err.response.status_code == 429:
+            seconds = retry_after_seconds(err.response.headers)
+            return RetryAfter(seconds, f"Slack asked to wait {seconds:.0f} s", scope="message")
+        code = str(err.response.get("error") or "")
+        reason = CHANNEL_ERRORS.get(code) or WORKSPACE_ERRORS.get(code) or "Slack refused"
+        return PermanentFailure(reason, concerns_person=False)
+
     async def _already_there(self, client: AsyncWebClient, channel: str, key: str) -> bool:
         """Whether the DM channel's latest messages hold the nudge `key` (sent, not settled)."""
         response = await client.conversations_history(
@@ -271,6 +341,17 @@ class SlackMessenger:
                 concerns_workspace=code in _DEAD_TOKEN,
             )
         raise err
+
+
+# Slack's errors that mean the bot can't post in a club's channel, as an organizer reads them.
+CHANNEL_ERRORS = {
+    "not_in_channel": "I'm not a member of the channel: /invite me there",
+    "channel_not_found": "Slack couldn't find the channel, or I'm not in it",
+    "is_archived": "the channel is archived",
+    "message_not_found": "the card was deleted",
+    "cant_update_message": "Slack won't let me update the card",
+    "restricted_action": "a workspace setting stops apps from posting there",
+}
 
 
 def _scope_of(limit: tuple[str, str]) -> Literal["person", "workspace"]:

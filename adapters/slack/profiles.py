@@ -32,6 +32,8 @@ CACHE_SIZE = 10_000
 class Profile:
     display_name: str | None = None
     timezone: str | None = None
+    # A workspace admin or owner: they organize every club in it.
+    is_admin: bool = False
 
 
 class Profiles:
@@ -78,4 +80,5 @@ def _profile(user: Mapping[str, object]) -> Profile:
     return Profile(
         display_name=name if isinstance(name, str) and name.strip() else None,
         timezone=tz if isinstance(tz, str) and tz else None,
+        is_admin=user.get("is_admin") is True or user.get("is_owner") is True,
     )

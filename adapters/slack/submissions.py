@@ -26,14 +26,14 @@ async def answer_submission(
     answer: Callable[[Reply, Requester], Awaitable[None]],
     errors: Callable[[Reply], dict[str, str]] = modal_errors,
 ) -> None:
-    """Run `submit`; ack with its problems by field (`errors`: the /met form's by default),
-    or ack and `answer`. A failure is logged by its type only (its text may quote what the
-    student typed) and shown on the form's "name" field, which every form has."""
+    """Run `submit`; ack with its problems by field (`errors`: the /met form's by default), or
+    ack and `answer`. A failure is logged by its type only (its text may quote what the student
+    typed) and shown on the form."""
     try:
         reply, requester = await submit()
     except Exception as err:
         log.error("Slack: the %s failed with %s", what, type(err).__name__)
-        await ack(response_action="errors", errors={"name": SORRY})
+        await ack(response_action="errors", errors=errors(Reply.error(SORRY)))
         return
     if reply.is_error:
         await ack(response_action="errors", errors=errors(reply))

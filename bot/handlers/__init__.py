@@ -10,6 +10,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.club_commands import (
+    CancelEvent,
+    ClubDigestSetting,
+    ClubOrganizers,
+    ClubSetup,
+    EditEvent,
+    EventForm,
+    Going,
+    ListEvents,
+    LogAtEvent,
+    PostEvent,
+    ShowClub,
+)
 from bot.commands import (
     AddToFair,
     Calendar,
@@ -45,6 +58,7 @@ from bot.commands import (
 )
 from bot.handlers import (
     accounts,
+    clubs,
     fairs,
     follow_ups,
     help,
@@ -93,6 +107,17 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     AddToFair: fairs.add_to_fair,
     RemoveFromFair: fairs.remove_from_fair,
     MoveOnFair: fairs.move_on_fair,
+    ShowClub: clubs.show_club,
+    ClubSetup: clubs.set_up_club,
+    ClubOrganizers: clubs.change_organizers,
+    PostEvent: clubs.post_event,
+    EventForm: clubs.event_form,
+    ListEvents: clubs.list_events,
+    EditEvent: clubs.edit_event,
+    CancelEvent: clubs.cancel_event,
+    Going: clubs.going,
+    LogAtEvent: clubs.log_at_event,
+    ClubDigestSetting: clubs.digest_setting,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they

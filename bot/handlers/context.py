@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.commands import OnFollowUp
-from bot.domain import Address, Conversation, FollowUp, Person, Workspace
+from bot.domain import Address, Channel, Club, Conversation, FollowUp, Person, Workspace
 from bot.errors import UserError
 from bot.messages import follow_ups as say
 from bot.planning import NudgePlanner
@@ -59,6 +59,14 @@ class Context:
     # The platform account asking, when it is joined to `person`, the student's primary
     # account (/followups link): `person` holds the student's follow-ups and settings.
     account: Person | None = None
+    # The shared channel the command came from (None in a DM), and whether the platform says
+    # the asker runs the workspace (`Requester`).
+    channel: Channel | None = None
+    manages_workspace: bool = False
+    # Club events whose cards to post or update once the command is committed (their ids),
+    # and their club.
+    cards: list[int] = field(default_factory=list)
+    club: Club | None = None
 
     @property
     def person_id(self) -> int:

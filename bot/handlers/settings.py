@@ -26,6 +26,8 @@ _SETTING_ALIASES = {
     "quiet-hours": "quiet",
     "nudge": "nudges",
     "reminders": "nudges",
+    "shoutout": "shoutouts",
+    "shout-outs": "shoutouts",
 }
 _OFF = ("off", "none", "no")
 
@@ -73,6 +75,10 @@ async def change_setting(command: ChangeSetting, ctx: Context) -> Reply:
         case "dm":
             # Where reminders go: it moves the student's list to that account (accounts.py).
             return await accounts.deliver_on(value, ctx)
+        case "shoutouts":
+            person.shoutouts = _on_off(folded, "shoutouts")
+            saved = say.saved_shoutouts(person.shoutouts)
+            replan = False
         case "name":
             name = clean_text(value)
             if not name:

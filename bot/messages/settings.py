@@ -28,6 +28,7 @@ __all__ = [
     "saved_name",
     "saved_nudges",
     "saved_quiet",
+    "saved_shoutouts",
     "saved_zone",
     "settings_reply",
     "unknown_zone",
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 # The settings, as /followups settings NAME VALUE takes them.
-SETTING_NAMES = ("tz", "quiet", "nudges", "job", "linkedin", "name")
+SETTING_NAMES = ("tz", "quiet", "nudges", "job", "linkedin", "name", "shoutouts")
 
 
 def settings_reply(
@@ -62,6 +63,7 @@ def settings_reply(
         f"Job status: {person.job_status}",
         f"LinkedIn: {person.linkedin_plan}{notes}",
         f"Name: {person.name or 'not set'}",
+        f"Shout-outs in club digests: {'on' if person.shoutouts else 'off'}",
     ]
     if len(accounts) > 1:
         joined = " and ".join(platform_name(p) for p in accounts)
@@ -73,7 +75,8 @@ def settings_reply(
         lines.append(f"Accounts: {platform_name(accounts[0])} only (/followups link joins {other})")
     change = (
         "Change one: /followups settings tz Europe/Berlin · quiet 22:00-08:00 (or off) · "
-        "nudges on|off · job searching|accepted · linkedin free|premium · name Alex Kim"
+        "nudges on|off · job searching|accepted · linkedin free|premium · name Alex Kim · "
+        "shoutouts on|off (your name, never your contacts, when you follow up on time)"
     )
     sections = [Section("\n".join(lines), title="Your settings"), Section(change)]
     if saved:
@@ -96,6 +99,15 @@ def saved_quiet(quiet: QuietHours | None) -> str:
 
 def saved_nudges(on: bool) -> str:
     return f"Nudges {'on' if on else 'off'}."
+
+
+def saved_shoutouts(on: bool) -> str:
+    if on:
+        return (
+            "Shout-outs on: a club's digest may thank you by name when you follow up on time "
+            "(your name only, never your contacts)."
+        )
+    return "Shout-outs off: club digests never name you."
 
 
 def saved_job(status: str, accepted: bool) -> str:

@@ -12,6 +12,8 @@ from bot.storage.mapping import person_from, person_values
 from bot.storage.schema import (
     calendar_feeds,
     conversations,
+    event_going,
+    event_prompts,
     fair_entries,
     fair_lists,
     fair_visits,
@@ -85,6 +87,8 @@ class SqlPeople(Repository):
         await self.db.execute(delete(conversations).where(conversations.c.person_id.in_(ids)))
         await self.db.execute(delete(calendar_feeds).where(calendar_feeds.c.person_id.in_(ids)))
         await self.db.execute(delete(link_codes).where(link_codes.c.person_id.in_(ids)))
+        await self.db.execute(delete(event_going).where(event_going.c.person_id.in_(ids)))
+        await self.db.execute(delete(event_prompts).where(event_prompts.c.person_id.in_(ids)))
         # An account joined to one that goes is a lone account again.
         await self.db.execute(
             update(people).where(people.c.linked_to.in_(ids)).values(linked_to=None)

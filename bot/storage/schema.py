@@ -35,7 +35,13 @@ __all__ = [
     "LIBRARY_TABLES",
     "bot_state",
     "calendar_feeds",
+    "club_digests",
+    "club_events",
+    "club_organizers",
+    "clubs",
     "conversations",
+    "event_going",
+    "event_prompts",
     "fair_entries",
     "fair_lists",
     "fair_visits",
@@ -144,6 +150,8 @@ people = Table(
     # a foreign key: adding one would take SQLite's batch copy of this table, which every other
     # refers to; the repositories keep it right (forget clears what points at a forgotten row).
     Column("linked_to", Integer, index=True),
+    # Whether a club's digest may thank them by name (/followups settings shoutouts on).
+    Column("shoutouts", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("platform", "workspace", "user_id"),
 )
 
@@ -348,6 +356,108 @@ workspaces = Table(
     Column("undeliverable", String(REASON_LENGTH)),
     # When it was first marked undeliverable: its members' data goes after a grace period.
     Column("undeliverable_since", UTCDateTime),
+)
+
+# Club channels (/club setup): one per channel. Nothing of a student's refers to a club, so
+# deleting one leaves its members' conversations and follow-ups as they are.
+clubs = Table(
+    "clubs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    # The weekly digest's weekday (Monday 0) and time, in the club's zone; NULL: none.
+    Column("digest_day", SmallInteger),
+    Column("digest_at", Time),
+    UniqueConstraint("platform", "workspace", "channel"),
+)
+
+# The organizers a club's founder added, by platform user id (someone added needn't have used
+# the bot yet). The founder and the workspace's managers are organizers without a row.
+club_organizers = Table(
+    "club_organizers",
+    metadata,
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+)
+
+# The events organizers post; `post_ref` is the card's message on the platform, to update it.
+club_events = Table(
+    "club_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    # A fair's companies, one a line.
+    Column("companies", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("cancelled", Boolean, nullable=False, server_default=false()),
+    Column("post_ref", String(64)),
+    Index(None, "club_id", "starts_at"),
+)
+
+# Who clicked Going: private, the card shows only the count.
+event_going = Table(
+    "event_going",
+    metadata,
+    Column("event_id", Integer, ForeignKey("club_events.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+# The DMs to members after an event they were going to (bot.event_prompts): outbox rows like
+# nudges, claimed through their own partial indexes.
+event_prompts = Table(
+    "event_prompts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, ForeignKey("club_events.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", String(REASON_LENGTH)),
+    UniqueConstraint("event_id", "person_id", "kind"),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "person_id"),
+)
+
+# A club's digests (bot.digests): outbox rows like nudges. `key` names the digest ("weekly:" and
+# its moment, "event:" and the event's id and end), so that replicas planning it add one row.
+club_digests = Table(
+    "club_digests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(80), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("event_id", Integer, ForeignKey("club_events.id", ondelete="CASCADE")),
+    Column("period_start", UTCDateTime, nullable=False),
+    Column("period_end", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", String(REASON_LENGTH)),
+    UniqueConstraint("club_id", "key"),
+    Index(None, "status", "next_attempt_at"),
 )
 
 

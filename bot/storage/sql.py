@@ -3,7 +3,8 @@
 - `bot.storage.engine`: the engines (PostgreSQL through asyncpg; SQLite on the event loop).
 - `bot.storage.mapping`: rows to the domain's dataclasses and back.
 - `bot.storage.people`, `.follow_ups`, `.outbox`, `.workspaces`, `.state`,
-  `.calendar_feeds`, `.accounts`: the repositories.
+  `.calendar_feeds`, `.accounts`, `.clubs`, `.prompts`, `.digests`: the
+  repositories.
 """
 
 from __future__ import annotations
@@ -18,19 +19,25 @@ from bot.ports import (
     Accounts,
     BotState,
     CalendarFeeds,
+    Clubs,
+    Digests,
     Fairs,
     FollowUps,
     Outbox,
     People,
+    Prompts,
     Workspaces,
 )
 from bot.storage.accounts import SqlAccounts
 from bot.storage.calendar_feeds import SqlCalendarFeeds
+from bot.storage.clubs import SqlClubs
+from bot.storage.digests import SqlDigests
 from bot.storage.engine import Db, LoopConnection, create_engine, loop_sqlite_of
 from bot.storage.fairs import SqlFairs
 from bot.storage.follow_ups import SqlFollowUps
 from bot.storage.outbox import SqlOutbox
 from bot.storage.people import SqlPeople
+from bot.storage.prompts import SqlPrompts
 from bot.storage.state import SqlBotState
 from bot.storage.workspaces import SqlWorkspaces
 
@@ -75,11 +82,14 @@ class SqlUnitOfWork:
     __slots__ = (
         "accounts",
         "calendar_feeds",
+        "clubs",
         "db",
+        "digests",
         "fairs",
         "follow_ups",
         "outbox",
         "people",
+        "prompts",
         "state",
         "workspaces",
     )
@@ -95,3 +105,6 @@ class SqlUnitOfWork:
         self.calendar_feeds: CalendarFeeds = SqlCalendarFeeds(db)
         self.accounts: Accounts = SqlAccounts(db)
         self.fairs: Fairs = SqlFairs(db)
+        self.clubs: Clubs = SqlClubs(db)
+        self.prompts: Prompts = SqlPrompts(db)
+        self.digests: Digests = SqlDigests(db)

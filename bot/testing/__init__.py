@@ -18,10 +18,19 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import VirtualClock
-from bot.domain import Person
+from bot.domain import Club, Person
 from bot.metrics import Metrics, NoMetrics
-from bot.ports import Delivered, Delivery, Messenger, Storage
-from bot.replies import Reply
+from bot.ports import (
+    ChannelPoster,
+    Delivered,
+    Delivery,
+    Messenger,
+    PermanentFailure,
+    Posted,
+    RetryAfter,
+    Storage,
+)
+from bot.replies import DigestPost, EventCard, Reply
 from bot.testing.storage import InMemoryStorage, InMemoryUnitOfWork
 from rules.engine import Rulebook, load_rulebook
 
@@ -32,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NEW_YORK",
     "TEST_START",
+    "ChannelPost",
     "FakeClock",
     "FakeMessenger",
     "InMemoryStorage",
@@ -55,6 +65,15 @@ class FakeClock(VirtualClock):
     def set(self, moment: datetime) -> datetime:
         self._now = moment.astimezone(UTC)
         return self._now
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    """An event card in a club channel, by the ref the platform gave it."""
+
+    channel: str
+    card: EventCard
+    ref: str
 
 
 @dataclass(frozen=True)
@@ -84,6 +103,16 @@ class FakeMessenger:
         self.answers: deque[Delivery | Exception] = deque()
         self.answers_by_user: dict[str, Delivery] = {}
         self.tried_users: list[str] = []
+        # Event cards in channels, as they stand now (updated in place), and what the next
+        # posts answer instead of posting (a bot that isn't in the channel, say).
+        self.posts: list[ChannelPost] = []
+        self.post_answers: deque[RetryAfter | PermanentFailure] = deque()
+        self.updates = 0
+        # Digests posted in channels: (channel, digest).
+        self.digests: list[tuple[str, DigestPost]] = []
+        # Everything ever shown in a channel, in order: each card as posted and as updated,
+        # and each digest.
+        self.channel_history: list[EventCard | DigestPost] = []
         self.clock = clock
         self.record = record
         self.delay = delay
@@ -108,6 +137,35 @@ class FakeMessenger:
 
     def texts(self) -> list[str]:
         return [dm.message.plain_text() for dm in self.sent]
+
+    async def post_to_channel(
+        self, club: Club, card: EventCard
+    ) -> Posted | RetryAfter | PermanentFailure:
+        answer = self.post_answers.popleft() if self.post_answers else None
+        if answer is not None:
+            return answer
+        self.posts.append(ChannelPost(club.channel, card, f"post-{len(self.posts) + 1}"))
+        self.channel_history.append(card)
+        return Posted(self.posts[-1].ref)
+
+    async def post_digest(
+        self, club: Club, digest: DigestPost
+    ) -> Posted | RetryAfter | PermanentFailure:
+        answer = self.post_answers.popleft() if self.post_answers else None
+        if answer is not None:
+            return answer
+        self.digests.append((club.channel, digest))
+        self.channel_history.append(digest)
+        return Posted(f"digest-{len(self.digests)}")
+
+    async def update_post(self, club: Club, ref: str, card: EventCard) -> Delivery:
+        found = [i for i, post in enumerate(self.posts) if post.ref == ref]
+        if not found:
+            return PermanentFailure("message not found", concerns_person=False)
+        self.posts[found[0]] = ChannelPost(club.channel, card, ref)
+        self.channel_history.append(card)
+        self.updates += 1
+        return Delivered()
 
 
 class ReplicaKilled(BaseException):
@@ -189,12 +247,14 @@ def make_test_bot(
     metrics: Metrics | None = None,
     outages: tuple[type[BaseException], ...] = (),
     public_url: str | None = None,
+    poster: ChannelPoster | None = None,
 ) -> TestBot:
     """A `TestBot` on `storage` (in memory by default), a `FakeClock` at `TEST_START` and a
     `FakeMessenger` on that clock, with the bundled rulebook unless given one; the service and
     the dispatcher report to `metrics` if given (else to none); commands that meet one of
     `outages` (the storage's errors while its database is away) are answered "try again";
-    `public_url` turns calendar subscriptions on."""
+    `public_url` turns calendar subscriptions on; club cards are posted through `poster` (the
+    messenger by default)."""
     # Imported here: the fakes serve every test and the benchmarks, and most need no service
     # (nor the rules, drafts and proofreader it loads).
     from bot.dispatch import Dispatcher
@@ -215,8 +275,15 @@ def make_test_bot(
         metrics=metrics,
         outages=outages,
         public_url=public_url,
+        poster=poster if poster is not None else messenger,
     )
     dispatcher = Dispatcher(
-        storage, messenger, clock, rulebook, default_zone=default_zone, metrics=metrics
+        storage,
+        messenger,
+        clock,
+        rulebook,
+        default_zone=default_zone,
+        metrics=metrics,
+        poster=poster if poster is not None else messenger,
     )
     return TestBot(service, dispatcher, storage, clock, messenger, rulebook, default_zone, woken)

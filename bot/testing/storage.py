@@ -30,16 +30,20 @@ from bot.ports import (
     BotState,
     CalendarFeeds,
     Claim,
+    Clubs,
+    Digests,
     Fairs,
     FollowUps,
     NudgeContext,
     Outbox,
     OutboxDepth,
     People,
+    Prompts,
     Workspaces,
 )
 from bot.storage.nesting import one_session_at_a_time
 from bot.testing.accounts import InMemoryAccounts
+from bot.testing.clubs import InMemoryClubs, InMemoryDigests, InMemoryPrompts
 from bot.testing.fairs import InMemoryFairs
 from bot.testing.tables import Tables
 from bot.testing.workspaces import InMemoryBotState, InMemoryCalendarFeeds, InMemoryWorkspaces
@@ -95,6 +99,9 @@ class InMemoryUnitOfWork:
         self.calendar_feeds: CalendarFeeds = InMemoryCalendarFeeds(tables)
         self.accounts: Accounts = InMemoryAccounts(tables)
         self.fairs: Fairs = InMemoryFairs(tables)
+        self.clubs: Clubs = InMemoryClubs(tables)
+        self.prompts: Prompts = InMemoryPrompts(tables)
+        self.digests: Digests = InMemoryDigests(tables)
 
 
 class InMemoryPeople:
@@ -135,6 +142,10 @@ class InMemoryPeople:
         for person_id in gone:
             self.t.drop_codes_and_feeds(person_id)
             self.t.drop_fair_lists(person_id)
+        self.t.event_going = {k: v for k, v in self.t.event_going.items() if k[1] not in gone}
+        self.t.event_prompts = {
+            i: p for i, p in self.t.event_prompts.items() if p.person_id not in gone
+        }
         for person in self.t.people.values():
             if person.linked_to in gone:
                 person.linked_to = None

@@ -6,7 +6,19 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain import Conversation, FairList, FairVisit, FollowUp, Nudge, Person, Workspace
+from bot.domain import (
+    Club,
+    ClubDigest,
+    ClubEvent,
+    Conversation,
+    EventPrompt,
+    FairList,
+    FairVisit,
+    FollowUp,
+    Nudge,
+    Person,
+    Workspace,
+)
 
 __all__ = ["Tables"]
 
@@ -31,6 +43,14 @@ class Tables:
     # Students' fair lists by id, and the conversations at fairs, by conversation id.
     fair_lists: dict[int, FairList] = field(default_factory=dict)
     fair_visits: dict[int, FairVisit] = field(default_factory=dict)
+    clubs: dict[int, Club] = field(default_factory=dict)
+    # A club's added organizers (platform user ids), by club id.
+    club_organizers: dict[int, list[str]] = field(default_factory=dict)
+    club_events: dict[int, ClubEvent] = field(default_factory=dict)
+    # Who is going to each event: (event id, person id) → since when.
+    event_going: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    event_prompts: dict[int, EventPrompt] = field(default_factory=dict)
+    club_digests: dict[int, ClubDigest] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:

@@ -264,3 +264,198 @@ def test_the_list_in_pages_in_the_console(tmp_path: Path) -> None:
     assert "Page" not in everything
     assert "[Next" not in everything
     assert "No follow-ups of kind 1-on-1 call." in result.stdout
+
+
+CLUB_SCRIPT = """\
+:in #career-club
+/club setup Career Club tz:America/Chicago
+:as bob
+/club setup Bob's Club
+:as student
+/club organizers add @bob
+:as bob
+/club setup tz:America/New_York
+:dm
+/club
+"""
+
+
+def test_a_club_is_set_up_from_its_channel(tmp_path: Path) -> None:
+    result = console(tmp_path, CLUB_SCRIPT, "--start", "2026-03-06T15:00")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "You are now in #career-club." in out
+    assert "This channel is now the club Career Club, in America/Chicago time." in out
+    assert "Sorry, only the organizers of Career Club can change its set-up." in out
+    assert "member bob is now an organizer of this club." in out
+    assert "Saved: this channel is the club Career Club, in America/New_York time." in out
+    assert "You are now in your DMs with the bot." in out
+    assert out.rstrip().endswith(
+        "A club is a shared channel: use /club in the channel your club meets in (not in a "
+        "DM), and /club setup there to start one."
+    )
+
+
+EVENT_SCRIPT = """\
+:in #career-club
+/club setup Career Club tz:America/Chicago
+/club event "Deloitte Night <!channel>" when:"thu 6pm-8pm" kind:networking
+/club event "Spring Fair" when:"sat 10am-2pm" kind:fair companies:"Acme, Globex"
+:as bob
+:in #career-club
+/club going 1
+/club log 2
+"""
+
+POST_HEADER = re.compile(
+    r"^\[(POST|UPDATE) to #career-club at (\d{4}-\d\d-\d\d \d\d:\d\d) (\w+)\]$"
+)
+
+
+def test_event_cards_are_posted_and_updated_in_the_channel(tmp_path: Path) -> None:
+    result = console(
+        tmp_path, EVENT_SCRIPT, "--start", "2026-03-06T15:00", "--tz", "America/New_York"
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    headers = [m.groups() for line in out.splitlines() if (m := POST_HEADER.match(line))]
+    # Printed in the club's zone: the console starts at 15:00 in New York.
+    assert headers == [
+        ("POST", "2026-03-06 14:00", "CST"),
+        ("POST", "2026-03-06 14:00", "CST"),
+        ("UPDATE", "2026-03-06 14:00", "CST"),
+    ]
+    assert (
+        "Deloitte Night <!channel>\nThu 12 Mar 18:00–20:00 CDT · networking event\n"
+        "Nobody has said they're going yet.\n[Going: /club going 1] [Log who I met: /club log 1]"
+    ) in out
+    assert "Companies: Acme, Globex" in out
+    assert (
+        "Deloitte Night <!channel>\nThu 12 Mar 18:00–20:00 CDT · networking event\n1 person is going."
+        in out
+    )
+    assert "You're going to Deloitte Night <!channel>. Only you see this" in out
+    assert (
+        'Log who you met at Spring Fair: /met NAME, COMPANY, fair, what you talked about event:"Spring Fair"'
+        in out
+    )
+
+
+PROMPT_SCRIPT = """\
+:in #career-club
+/club setup Career Club tz:America/New_York
+/club event "Deloitte Night" when:"fri 6pm-8pm" kind:networking
+:as bob
+/club going 1
+:as carol
+/club going 1
+:advance 7h
+:as bob
+:dm
+/club log 1
+/met Priya Raman, Deloitte, networking, audit careers event:"Deloitte Night"
+:advance 2d
+"""
+
+
+def test_members_who_went_are_prompted_and_reminded_once(tmp_path: Path) -> None:
+    result = console(
+        tmp_path, PROMPT_SCRIPT, "--start", "2026-03-06T15:00", "--tz", "America/New_York"
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    prompt = (
+        "How was Deloitte Night? Log who you met, while the names are fresh.\n\n"
+        'Or type: /met NAME, COMPANY, networking event:"Deloitte Night"\n'
+        "[Log who I met: /club log 1]"
+    )
+    assert f"[DM to bob at 2026-03-06 21:00 EST]\n{prompt}" in out
+    assert f"[DM to carol at 2026-03-06 21:00 EST]\n{prompt}" in out
+    assert "Log who you met at Deloitte Night: /met NAME, COMPANY, networking" in out
+    # Bob logged who he met: only Carol hears once more, the next day, and then nothing.
+    assert (
+        "[DM to carol at 2026-03-07 21:00 EST]\nStill time to follow up after Deloitte Night" in out
+    )
+    assert out.count("Still time to follow up") == 1
+    assert out.count("How was Deloitte Night?") == 2
+
+
+CLUB_SEASON = """\
+:in #career-club
+/club setup Career Club tz:America/New_York
+/club digest weekly mon 9:00
+/club event "Deloitte Night" when:"fri 6pm-8pm" kind:networking
+/club event "Spring Fair" when:"sat 10am-2pm" kind:fair companies:"Acme, Globex"
+:as ann
+:in #career-club
+/club going 1
+:as ben
+:in #career-club
+/club going 1
+:as cat
+:in #career-club
+/club going 1
+:advance 4h
+:as ann
+:dm
+/followups settings shoutouts on
+/met Priya Raman, Deloitte, networking, audit careers event:"Deloitte Night"
+:as ben
+:dm
+/met Tom Obrien, Deloitte, networking, the graduate scheme event:"Deloitte Night"
+/followups done 1
+:advance 3d
+"""
+
+HEADER = re.compile(r"^\[(POST|UPDATE|DM) to (#?[\w-]+) at (\d{4}-\d\d-\d\d \d\d:\d\d) (\w+)\]$")
+
+
+def test_a_clubs_season_in_the_console(tmp_path: Path) -> None:
+    """An organizer sets up a club, posts a networking event and a fair; three members click
+    Going, two log conversations; the clock moves past the prompts, the 48-hour digests and
+    a weekly digest. Every DM and post is checked, and no contact reaches the channel."""
+    result = console(
+        tmp_path, CLUB_SEASON, "--start", "2026-03-06T15:00", "--tz", "America/New_York"
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    blocks = out.split("\n\n")
+    headed = [(m.groups(), block) for block in blocks if (m := HEADER.match(block.split("\n")[0]))]
+    seen = [(what, to, at) for (what, to, at, _), _ in headed]
+    assert seen == [
+        ("POST", "#career-club", "2026-03-06 15:00"),  # Deloitte Night's card
+        ("POST", "#career-club", "2026-03-06 15:00"),  # Spring Fair's card
+        ("UPDATE", "#career-club", "2026-03-06 15:00"),  # 1 going
+        ("UPDATE", "#career-club", "2026-03-06 15:00"),  # 2 going
+        ("UPDATE", "#career-club", "2026-03-06 15:00"),  # 3 going
+        ("DM", "ann", "2026-03-06 21:00"),  # the prompts, an hour after the end
+        ("DM", "ben", "2026-03-06 21:00"),
+        ("DM", "cat", "2026-03-06 21:00"),
+        ("DM", "ann", "2026-03-07 19:00"),  # Ann's own follow-up nudges
+        ("DM", "cat", "2026-03-07 21:00"),  # the reminder: Cat logged nothing
+        ("DM", "ann", "2026-03-08 14:00"),
+        ("DM", "ann", "2026-03-08 19:00"),
+        ("POST", "#career-club", "2026-03-08 21:00"),  # Deloitte Night + 48 h
+        ("POST", "#career-club", "2026-03-09 09:00"),  # the weekly digest
+        ("POST", "#career-club", "2026-03-09 15:00"),  # Spring Fair + 48 h
+    ]
+    posts = {block.split("\n")[1]: block for (what, *_), block in headed if what == "POST"}
+    assert "Companies: Acme, Globex" in posts["Spring Fair"]
+    assert "3 people are going." in headed[4][1]
+    prompt = "How was Deloitte Night? Log who you met, while the names are fresh."
+    assert all(prompt in block for (_, to, *_), block in headed[5:8])
+    assert "Still time to follow up after Deloitte Night" in headed[9][1]
+    night = posts["After Deloitte Night: how Career Club followed up"]
+    # Two members logged: every figure is too few to report, and nobody is named.
+    assert night.split("\n")[2:6] == [
+        "Members who logged conversations: too few to report",
+        "Conversations logged: too few to report",
+        "Follow-ups sent on time: too few to report",
+        "Still open: too few to report",
+    ]
+    weekly = posts["Career Club this week: how members followed up"]
+    assert "Members who logged conversations: too few to report" in weekly
+    assert "Still open? The guide says a late follow-up is still fine for 21 days" in weekly
+    channel = "\n".join(block for (what, *_), block in headed if what in ("POST", "UPDATE"))
+    for private in ("Priya", "Raman", "Tom", "Obrien", "audit", "graduate", "ann", "ben", "cat"):
+        assert private not in channel

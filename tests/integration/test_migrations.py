@@ -16,7 +16,11 @@ from bot.storage.migrate import MIGRATION_LOCK_ID, downgrade_to, upgrade_to_head
 from bot.storage.schema import (
     LIBRARY_TABLES,
     bot_state,
+    club_events,
+    clubs,
     conversations,
+    event_going,
+    event_prompts,
     fair_entries,
     fair_lists,
     fair_visits,
@@ -40,6 +44,12 @@ TABLES = {
     "fair_lists",
     "fair_entries",
     "fair_visits",
+    "clubs",
+    "club_organizers",
+    "club_events",
+    "event_going",
+    "event_prompts",
+    "club_digests",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
@@ -301,3 +311,66 @@ async def _a_student_with_a_conversation(db: AsyncConnection, *, kind: str) -> N
             "created_at": T0,
         },
     )
+
+
+async def test_0012_goes_down_and_up_leaving_members_conversations(engine: AsyncEngine) -> None:
+    """Clubs come and go with 0012; a student's conversation logged in a club channel stays."""
+    await upgrade_to_head(engine)
+    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
+    async with engine.begin() as db:
+        await db.execute(
+            people.insert(),
+            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
+            | {"next_number": 1, "created_at": T0, "id": 7},
+        )
+        await db.execute(
+            conversations.insert(),
+            {
+                "person_id": 7, "contact_name": "Priya Raman", "company": "Deloitte",
+                "company_key": "deloitte", "kind": "networking", "met_at": T0, "topics": "",
+                "created_at": T0, "event": "Deloitte Night", "logged_in": "C1",
+            },
+        )  # fmt: skip
+        club_id = (
+            await db.execute(
+                clubs.insert().returning(clubs.c.id),
+                {
+                    "platform": "slack", "workspace": "T1", "channel": "C1",
+                    "name": "Career Club", "timezone": "UTC", "created_by": "U1",
+                    "created_at": T0,
+                },
+            )
+        ).scalar_one()  # fmt: skip
+        event_id = (
+            await db.execute(
+                club_events.insert().returning(club_events.c.id),
+                {
+                    "club_id": club_id, "title": "Deloitte Night", "kind": "networking",
+                    "starts_at": T0, "ends_at": T0, "companies": "", "created_by": "U1",
+                    "created_at": T0,
+                },
+            )
+        ).scalar_one()  # fmt: skip
+        await db.execute(event_going.insert(), {"event_id": event_id, "person_id": 7, "at": T0})
+        await db.execute(
+            event_prompts.insert(),
+            {
+                "event_id": event_id, "person_id": 7, "kind": "prompt", "due_at": T0,
+                "status": "pending", "attempts": 0, "next_attempt_at": T0,
+            },
+        )  # fmt: skip
+    await downgrade_to(engine, "0011")
+    async with engine.connect() as db:
+        assert {
+            "clubs",
+            "club_events",
+            "event_going",
+            "club_organizers",
+            "event_prompts",
+        }.isdisjoint(await db.run_sync(_tables))
+        assert (await db.execute(select(conversations.c.logged_in))).scalars().all() == ["C1"]
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        assert await db.run_sync(_differences) == []
+        # The new club_events starts with no cancellation, whatever the database's default.
+        assert (await db.execute(select(club_events))).first() is None

@@ -6,10 +6,11 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,7 +19,8 @@ from bot.bootstrap import STORAGE_OUTAGES, build_bot
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.dispatch import Dispatcher
-from bot.domain import Address, Person
+from bot.domain import Address, Club, Person
+from bot.ports import Claim
 from bot.retention import Retention, RetentionReport
 from bot.scheduler import NudgeScheduler
 from bot.storage.migrate import upgrade_to_head
@@ -231,5 +233,39 @@ async def test_the_bot_keeps_house_by_its_settings(tmp_path: Path) -> None:
         assert isinstance(retention, Retention)
         assert retention.keep_closed == timedelta(days=90)
         assert retention.uninstall_grace == timedelta(days=7)
+    finally:
+        await bot.close()
+
+
+async def test_an_hourly_cron_job_plans_each_clubs_weekly_digest(tmp_path: Path) -> None:
+    """The bot's scheduler plans weekly digests on the hour (and at start): each an outbox row
+    the sweep posts, so a club whose chain broke (an outage) gets its next one all the same."""
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db")
+    clock = FakeClock(START)
+    messenger = FakeMessenger(clock)
+    bot = await build_bot(settings, clock=clock, messengers={"slack": messenger})
+    try:
+        async with bot.storage.session() as uow:
+            club = await uow.clubs.add(
+                Club("slack", "T1", "C1", "Career Club", "America/New_York", "U1", START)
+            )
+            club.digest_day, club.digest_at = 0, time(9)
+            await uow.clubs.update(club)
+        assert bot.scheduler is not None
+        await bot.scheduler.start()
+        job = bot.scheduler._scheduler.get_job("digests")
+        assert isinstance(job.trigger, CronTrigger)
+        assert str(job.trigger) == "cron[minute='0']"
+        for _ in range(50):
+            if await bot.dispatcher.next_due_at() is not None:
+                break
+            await asyncio.sleep(0.1)
+        # Monday 9 March, 9:00 in New York: planned once, whoever runs the job.
+        assert await bot.dispatcher.next_due_at() == datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
+        await bot.scheduler.plan_digests()
+        async with bot.storage.session() as uow:
+            assert len(await uow.digests.claim_due(
+                Claim(datetime(2026, 3, 10, tzinfo=UTC), "t", datetime(2026, 3, 11, tzinfo=UTC), 9)
+            )) == 1  # fmt: skip
     finally:
         await bot.close()

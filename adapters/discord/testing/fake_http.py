@@ -297,6 +297,8 @@ class FakeDiscordHTTP:
             }
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
             return 200, self._create(body, int(match.group(1)))
+        if (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)) and method == "PATCH":
+            return self._edit(body, match.group(1), match.group(2))
         if match := re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", path):
             return 200, self._callback(int(match.group(1)), body)
         if path.startswith("/webhooks/") and method in ("POST", "PATCH"):
@@ -328,6 +330,18 @@ class FakeDiscordHTTP:
         if nonce:
             self._nonces[(channel_id, str(nonce))] = message
         return message
+
+    def _edit(
+        self, body: Mapping[str, Any] | None, channel_id: str, message_id: str
+    ) -> tuple[int, Any]:
+        """A message the bot created, edited in place (as channel members see it)."""
+        for message in self.created:
+            if (message["channel_id"], message["id"]) == (channel_id, message_id):
+                for key in ("content", "embeds", "components"):
+                    if body and key in body:
+                        message[key] = body[key]
+                return 200, message
+        return 404, {"code": 10008, "message": "Unknown Message"}
 
     def _message(self, body: Mapping[str, Any] | None, channel_id: int) -> dict[str, Any]:
         body = body or {}

@@ -36,6 +36,7 @@ class InteractionFactory:
         guild_id: int | None,
         channel_id: int = CHANNEL_ID,
         user_install: bool = False,
+        permissions: discord.Permissions | None = None,
     ) -> dict[str, Any]:
         interaction_id = next(self._ids)
         user = user_payload(user_id, name)
@@ -75,7 +76,7 @@ class InteractionFactory:
                     "deaf": False,
                     "mute": False,
                     "flags": 0,
-                    "permissions": str(discord.Permissions.text().value),
+                    "permissions": str((permissions or discord.Permissions.text()).value),
                 },
                 "authorizing_integration_owners": {"0": str(guild_id)},
                 "context": 0,
@@ -105,11 +106,23 @@ class InteractionFactory:
         guild_id: int | None = GUILD_ID,
         focused: str | None = None,
         user_install: bool = False,
+        permissions: discord.Permissions | None = None,
+        members: Mapping[str, int] | None = None,
     ) -> dict[str, Any]:
         """A slash command ("followups done") with its options; with `focused`, the
-        autocomplete request for that option instead."""
+        autocomplete request for that option instead. `members` are member options (by name:
+        the member's user id), resolved as Discord resolves them; `permissions` the invoker's
+        in the channel (a plain member's by default)."""
         words = path.split()
         leaf: list[dict[str, Any]] = []
+        resolved: dict[str, Any] = {"users": {}, "members": {}}
+        for key, user in (members or {}).items():
+            leaf.append({"type": 6, "name": key, "value": str(user)})
+            resolved["users"][str(user)] = user_payload(user, f"Member {user}")
+            resolved["members"][str(user)] = {
+                "nick": None, "roles": [], "joined_at": TIMESTAMP, "flags": 0,
+                "permissions": str(discord.Permissions.text().value),
+            }  # fmt: skip
         for key, value in (options or {}).items():
             kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
             option: dict[str, Any] = {"type": kind, "name": key, "value": value}
@@ -126,6 +139,8 @@ class InteractionFactory:
                 }
             ]
         data = {"id": str(next(self._ids)), "name": words[0], "type": 1, "options": nested}
+        if members:
+            data["resolved"] = resolved
         return self._base(
             4 if focused else 2,
             data,
@@ -133,6 +148,7 @@ class InteractionFactory:
             name=name,
             guild_id=guild_id,
             user_install=user_install,
+            permissions=permissions,
         )
 
     def click(

@@ -287,10 +287,16 @@ class FakeSlack:
                 if isinstance(metadata, str):
                     metadata = json.loads(metadata)
                 message = {"ts": ts, "text": args.get("text", ""), "metadata": metadata}
+                message["blocks"] = _blocks(args.get("blocks"))
                 self.messages[channel].append(message)
                 return {"ok": True, "channel": channel, "ts": ts}
             case "chat.update":
                 channel = str(args.get("channel", ""))
+                # A message the bot posted is changed in place, as Slack shows it.
+                for message in self.messages.get(channel, []):
+                    if message["ts"] == args.get("ts"):
+                        message["text"] = args.get("text", "")
+                        message["blocks"] = _blocks(args.get("blocks"))
                 return {"ok": True, "channel": channel, "ts": str(args.get("ts") or ts)}
             case "conversations.history":
                 return self._history(args)
@@ -427,6 +433,13 @@ def _json_arg(value: Any) -> Any:
         except ValueError:
             return None
     return value
+
+
+def _blocks(value: Any) -> list[Any]:
+    """A message's blocks, as the Web API client sent them (a JSON string in a form body)."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return list(value) if isinstance(value, list) else []
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -33,7 +33,7 @@ from bot.dispatch import Dispatcher, DispatchReport
 from bot.domain import Address, Person
 from bot.ports import Storage
 from bot.services import FollowUpService
-from bot.testing import FakeClock, make_test_bot
+from bot.testing import TEST_START, FakeClock, make_test_bot
 from tests.conftest import NEW_YORK
 
 ALICE = 960000000000000001
@@ -107,15 +107,17 @@ class DiscordBot:
 
 @pytest.fixture
 async def discord_bot() -> AsyncIterator[DiscordBot]:
-    core = make_test_bot(public_url="https://followups.example.org")
+    # The real Discord messenger (to the fake HTTP, while it is installed) posts club cards and,
+    # through the core's dispatcher, sends DMs.
+    clock = FakeClock(TEST_START)
+    messenger = DiscordMessenger(TOKEN, clock=clock)
+    core = make_test_bot(clock=clock, public_url="https://followups.example.org", poster=messenger)
     client = discord.Client(intents=intents(), allowed_mentions=NO_MENTIONS)
     app = DiscordApp(client, core.service)
     fake = FakeDiscordHTTP()
     await logged_in(client, fake)
-    # The core's dispatcher, sending through the real Discord messenger (to the fake HTTP).
-    messenger = DiscordMessenger(TOKEN, clock=core.clock)
     dispatcher = Dispatcher(
-        core.storage, messenger, core.clock, core.rulebook, default_zone=NEW_YORK
+        core.storage, messenger, core.clock, core.rulebook, default_zone=NEW_YORK, poster=messenger
     )
     try:
         yield DiscordBot(

@@ -25,7 +25,7 @@ async def sync(bot: DiscordBot, guild_id: int | None = None) -> bool:
 async def test_unchanged_definitions_make_no_sync_call(discord_bot: DiscordBot) -> None:
     assert await sync(discord_bot) is True
     (put,) = discord_bot.http.to("PUT", GLOBAL)
-    assert sorted(c["name"] for c in put.json) == ["fair", "followups", "met", "server-tz"]
+    assert sorted(c["name"] for c in put.json) == ["club", "fair", "followups", "met", "server-tz"]
 
     # A restart, or another replica: same definitions, same database.
     assert await sync(discord_bot) is False
@@ -74,6 +74,7 @@ async def test_the_definitions_sent(discord_bot: DiscordBot) -> None:
         "linkedin",
         "name",
         "dm",
+        "shoutouts",
     }
     assert set(subcommands) >= {"calendar", "link", "unlink"}
     (code,) = subcommands["link"]["options"]
@@ -87,6 +88,9 @@ async def test_the_definitions_sent(discord_bot: DiscordBot) -> None:
     assert int(server_tz["default_member_permissions"]) == manage_guild
     assert server_tz["contexts"] == [0]  # servers only
     assert server_tz["integration_types"] == [0]  # installed in a server only
+    club = commands["club"]
+    assert int(club["default_member_permissions"]) == discord.Permissions(manage_events=True).value
+    assert club["contexts"] == [0]
     # /met and /followups also on a student's own account, anywhere: servers, DMs, group DMs.
     for name in ("met", "followups"):
         assert sorted(commands[name]["integration_types"]) == [0, 1]

@@ -33,7 +33,7 @@ def test_scopes_are_the_minimum_the_bot_asks_for() -> None:
 def test_commands_interactivity_and_events_all_go_to_the_events_path() -> None:
     app = manifest()
     commands = {c["command"]: c for c in app["features"]["slash_commands"]}
-    assert set(commands) == {"/met", "/followups", "/fair"}
+    assert set(commands) == {"/met", "/followups", "/fair", "/club"}
     urls = [c["url"] for c in commands.values()]
     urls += [
         app["settings"]["interactivity"]["request_url"],
@@ -48,7 +48,8 @@ def test_commands_interactivity_and_events_all_go_to_the_events_path() -> None:
         "tokens_revoked",
     }
     # Text arrives as typed (the adapter reads it as plain text), DMs land in the Messages tab.
-    assert not any(c["should_escape"] for c in commands.values())
+    # /club names members (/club organizers add @someone): escaped, a mention arrives as an id.
+    assert [name for name, c in commands.items() if c["should_escape"]] == ["/club"]
     assert app["features"]["app_home"]["messages_tab_enabled"] is True
     # The Home tab: the student's follow-ups and settings, published when they open it.
     assert app["features"]["app_home"]["home_tab_enabled"] is True

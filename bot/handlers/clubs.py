@@ -1,0 +1,358 @@
+"""/club: a shared channel made a club, and its organizers.
+
+A club is found by the channel the command came from (`Context.channel`), in the asker's own
+workspace. Organizers are its founder, the people they add, and whoever the platform says runs
+the workspace (`Context.manages_workspace`); anyone else is refused politely and nothing
+changes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from bot.club_commands import (
+    CancelEvent,
+    ClubDigestSetting,
+    ClubOrganizers,
+    ClubSetup,
+    EditEvent,
+    EventForm,
+    Going,
+    ListEvents,
+    LogAtEvent,
+    PostEvent,
+    ShowClub,
+)
+from bot.digests import AFTER_EVENT, event_digest, next_weekly
+from bot.domain import Address, Club, ClubEvent, DigestKind
+from bot.errors import UserError
+from bot.event_prompts import plan_prompts
+from bot.event_times import parse_event_time
+from bot.handlers.context import Context
+from bot.messages import clubs as say
+from bot.met import LIMITS, clean_text
+from bot.replies import EventCard, Reply
+from bot.zones import zone_or_error
+from rules.engine import Rulebook
+
+__all__ = [
+    "cancel_event",
+    "change_organizers",
+    "digest_setting",
+    "edit_event",
+    "event_card",
+    "event_form",
+    "going",
+    "is_organizer",
+    "list_events",
+    "log_at_event",
+    "post_event",
+    "set_up_club",
+    "show_club",
+]
+
+
+async def _club_here(ctx: Context) -> Club | None:
+    """The club of the channel the command came from, or None; UserError outside a channel."""
+    if ctx.channel is None:
+        raise UserError(say.not_in_a_channel())
+    address = ctx.asker.address
+    ctx.club = await ctx.uow.clubs.get(address.platform, address.workspace, ctx.channel.id)
+    return ctx.club
+
+
+async def _the_club(ctx: Context) -> Club:
+    club = await _club_here(ctx)
+    if club is None:
+        raise UserError(say.not_a_club())
+    return club
+
+
+async def is_organizer(ctx: Context, club: Club) -> bool:
+    """Whether the asker organizes `club`: they run the workspace, set it up, or were added."""
+    user = ctx.asker.address.user
+    if ctx.manages_workspace or user == club.created_by:
+        return True
+    assert club.id is not None
+    return user in await ctx.uow.clubs.organizers(club.id)
+
+
+async def _as_organizer(ctx: Context, what: str) -> Club:
+    club = await _the_club(ctx)
+    if not await is_organizer(ctx, club):
+        raise UserError(say.only_organizers(club, what))
+    return club
+
+
+async def show_club(command: ShowClub, ctx: Context) -> Reply:
+    club = await _the_club(ctx)
+    return say.club_shown(club, organizer=await is_organizer(ctx, club))
+
+
+async def set_up_club(command: ClubSetup, ctx: Context) -> Reply:
+    """Make the channel a club (anyone may start one; its founder organizes it), or, for its
+    organizers, change its name or zone."""
+    club = await _club_here(ctx)
+    assert ctx.channel is not None
+    name = clean_text(command.name)
+    if len(name) > say.CLUB_NAME_LIMIT:
+        raise UserError(say.name_too_long())
+    zone = zone_or_error(command.zone).key if command.zone.strip() else None
+    if club is not None:
+        if not await is_organizer(ctx, club):
+            raise UserError(say.only_organizers(club, "change its set-up"))
+        club.name = name or club.name
+        club.timezone = zone or club.timezone
+        await ctx.uow.clubs.update(club)
+        return say.club_updated(club)
+    address = ctx.asker.address
+    channel_name = clean_text(ctx.channel.name or "")[: say.CLUB_NAME_LIMIT]
+    club = await ctx.uow.clubs.add(
+        Club(
+            platform=address.platform,
+            workspace=address.workspace,
+            channel=ctx.channel.id,
+            name=name or channel_name or "Our club",
+            timezone=zone or ctx.zone.key,
+            created_by=address.user,
+            created_at=ctx.now,
+        )
+    )
+    if club.created_by != address.user:
+        # Set up by someone else a moment ago: theirs stands.
+        return say.club_shown(club, organizer=await is_organizer(ctx, club))
+    return say.set_up(club)
+
+
+async def change_organizers(command: ClubOrganizers, ctx: Context) -> Reply:
+    """/club organizers: who they are; add or remove one (organizers only)."""
+    if command.change == "list":
+        club = await _the_club(ctx)
+        assert club.id is not None
+        founder = await _name_of(ctx, club.created_by)
+        added = [await _name_of(ctx, user) for user in await ctx.uow.clubs.organizers(club.id)]
+        return say.organizers_shown(club, founder, added)
+    club = await _as_organizer(ctx, "change its organizers")
+    assert club.id is not None
+    name = await _name_of(ctx, command.user)
+    if command.change == "add":
+        if await ctx.uow.clubs.add_organizer(club.id, command.user):
+            return say.organizer_added(name)
+        return say.organizer_already(name)
+    if await ctx.uow.clubs.remove_organizer(club.id, command.user):
+        return say.organizer_removed(name)
+    raise UserError(say.organizer_not_one(name, founder=command.user == club.created_by))
+
+
+async def _name_of(ctx: Context, user: str) -> str:
+    """How to call a member of the asker's workspace: the name the bot knows them by, else
+    their platform id (never a mention: replies are plain text)."""
+    address = ctx.asker.address
+    person = await ctx.uow.people.get(Address(address.platform, address.workspace, user))
+    if person is not None and (person.name or person.display_name):
+        return person.name or person.display_name or user
+    return f"member {user}"
+
+
+# -- events ------------------------------------------------------------------------------------
+
+# /club events shows the events that ended this long ago, and those ahead.
+RECENT = timedelta(days=14)
+AHEAD = timedelta(days=180)
+# A fair's companies: a long list fits, a pasted directory doesn't. The list's length fits one
+# field of a Discord embed (1,024 characters) and one Slack section (3,000) beside the rest.
+COMPANIES_LIMIT = 40
+COMPANIES_TEXT_LIMIT = 1000
+
+
+async def post_event(command: PostEvent, ctx: Context) -> Reply:
+    """Post an event's card in the club's channel (organizers only)."""
+    club = await _as_organizer(ctx, "post its events")
+    assert club.id is not None
+    starts, ends = _event_time(command.when, ctx, club)
+    event = await ctx.uow.clubs.add_event(
+        ClubEvent(
+            club_id=club.id,
+            title=_title(command.title),
+            kind=_kind(command.kind, ctx),
+            starts_at=starts,
+            ends_at=ends,
+            created_by=ctx.asker.address.user,
+            created_at=ctx.now,
+            companies=_companies(command.companies),
+        )
+    )
+    assert event.id is not None
+    # When its ideal window closes, the channel hears how members followed up.
+    await ctx.uow.digests.plan([event_digest(event)])
+    ctx.planner.due_times.append(event.ends_at + AFTER_EVENT)
+    ctx.cards.append(event.id)
+    return say.event_posted(event_card(club, event, ctx.rulebook))
+
+
+async def event_form(command: EventForm, ctx: Context) -> Reply:
+    """/club event alone, where there are no forms: how to type it."""
+    await _as_organizer(ctx, "post its events")
+    return say.event_help()
+
+
+async def list_events(command: ListEvents, ctx: Context) -> Reply:
+    club = await _the_club(ctx)
+    assert club.id is not None
+    events = await ctx.uow.clubs.events_between(club.id, ctx.now - RECENT, ctx.now + AHEAD)
+    counts = await ctx.uow.clubs.going_counts([e.id for e in events if e.id is not None])
+    cards = [
+        event_card(club, event, ctx.rulebook, going=counts.get(event.id or 0, 0))
+        for event in events
+    ]
+    return say.events_listed(club, cards, ctx.now, organizer=await is_organizer(ctx, club))
+
+
+async def edit_event(command: EditEvent, ctx: Context) -> Reply:
+    """Change an event's title, time, kind or companies; its card updates in place."""
+    club = await _as_organizer(ctx, "change its events")
+    event = await _event(ctx, club, command.event_id)
+    for field_name, value in command.changes:
+        if field_name == "title":
+            event.title = _title(value)
+        elif field_name == "when":
+            event.starts_at, event.ends_at = _event_time(value, ctx, club)
+        elif field_name == "kind":
+            event.kind = _kind(value, ctx)
+        else:
+            event.companies = _companies(value)
+    await ctx.uow.clubs.update_event(event)
+    if any(field_name == "when" for field_name, _ in command.changes):
+        # Its prompts follow it.
+        going = await ctx.uow.clubs.going_people(command.event_id)
+        times = await plan_prompts(ctx.uow, event, going, ctx.deps.default_zone)
+        ctx.planner.due_times.extend(times)
+        assert club.id is not None
+        await ctx.uow.digests.drop_pending(club.id, DigestKind.EVENT, command.event_id)
+        await ctx.uow.digests.plan([event_digest(event)])
+    ctx.cards.append(command.event_id)
+    return say.event_changed(event_card(club, event, ctx.rulebook))
+
+
+async def cancel_event(command: CancelEvent, ctx: Context) -> Reply:
+    club = await _as_organizer(ctx, "cancel its events")
+    event = await _event(ctx, club, command.event_id)
+    if event.cancelled:
+        return say.event_cancelled_already(event.title)
+    event.cancelled = True
+    await ctx.uow.clubs.update_event(event)
+    await ctx.uow.prompts.drop_pending(command.event_id)
+    assert club.id is not None
+    await ctx.uow.digests.drop_pending(club.id, DigestKind.EVENT, command.event_id)
+    ctx.cards.append(command.event_id)
+    return say.event_cancelled(event.title)
+
+
+async def going(command: Going, ctx: Context) -> Reply:
+    """Going, or no longer (a second click): private, the card shows only the count."""
+    club = await _the_club(ctx)
+    event = await _event(ctx, club, command.event_id)
+    if event.cancelled:
+        raise UserError(say.event_is_cancelled(event.title))
+    if event.ends_at <= ctx.now:
+        raise UserError(say.event_is_over(event.title))
+    assert event.id is not None
+    now_going = not await ctx.uow.clubs.is_going(event.id, ctx.person_id)
+    await ctx.uow.clubs.set_going(event.id, ctx.person_id, now_going, ctx.now)
+    if now_going:
+        # After it, one DM to log who they met, and one reminder (bot.event_prompts).
+        times = await plan_prompts(ctx.uow, event, [ctx.person], ctx.deps.default_zone)
+        ctx.planner.due_times.extend(times)
+    else:
+        await ctx.uow.prompts.drop_pending(event.id, ctx.person_id)
+    ctx.cards.append(event.id)
+    return say.going(event.title, now_going)
+
+
+async def log_at_event(command: LogAtEvent, ctx: Context) -> Reply:
+    """/met's form with the event and its kind filled in (its text, where there are no forms).
+    From its card, in the club's channel; from a DM after it, an event the asker was going to
+    (any other reads like one that doesn't exist)."""
+    if ctx.channel is None:
+        found = await ctx.uow.clubs.going_event(command.event_id, ctx.person_id)
+        if found is None:
+            raise UserError(say.not_your_event(command.event_id))
+        return say.log_at_event(found.title, found.kind)
+    club = await _the_club(ctx)
+    event = await _event(ctx, club, command.event_id)
+    return say.log_at_event(event.title, event.kind)
+
+
+async def digest_setting(command: ClubDigestSetting, ctx: Context) -> Reply:
+    """/club digest: the weekly digest, shown; set or turned off by organizers."""
+    if command.show:
+        club = await _the_club(ctx)
+        return say.digest_shown(club)
+    club = await _as_organizer(ctx, "change its digest")
+    assert club.id is not None
+    club.digest_day, club.digest_at = command.day, command.at
+    await ctx.uow.clubs.update(club)
+    await ctx.uow.digests.drop_pending(club.id, DigestKind.WEEKLY)
+    following = next_weekly(club, ctx.now)
+    if following is not None:
+        await ctx.uow.digests.plan([following])
+        ctx.planner.due_times.append(following.due_at)
+    return say.digest_changed(club, following.due_at if following else None)
+
+
+def event_card(club: Club, event: ClubEvent, rulebook: Rulebook, *, going: int = 0) -> EventCard:
+    """The card of `event`, as its club's channel shows it."""
+    kind = rulebook.kinds.get(event.kind)
+    return EventCard(
+        event_id=event.id or 0,
+        club_name=club.name,
+        title=event.title,
+        kind_label=kind.label if kind is not None else event.kind,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        zone=club.zone,
+        companies=event.companies,
+        going=going,
+        cancelled=event.cancelled,
+    )
+
+
+async def _event(ctx: Context, club: Club, event_id: int) -> ClubEvent:
+    """The club's event #`event_id`; another club's reads like one that doesn't exist."""
+    assert club.id is not None
+    event = await ctx.uow.clubs.event(club.id, event_id)
+    if event is None:
+        raise UserError(say.no_such_event(event_id))
+    return event
+
+
+def _event_time(text: str, ctx: Context, club: Club) -> tuple[datetime, datetime]:
+    return parse_event_time(text, now=ctx.now, zone=club.zone)
+
+
+def _title(text: str) -> str:
+    title = clean_text(text)
+    if not title:
+        raise UserError(say.title_missing())
+    if len(title) > say.TITLE_LIMIT:
+        raise UserError(say.title_too_long())
+    return title
+
+
+def _kind(text: str, ctx: Context) -> str:
+    kind = ctx.rulebook.find_kind(text)
+    if kind is None:
+        raise UserError(say.unknown_kind(text, ctx.rulebook))
+    return kind.key
+
+
+def _companies(text: str) -> tuple[str, ...]:
+    names = [clean_text(name) for name in re.split(r"[,;\n]", text)]
+    companies = tuple(dict.fromkeys(name for name in names if name))
+    if len(companies) > COMPANIES_LIMIT or len(", ".join(companies)) > COMPANIES_TEXT_LIMIT:
+        raise UserError(say.too_many_companies(COMPANIES_LIMIT, COMPANIES_TEXT_LIMIT))
+    too_long = [name for name in companies if len(name) > LIMITS["company"]]
+    if too_long:
+        raise UserError(say.company_too_long(too_long[0], LIMITS["company"]))
+    return companies

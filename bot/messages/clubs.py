@@ -1,0 +1,300 @@
+"""What the bot says about clubs: set up, organizers, refusals. Plain text: adapters escape it,
+so a club's name can never become a mention."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.domain import Club, ClubEvent
+from bot.formatting import clip, format_moment
+from bot.met import MetInput
+from bot.replies import EventAction, EventButton, EventCard, Reply, Section
+from rules.engine import Rulebook
+
+__all__ = [
+    "CLUB_NAME_LIMIT",
+    "TITLE_LIMIT",
+    "club_shown",
+    "club_updated",
+    "company_too_long",
+    "digest_changed",
+    "digest_shown",
+    "event_cancelled",
+    "event_cancelled_already",
+    "event_changed",
+    "event_help",
+    "event_is_cancelled",
+    "event_is_over",
+    "event_posted",
+    "event_prompt",
+    "events_listed",
+    "going",
+    "log_at_event",
+    "name_too_long",
+    "no_such_event",
+    "not_a_club",
+    "not_in_a_channel",
+    "not_your_event",
+    "only_organizers",
+    "organizer_added",
+    "organizer_already",
+    "organizer_not_one",
+    "organizer_removed",
+    "organizers_shown",
+    "set_up",
+    "title_missing",
+    "title_too_long",
+    "too_many_companies",
+    "unknown_kind",
+]
+
+# A club's name heads its cards and digests: a channel's name fits, and a line.
+CLUB_NAME_LIMIT = 100
+
+# An event's title heads its card, like a club's name.
+TITLE_LIMIT = 100
+
+EVENT_EXAMPLE = '/club event "Deloitte Night" when:"thu 6pm-8pm" kind:networking'
+ORGANIZER_COMMANDS = (
+    f'Organizers: {EVENT_EXAMPLE} (companies:"Acme, Globex" for a fair) posts an event · '
+    '/club events lists them · /club edit N when:"fri 6pm" · /club cancel N · '
+    "/club digest weekly mon 9:00 (or off) · "
+    "/club setup NAME tz:ZONE renames the club or changes its zone · "
+    "/club organizers add @someone · /club organizers remove @someone"
+)
+
+
+def not_in_a_channel() -> str:
+    return (
+        "A club is a shared channel: use /club in the channel your club meets in (not in a DM), "
+        "and /club setup there to start one."
+    )
+
+
+def not_a_club() -> str:
+    return "This channel isn't a club yet. An organizer can make it one with /club setup."
+
+
+def only_organizers(club: Club, what: str) -> str:
+    return (
+        f"Sorry, only the organizers of {clip(club.name, 60)} can {what}. Ask one of them "
+        "(/club organizers shows who they are)."
+    )
+
+
+def name_too_long() -> str:
+    return f"A club's name can be up to {CLUB_NAME_LIMIT} characters; try a shorter one."
+
+
+def set_up(club: Club) -> Reply:
+    return Reply(
+        (
+            Section(
+                f"This channel is now the club {club.name}, in {club.timezone} time. You "
+                "organize it: you can post events, and add organizers.",
+                title="Club set up",
+            ),
+            Section(ORGANIZER_COMMANDS),
+        )
+    )
+
+
+def club_updated(club: Club) -> Reply:
+    return Reply.text(f"Saved: this channel is the club {club.name}, in {club.timezone} time.")
+
+
+def club_shown(club: Club, *, organizer: bool) -> Reply:
+    you = "You organize it." if organizer else "Organizers post its events here."
+    sections = [Section(f"{club.name}, in {club.timezone} time. {you}", title="This club")]
+    if organizer:
+        sections.append(Section(ORGANIZER_COMMANDS))
+    return Reply(tuple(sections))
+
+
+def organizers_shown(club: Club, founder: str, added: Sequence[str]) -> Reply:
+    lines = [f"{founder} (set the club up)", *added, "and the workspace's admins"]
+    return Reply((Section("\n".join(lines), title=f"Organizers of {club.name}"),))
+
+
+def organizer_added(name: str) -> Reply:
+    return Reply.text(f"{name} is now an organizer of this club.")
+
+
+def organizer_already(name: str) -> Reply:
+    return Reply.text(f"{name} is an organizer already.")
+
+
+def organizer_removed(name: str) -> Reply:
+    return Reply.text(f"{name} is no longer an organizer of this club.")
+
+
+def organizer_not_one(name: str, *, founder: bool) -> str:
+    if founder:
+        return f"{name} set the club up and stays one of its organizers."
+    return f"{name} isn't one of this club's added organizers."
+
+
+def event_posted(card: EventCard) -> Reply:
+    return Reply.text(
+        f"Posted {card.title} (#{card.event_id}) in the channel: {card.when}. Members click "
+        "Going on its card; only the count shows.",
+        f'Change it with /club edit {card.event_id} when:"...", or /club cancel {card.event_id}.',
+    )
+
+
+def event_changed(card: EventCard) -> Reply:
+    return Reply.text(f"Saved: {card.title} (#{card.event_id}), {card.when}. Its card is updated.")
+
+
+def event_cancelled(title: str) -> Reply:
+    return Reply.text(f"Cancelled {title}. Its card says so, and its buttons are gone.")
+
+
+def event_cancelled_already(title: str) -> Reply:
+    return Reply.text(f"{title} is cancelled already.")
+
+
+def event_is_cancelled(title: str) -> str:
+    return f"{clip(title, 60)} is cancelled."
+
+
+def event_is_over(title: str) -> str:
+    return (
+        f"{clip(title, 60)} is over already; log who you met there with the Log who I met button."
+    )
+
+
+def not_your_event(event_id: int) -> str:
+    return (
+        f"You haven't said you're going to an event #{event_id}. Use the Log who I met button "
+        "on its card in the club's channel."
+    )
+
+
+def no_such_event(event_id: int) -> str:
+    return f"This club has no event #{event_id}. /club events lists them."
+
+
+def event_help() -> Reply:
+    return Reply.text(
+        f"Post an event like this: {EVENT_EXAMPLE}",
+        'when: is in the club\'s time zone: "thu 6pm-8pm", "tomorrow 18:00", "2026-04-02 '
+        '6:30pm-9pm". For a fair, add companies:"Acme, Globex, Initech".',
+    )
+
+
+def events_listed(
+    club: Club, cards: Sequence[EventCard], now: datetime, *, organizer: bool
+) -> Reply:
+    if not cards:
+        first = f" Post one with {EVENT_EXAMPLE}." if organizer else ""
+        return Reply.text(f"{club.name} has no upcoming or recent events.{first}")
+
+    def line(card: EventCard) -> str:
+        parts = [f"#{card.event_id} {card.title}", card.when, card.kind_label]
+        if card.companies:
+            parts.append(f"{len(card.companies)} companies")
+        parts.append("cancelled" if card.cancelled else f"{card.going} going")
+        return " · ".join(parts)
+
+    ahead = [line(c) for c in cards if c.ends_at > now]
+    recent = [line(c) for c in cards if c.ends_at <= now]
+    sections = []
+    if ahead:
+        sections.append(Section("\n".join(ahead), title="Upcoming"))
+    if recent:
+        sections.append(Section("\n".join(recent), title="Recent"))
+    if organizer:
+        sections.append(Section('Change one: /club edit N when:"fri 6pm" · /club cancel N'))
+    return Reply(tuple(sections))
+
+
+def going(title: str, now_going: bool) -> Reply:
+    if now_going:
+        return Reply.text(
+            f"You're going to {title}. Only you see this: the card shows how many are going, "
+            "never who. Click Going again if your plans change."
+        )
+    return Reply.text(f"You're no longer going to {title}.")
+
+
+def log_at_event(title: str, kind: str) -> Reply:
+    typed = f'/met NAME, COMPANY, {kind}, what you talked about event:"{title}"'
+    return Reply(
+        (Section(f"Log who you met at {title}: {typed}"),),
+        met_form=MetInput(kind=kind, event=title),
+    )
+
+
+def title_missing() -> str:
+    return f"What is the event called? Like {EVENT_EXAMPLE}."
+
+
+def title_too_long() -> str:
+    return f"An event's title can be up to {TITLE_LIMIT} characters; try a shorter one."
+
+
+def unknown_kind(text: str, rulebook: Rulebook) -> str:
+    kinds = ", ".join(rulebook.kinds)
+    suggestion = rulebook.suggest_kind(text)
+    hint = f" Did you mean {suggestion}?" if suggestion else ""
+    return f"“{clip(text, 40)}” isn't a kind of event I know.{hint} One of: {kinds}."
+
+
+def too_many_companies(limit: int, characters: int) -> str:
+    return (
+        f"A fair's card lists up to {limit} companies ({characters} characters in all); keep "
+        "the ones members ask about most."
+    )
+
+
+def company_too_long(name: str, limit: int) -> str:
+    return f"“{clip(name, 40)}” is longer than {limit} characters; shorten that company's name."
+
+
+def event_prompt(event: ClubEvent, *, reminder: bool) -> Reply:
+    """The DM after an event the member was going to; the reminder the next day."""
+    assert event.id is not None
+    if reminder:
+        first = (
+            f"Still time to follow up after {event.title}: log who you met and I'll remind you "
+            "of each follow-up while it counts. This is the last I'll say about it."
+        )
+    else:
+        first = f"How was {event.title}? Log who you met, while the names are fresh."
+    button = EventAction(EventButton.LOG, event.id, "Log who I met")
+    return Reply(
+        (
+            Section(first),
+            Section(f'Or type: /met NAME, COMPANY, {event.kind} event:"{event.title}"'),
+        ),
+        event_actions=(button,),
+    )
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _weekly(club: Club) -> str:
+    if club.digest_day is None or club.digest_at is None:
+        return "no weekly digest"
+    return f"a weekly digest on {_WEEKDAYS[club.digest_day]}s at {club.digest_at:%H:%M}"
+
+
+def digest_shown(club: Club) -> Reply:
+    return Reply.text(
+        f"{club.name} gets a digest 48 hours after each event, and {_weekly(club)} "
+        f"({club.timezone} time). Digests count without naming anyone: a figure from fewer "
+        'than 3 members says "too few to report".',
+        "Organizers: /club digest weekly mon 9:00 · /club digest off",
+    )
+
+
+def digest_changed(club: Club, first: datetime | None) -> Reply:
+    if first is None:
+        return Reply.text("No more weekly digest for this club; the one after each event stays.")
+    return Reply.text(
+        f"This club now gets {_weekly(club)} ({club.timezone} time); the first on "
+        f"{format_moment(first, club.zone)}."
+    )
