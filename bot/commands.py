@@ -400,8 +400,7 @@ def parse_command(text: str, *, where: str | None = None) -> Command:
         return parse_club(rest)
     raise CommandError(
         f"“{clip(name, 40)}” isn't a command I know. Try /met to record a conversation, "
-        "/followups to see what you owe, /fair for a career fair's priority list, or /club in "
-        "a club's channel."
+        "/followups for what you owe, /fair for a fair's list, or /club in a club's channel."
     )
 
 
