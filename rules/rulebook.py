@@ -138,6 +138,13 @@ class Timing:
     min_gap: timedelta
     quiet_margin: timedelta
     default_quiet: QuietHours
+    # Events (a deadline past the ideal window): one reminder this long before the ideal window
+    # ends, and one last call this long before the adequate deadline, instead of last calls
+    # before the ideal deadline (weeks remain: no "last call" while it is still adequate).
+    ideal_ending_before: timedelta = timedelta(hours=6)
+    adequate_last_call_before: timedelta = timedelta(hours=24)
+    # A student's nudges due within this long of each other go out as one DM.
+    together_within: timedelta = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -241,6 +248,9 @@ _TIMING_KEYS = (
     "min_gap_minutes",
     "quiet_margin_minutes",
     "default_quiet_hours",
+    "ideal_ending_before_hours",
+    "adequate_last_call_before_hours",
+    "together_within_minutes",
 )
 _METHOD_KEYS = ("label", "note_chars_free", "note_chars_premium")
 _KIND_KEYS = (
@@ -296,6 +306,7 @@ def parse_rulebook(data: Mapping[str, Any], source: str) -> Rulebook:
         min_gap=timedelta(minutes=read.number(timing_data, "min_gap_minutes", "timing.")),
         quiet_margin=_quiet_margin(read, timing_data),
         default_quiet=default_quiet,
+        **_event_and_together(read, timing_data),
     )
 
     methods: dict[str, MethodRule] = {}
@@ -359,6 +370,23 @@ def _quiet_margin(read: TomlReader, timing: Mapping[str, Any]) -> timedelta:
     if minutes > 240:
         raise read.fail("timing.quiet_margin_minutes", "must be at most 240 (4 hours)")
     return timedelta(minutes=minutes)
+
+
+def _event_and_together(read: TomlReader, timing: Mapping[str, Any]) -> dict[str, timedelta]:
+    """The event cadence and the grouping window: optional keys (a club's older rulebook keeps
+    working with the defaults), each validated when given."""
+    found: dict[str, timedelta] = {}
+    for key, field_name, unit in (
+        ("ideal_ending_before_hours", "ideal_ending_before", "hours"),
+        ("adequate_last_call_before_hours", "adequate_last_call_before", "hours"),
+        ("together_within_minutes", "together_within", "minutes"),
+    ):
+        if key in timing:
+            found[field_name] = timedelta(**{unit: read.number(timing, key, "timing.")})
+    # One DM per moment, not per day: a window of hours would hold an urgent nudge back.
+    if found.get("together_within", timedelta(0)) > timedelta(hours=2):
+        raise read.fail("timing.together_within_minutes", "must be at most 120 (2 hours)")
+    return found
 
 
 def _parse_follow_up(

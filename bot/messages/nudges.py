@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import Conversation, FollowUp
-from bot.formatting import format_moment
+from bot.formatting import format_left, format_moment
 from bot.messages.words import (
     deadline_line,
     follow_up_actions,
@@ -68,12 +68,17 @@ def nudge_message(
         lines.append("It's recorded as missed; if you still send it, mark it done.")
         actions = [a for f in follow_ups for a in follow_up_actions(f, snooze=False, draft=True)]
         return Reply((Section("\n".join(lines), title=title),), tuple(actions))
-    if kind is NudgeKind.LAST_CALL:
-        # Events stay adequate for weeks after the ideal window: not a last call for them.
-        headline = "Last call" if first.due_by <= first.ideal_by else "Ideal window closing"
-    else:
-        headline = _HEADLINES[kind]
+    # An event's reminder before its ideal window ends: ideally now, yet weeks remain.
+    ideal_ending = (
+        kind is NudgeKind.REMINDER and first.ideal_by > now and first.due_by > first.ideal_by
+    )
+    headline = "Ideal window ending" if ideal_ending else _HEADLINES[kind]
     title = f"{numbers} {headline}: {how} to {who} ({time_left(first, now)})"
+    if ideal_ending:
+        lines.append(
+            f"Ideally by {format_moment(first.ideal_by, zone)}; a note within the next "
+            f"{format_left(first.due_by - now)} is still adequate."
+        )
     lines.append(f"You met on {format_moment(conversation.met_at, zone)} ({label}).")
     if topics:
         lines.append(f"You talked about: {topics}.")
@@ -120,6 +125,7 @@ def _how(follow_ups: Sequence[FollowUp], conversation: Conversation, rulebook: R
 
 _HEADLINES = {
     NudgeKind.HEADS_UP: "Time to follow up",
+    NudgeKind.LAST_CALL: "Last call",
     NudgeKind.REMINDER: "Still worth a follow-up",
     NudgeKind.SNOOZED: "Reminder, as you asked",
 }

@@ -126,6 +126,12 @@ def snooze_limit(follow_up: FollowUp, rulebook: Rulebook) -> datetime:
 
 def time_left(follow_up: FollowUp, now: datetime) -> str:
     if follow_up.ideal_by > now:
+        if follow_up.due_by > follow_up.ideal_by:
+            # An event: the ideal window is not the deadline, weeks may remain.
+            return (
+                f"ideally within {format_left(follow_up.ideal_by - now)}, "
+                f"adequate for {format_left(follow_up.due_by - now)}"
+            )
         return f"{format_left(follow_up.ideal_by - now)} left"
     if follow_up.due_by > now:
         return f"ideal window passed, adequate for {format_left(follow_up.due_by - now)}"

@@ -185,7 +185,8 @@ async def test_a_double_follow_up_is_nudged_in_one_dm(bot: TestBot) -> None:
     await bot.run_until(25)
     (dm,) = bot.messenger.sent
     assert dm.message.sections[0].title == (
-        "#1 and #2 Time to follow up: email and LinkedIn request to Ana Ruiz at Globex (24 h left)"
+        "#1 and #2 Time to follow up: email and LinkedIn request to Ana Ruiz at Globex "
+        "(ideally within 24 h, adequate for 20 days)"
     )
     assert {a.command for a in dm.message.actions} >= {"/followups done 1", "/followups done 2"}
     sent = [n for n in tables(bot).nudges.values() if n.status is NudgeStatus.SENT]
@@ -193,7 +194,25 @@ async def test_a_double_follow_up_is_nudged_in_one_dm(bot: TestBot) -> None:
     # Once the email is sent, only the LinkedIn request is nudged.
     await command(bot, "/followups done 1")
     await bot.run_until(20)
-    assert (bot.messenger.sent[-1].message.sections[0].title or "").startswith("#2 Last call")
+    # A fair is an event: as its ideal window ends, the DM says so, and that weeks remain.
+    ending = bot.messenger.sent[-1].message
+    assert ending.sections[0].title == (
+        "#2 Ideal window ending: LinkedIn request to Ana Ruiz at Globex "
+        "(ideally within 6 h, adequate for 19 days)"
+    )
+    assert ending.sections[0].text.startswith(
+        "Ideally by Sun 8 Mar 16:00 EDT; a note within the next 19 days is still adequate."
+    )
+    assert "Last call" not in ending.sections[0].text
+    # Its one last call comes a day before the three weeks are out.
+    await bot.run_until(19 * 24)
+    titles = [dm.message.sections[0].title or "" for dm in bot.messenger.sent[2:]]
+    assert [t.split(":")[0] for t in titles] == [
+        "#2 Still worth a follow-up",
+        "#2 Still worth a follow-up",
+        "#2 Last call",
+    ]
+    assert titles[-1].endswith("(ideal window passed, adequate for 24 h)")
 
 
 async def test_a_replan_never_sends_a_nudge_again(rulebook: Rulebook) -> None:
