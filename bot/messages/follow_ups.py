@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain import Conversation, FollowUp
+from bot.domain import Conversation, FollowUp, Standing
 from bot.formatting import format_left, format_moment
 from bot.messages.words import (
     follow_up_actions,
     method_label,
     method_label_of,
     snoozable,
+    standing_word,
     status_word,
     time_left,
 )
@@ -73,8 +74,10 @@ def list_reply(
     rulebook: Rulebook,
     now: datetime,
     limit: int = 25,
+    standings: Mapping[int, Standing] | None = None,
 ) -> Reply:
-    """/followups: pending follow-ups, most urgent first; then those missed lately."""
+    """/followups: pending follow-ups, most urgent first; then those missed lately.
+    `standings` tells the optional and paused ones apart (by follow-up id)."""
     if not rows and not missed:
         return Reply.text(
             "Nothing pending. After your next conversation, record it with /met "
@@ -85,7 +88,11 @@ def list_reply(
     if rows:
         lines: list[str] = []
         for follow_up, conversation in rows[:limit]:
-            optional = " (optional)" if follow_up.optional else ""
+            if standings is None:
+                optional = " (optional)" if follow_up.optional else ""
+            else:  # only what the bot doesn't nudge about: optional, or paused
+                shown = standings.get(follow_up.id or 0, Standing.PENDING)
+                optional = "" if shown is Standing.PENDING else f" ({standing_word(shown)})"
             lines.append(
                 f"#{follow_up.number} {follow_up.contact_in(conversation)}, {conversation.company}: "
                 f"{method_label(follow_up, rulebook)}{optional}, {time_left(follow_up, now)}"
