@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from bot.domain import Address, Conversation, FollowUp, Nudge, NudgeKind, Person, Workspace
+from bot.domain import (
+    Address,
+    Conversation,
+    FollowUp,
+    FollowUpStatus,
+    Nudge,
+    NudgeKind,
+    Person,
+    Workspace,
+)
 from bot.replies import Reply
 
 __all__ = [
@@ -113,13 +122,18 @@ class NudgeContext:
 class Claim:
     """What a sweep asks of the outbox: up to `limit` due nudges as of `now`, held by `owner`
     until `lease_until`; only for people on `platforms` when given (a process claims only what
-    it can send)."""
+    it can send).
+
+    With `together_until`, the same statement also claims, for each person one of those is
+    for, their other pending nudges due by then (up to `limit` more; a window-closed notice
+    only once due, never early): they go out in the same DM, one per person per moment."""
 
     now: datetime
     owner: str
     lease_until: datetime
     limit: int
     platforms: tuple[str, ...] | None = None
+    together_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,8 +238,14 @@ class FollowUps(Protocol):
         """The person's follow-ups marked missed at or after `since`."""
         ...
 
-    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
-        """Mark these follow-ups missed, those still pending."""
+    async def close_missed(
+        self,
+        follow_up_ids: Sequence[int],
+        now: datetime,
+        status: FollowUpStatus = FollowUpStatus.MISSED,
+    ) -> None:
+        """Close these follow-ups, those still pending, as `status`: missed, or not needed
+        (see `bot.domain.closes_as`)."""
         ...
 
 
@@ -282,6 +302,13 @@ class Outbox(Protocol):
 
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending nudge falls due (or the earliest lease runs out)."""
+        ...
+
+    async def waiting_for(
+        self, person_ids: Sequence[int]
+    ) -> dict[int, tuple[int, datetime | None]]:
+        """For each of these people with pending nudges (window-closed notices aside): how many
+        follow-ups they are for, and when the earliest is due. One read."""
         ...
 
     async def depth(self, now: datetime) -> OutboxDepth:

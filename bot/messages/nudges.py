@@ -1,9 +1,11 @@
-"""The nudges: one DM for the follow-ups of one conversation that fall due together."""
+"""The nudges: one DM for the follow-ups of one conversation that fall due together, and one DM
+for all of a student's nudges that fall due at one moment (`moment_message`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain import Conversation, FollowUp
@@ -20,7 +22,140 @@ from bot.names import names_phrase
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import KindRule, NudgeKind, Rulebook
 
-__all__ = ["nudge_message"]
+__all__ = ["BUTTONS_FOR", "DETAILED", "Later", "NudgeGroup", "moment_message", "nudge_message"]
+
+# A moment's DM gives buttons to this many follow-ups, the most urgent: Discord holds five rows
+# of buttons (a row a follow-up), and more would hide the first under a wall of them.
+BUTTONS_FOR = 5
+# ...spells out this many conversations; any more are a line each...
+DETAILED = 5
+# ...of which it names at most this many: a backlog after downtime points to the list instead.
+LINES_AT_MOST = 15
+# What was talked about, as a moment's DM recalls it (the draft and the list have it all): with
+# the parts above, a moment's DM stays within Discord's 6,000 characters a message.
+TOPICS_RECALLED = 160
+
+
+class NudgeGroup(NamedTuple):
+    """One conversation's follow-ups nudged together, and why (a nudge kind)."""
+
+    kind: NudgeKind
+    follow_ups: Sequence[FollowUp]
+    conversation: Conversation
+    rule: KindRule | None
+
+
+class Later(NamedTuple):
+    """What is left for later after a moment's DM: how many other follow-ups have reminders
+    still to come, and when the next of them is due."""
+
+    follow_ups: int
+    next_due: datetime | None
+
+
+def moment_message(
+    groups: Sequence[NudgeGroup],
+    *,
+    rulebook: Rulebook,
+    now: datetime,
+    zone: ZoneInfo,
+    late_since: datetime | None,
+    later: Later | None = None,
+) -> Reply:
+    """One DM for everything due for a student at one moment: the most urgent first, each
+    conversation with its own part and buttons (for the first `BUTTONS_FOR` follow-ups), then
+    what is left for later. A single conversation with nothing said about later is its usual
+    DM (`nudge_message`)."""
+    if len(groups) == 1 and later is None:
+        group = groups[0]
+        return nudge_message(
+            kind=group.kind,
+            follow_ups=group.follow_ups,
+            conversation=group.conversation,
+            rule=group.rule,
+            rulebook=rulebook,
+            now=now,
+            zone=zone,
+            late_since=late_since,
+        )
+    ordered = sorted(groups, key=lambda g: min(f.urgency(now) for f in g.follow_ups))
+    count = sum(len(g.follow_ups) for g in ordered)
+    head: list[str] = []
+    if late_since is not None:
+        head.append(
+            f"Sorry, these reminders are late (due since {format_moment(late_since, zone)})."
+        )
+    head.append("The most urgent first." if count > 1 else "Just this one for now.")
+    sections = [Section(" ".join(head), title=_moment_title(ordered))]
+    actions: list[Action] = []
+    with_buttons: list[int] = []
+    for group in ordered[:DETAILED]:
+        part = nudge_message(
+            kind=group.kind,
+            follow_ups=group.follow_ups,
+            conversation=group.conversation,
+            rule=group.rule,
+            rulebook=rulebook,
+            now=now,
+            zone=zone,
+            late_since=None,
+            recall=TOPICS_RECALLED,
+        )
+        sections.extend(part.sections)
+        for follow_up in group.follow_ups:
+            if len(with_buttons) < BUTTONS_FOR:
+                with_buttons.append(follow_up.number)
+                actions += [_numbered(a) for a in part.actions if a.follow_up_id == follow_up.id]
+    rest = [f for g in ordered[DETAILED:] for f in g.follow_ups]
+    if rest:
+        lines = [_line(f, g, rulebook, now) for g in ordered[DETAILED:] for f in g.follow_ups]
+        shown = lines[:LINES_AT_MOST]
+        if len(lines) > len(shown):
+            shown.append(f"…and {len(lines) - len(shown)} more: /followups lists them all.")
+        sections.append(Section("\n".join(shown), title="Also to send"))
+    closing: list[str] = []
+    if count > len(with_buttons):
+        closing.append(
+            f"Buttons are for {', '.join(f'#{n}' for n in with_buttons)}; for the rest, "
+            "/followups done N (or draft, snooze, skip), or /followups to see them all."
+        )
+    if later is not None and later.follow_ups:
+        when = f", the next {format_moment(later.next_due, zone)}" if later.next_due else ""
+        closing.append(
+            f"Left for later: {later.follow_ups} other follow-up"
+            f"{'s' if later.follow_ups != 1 else ''} with reminders to come{when}."
+        )
+    elif later is not None:
+        closing.append("Nothing else is waiting: that's everything for now.")
+    if closing:
+        sections.append(Section("\n".join(closing)))
+    return Reply(tuple(sections), tuple(actions))
+
+
+def _moment_title(groups: Sequence[NudgeGroup]) -> str:
+    """ "A last call and 3 more follow-ups to send" when last calls are among them, else "4
+    follow-ups to send"."""
+    count = sum(len(g.follow_ups) for g in groups)
+    last_calls = sum(len(g.follow_ups) for g in groups if g.kind is NudgeKind.LAST_CALL)
+    if not last_calls:
+        return "A follow-up to send" if count == 1 else f"{count} follow-ups to send"
+    calls = "A last call" if last_calls == 1 else f"{last_calls} last calls"
+    others = count - last_calls
+    if not others:
+        return f"{calls} to send"
+    return f"{calls} and {others} more follow-up{'s' if others != 1 else ''} to send"
+
+
+def _numbered(action: Action) -> Action:
+    """A button that says which follow-up it is for, among several in one DM."""
+    if "#" in action.label:
+        return action
+    return action._replace(label=f"{action.label} #{action.number}")
+
+
+def _line(follow_up: FollowUp, group: NudgeGroup, rulebook: Rulebook, now: datetime) -> str:
+    who = f"{follow_up.contact_in(group.conversation)} at {group.conversation.company}"
+    return f"#{follow_up.number} {method_label(follow_up, rulebook)} to {who} ({time_left(follow_up, now)})"
 
 
 def nudge_message(
@@ -33,9 +168,11 @@ def nudge_message(
     now: datetime,
     zone: ZoneInfo,
     late_since: datetime | None,
+    recall: int | None = None,
 ) -> Reply:
     """One DM for the follow-ups of one conversation that are nudged together (a fair's double
-    follow-up is one message, not two). `late_since` is when it was due, if it is late."""
+    follow-up is one message, not two). `late_since` is when it was due, if it is late;
+    `recall` shortens what was talked about to about that many characters."""
     first = follow_ups[0]
     several = len(follow_ups) > 1
     if several:
@@ -48,6 +185,8 @@ def nudge_message(
         who = f"{first.contact_in(conversation)} at {conversation.company}"
     label = rule.label if rule else conversation.kind
     topics = topics_phrase(conversation.topics)
+    if recall is not None and len(topics) > recall:
+        topics = topics[: recall - 1].rstrip() + "… (the draft has it all)"
     lines: list[str] = []
     if late_since is not None:
         lines.append(

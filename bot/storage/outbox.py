@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
     String,
     Update,
     and_,
@@ -29,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from bot.domain import Nudge, NudgeKind, NudgeStatus
+from bot.domain import FollowUpStatus, Nudge, NudgeKind, NudgeStatus
 from bot.ports import Claim, NudgeContext, OutboxDepth
 from bot.storage.engine import Repository
 from bot.storage.mapping import (
@@ -115,7 +116,10 @@ class SqlOutbox(Repository):
         }
         if claim.platforms is not None:
             values["platforms"] = list(claim.platforms)
-        rows = await self.db.execute(_claim_statement(claim.platforms is not None), values)
+        if claim.together_until is not None:
+            values["together_until"] = claim.together_until
+        statement = _claim_statement(claim.platforms is not None, claim.together_until is not None)
+        rows = await self.db.execute(statement, values)
         claimed = [nudge_from(row) for row in rows.tuples()]
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
@@ -177,13 +181,21 @@ class SqlOutbox(Repository):
         found = [t for t in times if t is not None]
         return min(found) if found else None
 
+    async def waiting_for(
+        self, person_ids: Sequence[int]
+    ) -> dict[int, tuple[int, datetime | None]]:
+        if not person_ids:
+            return {}
+        rows = await self.db.execute(_WAITING, {"people": list(person_ids)})
+        return {person: (count, first) for person, count, first in rows.tuples()}
+
     async def depth(self, now: datetime) -> OutboxDepth:
         row = (await self.db.execute(_DEPTH, {"now": now})).one()
         return OutboxDepth(due=row.due, scheduled=row.scheduled, sending=row.sending)
 
 
 @functools.cache
-def _claim_statement(by_platform: bool) -> Update:
+def _claim_statement(by_platform: bool, together: bool = False) -> Update:
     """Claim the next due nudges: see `Outbox.claim_due`."""
     now = bindparam("now", type_=UTCDateTime())
     limit = bindparam("limit", type_=Integer())
@@ -218,14 +230,15 @@ def _claim_statement(by_platform: bool) -> Update:
     # Lock only the nudge rows (not the people and follow-ups the filter reads).
     due = due.with_for_update(skip_locked=True, of=nudges)
     expired = expired.with_for_update(skip_locked=True, of=nudges)
+    claimed = [
+        nudges.c.id.in_(due.scalar_subquery()),
+        nudges.c.id.in_(expired.scalar_subquery()),
+    ]
+    if together:
+        claimed.append(nudges.c.id.in_(_together(due, expired, limit).scalar_subquery()))
     return (
         update(nudges)
-        .where(
-            or_(
-                nudges.c.id.in_(due.scalar_subquery()),
-                nudges.c.id.in_(expired.scalar_subquery()),
-            )
-        )
+        .where(or_(*claimed))
         .values(
             status=NudgeStatus.SENDING,
             lease_owner=bindparam("owner", type_=String()),
@@ -233,6 +246,44 @@ def _claim_statement(by_platform: bool) -> Update:
             attempts=nudges.c.attempts + 1,
         )
         .returning(*nudges.c)
+    )
+
+
+def _together(due: Select[Any], expired: Select[Any], limit: Any) -> Select[Any]:
+    """The other pending nudges, due by `together_until` (a window-closed notice only once
+    due), of the people the claimed ones are for: one DM per person per moment. Read through the follow-ups' (person, status) index and
+    the nudges' follow-up index, so it costs the claimed people's open follow-ups, nothing more.
+    The claimed ids are the same subqueries again: on PostgreSQL their rows are this
+    statement's locks already, so the second reading finds the same ones."""
+    seed, seed_follow_up = nudges.alias("seed"), follow_ups.alias("seed_follow_up")
+    theirs, their_follow_up = nudges.alias("theirs"), follow_ups.alias("their_follow_up")
+    people_claimed = (
+        select(seed_follow_up.c.person_id)
+        .join(seed, seed.c.follow_up_id == seed_follow_up.c.id)
+        .where(
+            or_(
+                seed.c.id.in_(due.scalar_subquery()),
+                seed.c.id.in_(expired.scalar_subquery()),
+            )
+        )
+    )
+    return (
+        select(theirs.c.id)
+        .join(their_follow_up, theirs.c.follow_up_id == their_follow_up.c.id)
+        .where(
+            their_follow_up.c.person_id.in_(people_claimed.scalar_subquery()),
+            their_follow_up.c.status == FollowUpStatus.PENDING,
+            theirs.c.status == NudgeStatus.PENDING,
+            theirs.c.next_attempt_at <= bindparam("together_until", type_=UTCDateTime()),
+            # A window-closed notice says the window has closed: never early.
+            or_(
+                theirs.c.kind != NudgeKind.WINDOW_CLOSED,
+                theirs.c.next_attempt_at <= bindparam("now", type_=UTCDateTime()),
+            ),
+        )
+        .order_by(theirs.c.next_attempt_at, theirs.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=theirs)
     )
 
 
@@ -246,6 +297,24 @@ _CONTEXTS = (
         .join(people, follow_ups.c.person_id == people.c.id)
     )
     .where(nudges.c.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+# What is left for later for some people: their pending nudges' follow-ups, and the first due.
+_WAITING = (
+    select(
+        follow_ups.c.person_id,
+        func.count(nudges.c.follow_up_id.distinct()),
+        func.min(nudges.c.next_attempt_at),
+    )
+    .select_from(nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id))
+    .where(
+        follow_ups.c.person_id.in_(bindparam("people", expanding=True)),
+        follow_ups.c.status == FollowUpStatus.PENDING,
+        nudges.c.status == NudgeStatus.PENDING,
+        nudges.c.kind != NudgeKind.WINDOW_CLOSED,
+    )
+    .group_by(follow_ups.c.person_id)
 )
 
 

@@ -264,11 +264,16 @@ class InMemoryFollowUps:
             and f.closed_at >= since
         ]
 
-    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
+    async def close_missed(
+        self,
+        follow_up_ids: Sequence[int],
+        now: datetime,
+        status: FollowUpStatus = FollowUpStatus.MISSED,
+    ) -> None:
         for follow_up_id in follow_up_ids:
             follow_up = self.t.follow_ups.get(follow_up_id)
             if follow_up is not None and follow_up.status is FollowUpStatus.PENDING:
-                follow_up.status, follow_up.closed_at = FollowUpStatus.MISSED, now
+                follow_up.status, follow_up.closed_at = status, now
 
 
 def _claim_order(nudge: Nudge) -> tuple[datetime, datetime, int]:
@@ -352,7 +357,25 @@ class InMemoryOutbox:
             ),
             key=lambda n: n.lease_expires_at or now,
         )[: claim.limit]
-        claimed = sorted(due + expired, key=_claim_order)
+        claimed = due + expired
+        if claim.together_until is not None:
+            # Their other nudges due soon: one DM per person per moment (see `Claim`).
+            until, taken = claim.together_until, {n.id for n in claimed}
+            people = {self.t.follow_ups[n.follow_up_id].person_id for n in claimed}
+            claimed += sorted(
+                (
+                    n
+                    for n in self.t.nudges.values()
+                    if n.status is NudgeStatus.PENDING
+                    and n.id not in taken
+                    and (n.next_attempt_at or n.due_at)
+                    <= (now if n.kind is NudgeKind.WINDOW_CLOSED else until)
+                    and self.t.follow_ups[n.follow_up_id].person_id in people
+                    and self.t.follow_ups[n.follow_up_id].status is FollowUpStatus.PENDING
+                ),
+                key=_claim_order,
+            )[: claim.limit]
+        claimed.sort(key=_claim_order)
         for nudge in claimed:
             nudge.status = NudgeStatus.SENDING
             nudge.lease_owner, nudge.lease_expires_at = claim.owner, claim.lease_until
@@ -413,6 +436,26 @@ class InMemoryOutbox:
             for n in self.t.nudges.values()
             if n.follow_up_id == follow_up_id and n.status is NudgeStatus.PENDING
         ]
+
+    async def waiting_for(
+        self, person_ids: Sequence[int]
+    ) -> dict[int, tuple[int, datetime | None]]:
+        found: dict[int, tuple[set[int], datetime | None]] = {}
+        for n in self.t.nudges.values():
+            follow_up = self.t.follow_ups.get(n.follow_up_id)
+            if (
+                follow_up is None
+                or follow_up.person_id not in person_ids
+                or follow_up.status is not FollowUpStatus.PENDING
+                or n.status is not NudgeStatus.PENDING
+                or n.kind is NudgeKind.WINDOW_CLOSED
+            ):
+                continue
+            ids, first = found.get(follow_up.person_id, (set(), None))
+            ids.add(n.follow_up_id)
+            due = n.next_attempt_at or n.due_at
+            found[follow_up.person_id] = (ids, due if first is None else min(first, due))
+        return {p: (len(ids), first) for p, (ids, first) in found.items()}
 
     def _platform_of(self, nudge: Nudge) -> str:
         follow_up = self.t.follow_ups[nudge.follow_up_id]

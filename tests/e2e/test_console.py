@@ -66,10 +66,18 @@ def test_a_scripted_session(tmp_path: Path) -> None:
     assert headers[0] == ("student", "2026-03-07 15:00", "EST")  # the heads-up, 24 h on
     stamps = [stamp for _, stamp, _ in headers]
     assert stamps == sorted(stamps)
-    # The DM's text and its actions follow the header.
-    first_dm = out.split("[DM to student at 2026-03-07 15:00 EST]\n", 1)[1]
-    assert first_dm.startswith("#1 Time to follow up: email to Jane Doe at Acme (24 h left)")
-    assert "[Done: /followups done 1] [Snooze 2h: /followups snooze 1 2h]" in first_dm
+    # The DM's text and its actions follow the header: both heads-ups, due at one moment, in
+    # one DM, the interview's (the sooner deadline) first.
+    first_dm = out.split("[DM to student at 2026-03-07 15:00 EST]\n", 1)[1].split("[DM to")[0]
+    assert first_dm.startswith("2 follow-ups to send\nThe most urgent first.")
+    jane = first_dm.index("#1 Time to follow up: email to Jane Doe at Acme (24 h left)")
+    sam = first_dm.index(
+        "#2 Time to follow up: LinkedIn request or email to Sam Lee at Initech "
+        "(ideally within 24 h, adequate for 20 days)"
+    )
+    assert jane < sam
+    assert "[Done #1: /followups done 1] [Snooze 2h #1: /followups snooze 1 2h]" in first_dm
+    assert "[Done #2: /followups done 2]" in first_dm
 
     assert "Done: #2, Sam Lee at Initech by LinkedIn request." in out
     assert "You have no follow-up #1. /followups lists yours." in out  # alice can't touch #1
