@@ -267,7 +267,15 @@ class Dispatcher:
             return {}
         async with self.storage.session() as uow:
             found = await uow.outbox.waiting_for(people)
-        return {p: Later(*found.get(p, (0, None))) for p in people}
+        later: dict[int, Later] = {}
+        for dm in dms:
+            person = dm[0].context.person.id or 0
+            if person in people:
+                waiting = found.get(person, {})
+                here = {d.context.follow_up.id for d in dm}
+                others = [f for f in waiting if f not in here]
+                later[person] = Later(len(others), min(waiting.values(), default=None))
+        return later
 
     async def _send(
         self, dm: list[_Due], given_up: dict[int, PermanentFailure], later: dict[int, Later]

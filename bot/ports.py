@@ -304,11 +304,9 @@ class Outbox(Protocol):
         """When the earliest pending nudge falls due (or the earliest lease runs out)."""
         ...
 
-    async def waiting_for(
-        self, person_ids: Sequence[int]
-    ) -> dict[int, tuple[int, datetime | None]]:
-        """For each of these people with pending nudges (window-closed notices aside): how many
-        follow-ups they are for, and when the earliest is due. One read."""
+    async def waiting_for(self, person_ids: Sequence[int]) -> dict[int, dict[int, datetime]]:
+        """For each of these people with pending nudges (window-closed notices aside): the
+        follow-ups they are for, each with when its next is due. One read."""
         ...
 
     async def depth(self, now: datetime) -> OutboxDepth:

@@ -47,7 +47,7 @@ class NudgeGroup(NamedTuple):
 
 class Later(NamedTuple):
     """What is left for later after a moment's DM: how many other follow-ups have reminders
-    still to come, and when the next of them is due."""
+    to come, and when the next reminder (about any follow-up) is due."""
 
     follow_ups: int
     next_due: datetime | None
@@ -119,14 +119,18 @@ def moment_message(
             f"Buttons are for {', '.join(f'#{n}' for n in with_buttons)}; for the rest, "
             "/followups done N (or draft, snooze, skip), or /followups to see them all."
         )
-    if later is not None and later.follow_ups:
-        when = f", the next {format_moment(later.next_due, zone)}" if later.next_due else ""
-        closing.append(
-            f"Left for later: {later.follow_ups} other follow-up"
-            f"{'s' if later.follow_ups != 1 else ''} with reminders to come{when}."
+    if later is not None and later.next_due is None:
+        closing.append("Left for later: nothing, no more reminders are planned.")
+    elif later is not None and later.next_due is not None:
+        about = (
+            f"{later.follow_ups} other follow-up{'s' if later.follow_ups != 1 else ''} too"
+            if later.follow_ups
+            else "these"
         )
-    elif later is not None:
-        closing.append("Nothing else is waiting: that's everything for now.")
+        closing.append(
+            f"Left for later: more reminders about {about}; the next "
+            f"{format_moment(later.next_due, zone)}."
+        )
     if closing:
         sections.append(Section("\n".join(closing)))
     return Reply(tuple(sections), tuple(actions))

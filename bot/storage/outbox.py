@@ -181,13 +181,13 @@ class SqlOutbox(Repository):
         found = [t for t in times if t is not None]
         return min(found) if found else None
 
-    async def waiting_for(
-        self, person_ids: Sequence[int]
-    ) -> dict[int, tuple[int, datetime | None]]:
-        if not person_ids:
-            return {}
-        rows = await self.db.execute(_WAITING, {"people": list(person_ids)})
-        return {person: (count, first) for person, count, first in rows.tuples()}
+    async def waiting_for(self, person_ids: Sequence[int]) -> dict[int, dict[int, datetime]]:
+        found: dict[int, dict[int, datetime]] = {}
+        if person_ids:
+            rows = await self.db.execute(_WAITING, {"people": list(person_ids)})
+            for person, follow_up_id, first in rows.tuples():
+                found.setdefault(person, {})[follow_up_id] = first
+        return found
 
     async def depth(self, now: datetime) -> OutboxDepth:
         row = (await self.db.execute(_DEPTH, {"now": now})).one()
@@ -300,13 +300,9 @@ _CONTEXTS = (
 )
 
 
-# What is left for later for some people: their pending nudges' follow-ups, and the first due.
+# What is left for later for some people: their pending nudges' follow-ups, each with its next.
 _WAITING = (
-    select(
-        follow_ups.c.person_id,
-        func.count(nudges.c.follow_up_id.distinct()),
-        func.min(nudges.c.next_attempt_at),
-    )
+    select(follow_ups.c.person_id, nudges.c.follow_up_id, func.min(nudges.c.next_attempt_at))
     .select_from(nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id))
     .where(
         follow_ups.c.person_id.in_(bindparam("people", expanding=True)),
@@ -314,7 +310,7 @@ _WAITING = (
         nudges.c.status == NudgeStatus.PENDING,
         nudges.c.kind != NudgeKind.WINDOW_CLOSED,
     )
-    .group_by(follow_ups.c.person_id)
+    .group_by(follow_ups.c.person_id, nudges.c.follow_up_id)
 )
 
 

@@ -437,10 +437,8 @@ class InMemoryOutbox:
             if n.follow_up_id == follow_up_id and n.status is NudgeStatus.PENDING
         ]
 
-    async def waiting_for(
-        self, person_ids: Sequence[int]
-    ) -> dict[int, tuple[int, datetime | None]]:
-        found: dict[int, tuple[set[int], datetime | None]] = {}
+    async def waiting_for(self, person_ids: Sequence[int]) -> dict[int, dict[int, datetime]]:
+        found: dict[int, dict[int, datetime]] = {}
         for n in self.t.nudges.values():
             follow_up = self.t.follow_ups.get(n.follow_up_id)
             if (
@@ -451,11 +449,10 @@ class InMemoryOutbox:
                 or n.kind is NudgeKind.WINDOW_CLOSED
             ):
                 continue
-            ids, first = found.get(follow_up.person_id, (set(), None))
-            ids.add(n.follow_up_id)
+            theirs = found.setdefault(follow_up.person_id, {})
             due = n.next_attempt_at or n.due_at
-            found[follow_up.person_id] = (ids, due if first is None else min(first, due))
-        return {p: (len(ids), first) for p, (ids, first) in found.items()}
+            theirs[n.follow_up_id] = min(theirs.get(n.follow_up_id, due), due)
+        return found
 
     def _platform_of(self, nudge: Nudge) -> str:
         follow_up = self.t.follow_ups[nudge.follow_up_id]
