@@ -88,6 +88,9 @@ SETTLE_EVERY = 16
 SETTLE_WITHIN = 0.25
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 30
+# A DM's key names its nudges up to this many (a moment's DM rarely holds more); a bigger one
+# is keyed by a digest, to keep the key short enough for Slack's message metadata.
+KEY_IDS = 32
 
 
 @dataclass
@@ -378,13 +381,14 @@ def _into_dms(sendable: list[_Due]) -> list[list[_Due]]:
 
 def _key_of(dm: list[_Due]) -> tuple[int, str]:
     """The DM's first nudge id, and its key: the platform drops a repeat with the same key (the
-    Discord nonce, Slack's metadata), so a DM of several nudges is keyed by all of them. A
-    repeat after a crash that groups them otherwise is then a new DM (a nudge may come twice),
-    never one taken for a DM that did not hold them all (a nudge lost)."""
+    Discord nonce, Slack's metadata), so a DM of several nudges is keyed by all of them
+    ("nudge-7+9+12"; past KEY_IDS, by their count and digest). A repeat after a crash that
+    groups them otherwise is then a new DM (a nudge may come twice), never one taken for a DM
+    that did not hold them all (a nudge lost)."""
     ids = sorted(d.nudge.id or 0 for d in dm)
-    if len(ids) == 1:
-        return ids[0], f"nudge-{ids[0]}"
-    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:12]
+    if len(ids) <= KEY_IDS:
+        return ids[0], "nudge-" + "+".join(map(str, ids))
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
     return ids[0], f"nudge-{ids[0]}-{len(ids)}-{digest}"
 
 

@@ -125,8 +125,9 @@ class Claim:
     it can send).
 
     With `together_until`, the same statement also claims, for each person one of those is
-    for, their other pending nudges due by then (up to `limit` more; a window-closed notice
-    only once due, never early): they go out in the same DM, one per person per moment."""
+    for, their other pending nudges due by then (up to `together_limit` more; a window-closed
+    notice only once due, never early): they go out in the same DM, one per person per
+    moment."""
 
     now: datetime
     owner: str
@@ -134,6 +135,11 @@ class Claim:
     limit: int
     platforms: tuple[str, ...] | None = None
     together_until: datetime | None = None
+
+    @property
+    def together_limit(self) -> int:
+        # A few a claimed person on average: a fair's worth for each, yet a bounded batch.
+        return self.limit * 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,15 @@ from bot.names import names_phrase
 from bot.replies import Action, ActionKind, Reply, Section
 from rules.engine import KindRule, NudgeKind, Rulebook
 
-__all__ = ["BUTTONS_FOR", "DETAILED", "Later", "NudgeGroup", "moment_message", "nudge_message"]
+__all__ = [
+    "BUTTONS_FOR",
+    "DETAILED",
+    "MOMENT_CHARACTERS",
+    "Later",
+    "NudgeGroup",
+    "moment_message",
+    "nudge_message",
+]
 
 # A moment's DM gives buttons to this many follow-ups, the most urgent: Discord holds five rows
 # of buttons (a row a follow-up), and more would hide the first under a wall of them.
@@ -31,6 +39,9 @@ BUTTONS_FOR = 5
 DETAILED = 5
 # ...of which it names at most this many: a backlog after downtime points to the list instead.
 LINES_AT_MOST = 15
+# What a moment's DM spells out, at most, besides its closing lines: Discord takes 6,000
+# characters a message, and escaping its markdown adds a few.
+MOMENT_CHARACTERS = 5000
 # What was talked about, as a moment's DM recalls it (the draft and the list have it all): with
 # the parts above, a moment's DM stays within Discord's 6,000 characters a message.
 TOPICS_RECALLED = 160
@@ -78,7 +89,15 @@ def moment_message(
             zone=zone,
             late_since=late_since,
         )
-    ordered = sorted(groups, key=lambda g: min(f.urgency(now) for f in g.follow_ups))
+    # Most urgent: the deadline that really closes the window (an interview's before an event's
+    # ideal window, which weeks of adequate time follow); a window already closed, last.
+    ordered = sorted(
+        groups,
+        key=lambda g: (
+            g.kind is NudgeKind.WINDOW_CLOSED,
+            min((f.due_by, f.number) for f in g.follow_ups),
+        ),
+    )
     count = sum(len(g.follow_ups) for g in ordered)
     head: list[str] = []
     if late_since is not None:
@@ -89,7 +108,11 @@ def moment_message(
     sections = [Section(" ".join(head), title=_moment_title(ordered))]
     actions: list[Action] = []
     with_buttons: list[int] = []
-    for group in ordered[:DETAILED]:
+    # Room for the parts, then the lines, within MOMENT_CHARACTERS (the closing lines aside).
+    room = MOMENT_CHARACTERS - sum(len(s.text) + len(s.title or "") for s in sections)
+    detailed = 0
+    rest: list[NudgeGroup] = []
+    for group in ordered:
         part = nudge_message(
             kind=group.kind,
             follow_ups=group.follow_ups,
@@ -101,15 +124,24 @@ def moment_message(
             late_since=None,
             recall=TOPICS_RECALLED,
         )
+        size = sum(len(s.text) + len(s.title or "") for s in part.sections)
+        if detailed == DETAILED or size > room or rest:
+            rest.append(group)
+            continue
+        detailed, room = detailed + 1, room - size
         sections.extend(part.sections)
         for follow_up in group.follow_ups:
             if len(with_buttons) < BUTTONS_FOR:
                 with_buttons.append(follow_up.number)
                 actions += [_numbered(a) for a in part.actions if a.follow_up_id == follow_up.id]
-    rest = [f for g in ordered[DETAILED:] for f in g.follow_ups]
     if rest:
-        lines = [_line(f, g, rulebook, now) for g in ordered[DETAILED:] for f in g.follow_ups]
-        shown = lines[:LINES_AT_MOST]
+        lines = [_line(f, g, rulebook, now) for g in rest for f in g.follow_ups]
+        shown: list[str] = []
+        for line in lines[:LINES_AT_MOST]:
+            if len(line) + 1 > room:
+                break
+            shown.append(line)
+            room -= len(line) + 1
         if len(lines) > len(shown):
             shown.append(f"…and {len(lines) - len(shown)} more: /followups lists them all.")
         sections.append(Section("\n".join(shown), title="Also to send"))

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Integer,
     Select,
@@ -118,6 +119,7 @@ class SqlOutbox(Repository):
             values["platforms"] = list(claim.platforms)
         if claim.together_until is not None:
             values["together_until"] = claim.together_until
+            values["together_limit"] = claim.together_limit
         statement = _claim_statement(claim.platforms is not None, claim.together_until is not None)
         rows = await self.db.execute(statement, values)
         claimed = [nudge_from(row) for row in rows.tuples()]
@@ -230,15 +232,25 @@ def _claim_statement(by_platform: bool, together: bool = False) -> Update:
     # Lock only the nudge rows (not the people and follow-ups the filter reads).
     due = due.with_for_update(skip_locked=True, of=nudges)
     expired = expired.with_for_update(skip_locked=True, of=nudges)
-    claimed = [
-        nudges.c.id.in_(due.scalar_subquery()),
-        nudges.c.id.in_(expired.scalar_subquery()),
-    ]
+    statement = update(nudges)
     if together:
-        claimed.append(nudges.c.id.in_(_together(due, expired, limit).scalar_subquery()))
+        # The claimed ids are read once, as CTEs, by the claim and by `_together`: a second
+        # reading of a SKIP LOCKED subquery in the same statement skips the rows the first
+        # one locked (PostgreSQL), and would name other people.
+        due_ids, expired_ids = due.cte("due_ids"), expired.cte("expired_ids")
+        statement = statement.add_cte(due_ids).add_cte(expired_ids)
+        claimed = [
+            nudges.c.id.in_(select(due_ids.c.id)),
+            nudges.c.id.in_(select(expired_ids.c.id)),
+            nudges.c.id.in_(_together(due_ids, expired_ids)),
+        ]
+    else:
+        claimed = [
+            nudges.c.id.in_(due.scalar_subquery()),
+            nudges.c.id.in_(expired.scalar_subquery()),
+        ]
     return (
-        update(nudges)
-        .where(or_(*claimed))
+        statement.where(or_(*claimed))
         .values(
             status=NudgeStatus.SENDING,
             lease_owner=bindparam("owner", type_=String()),
@@ -249,23 +261,17 @@ def _claim_statement(by_platform: bool, together: bool = False) -> Update:
     )
 
 
-def _together(due: Select[Any], expired: Select[Any], limit: Any) -> Select[Any]:
+def _together(due: CTE, expired: CTE) -> Select[Any]:
     """The other pending nudges, due by `together_until` (a window-closed notice only once
-    due), of the people the claimed ones are for: one DM per person per moment. Read through the follow-ups' (person, status) index and
-    the nudges' follow-up index, so it costs the claimed people's open follow-ups, nothing more.
-    The claimed ids are the same subqueries again: on PostgreSQL their rows are this
-    statement's locks already, so the second reading finds the same ones."""
+    due), of the people the claimed ones are for: one DM per person per moment. Read through
+    the follow-ups' (person, status) index and the nudges' follow-up index, so it costs the
+    claimed people's open follow-ups, nothing more."""
     seed, seed_follow_up = nudges.alias("seed"), follow_ups.alias("seed_follow_up")
     theirs, their_follow_up = nudges.alias("theirs"), follow_ups.alias("their_follow_up")
     people_claimed = (
         select(seed_follow_up.c.person_id)
         .join(seed, seed.c.follow_up_id == seed_follow_up.c.id)
-        .where(
-            or_(
-                seed.c.id.in_(due.scalar_subquery()),
-                seed.c.id.in_(expired.scalar_subquery()),
-            )
-        )
+        .where(or_(seed.c.id.in_(select(due.c.id)), seed.c.id.in_(select(expired.c.id))))
     )
     return (
         select(theirs.c.id)
@@ -282,7 +288,7 @@ def _together(due: Select[Any], expired: Select[Any], limit: Any) -> Select[Any]
             ),
         )
         .order_by(theirs.c.next_attempt_at, theirs.c.id)
-        .limit(limit)
+        .limit(bindparam("together_limit", type_=Integer()))
         .with_for_update(skip_locked=True, of=theirs)
     )
 

@@ -374,7 +374,7 @@ class InMemoryOutbox:
                     and self.t.follow_ups[n.follow_up_id].status is FollowUpStatus.PENDING
                 ),
                 key=_claim_order,
-            )[: claim.limit]
+            )[: claim.together_limit]
         claimed.sort(key=_claim_order)
         for nudge in claimed:
             nudge.status = NudgeStatus.SENDING
