@@ -9,7 +9,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from rules.engine import NudgeKind, PlannedFollowUp, QuietHours, Rulebook, should_nudge
@@ -128,6 +128,9 @@ class Person:
     # The student's primary account when this one is joined to it (/followups link): their
     # follow-ups and settings are the primary's. None for a primary or a lone account.
     linked_to: int | None = None
+    # The local time of their daily digest (settings digest daily 18:00): their nudges wait
+    # for it, but for an interview's or a call's last calls. None: each nudge on time.
+    digest_at: time | None = None
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         chosen = self.timezone or self.platform_timezone

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rules.rulebook import (
@@ -106,6 +106,7 @@ def place_nudges(
     already_sent: Mapping[NudgeKind, int] | None = None,
     last_sent_at: datetime | None = None,
     awake: bool = False,
+    digest_at: time | None = None,
 ) -> list[PlacedNudge]:
     """Where the nudges for one follow-up go, in time order.
 
@@ -134,7 +135,10 @@ def place_nudges(
       `min_gap` collapse into the later one;
     - a snooze drops what falls before `snoozed_until` and puts a nudge there, as asked;
     - last, a window-closed notice at `due_by` (or when quiet hours end), which is the one
-      nudge allowed after the deadline: it reports it.
+      nudge allowed after the deadline: it reports it;
+    - with `digest_at` (the student's daily digest, a local time), every nudge but an
+      interview's or a call's last calls (and a snooze, asked for) waits for the next digest,
+      unless that is past its deadline: then it comes on time.
     """
     earliest = max(met_at, now)
     candidates: list[tuple[datetime, NudgeKind, datetime]] = [
@@ -181,6 +185,8 @@ def place_nudges(
                 continue  # moved earlier, out of quiet hours, into the snooze (or onto it)
             if moment == earliest and _sent_lately(last_sent_at, earliest, timing.min_gap):
                 continue
+        if digest_at is not None and not (kind is NudgeKind.LAST_CALL and due_by <= ideal_by):
+            moment = _digest_moment(moment, digest_at, zone, latest=deadline)
         if earliest <= moment <= deadline:
             placed.append(PlacedNudge(moment, kind))
     if snoozed_until is not None and earliest <= snoozed_until <= due_by:
@@ -202,8 +208,22 @@ def place_nudges(
         closed_at = max(due_by, earliest)
         if quiet is not None and quiet.contains(closed_at, zone):
             closed_at = quiet.span_around(closed_at, zone)[1]
+        if digest_at is not None:
+            closed_at = _digest_moment(closed_at, digest_at, zone, latest=None)
         spaced.append(PlacedNudge(closed_at, NudgeKind.WINDOW_CLOSED))
     return spaced
+
+
+def _digest_moment(
+    moment: datetime, digest_at: time, zone: ZoneInfo, *, latest: datetime | None
+) -> datetime:
+    """The first daily digest at or after `moment` (local `digest_at`, on the calendar, so it
+    keeps its hour across a daylight-saving change); `moment` itself if that is past `latest`."""
+    day = moment.astimezone(zone).date()
+    digest = at_local(day, digest_at, zone)
+    if digest < moment:
+        digest = at_local(day + timedelta(days=1), digest_at, zone)
+    return moment if latest is not None and digest > latest else digest
 
 
 def _sent_lately(last_sent_at: datetime | None, now: datetime, gap: timedelta) -> bool:

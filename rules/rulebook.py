@@ -97,7 +97,10 @@ class QuietHours:
 
     def contains(self, moment: datetime, zone: ZoneInfo) -> bool:
         """Whether `moment` falls in quiet hours in `zone`."""
-        wall = moment.astimezone(zone).time().replace(tzinfo=None)
+        return self.contains_wall(moment.astimezone(zone).time().replace(tzinfo=None))
+
+    def contains_wall(self, wall: time) -> bool:
+        """Whether the local wall-clock time `wall` falls in quiet hours."""
         if self.start < self.end:
             return self.start <= wall < self.end
         return wall >= self.start or wall < self.end

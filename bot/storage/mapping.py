@@ -63,6 +63,7 @@ def person_values(person: Person) -> dict[str, Any]:
         "linkedin_plan": person.linkedin_plan.value,
         "undeliverable": person.undeliverable,
         "zone_hint_shown": person.zone_hint_shown,
+        "digest_at": person.digest_at,
         # Not `linked_to`: only the Accounts repository joins and splits accounts, so that a
         # person read before a join can't undo it when written back.
     }
@@ -88,6 +89,7 @@ def person_from(row: Sequence[Any]) -> Person:
         _next_number,
         created_at,
         linked_to,
+        digest_at,
     ) = row
     quiet = (
         QuietHours(quiet_start, quiet_end)
@@ -109,6 +111,7 @@ def person_from(row: Sequence[Any]) -> Person:
         undeliverable=undeliverable,
         zone_hint_shown=zone_hint_shown,
         linked_to=linked_to,
+        digest_at=digest_at,
     )
 
 

@@ -140,6 +140,8 @@ people = Table(
     # a foreign key: adding one would take SQLite's batch copy of this table, which every other
     # refers to; the repositories keep it right (forget clears what points at a forgotten row).
     Column("linked_to", Integer, index=True),
+    # The local time of the student's daily digest; NULL: each nudge on time.
+    Column("digest_at", Time),
     UniqueConstraint("platform", "workspace", "user_id"),
 )
 

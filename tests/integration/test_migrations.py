@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
@@ -252,3 +252,43 @@ async def test_0010_goes_down_without_losing_a_students_conversations(engine: As
             "Jane Doe"
         ]
     await upgrade_to_head(engine)
+
+
+async def test_0011_adds_the_digest_time_and_takes_it_away_keeping_the_student(
+    engine: AsyncEngine,
+) -> None:
+    await upgrade_to_head(engine)
+    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
+    async with engine.begin() as db:
+        await db.execute(
+            people.insert(),
+            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
+            | {"next_number": 2, "created_at": T0, "id": 7, "digest_at": time(18, 0)},
+        )
+        await db.execute(
+            conversations.insert(),
+            {
+                "person_id": 7,
+                "contact_name": "Jane Doe",
+                "company": "Acme",
+                "company_key": "acme",
+                "kind": "interview",
+                "met_at": T0,
+                "topics": "",
+                "created_at": T0,
+            },
+        )
+    async with engine.connect() as db:
+        assert (await db.execute(select(people.c.digest_at))).scalar_one() == time(18, 0)
+    await downgrade_to(engine, "0010")
+    async with engine.connect() as db:
+        columns = await db.run_sync(
+            lambda c: {col["name"] for col in inspect(c).get_columns("people")}
+        )
+        assert "digest_at" not in columns
+        assert (await db.execute(text("SELECT count(*) FROM conversations"))).scalar_one() == 1
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        # Back up, the student is there, each nudge on time until they choose a digest again.
+        assert (await db.execute(select(people.c.id, people.c.digest_at))).one() == (7, None)
+        assert await db.run_sync(_differences) == []

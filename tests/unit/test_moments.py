@@ -15,6 +15,7 @@ from bot.messages.nudges import BUTTONS_FOR, DETAILED
 from bot.replies import Reply
 from bot.services import Requester
 from bot.testing import InMemoryStorage, TestBot
+from tests.conftest import NEW_YORK
 
 ALICE = Requester(Address("console", "ws", "alice"))
 BOB = Requester(Address("console", "ws", "bob"))
@@ -125,3 +126,53 @@ async def test_a_moment_of_long_names_and_notes_fits_discord_and_slack_whole(
     blocks = render(message).blocks
     assert len(blocks) <= MAX_BLOCKS
     assert all(len(b["text"]["text"]) <= MAX_SECTION_TEXT for b in blocks if b["type"] == "section")
+
+
+# -- settings digest daily HH:MM ------------------------------------------------------------
+
+
+async def say(bot: TestBot, text: str) -> Reply:
+    return await bot.service.handle(ALICE, parse_command(text))
+
+
+async def test_a_daily_digest_brings_the_non_urgent_nudges_together_at_its_time(
+    bot: TestBot,
+) -> None:
+    reply = await say(bot, "/followups settings digest daily 18:00")
+    assert "Digest set to 18:00 daily" in reply.plain_text()
+    assert "Digest: daily at 18:00" in (await say(bot, "/followups settings")).plain_text()
+    # Fri 15:00 in New York: an interview, and a fair an hour earlier.
+    await met(bot, '/met Ana Ruiz, Globex, fair-1on1, robotics when:"1 hour ago"')
+    await met(bot, "/met Jane Doe, Acme, interview, Kafka")
+    await bot.run_until(72)
+    zone = NEW_YORK
+    sent = [
+        (dm.at.astimezone(zone).strftime("%a %H:%M"), numbers_in(dm.message))
+        for dm in bot.messenger.sent
+        if dm.at
+    ]
+    assert sent[0] == ("Sat 18:00", [2, 1])  # both heads-ups, at the digest, in one DM
+    # The interview's last calls come on time (Sun 10:00 and 15:00 EDT), not at the digest.
+    last_calls = [dm for dm in bot.messenger.sent if "Last call" in dm.message.plain_text()]
+    assert [dm.at.astimezone(zone).strftime("%a %H:%M") for dm in last_calls if dm.at] == [
+        "Sun 10:00",
+        "Sun 15:00",
+    ]
+    await say(bot, "/followups settings digest off")
+    assert "Digest: off" in (await say(bot, "/followups settings")).plain_text()
+
+
+async def test_a_digest_time_that_makes_no_sense_changes_nothing(bot: TestBot) -> None:
+    for value, answer in (
+        ("25:00", "When should the digest come? Like /followups settings digest daily 18:00"),
+        ("weekly", "When should the digest come?"),
+        ("daily 23:30", "23:30 is in your quiet hours (22:00-08:00)"),
+    ):
+        reply = await say(bot, f"/followups settings digest {value}")
+        assert reply.is_error
+        assert answer in reply.plain_text()
+    assert "Digest: off" in (await say(bot, "/followups settings")).plain_text()
+    assert not (await say(bot, "/followups settings digest 6pm")).is_error
+    reply = await say(bot, "/followups settings quiet 17:00-07:00")
+    assert reply.is_error
+    assert "18:00 is in your quiet hours (17:00-07:00)" in reply.plain_text()

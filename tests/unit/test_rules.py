@@ -1062,3 +1062,63 @@ def test_close_to_quiet_hours_only_a_planned_nudge_moves_to_now() -> None:
 
 def test_nowhere_to_go_is_none() -> None:
     assert moved(ny(10, 23), ny(10, 22, 30), ny(11, 6), later_first=False) is None
+
+
+# --------------------------------------------------------------------------------------------
+# place_nudges: a daily digest
+
+SIX_PM = time(18, 0)
+
+
+def digested(kind_key: str, met_at: datetime, **options: object) -> list[tuple[NudgeKind, str]]:
+    plan = plan_follow_ups(kind(kind_key), met_at)[0]
+    nudges = place_nudges(
+        BUNDLED.timing,
+        met_at=met_at,
+        ideal_by=plan.ideal_by,
+        due_by=plan.due_by,
+        now=met_at,
+        zone=options.get("zone", NEW_YORK),  # type: ignore[arg-type]
+        quiet=None,
+        digest_at=SIX_PM,
+    )
+    return [(n.kind, wall(n.due_at, options.get("zone", NEW_YORK))) for n in nudges]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind_key", ["interview", "call"])
+def test_a_digest_holds_an_interviews_heads_up_but_never_its_last_calls(kind_key: str) -> None:
+    assert digested(kind_key, ny(9, 9)) == [
+        (HEADS_UP, "2026-06-10 18:00"),  # 09:00 waits for the digest, well before the deadline
+        (LAST_CALL, "2026-06-11 03:00"),  # on time, whatever the digest
+        (LAST_CALL, "2026-06-11 08:00"),
+        (WINDOW_CLOSED, "2026-06-11 18:00"),
+    ]
+
+
+def test_a_heads_up_the_digest_puts_beside_a_last_call_gives_way_to_it() -> None:
+    # Met at 20:00: the heads-up (20:00 the next day) waits for the next digest, 18:00 the day
+    # after, an hour before the second last call: one DM, the last call, not two.
+    assert digested("interview", ny(9, 20)) == [
+        (LAST_CALL, "2026-06-11 14:00"),
+        (LAST_CALL, "2026-06-11 19:00"),
+        (WINDOW_CLOSED, "2026-06-12 18:00"),
+    ]
+
+
+@pytest.mark.parametrize("kind_key", ["networking", "fair-good"])
+def test_an_events_nudges_come_with_the_digest(kind_key: str) -> None:
+    assert digested(kind_key, ny(9, 9)) == [
+        (HEADS_UP, "2026-06-10 18:00"),
+        (REMINDER, "2026-06-11 03:00"),  # the ideal window ends at 09:00, before the digest
+        (REMINDER, "2026-06-16 18:00"),
+        (REMINDER, "2026-06-23 18:00"),
+        (LAST_CALL, "2026-06-29 18:00"),  # an event's last call waits: a day before the deadline
+        (WINDOW_CLOSED, "2026-06-30 18:00"),
+    ]
+
+
+def test_a_digest_keeps_its_local_time_across_a_daylight_saving_change() -> None:
+    met_at = local(BERLIN, 2026, 3, 26, 9)  # a Thursday, three days before the change
+    walls = [w for _, w in digested("networking", met_at, zone=BERLIN)]
+    assert walls[0] == "2026-03-27 18:00"  # CET
+    assert walls[2:4] == ["2026-04-02 18:00", "2026-04-09 18:00"]  # CEST
