@@ -93,6 +93,10 @@ async def test_networking_is_linkedin_or_email_adequate_for_three_weeks(
     text = await text_of(service, "/met Sam Lee, Initech, networking, her path into product")
     assert "#1 LinkedIn request or email to Sam Lee" in text
     assert "still adequate until Fri 27 Mar" in text
+    # The plan says each reminder for what it is: no last call while weeks remain.
+    assert "Sun 8 Mar 10:00 EDT (as the ideal window ends)" in text
+    assert "Fri 13 Mar 15:00 EDT (reminder)" in text
+    assert "Thu 26 Mar 16:00 EDT (last call)" in text
     kinds = [kind for _, kind, _ in pending_nudges(memory_storage)]
     # As the ideal 48 hours end, then a week and two weeks on; one last call the day before.
     assert kinds.count(NudgeKind.REMINDER) == 3
