@@ -78,17 +78,7 @@ def moment_message(
     what is left for later. A single conversation with nothing said about later is its usual
     DM (`nudge_message`)."""
     if len(groups) == 1 and later is None:
-        group = groups[0]
-        return nudge_message(
-            kind=group.kind,
-            follow_ups=group.follow_ups,
-            conversation=group.conversation,
-            rule=group.rule,
-            rulebook=rulebook,
-            now=now,
-            zone=zone,
-            late_since=late_since,
-        )
+        return _part(groups[0], rulebook, now, zone, late_since=late_since)
     # Most urgent: the deadline that really closes the window (an interview's before an event's
     # ideal window, which weeks of adequate time follow); a window already closed, last.
     ordered = sorted(
@@ -113,17 +103,7 @@ def moment_message(
     detailed = 0
     rest: list[NudgeGroup] = []
     for group in ordered:
-        part = nudge_message(
-            kind=group.kind,
-            follow_ups=group.follow_ups,
-            conversation=group.conversation,
-            rule=group.rule,
-            rulebook=rulebook,
-            now=now,
-            zone=zone,
-            late_since=None,
-            recall=TOPICS_RECALLED,
-        )
+        part = _part(group, rulebook, now, zone, recall=TOPICS_RECALLED)
         size = sum(len(s.text) + len(s.title or "") for s in part.sections)
         if detailed == DETAILED or size > room or rest:
             rest.append(group)
@@ -166,6 +146,29 @@ def moment_message(
     if closing:
         sections.append(Section("\n".join(closing)))
     return Reply(tuple(sections), tuple(actions))
+
+
+def _part(
+    group: NudgeGroup,
+    rulebook: Rulebook,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    late_since: datetime | None = None,
+    recall: int | None = None,
+) -> Reply:
+    """One conversation's nudge, as its own DM or as a part of a moment's."""
+    return nudge_message(
+        kind=group.kind,
+        follow_ups=group.follow_ups,
+        conversation=group.conversation,
+        rule=group.rule,
+        rulebook=rulebook,
+        now=now,
+        zone=zone,
+        late_since=late_since,
+        recall=recall,
+    )
 
 
 def _moment_title(groups: Sequence[NudgeGroup]) -> str:

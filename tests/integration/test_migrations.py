@@ -224,14 +224,15 @@ async def test_0008_adds_each_follow_ups_person_and_takes_it_away(engine: AsyncE
         assert await db.run_sync(_differences) == []
 
 
-async def test_0010_goes_down_without_losing_a_students_conversations(engine: AsyncEngine) -> None:
+async def a_student_with_a_conversation(engine: AsyncEngine, **settings: Any) -> None:
+    """At head: student 7 on Slack, with `settings`, and a conversation with Jane Doe."""
     await upgrade_to_head(engine)
     person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
     async with engine.begin() as db:
         await db.execute(
             people.insert(),
             {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
-            | {"next_number": 2, "created_at": T0, "id": 7},
+            | {"next_number": 2, "created_at": T0, "id": 7, **settings},
         )
         await db.execute(
             conversations.insert(),
@@ -246,6 +247,10 @@ async def test_0010_goes_down_without_losing_a_students_conversations(engine: As
                 "created_at": T0,
             },
         )
+
+
+async def test_0010_goes_down_without_losing_a_students_conversations(engine: AsyncEngine) -> None:
+    await a_student_with_a_conversation(engine)
     await downgrade_to(engine, "0009")
     async with engine.connect() as db:
         assert (await db.execute(select(conversations.c.contact_name))).scalars().all() == [
@@ -257,27 +262,7 @@ async def test_0010_goes_down_without_losing_a_students_conversations(engine: As
 async def test_0011_adds_the_digest_time_and_takes_it_away_keeping_the_student(
     engine: AsyncEngine,
 ) -> None:
-    await upgrade_to_head(engine)
-    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
-    async with engine.begin() as db:
-        await db.execute(
-            people.insert(),
-            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
-            | {"next_number": 2, "created_at": T0, "id": 7, "digest_at": time(18, 0)},
-        )
-        await db.execute(
-            conversations.insert(),
-            {
-                "person_id": 7,
-                "contact_name": "Jane Doe",
-                "company": "Acme",
-                "company_key": "acme",
-                "kind": "interview",
-                "met_at": T0,
-                "topics": "",
-                "created_at": T0,
-            },
-        )
+    await a_student_with_a_conversation(engine, digest_at=time(18, 0))
     async with engine.connect() as db:
         assert (await db.execute(select(people.c.digest_at))).scalar_one() == time(18, 0)
     await downgrade_to(engine, "0010")

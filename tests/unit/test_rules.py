@@ -83,6 +83,7 @@ def schedule(
     snoozed_until: datetime | None = None,
     last_sent_at: datetime | None = None,
     awake: bool = False,
+    digest_at: time | None = None,
 ) -> list[PlacedNudge]:
     """The nudges for the first follow-up of a `kind_key` conversation at `met_at`."""
     plan = plan_follow_ups(kind(kind_key), met_at)[0]
@@ -97,6 +98,7 @@ def schedule(
         snoozed_until=snoozed_until,
         last_sent_at=last_sent_at,
         awake=awake,
+        digest_at=digest_at,
     )
 
 
@@ -1070,19 +1072,11 @@ def test_nowhere_to_go_is_none() -> None:
 SIX_PM = time(18, 0)
 
 
-def digested(kind_key: str, met_at: datetime, **options: object) -> list[tuple[NudgeKind, str]]:
-    plan = plan_follow_ups(kind(kind_key), met_at)[0]
-    nudges = place_nudges(
-        BUNDLED.timing,
-        met_at=met_at,
-        ideal_by=plan.ideal_by,
-        due_by=plan.due_by,
-        now=met_at,
-        zone=options.get("zone", NEW_YORK),  # type: ignore[arg-type]
-        quiet=None,
-        digest_at=SIX_PM,
-    )
-    return [(n.kind, wall(n.due_at, options.get("zone", NEW_YORK))) for n in nudges]  # type: ignore[arg-type]
+def digested(
+    kind_key: str, met_at: datetime, zone: ZoneInfo = NEW_YORK
+) -> list[tuple[NudgeKind, str]]:
+    nudges = schedule(kind_key, met_at, zone=zone, quiet=None, digest_at=SIX_PM)
+    return [(n.kind, wall(n.due_at, zone)) for n in nudges]
 
 
 @pytest.mark.parametrize("kind_key", ["interview", "call"])
