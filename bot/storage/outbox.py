@@ -13,10 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
     Integer,
-    Select,
     String,
     Update,
     and_,
@@ -117,12 +115,18 @@ class SqlOutbox(Repository):
         }
         if claim.platforms is not None:
             values["platforms"] = list(claim.platforms)
-        if claim.together_until is not None:
-            values["together_until"] = claim.together_until
-            values["together_limit"] = claim.together_limit
-        statement = _claim_statement(claim.platforms is not None, claim.together_until is not None)
-        rows = await self.db.execute(statement, values)
+        rows = await self.db.execute(_claim_statement(claim.platforms is not None), values)
         claimed = [nudge_from(row) for row in rows.tuples()]
+        if claim.together_until is not None and claimed:
+            # In the same transaction: the rows just claimed are `sending` now, so this takes
+            # only their people's others; SKIP LOCKED leaves any another replica holds.
+            values |= {
+                "claimed": sorted({n.follow_up_id for n in claimed}),
+                "together_until": claim.together_until,
+                "together_limit": claim.together_limit,
+            }
+            more = await self.db.execute(_TOGETHER, values)
+            claimed += [nudge_from(row) for row in more.tuples()]
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
 
@@ -197,7 +201,7 @@ class SqlOutbox(Repository):
 
 
 @functools.cache
-def _claim_statement(by_platform: bool, together: bool = False) -> Update:
+def _claim_statement(by_platform: bool) -> Update:
     """Claim the next due nudges: see `Outbox.claim_due`."""
     now = bindparam("now", type_=UTCDateTime())
     limit = bindparam("limit", type_=Integer())
@@ -232,25 +236,14 @@ def _claim_statement(by_platform: bool, together: bool = False) -> Update:
     # Lock only the nudge rows (not the people and follow-ups the filter reads).
     due = due.with_for_update(skip_locked=True, of=nudges)
     expired = expired.with_for_update(skip_locked=True, of=nudges)
-    statement = update(nudges)
-    if together:
-        # The claimed ids are read once, as CTEs, by the claim and by `_together`: a second
-        # reading of a SKIP LOCKED subquery in the same statement skips the rows the first
-        # one locked (PostgreSQL), and would name other people.
-        due_ids, expired_ids = due.cte("due_ids"), expired.cte("expired_ids")
-        statement = statement.add_cte(due_ids).add_cte(expired_ids)
-        claimed = [
-            nudges.c.id.in_(select(due_ids.c.id)),
-            nudges.c.id.in_(select(expired_ids.c.id)),
-            nudges.c.id.in_(_together(due_ids, expired_ids)),
-        ]
-    else:
-        claimed = [
-            nudges.c.id.in_(due.scalar_subquery()),
-            nudges.c.id.in_(expired.scalar_subquery()),
-        ]
     return (
-        statement.where(or_(*claimed))
+        update(nudges)
+        .where(
+            or_(
+                nudges.c.id.in_(due.scalar_subquery()),
+                nudges.c.id.in_(expired.scalar_subquery()),
+            )
+        )
         .values(
             status=NudgeStatus.SENDING,
             lease_owner=bindparam("owner", type_=String()),
@@ -261,36 +254,58 @@ def _claim_statement(by_platform: bool, together: bool = False) -> Update:
     )
 
 
-def _together(due: CTE, expired: CTE) -> Select[Any]:
-    """The other pending nudges, due by `together_until` (a window-closed notice only once
-    due), of the people the claimed ones are for: one DM per person per moment. Read through
-    the follow-ups' (person, status) index and the nudges' follow-up index, so it costs the
-    claimed people's open follow-ups, nothing more."""
-    seed, seed_follow_up = nudges.alias("seed"), follow_ups.alias("seed_follow_up")
-    theirs, their_follow_up = nudges.alias("theirs"), follow_ups.alias("their_follow_up")
-    people_claimed = (
-        select(seed_follow_up.c.person_id)
-        .join(seed, seed.c.follow_up_id == seed_follow_up.c.id)
-        .where(or_(seed.c.id.in_(select(due.c.id)), seed.c.id.in_(select(expired.c.id))))
-    )
-    return (
-        select(theirs.c.id)
-        .join(their_follow_up, theirs.c.follow_up_id == their_follow_up.c.id)
+# The open follow-ups of the people whose follow-ups were just claimed: follow-ups' indexes only.
+_CLAIMED = follow_ups.alias("claimed")
+_THEIR_FOLLOW_UPS = select(follow_ups.c.id).where(
+    follow_ups.c.person_id.in_(
+        select(_CLAIMED.c.person_id)
+        .where(_CLAIMED.c.id.in_(bindparam("claimed", expanding=True)))
+        .scalar_subquery()
+    ),
+    follow_ups.c.status == FollowUpStatus.PENDING,
+)
+
+
+def _together_statement() -> Update:
+    """Claim, for the people of the `claimed` follow-ups, their other pending nudges due by
+    `together_until` (a window-closed notice only once due): one DM per person per moment.
+
+    Read through the follow-ups' (person, status) index and the nudges' follow-up index, so it
+    costs those people's open follow-ups, nothing more.
+    The status is compared as an expression, not as the partial due index's predicate, so
+    that no plan walks that index instead (a planner that has not yet measured a fresh table
+    takes it for nearly empty, and a flood of everyone else's due rows would cost every
+    claim). The due time goes through COALESCE (never NULL) for the same reason."""
+    due_at = func.coalesce(nudges.c.next_attempt_at, nudges.c.due_at)
+    theirs_due = (
+        select(nudges.c.id)
         .where(
-            their_follow_up.c.person_id.in_(people_claimed.scalar_subquery()),
-            their_follow_up.c.status == FollowUpStatus.PENDING,
-            theirs.c.status == NudgeStatus.PENDING,
-            theirs.c.next_attempt_at <= bindparam("together_until", type_=UTCDateTime()),
+            nudges.c.follow_up_id.in_(_THEIR_FOLLOW_UPS.scalar_subquery()),
+            func.lower(nudges.c.status) == NudgeStatus.PENDING.value,
+            due_at <= bindparam("together_until", type_=UTCDateTime()),
             # A window-closed notice says the window has closed: never early.
             or_(
-                theirs.c.kind != NudgeKind.WINDOW_CLOSED,
-                theirs.c.next_attempt_at <= bindparam("now", type_=UTCDateTime()),
+                nudges.c.kind != NudgeKind.WINDOW_CLOSED,
+                due_at <= bindparam("now", type_=UTCDateTime()),
             ),
         )
-        .order_by(theirs.c.next_attempt_at, theirs.c.id)
         .limit(bindparam("together_limit", type_=Integer()))
-        .with_for_update(skip_locked=True, of=theirs)
+        .with_for_update(skip_locked=True)
     )
+    return (
+        update(nudges)
+        .where(nudges.c.id.in_(theirs_due.scalar_subquery()))
+        .values(
+            status=NudgeStatus.SENDING,
+            lease_owner=bindparam("owner", type_=String()),
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            attempts=nudges.c.attempts + 1,
+        )
+        .returning(*nudges.c)
+    )
+
+
+_TOGETHER = _together_statement()
 
 
 # What claimed nudges are about, in one read: each row is the nudge's id, then its follow-up's,
