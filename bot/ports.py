@@ -124,10 +124,10 @@ class Claim:
     until `lease_until`; only for people on `platforms` when given (a process claims only what
     it can send).
 
-    With `together_until`, the same statement also claims, for each person one of those is
-    for, their other pending nudges due by then (up to `together_limit` more; a window-closed
-    notice only once due, never early): they go out in the same DM, one per person per
-    moment."""
+    With `together_until`, the same transaction also claims, in one more statement, for each
+    person one of those is for, their other pending nudges due by then (up to
+    `together_limit` more; a window-closed notice only once due, never early): they go out
+    in the same DM, one per person per moment."""
 
     now: datetime
     owner: str
