@@ -9,7 +9,7 @@ Delivery is at least once:
    gone, turned nudges off or can't receive DMs, or whose workspace removed the app, is
    cancelled, not sent. Several due nudges of one follow-up (after downtime) collapse into the
    latest, which says it is late; all of a person's nudges claimed together share one DM (the
-   claim takes, with a person's due nudge, their others due within the rulebook's
+   claim takes, with a person's due nudges, those falling due within the rulebook's
    `together_within`: one DM per person per moment), saying what is left for later.
 3. It sends outside any transaction, concurrently up to a limit, paced per platform (bot.pacing).
 4. It settles what it sent as it goes, a few DMs at a time (SETTLE_EVERY, SETTLE_WITHIN): sent;

@@ -125,9 +125,9 @@ class Claim:
     it can send).
 
     With `together_until`, the same transaction also claims, in one more statement, for each
-    person one of those is for, their other pending nudges due by then (up to
-    `together_limit` more; a window-closed notice only once due, never early): they go out
-    in the same DM, one per person per moment."""
+    person one of those is for, their pending nudges that fall due after `now` and by then
+    (up to `together_limit` more; a window-closed notice never early): they go out in the same
+    DM as the person's claimed ones, one per person per moment."""
 
     now: datetime
     owner: str

@@ -118,8 +118,8 @@ class SqlOutbox(Repository):
         rows = await self.db.execute(_claim_statement(claim.platforms is not None), values)
         claimed = [nudge_from(row) for row in rows.tuples()]
         if claim.together_until is not None and claimed:
-            # In the same transaction: the rows just claimed are `sending` now, so this takes
-            # only their people's others; SKIP LOCKED leaves any another replica holds.
+            # In the same transaction, their people's nudges due within the window; SKIP
+            # LOCKED leaves any another replica holds.
             values |= {
                 "claimed": sorted({n.follow_up_id for n in claimed}),
                 "together_until": claim.together_until,
@@ -254,47 +254,39 @@ def _claim_statement(by_platform: bool) -> Update:
     )
 
 
-# The open follow-ups of the people whose follow-ups were just claimed: follow-ups' indexes only.
-_CLAIMED = follow_ups.alias("claimed")
-_THEIR_FOLLOW_UPS = select(follow_ups.c.id).where(
-    follow_ups.c.person_id.in_(
-        select(_CLAIMED.c.person_id)
-        .where(_CLAIMED.c.id.in_(bindparam("claimed", expanding=True)))
-        .scalar_subquery()
-    ),
-    follow_ups.c.status == FollowUpStatus.PENDING,
-)
-
-
 def _together_statement() -> Update:
-    """Claim, for the people of the `claimed` follow-ups, their other pending nudges due by
-    `together_until` (a window-closed notice only once due): one DM per person per moment.
+    """Claim, for the people of the `claimed` follow-ups, their pending nudges that fall due
+    after `now` and by `together_until` (a window-closed notice never early): one DM per person
+    per moment. Those due already are the claim's own (it drains them in due order).
 
-    Read through the follow-ups' (person, status) index and the nudges' follow-up index, so it
-    costs those people's open follow-ups, nothing more.
-    The status is compared as an expression, not as the partial due index's predicate, so
-    that no plan walks that index instead (a planner that has not yet measured a fresh table
-    takes it for nearly empty, and a flood of everyone else's due rows would cost every
-    claim). The due time goes through COALESCE (never NULL) for the same reason."""
-    due_at = func.coalesce(nudges.c.next_attempt_at, nudges.c.due_at)
-    theirs_due = (
+    A range of the due index, the window's few minutes, each row checked for its person: it
+    costs the nudges due in the window, whatever the outbox holds beyond it."""
+    claimed = follow_ups.alias("claimed")
+    claimed_people = select(claimed.c.person_id).where(
+        claimed.c.id.in_(bindparam("claimed", expanding=True))
+    )
+    theirs_soon = (
         select(nudges.c.id)
+        .join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
         .where(
-            nudges.c.follow_up_id.in_(_THEIR_FOLLOW_UPS.scalar_subquery()),
-            func.lower(nudges.c.status) == NudgeStatus.PENDING.value,
-            due_at <= bindparam("together_until", type_=UTCDateTime()),
+            nudges.c.status == NudgeStatus.PENDING,
+            nudges.c.next_attempt_at > bindparam("now", type_=UTCDateTime()),
+            nudges.c.next_attempt_at <= bindparam("together_until", type_=UTCDateTime()),
             # A window-closed notice says the window has closed: never early.
-            or_(
-                nudges.c.kind != NudgeKind.WINDOW_CLOSED,
-                due_at <= bindparam("now", type_=UTCDateTime()),
-            ),
+            nudges.c.kind != NudgeKind.WINDOW_CLOSED,
+            # "+ 0": checked row by row, never an index to start from, so that no plan walks
+            # the claimed people's every follow-up (a student with a hundred open ones and
+            # their reminders for weeks) instead of the window's few rows.
+            (follow_ups.c.person_id + 0).in_(claimed_people.scalar_subquery()),
+            follow_ups.c.status == FollowUpStatus.PENDING,
         )
+        .order_by(nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id)
         .limit(bindparam("together_limit", type_=Integer()))
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=nudges)
     )
     return (
         update(nudges)
-        .where(nudges.c.id.in_(theirs_due.scalar_subquery()))
+        .where(nudges.c.id.in_(theirs_soon.scalar_subquery()))
         .values(
             status=NudgeStatus.SENDING,
             lease_owner=bindparam("owner", type_=String()),

@@ -359,7 +359,7 @@ class InMemoryOutbox:
         )[: claim.limit]
         claimed = due + expired
         if claim.together_until is not None:
-            # Their other nudges due soon: one DM per person per moment (see `Claim`).
+            # Their nudges due within the window: one DM per person per moment (see `Claim`).
             until, taken = claim.together_until, {n.id for n in claimed}
             people = {self.t.follow_ups[n.follow_up_id].person_id for n in claimed}
             claimed += sorted(
@@ -368,8 +368,8 @@ class InMemoryOutbox:
                     for n in self.t.nudges.values()
                     if n.status is NudgeStatus.PENDING
                     and n.id not in taken
-                    and (n.next_attempt_at or n.due_at)
-                    <= (now if n.kind is NudgeKind.WINDOW_CLOSED else until)
+                    and now < (n.next_attempt_at or n.due_at) <= until
+                    and n.kind is not NudgeKind.WINDOW_CLOSED
                     and self.t.follow_ups[n.follow_up_id].person_id in people
                     and self.t.follow_ups[n.follow_up_id].status is FollowUpStatus.PENDING
                 ),

@@ -57,26 +57,24 @@ async def statuses(engine: AsyncEngine) -> dict[str, int]:
 
 async def test_three_replicas_deliver_each_nudge_once(schema: str) -> None:
     engine = engine_for(PG_URL, schema)
-    # Five nudges a student, all due: each student's go out together, in no more DMs than
-    # the replicas that happened to claim some of them.
     expected = await seed_outbox(engine, pending=2000, due_at=DUE, students=400)
     results = run_replicas(PG_URL, 3, schema=schema, now=DUE.replace(second=59))
     assert [r["returncode"] for r in results] == [0, 0, 0], [r["stderr"][-500:] for r in results]
     delivered = [key for r in results for key in r["sent"]]
     assert duplicates_and_lost(delivered, expected) == (0, 0)  # none in two DMs, none lost
-    assert 400 <= len(delivered) <= 3 * 400
     assert await statuses(engine) == {"sent": 2000}
     await engine.dispose()
 
 
 async def test_a_moment_split_between_replicas_is_never_sent_twice(schema: str) -> None:
-    # Twenty students with ten nudges each, due a minute apart: every replica's claim wants
-    # the same students' rows at once (SKIP LOCKED hands each row to one of them).
+    # Twenty students with ten nudges each, due over ten minutes, swept a minute in: each
+    # student's first is due, the rest fall due within the window and come with it; every
+    # replica's claim wants the same students' rows at once (SKIP LOCKED hands each row to one).
     engine = engine_for(PG_URL, schema)
     expected = await seed_outbox(
         engine, pending=200, due_at=DUE, spread=timedelta(minutes=10), students=20
     )
-    results = run_replicas(PG_URL, 3, schema=schema, now=DUE + timedelta(minutes=11))
+    results = run_replicas(PG_URL, 3, schema=schema, now=DUE + timedelta(minutes=1))
     assert [r["returncode"] for r in results] == [0, 0, 0], [r["stderr"][-500:] for r in results]
     delivered = [key for r in results for key in r["sent"]]
     assert duplicates_and_lost(delivered, expected) == (0, 0)
@@ -99,8 +97,7 @@ async def test_a_replica_killed_after_claiming_loses_nothing(
 ) -> None:
     engine, expected, sent = await crash_a_replica(schema, "after-claim")
     assert sent == []
-    # Its batch of 100, and with it the rest of those students' due nudges, leased.
-    assert (await statuses(engine)).get("sending") == 150
+    assert (await statuses(engine)).get("sending") == 100  # its batch, leased
     # Another replica, one sweep after the lease ran out, delivers everything.
     dispatcher, messenger = survivor(engine, rulebook)
     report = await dispatcher.dispatch_due()
