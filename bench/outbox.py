@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.storage.schema import conversations, follow_ups, nudges, people
 from bot.storage.sql import create_engine
 
-__all__ = ["engine_for", "run_replicas", "seed_outbox"]
+__all__ = ["duplicates_and_lost", "engine_for", "nudge_ids", "run_replicas", "seed_outbox"]
 
 ROOT = Path(__file__).resolve().parent.parent
 # Rows per INSERT ... VALUES statement while seeding: big enough to be fast, small enough for
@@ -179,9 +179,14 @@ def run_replicas(
     return results
 
 
+def nudge_ids(key: str) -> list[int]:
+    """The nudges a DM's key names: "nudge-7", or a moment's "nudge-7+9+12"."""
+    return [int(part) for part in key.removeprefix("nudge-").split("+")]
+
+
 def duplicates_and_lost(delivered: Sequence[str], expected: Sequence[int]) -> tuple[int, int]:
-    """How many sends repeated a nudge, and how many nudges were never sent."""
-    keys = [int(key.removeprefix("nudge-")) for key in delivered]
+    """How many times a nudge was sent again, and how many nudges were never sent."""
+    keys = [n for key in delivered for n in nudge_ids(key)]
     return len(keys) - len(set(keys)), len(set(expected) - set(keys))
 
 

@@ -8,7 +8,9 @@ Delivery is at least once:
 2. It re-checks them in one read: a nudge whose follow-up is no longer pending, whose person is
    gone, turned nudges off or can't receive DMs, or whose workspace removed the app, is
    cancelled, not sent. Several due nudges of one follow-up (after downtime) collapse into the
-   latest, which says it is late; a conversation's follow-ups due together share one DM.
+   latest, which says it is late; all of a person's nudges claimed together share one DM (the
+   claim takes, with a person's due nudges, those falling due within the rulebook's
+   `together_within`: one DM per person per moment), saying what is left for later.
 3. It sends outside any transaction, concurrently up to a limit, paced per platform (bot.pacing).
 4. It settles what it sent as it goes, a few DMs at a time (SETTLE_EVERY, SETTLE_WITHIN): sent;
    rescheduled (a platform's retry-after honoured exactly, other errors with exponential
@@ -25,6 +27,7 @@ first). A crash anywhere else loses nothing: every state is a row that some swee
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 from collections import defaultdict
@@ -46,7 +49,7 @@ from bot.domain import (
 )
 from bot.event_prompts import PromptSender
 from bot.fair_evenings import FairEvenings
-from bot.messages import nudge_message
+from bot.messages.nudges import Later, NudgeGroup, moment_message
 from bot.metrics import Metrics, NoMetrics, NudgeTally, failure_reason, retry_reason
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
@@ -89,6 +92,9 @@ SETTLE_EVERY = 16
 SETTLE_WITHIN = 0.25
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 30
+# A DM's key names its nudges up to this many (a moment's DM rarely holds more); a bigger one
+# is keyed by a digest, to keep the key short enough for Slack's message metadata.
+KEY_IDS = 32
 
 
 @dataclass
@@ -208,7 +214,14 @@ class Dispatcher:
     async def claim(self) -> list[Nudge]:
         """Claim the next batch of due nudges for this replica."""
         now = self.clock.now()
-        claim = Claim(now, self.owner, now + self.lease, self.batch_size, self._platforms)
+        claim = Claim(
+            now,
+            self.owner,
+            now + self.lease,
+            self.batch_size,
+            self._platforms,
+            together_until=now + self.rulebook.timing.together_within,
+        )
         async with self.storage.session() as uow:
             return await uow.outbox.claim_due(claim)
 
@@ -239,6 +252,7 @@ class Dispatcher:
         tally = NudgeTally()
         dms = _into_dms(await self._triage(claimed, report, tally))
         self.metrics.nudges_dispatched(tally)  # claims and cancellations, settled by triage
+        later = await self._left_for_later(dms)
         settler = _Settler(self, report)
         given_up: dict[int, PermanentFailure] = {}
         turns = iter(dms)
@@ -249,7 +263,7 @@ class Dispatcher:
             for dm in turns:
                 if settler.error is not None:
                     return
-                await settler.add(dm, await self._send(dm, given_up))
+                await settler.add(dm, await self._send(dm, given_up, later))
 
         senders = [asyncio.create_task(sender()) for _ in range(min(self.concurrency, len(dms)))]
         try:
@@ -302,7 +316,31 @@ class Dispatcher:
         report.cancelled += len(cancelled)
         return sendable
 
-    async def _send(self, dm: list[_Due], given_up: dict[int, PermanentFailure]) -> Delivery:
+    async def _left_for_later(self, dms: Sequence[list[_Due]]) -> dict[int, Later]:
+        """What is left for later for each person whose DM is about several conversations, in
+        one read (none when every DM is about one: the usual case costs nothing more)."""
+        people = sorted(
+            dm[0].context.person.id or 0
+            for dm in dms
+            if len({d.context.conversation.id for d in dm}) > 1
+        )
+        if not people:
+            return {}
+        async with self.storage.session() as uow:
+            found = await uow.outbox.waiting_for(people)
+        later: dict[int, Later] = {}
+        for dm in dms:
+            person = dm[0].context.person.id or 0
+            if person in people:
+                waiting = found.get(person, {})
+                here = {d.context.follow_up.id for d in dm}
+                others = [f for f in waiting if f not in here]
+                later[person] = Later(len(others), min(waiting.values(), default=None))
+        return later
+
+    async def _send(
+        self, dm: list[_Due], given_up: dict[int, PermanentFailure], later: dict[int, Later]
+    ) -> Delivery:
         person = dm[0].context.person
         # Someone this batch already found unreachable is not tried again.
         if person.id in given_up:
@@ -320,13 +358,12 @@ class Dispatcher:
         lease_ends = min(d.nudge.lease_expires_at or now for d in dm)
         if lease_ends - now < LEASE_MARGIN:
             return RetryAfter(0, "its turn came too late in the lease", tried=False)
-        nudge_id = min(d.nudge.id or 0 for d in dm)
-        key = f"nudge-{nudge_id}"
+        nudge_id, key = _key_of(dm)
         try:
             # Claimed before and not settled as untried: it may have reached the student.
             maybe_sent = any(d.nudge.attempts > 1 for d in dm)
             delivery = await self.messenger.send_dm(
-                person, self._message(dm, now), key=key, maybe_sent=maybe_sent
+                person, self._message(dm, now, later), key=key, maybe_sent=maybe_sent
             )
         except Exception as err:  # any platform error is transient until proven otherwise
             # The exception's text may quote the message (contact data): log its type only.
@@ -344,20 +381,31 @@ class Dispatcher:
             given_up[person.id or 0] = delivery
         return delivery
 
-    def _message(self, dm: list[_Due], now: datetime) -> Reply:
+    def _message(self, dm: list[_Due], now: datetime, later: dict[int, Later]) -> Reply:
         # Late means the nudge being sent fell due a while ago (earlier ones it replaces don't
         # count: their moment is gone and the message speaks for now).
         due = min(d.nudge.due_at for d in dm)
-        context = dm[0].context
-        return nudge_message(
-            kind=dm[0].nudge.kind,
-            follow_ups=[d.context.follow_up for d in dm],
-            conversation=context.conversation,
-            rule=self.rulebook.kinds.get(context.conversation.kind),
+        person = dm[0].context.person
+        # A conversation's follow-ups nudged for the same reason share a part, in number order.
+        together: dict[tuple[int, NudgeKind], list[_Due]] = defaultdict(list)
+        for d in dm:
+            together[(d.context.conversation.id or 0, d.nudge.kind)].append(d)
+        groups = [
+            NudgeGroup(
+                part[0].nudge.kind,
+                sorted((d.context.follow_up for d in part), key=lambda f: f.number),
+                part[0].context.conversation,
+                self.rulebook.kinds.get(part[0].context.conversation.kind),
+            )
+            for part in together.values()
+        ]
+        return moment_message(
+            groups,
             rulebook=self.rulebook,
             now=now,
-            zone=context.person.zone(self.default_zone),
+            zone=person.zone(self.default_zone),
             late_since=due if now - due > LATE_AFTER else None,
+            later=later.get(person.id or 0),
         )
 
 
@@ -379,17 +427,27 @@ def _why_not_sent(
 
 
 def _into_dms(sendable: list[_Due]) -> list[list[_Due]]:
-    """A conversation's follow-ups due together share one DM, in number order; the DMs go out
-    in the order they first fell due."""
-    together: dict[tuple[int, NudgeKind], list[_Due]] = defaultdict(list)
+    """All of a person's claimed nudges share one DM (the claim took those due at one moment);
+    the DMs go out in the order they first fell due."""
+    together: dict[int, list[_Due]] = defaultdict(list)
     for due in sendable:
-        together[(due.context.conversation.id or 0, due.nudge.kind)].append(due)
-    for dm in together.values():
-        if len(dm) > 1:
-            dm.sort(key=lambda d: d.context.follow_up.number)
+        together[due.context.person.id or 0].append(due)
     return sorted(
         together.values(), key=lambda dm: (min(d.first_due for d in dm), dm[0].nudge.id or 0)
     )
+
+
+def _key_of(dm: list[_Due]) -> tuple[int, str]:
+    """The DM's first nudge id, and its key: the platform drops a repeat with the same key (the
+    Discord nonce, Slack's metadata), so a DM of several nudges is keyed by all of them
+    ("nudge-7+9+12"; past KEY_IDS, by their count and digest). A repeat after a crash that
+    groups them otherwise is then a new DM (a nudge may come twice), never one taken for a DM
+    that did not hold them all (a nudge lost)."""
+    ids = sorted(d.nudge.id or 0 for d in dm)
+    if len(ids) <= KEY_IDS:
+        return ids[0], "nudge-" + "+".join(map(str, ids))
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    return ids[0], f"nudge-{ids[0]}-{len(ids)}-{digest}"
 
 
 class _Pauses:

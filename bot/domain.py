@@ -40,9 +40,12 @@ __all__ = [
     "NudgeStatus",
     "Person",
     "PromptKind",
+    "Standing",
     "Workspace",
     "clip_reason",
+    "closes_as",
     "company_key",
+    "standing",
     "why_not_nudged",
 ]
 
@@ -81,6 +84,25 @@ class FollowUpStatus(enum.StrEnum):
     DONE = "done"
     SKIPPED = "skipped"
     MISSED = "missed"
+    # Its window closed while the guide did not ask for it: a brief fair chat below the
+    # priority cut, or an event follow-up while the student had accepted a job. Never "missed".
+    NOT_NEEDED = "not_needed"
+
+
+class Standing(enum.StrEnum):
+    """Where a follow-up stands, as the list, the export and the DMs say it: its stored status,
+    with an open one told apart by whether the bot nudges about it (see `standing`)."""
+
+    PENDING = "pending"
+    # Open, not nudged, never missed: a brief fair chat below the priority cut.
+    OPTIONAL = "optional"
+    # Open, not nudged while the student has accepted a job (an event's follow-up); its nudges
+    # come back if they go back to searching.
+    PAUSED = "paused"
+    DONE = "done"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    NOT_NEEDED = "not_needed"
 
 
 class NudgeStatus(enum.StrEnum):
@@ -132,6 +154,9 @@ class Person:
     # Whether a club's digest may thank them by name (/followups settings shoutouts on): their
     # name only, never their contacts.
     shoutouts: bool = False
+    # The local time of their daily digest (settings digest daily 18:00): their nudges wait
+    # for it, but for an interview's or a call's last calls. None: each nudge on time.
+    digest_at: time | None = None
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         chosen = self.timezone or self.platform_timezone
@@ -480,3 +505,49 @@ class FairVisit:
     fair_id: int
     conversation_id: int
     entry_id: int | None
+
+
+def standing(
+    follow_up: FollowUp,
+    conversation: Conversation,
+    person: Person,
+    rulebook: Rulebook,
+    now: datetime,
+) -> Standing:
+    """Where `follow_up` stands at `now`. An open one whose window has closed stands as it will
+    be closed (`closes_as`), whether or not the list has closed it yet."""
+    if follow_up.status is not FollowUpStatus.PENDING:
+        return Standing(follow_up.status.value)
+    if follow_up.due_by <= now:
+        return Standing(closes_as(follow_up, conversation, person, rulebook).value)
+    if _optional(follow_up, conversation, rulebook):
+        return Standing.OPTIONAL
+    if _paused(conversation, person, rulebook):
+        return Standing.PAUSED
+    return Standing.PENDING
+
+
+def closes_as(
+    follow_up: FollowUp, conversation: Conversation, person: Person, rulebook: Rulebook
+) -> FollowUpStatus:
+    """What an open follow-up becomes when its window closes: missed, unless the guide did
+    not ask for it (optional, or paused by an accepted job)."""
+    if _optional(follow_up, conversation, rulebook) or _paused(conversation, person, rulebook):
+        return FollowUpStatus.NOT_NEEDED
+    return FollowUpStatus.MISSED
+
+
+def _optional(follow_up: FollowUp, conversation: Conversation, rulebook: Rulebook) -> bool:
+    """A follow-up the guide leaves to the student (a brief fair chat) that the bot does not
+    nudge (its priority is below the cut)."""
+    if not follow_up.optional:
+        return False
+    kind = rulebook.kinds.get(conversation.kind)
+    if kind is None or kind.nudge_priorities is None:
+        return kind is None
+    return conversation.priority not in kind.nudge_priorities
+
+
+def _paused(conversation: Conversation, person: Person, rulebook: Rulebook) -> bool:
+    kind = rulebook.kinds.get(conversation.kind)
+    return kind is not None and kind.event and person.job_status is JobStatus.ACCEPTED

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
-from bot.domain import Conversation, FollowUp, FollowUpStatus
+from bot.domain import Conversation, FollowUp, FollowUpStatus, Person, standing
 from bot.fairs import FairReport
 from bot.replies import File
 from rules.engine import Rulebook
@@ -71,8 +71,12 @@ def csv_file(
     rulebook: Rulebook,
     zone: ZoneInfo,
     name: str = "followups.csv",
+    person: Person | None = None,
+    now: datetime | None = None,
 ) -> File:
-    """Every follow-up and its conversation, times in `zone`."""
+    """Every follow-up and its conversation, times in `zone`. With `person` and `now`, the
+    status says where each stands then (optional, paused, missed once its window closed: see
+    `bot.domain.standing`); without, its stored status."""
 
     def local(moment: datetime | None) -> str:
         return moment.astimezone(zone).strftime(_STAMP) if moment else ""
@@ -93,7 +97,11 @@ def csv_file(
                 " or ".join(follow_up.methods),
                 local(follow_up.ideal_by),
                 local(follow_up.due_by),
-                follow_up.status.value,
+                (
+                    standing(follow_up, conversation, person, rulebook, now).value
+                    if person is not None and now is not None
+                    else follow_up.status.value
+                ),
                 follow_up.done_via or "",
                 local(follow_up.closed_at),
             ]

@@ -69,6 +69,7 @@ class NudgePlanner:
             already_sent=already_sent,
             last_sent_at=last_sent_at,
             awake=True,
+            digest_at=person.digest_at,
         )
 
     async def place_new(

@@ -21,6 +21,7 @@ from bot.domain import (
     FairList,
     FairVisit,
     FollowUp,
+    FollowUpStatus,
     Nudge,
     NudgeKind,
     Person,
@@ -165,13 +166,24 @@ class NudgeContext:
 class Claim:
     """What a sweep asks of the outbox: up to `limit` due nudges as of `now`, held by `owner`
     until `lease_until`; only for people on `platforms` when given (a process claims only what
-    it can send)."""
+    it can send).
+
+    With `together_until`, the same transaction also claims, in one more statement, for each
+    person one of those is for, their pending nudges that fall due after `now` and by then
+    (up to `together_limit` more; a window-closed notice never early): they go out in the same
+    DM as the person's claimed ones, one per person per moment."""
 
     now: datetime
     owner: str
     lease_until: datetime
     limit: int
     platforms: tuple[str, ...] | None = None
+    together_until: datetime | None = None
+
+    @property
+    def together_limit(self) -> int:
+        # A few a claimed person on average: a fair's worth for each, yet a bounded batch.
+        return self.limit * 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +288,14 @@ class FollowUps(Protocol):
         """The person's follow-ups marked missed at or after `since`."""
         ...
 
-    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
-        """Mark these follow-ups missed, those still pending."""
+    async def close_missed(
+        self,
+        follow_up_ids: Sequence[int],
+        now: datetime,
+        status: FollowUpStatus = FollowUpStatus.MISSED,
+    ) -> None:
+        """Close these follow-ups, those still pending, as `status`: missed, or not needed
+        (see `bot.domain.closes_as`)."""
         ...
 
 
@@ -334,6 +352,11 @@ class Outbox(Protocol):
 
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending nudge falls due (or the earliest lease runs out)."""
+        ...
+
+    async def waiting_for(self, person_ids: Sequence[int]) -> dict[int, dict[int, datetime]]:
+        """For each of these people with pending nudges (window-closed notices aside): the
+        follow-ups they are for, each with when its next is due. One read."""
         ...
 
     async def depth(self, now: datetime) -> OutboxDepth:

@@ -109,6 +109,7 @@ def place_nudges(
     already_sent: Mapping[NudgeKind, int] | None = None,
     last_sent_at: datetime | None = None,
     awake: bool = False,
+    digest_at: time | None = None,
 ) -> list[PlacedNudge]:
     """Where the nudges for one follow-up go, in time order.
 
@@ -121,27 +122,41 @@ def place_nudges(
     to keep their sleep, so a nudge that can leave them neither earlier (that moment is past)
     nor later (past its deadline) goes out at once rather than not at all.
 
-    - a heads-up `heads_up_after` the conversation, last calls before the ideal deadline, and
-      while a late follow-up is still adequate (events) a reminder every `reminder_every`;
+    - a heads-up `heads_up_after` the conversation, then last calls before the ideal deadline;
+    - for a follow-up still adequate after its ideal window (an event): instead of those last
+      calls, a reminder `ideal_ending_before` the ideal window ends, one every
+      `reminder_every` while it is adequate, and one last call `adequate_last_call_before` the
+      adequate deadline;
     - a nudge in quiet hours moves earlier, to `quiet_margin` before they begin; if that would
       be before the conversation or in the past, it moves to the end of quiet hours instead,
       unless that is past its deadline, in which case it goes out now if the student is
       `awake`, and is dropped if not;
     - a nudge moved to now is dropped when another went out less than `min_gap` ago (two
       nudges that both moved to one moment went out as one);
-    - never before `met_at` or `now`, never after its deadline (last calls: the ideal deadline;
-      the others: `due_by`); nudges closer than `min_gap` collapse into the later one;
+    - never before `met_at` or `now`, never after its deadline (the ideal deadline for the last
+      calls before it and the reminder as it ends; the others: `due_by`); nudges closer than
+      `min_gap` collapse into the later one;
     - a snooze drops what falls before `snoozed_until` and puts a nudge there, as asked;
     - last, a window-closed notice at `due_by` (or when quiet hours end), which is the one
-      nudge allowed after the deadline: it reports it.
+      nudge allowed after the deadline: it reports it;
+    - with `digest_at` (the student's daily digest, a local time), every nudge but an
+      interview's or a call's last calls (and a snooze, asked for) waits for the next digest,
+      unless that is past its deadline: then it comes on time.
     """
     earliest = max(met_at, now)
     candidates: list[tuple[datetime, NudgeKind, datetime]] = [
         (met_at + timing.heads_up_after, NudgeKind.HEADS_UP, due_by)
     ]
-    candidates += [
-        (ideal_by - before, NudgeKind.LAST_CALL, ideal_by) for before in timing.last_call_before
-    ]
+    if due_by > ideal_by:
+        # An event: still adequate for weeks after the ideal window, so the end of that window
+        # gets one reminder ("ideally today"), and the one last call comes before the deadline
+        # that really closes it.
+        candidates.append((ideal_by - timing.ideal_ending_before, NudgeKind.REMINDER, ideal_by))
+        candidates.append((due_by - timing.adequate_last_call_before, NudgeKind.LAST_CALL, due_by))
+    else:
+        candidates += [
+            (ideal_by - before, NudgeKind.LAST_CALL, ideal_by) for before in timing.last_call_before
+        ]
     candidates += [
         (moment, NudgeKind.REMINDER, due_by)
         for moment in _reminders(met_at, due_by - timing.min_gap, timing.reminder_every, zone)
@@ -173,6 +188,8 @@ def place_nudges(
                 continue  # moved earlier, out of quiet hours, into the snooze (or onto it)
             if moment == earliest and _sent_lately(last_sent_at, earliest, timing.min_gap):
                 continue
+        if digest_at is not None and not (kind is NudgeKind.LAST_CALL and due_by <= ideal_by):
+            moment = _digest_moment(moment, digest_at, zone, latest=deadline)
         if earliest <= moment <= deadline:
             placed.append(PlacedNudge(moment, kind))
     if snoozed_until is not None and earliest <= snoozed_until <= due_by:
@@ -194,8 +211,22 @@ def place_nudges(
         closed_at = max(due_by, earliest)
         if quiet is not None and quiet.contains(closed_at, zone):
             closed_at = quiet.span_around(closed_at, zone)[1]
+        if digest_at is not None:
+            closed_at = _digest_moment(closed_at, digest_at, zone, latest=None)
         spaced.append(PlacedNudge(closed_at, NudgeKind.WINDOW_CLOSED))
     return spaced
+
+
+def _digest_moment(
+    moment: datetime, digest_at: time, zone: ZoneInfo, *, latest: datetime | None
+) -> datetime:
+    """The first daily digest at or after `moment` (local `digest_at`, on the calendar, so it
+    keeps its hour across a daylight-saving change); `moment` itself if that is past `latest`."""
+    day = moment.astimezone(zone).date()
+    digest = at_local(day, digest_at, zone)
+    if digest < moment:
+        digest = at_local(day + timedelta(days=1), digest_at, zone)
+    return moment if latest is not None and digest > latest else digest
 
 
 def _sent_lately(last_sent_at: datetime | None, now: datetime, gap: timedelta) -> bool:

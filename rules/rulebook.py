@@ -98,7 +98,10 @@ class QuietHours:
 
     def contains(self, moment: datetime, zone: ZoneInfo) -> bool:
         """Whether `moment` falls in quiet hours in `zone`."""
-        wall = moment.astimezone(zone).time().replace(tzinfo=None)
+        return self.contains_wall(moment.astimezone(zone).time().replace(tzinfo=None))
+
+    def contains_wall(self, wall: time) -> bool:
+        """Whether the local wall-clock time `wall` falls in quiet hours."""
         if self.start < self.end:
             return self.start <= wall < self.end
         return wall >= self.start or wall < self.end
@@ -139,6 +142,13 @@ class Timing:
     min_gap: timedelta
     quiet_margin: timedelta
     default_quiet: QuietHours
+    # Events (a deadline past the ideal window): one reminder this long before the ideal window
+    # ends, and one last call this long before the adequate deadline, instead of last calls
+    # before the ideal deadline (weeks remain: no "last call" while it is still adequate).
+    ideal_ending_before: timedelta = timedelta(hours=6)
+    adequate_last_call_before: timedelta = timedelta(hours=24)
+    # A student's nudges due within this long of each other go out as one DM.
+    together_within: timedelta = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -259,6 +269,9 @@ _TIMING_KEYS = (
     "min_gap_minutes",
     "quiet_margin_minutes",
     "default_quiet_hours",
+    "ideal_ending_before_hours",
+    "adequate_last_call_before_hours",
+    "together_within_minutes",
 )
 _METHOD_KEYS = ("label", "note_chars_free", "note_chars_premium")
 _KIND_KEYS = (
@@ -315,6 +328,7 @@ def parse_rulebook(data: Mapping[str, Any], source: str) -> Rulebook:
         min_gap=timedelta(minutes=read.number(timing_data, "min_gap_minutes", "timing.")),
         quiet_margin=_quiet_margin(read, timing_data),
         default_quiet=default_quiet,
+        **_event_and_together(read, timing_data),
     )
 
     methods: dict[str, MethodRule] = {}
@@ -415,6 +429,23 @@ def _quiet_margin(read: TomlReader, timing: Mapping[str, Any]) -> timedelta:
     if minutes > 240:
         raise read.fail("timing.quiet_margin_minutes", "must be at most 240 (4 hours)")
     return timedelta(minutes=minutes)
+
+
+def _event_and_together(read: TomlReader, timing: Mapping[str, Any]) -> dict[str, timedelta]:
+    """The event cadence and the grouping window: optional keys (a club's older rulebook keeps
+    working with the defaults), each validated when given."""
+    found: dict[str, timedelta] = {}
+    for key, field_name, unit in (
+        ("ideal_ending_before_hours", "ideal_ending_before", "hours"),
+        ("adequate_last_call_before_hours", "adequate_last_call_before", "hours"),
+        ("together_within_minutes", "together_within", "minutes"),
+    ):
+        if key in timing:
+            found[field_name] = timedelta(**{unit: read.number(timing, key, "timing.")})
+    # One DM per moment, not per day: a window of hours would hold an urgent nudge back.
+    if found.get("together_within", timedelta(0)) > timedelta(hours=2):
+        raise read.fail("timing.together_within_minutes", "must be at most 120 (2 hours)")
+    return found
 
 
 def _parse_follow_up(

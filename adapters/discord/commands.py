@@ -68,6 +68,7 @@ LIST_FILTER_LIMIT = 300
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SNOOZE_SUGGESTIONS = ("2h", "30m", "1h", "4h", "tomorrow")
 QUIET_SUGGESTIONS = ("22:00-08:00", "23:00-07:00", "21:00-09:00", "off")
+DIGEST_SUGGESTIONS = ("daily 18:00", "daily 08:30", "daily 12:00", "off")
 POPULAR_ZONES = (
     "America/New_York",
     "America/Chicago",
@@ -356,6 +357,15 @@ def _settings_group(responder: Responder, parent: app_commands.Group) -> app_com
         "Hours without nudges, in your time zone",
         option=("hours", "Like 22:00-08:00, or off"),
         suggest=lambda current: _suggest(current, QUIET_SUGGESTIONS),
+    )
+
+    _suggested_setting(
+        responder,
+        settings,
+        "digest",
+        "Your nudges once a day at this time (last calls for interviews and calls on time)",
+        option=("time", "Like daily 18:00, or off"),
+        suggest=lambda current: _suggest(current, DIGEST_SUGGESTIONS),
     )
 
     @settings.command(name="nudges", description="DM nudges before your deadlines, on or off")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import messages
 from bot.commands import Home, ListFollowUps, MarkDone, Skip, Snooze
-from bot.domain import Conversation, FollowUpStatus
+from bot.domain import Conversation, FollowUp, FollowUpStatus, closes_as, standing
 from bot.errors import UserError
 from bot.handlers.context import Context
 from bot.messages import follow_ups as say
@@ -19,6 +20,7 @@ from rules.engine import KindRule, QuietHours, Rulebook, out_of_quiet_hours
 __all__ = [
     "MISSED_SHOWN_FOR",
     "TOMORROW_MORNING",
+    "close_windows",
     "home",
     "list_follow_ups",
     "mark_done",
@@ -37,16 +39,18 @@ async def list_follow_ups(command: ListFollowUps, ctx: Context) -> Reply:
     first), then missed lately (latest first); only a kind's or an event's, if asked."""
     now, follow_ups = ctx.now, ctx.uow.follow_ups
     rows = await follow_ups.open(ctx.person_id)
-    # A window that closed is missed, whether or not a nudge said so (nudges may be off).
-    await follow_ups.close_missed([f.id or 0 for f, _ in rows if f.due_by <= now], now)
+    await close_windows(ctx, [row for row in rows if row[0].due_by <= now])
     rows = [(f, c) for f, c in rows if f.due_by > now]
     rows.sort(key=lambda row: row[0].urgency(now))
     missed = await follow_ups.missed_since(ctx.person_id, since=now - MISSED_SHOWN_FOR)
     missed.sort(key=lambda row: row[0].due_by, reverse=True)
     kind = _kind_asked(command, ctx.rulebook)
     event = _event_asked(command, [c for _, c in (*rows, *missed)])
+    standings = {
+        f.id or 0: standing(f, c, ctx.person, ctx.rulebook, now) for f, c in (*rows, *missed)
+    }
     placed = [
-        (f, c, say.list_section(f, c, ctx.rulebook, now))
+        (f, c, say.list_section(f, c, ctx.rulebook, now, standings[f.id or 0]))
         for f, c in (*rows, *missed)
         if (kind is None or c.kind == kind.key) and (event is None or _at(c, event or None))
     ]
@@ -69,6 +73,7 @@ async def list_follow_ups(command: ListFollowUps, ctx: Context) -> Reply:
         filtered=filtered,
         kind=kind,
         event=event,
+        standings=standings,
     )
 
 
@@ -114,6 +119,19 @@ async def home(command: Home, ctx: Context) -> Reply:
     listed = await list_follow_ups(ListFollowUps(page=command.page), ctx)
     settings = say_settings.settings_reply(ctx.person, zone=ctx.zone, rulebook=ctx.rulebook)
     return say.home_reply(listed, settings)
+
+
+async def close_windows(ctx: Context, rows: Sequence[tuple[FollowUp, Conversation]]) -> None:
+    """Close these open follow-ups, whose windows have closed: missed, whether or not a nudge
+    said so (nudges may be off), unless the guide did not ask for them (a brief fair chat below
+    the priority cut, an event's while a job was accepted): those are not needed."""
+    by_status: dict[FollowUpStatus, list[int]] = {}
+    for follow_up, conversation in rows:
+        status = closes_as(follow_up, conversation, ctx.person, ctx.rulebook)
+        by_status.setdefault(status, []).append(follow_up.id or 0)
+        follow_up.status, follow_up.closed_at = status, ctx.now
+    for status, ids in by_status.items():
+        await ctx.uow.follow_ups.close_missed(ids, ctx.now, status)
 
 
 async def mark_done(command: MarkDone, ctx: Context) -> Reply:
@@ -207,10 +225,14 @@ async def skip(command: Skip, ctx: Context) -> Reply:
     """Not following up: fine after events; after an interview, asked to confirm first."""
     follow_up, conversation = await ctx.follow_up(command)
     # A missed one may be skipped too: it leaves the "missed lately" list.
-    if follow_up.status not in (FollowUpStatus.PENDING, FollowUpStatus.MISSED):
+    if follow_up.status not in (
+        FollowUpStatus.PENDING,
+        FollowUpStatus.MISSED,
+        FollowUpStatus.NOT_NEEDED,
+    ):
         raise UserError(say.not_skippable(follow_up, conversation))
     kind = ctx.rulebook.kinds.get(conversation.kind)
-    missed = follow_up.status is FollowUpStatus.MISSED
+    missed = follow_up.status is not FollowUpStatus.PENDING
     if kind is not None and kind.required and not command.confirmed and not missed:
         return say.skip_question(follow_up, conversation, kind)
     follow_up.status = FollowUpStatus.SKIPPED

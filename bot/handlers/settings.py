@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import time
 from difflib import get_close_matches
 from typing import TypeVar
 
@@ -28,6 +30,7 @@ _SETTING_ALIASES = {
     "reminders": "nudges",
     "shoutout": "shoutouts",
     "shout-outs": "shoutouts",
+    "digests": "digest",
 }
 _OFF = ("off", "none", "no")
 
@@ -61,7 +64,11 @@ async def change_setting(command: ChangeSetting, ctx: Context) -> Reply:
                     person.quiet_hours = QuietHours.parse(value)
                 except ValueError as err:
                     raise UserError(str(err)) from None
+                _digest_outside(person.digest_at, person.quiet_hours)
             saved = say.saved_quiet(person.quiet_hours)
+        case "digest":
+            person.digest_at = _digest(folded, person.quiet_hours)
+            saved = say.saved_digest(person.digest_at)
         case "nudges":
             person.nudges_on = _on_off(folded, "nudges")
             saved = say.saved_nudges(person.nudges_on)
@@ -98,6 +105,27 @@ async def change_setting(command: ChangeSetting, ctx: Context) -> Reply:
     return say.settings_reply(
         person, zone=ctx.zone, rulebook=ctx.rulebook, saved=saved, accounts=await _platforms(ctx)
     )
+
+
+def _digest(value: str, quiet: QuietHours | None) -> time | None:
+    """ "daily 18:00" (or "18:00", "6pm"): the local time of the daily digest; "off": none."""
+    if value in _OFF:
+        return None
+    match = re.fullmatch(r"(?:daily\s+(?:at\s+)?)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", value)
+    hour, minute = (int(match[1]), int(match[2] or 0)) if match else (99, 0)
+    if match and match[3]:
+        hour = hour % 12 + (12 if match[3] == "pm" else 0) if 1 <= hour <= 12 else 99
+    if hour > 23 or minute > 59:
+        raise UserError(say.digest_expected())
+    at = time(hour, minute)
+    _digest_outside(at, quiet)
+    return at
+
+
+def _digest_outside(at: time | None, quiet: QuietHours | None) -> None:
+    """A digest in quiet hours would wait for their end: the student is asked to choose."""
+    if at is not None and quiet is not None and quiet.contains_wall(at):
+        raise UserError(say.digest_in_quiet_hours(at, quiet))
 
 
 def _on_off(value: str, name: str) -> bool:

@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.export import calendar_file, csv_file, fairs_file
 from bot.fairs import fair_report
 from bot.handlers.context import Context
+from bot.handlers.follow_ups import close_windows
 from bot.messages import your_data as say
 from bot.messages.fairs import ignored_priority
 from bot.met import LIMITS, validate_met
@@ -79,9 +80,8 @@ async def edit(command: Edit, ctx: Context) -> Reply:
             # The true time closed its window already: missed, as /followups would call it,
             # and nothing more to nudge about.
             assert follow_up.id is not None
-            await ctx.uow.follow_ups.close_missed([follow_up.id], ctx.now)
+            await close_windows(ctx, [(follow_up, corrected)])
             await ctx.uow.outbox.cancel_pending(follow_up.id, "window closed by a correction")
-            follow_up.status, follow_up.closed_at = FollowUpStatus.MISSED, ctx.now
             continue
         if met_at != conversation.met_at:
             # Nudges waiting to go were placed on the old timeline (a window-closed notice
@@ -159,7 +159,14 @@ async def export(command: Export, ctx: Context) -> Reply:
         raise UserError(say.nothing_to_export())
     zone, day = ctx.zone, ctx.now.astimezone(ctx.zone).date().isoformat()
     files = [
-        csv_file(rows, rulebook=ctx.rulebook, zone=zone, name=f"followups-{day}.csv"),
+        csv_file(
+            rows,
+            rulebook=ctx.rulebook,
+            zone=zone,
+            name=f"followups-{day}.csv",
+            person=ctx.person,
+            now=ctx.now,
+        ),
         calendar_file(rows, now=ctx.now, zone=zone, name=f"followups-{day}.ics"),
     ]
     if fairs:

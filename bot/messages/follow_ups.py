@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain import Conversation, FollowUp, FollowUpStatus
+from bot.domain import Conversation, FollowUp, FollowUpStatus, Standing
 from bot.formatting import clip, format_left, format_moment
 from bot.messages.words import (
     follow_up_actions,
     method_label,
     method_label_of,
     snoozable,
+    standing_word,
     status_word,
     time_left,
 )
@@ -100,18 +101,27 @@ PER_PAGE = 10
 
 
 def list_section(
-    follow_up: FollowUp, conversation: Conversation, rulebook: Rulebook, now: datetime
+    follow_up: FollowUp,
+    conversation: Conversation,
+    rulebook: Rulebook,
+    now: datetime,
+    standing: Standing | None = None,
 ) -> ListSection:
     """The section an open or missed follow-up shows in: missed; optional, when the rules
     nudge no one for it whatever the student's settings (a brief fair chat below the priority
-    cut); else due soon or later by when its window (ideal, else adequate) closes."""
+    cut); else due soon or later by when its window (ideal, else adequate) closes. `standing`,
+    when known, says which are optional (`bot.domain.standing`)."""
     if follow_up.status is FollowUpStatus.MISSED or follow_up.due_by <= now:
         return ListSection.MISSED
-    kind = rulebook.kinds.get(conversation.kind)
-    if kind is not None and not should_nudge(
-        kind, priority=conversation.priority, nudges_on=True, job_accepted=False
-    ):
-        return ListSection.OPTIONAL
+    if standing is not None:
+        if standing is Standing.OPTIONAL:
+            return ListSection.OPTIONAL
+    else:
+        kind = rulebook.kinds.get(conversation.kind)
+        if kind is not None and not should_nudge(
+            kind, priority=conversation.priority, nudges_on=True, job_accepted=False
+        ):
+            return ListSection.OPTIONAL
     closes = follow_up.ideal_by if follow_up.ideal_by > now else follow_up.due_by
     return ListSection.DUE_SOON if closes - now <= DUE_SOON_WITHIN else ListSection.LATER
 
@@ -134,13 +144,20 @@ def _row(
     section: ListSection,
     rulebook: Rulebook,
     now: datetime,
+    standing: Standing | None,
 ) -> str:
     line = (
         f"#{follow_up.number} {follow_up.contact_in(conversation)}, {conversation.company}: "
         f"{method_label(follow_up, rulebook)}"
     )
-    if follow_up.optional and section is not ListSection.OPTIONAL:  # its heading says so
-        line += " (optional)"
+    if standing is None:
+        if follow_up.optional and section is not ListSection.OPTIONAL:  # its heading says so
+            line += " (optional)"
+    elif standing is Standing.PAUSED or (
+        standing is Standing.OPTIONAL and section is not ListSection.OPTIONAL
+    ):
+        # Only what the bot doesn't nudge about is marked: a nudged brief chat is not optional.
+        line += f" ({standing_word(standing)})"
     if follow_up.due_by > now:
         line += f", {time_left(follow_up, now)}"
     else:
@@ -162,12 +179,14 @@ def list_reply(
     filtered: str = "",
     kind: KindRule | None = None,
     event: str | None = None,
+    standings: Mapping[int, Standing] | None = None,
 ) -> Reply:
     """/followups: one page of the student's follow-ups (`per_page` None: all of them), in
     sections (due soon, later, optional, missed lately), each row with its buttons; Previous
     and Next when there are other pages. `rows` are in the order shown; `filtered` says what
     they were narrowed to ("interviews", "at Spring Fair"), `kind` and `event` are that filter
-    for the page buttons."""
+    for the page buttons; `standings` (by follow-up id) tells the optional and paused ones
+    apart."""
     if not rows:
         if filtered:
             return Reply.text(f"No follow-ups {filtered}. /followups lists all of yours.")
@@ -191,7 +210,9 @@ def list_reply(
         mine = [(f, c) for f, c, s in shown if s is section]
         if not mine:
             continue
-        lines = [_row(f, c, section, rulebook, now) for f, c in mine]
+        lines = [
+            _row(f, c, section, rulebook, now, (standings or {}).get(f.id or 0)) for f, c in mine
+        ]
         if section is ListSection.OPTIONAL:
             lines.append("No nudges for these: a short note is welcome if you want one.")
         if section is ListSection.MISSED:

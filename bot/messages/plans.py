@@ -30,6 +30,8 @@ NUDGE_LABELS = {
     NudgeKind.SNOOZED: "snoozed reminder",
     NudgeKind.WINDOW_CLOSED: "if still open, when the window closes",
 }
+# An event's reminder as its ideal window ends (weeks of adequate time follow).
+IDEAL_ENDING = "as the ideal window ends"
 
 
 def plan_reply(
@@ -81,7 +83,9 @@ def plan_reply(
             )
         planned = [n for n in nudges if n.kind is not NudgeKind.WINDOW_CLOSED]
         if planned:
-            lines.append("I'll nudge you: " + _nudge_times(planned, zone, now) + ".")
+            lines.append(
+                "I'll nudge you: " + _nudge_times(planned, zone, now, follow_up.ideal_by) + "."
+            )
         title = (
             f"#{follow_up.number} {upper_first(method_label(follow_up, rulebook))} to "
             f"{follow_up.contact_in(conversation)}, {deadline_line(follow_up, now, zone)}"
@@ -139,14 +143,23 @@ def _other_contacts(
     return others[:limit]
 
 
-def _nudge_times(nudges: Sequence[PlacedNudge], zone: ZoneInfo, now: datetime) -> str:
+def _nudge_times(
+    nudges: Sequence[PlacedNudge], zone: ZoneInfo, now: datetime, ideal_by: datetime
+) -> str:
     """ "Sat 7 Mar 15:00 EST (heads-up), right away (last call)": a nudge due already goes out
-    as soon as this answer is sent (one that couldn't wait for quiet hours to end)."""
+    as soon as this answer is sent (one that couldn't wait for quiet hours to end). An event's
+    reminder before its ideal window ends is said as what it is."""
     return ", ".join(
         f"{'right away' if n.due_at <= now else format_moment(n.due_at, zone)} "
-        f"({NUDGE_LABELS[n.kind]})"
+        f"({_label(n, ideal_by)})"
         for n in nudges
     )
+
+
+def _label(nudge: PlacedNudge, ideal_by: datetime) -> str:
+    if nudge.kind is NudgeKind.REMINDER and nudge.due_at < ideal_by:
+        return IDEAL_ENDING
+    return NUDGE_LABELS[nudge.kind]
 
 
 def _why_no_nudges(person: Person, kind: KindRule, conversation: Conversation, number: int) -> str:

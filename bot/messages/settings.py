@@ -4,6 +4,7 @@ notices that come with any reply (DMs closed, how to set a zone)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from bot.domain import Person
@@ -17,12 +18,15 @@ from rules.engine import QuietHours, Rulebook
 __all__ = [
     "SETTING_NAMES",
     "choice_expected",
+    "digest_expected",
+    "digest_in_quiet_hours",
     "dms_closed",
     "fixed_offset_zone",
     "name_missing",
     "name_too_long",
     "not_a_setting",
     "on_off_expected",
+    "saved_digest",
     "saved_job",
     "saved_linkedin",
     "saved_name",
@@ -40,7 +44,7 @@ __all__ = [
 ]
 
 # The settings, as /followups settings NAME VALUE takes them.
-SETTING_NAMES = ("tz", "quiet", "nudges", "job", "linkedin", "name", "shoutouts")
+SETTING_NAMES = ("tz", "quiet", "nudges", "digest", "job", "linkedin", "name", "shoutouts")
 
 
 def settings_reply(
@@ -60,6 +64,7 @@ def settings_reply(
         f"Time zone: {zone.key}{zone_note}",
         f"Quiet hours: {quiet}",
         f"Nudges: {'on' if person.nudges_on else 'off'}",
+        f"Digest: {_digest_words(person.digest_at)}",
         f"Job status: {person.job_status}",
         f"LinkedIn: {person.linkedin_plan}{notes}",
         f"Name: {person.name or 'not set'}",
@@ -75,8 +80,9 @@ def settings_reply(
         lines.append(f"Accounts: {platform_name(accounts[0])} only (/followups link joins {other})")
     change = (
         "Change one: /followups settings tz Europe/Berlin · quiet 22:00-08:00 (or off) · "
-        "nudges on|off · job searching|accepted · linkedin free|premium · name Alex Kim · "
-        "shoutouts on|off (your name, never your contacts, when you follow up on time)"
+        "nudges on|off · digest daily 18:00 (or off) · job searching|accepted · "
+        "linkedin free|premium · name Alex Kim · shoutouts on|off (your name, never your "
+        "contacts, when you follow up on time)"
     )
     sections = [Section("\n".join(lines), title="Your settings"), Section(change)]
     if saved:
@@ -95,6 +101,32 @@ def saved_quiet(quiet: QuietHours | None) -> str:
     if quiet is None:
         return "Quiet hours off: nudges may come at any hour."
     return f"Quiet hours set to {quiet}."
+
+
+def _digest_words(at: time | None) -> str:
+    if at is None:
+        return "off (each nudge on time)"
+    return f"daily at {at:%H:%M} (last calls for interviews and calls still on time)"
+
+
+def saved_digest(at: time | None) -> str:
+    if at is None:
+        return "Digest off: each nudge comes on time."
+    return (
+        f"Digest set to {at:%H:%M} daily: your nudges wait for it, except the last calls for "
+        "interviews and calls, which always come on time, and any that would miss a deadline."
+    )
+
+
+def digest_expected() -> str:
+    return "When should the digest come? Like /followups settings digest daily 18:00 (or off)."
+
+
+def digest_in_quiet_hours(at: time, quiet: QuietHours) -> str:
+    return (
+        f"{at:%H:%M} is in your quiet hours ({quiet}): choose a digest time outside them, or "
+        "change your quiet hours first."
+    )
 
 
 def saved_nudges(on: bool) -> str:

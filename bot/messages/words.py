@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain import FollowUp, FollowUpStatus, Person
+from bot.domain import FollowUp, FollowUpStatus, Person, Standing
 from bot.formatting import format_left, format_moment
 from bot.replies import Action, ActionKind
 from rules.engine import Rulebook
@@ -22,6 +22,7 @@ __all__ = [
     "note_limit",
     "snoozable",
     "snooze_limit",
+    "standing_word",
     "status_word",
     "time_left",
     "topics_phrase",
@@ -84,7 +85,24 @@ def status_word(status: FollowUpStatus) -> str:
         FollowUpStatus.DONE: "already done",
         FollowUpStatus.SKIPPED: "skipped",
         FollowUpStatus.MISSED: "missed",
+        FollowUpStatus.NOT_NEEDED: "not needed",
     }[status]
+
+
+def standing_word(standing: Standing) -> str:
+    """What the list and the export call where a follow-up stands."""
+    return _STANDING_WORDS[standing]
+
+
+_STANDING_WORDS = {
+    Standing.PENDING: "pending",
+    Standing.OPTIONAL: "optional",
+    Standing.PAUSED: "paused: you accepted a job",
+    Standing.DONE: "done",
+    Standing.SKIPPED: "skipped",
+    Standing.MISSED: "missed",
+    Standing.NOT_NEEDED: "not needed",
+}
 
 
 def follow_up_actions(
@@ -126,6 +144,12 @@ def snooze_limit(follow_up: FollowUp, rulebook: Rulebook) -> datetime:
 
 def time_left(follow_up: FollowUp, now: datetime) -> str:
     if follow_up.ideal_by > now:
+        if follow_up.due_by > follow_up.ideal_by:
+            # An event: the ideal window is not the deadline, weeks may remain.
+            return (
+                f"ideally within {format_left(follow_up.ideal_by - now)}, "
+                f"adequate for {format_left(follow_up.due_by - now)}"
+            )
         return f"{format_left(follow_up.ideal_by - now)} left"
     if follow_up.due_by > now:
         return f"ideal window passed, adequate for {format_left(follow_up.due_by - now)}"

@@ -61,6 +61,11 @@ def edited(
                 f"#{follow_up.number}: at that time, {deadline_line(follow_up, now, zone)}: "
                 "it is marked missed. A late note can still be worth sending after an event."
             )
+        elif follow_up.status is FollowUpStatus.NOT_NEEDED and follow_up.closed_at == now:
+            lines.append(
+                f"#{follow_up.number}: at that time, {deadline_line(follow_up, now, zone)}: "
+                "it was optional, so it is closed as not needed."
+            )
     if open_ and "when" in changed:
         lines.append(
             "Your reminders are planned again from the new time; none already sent comes twice."

@@ -182,7 +182,12 @@ class SqlFollowUps(Repository):
             follow_ups.c.closed_at >= since,
         )
 
-    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
+    async def close_missed(
+        self,
+        follow_up_ids: Sequence[int],
+        now: datetime,
+        status: FollowUpStatus = FollowUpStatus.MISSED,
+    ) -> None:
         if follow_up_ids:
             await self.db.execute(
                 update(follow_ups)
@@ -190,7 +195,7 @@ class SqlFollowUps(Repository):
                     follow_ups.c.id.in_(list(follow_up_ids)),
                     follow_ups.c.status == FollowUpStatus.PENDING,
                 )
-                .values(status=FollowUpStatus.MISSED, closed_at=now)
+                .values(status=status, closed_at=now)
             )
 
     async def everything_of(self, person_id: int) -> list[tuple[FollowUp, Conversation]]:

@@ -64,6 +64,7 @@ def person_values(person: Person) -> dict[str, Any]:
         "undeliverable": person.undeliverable,
         "zone_hint_shown": person.zone_hint_shown,
         "shoutouts": person.shoutouts,
+        "digest_at": person.digest_at,
         # Not `linked_to`: only the Accounts repository joins and splits accounts, so that a
         # person read before a join can't undo it when written back.
     }
@@ -90,6 +91,7 @@ def person_from(row: Sequence[Any]) -> Person:
         created_at,
         linked_to,
         shoutouts,
+        digest_at,
     ) = row
     quiet = (
         QuietHours(quiet_start, quiet_end)
@@ -112,6 +114,7 @@ def person_from(row: Sequence[Any]) -> Person:
         zone_hint_shown=zone_hint_shown,
         linked_to=linked_to,
         shoutouts=shoutouts,
+        digest_at=digest_at,
     )
 
 

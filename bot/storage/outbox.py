@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 
-from bot.domain import Nudge, NudgeKind, NudgeStatus
+from bot.domain import FollowUpStatus, Nudge, NudgeKind, NudgeStatus
 from bot.ports import Claim, NudgeContext, OutboxDepth
 from bot.storage.engine import Repository
 from bot.storage.mapping import (
@@ -117,6 +117,16 @@ class SqlOutbox(Repository):
             values["platforms"] = list(claim.platforms)
         rows = await self.db.execute(_claim_statement(claim.platforms is not None), values)
         claimed = [nudge_from(row) for row in rows.tuples()]
+        if claim.together_until is not None and claimed:
+            # In the same transaction, their people's nudges due within the window; SKIP
+            # LOCKED leaves any another replica holds.
+            values |= {
+                "claimed": sorted({n.follow_up_id for n in claimed}),
+                "together_until": claim.together_until,
+                "together_limit": claim.together_limit,
+            }
+            more = await self.db.execute(_TOGETHER, values)
+            claimed += [nudge_from(row) for row in more.tuples()]
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
 
@@ -177,6 +187,14 @@ class SqlOutbox(Repository):
         found = [t for t in times if t is not None]
         return min(found) if found else None
 
+    async def waiting_for(self, person_ids: Sequence[int]) -> dict[int, dict[int, datetime]]:
+        found: dict[int, dict[int, datetime]] = {}
+        if person_ids:
+            rows = await self.db.execute(_WAITING, {"people": list(person_ids)})
+            for person, follow_up_id, first in rows.tuples():
+                found.setdefault(person, {})[follow_up_id] = first
+        return found
+
     async def depth(self, now: datetime) -> OutboxDepth:
         row = (await self.db.execute(_DEPTH, {"now": now})).one()
         return OutboxDepth(due=row.due, scheduled=row.scheduled, sending=row.sending)
@@ -236,6 +254,52 @@ def _claim_statement(by_platform: bool) -> Update:
     )
 
 
+def _together_statement() -> Update:
+    """Claim, for the people of the `claimed` follow-ups, their pending nudges that fall due
+    after `now` and by `together_until` (a window-closed notice never early): one DM per person
+    per moment. Those due already are the claim's own (it drains them in due order).
+
+    A range of the due index, the window's few minutes, each row checked for its person: it
+    costs the nudges due in the window, whatever the outbox holds beyond it."""
+    claimed = follow_ups.alias("claimed")
+    claimed_people = select(claimed.c.person_id).where(
+        claimed.c.id.in_(bindparam("claimed", expanding=True))
+    )
+    theirs_soon = (
+        select(nudges.c.id)
+        .join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
+        .where(
+            nudges.c.status == NudgeStatus.PENDING,
+            nudges.c.next_attempt_at > bindparam("now", type_=UTCDateTime()),
+            nudges.c.next_attempt_at <= bindparam("together_until", type_=UTCDateTime()),
+            # A window-closed notice says the window has closed: never early.
+            nudges.c.kind != NudgeKind.WINDOW_CLOSED,
+            # "+ 0": checked row by row, never an index to start from, so that no plan walks
+            # the claimed people's every follow-up (a student with a hundred open ones and
+            # their reminders for weeks) instead of the window's few rows.
+            (follow_ups.c.person_id + 0).in_(claimed_people.scalar_subquery()),
+            follow_ups.c.status == FollowUpStatus.PENDING,
+        )
+        .order_by(nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id)
+        .limit(bindparam("together_limit", type_=Integer()))
+        .with_for_update(skip_locked=True, of=nudges)
+    )
+    return (
+        update(nudges)
+        .where(nudges.c.id.in_(theirs_soon.scalar_subquery()))
+        .values(
+            status=NudgeStatus.SENDING,
+            lease_owner=bindparam("owner", type_=String()),
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            attempts=nudges.c.attempts + 1,
+        )
+        .returning(*nudges.c)
+    )
+
+
+_TOGETHER = _together_statement()
+
+
 # What claimed nudges are about, in one read: each row is the nudge's id, then its follow-up's,
 # conversation's and person's columns (mapped by position).
 _CONTEXTS = (
@@ -246,6 +310,20 @@ _CONTEXTS = (
         .join(people, follow_ups.c.person_id == people.c.id)
     )
     .where(nudges.c.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+# What is left for later for some people: their pending nudges' follow-ups, each with its next.
+_WAITING = (
+    select(follow_ups.c.person_id, nudges.c.follow_up_id, func.min(nudges.c.next_attempt_at))
+    .select_from(nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id))
+    .where(
+        follow_ups.c.person_id.in_(bindparam("people", expanding=True)),
+        follow_ups.c.status == FollowUpStatus.PENDING,
+        nudges.c.status == NudgeStatus.PENDING,
+        nudges.c.kind != NudgeKind.WINDOW_CLOSED,
+    )
+    .group_by(follow_ups.c.person_id, nudges.c.follow_up_id)
 )
 
 

@@ -152,6 +152,8 @@ people = Table(
     Column("linked_to", Integer, index=True),
     # Whether a club's digest may thank them by name (/followups settings shoutouts on).
     Column("shoutouts", Boolean, nullable=False, server_default=false()),
+    # The local time of the student's daily digest; NULL: each nudge on time.
+    Column("digest_at", Time),
     UniqueConstraint("platform", "workspace", "user_id"),
 )
 

@@ -280,11 +280,16 @@ class InMemoryFollowUps:
             and f.closed_at >= since
         ]
 
-    async def close_missed(self, follow_up_ids: Sequence[int], now: datetime) -> None:
+    async def close_missed(
+        self,
+        follow_up_ids: Sequence[int],
+        now: datetime,
+        status: FollowUpStatus = FollowUpStatus.MISSED,
+    ) -> None:
         for follow_up_id in follow_up_ids:
             follow_up = self.t.follow_ups.get(follow_up_id)
             if follow_up is not None and follow_up.status is FollowUpStatus.PENDING:
-                follow_up.status, follow_up.closed_at = FollowUpStatus.MISSED, now
+                follow_up.status, follow_up.closed_at = status, now
 
 
 def _claim_order(nudge: Nudge) -> tuple[datetime, datetime, int]:
@@ -368,7 +373,25 @@ class InMemoryOutbox:
             ),
             key=lambda n: n.lease_expires_at or now,
         )[: claim.limit]
-        claimed = sorted(due + expired, key=_claim_order)
+        claimed = due + expired
+        if claim.together_until is not None:
+            # Their nudges due within the window: one DM per person per moment (see `Claim`).
+            until, taken = claim.together_until, {n.id for n in claimed}
+            people = {self.t.follow_ups[n.follow_up_id].person_id for n in claimed}
+            claimed += sorted(
+                (
+                    n
+                    for n in self.t.nudges.values()
+                    if n.status is NudgeStatus.PENDING
+                    and n.id not in taken
+                    and now < (n.next_attempt_at or n.due_at) <= until
+                    and n.kind is not NudgeKind.WINDOW_CLOSED
+                    and self.t.follow_ups[n.follow_up_id].person_id in people
+                    and self.t.follow_ups[n.follow_up_id].status is FollowUpStatus.PENDING
+                ),
+                key=_claim_order,
+            )[: claim.together_limit]
+        claimed.sort(key=_claim_order)
         for nudge in claimed:
             nudge.status = NudgeStatus.SENDING
             nudge.lease_owner, nudge.lease_expires_at = claim.owner, claim.lease_until
@@ -429,6 +452,23 @@ class InMemoryOutbox:
             for n in self.t.nudges.values()
             if n.follow_up_id == follow_up_id and n.status is NudgeStatus.PENDING
         ]
+
+    async def waiting_for(self, person_ids: Sequence[int]) -> dict[int, dict[int, datetime]]:
+        found: dict[int, dict[int, datetime]] = {}
+        for n in self.t.nudges.values():
+            follow_up = self.t.follow_ups.get(n.follow_up_id)
+            if (
+                follow_up is None
+                or follow_up.person_id not in person_ids
+                or follow_up.status is not FollowUpStatus.PENDING
+                or n.status is not NudgeStatus.PENDING
+                or n.kind is NudgeKind.WINDOW_CLOSED
+            ):
+                continue
+            theirs = found.setdefault(follow_up.person_id, {})
+            due = n.next_attempt_at or n.due_at
+            theirs[n.follow_up_id] = min(theirs.get(n.follow_up_id, due), due)
+        return found
 
     def _platform_of(self, nudge: Nudge) -> str:
         follow_up = self.t.follow_ups[nudge.follow_up_id]

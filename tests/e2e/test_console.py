@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -66,10 +69,18 @@ def test_a_scripted_session(tmp_path: Path) -> None:
     assert headers[0] == ("student", "2026-03-07 15:00", "EST")  # the heads-up, 24 h on
     stamps = [stamp for _, stamp, _ in headers]
     assert stamps == sorted(stamps)
-    # The DM's text and its actions follow the header.
-    first_dm = out.split("[DM to student at 2026-03-07 15:00 EST]\n", 1)[1]
-    assert first_dm.startswith("#1 Time to follow up: email to Jane Doe at Acme (24 h left)")
-    assert "[Done: /followups done 1] [Snooze 2h: /followups snooze 1 2h]" in first_dm
+    # The DM's text and its actions follow the header: both heads-ups, due at one moment, in
+    # one DM, the interview's (the sooner deadline) first.
+    first_dm = out.split("[DM to student at 2026-03-07 15:00 EST]\n", 1)[1].split("[DM to")[0]
+    assert first_dm.startswith("2 follow-ups to send\nThe most urgent first.")
+    jane = first_dm.index("#1 Time to follow up: email to Jane Doe at Acme (24 h left)")
+    sam = first_dm.index(
+        "#2 Time to follow up: LinkedIn request or email to Sam Lee at Initech "
+        "(ideally within 24 h, adequate for 20 days)"
+    )
+    assert jane < sam
+    assert "[Done #1: /followups done 1] [Snooze 2h #1: /followups snooze 1 2h]" in first_dm
+    assert "[Done #2: /followups done 2]" in first_dm
 
     assert "Done: #2, Sam Lee at Initech by LinkedIn request." in out
     assert "You have no follow-up #1. /followups lists yours." in out  # alice can't touch #1
@@ -459,3 +470,91 @@ def test_a_clubs_season_in_the_console(tmp_path: Path) -> None:
     channel = "\n".join(block for (what, *_), block in headed if what in ("POST", "UPDATE"))
     for private in ("Priya", "Raman", "Tom", "Obrien", "audit", "graduate", "ann", "ben", "cat"):
         assert private not in channel
+
+
+# A career fair as a student records it that evening, a conversation every couple of minutes:
+# nine people worth following up (two good one-on-ones, each a double follow-up; three
+# one-on-ones; two brief chats at priority 1) and two brief chats below the cut (optional).
+FAIR = """\
+/met Priya Raman, Stripe, fair-good, talked about their payments infrastructure team and the new grad program event:"Spring Career Fair"
+:advance 2m
+/met Tom O'Brien, Datadog, fair-1on1, asked about observability internships and how their interviews work event:"Spring Career Fair"
+:advance 2m
+/met Ana Ruiz, Globex, fair-good, we discussed robotics and her path from intern to lead event:"Spring Career Fair"
+:advance 2m
+/met Min-jun Park, Hooli, career fair, a quick chat about their data team priority:1 event:"Spring Career Fair"
+:advance 2m
+/met Sara Cohen, Initech, career fair, brief chat about the summer internship priority:2 event:"Spring Career Fair"
+:advance 2m
+/met HR team, Acme, career fair, they said to apply online priority:3 event:"Spring Career Fair"
+:advance 2m
+/met Luis Gomez, Umbrella, fair-1on1, talked about bioinformatics roles and the lab tour event:"Spring Career Fair"
+:advance 2m
+/met Chen Wei, Soylent, brief chat, food science and their rotational program priority:1 event:"Spring Career Fair"
+:advance 2m
+/met Fatima Zahra, Wayne Enterprises, fair-1on1, we talked about security engineering and their rotation program event:"Spring Career Fair"
+:advance 3d
+"""
+
+PANEL = """\
+/met Priya Raman; Tom O'Brien and Ana Ruiz, Globex, interview, talked about the platform team's roadmap and how they run on-call
+:advance 3d
+"""
+
+
+def _dms(out: str, zone: str) -> list[tuple[datetime, set[int]]]:
+    """Each DM the console printed: when it was sent (UTC), and the follow-up numbers it
+    names."""
+    found: list[tuple[datetime, set[int]]] = []
+    for part in out.split("[DM to ")[1:]:
+        header, _, body = part.partition("\n")
+        stamp = re.match(r"\w+ at (\d{4}-\d\d-\d\d \d\d:\d\d)", header)
+        assert stamp is not None, header
+        at = datetime.fromisoformat(stamp[1]).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        body = body.split("\nIt is now")[0]
+        found.append((at, {int(n) for n in re.findall(r"#(\d+)", body)}))
+    return found
+
+
+def _sent_nudges(database: Path) -> tuple[list[tuple[int, datetime]], list[str]]:
+    """Every nudge sent, as (follow-up number, when), and the states of those still due."""
+    with sqlite3.connect(database) as db:
+        sent = [
+            (number, datetime.fromisoformat(at).replace(tzinfo=UTC))
+            for number, at in db.execute(
+                "SELECT f.number, n.sent_at FROM nudges n JOIN follow_ups f "
+                "ON f.id = n.follow_up_id WHERE n.status = 'sent'"
+            )
+        ]
+        stuck = [
+            status
+            for (status,) in db.execute(
+                "SELECT n.status FROM nudges n WHERE n.status IN ('sending', 'failed') "
+                "OR (n.status = 'pending' AND n.next_attempt_at <= "
+                "(SELECT MAX(sent_at) FROM nudges))"
+            )
+        ]
+    return sent, stuck
+
+
+@pytest.mark.parametrize(
+    ("script", "at_most", "follow_ups"),
+    [
+        pytest.param(FAIR, 6, {1, 2, 3, 4, 5, 6, 9, 10, 11}, id="nine-at-a-career-fair"),
+        pytest.param(PANEL, 4, {1, 2, 3}, id="a-panel-of-three"),
+    ],
+)
+def test_a_moment_is_one_dm_and_every_due_nudge_is_in_one(
+    tmp_path: Path, script: str, at_most: int, follow_ups: set[int]
+) -> None:
+    result = console(tmp_path, script, "--start", "2026-03-06T17:30", "--tz", "America/New_York")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    dms = _dms(result.stdout, "America/New_York")
+    assert 1 <= len(dms) <= at_most, [at for at, _ in dms]
+    sent, stuck = _sent_nudges(tmp_path / "console.db")
+    assert stuck == []  # every nudge that fell due went out
+    assert {number for number, _ in sent} == follow_ups  # the optional chats: none
+    for number, at in sent:
+        # ...in the DM sent at that moment, which names its follow-up.
+        assert any(when == at and number in named for when, named in dms), (number, at)

@@ -44,9 +44,15 @@ async def met(bot: TestBot, text: str, who: Requester = ALICE) -> None:
 
 
 async def test_a_retry_after_storm_delivers_everything_in_order_never_early(bot: TestBot) -> None:
-    await met(bot, "/followups settings quiet off")
+    # Five students, so five DMs (one student's heads-ups due together would be one).
     for n in range(5):
-        await met(bot, f'/met Person {n}, Acme {n}, interview when:"{50 - n * 10} minutes ago"')
+        student = Requester(Address("slack", "T1", f"student{n}"))
+        await met(bot, "/followups settings quiet off", student)
+        await met(
+            bot,
+            f'/met Person {n}, Acme {n}, interview when:"{50 - n * 10} minutes ago"',
+            student,
+        )
     bot.clock.advance(timedelta(hours=24))  # all five heads-ups are due, Person 0's first
     # The platform says "slow down" three times in a row, 20 s each time.
     bot.messenger.answers.extend([RetryAfter(20), RetryAfter(20), RetryAfter(20)])
@@ -182,9 +188,10 @@ async def test_a_batch_slower_than_its_lease_hands_the_rest_back_unsent(bot: Tes
         async def wait_turn(self, to: Person, requests: int = 1) -> None:
             bot.clock.advance(timedelta(seconds=50))  # each DM waits its turn for 50 s
 
-    await met(bot, "/followups settings quiet off")
-    for n in range(4):
-        await met(bot, f"/met Person {n}, Acme {n}, interview")
+    for n in range(4):  # four students: four DMs
+        student = Requester(Address("slack", "T1", f"student{n}"))
+        await met(bot, "/followups settings quiet off", student)
+        await met(bot, f"/met Person {n}, Acme {n}, interview", student)
     bot.clock.advance(timedelta(hours=24))
     first = bot.replica(owner="a", pacer=SlowPacer(), concurrency=1)
     report = await first.deliver(await first.claim())

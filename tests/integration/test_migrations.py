@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
@@ -240,10 +240,15 @@ async def test_0008_adds_each_follow_ups_person_and_takes_it_away(engine: AsyncE
         assert await db.run_sync(_differences) == []
 
 
-async def test_0010_goes_down_without_losing_a_students_conversations(engine: AsyncEngine) -> None:
+async def a_student_with_a_conversation(engine: AsyncEngine, **settings: Any) -> None:
+    """At head: student 7 on Slack, with `settings`, and a conversation with Jane Doe."""
     await upgrade_to_head(engine)
     async with engine.begin() as db:
-        await _a_student_with_a_conversation(db, kind="interview")
+        await _a_student_with_a_conversation(db, kind="interview", **settings)
+
+
+async def test_0010_goes_down_without_losing_a_students_conversations(engine: AsyncEngine) -> None:
+    await a_student_with_a_conversation(engine)
     await downgrade_to(engine, "0009")
     async with engine.connect() as db:
         assert (await db.execute(select(conversations.c.contact_name))).scalars().all() == [
@@ -289,13 +294,15 @@ async def test_0011_adds_fair_lists_and_takes_them_away_leaving_conversations(
         assert (await db.run_sync(_differences)) == []
 
 
-async def _a_student_with_a_conversation(db: AsyncConnection, *, kind: str) -> None:
-    """Person 7, with conversation 3 of `kind` (Jane Doe at Acme)."""
+async def _a_student_with_a_conversation(
+    db: AsyncConnection, *, kind: str, **settings: Any
+) -> None:
+    """Person 7 with `settings`, and conversation 3 of `kind` (Jane Doe at Acme)."""
     person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
     await db.execute(
         people.insert(),
         {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
-        | {"next_number": 2, "created_at": T0, "id": 7},
+        | {"next_number": 2, "created_at": T0, "id": 7, **settings},
     )
     await db.execute(
         conversations.insert(),
@@ -374,3 +381,23 @@ async def test_0012_goes_down_and_up_leaving_members_conversations(engine: Async
         assert await db.run_sync(_differences) == []
         # The new club_events starts with no cancellation, whatever the database's default.
         assert (await db.execute(select(club_events))).first() is None
+
+
+async def test_0013_adds_the_digest_time_and_takes_it_away_keeping_the_student(
+    engine: AsyncEngine,
+) -> None:
+    await a_student_with_a_conversation(engine, digest_at=time(18, 0))
+    async with engine.connect() as db:
+        assert (await db.execute(select(people.c.digest_at))).scalar_one() == time(18, 0)
+    await downgrade_to(engine, "0012")
+    async with engine.connect() as db:
+        columns = await db.run_sync(
+            lambda c: {col["name"] for col in inspect(c).get_columns("people")}
+        )
+        assert "digest_at" not in columns
+        assert (await db.execute(text("SELECT count(*) FROM conversations"))).scalar_one() == 1
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        # Back up, the student is there, each nudge on time until they choose a digest again.
+        assert (await db.execute(select(people.c.id, people.c.digest_at))).one() == (7, None)
+        assert await db.run_sync(_differences) == []

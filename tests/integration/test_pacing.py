@@ -128,7 +128,12 @@ async def test_a_flood_drains_at_the_limit_in_due_order(engine: object, rulebook
     assert isinstance(engine, AsyncEngine)
     await upgrade_to_head(engine)
     ids = await seed_outbox(
-        engine, pending=300, due_at=T0, spread=timedelta(seconds=59), platform="discord"
+        engine,
+        pending=300,
+        due_at=T0,
+        spread=timedelta(seconds=59),
+        platform="discord",
+        students=300,  # a DM each: the pacing, not the grouping, is measured
     )
     fake = FakeTime()
     storage = SqlStorage(engine)

@@ -125,7 +125,7 @@ async def test_retry_after_is_honoured(bot: TestBot) -> None:
 
 async def test_a_rate_limited_dm_channel_holds_only_that_student(bot: TestBot) -> None:
     # Discord answered 429 with X-RateLimit-Scope: user on Alice's DM channel for 10 minutes:
-    # her next DM waits without being tried; Bob's and Carol's go out at once.
+    # her DM (both heads-ups, due at one moment) waits; Bob's and Carol's go out at once.
     for name in ("alice", "bob", "carol"):
         someone = Requester(Address("console", "ws", name))
         for contact in ("Jane Doe, Acme", "Sam Lee, Initech"):
@@ -133,9 +133,11 @@ async def test_a_rate_limited_dm_channel_holds_only_that_student(bot: TestBot) -
     bot.messenger.answers_by_user["alice"] = RetryAfter(600, "limited", scope="person")
     bot.clock.advance(timedelta(hours=24))
     report = await bot.dispatcher.dispatch_due()
-    assert bot.messenger.tried_users.count("alice") == 1  # her second DM waited, untried
-    assert sorted(dm.to.address.user for dm in bot.messenger.sent) == ["bob"] * 2 + ["carol"] * 2
+    assert bot.messenger.tried_users.count("alice") == 1
+    assert sorted(dm.to.address.user for dm in bot.messenger.sent) == ["bob", "carol"]
     assert (report.sent, report.retried) == (4, 2)
+    bot.clock.advance(timedelta(minutes=9))
+    assert (await bot.dispatcher.dispatch_due()).claimed == 0  # hers wait the ten minutes
     # A platform-wide limit, by contrast, holds everyone.
     del bot.messenger.answers_by_user["alice"]
     bot.messenger.answers.append(RetryAfter(600, "global", scope="platform"))
@@ -185,7 +187,8 @@ async def test_a_double_follow_up_is_nudged_in_one_dm(bot: TestBot) -> None:
     await bot.run_until(25)
     (dm,) = bot.messenger.sent
     assert dm.message.sections[0].title == (
-        "#1 and #2 Time to follow up: email and LinkedIn request to Ana Ruiz at Globex (24 h left)"
+        "#1 and #2 Time to follow up: email and LinkedIn request to Ana Ruiz at Globex "
+        "(ideally within 24 h, adequate for 20 days)"
     )
     assert {a.command for a in dm.message.actions} >= {"/followups done 1", "/followups done 2"}
     sent = [n for n in tables(bot).nudges.values() if n.status is NudgeStatus.SENT]
@@ -193,7 +196,25 @@ async def test_a_double_follow_up_is_nudged_in_one_dm(bot: TestBot) -> None:
     # Once the email is sent, only the LinkedIn request is nudged.
     await command(bot, "/followups done 1")
     await bot.run_until(20)
-    assert (bot.messenger.sent[-1].message.sections[0].title or "").startswith("#2 Last call")
+    # A fair is an event: as its ideal window ends, the DM says so, and that weeks remain.
+    ending = bot.messenger.sent[-1].message
+    assert ending.sections[0].title == (
+        "#2 Ideal window ending: LinkedIn request to Ana Ruiz at Globex "
+        "(ideally within 6 h, adequate for 19 days)"
+    )
+    assert ending.sections[0].text.startswith(
+        "Ideally by Sun 8 Mar 16:00 EDT; a note within the next 19 days is still adequate."
+    )
+    assert "Last call" not in ending.sections[0].text
+    # Its one last call comes a day before the three weeks are out.
+    await bot.run_until(19 * 24)
+    titles = [dm.message.sections[0].title or "" for dm in bot.messenger.sent[2:]]
+    assert [t.split(":")[0] for t in titles] == [
+        "#2 Still worth a follow-up",
+        "#2 Still worth a follow-up",
+        "#2 Last call",
+    ]
+    assert titles[-1].endswith("(ideal window passed, adequate for 24 h)")
 
 
 async def test_a_replan_never_sends_a_nudge_again(rulebook: Rulebook) -> None:

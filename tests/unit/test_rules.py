@@ -83,6 +83,7 @@ def schedule(
     snoozed_until: datetime | None = None,
     last_sent_at: datetime | None = None,
     awake: bool = False,
+    digest_at: time | None = None,
 ) -> list[PlacedNudge]:
     """The nudges for the first follow-up of a `kind_key` conversation at `met_at`."""
     plan = plan_follow_ups(kind(kind_key), met_at)[0]
@@ -97,6 +98,7 @@ def schedule(
         snoozed_until=snoozed_until,
         last_sent_at=last_sent_at,
         awake=awake,
+        digest_at=digest_at,
     )
 
 
@@ -309,7 +311,9 @@ def test_event_plans_linkedin_or_email_ideally_in_48_hours_adequately_in_3_weeks
 def test_good_fair_conversation_plans_a_double_follow_up_email_then_linkedin() -> None:
     plans = plan_follow_ups(kind("fair-good"), MET)
     assert [plan.methods for plan in plans] == [("email",), ("linkedin",)]
-    assert all(plan.due_by == MET + hours(48) for plan in plans)
+    # A fair is an event: ideally within 48 hours, still adequate for three weeks.
+    assert all(plan.ideal_by == MET + hours(48) for plan in plans)
+    assert all(plan.due_by == MET + timedelta(days=21) for plan in plans)
 
 
 def test_brief_fair_chat_follow_up_is_optional() -> None:
@@ -372,18 +376,105 @@ def test_interview_schedule_without_quiet_hours() -> None:
     ]
 
 
-@pytest.mark.parametrize("kind_key", ["networking", "group"])
-def test_event_schedule_adds_weekly_reminders_while_a_late_follow_up_is_adequate(
+EVENT_KINDS = ["networking", "group", "fair", "fair-1on1", "fair-good"]
+
+
+@pytest.mark.parametrize("kind_key", EVENT_KINDS)
+def test_event_schedule_reminds_as_the_ideal_window_ends_then_weekly_then_one_last_call(
     kind_key: str,
 ) -> None:
-    assert schedule(kind_key, MET, quiet=None) == [
-        PlacedNudge(MET + hours(24), HEADS_UP),
-        PlacedNudge(MET + hours(42), LAST_CALL),
-        PlacedNudge(MET + hours(47), LAST_CALL),
-        PlacedNudge(MET + timedelta(days=7), REMINDER),
-        PlacedNudge(MET + timedelta(days=14), REMINDER),
-        PlacedNudge(MET + timedelta(days=21), WINDOW_CLOSED),
+    # Every follow-up of every event kind (a good fair chat's email and LinkedIn request alike).
+    for plan in plan_follow_ups(kind(kind_key), MET):
+        assert place_nudges(
+            BUNDLED.timing,
+            met_at=MET,
+            ideal_by=plan.ideal_by,
+            due_by=plan.due_by,
+            now=MET,
+            zone=NEW_YORK,
+            quiet=None,
+        ) == [
+            PlacedNudge(MET + hours(24), HEADS_UP),
+            PlacedNudge(MET + hours(42), REMINDER),  # the ideal 48 hours are ending
+            PlacedNudge(MET + timedelta(days=7), REMINDER),
+            PlacedNudge(MET + timedelta(days=14), REMINDER),
+            PlacedNudge(MET + timedelta(days=20), LAST_CALL),  # a day before three weeks
+            PlacedNudge(MET + timedelta(days=21), WINDOW_CLOSED),
+        ]
+
+
+@pytest.mark.parametrize("kind_key", EVENT_KINDS)
+def test_events_get_no_last_call_while_weeks_remain(kind_key: str) -> None:
+    nudges = schedule(kind_key, ny(9, 14))
+    [last_call] = of_kind(nudges, LAST_CALL)
+    assert last_call >= ny(9, 14) + timedelta(days=19)
+
+
+@pytest.mark.parametrize("kind_key", ["interview", "call"])
+def test_interviews_and_calls_keep_their_two_last_calls_before_48_hours(kind_key: str) -> None:
+    assert of_kind(schedule(kind_key, MET, quiet=None), LAST_CALL) == [
+        MET + hours(42),
+        MET + hours(47),
     ]
+    assert of_kind(schedule(kind_key, MET, quiet=None), REMINDER) == []
+
+
+def test_the_event_timing_keys_are_optional_and_validated(tmp_path: Path) -> None:
+    bare = BUNDLED_TEXT
+    for line in (
+        "ideal_ending_before_hours = 6\n",
+        "adequate_last_call_before_hours = 24\n",
+        "together_within_minutes = 30\n",
+    ):
+        assert line in bare
+        bare = bare.replace(line, "")
+    path = tmp_path / "older.toml"
+    path.write_text(bare, encoding="utf-8")
+    assert load_rulebook(path).timing == BUNDLED.timing  # the defaults are the guide's
+    path.write_text(
+        BUNDLED_TEXT.replace("together_within_minutes = 30", "together_within_minutes = 600"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RulebookError) as err:
+        load_rulebook(path)
+    assert err.value.key == "timing.together_within_minutes"
+    path.write_text(
+        BUNDLED_TEXT.replace("ideal_ending_before_hours = 6", "ideal_ending_before_hours = -6"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RulebookError) as err:
+        load_rulebook(path)
+    assert err.value.key == "timing.ideal_ending_before_hours"
+    assert "positive" in err.value.problem
+
+
+@pytest.mark.parametrize(
+    ("zone", "met_at", "deadline_wall"),
+    [
+        pytest.param(NEW_YORK, local(NEW_YORK, 2026, 3, 5, 18), "19:00", id="new-york-spring"),
+        pytest.param(NEW_YORK, local(NEW_YORK, 2026, 10, 29, 18), "17:00", id="new-york-fall"),
+        pytest.param(BERLIN, local(BERLIN, 2026, 3, 26, 18), "19:00", id="berlin-spring"),
+        pytest.param(BERLIN, local(BERLIN, 2026, 10, 22, 18), "17:00", id="berlin-fall"),
+    ],
+)
+@pytest.mark.parametrize("kind_key", ["networking", "fair"])
+def test_event_cadence_across_a_daylight_saving_change(
+    zone: ZoneInfo, met_at: datetime, deadline_wall: str, kind_key: str
+) -> None:
+    # An event on a Thursday at 18:00, three days before the clocks change: the heads-up and the
+    # end of the ideal window come before the change; the weekly reminders after it keep the
+    # local 18:00 (calendar weeks); the deadline is three weeks of hours (504), so it reads an
+    # hour later or earlier on the clock, and its last call is a day before it.
+    nudges = schedule(kind_key, met_at, zone=zone)
+    assert [(n.kind, n.due_at.astimezone(zone).strftime("%a %d %H:%M")) for n in nudges] == [
+        (HEADS_UP, f"Fri {wall(met_at + hours(24), zone)[8:10]} 18:00"),
+        (REMINDER, f"Sat {wall(met_at + hours(42), zone)[8:10]} 12:00"),
+        (REMINDER, f"Thu {wall(met_at + timedelta(days=7), zone)[8:10]} 18:00"),
+        (REMINDER, f"Thu {wall(met_at + timedelta(days=14), zone)[8:10]} 18:00"),
+        (LAST_CALL, f"Wed {wall(met_at + timedelta(days=20), zone)[8:10]} {deadline_wall}"),
+        (WINDOW_CLOSED, f"Thu {wall(met_at + timedelta(days=21), zone)[8:10]} {deadline_wall}"),
+    ]
+    assert nudges[-2].due_at == nudges[-1].due_at - hours(24)
 
 
 def test_daytime_schedule_is_untouched_by_quiet_hours() -> None:
@@ -917,8 +1008,11 @@ def test_placed_nudges_keep_every_promise(data: st.DataObject) -> None:
         if nudge.kind is WINDOW_CLOSED:
             continue
         assert nudge.due_at <= plan.due_by
-        if nudge.kind is LAST_CALL:
+        if nudge.kind is LAST_CALL and plan.due_by == plan.ideal_by:
             assert nudge.due_at <= plan.ideal_by
+        if plan.due_by > plan.ideal_by:
+            # An event: no last call while weeks remain.
+            assert nudge.kind is not LAST_CALL or nudge.due_at > plan.ideal_by
         if snoozed_until is not None:
             assert nudge.due_at >= snoozed_until
         if quiet is not None and nudge.kind is not SNOOZED:
@@ -970,3 +1064,55 @@ def test_close_to_quiet_hours_only_a_planned_nudge_moves_to_now() -> None:
 
 def test_nowhere_to_go_is_none() -> None:
     assert moved(ny(10, 23), ny(10, 22, 30), ny(11, 6), later_first=False) is None
+
+
+# --------------------------------------------------------------------------------------------
+# place_nudges: a daily digest
+
+SIX_PM = time(18, 0)
+
+
+def digested(
+    kind_key: str, met_at: datetime, zone: ZoneInfo = NEW_YORK
+) -> list[tuple[NudgeKind, str]]:
+    nudges = schedule(kind_key, met_at, zone=zone, quiet=None, digest_at=SIX_PM)
+    return [(n.kind, wall(n.due_at, zone)) for n in nudges]
+
+
+@pytest.mark.parametrize("kind_key", ["interview", "call"])
+def test_a_digest_holds_an_interviews_heads_up_but_never_its_last_calls(kind_key: str) -> None:
+    assert digested(kind_key, ny(9, 9)) == [
+        (HEADS_UP, "2026-06-10 18:00"),  # 09:00 waits for the digest, well before the deadline
+        (LAST_CALL, "2026-06-11 03:00"),  # on time, whatever the digest
+        (LAST_CALL, "2026-06-11 08:00"),
+        (WINDOW_CLOSED, "2026-06-11 18:00"),
+    ]
+
+
+def test_a_heads_up_the_digest_puts_beside_a_last_call_gives_way_to_it() -> None:
+    # Met at 20:00: the heads-up (20:00 the next day) waits for the next digest, 18:00 the day
+    # after, an hour before the second last call: one DM, the last call, not two.
+    assert digested("interview", ny(9, 20)) == [
+        (LAST_CALL, "2026-06-11 14:00"),
+        (LAST_CALL, "2026-06-11 19:00"),
+        (WINDOW_CLOSED, "2026-06-12 18:00"),
+    ]
+
+
+@pytest.mark.parametrize("kind_key", ["networking", "fair-good"])
+def test_an_events_nudges_come_with_the_digest(kind_key: str) -> None:
+    assert digested(kind_key, ny(9, 9)) == [
+        (HEADS_UP, "2026-06-10 18:00"),
+        (REMINDER, "2026-06-11 03:00"),  # the ideal window ends at 09:00, before the digest
+        (REMINDER, "2026-06-16 18:00"),
+        (REMINDER, "2026-06-23 18:00"),
+        (LAST_CALL, "2026-06-29 18:00"),  # an event's last call waits: a day before the deadline
+        (WINDOW_CLOSED, "2026-06-30 18:00"),
+    ]
+
+
+def test_a_digest_keeps_its_local_time_across_a_daylight_saving_change() -> None:
+    met_at = local(BERLIN, 2026, 3, 26, 9)  # a Thursday, three days before the change
+    walls = [w for _, w in digested("networking", met_at, zone=BERLIN)]
+    assert walls[0] == "2026-03-27 18:00"  # CET
+    assert walls[2:4] == ["2026-04-02 18:00", "2026-04-09 18:00"]  # CEST

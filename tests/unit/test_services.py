@@ -93,8 +93,14 @@ async def test_networking_is_linkedin_or_email_adequate_for_three_weeks(
     text = await text_of(service, "/met Sam Lee, Initech, networking, her path into product")
     assert "#1 LinkedIn request or email to Sam Lee" in text
     assert "still adequate until Fri 27 Mar" in text
+    # The plan says each reminder for what it is: no last call while weeks remain.
+    assert "Sun 8 Mar 10:00 EDT (as the ideal window ends)" in text
+    assert "Fri 13 Mar 15:00 EDT (reminder)" in text
+    assert "Thu 26 Mar 16:00 EDT (last call)" in text
     kinds = [kind for _, kind, _ in pending_nudges(memory_storage)]
-    assert kinds.count(NudgeKind.REMINDER) == 2  # a week and two weeks on
+    # As the ideal 48 hours end, then a week and two weeks on; one last call the day before.
+    assert kinds.count(NudgeKind.REMINDER) == 3
+    assert kinds.count(NudgeKind.LAST_CALL) == 1
 
 
 async def test_brief_fair_chat_is_nudged_only_at_priority_1(
@@ -222,7 +228,9 @@ async def test_list_is_most_urgent_first_with_time_left(
     lines = text.splitlines()
     assert lines[0] == "Due soon (2)"
     assert lines[1].startswith("#2 Jane Doe, Acme: email, 25 h left")
-    assert lines[2].startswith("#1 Sam Lee, Initech: LinkedIn request or email, 48 h left")
+    assert lines[2].startswith(
+        "#1 Sam Lee, Initech: LinkedIn request or email, ideally within 48 h, adequate for 21 days"
+    )
     clock.advance(timedelta(days=3))
     text = await text_of(service, "/followups list")
     assert (
@@ -500,7 +508,7 @@ async def test_open_follow_ups_lists_only_the_requesters(service: FollowUpServic
     mine = await service.open_follow_ups(ALICE)
     assert [str(s) for s in mine] == [
         "#2 Jane Doe, Acme: email, 25 h left",
-        "#1 Sam Lee, Initech: LinkedIn request or email, 48 h left",
+        "#1 Sam Lee, Initech: LinkedIn request or email, ideally within 48 h, adequate for 21 days",
     ]
     assert await service.open_follow_ups(Requester(Address("console", "ws", "nobody"))) == []
 

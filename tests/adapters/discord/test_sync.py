@@ -69,6 +69,7 @@ async def test_the_definitions_sent(discord_bot: DiscordBot) -> None:
         "show",
         "tz",
         "quiet",
+        "digest",
         "nudges",
         "job",
         "linkedin",
