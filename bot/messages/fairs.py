@@ -55,7 +55,13 @@ def nudged_tiers(rulebook: Rulebook) -> str:
     return "tier-1" if top == 1 else f"tier-1 to tier-{top}"
 
 
-def _follow_up_state(follow_up: FollowUp, rulebook: Rulebook, zone: ZoneInfo, now: datetime) -> str:
+def _follow_up_state(
+    follow_up: FollowUp,
+    conversation: Conversation,
+    rulebook: Rulebook,
+    zone: ZoneInfo,
+    now: datetime,
+) -> str:
     what = f"#{follow_up.number} {method_label(follow_up, rulebook)}"
     match follow_up.status:
         case FollowUpStatus.DONE:
@@ -64,15 +70,29 @@ def _follow_up_state(follow_up: FollowUp, rulebook: Rulebook, zone: ZoneInfo, no
             return f"{what} skipped"
         case FollowUpStatus.MISSED:
             return f"{what} missed"
-    optional = ", optional" if follow_up.optional else ""
+        case FollowUpStatus.NOT_NEEDED:
+            return f"{what} not needed"
+    # Optional only when the bot won't nudge about it: a tier-1 brief chat is one to send.
+    optional = ", optional" if follow_up.optional and not _nudged(conversation, rulebook) else ""
     if follow_up.due_by <= now:
         return f"{what}, window closed {format_moment(follow_up.due_by, zone)}{optional}"
+    if follow_up.ideal_by <= now:
+        # Past the ideal 48 hours, an event's note is still adequate for weeks.
+        return f"{what} still adequate until {format_moment(follow_up.due_by, zone)}{optional}"
     return f"{what} by {format_moment(follow_up.ideal_by, zone)}{optional}"
+
+
+def _nudged(conversation: Conversation, rulebook: Rulebook) -> bool:
+    """Whether a conversation's kind nudges it at its priority (a brief chat: its tier)."""
+    kind = rulebook.kinds.get(conversation.kind)
+    if kind is None:
+        return False
+    return kind.nudge_priorities is None or conversation.priority in kind.nudge_priorities
 
 
 def _visit_line(visit: Visit, rulebook: Rulebook, zone: ZoneInfo, now: datetime) -> str:
     c = visit.conversation
-    states = "; ".join(_follow_up_state(f, rulebook, zone, now) for f in visit.follow_ups)
+    states = "; ".join(_follow_up_state(f, c, rulebook, zone, now) for f in visit.follow_ups)
     return f"{c.contact_name}, {kind_label(c.kind, rulebook)}: {states or 'nothing to send'}"
 
 
@@ -303,6 +323,6 @@ def _why_optional(conversation: Conversation, rulebook: Rulebook) -> str:
     kind = rulebook.kinds.get(conversation.kind)
     if kind is None or not kind.optional:
         return ""
-    if kind.nudge_priorities is not None and conversation.priority in kind.nudge_priorities:
+    if _nudged(conversation, rulebook):
         return " (I'll nudge you)"
-    return " (optional: no nudges)"
+    return ": no nudges"

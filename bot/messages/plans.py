@@ -72,7 +72,7 @@ def plan_reply(
                 f"A LinkedIn note is at most {note_limit(person, rulebook)} characters on your "
                 f"{person.linkedin_plan} plan."
             )
-        if follow_up.optional:
+        if follow_up.optional and not nudges:  # a brief chat nudged is one they care about
             lines.append(
                 "Optional: follow up with the companies you care about; when in doubt, follow up."
             )

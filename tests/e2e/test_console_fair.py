@@ -84,12 +84,12 @@ def test_a_career_fair_from_the_list_to_the_nudges() -> None:
     )
     visited = _section(evening, "Visited from your list")
     assert visited.splitlines() == [
-        "Acme (tier 1): Jane Doe, career fair chat: #1 email by Sun 8 Mar 11:00 EDT, optional "
+        "Acme (tier 1): Jane Doe, career fair chat: #1 email by Sun 8 Mar 11:00 EDT "
         "(I'll nudge you)",
         "Globex (tier 1): Priya Raman, career fair, good one-on-one: #3 email by Sun 8 Mar "
         "11:00 EDT; #4 LinkedIn request by Sun 8 Mar 11:00 EDT",
         "Initech (tier 2): Raj Patel, career fair chat: #2 email by Sun 8 Mar 11:00 EDT, "
-        "optional (optional: no nudges)",
+        "optional: no nudges",
     ]
     assert _section(evening, "Not visited").splitlines() == [
         "Hooli (tier 2), Umbrella (tier 3), Stark (tier 3)",
@@ -98,18 +98,32 @@ def test_a_career_fair_from_the_list_to_the_nudges() -> None:
     assert _section(evening, "Not on your list").startswith("Wayne Enterprises: Bob Lee")
     assert "You don't have to follow up with everybody; when in doubt, follow up." in evening
 
-    # The nudges: the tier-1 brief chat (#1) and the good one-on-one (#3, #4); never the
-    # tier-2 brief chat (#2) nor the unplanned one (#5).
-    first_lines = re.findall(r"^\[DM to student at [^\]]+\]\n(.*)$", out, re.MULTILINE)
-    numbers = {n for line in first_lines[1:] for n in re.findall(r"#(\d+)", line)}
-    assert len(first_lines) > 4
-    assert numbers == {"1", "3", "4"}
-    assert "#1 Time to follow up: email to Jane Doe at Acme" in out
-    assert "#3 and #4 Last call: email and LinkedIn request to Priya Raman at Globex" in out
+    # The nudges: the tier-1 brief chat (#1) and the good one-on-one (#3, #4), together in one
+    # DM a moment (a heads-up, then the ideal window's end); never the tier-2 brief chat (#2)
+    # nor the unplanned one (#5).
+    nudges = out.split("[DM to student at ")[2:]
+    assert [dm.split("]", 1)[0] for dm in nudges] == [
+        "2026-03-07 10:00 EST",
+        "2026-03-07 21:30 EST",
+    ]
+    for dm in nudges:
+        body = dm.split("\nstudent> ", 1)[0]
+        assert {n for n in re.findall(r"^#(\d+)", body, re.MULTILINE)} == {"1", "3"}
+        assert "#4" in body
+        assert "#2" not in body
+        assert "#5" not in body
+    assert "#1 Time to follow up: email to Jane Doe at Acme" in nudges[0]
+    assert "#3 and #4 Ideal window ending: email and LinkedIn request to Priya Raman" in nudges[1]
+    assert "a note within the next 20 days is still adequate" in nudges[1]
 
     # The list afterwards: what happened at each company.
     after = out.rsplit("student> /fair\n", 1)[1]
-    assert "1. Acme (tier 1): Jane Doe, career fair chat: #1 email missed" in after
+    # Past the ideal 48 hours, a fair's note is still adequate for three weeks: not missed.
+    assert (
+        "1. Acme (tier 1): Jane Doe, career fair chat: #1 email still adequate until "
+        "Fri 27 Mar 11:00 EDT\n" in after
+    )
+    assert "#2 email still adequate until Fri 27 Mar 11:00 EDT, optional" in after
     assert "4. Hooli (tier 2): not visited yet" in after
     assert "3 of 6 priority companies visited, 0 followed up; 1 more not on your list." in after
 
