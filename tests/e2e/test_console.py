@@ -444,8 +444,7 @@ def test_a_clubs_season_in_the_console(tmp_path: Path) -> None:
         ("DM", "cat", "2026-03-06 21:00"),
         ("DM", "ann", "2026-03-07 19:00"),  # Ann's own follow-up nudges
         ("DM", "cat", "2026-03-07 21:00"),  # the reminder: Cat logged nothing
-        ("DM", "ann", "2026-03-08 14:00"),
-        ("DM", "ann", "2026-03-08 19:00"),
+        ("DM", "ann", "2026-03-08 14:00"),  # as the ideal 48 hours end (an event: no last calls)
         ("POST", "#career-club", "2026-03-08 21:00"),  # Deloitte Night + 48 h
         ("POST", "#career-club", "2026-03-09 09:00"),  # the weekly digest
         ("POST", "#career-club", "2026-03-09 15:00"),  # Spring Fair + 48 h

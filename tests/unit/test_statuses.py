@@ -50,7 +50,10 @@ async def test_a_brief_fair_chat_below_the_cut_is_optional_and_never_missed(
 ) -> None:
     await say(service, "/met Raj Patel, Hooli, career fair, asked about their data team")
     await say(service, "/met Mia Chen, Initech, interview, talked about the team's roadmap")
-    assert "#1 Raj Patel, Hooli: email (optional)" in await listed(service)
+    shown = await listed(service)
+    # Under its own heading, not among those due: "(optional)" would say it twice.
+    assert "Optional (1)\n#1 Raj Patel, Hooli: email, ideally within 48 h" in shown
+    assert "(optional)" not in shown
     assert await exported_statuses(service) == {"Raj Patel": "optional", "Mia Chen": "pending"}
     clock.advance(timedelta(days=22))  # both windows closed: three days, three weeks
     text = await listed(service)
@@ -66,7 +69,9 @@ async def test_a_brief_fair_chat_at_priority_one_is_nudged_and_can_be_missed(
     service: FollowUpService, memory_storage: InMemoryStorage, clock: FakeClock
 ) -> None:
     await say(service, "/met Raj Patel, Hooli, career fair, their data team priority:1")
-    assert "(optional)" not in await listed(service)
+    shown = await listed(service)
+    assert "Due soon (1)\n#1 Raj Patel" in shown
+    assert "Optional" not in shown
     clock.advance(timedelta(days=22))
     assert "#1 Raj Patel" in await listed(service)
     assert status_of(memory_storage, 1) is FollowUpStatus.MISSED
