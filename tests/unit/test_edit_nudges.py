@@ -114,6 +114,12 @@ def _nothing_twice(bot: TestBot) -> None:
     met_hours_ago=0,
     plan=[("wait", 126), ("when", 10), ("wait", 264), ("when", 37)],
 )
+@example(
+    kind="interview",
+    met_hours_ago=0,
+    plan=[("wait", 288), ("when", 30), ("wait", 102), ("when", 14)],
+)
+@example(kind="interview", met_hours_ago=8, plan=[("wait", 390), ("when", 37)])
 @given(
     kind=st.sampled_from(["interview", "networking", "fair-good"]),
     met_hours_ago=st.integers(min_value=0, max_value=40),
