@@ -20,6 +20,7 @@ __all__ = [
     "ClubCommand",
     "ClubOrganizers",
     "ClubSetup",
+    "DeleteClub",
     "EditEvent",
     "EventForm",
     "Going",
@@ -45,6 +46,14 @@ class ClubSetup:
 
     name: str = ""
     zone: str = ""
+
+
+@dataclass(frozen=True)
+class DeleteClub:
+    """/club delete [confirm]: the club, its events, who was going, and its pending prompts and
+    digests, gone (organizers only); members' own follow-ups stay theirs. Asks first."""
+
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,7 @@ ClubCommand = (
     ShowClub
     | ClubDigestSetting
     | ClubSetup
+    | DeleteClub
     | ClubOrganizers
     | PostEvent
     | EventForm
@@ -133,6 +143,7 @@ CLUB_COMMANDS = (
     ShowClub,
     ClubDigestSetting,
     ClubSetup,
+    DeleteClub,
     ClubOrganizers,
     PostEvent,
     EventForm,
@@ -156,6 +167,7 @@ _SUBCOMMANDS = (
     "edit",
     "cancel",
     "digest",
+    "delete",
     "going",
     "log",
     "help",
@@ -175,7 +187,7 @@ _ORGANIZERS_USAGE = (
 
 def parse_club(text: str) -> ClubCommand:
     """/club [setup ... | organizers ... | event ... | events | edit N ... | cancel N |
-    going N | log N | help]. Raises UserError."""
+    digest ... | delete [confirm] | going N | log N | help]. Raises UserError."""
     words = text.split(maxsplit=1)
     if not words:
         return ShowClub()
@@ -208,6 +220,11 @@ def parse_club(text: str) -> ClubCommand:
         return ListEvents()
     if sub == "digest":
         return parse_digest(rest)
+    if sub == "delete":
+        confirm = rest.strip().casefold()
+        if confirm not in ("", "confirm", "yes"):
+            raise UserError("Usage: /club delete (then /club delete confirm).")
+        return DeleteClub(confirmed=bool(confirm))
     if sub in ("edit", "cancel", "going", "log"):
         args = rest.split(maxsplit=1)
         event_id = _event_number(args[0] if args else "", sub)
@@ -230,7 +247,7 @@ def parse_club(text: str) -> ClubCommand:
     hint = f" Did you mean /club {close[0]}?" if close else ""
     raise UserError(
         f"“{clip(sub, 40)}” isn't a /club command.{hint} Try setup, organizers, event, events, "
-        "edit, cancel or help."
+        "edit, cancel, digest, delete or help."
     )
 
 

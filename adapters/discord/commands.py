@@ -17,6 +17,7 @@ from bot.club_commands import (
     ClubDigestSetting,
     ClubOrganizers,
     ClubSetup,
+    DeleteClub,
     EditEvent,
     ListEvents,
     PostEvent,
@@ -584,6 +585,11 @@ def _club_group(responder: Responder) -> app_commands.Group:
         interaction: Interaction, event: app_commands.Range[int, 1, 2**31 - 1]
     ) -> None:
         await responder.answer(interaction, CancelEvent(event))
+
+    @club.command(name="delete", description="Delete this club and its events (asks first)")
+    @app_commands.describe(confirm="True to delete it (leave out to see what goes)")
+    async def delete(interaction: Interaction, confirm: bool = False) -> None:
+        await responder.answer(interaction, DeleteClub(confirmed=confirm))
 
     return club
 

@@ -16,6 +16,7 @@ from bot.club_commands import (
     ClubDigestSetting,
     ClubOrganizers,
     ClubSetup,
+    DeleteClub,
     EditEvent,
     EventForm,
     Going,
@@ -39,6 +40,7 @@ from rules.engine import Rulebook
 __all__ = [
     "cancel_event",
     "change_organizers",
+    "delete_club",
     "digest_setting",
     "edit_event",
     "event_card",
@@ -123,6 +125,20 @@ async def set_up_club(command: ClubSetup, ctx: Context) -> Reply:
         # Set up by someone else a moment ago: theirs stands.
         return say.club_shown(club, organizer=await is_organizer(ctx, club))
     return say.set_up(club)
+
+
+async def delete_club(command: DeleteClub, ctx: Context) -> Reply:
+    """/club delete: asks first; then the club, its events, who was going and its pending
+    prompts and digests go, and nothing is posted (cards already in the channel stay as they
+    were; their buttons then say the channel isn't a club). Members' follow-ups, logged at its
+    events or not, are theirs and stay."""
+    club = await _as_organizer(ctx, "delete it")
+    assert club.id is not None
+    if not command.confirmed:
+        return say.delete_question(club)
+    await ctx.uow.clubs.delete(club.id)
+    ctx.club = None
+    return say.club_deleted(club)
 
 
 async def change_organizers(command: ClubOrganizers, ctx: Context) -> Reply:

@@ -15,9 +15,11 @@ from rules.engine import Rulebook
 __all__ = [
     "CLUB_NAME_LIMIT",
     "TITLE_LIMIT",
+    "club_deleted",
     "club_shown",
     "club_updated",
     "company_too_long",
+    "delete_question",
     "digest_changed",
     "digest_shown",
     "event_cancelled",
@@ -61,7 +63,8 @@ ORGANIZER_COMMANDS = (
     '/club events lists them · /club edit N when:"fri 6pm" · /club cancel N · '
     "/club digest weekly mon 9:00 (or off) · "
     "/club setup NAME tz:ZONE renames the club or changes its zone · "
-    "/club organizers add @someone · /club organizers remove @someone"
+    "/club organizers add @someone · /club organizers remove @someone · "
+    "/club delete (asks first)"
 )
 
 
@@ -110,6 +113,21 @@ def club_shown(club: Club, *, organizer: bool) -> Reply:
     if organizer:
         sections.append(Section(ORGANIZER_COMMANDS))
     return Reply(tuple(sections))
+
+
+def delete_question(club: Club) -> Reply:
+    return Reply.text(
+        f"Delete the club {club.name}? Its events, who was going, and the prompts and digests "
+        "still to come go with it, and nothing is posted in the channel. Members keep their "
+        "own follow-ups. To go ahead: /club delete confirm"
+    )
+
+
+def club_deleted(club: Club) -> Reply:
+    return Reply.text(
+        f"Deleted the club {club.name}: its events, who was going, and its prompts and digests "
+        "to come. Members' own follow-ups stay theirs. /club setup starts a club here again."
+    )
 
 
 def organizers_shown(club: Club, founder: str, added: Sequence[str]) -> Reply:
