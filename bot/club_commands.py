@@ -23,6 +23,7 @@ __all__ = [
     "DeleteClub",
     "EditEvent",
     "EventForm",
+    "FairAtEvent",
     "Going",
     "ListEvents",
     "LogAtEvent",
@@ -124,6 +125,14 @@ class LogAtEvent:
     event_id: int
 
 
+@dataclass(frozen=True)
+class FairAtEvent:
+    """A fair's My priority list button (or /club fair N): the clicker's list for that fair,
+    or the list's form filled in with its companies."""
+
+    event_id: int
+
+
 ClubCommand = (
     ShowClub
     | ClubDigestSetting
@@ -137,6 +146,7 @@ ClubCommand = (
     | CancelEvent
     | Going
     | LogAtEvent
+    | FairAtEvent
 )
 
 CLUB_COMMANDS = (
@@ -152,6 +162,7 @@ CLUB_COMMANDS = (
     CancelEvent,
     Going,
     LogAtEvent,
+    FairAtEvent,
 )
 
 # What /club edit changes, by what may be typed before the colon.
@@ -170,6 +181,7 @@ _SUBCOMMANDS = (
     "delete",
     "going",
     "log",
+    "fair",
     "help",
 )
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -187,7 +199,7 @@ _ORGANIZERS_USAGE = (
 
 def parse_club(text: str) -> ClubCommand:
     """/club [setup ... | organizers ... | event ... | events | edit N ... | cancel N |
-    digest ... | delete [confirm] | going N | log N | help]. Raises UserError."""
+    digest ... | delete [confirm] | going N | log N | fair N | help]. Raises UserError."""
     words = text.split(maxsplit=1)
     if not words:
         return ShowClub()
@@ -225,7 +237,7 @@ def parse_club(text: str) -> ClubCommand:
         if confirm not in ("", "confirm", "yes"):
             raise UserError("Usage: /club delete (then /club delete confirm).")
         return DeleteClub(confirmed=bool(confirm))
-    if sub in ("edit", "cancel", "going", "log"):
+    if sub in ("edit", "cancel", "going", "log", "fair"):
         args = rest.split(maxsplit=1)
         event_id = _event_number(args[0] if args else "", sub)
         typed = args[1] if len(args) > 1 else ""
@@ -242,6 +254,8 @@ def parse_club(text: str) -> ClubCommand:
             raise UserError(f"Usage: /club {sub} {event_id}.")
         if sub == "cancel":
             return CancelEvent(event_id)
+        if sub == "fair":
+            return FairAtEvent(event_id)
         return Going(event_id) if sub == "going" else LogAtEvent(event_id)
     close = get_close_matches(sub, _SUBCOMMANDS, n=1)
     hint = f" Did you mean /club {close[0]}?" if close else ""

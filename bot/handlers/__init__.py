@@ -18,6 +18,7 @@ from bot.club_commands import (
     DeleteClub,
     EditEvent,
     EventForm,
+    FairAtEvent,
     Going,
     ListEvents,
     LogAtEvent,
@@ -119,6 +120,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     CancelEvent: clubs.cancel_event,
     Going: clubs.going,
     LogAtEvent: clubs.log_at_event,
+    FairAtEvent: clubs.fair_at_event,
     ClubDigestSetting: clubs.digest_setting,
 }
 

@@ -19,6 +19,7 @@ from bot.club_commands import (
     DeleteClub,
     EditEvent,
     EventForm,
+    FairAtEvent,
     Going,
     ListEvents,
     LogAtEvent,
@@ -26,14 +27,16 @@ from bot.club_commands import (
     ShowClub,
 )
 from bot.digests import AFTER_EVENT, event_digest, next_weekly
-from bot.domain import Address, Club, ClubEvent, DigestKind
+from bot.domain import Address, Club, ClubEvent, DigestKind, company_key
 from bot.errors import UserError
 from bot.event_prompts import plan_prompts
 from bot.event_times import parse_event_time
+from bot.fairs import closest_entry, is_fair_kind
 from bot.handlers.context import Context
+from bot.handlers.fairs import fair_shown
 from bot.messages import clubs as say
 from bot.met import LIMITS, clean_text
-from bot.replies import EventCard, Reply
+from bot.replies import EventCard, FairPrefill, Reply
 from bot.zones import zone_or_error
 from rules.engine import Rulebook
 
@@ -45,6 +48,7 @@ __all__ = [
     "edit_event",
     "event_card",
     "event_form",
+    "fair_at_event",
     "going",
     "is_organizer",
     "list_events",
@@ -290,14 +294,43 @@ async def log_at_event(command: LogAtEvent, ctx: Context) -> Reply:
     """/met's form with the event and its kind filled in (its text, where there are no forms).
     From its card, in the club's channel; from a DM after it, an event the asker was going to
     (any other reads like one that doesn't exist)."""
-    if ctx.channel is None:
-        found = await ctx.uow.clubs.going_event(command.event_id, ctx.person_id)
-        if found is None:
-            raise UserError(say.not_your_event(command.event_id))
-        return say.log_at_event(found.title, found.kind)
-    club = await _the_club(ctx)
-    event = await _event(ctx, club, command.event_id)
+    event = await _clicked_event(ctx, command.event_id)
     return say.log_at_event(event.title, event.kind)
+
+
+async def fair_at_event(command: FairAtEvent, ctx: Context) -> Reply:
+    """A fair's My priority list: the clicker's list for it (same name, same day) with the
+    fair's companies not on it and how to add them; without one, the list's form filled in
+    with the fair's name, day and companies, for them to order and tier. Theirs alone: the
+    answer is private, like every answer to a command."""
+    event = await _clicked_event(ctx, command.event_id)
+    kind = ctx.rulebook.kinds.get(event.kind)
+    if kind is None or not is_fair_kind(kind):
+        raise UserError(say.not_a_fair(event.title))
+    if event.cancelled:
+        raise UserError(say.event_is_cancelled(event.title))
+    # The fair's day as the student's lists keep it: in their own zone.
+    day = event.starts_at.astimezone(ctx.zone).date()
+    fairs = await ctx.uow.fairs.of_person(ctx.person_id)
+    key = company_key(event.title)
+    fair = next((f for f in fairs if f.name_key == key and f.held_on == day), None)
+    if fair is None:
+        prefill = FairPrefill(event.title, day.isoformat(), "\n".join(event.companies))
+        return say.fair_list_to_plan(prefill)
+    missing = [name for name in event.companies if closest_entry(fair, name) is None]
+    return await fair_shown(ctx, fair, say.fair_list_has(fair.name, missing))
+
+
+async def _clicked_event(ctx: Context, event_id: int) -> ClubEvent:
+    """The event a button is about: from its card, the club's event; from a DM after it, one
+    the asker was going to (any other reads like one that doesn't exist)."""
+    if ctx.channel is None:
+        found = await ctx.uow.clubs.going_event(event_id, ctx.person_id)
+        if found is None:
+            raise UserError(say.not_your_event(event_id))
+        return found
+    club = await _the_club(ctx)
+    return await _event(ctx, club, event_id)
 
 
 async def digest_setting(command: ClubDigestSetting, ctx: Context) -> Reply:
@@ -331,6 +364,7 @@ def event_card(club: Club, event: ClubEvent, rulebook: Rulebook, *, going: int =
         companies=event.companies,
         going=going,
         cancelled=event.cancelled,
+        is_fair=kind is not None and is_fair_kind(kind),
     )
 
 

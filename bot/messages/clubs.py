@@ -7,9 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain import Club, ClubEvent
+from bot.fairs import is_fair_key
 from bot.formatting import clip, format_moment
 from bot.met import MetInput
-from bot.replies import EventAction, EventButton, EventCard, Reply, Section
+from bot.replies import (
+    FAIR_LABEL,
+    EventAction,
+    EventButton,
+    EventCard,
+    FairPrefill,
+    Reply,
+    Section,
+)
 from rules.engine import Rulebook
 
 __all__ = [
@@ -30,12 +39,15 @@ __all__ = [
     "event_is_over",
     "event_posted",
     "event_prompt",
+    "fair_list_has",
+    "fair_list_to_plan",
     "events_listed",
     "going",
     "log_at_event",
     "name_too_long",
     "no_such_event",
     "not_a_club",
+    "not_a_fair",
     "not_in_a_channel",
     "not_your_event",
     "only_organizers",
@@ -245,6 +257,37 @@ def log_at_event(title: str, kind: str) -> Reply:
     )
 
 
+def not_a_fair(title: str) -> str:
+    return f"{title} isn't a career fair: a priority list is for a fair's companies."
+
+
+def fair_list_to_plan(prefill: FairPrefill) -> Reply:
+    """No list for the fair yet: its form, filled in; how to type it where there are none."""
+    companies = ", ".join(prefill.companies.splitlines()) or "Acme, Globex"
+    typed = f'/fair plan "{prefill.name}" {companies} when:{prefill.when}'
+    return Reply(
+        (
+            Section(
+                f"Your priority list for {prefill.name}: put its companies in order of interest, "
+                "a tier after a colon (1 = most), and leave out those you won't visit. "
+                f"To type it: {typed}"
+            ),
+        ),
+        fair_prefill=prefill,
+    )
+
+
+def fair_list_has(fair_name: str, missing: Sequence[str]) -> str:
+    """The heading of a fair's list shown from its card: the fair's companies not on it."""
+    if not missing:
+        return f"Your priority list for {fair_name} has all the fair's companies."
+    names = ", ".join(missing)
+    return (
+        f"Not on your list for {fair_name} yet, of the fair's companies: {names}. To add them: "
+        f'/fair add "{fair_name}" {names} (a tier after a colon, like {missing[0]}:2).'
+    )
+
+
 def title_missing() -> str:
     return f"What is the event called? Like {EVENT_EXAMPLE}."
 
@@ -281,14 +324,13 @@ def event_prompt(event: ClubEvent, *, reminder: bool) -> Reply:
         )
     else:
         first = f"How was {event.title}? Log who you met, while the names are fresh."
-    button = EventAction(EventButton.LOG, event.id, "Log who I met")
-    return Reply(
-        (
-            Section(first),
-            Section(f'Or type: /met NAME, COMPANY, {event.kind} event:"{event.title}"'),
-        ),
-        event_actions=(button,),
-    )
+    typed = f'Or type: /met NAME, COMPANY, {event.kind} event:"{event.title}"'
+    buttons = [EventAction(EventButton.LOG, event.id, "Log who I met")]
+    if is_fair_key(event.kind):
+        # After a fair, its list says whom to follow up with first.
+        buttons.append(EventAction(EventButton.FAIR, event.id, FAIR_LABEL))
+        typed += f" · your priority list for it: /club fair {event.id}"
+    return Reply((Section(first), Section(typed)), event_actions=tuple(buttons))
 
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
