@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from difflib import get_close_matches
 
 from bot.errors import UserError
@@ -28,6 +28,7 @@ __all__ = [
     "ListEvents",
     "LogAtEvent",
     "PostEvent",
+    "ScheduledEventEnded",
     "ShowClub",
     "parse_club",
     "parse_digest",
@@ -42,11 +43,13 @@ class ShowClub:
 
 @dataclass(frozen=True)
 class ClubSetup:
-    """/club setup [NAME] [tz:ZONE]: make the channel a club, or rename it or change its zone.
-    Without a name, the channel's; without a zone, the asker's."""
+    """/club setup [NAME] [tz:ZONE] [follow:on|off]: make the channel a club, or rename it or
+    change its zone. Without a name, the channel's; without a zone, the asker's. `follow`
+    (Discord): whether the server's Scheduled Events count as the club's; None leaves it."""
 
     name: str = ""
     zone: str = ""
+    follow: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,20 @@ class FairAtEvent:
     event_id: int
 
 
+@dataclass(frozen=True)
+class ScheduledEventEnded:
+    """Not typed: a Discord server's Scheduled Event ended (`ref`, its id), with the members
+    interested in it (`interested`, platform user ids). The club of the server that follows
+    them takes it as its event; the requester is the server (its address's workspace)."""
+
+    ref: str
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    interested: tuple[str, ...]
+    created_by: str = ""
+
+
 ClubCommand = (
     ShowClub
     | ClubDigestSetting
@@ -147,6 +164,7 @@ ClubCommand = (
     | Going
     | LogAtEvent
     | FairAtEvent
+    | ScheduledEventEnded
 )
 
 CLUB_COMMANDS = (
@@ -163,6 +181,7 @@ CLUB_COMMANDS = (
     Going,
     LogAtEvent,
     FairAtEvent,
+    ScheduledEventEnded,
 )
 
 # What /club edit changes, by what may be typed before the colon.
@@ -207,8 +226,12 @@ def parse_club(text: str) -> ClubCommand:
     if sub in ("help", "-h", "--help", "?"):
         return ShowClub()
     if sub == "setup":
-        options, name = _options(rest, allowed=("tz",), usage=_SETUP_USAGE)
-        return ClubSetup(name=name, zone=options.get("tz", ""))
+        options, name = _options(rest, allowed=("tz", "follow"), usage=_SETUP_USAGE)
+        follow = options.get("follow")
+        if follow is not None and follow.casefold() not in _SWITCH:
+            raise UserError("follow: takes on or off, like /club setup follow:on.")
+        switched = _SWITCH[follow.casefold()] if follow is not None else None
+        return ClubSetup(name=name, zone=options.get("tz", ""), follow=switched)
     if sub in ("organizers", "organisers", "organizer", "organiser"):
         args = rest.split(maxsplit=1)
         if not args:
@@ -297,7 +320,11 @@ def _event_number(word: str, sub: str) -> int:
     return int(found.group(1))
 
 
-_SETUP_USAGE = "Usage: /club setup Career Club tz:America/New_York (both optional)."
+_SETUP_USAGE = (
+    "Usage: /club setup Career Club tz:America/New_York (both optional; on Discord, "
+    "follow:on makes the server's Scheduled Events the club's)."
+)
+_SWITCH = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
 
 
 def user_reference(text: str) -> str | None:

@@ -23,6 +23,7 @@ from bot.club_commands import (
     ListEvents,
     LogAtEvent,
     PostEvent,
+    ScheduledEventEnded,
     ShowClub,
 )
 from bot.commands import (
@@ -121,9 +122,11 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     Going: clubs.going,
     LogAtEvent: clubs.log_at_event,
     FairAtEvent: clubs.fair_at_event,
+    ScheduledEventEnded: clubs.scheduled_event_ended,
     ClubDigestSetting: clubs.digest_setting,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they
 # are (or would be), recording nothing about them and with no notice meant for their own use.
-ABOUT_THE_WORKSPACE: frozenset[type[Command]] = frozenset({ServerZone})
+# A Scheduled Event that ended on Discord comes from the server, not from someone asking.
+ABOUT_THE_WORKSPACE: frozenset[type[Command]] = frozenset({ServerZone, ScheduledEventEnded})

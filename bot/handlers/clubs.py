@@ -24,14 +24,16 @@ from bot.club_commands import (
     ListEvents,
     LogAtEvent,
     PostEvent,
+    ScheduledEventEnded,
     ShowClub,
 )
 from bot.digests import AFTER_EVENT, event_digest, next_weekly
-from bot.domain import Address, Club, ClubEvent, DigestKind, company_key
+from bot.domain import Address, Club, ClubEvent, DigestKind, Person, company_key
 from bot.errors import UserError
 from bot.event_prompts import plan_prompts
 from bot.event_times import parse_event_time
 from bot.fairs import closest_entry, is_fair_kind
+from bot.formatting import clip
 from bot.handlers.context import Context
 from bot.handlers.fairs import fair_shown
 from bot.messages import clubs as say
@@ -39,6 +41,7 @@ from bot.met import LIMITS, clean_text
 from bot.replies import EventCard, FairPrefill, Reply
 from bot.zones import zone_or_error
 from rules.engine import Rulebook
+from rules.rulebook import normalize_kind
 
 __all__ = [
     "cancel_event",
@@ -50,10 +53,12 @@ __all__ = [
     "event_form",
     "fair_at_event",
     "going",
+    "guess_kind",
     "is_organizer",
     "list_events",
     "log_at_event",
     "post_event",
+    "scheduled_event_ended",
     "set_up_club",
     "show_club",
 ]
@@ -105,13 +110,18 @@ async def set_up_club(command: ClubSetup, ctx: Context) -> Reply:
     if len(name) > say.CLUB_NAME_LIMIT:
         raise UserError(say.name_too_long())
     zone = zone_or_error(command.zone).key if command.zone.strip() else None
+    if command.follow is not None and ctx.asker.address.platform != "discord":
+        raise UserError(say.follow_only_on_discord())
     if club is not None:
         if not await is_organizer(ctx, club):
             raise UserError(say.only_organizers(club, "change its set-up"))
         club.name = name or club.name
         club.timezone = zone or club.timezone
         await ctx.uow.clubs.update(club)
-        return say.club_updated(club)
+        if command.follow is None:
+            return say.club_updated(club)
+        await ctx.uow.clubs.follow_scheduled_events(club, command.follow)
+        return say.with_following(say.club_updated(club), club)
     address = ctx.asker.address
     channel_name = clean_text(ctx.channel.name or "")[: say.CLUB_NAME_LIMIT]
     club = await ctx.uow.clubs.add(
@@ -128,6 +138,9 @@ async def set_up_club(command: ClubSetup, ctx: Context) -> Reply:
     if club.created_by != address.user:
         # Set up by someone else a moment ago: theirs stands.
         return say.club_shown(club, organizer=await is_organizer(ctx, club))
+    if command.follow:
+        await ctx.uow.clubs.follow_scheduled_events(club, True)
+        return say.with_following(say.set_up(club), club)
     return say.set_up(club)
 
 
@@ -331,6 +344,80 @@ async def _clicked_event(ctx: Context, event_id: int) -> ClubEvent:
         return found
     club = await _the_club(ctx)
     return await _event(ctx, club, event_id)
+
+
+async def scheduled_event_ended(command: ScheduledEventEnded, ctx: Context) -> Reply:
+    """A Discord server's Scheduled Event ended: the club following the server's events takes
+    it as one of its own (its kind guessed from its name), its interested members as going,
+    with the same prompts after it and the same digest. Nothing is posted (the server shows
+    the event itself). Once per event: Discord may say it twice. The reply is for logs only:
+    nobody reads it."""
+    address = ctx.asker.address
+    club = await ctx.uow.clubs.following(address.platform, address.workspace)
+    if club is None or club.id is None:
+        return Reply.text("No club of this server follows its Scheduled Events.")
+    title = clip(clean_text(command.name), say.TITLE_LIMIT) or "Server event"
+    event = await ctx.uow.clubs.add_scheduled_event(
+        ClubEvent(
+            club_id=club.id,
+            title=title,
+            kind=guess_kind(title, ctx.rulebook),
+            starts_at=min(command.starts_at, command.ends_at),
+            ends_at=command.ends_at,
+            created_by=command.created_by or "discord",
+            created_at=ctx.now,
+            scheduled_event=command.ref,
+        )
+    )
+    if event is None or event.id is None:
+        return Reply.text("That Scheduled Event is one of the club's already.")
+    members = []
+    for user in dict.fromkeys(command.interested):
+        member = await _member(ctx, Address(address.platform, address.workspace, user))
+        assert member.id is not None
+        await ctx.uow.clubs.set_going(event.id, member.id, True, ctx.now)
+        members.append(member)
+    ctx.planner.due_times.extend(await plan_prompts(ctx.uow, event, members, ctx.deps.default_zone))
+    await ctx.uow.digests.plan([event_digest(event)])
+    ctx.planner.due_times.append(event.ends_at + AFTER_EVENT)
+    return Reply.text(f"{club.name} took the Scheduled Event #{event.id}: {len(members)} going.")
+
+
+async def _member(ctx: Context, address: Address) -> Person:
+    """The student at `address` (their primary account when joined to one), added on first
+    sight: someone interested in a server's event needn't have used the bot yet."""
+    person = await ctx.uow.people.get(address)
+    if person is not None and person.linked_to is not None:
+        return await ctx.uow.accounts.by_id(person.linked_to) or person
+    if person is None:
+        person = await ctx.uow.people.add(
+            Person(
+                address=address, created_at=ctx.now, quiet_hours=ctx.rulebook.timing.default_quiet
+            )
+        )
+    return person
+
+
+def guess_kind(title: str, rulebook: Rulebook) -> str:
+    """The kind of event a Scheduled Event's name says, by the rulebook's names for the kinds
+    of events ("Spring Career Fair": a fair; "Deloitte Info Session": a group event): the
+    longest name found in it, word for word; networking when none is."""
+
+    def words(text: str) -> str:
+        # "Tech-Talk: Kafka" reads "tech talk kafka", and "fair 1:1" "fair 1 1", on both sides.
+        return " " + " ".join(re.sub(r"[^\w\s]", " ", normalize_kind(text)).split()) + " "
+
+    said = words(title)
+    found = [
+        (len(name), kind.key)
+        for kind in rulebook.kinds.values()
+        if kind.event
+        for name in (kind.key, kind.label, *kind.aliases)
+        if words(name) in said
+    ]
+    if found:
+        return max(found)[1]
+    return "networking" if "networking" in rulebook.kinds else next(iter(rulebook.kinds))
 
 
 async def digest_setting(command: ClubDigestSetting, ctx: Context) -> Reply:

@@ -42,6 +42,7 @@ __all__ = [
     "events_listed",
     "fair_list_has",
     "fair_list_to_plan",
+    "follow_only_on_discord",
     "going",
     "log_at_event",
     "name_too_long",
@@ -61,6 +62,7 @@ __all__ = [
     "title_too_long",
     "too_many_companies",
     "unknown_kind",
+    "with_following",
 ]
 
 # A club's name heads its cards and digests: a channel's name fits, and a line.
@@ -125,6 +127,27 @@ def club_shown(club: Club, *, organizer: bool) -> Reply:
     if organizer:
         sections.append(Section(ORGANIZER_COMMANDS))
     return Reply(tuple(sections))
+
+
+def follow_only_on_discord() -> str:
+    return (
+        "follow: is for Discord, where a server has Scheduled Events of its own; here, post "
+        "the club's events with /club event."
+    )
+
+
+def with_following(reply: Reply, club: Club) -> Reply:
+    """`reply` with whether the club follows its server's Scheduled Events."""
+    if club.follows_scheduled_events:
+        said = (
+            "It follows this server's Scheduled Events: when one ends, it counts as one of the "
+            "club's events (its kind read from its name; networking if the name doesn't say), "
+            "the members interested in it get the DM to log who they met, and the digests "
+            "count it. One club a server follows them: this one now."
+        )
+    else:
+        said = "It doesn't follow this server's Scheduled Events."
+    return Reply((*reply.sections, Section(said)))
 
 
 def delete_question(club: Club) -> Reply:

@@ -121,7 +121,6 @@ class SqlClubs(Repository):
                 timezone=club.timezone,
                 digest_day=club.digest_day,
                 digest_at=club.digest_at,
-                follows_scheduled_events=club.follows_scheduled_events,
             )
         )
 

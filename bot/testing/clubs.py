@@ -46,7 +46,6 @@ class InMemoryClubs:
         stored = self.t.clubs[club.id or 0]
         stored.name, stored.timezone = club.name, club.timezone
         stored.digest_day, stored.digest_at = club.digest_day, club.digest_at
-        stored.follows_scheduled_events = club.follows_scheduled_events
 
     async def delete(self, club_id: int) -> None:
         events = {i for i, e in self.t.club_events.items() if e.club_id == club_id}

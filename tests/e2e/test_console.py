@@ -366,9 +366,7 @@ def test_my_priority_list_in_the_console_says_what_to_type_then_shows_the_list(
         "[Going: /club going 1] [My priority list: /club fair 1] [Log who I met: /club log 1]"
         in out
     )
-    assert (
-        'To type it: /fair plan "Spring Fair" Acme, Globex, Initech when:2026-03-07' in out
-    )
+    assert 'To type it: /fair plan "Spring Fair" Acme, Globex, Initech when:2026-03-07' in out
     assert "Planned Spring Fair: 2 companies in order of interest." in out
     assert (
         "Not on your list for Spring Fair yet, of the fair's companies: Initech. To add them: "
