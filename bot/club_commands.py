@@ -145,7 +145,8 @@ class ScheduledEventEnded:
     ref: str
     name: str
     starts_at: datetime
-    ends_at: datetime
+    # As scheduled; None (none was) or later than now: it ended now.
+    ends_at: datetime | None
     interested: tuple[str, ...]
     created_by: str = ""
 

@@ -357,13 +357,15 @@ async def scheduled_event_ended(command: ScheduledEventEnded, ctx: Context) -> R
     if club is None or club.id is None:
         return Reply.text("No club of this server follows its Scheduled Events.")
     title = clip(clean_text(command.name), say.TITLE_LIMIT) or "Server event"
+    # Ended early, or with no end scheduled: it ended now.
+    ends_at = min(command.ends_at or ctx.now, ctx.now)
     event = await ctx.uow.clubs.add_scheduled_event(
         ClubEvent(
             club_id=club.id,
             title=title,
             kind=guess_kind(title, ctx.rulebook),
-            starts_at=min(command.starts_at, command.ends_at),
-            ends_at=command.ends_at,
+            starts_at=min(command.starts_at, ends_at),
+            ends_at=ends_at,
             created_by=command.created_by or "discord",
             created_at=ctx.now,
             scheduled_event=command.ref,
