@@ -54,6 +54,16 @@ def _event_values(event: ClubEvent) -> dict[str, Any]:
     }
 
 
+def _new_event_values(event: ClubEvent) -> dict[str, Any]:
+    """A new event's row: what an edit writes, and what never changes after."""
+    return _event_values(event) | {
+        "club_id": event.club_id,
+        "created_by": event.created_by,
+        "created_at": event.created_at,
+        "scheduled_event": event.scheduled_event,
+    }
+
+
 def event_from(row: Any) -> ClubEvent:
     """An event from its row (or the row's values by column name)."""
     values = row if isinstance(row, dict) else row._mapping
@@ -158,28 +168,17 @@ class SqlClubs(Repository):
         return bool(removed.rowcount == 1)
 
     async def add_event(self, event: ClubEvent) -> ClubEvent:
-        values = _event_values(event) | {
-            "club_id": event.club_id,
-            "created_by": event.created_by,
-            "created_at": event.created_at,
-        }
         added = await self.db.execute(
-            club_events.insert().values(values).returning(club_events.c.id)
+            club_events.insert().values(_new_event_values(event)).returning(club_events.c.id)
         )
         event.id = added.scalar_one()
         return event
 
     async def add_scheduled_event(self, event: ClubEvent) -> ClubEvent | None:
-        values = _event_values(event) | {
-            "club_id": event.club_id,
-            "created_by": event.created_by,
-            "created_at": event.created_at,
-            "scheduled_event": event.scheduled_event,
-        }
         # Discord may say an event ended twice (and two replicas hear it): stored once.
         added = await self.db.execute(
             dialect_insert(self.db, club_events)
-            .values(values)
+            .values(_new_event_values(event))
             .on_conflict_do_nothing(
                 index_elements=[club_events.c.club_id, club_events.c.scheduled_event]
             )
