@@ -53,6 +53,7 @@ Type the commands you would type in Slack or Discord:
   /fair · show "NAME" · list · add Globex:1 · remove Hooli · move Initech 1 · help
   /club setup NAME tz:ZONE · /club organizers add @bob     in a club's channel (:in #name)
   /club event "Night" when:"thu 6pm-8pm" kind:networking · /club events · /club digest
+  /club going 1 · log 1 · fair 1 (a fair's priority list) · /club delete (then confirm)
 And the console's own:
   :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
   :as alice       act as another student (each has their own follow-ups and settings)

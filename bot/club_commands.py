@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from difflib import get_close_matches
 
 from bot.errors import UserError
@@ -20,12 +20,15 @@ __all__ = [
     "ClubCommand",
     "ClubOrganizers",
     "ClubSetup",
+    "DeleteClub",
     "EditEvent",
     "EventForm",
+    "FairAtEvent",
     "Going",
     "ListEvents",
     "LogAtEvent",
     "PostEvent",
+    "ScheduledEventEnded",
     "ShowClub",
     "parse_club",
     "parse_digest",
@@ -40,11 +43,21 @@ class ShowClub:
 
 @dataclass(frozen=True)
 class ClubSetup:
-    """/club setup [NAME] [tz:ZONE]: make the channel a club, or rename it or change its zone.
-    Without a name, the channel's; without a zone, the asker's."""
+    """/club setup [NAME] [tz:ZONE] [follow:on|off]: make the channel a club, or rename it or
+    change its zone. Without a name, the channel's; without a zone, the asker's. `follow`
+    (Discord): whether the server's Scheduled Events count as the club's; None leaves it."""
 
     name: str = ""
     zone: str = ""
+    follow: bool | None = None
+
+
+@dataclass(frozen=True)
+class DeleteClub:
+    """/club delete [confirm]: the club, its events, who was going, and its pending prompts and
+    digests, gone (organizers only); members' own follow-ups stay theirs. Asks first."""
+
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,10 +128,34 @@ class LogAtEvent:
     event_id: int
 
 
+@dataclass(frozen=True)
+class FairAtEvent:
+    """A fair's My priority list button (or /club fair N): the clicker's list for that fair,
+    or the list's form filled in with its companies."""
+
+    event_id: int
+
+
+@dataclass(frozen=True)
+class ScheduledEventEnded:
+    """Not typed: a Discord server's Scheduled Event ended (`ref`, its id), with the members
+    interested in it (`interested`, platform user ids). The club of the server that follows
+    them takes it as its event; the requester is the server (its address's workspace)."""
+
+    ref: str
+    name: str
+    starts_at: datetime
+    # As scheduled; None (none was) or later than now: it ended now.
+    ends_at: datetime | None
+    interested: tuple[str, ...]
+    created_by: str = ""
+
+
 ClubCommand = (
     ShowClub
     | ClubDigestSetting
     | ClubSetup
+    | DeleteClub
     | ClubOrganizers
     | PostEvent
     | EventForm
@@ -127,12 +164,15 @@ ClubCommand = (
     | CancelEvent
     | Going
     | LogAtEvent
+    | FairAtEvent
+    | ScheduledEventEnded
 )
 
 CLUB_COMMANDS = (
     ShowClub,
     ClubDigestSetting,
     ClubSetup,
+    DeleteClub,
     ClubOrganizers,
     PostEvent,
     EventForm,
@@ -141,6 +181,8 @@ CLUB_COMMANDS = (
     CancelEvent,
     Going,
     LogAtEvent,
+    FairAtEvent,
+    ScheduledEventEnded,
 )
 
 # What /club edit changes, by what may be typed before the colon.
@@ -156,8 +198,10 @@ _SUBCOMMANDS = (
     "edit",
     "cancel",
     "digest",
+    "delete",
     "going",
     "log",
+    "fair",
     "help",
 )
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -175,7 +219,7 @@ _ORGANIZERS_USAGE = (
 
 def parse_club(text: str) -> ClubCommand:
     """/club [setup ... | organizers ... | event ... | events | edit N ... | cancel N |
-    going N | log N | help]. Raises UserError."""
+    digest ... | delete [confirm] | going N | log N | fair N | help]. Raises UserError."""
     words = text.split(maxsplit=1)
     if not words:
         return ShowClub()
@@ -183,8 +227,12 @@ def parse_club(text: str) -> ClubCommand:
     if sub in ("help", "-h", "--help", "?"):
         return ShowClub()
     if sub == "setup":
-        options, name = _options(rest, allowed=("tz",), usage=_SETUP_USAGE)
-        return ClubSetup(name=name, zone=options.get("tz", ""))
+        options, name = _options(rest, allowed=("tz", "follow"), usage=_SETUP_USAGE)
+        follow = options.get("follow")
+        if follow is not None and follow.casefold() not in _SWITCH:
+            raise UserError("follow: takes on or off, like /club setup follow:on.")
+        switched = _SWITCH[follow.casefold()] if follow is not None else None
+        return ClubSetup(name=name, zone=options.get("tz", ""), follow=switched)
     if sub in ("organizers", "organisers", "organizer", "organiser"):
         args = rest.split(maxsplit=1)
         if not args:
@@ -208,7 +256,12 @@ def parse_club(text: str) -> ClubCommand:
         return ListEvents()
     if sub == "digest":
         return parse_digest(rest)
-    if sub in ("edit", "cancel", "going", "log"):
+    if sub == "delete":
+        confirm = rest.strip().casefold()
+        if confirm not in ("", "confirm", "yes"):
+            raise UserError("Usage: /club delete (then /club delete confirm).")
+        return DeleteClub(confirmed=bool(confirm))
+    if sub in ("edit", "cancel", "going", "log", "fair"):
         args = rest.split(maxsplit=1)
         event_id = _event_number(args[0] if args else "", sub)
         typed = args[1] if len(args) > 1 else ""
@@ -225,12 +278,14 @@ def parse_club(text: str) -> ClubCommand:
             raise UserError(f"Usage: /club {sub} {event_id}.")
         if sub == "cancel":
             return CancelEvent(event_id)
+        if sub == "fair":
+            return FairAtEvent(event_id)
         return Going(event_id) if sub == "going" else LogAtEvent(event_id)
     close = get_close_matches(sub, _SUBCOMMANDS, n=1)
     hint = f" Did you mean /club {close[0]}?" if close else ""
     raise UserError(
         f"“{clip(sub, 40)}” isn't a /club command.{hint} Try setup, organizers, event, events, "
-        "edit, cancel or help."
+        "edit, cancel, digest, delete or help."
     )
 
 
@@ -266,7 +321,11 @@ def _event_number(word: str, sub: str) -> int:
     return int(found.group(1))
 
 
-_SETUP_USAGE = "Usage: /club setup Career Club tz:America/New_York (both optional)."
+_SETUP_USAGE = (
+    "Usage: /club setup Career Club tz:America/New_York (both optional; on Discord, "
+    "follow:on makes the server's Scheduled Events the club's)."
+)
+_SWITCH = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
 
 
 def user_reference(text: str) -> str | None:

@@ -198,6 +198,9 @@ class Club:
     # day, in the club's zone.
     digest_day: int | None = None
     digest_at: time | None = None
+    # Discord: the server's own Scheduled Events count as this club's events (one club in a
+    # server follows them: the last set up with follow:on).
+    follows_scheduled_events: bool = False
     id: int | None = None
 
     @property
@@ -221,6 +224,8 @@ class ClubEvent:
     companies: tuple[str, ...] = ()
     cancelled: bool = False
     post_ref: str | None = None
+    # The Discord Scheduled Event it came from (it has no card: the server shows that event).
+    scheduled_event: str | None = None
     id: int | None = None
 
 

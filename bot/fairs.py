@@ -43,6 +43,7 @@ __all__ = [
     "entries_of",
     "fair_named",
     "fair_report",
+    "is_fair_key",
     "is_fair_kind",
     "listed_name",
     "parse_companies",
@@ -278,4 +279,9 @@ def fair_named(fairs: Sequence[FairList], name: str) -> FairList | None:
 
 def is_fair_kind(kind: KindRule) -> bool:
     """Whether `kind` is a conversation at a career fair (a brief chat, a one-on-one ...)."""
-    return kind.key == "fair" or kind.key.startswith("fair-")
+    return is_fair_key(kind.key)
+
+
+def is_fair_key(key: str) -> bool:
+    """Whether the kind keyed `key` is a career fair's (a club's event keeps only the key)."""
+    return key == "fair" or key.startswith("fair-")

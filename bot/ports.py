@@ -541,6 +541,20 @@ class Clubs(Protocol):
         """Add an event; it gets its id."""
         ...
 
+    async def add_scheduled_event(self, event: ClubEvent) -> ClubEvent | None:
+        """Add an event that came from a Discord Scheduled Event (`event.scheduled_event`); None
+        when that one is stored already."""
+        ...
+
+    async def following(self, platform: str, workspace: str) -> Club | None:
+        """The club of a server that follows its Scheduled Events, or None."""
+        ...
+
+    async def follow_scheduled_events(self, club: Club, follow: bool) -> None:
+        """Make `club` follow its server's Scheduled Events (and no other club of the server),
+        or stop."""
+        ...
+
     async def update_event(self, event: ClubEvent) -> None:
         """Write an event's title, kind, times, companies, cancellation and card."""
         ...

@@ -18,6 +18,7 @@ from bot.formatting import format_moment
 from bot.met import MetInput
 
 __all__ = [
+    "FAIR_LABEL",
     "Action",
     "ActionKind",
     "CorrectionForm",
@@ -25,6 +26,7 @@ __all__ = [
     "EventAction",
     "EventButton",
     "EventCard",
+    "FairPrefill",
     "File",
     "Notice",
     "NoticeKind",
@@ -137,6 +139,9 @@ class Reply:
     # The /met form to open, filled in (a Log who I met button); the sections say how to type
     # it instead.
     met_form: MetInput | None = None
+    # The fair-list form to open, filled in (a fair's My priority list button); the sections
+    # say how to type it instead.
+    fair_prefill: FairPrefill | None = None
     # Buttons about a club's event, in a DM (Log who I met, after it).
     event_actions: tuple[EventAction, ...] = ()
 
@@ -189,6 +194,8 @@ class EventButton(enum.StrEnum):
 
     GOING = "going"  # private: the card shows only how many
     LOG = "log"  # opens /met's form with the event and its kind filled in
+    # A fair's: opens the clicker's priority list for it, prefilled with its companies
+    FAIR = "fair"
 
 
 class EventAction(NamedTuple):
@@ -202,6 +209,21 @@ class EventAction(NamedTuple):
     def command(self) -> str:
         """The command that does the same: "/club log 12"."""
         return f"/club {self.button} {self.event_id}"
+
+
+# The label of a fair's priority-list button, on its card and in a DM after it.
+FAIR_LABEL = "My priority list"
+
+
+@dataclass(frozen=True)
+class FairPrefill:
+    """The fair-list form, filled in from a club's fair (its My priority list button): the
+    fair's name, its day ("2026-03-14", as the form's day reads it) and its companies, one a
+    line, for the student to order and tier."""
+
+    name: str
+    when: str
+    companies: str
 
 
 @dataclass(frozen=True)
@@ -221,6 +243,8 @@ class EventCard:
     companies: tuple[str, ...] = ()
     going: int = 0
     cancelled: bool = False
+    # A career fair's card offers the clicker's priority list for it.
+    is_fair: bool = False
 
     @property
     def when(self) -> str:
@@ -248,10 +272,11 @@ class EventCard:
         """(button, label, the command that does the same), none once cancelled."""
         if self.cancelled:
             return ()
-        return (
-            (EventButton.GOING, "Going", f"/club going {self.event_id}"),
-            (EventButton.LOG, "Log who I met", f"/club log {self.event_id}"),
-        )
+        going = (EventButton.GOING, "Going", f"/club going {self.event_id}")
+        log = (EventButton.LOG, "Log who I met", f"/club log {self.event_id}")
+        if self.is_fair:
+            return going, (EventButton.FAIR, FAIR_LABEL, f"/club fair {self.event_id}"), log
+        return going, log
 
     def plain_text(self, when: str | None = None) -> str:
         """The card as lines of text, with `when` as the platform shows it (the club's zone by

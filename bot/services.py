@@ -240,6 +240,12 @@ class FollowUpService:
             fairs = await uow.fairs.of_person(person.id)
         return fairs[::-1]
 
+    async def follows_scheduled_events(self, platform: str, workspace: str) -> bool:
+        """Whether a club of the server follows its Scheduled Events (before the adapter reads
+        who was interested in one)."""
+        async with self._storage.session() as uow:
+            return await uow.clubs.following(platform, workspace) is not None
+
     async def zone_for(self, address: Address) -> ZoneInfo:
         """The zone of whoever has `address` (the default for someone new)."""
         async with self._storage.session() as uow:

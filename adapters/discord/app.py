@@ -5,6 +5,7 @@ ephemeral message. The core decides everything; the modules below translate:
     app.py       this wiring
     commands.py  /met, /followups, /server-tz, /club  forms.py  the /met form
     buttons.py   the follow-up buttons               clubs.py  event cards, their buttons and form
+    scheduled_events.py  the server's Scheduled Events, for the club that follows them
     context.py   answering an interaction (Responder)  render.py  embeds, escaping, custom ids
 
 A student is addressed as ("discord", server id, user id), or ("discord", "dm", user id) for
@@ -23,6 +24,7 @@ from .buttons import follow_up_button_type
 from .clubs import club_button_type
 from .commands import build_commands
 from .context import DEFER_AFTER, DM_SCOPE, FollowUpTree, Responder
+from .scheduled_events import scheduled_event_updated
 
 __all__ = ["DM_SCOPE", "PLATFORM", "DiscordApp", "FollowUpTree"]
 
@@ -47,3 +49,10 @@ class DiscordApp:
         )
         for command in build_commands(self.responder):
             self.tree.add_command(command)
+
+        async def on_scheduled_event_update(
+            before: discord.ScheduledEvent, after: discord.ScheduledEvent
+        ) -> None:
+            await scheduled_event_updated(service, before, after)
+
+        client.event(on_scheduled_event_update)

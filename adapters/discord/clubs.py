@@ -16,10 +16,11 @@ from typing import Any
 
 import discord
 
-from bot.club_commands import Going, LogAtEvent, PostEvent
+from bot.club_commands import FairAtEvent, Going, LogAtEvent, PostEvent
 from bot.replies import DigestPost, EventAction, EventButton, EventCard
 
 from .context import Responder
+from .fairs import FairFormModal
 from .forms import MetFormModal
 from .render import escape
 
@@ -38,11 +39,18 @@ CARD_COLOUR = discord.Colour(0x5865F2)
 # identity the member was going as ("club:log:12:930000000000000001"), since a click in a DM
 # comes without one.
 CLUB_BUTTON_PATTERN = (
-    r"club:(?P<button>going|log):(?P<id>[0-9]{1,10})(?::(?P<scope>dm|[0-9]{1,20}))?"
+    r"club:(?P<button>going|log|fair):(?P<id>[0-9]{1,10})(?::(?P<scope>dm|[0-9]{1,20}))?"
 )
 _STYLES = {
     EventButton.GOING: discord.ButtonStyle.success,
     EventButton.LOG: discord.ButtonStyle.primary,
+    EventButton.FAIR: discord.ButtonStyle.secondary,
+}
+
+_COMMANDS: dict[EventButton, type[Going | LogAtEvent | FairAtEvent]] = {
+    EventButton.GOING: Going,
+    EventButton.LOG: LogAtEvent,
+    EventButton.FAIR: FairAtEvent,
 }
 
 
@@ -136,15 +144,16 @@ def club_button_type(responder: Responder) -> type[ClubButtonBase]:
         async def callback(self, interaction: discord.Interaction[Any]) -> None:
             async with responder.guard(interaction):
                 requester = responder.requester(interaction, self.scope)
-                command = (
-                    Going(self.event_id)
-                    if self.button is EventButton.GOING
-                    else LogAtEvent(self.event_id)
-                )
+                command = _COMMANDS[self.button](self.event_id)
                 reply = await responder.compute(interaction, responder.run(requester, command))
                 if reply.met_form is not None and not interaction.response.is_done():
                     await interaction.response.send_modal(
                         MetFormModal(responder, prefill=reply.met_form, scope=self.scope)
+                    )
+                    return
+                if reply.fair_prefill is not None and not interaction.response.is_done():
+                    await interaction.response.send_modal(
+                        FairFormModal(responder, prefill=reply.fair_prefill)
                     )
                     return
                 await responder.send(interaction, reply, scope=requester.address.workspace)

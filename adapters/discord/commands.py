@@ -17,6 +17,7 @@ from bot.club_commands import (
     ClubDigestSetting,
     ClubOrganizers,
     ClubSetup,
+    DeleteClub,
     EditEvent,
     ListEvents,
     PostEvent,
@@ -481,13 +482,17 @@ def _club_group(responder: Responder) -> app_commands.Group:
     @app_commands.describe(
         name="The club's name (default: the channel's)",
         tz="The zone its events are in, like America/New_York (default: yours)",
+        follow="Whether the server's Scheduled Events count as this club's (one club a server)",
     )
+    @app_commands.choices(follow=_as_named("on", "off"))
     async def setup(
         interaction: Interaction,
         name: app_commands.Range[str, 1, 100] | None = None,
         tz: str | None = None,
+        follow: str | None = None,
     ) -> None:
-        await responder.answer(interaction, ClubSetup(name or "", tz or ""))
+        following = None if follow is None else follow == "on"
+        await responder.answer(interaction, ClubSetup(name or "", tz or "", following))
 
     @setup.autocomplete("tz")
     async def setup_zone(interaction: Interaction, current: str) -> Choices:
@@ -594,6 +599,11 @@ def _club_group(responder: Responder) -> app_commands.Group:
         interaction: Interaction, event: app_commands.Range[int, 1, 2**31 - 1]
     ) -> None:
         await responder.answer(interaction, CancelEvent(event))
+
+    @club.command(name="delete", description="Delete this club and its events (asks first)")
+    @app_commands.describe(confirm="True to delete it (leave out to see what goes)")
+    async def delete(interaction: Interaction, confirm: bool = False) -> None:
+        await responder.answer(interaction, DeleteClub(confirmed=confirm))
 
     return club
 

@@ -22,7 +22,7 @@ from bot.commands import (
 )
 from bot.domain import company_key
 from bot.fairs import COMPANY_LIMIT, FAIR_NAME_LIMIT, LIST_LIMIT, FairError
-from bot.replies import Reply
+from bot.replies import FairPrefill, Reply
 
 from .context import Interaction, Responder
 
@@ -47,21 +47,29 @@ def _clip(text: str) -> str:
 
 
 class FairFormModal(discord.ui.Modal):
-    """/fair plan as a form: the fair's name, its companies one a line, its day."""
+    """/fair plan as a form: the fair's name, its companies one a line, its day; `prefill`, a
+    club's fair, fills them in."""
 
-    def __init__(self, responder: Responder) -> None:
+    def __init__(self, responder: Responder, prefill: FairPrefill | None = None) -> None:
         super().__init__(title="Plan a career fair", timeout=FORM_TIMEOUT)
         self.responder = responder
         self.fair: discord.ui.TextInput[FairFormModal] = discord.ui.TextInput(
-            max_length=FAIR_NAME_LIMIT, required=False, placeholder="Spring Career Fair"
+            max_length=FAIR_NAME_LIMIT,
+            required=False,
+            placeholder="Spring Career Fair",
+            default=prefill.name if prefill else None,
         )
         self.companies: discord.ui.TextInput[FairFormModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph,
             max_length=COMPANIES_MAX,
             placeholder="Acme:1\nGlobex:1\nInitech:2\nHooli",
+            default=prefill.companies or None if prefill else None,
         )
         self.when: discord.ui.TextInput[FairFormModal] = discord.ui.TextInput(
-            max_length=WHEN_MAX, required=False, placeholder="friday, tomorrow, March 12"
+            max_length=WHEN_MAX,
+            required=False,
+            placeholder="friday, tomorrow, March 12",
+            default=prefill.when if prefill else None,
         )
         self.add_item(discord.ui.Label(text="Fair", component=self.fair))
         self.add_item(

@@ -40,13 +40,14 @@ log = logging.getLogger(__name__)
 
 
 def intents() -> discord.Intents:
-    """The gateway events the bot asks for: servers and their channels, nothing more.
+    """The gateway events the bot asks for: servers and their channels, and their Scheduled
+    Events (for a club that follows them), nothing more.
 
     All within Discord's default (non-privileged) intents: interactions reach a bot whatever its
     intents, so it asks for no member, presence or message content intent, and not for message
     events either, which a bot in many servers would receive for every message anyone writes.
     """
-    return discord.Intents(guilds=True)
+    return discord.Intents(guilds=True, guild_scheduled_events=True)
 
 
 @dataclass(frozen=True)

@@ -317,9 +317,11 @@ class SlackHandlers:
         await answer_submission(args.ack, "event form", submit, answer, event_form_errors)
 
     async def club_click(self, args: AsyncArgs) -> None:
-        """An event card's button (Going, Log who I met), clicked in the club's channel. Acked
-        already: Going is answered privately and the card's count updated by the core; Log who
-        I met opens /met's form with the event filled in."""
+        """An event card's button (Going, My priority list, Log who I met), clicked in the
+        club's channel or in a DM after the event. Acked already: Going is answered privately
+        and the card's count updated by the core; Log who I met opens /met's form with the
+        event filled in; My priority list opens the fair-list form filled in with the fair's
+        companies, or answers privately with the clicker's list when they have one."""
         body, context, client, respond = args.body, args.context, args.client, args.respond
         try:
             clicked = body.get("actions")
@@ -342,6 +344,10 @@ class SlackHandlers:
                 form = FormContext(channel=channel_id, response_url=_text(body, "response_url"))
                 view = met_form_for(self.service.rulebook, reply.met_form, form)
                 if await open_view(args, view):
+                    return
+            if reply.fair_prefill is not None and not reply.is_error:
+                form = FormContext(channel=channel_id, response_url=_text(body, "response_url"))
+                if await open_view(args, fair_modal(form, reply.fair_prefill)):
                     return
             await _answer(respond, reply)
         except Exception as err:

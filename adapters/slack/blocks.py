@@ -17,7 +17,7 @@ from typing import Any
 from bot.fairs import FAIR_NAME_LIMIT
 from bot.formatting import pack_lines
 from bot.met import LIMITS, MetInput
-from bot.replies import Action, ActionKind, EventButton, Reply, Section
+from bot.replies import Action, ActionKind, EventButton, FairPrefill, Reply, Section
 from rules.engine import Rulebook
 
 from .limits import (
@@ -520,9 +520,9 @@ _FAIR_FIELDS = ("name", "companies", "when")
 COMPANIES_MAX = 3000
 
 
-def fair_modal(context: FormContext) -> dict[str, Any]:
+def fair_modal(context: FormContext, prefill: FairPrefill | None = None) -> dict[str, Any]:
     """The fair-list form: the fair's name, its companies one a line in order of interest (a
-    tier after a colon), and its day."""
+    tier after a colon), and its day; `prefill`, a club's fair, fills them in."""
 
     def field(block_id: str, label: str, placeholder: str, **element: Any) -> dict[str, Any]:
         return {
@@ -538,12 +538,16 @@ def fair_modal(context: FormContext) -> dict[str, Any]:
             },
         }
 
+    def initial(text: str) -> dict[str, str]:
+        return {"initial_value": text} if text else {}
+
     companies = field(
         "companies",
         "Companies, in order of interest",
         "Acme:1\nGlobex:1\nInitech:2\nHooli",
         multiline=True,
         max_length=COMPANIES_MAX,
+        **initial(prefill.companies if prefill else ""),
     )
     companies["hint"] = _plain(
         "One a line, the one you care about most first. A tier after a colon (1 = most); "
@@ -558,9 +562,21 @@ def fair_modal(context: FormContext) -> dict[str, Any]:
         "close": _plain("Cancel"),
         "private_metadata": context.encode(),
         "blocks": [
-            field("name", "Fair", "Spring Career Fair", max_length=FAIR_NAME_LIMIT),
+            field(
+                "name",
+                "Fair",
+                "Spring Career Fair",
+                max_length=FAIR_NAME_LIMIT,
+                **initial(prefill.name if prefill else ""),
+            ),
             companies,
-            field("when", "When is it?", "friday, tomorrow, March 12", max_length=100),
+            field(
+                "when",
+                "When is it?",
+                "friday, tomorrow, March 12",
+                max_length=100,
+                **initial(prefill.when if prefill else ""),
+            ),
         ],
     }
 

@@ -30,7 +30,7 @@ from adapters.slack.blocks import (
     met_modal,
 )
 from adapters.slack.corrections import prefilled
-from bot.club_commands import Going, LogAtEvent, PostEvent
+from bot.club_commands import FairAtEvent, Going, LogAtEvent, PostEvent
 from bot.domain import Channel
 from bot.formatting import format_moment
 from bot.met import MetInput
@@ -94,7 +94,7 @@ def digest_message(digest: DigestPost) -> Message:
     return Message(fallback, [{"type": "section", "text": _mrkdwn(text)}])
 
 
-def club_command(value: str) -> Going | LogAtEvent | None:
+def club_command(value: str) -> Going | LogAtEvent | FairAtEvent | None:
     """The command an event card's button value ("going|12") stands for; None for anything
     this bot didn't write."""
     button, _, event_id = value.partition("|")
@@ -104,6 +104,8 @@ def club_command(value: str) -> Going | LogAtEvent | None:
         return Going(int(event_id))
     if button == EventButton.LOG:
         return LogAtEvent(int(event_id))
+    if button == EventButton.FAIR:
+        return FairAtEvent(int(event_id))
     return None
 
 

@@ -15,12 +15,15 @@ from bot.club_commands import (
     ClubDigestSetting,
     ClubOrganizers,
     ClubSetup,
+    DeleteClub,
     EditEvent,
     EventForm,
+    FairAtEvent,
     Going,
     ListEvents,
     LogAtEvent,
     PostEvent,
+    ScheduledEventEnded,
     ShowClub,
 )
 from bot.commands import (
@@ -109,6 +112,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     MoveOnFair: fairs.move_on_fair,
     ShowClub: clubs.show_club,
     ClubSetup: clubs.set_up_club,
+    DeleteClub: clubs.delete_club,
     ClubOrganizers: clubs.change_organizers,
     PostEvent: clubs.post_event,
     EventForm: clubs.event_form,
@@ -117,9 +121,12 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     CancelEvent: clubs.cancel_event,
     Going: clubs.going,
     LogAtEvent: clubs.log_at_event,
+    FairAtEvent: clubs.fair_at_event,
+    ScheduledEventEnded: clubs.scheduled_event_ended,
     ClubDigestSetting: clubs.digest_setting,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they
 # are (or would be), recording nothing about them and with no notice meant for their own use.
-ABOUT_THE_WORKSPACE: frozenset[type[Command]] = frozenset({ServerZone})
+# A Scheduled Event that ended on Discord comes from the server, not from someone asking.
+ABOUT_THE_WORKSPACE: frozenset[type[Command]] = frozenset({ServerZone, ScheduledEventEnded})

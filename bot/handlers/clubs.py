@@ -16,38 +16,49 @@ from bot.club_commands import (
     ClubDigestSetting,
     ClubOrganizers,
     ClubSetup,
+    DeleteClub,
     EditEvent,
     EventForm,
+    FairAtEvent,
     Going,
     ListEvents,
     LogAtEvent,
     PostEvent,
+    ScheduledEventEnded,
     ShowClub,
 )
 from bot.digests import AFTER_EVENT, event_digest, next_weekly
-from bot.domain import Address, Club, ClubEvent, DigestKind
+from bot.domain import Address, Club, ClubEvent, DigestKind, Person, company_key
 from bot.errors import UserError
 from bot.event_prompts import plan_prompts
 from bot.event_times import parse_event_time
+from bot.fairs import closest_entry, is_fair_kind
+from bot.formatting import clip
 from bot.handlers.context import Context
+from bot.handlers.fairs import fair_shown
 from bot.messages import clubs as say
 from bot.met import LIMITS, clean_text
-from bot.replies import EventCard, Reply
+from bot.replies import EventCard, FairPrefill, Reply
 from bot.zones import zone_or_error
 from rules.engine import Rulebook
+from rules.rulebook import normalize_kind
 
 __all__ = [
     "cancel_event",
     "change_organizers",
+    "delete_club",
     "digest_setting",
     "edit_event",
     "event_card",
     "event_form",
+    "fair_at_event",
     "going",
+    "guess_kind",
     "is_organizer",
     "list_events",
     "log_at_event",
     "post_event",
+    "scheduled_event_ended",
     "set_up_club",
     "show_club",
 ]
@@ -99,13 +110,18 @@ async def set_up_club(command: ClubSetup, ctx: Context) -> Reply:
     if len(name) > say.CLUB_NAME_LIMIT:
         raise UserError(say.name_too_long())
     zone = zone_or_error(command.zone).key if command.zone.strip() else None
+    if command.follow is not None and ctx.asker.address.platform != "discord":
+        raise UserError(say.follow_only_on_discord())
     if club is not None:
         if not await is_organizer(ctx, club):
             raise UserError(say.only_organizers(club, "change its set-up"))
         club.name = name or club.name
         club.timezone = zone or club.timezone
         await ctx.uow.clubs.update(club)
-        return say.club_updated(club)
+        if command.follow is None:
+            return say.club_updated(club)
+        await ctx.uow.clubs.follow_scheduled_events(club, command.follow)
+        return say.with_following(say.club_updated(club), club)
     address = ctx.asker.address
     channel_name = clean_text(ctx.channel.name or "")[: say.CLUB_NAME_LIMIT]
     club = await ctx.uow.clubs.add(
@@ -122,7 +138,24 @@ async def set_up_club(command: ClubSetup, ctx: Context) -> Reply:
     if club.created_by != address.user:
         # Set up by someone else a moment ago: theirs stands.
         return say.club_shown(club, organizer=await is_organizer(ctx, club))
+    if command.follow:
+        await ctx.uow.clubs.follow_scheduled_events(club, True)
+        return say.with_following(say.set_up(club), club)
     return say.set_up(club)
+
+
+async def delete_club(command: DeleteClub, ctx: Context) -> Reply:
+    """/club delete: asks first; then the club, its events, who was going and its pending
+    prompts and digests go, and nothing is posted (cards already in the channel stay as they
+    were; their buttons then say the channel isn't a club). Members' follow-ups, logged at its
+    events or not, are theirs and stay."""
+    club = await _as_organizer(ctx, "delete it")
+    assert club.id is not None
+    if not command.confirmed:
+        return say.delete_question(club)
+    await ctx.uow.clubs.delete(club.id)
+    ctx.club = None
+    return say.club_deleted(club)
 
 
 async def change_organizers(command: ClubOrganizers, ctx: Context) -> Reply:
@@ -274,14 +307,119 @@ async def log_at_event(command: LogAtEvent, ctx: Context) -> Reply:
     """/met's form with the event and its kind filled in (its text, where there are no forms).
     From its card, in the club's channel; from a DM after it, an event the asker was going to
     (any other reads like one that doesn't exist)."""
-    if ctx.channel is None:
-        found = await ctx.uow.clubs.going_event(command.event_id, ctx.person_id)
-        if found is None:
-            raise UserError(say.not_your_event(command.event_id))
-        return say.log_at_event(found.title, found.kind)
-    club = await _the_club(ctx)
-    event = await _event(ctx, club, command.event_id)
+    event = await _clicked_event(ctx, command.event_id)
     return say.log_at_event(event.title, event.kind)
+
+
+async def fair_at_event(command: FairAtEvent, ctx: Context) -> Reply:
+    """A fair's My priority list: the clicker's list for it (same name, same day) with the
+    fair's companies not on it and how to add them; without one, the list's form filled in
+    with the fair's name, day and companies, for them to order and tier. Theirs alone: the
+    answer is private, like every answer to a command."""
+    event = await _clicked_event(ctx, command.event_id)
+    kind = ctx.rulebook.kinds.get(event.kind)
+    if kind is None or not is_fair_kind(kind):
+        raise UserError(say.not_a_fair(event.title))
+    if event.cancelled:
+        raise UserError(say.event_is_cancelled(event.title))
+    # The fair's day as the student's lists keep it: in their own zone.
+    day = event.starts_at.astimezone(ctx.zone).date()
+    fairs = await ctx.uow.fairs.of_person(ctx.person_id)
+    key = company_key(event.title)
+    fair = next((f for f in fairs if f.name_key == key and f.held_on == day), None)
+    if fair is None:
+        prefill = FairPrefill(event.title, day.isoformat(), "\n".join(event.companies))
+        return say.fair_list_to_plan(prefill)
+    missing = [name for name in event.companies if closest_entry(fair, name) is None]
+    return await fair_shown(ctx, fair, say.fair_list_has(fair.name, missing))
+
+
+async def _clicked_event(ctx: Context, event_id: int) -> ClubEvent:
+    """The event a button is about: from its card, the club's event; from a DM after it, one
+    the asker was going to (any other reads like one that doesn't exist)."""
+    if ctx.channel is None:
+        found = await ctx.uow.clubs.going_event(event_id, ctx.person_id)
+        if found is None:
+            raise UserError(say.not_your_event(event_id))
+        return found
+    club = await _the_club(ctx)
+    return await _event(ctx, club, event_id)
+
+
+async def scheduled_event_ended(command: ScheduledEventEnded, ctx: Context) -> Reply:
+    """A Discord server's Scheduled Event ended: the club following the server's events takes
+    it as one of its own (its kind guessed from its name), its interested members as going,
+    with the same prompts after it and the same digest. Nothing is posted (the server shows
+    the event itself). Once per event: Discord may say it twice. The reply is for logs only:
+    nobody reads it."""
+    address = ctx.asker.address
+    club = await ctx.uow.clubs.following(address.platform, address.workspace)
+    if club is None or club.id is None:
+        return Reply.text("No club of this server follows its Scheduled Events.")
+    title = clip(clean_text(command.name), say.TITLE_LIMIT) or "Server event"
+    # Ended early, or with no end scheduled: it ended now.
+    ends_at = min(command.ends_at or ctx.now, ctx.now)
+    event = await ctx.uow.clubs.add_scheduled_event(
+        ClubEvent(
+            club_id=club.id,
+            title=title,
+            kind=guess_kind(title, ctx.rulebook),
+            starts_at=min(command.starts_at, ends_at),
+            ends_at=ends_at,
+            created_by=command.created_by or "discord",
+            created_at=ctx.now,
+            scheduled_event=command.ref,
+        )
+    )
+    if event is None or event.id is None:
+        return Reply.text("That Scheduled Event is one of the club's already.")
+    members = []
+    for user in dict.fromkeys(command.interested):
+        member = await _member(ctx, Address(address.platform, address.workspace, user))
+        assert member.id is not None
+        await ctx.uow.clubs.set_going(event.id, member.id, True, ctx.now)
+        members.append(member)
+    ctx.planner.due_times.extend(await plan_prompts(ctx.uow, event, members, ctx.deps.default_zone))
+    await ctx.uow.digests.plan([event_digest(event)])
+    ctx.planner.due_times.append(event.ends_at + AFTER_EVENT)
+    return Reply.text(f"{club.name} took the Scheduled Event #{event.id}: {len(members)} going.")
+
+
+async def _member(ctx: Context, address: Address) -> Person:
+    """The student at `address` (their primary account when joined to one), added on first
+    sight: someone interested in a server's event needn't have used the bot yet."""
+    person = await ctx.uow.people.get(address)
+    if person is not None and person.linked_to is not None:
+        return await ctx.uow.accounts.by_id(person.linked_to) or person
+    if person is None:
+        person = await ctx.uow.people.add(
+            Person(
+                address=address, created_at=ctx.now, quiet_hours=ctx.rulebook.timing.default_quiet
+            )
+        )
+    return person
+
+
+def guess_kind(title: str, rulebook: Rulebook) -> str:
+    """The kind of event a Scheduled Event's name says, by the rulebook's names for the kinds
+    of events ("Spring Career Fair": a fair; "Deloitte Info Session": a group event): the
+    longest name found in it, word for word; networking when none is."""
+
+    def words(text: str) -> str:
+        # "Tech-Talk: Kafka" reads "tech talk kafka", and "fair 1:1" "fair 1 1", on both sides.
+        return " " + " ".join(re.sub(r"[^\w\s]", " ", normalize_kind(text)).split()) + " "
+
+    said = words(title)
+    found = [
+        (len(name), kind.key)
+        for kind in rulebook.kinds.values()
+        if kind.event
+        for name in (kind.key, kind.label, *kind.aliases)
+        if words(name) in said
+    ]
+    if found:
+        return max(found)[1]
+    return "networking" if "networking" in rulebook.kinds else next(iter(rulebook.kinds))
 
 
 async def digest_setting(command: ClubDigestSetting, ctx: Context) -> Reply:
@@ -315,6 +453,7 @@ def event_card(club: Club, event: ClubEvent, rulebook: Rulebook, *, going: int =
         companies=event.companies,
         going=going,
         cancelled=event.cancelled,
+        is_fair=kind is not None and is_fair_kind(kind),
     )
 
 

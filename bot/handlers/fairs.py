@@ -38,6 +38,7 @@ __all__ = [
     "add_to_fair",
     "fair_form",
     "fair_of_conversation",
+    "fair_shown",
     "list_fairs",
     "move_on_fair",
     "plan_fair",
@@ -64,7 +65,8 @@ async def _fair(ctx: Context, name: str) -> FairList:
     return found
 
 
-async def _show(ctx: Context, fair: FairList, heading: str = "", page: int = 1) -> Reply:
+async def fair_shown(ctx: Context, fair: FairList, heading: str = "", page: int = 1) -> Reply:
+    """The student's list for `fair` and what happened there, under `heading`."""
     report = await fair_report(ctx.uow, fair)
     return say.fair_list_reply(
         report, rulebook=ctx.rulebook, zone=ctx.zone, now=ctx.now, heading=heading, page=page
@@ -138,7 +140,7 @@ async def plan_fair(command: PlanFair, ctx: Context) -> Reply:
             " That evening I'll DM you a checklist "
             f"({format_moment(fair.evening_due_at, ctx.zone)})."
         )
-    return await _show(ctx, fair, heading)
+    return await fair_shown(ctx, fair, heading)
 
 
 async def fair_form(command: FairForm, ctx: Context) -> Reply:
@@ -149,7 +151,7 @@ async def fair_form(command: FairForm, ctx: Context) -> Reply:
 async def show_fair(command: ShowFair, ctx: Context) -> Reply:
     if command.form_if_none and not await ctx.uow.fairs.of_person(ctx.person_id):
         return replace(Reply.text(say.no_fair_yet()), fair_form=True)
-    return await _show(ctx, await _fair(ctx, command.name), page=command.page)
+    return await fair_shown(ctx, await _fair(ctx, command.name), page=command.page)
 
 
 async def list_fairs(command: ListFairs, ctx: Context) -> Reply:
@@ -182,7 +184,7 @@ async def add_to_fair(command: AddToFair, ctx: Context) -> Reply:
         fair.entries.append(FairEntry(planned.company, tier, len(fair.entries) + 1))
         changed.append(f"added {planned.company} (tier {tier})")
     await ctx.uow.fairs.update(fair)
-    return await _show(ctx, fair, _sentence(changed))
+    return await fair_shown(ctx, fair, _sentence(changed))
 
 
 async def remove_from_fair(command: RemoveFromFair, ctx: Context) -> Reply:
@@ -193,7 +195,7 @@ async def remove_from_fair(command: RemoveFromFair, ctx: Context) -> Reply:
     fair.entries = [e for e in fair.entries if e is not entry]
     renumber(fair.entries)
     await ctx.uow.fairs.update(fair)
-    return await _show(ctx, fair, f"Removed {entry.company} from {fair.name}.")
+    return await fair_shown(ctx, fair, f"Removed {entry.company} from {fair.name}.")
 
 
 async def move_on_fair(command: MoveOnFair, ctx: Context) -> Reply:
@@ -206,7 +208,7 @@ async def move_on_fair(command: MoveOnFair, ctx: Context) -> Reply:
     fair.entries.insert(position - 1, entry)
     renumber(fair.entries)
     await ctx.uow.fairs.update(fair)
-    return await _show(ctx, fair, f"Moved {entry.company} to number {position}.")
+    return await fair_shown(ctx, fair, f"Moved {entry.company} to number {position}.")
 
 
 async def fair_of_conversation(

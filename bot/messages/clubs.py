@@ -7,17 +7,28 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain import Club, ClubEvent
+from bot.fairs import is_fair_key
 from bot.formatting import clip, format_moment
 from bot.met import MetInput
-from bot.replies import EventAction, EventButton, EventCard, Reply, Section
+from bot.replies import (
+    FAIR_LABEL,
+    EventAction,
+    EventButton,
+    EventCard,
+    FairPrefill,
+    Reply,
+    Section,
+)
 from rules.engine import Rulebook
 
 __all__ = [
     "CLUB_NAME_LIMIT",
     "TITLE_LIMIT",
+    "club_deleted",
     "club_shown",
     "club_updated",
     "company_too_long",
+    "delete_question",
     "digest_changed",
     "digest_shown",
     "event_cancelled",
@@ -29,11 +40,15 @@ __all__ = [
     "event_posted",
     "event_prompt",
     "events_listed",
+    "fair_list_has",
+    "fair_list_to_plan",
+    "follow_only_on_discord",
     "going",
     "log_at_event",
     "name_too_long",
     "no_such_event",
     "not_a_club",
+    "not_a_fair",
     "not_in_a_channel",
     "not_your_event",
     "only_organizers",
@@ -47,6 +62,7 @@ __all__ = [
     "title_too_long",
     "too_many_companies",
     "unknown_kind",
+    "with_following",
 ]
 
 # A club's name heads its cards and digests: a channel's name fits, and a line.
@@ -61,7 +77,8 @@ ORGANIZER_COMMANDS = (
     '/club events lists them · /club edit N when:"fri 6pm" · /club cancel N · '
     "/club digest weekly mon 9:00 (or off) · "
     "/club setup NAME tz:ZONE renames the club or changes its zone · "
-    "/club organizers add @someone · /club organizers remove @someone"
+    "/club organizers add @someone · /club organizers remove @someone · "
+    "/club delete (asks first)"
 )
 
 
@@ -110,6 +127,42 @@ def club_shown(club: Club, *, organizer: bool) -> Reply:
     if organizer:
         sections.append(Section(ORGANIZER_COMMANDS))
     return Reply(tuple(sections))
+
+
+def follow_only_on_discord() -> str:
+    return (
+        "follow: is for Discord, where a server has Scheduled Events of its own; here, post "
+        "the club's events with /club event."
+    )
+
+
+def with_following(reply: Reply, club: Club) -> Reply:
+    """`reply` with whether the club follows its server's Scheduled Events."""
+    if club.follows_scheduled_events:
+        said = (
+            "It follows this server's Scheduled Events: when one ends, it counts as one of the "
+            "club's events (its kind read from its name; networking if the name doesn't say), "
+            "the members interested in it get the DM to log who they met, and the digests "
+            "count it. One club a server follows them: this one now."
+        )
+    else:
+        said = "It doesn't follow this server's Scheduled Events."
+    return Reply((*reply.sections, Section(said)))
+
+
+def delete_question(club: Club) -> Reply:
+    return Reply.text(
+        f"Delete the club {club.name}? Its events, who was going, and the prompts and digests "
+        "still to come go with it, and nothing is posted in the channel. Members keep their "
+        "own follow-ups. To go ahead: /club delete confirm"
+    )
+
+
+def club_deleted(club: Club) -> Reply:
+    return Reply.text(
+        f"Deleted the club {club.name}: its events, who was going, and its prompts and digests "
+        "to come. Members' own follow-ups stay theirs. /club setup starts a club here again."
+    )
 
 
 def organizers_shown(club: Club, founder: str, added: Sequence[str]) -> Reply:
@@ -227,6 +280,37 @@ def log_at_event(title: str, kind: str) -> Reply:
     )
 
 
+def not_a_fair(title: str) -> str:
+    return f"{title} isn't a career fair: a priority list is for a fair's companies."
+
+
+def fair_list_to_plan(prefill: FairPrefill) -> Reply:
+    """No list for the fair yet: its form, filled in; how to type it where there are none."""
+    companies = ", ".join(prefill.companies.splitlines()) or "Acme, Globex"
+    typed = f'/fair plan "{prefill.name}" {companies} when:{prefill.when}'
+    return Reply(
+        (
+            Section(
+                f"Your priority list for {prefill.name}: put its companies in order of interest, "
+                "a tier after a colon (1 = most), and leave out those you won't visit. "
+                f"To type it: {typed}"
+            ),
+        ),
+        fair_prefill=prefill,
+    )
+
+
+def fair_list_has(fair_name: str, missing: Sequence[str]) -> str:
+    """The heading of a fair's list shown from its card: the fair's companies not on it."""
+    if not missing:
+        return f"Your priority list for {fair_name} has all the fair's companies."
+    names = ", ".join(missing)
+    return (
+        f"Not on your list for {fair_name} yet, of the fair's companies: {names}. To add them: "
+        f'/fair add "{fair_name}" {names} (a tier after a colon, like {missing[0]}:2).'
+    )
+
+
 def title_missing() -> str:
     return f"What is the event called? Like {EVENT_EXAMPLE}."
 
@@ -263,14 +347,13 @@ def event_prompt(event: ClubEvent, *, reminder: bool) -> Reply:
         )
     else:
         first = f"How was {event.title}? Log who you met, while the names are fresh."
-    button = EventAction(EventButton.LOG, event.id, "Log who I met")
-    return Reply(
-        (
-            Section(first),
-            Section(f'Or type: /met NAME, COMPANY, {event.kind} event:"{event.title}"'),
-        ),
-        event_actions=(button,),
-    )
+    typed = f'Or type: /met NAME, COMPANY, {event.kind} event:"{event.title}"'
+    buttons = [EventAction(EventButton.LOG, event.id, "Log who I met")]
+    if is_fair_key(event.kind):
+        # After a fair, its list says whom to follow up with first.
+        buttons.append(EventAction(EventButton.FAIR, event.id, FAIR_LABEL))
+        typed += f" · your priority list for it: /club fair {event.id}"
+    return Reply((Section(first), Section(typed)), event_actions=tuple(buttons))
 
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

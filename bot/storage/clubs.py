@@ -37,6 +37,7 @@ def club_from(row: Any) -> Club:
         created_at=values["created_at"],
         digest_day=values["digest_day"],
         digest_at=values["digest_at"],
+        follows_scheduled_events=values["follows_scheduled_events"],
         id=values["id"],
     )
 
@@ -50,6 +51,16 @@ def _event_values(event: ClubEvent) -> dict[str, Any]:
         "companies": "\n".join(event.companies),
         "cancelled": event.cancelled,
         "post_ref": event.post_ref,
+    }
+
+
+def _new_event_values(event: ClubEvent) -> dict[str, Any]:
+    """A new event's row: what an edit writes, and what never changes after."""
+    return _event_values(event) | {
+        "club_id": event.club_id,
+        "created_by": event.created_by,
+        "created_at": event.created_at,
+        "scheduled_event": event.scheduled_event,
     }
 
 
@@ -67,6 +78,7 @@ def event_from(row: Any) -> ClubEvent:
         companies=tuple(c for c in values["companies"].split("\n") if c),
         cancelled=values["cancelled"],
         post_ref=values["post_ref"],
+        scheduled_event=values["scheduled_event"],
         id=values["id"],
     )
 
@@ -156,16 +168,50 @@ class SqlClubs(Repository):
         return bool(removed.rowcount == 1)
 
     async def add_event(self, event: ClubEvent) -> ClubEvent:
-        values = _event_values(event) | {
-            "club_id": event.club_id,
-            "created_by": event.created_by,
-            "created_at": event.created_at,
-        }
         added = await self.db.execute(
-            club_events.insert().values(values).returning(club_events.c.id)
+            club_events.insert().values(_new_event_values(event)).returning(club_events.c.id)
         )
         event.id = added.scalar_one()
         return event
+
+    async def add_scheduled_event(self, event: ClubEvent) -> ClubEvent | None:
+        # Discord may say an event ended twice (and two replicas hear it): stored once.
+        added = await self.db.execute(
+            dialect_insert(self.db, club_events)
+            .values(_new_event_values(event))
+            .on_conflict_do_nothing(
+                index_elements=[club_events.c.club_id, club_events.c.scheduled_event]
+            )
+            .returning(club_events.c.id)
+        )
+        event.id = added.scalar_one_or_none()
+        return event if event.id is not None else None
+
+    async def following(self, platform: str, workspace: str) -> Club | None:
+        rows = await self.db.execute(
+            select(clubs)
+            .where(
+                clubs.c.platform == platform,
+                clubs.c.workspace == workspace,
+                clubs.c.follows_scheduled_events.is_(True),
+            )
+            .order_by(clubs.c.id)
+        )
+        row = rows.first()
+        return club_from(row) if row else None
+
+    async def follow_scheduled_events(self, club: Club, follow: bool) -> None:
+        if follow:
+            # One club a server follows them: the others stop.
+            await self.db.execute(
+                update(clubs)
+                .where(clubs.c.platform == club.platform, clubs.c.workspace == club.workspace)
+                .values(follows_scheduled_events=False)
+            )
+        await self.db.execute(
+            update(clubs).where(clubs.c.id == club.id).values(follows_scheduled_events=follow)
+        )
+        club.follows_scheduled_events = follow
 
     async def update_event(self, event: ClubEvent) -> None:
         await self.db.execute(

@@ -376,6 +376,8 @@ clubs = Table(
     # The weekly digest's weekday (Monday 0) and time, in the club's zone; NULL: none.
     Column("digest_day", SmallInteger),
     Column("digest_at", Time),
+    # Discord: the server's Scheduled Events are this club's too (one club a server).
+    Column("follows_scheduled_events", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("platform", "workspace", "channel"),
 )
 
@@ -404,7 +406,10 @@ club_events = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("cancelled", Boolean, nullable=False, server_default=false()),
     Column("post_ref", String(64)),
+    # The Discord Scheduled Event it came from; each is stored once.
+    Column("scheduled_event", String(32)),
     Index(None, "club_id", "starts_at"),
+    UniqueConstraint("club_id", "scheduled_event"),
 )
 
 # Who clicked Going: private, the card shows only the count.

@@ -81,6 +81,28 @@ class InMemoryClubs:
         self.t.club_events[event.id] = copy.copy(event)
         return event
 
+    async def add_scheduled_event(self, event: ClubEvent) -> ClubEvent | None:
+        for stored in self.t.club_events.values():
+            if (stored.club_id, stored.scheduled_event) == (event.club_id, event.scheduled_event):
+                return None
+        return await self.add_event(event)
+
+    async def following(self, platform: str, workspace: str) -> Club | None:
+        found = [
+            c
+            for c in self.t.clubs.values()
+            if (c.platform, c.workspace) == (platform, workspace) and c.follows_scheduled_events
+        ]
+        return copy.copy(min(found, key=lambda c: c.id or 0)) if found else None
+
+    async def follow_scheduled_events(self, club: Club, follow: bool) -> None:
+        for stored in self.t.clubs.values():
+            same = (stored.platform, stored.workspace) == (club.platform, club.workspace)
+            if follow and same:
+                stored.follows_scheduled_events = False
+        self.t.clubs[club.id or 0].follows_scheduled_events = follow
+        club.follows_scheduled_events = follow
+
     async def update_event(self, event: ClubEvent) -> None:
         stored = self.t.club_events[event.id or 0]
         self.t.club_events[stored.id or 0] = dataclasses.replace(

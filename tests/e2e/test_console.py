@@ -352,6 +352,40 @@ def test_event_cards_are_posted_and_updated_in_the_channel(tmp_path: Path) -> No
     )
 
 
+FAIR_SCRIPT = """\
+:in #career-club
+/club setup Career Club tz:America/Chicago
+/club event "Spring Fair" when:"sat 10am-2pm" kind:fair companies:"Acme, Globex, Initech"
+:as bob
+:in #career-club
+/club fair 1
+/fair plan "Spring Fair" Globex:1, Acme:2 when:2026-03-07
+/club fair 1
+/fair add "Spring Fair" Initech:2
+"""
+
+
+def test_my_priority_list_in_the_console_says_what_to_type_then_shows_the_list(
+    tmp_path: Path,
+) -> None:
+    result = console(
+        tmp_path, FAIR_SCRIPT, "--start", "2026-03-06T15:00", "--tz", "America/New_York"
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert (
+        "[Going: /club going 1] [My priority list: /club fair 1] [Log who I met: /club log 1]"
+        in out
+    )
+    assert 'To type it: /fair plan "Spring Fair" Acme, Globex, Initech when:2026-03-07' in out
+    assert "Planned Spring Fair: 2 companies in order of interest." in out
+    assert (
+        "Not on your list for Spring Fair yet, of the fair's companies: Initech. To add them: "
+        '/fair add "Spring Fair" Initech (a tier after a colon, like Initech:2).'
+    ) in out
+    assert "3. Initech (tier 2): not visited yet" in out
+
+
 PROMPT_SCRIPT = """\
 :in #career-club
 /club setup Career Club tz:America/New_York

@@ -10,6 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.migrate import MIGRATION_LOCK_ID, downgrade_to, upgrade_to_head
@@ -401,3 +402,46 @@ async def test_0013_adds_the_digest_time_and_takes_it_away_keeping_the_student(
         # Back up, the student is there, each nudge on time until they choose a digest again.
         assert (await db.execute(select(people.c.id, people.c.digest_at))).one() == (7, None)
         assert await db.run_sync(_differences) == []
+
+
+async def test_0014_follows_scheduled_events_goes_down_and_up_keeping_clubs_and_events(
+    engine: AsyncEngine,
+) -> None:
+    """0014 adds a club's following of Discord's Scheduled Events and an event's link to one;
+    down and up again, clubs and their events stay, and a club follows nothing by default."""
+    await upgrade_to_head(engine)
+    async with engine.begin() as db:
+        club_id = (
+            await db.execute(
+                clubs.insert().returning(clubs.c.id),
+                {
+                    "platform": "discord", "workspace": "G1", "channel": "C1",
+                    "name": "Career Club", "timezone": "UTC", "created_by": "U1",
+                    "created_at": T0, "follows_scheduled_events": True,
+                },
+            )
+        ).scalar_one()  # fmt: skip
+        event = {
+            "club_id": club_id, "title": "Mixer", "kind": "networking", "starts_at": T0,
+            "ends_at": T0, "companies": "", "created_by": "U1", "created_at": T0,
+        }  # fmt: skip
+        await db.execute(club_events.insert(), {**event, "scheduled_event": "1234"})
+    async with engine.connect() as db:
+        with pytest.raises(IntegrityError):
+            await db.execute(club_events.insert(), {**event, "scheduled_event": "1234"})
+        await db.rollback()
+    await downgrade_to(engine, "0013")
+    async with engine.connect() as db:
+        columns = await db.run_sync(
+            lambda c: {col["name"] for col in inspect(c).get_columns("clubs")}
+        )
+        assert "follows_scheduled_events" not in columns
+        titles = await db.execute(text("SELECT title FROM club_events"))
+        assert titles.scalars().all() == ["Mixer"]
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        assert await db.run_sync(_differences) == []
+        assert (await db.execute(select(clubs.c.follows_scheduled_events))).scalars().all() == [
+            False
+        ]
+        assert (await db.execute(select(club_events.c.scheduled_event))).scalars().all() == [None]

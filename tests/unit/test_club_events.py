@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.commands import parse_command
+from bot.commands import parse_command, plan_from_form
 from bot.domain import Address, Channel
 from bot.errors import UserError
 from bot.met import MetInput
 from bot.ports import PermanentFailure
-from bot.replies import Reply
+from bot.replies import FairPrefill, Reply
 from bot.services import Requester
 from bot.testing import InMemoryStorage, TestBot
 
@@ -213,3 +213,108 @@ async def test_bad_event_input_is_explained_and_changes_nothing(
     assert problem in message
     assert memory_storage.tables.club_events == {}
     assert club.messenger.posts == []
+
+
+async def test_a_fairs_card_offers_my_priority_list_and_other_cards_dont(club: TestBot) -> None:
+    await say(club, "olive", NIGHT)
+    await say(club, "olive", FAIR)
+    night, fair = club.messenger.posts
+    assert [label for _, label, _ in night.card.buttons] == ["Going", "Log who I met"]
+    assert [(label, typed) for _, label, typed in fair.card.buttons] == [
+        ("Going", f"/club going {fair.card.event_id}"),
+        ("My priority list", f"/club fair {fair.card.event_id}"),
+        ("Log who I met", f"/club log {fair.card.event_id}"),
+    ]
+    refused = await say(club, "max", f"/club fair {night.card.event_id}")
+    assert refused.is_error
+    assert refused.plain_text() == (
+        "Deloitte Night isn't a career fair: a priority list is for a fair's companies."
+    )
+
+
+async def test_my_priority_list_fills_in_the_fair_form_then_shows_the_list_and_whats_missing(
+    club: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(club, "olive", FAIR)
+    fair_id = club.messenger.posts[0].card.event_id
+    first = await say(club, "amy", f"/club fair {fair_id}")
+    assert first.fair_prefill == FairPrefill("Spring Fair", "2026-03-07", "Acme\nGlobex")
+    assert first.plain_text().endswith(
+        'To type it: /fair plan "Spring Fair" Acme, Globex when:2026-03-07'
+    )
+    assert not memory_storage.tables.fair_lists  # a form filled in, nothing saved yet
+    # Amy orders and tiers them in the form, and saves it.
+    prefill = first.fair_prefill
+    assert prefill is not None
+    saved = await club.service.handle(
+        member("amy"), plan_from_form(prefill.name, "Globex:1\nAcme:2", prefill.when)
+    )
+    assert "Planned Spring Fair: 2 companies in order of interest." in saved.plain_text()
+    again = await say(club, "amy", f"/club fair {fair_id}")
+    assert again.fair_prefill is None
+    shown = again.plain_text()
+    assert shown.startswith("Your priority list for Spring Fair has all the fair's companies.")
+    assert "1. Globex (tier 1): not visited yet" in shown
+    assert "2. Acme (tier 2): not visited yet" in shown
+    # The organizers add a company: Amy's list says it is missing and how to add it.
+    await say(club, "olive", f'/club edit {fair_id} companies:"Acme, Globex, Initech Labs"')
+    missing = (await say(club, "amy", f"/club fair {fair_id}")).plain_text()
+    added = '/fair add "Spring Fair" Initech Labs'
+    assert missing.startswith(
+        "Not on your list for Spring Fair yet, of the fair's companies: Initech Labs. "
+        f"To add them: {added} (a tier after a colon, like Initech Labs:2)."
+    )
+    assert "3. Initech Labs (tier 2)" in (await say(club, "amy", added, channel=None)).plain_text()
+    # Ben's click is his own: no list of his yet, nothing of Amy's.
+    bens = await say(club, "ben", f"/club fair {fair_id}")
+    assert bens.fair_prefill == FairPrefill(
+        "Spring Fair", "2026-03-07", "Acme\nGlobex\nInitech Labs"
+    )
+    assert "Globex (tier 1)" not in bens.plain_text()
+
+
+async def test_a_met_logged_at_the_fair_matches_the_list_made_from_its_card(
+    club: TestBot,
+) -> None:
+    await say(club, "olive", FAIR)
+    fair_id = club.messenger.posts[0].card.event_id
+    await say(club, "amy", f"/club going {fair_id}")
+    await club.service.handle(
+        member("amy"), plan_from_form("Spring Fair", "Globex:1\nAcme:2", "2026-03-07")
+    )
+    club.clock.advance(timedelta(days=1))  # at the fair, Saturday
+    log = await say(club, "amy", f"/club log {fair_id}")
+    assert log.met_form == MetInput(kind="fair", event="Spring Fair")
+    met = await say(
+        club, "amy", '/met Jane Doe, Globex Inc., fair, asked about their graduate scheme '
+        'event:"Spring Fair"', channel=None,
+    )  # fmt: skip
+    assert "On your Spring Fair list: Globex (“Globex Inc.” matched), tier 1" in met.plain_text()
+    shown = (await say(club, "amy", f"/club fair {fair_id}")).plain_text()
+    assert "1. Globex (tier 1): Jane Doe, career fair chat" in shown
+
+
+async def test_the_dm_after_a_fair_offers_the_priority_list_to_the_members_who_went(
+    club: TestBot,
+) -> None:
+    await say(club, "olive", FAIR)
+    await say(club, "olive", NIGHT)
+    fair_id, night_id = (post.card.event_id for post in club.messenger.posts)
+    await say(club, "amy", f"/club going {fair_id}")
+    await say(club, "amy", f"/club going {night_id}")
+    club.clock.advance(timedelta(days=7))
+    await club.dispatcher.dispatch_due()
+    prompts = {dm.message.event_actions[0].event_id: dm.message for dm in club.messenger.sent}
+    assert [a.label for a in prompts[fair_id].event_actions] == [
+        "Log who I met",
+        "My priority list",
+    ]
+    assert f"your priority list for it: /club fair {fair_id}" in prompts[fair_id].plain_text()
+    assert [a.label for a in prompts[night_id].event_actions] == ["Log who I met"]
+    # Clicked in the DM, where there's no club's channel: the fair she was going to.
+    from_dm = await say(club, "amy", f"/club fair {fair_id}", channel=None)
+    assert from_dm.fair_prefill is not None
+    assert from_dm.fair_prefill.companies == "Acme\nGlobex"
+    others = await say(club, "ben", f"/club fair {fair_id}", channel=None)
+    assert others.is_error
+    assert others.fair_prefill is None

@@ -150,3 +150,39 @@ async def test_a_digest_is_posted_in_the_channel_and_pings_nobody(discord_bot: D
     assert "Members who logged conversations: too few to report" in embed["description"]
     (request,) = [r for r in discord_bot.http.to("POST", CARD_PATH) if "followed up" in str(r.json)]
     assert request.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_my_priority_list_opens_the_fair_form_filled_in_then_answers_privately(
+    discord_bot: DiscordBot,
+) -> None:
+    await set_up(discord_bot)
+    fair = {"title": "Spring Fair @everyone", "when": "sat 10am-2pm", "kind": "fair"}
+    with discord_bot.http.installed():
+        await discord_bot.command(
+            "club event", fair | {"companies": "Acme, Globex"}, permissions=EVENTS
+        )
+    (card,) = [m for m in discord_bot.http.created if m["channel_id"] == str(CHANNEL_ID)]
+    assert [b["label"] for b in buttons_of(card)] == ["Going", "My priority list", "Log who I met"]
+    made = await click(discord_bot, card, "My priority list")
+    (opened,) = [r for r in made if r.callback_type == 9]
+    modal = opened.json["data"]
+    shown = {c["label"]: c["component"].get("value") or "" for c in modal["components"]}
+    assert shown == {
+        "Fair": "Spring Fair @everyone",
+        "Companies, in order of interest": "Acme\nGlobex",
+        "When is it?": "2026-03-07",
+    }
+    ordered = {**shown, "Companies, in order of interest": "Globex:1\nAcme:2"}
+    with discord_bot.http.installed():
+        saved = last_message(
+            await discord_bot.send(
+                discord_bot.make.submit(modal, ordered, user_id=BOB, guild_id=GUILD_ID)
+            )
+        )
+    assert "Planned Spring Fair" in text_of(saved)
+    again = await click(discord_bot, card, "My priority list")
+    assert not [r for r in again if r.callback_type == 9]
+    answer = last_message(again)
+    assert answer["flags"] & 64
+    assert "has all the fair's companies" in text_of(answer)
+    assert "1\\. Globex (tier 1): not visited yet" in text_of(answer)  # escaped markdown

@@ -50,3 +50,19 @@ async def test_club_is_for_event_managers_by_default(discord_bot: DiscordBot) ->
     club = commands["club"]
     assert club.default_permissions == discord.Permissions(manage_events=True)
     assert club.guild_only
+
+
+async def test_club_delete_asks_first_and_only_an_organizer_confirms(
+    discord_bot: DiscordBot,
+) -> None:
+    await discord_bot.command("club setup", {"name": "Career Club"}, permissions=EVENTS)
+    refused = await discord_bot.command("club delete", {"confirm": True}, user=BOB)
+    assert "only the organizers of Career Club can delete it" in text_of(refused)
+    asked = await discord_bot.command("club delete", {})
+    assert asked["flags"] & 64
+    assert "To go ahead: /club delete confirm" in text_of(asked)
+    deleted = await discord_bot.command("club delete", {"confirm": True})
+    assert deleted["flags"] & 64
+    assert "Deleted the club Career Club" in text_of(deleted)
+    async with discord_bot.storage.session() as uow:
+        assert await uow.clubs.get("discord", str(GUILD_ID), str(CHANNEL_ID)) is None

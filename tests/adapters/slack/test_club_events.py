@@ -197,3 +197,46 @@ async def test_a_digest_is_posted_in_the_channel_escaped(harness: SlackHarness) 
     assert "Members who logged conversations: too few to report" in shown
     assert "<!here>" not in str(digest)
     assert "<!channel>" not in str(digest)
+
+
+async def test_my_priority_list_opens_the_fair_form_filled_in_then_answers_privately(
+    harness: SlackHarness,
+) -> None:
+    await setup_club(harness)
+    fair = '"Spring Fair <!here>" when:"sat 10am-2pm" kind:"career fair" companies:"Acme, Globex"'
+    await harness.command("/club", f"event {fair}", reply_to="event")
+    await harness.answer("event")
+    (posted,) = harness.slack.messages[CHANNEL]
+    (row,) = [b for b in posted["blocks"] if b["type"] == "actions"]
+    assert [e["text"]["text"] for e in row["elements"]] == [
+        "Going",
+        "My priority list",
+        "Log who I met",
+    ]
+    await click(harness, posted, "My priority list", "fair")
+    (opened,) = await harness.slack.wait_for("views.open")
+    view = opened.args["view"]
+    assert view["callback_id"] == "followup_fair_form"
+    blocks = {b["block_id"]: b["element"] for b in view["blocks"]}
+    assert blocks["name"]["initial_value"] == "Spring Fair <!here>"
+    assert blocks["companies"]["initial_value"] == "Acme\nGlobex"
+    assert blocks["when"]["initial_value"] == "2026-03-07"
+    assert harness.slack.messages[CHANNEL] == [posted]  # nothing in the channel
+    submitted = view_submission_payload(
+        user_id=MEMBER,
+        view=view,
+        values={
+            "name": "Spring Fair <!here>",
+            "companies": "Globex:1\nAcme:2",
+            "when": "2026-03-07",
+        },
+    )
+    await harness.post(interaction_body(submitted))
+    await click(harness, posted, "My priority list", "shown")
+    answer = await harness.answer("shown")
+    assert answer["response_type"] == "ephemeral"
+    shown = said(answer)
+    assert "has all the fair's companies" in shown
+    assert "1. Globex (tier 1)" in shown
+    assert "<!here>" not in str(answer)
+    assert len(harness.slack.calls_to("views.open")) == 1

@@ -59,3 +59,24 @@ async def test_a_dm_is_not_a_club(club_harness: SlackHarness) -> None:
     await club_harness.command("/club", "setup", channel="D0DM", reply_to="dm")
     answer = await club_harness.answer("dm")
     assert "use /club in the channel your club meets in (not in a DM)" in said(answer)
+
+
+async def test_club_delete_asks_first_answers_privately_and_posts_nothing(
+    club_harness: SlackHarness,
+) -> None:
+    await club_harness.command("/club", "setup Career Club", reply_to="setup")
+    await club_harness.answer("setup")
+    await club_harness.command("/club", "delete confirm", user=MEMBER, reply_to="member")
+    refused = await club_harness.answer("member")
+    assert "only the organizers of Career Club can delete it" in said(refused)
+    await club_harness.command("/club", "delete", reply_to="ask")
+    asked = await club_harness.answer("ask")
+    assert asked["response_type"] == "ephemeral"
+    assert "To go ahead: /club delete confirm" in said(asked)
+    await club_harness.command("/club", "delete confirm", user=ADMIN, reply_to="delete")
+    deleted = await club_harness.answer("delete")
+    assert deleted["response_type"] == "ephemeral"
+    assert "Deleted the club Career Club" in said(deleted)
+    assert club_harness.slack.calls_to("chat.postMessage") == []
+    await club_harness.command("/club", "", reply_to="after")
+    assert "This channel isn't a club yet." in said(await club_harness.answer("after"))
