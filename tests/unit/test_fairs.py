@@ -317,8 +317,9 @@ async def test_the_evening_dm_is_sent_once_with_the_checklist(bot: TestBot) -> N
         text
     )
     assert "Acme (tier 1): Jane Doe, career fair chat: #1 email by Sun 8 Mar 16:00 EDT" in text
-    assert "(I'll nudge you)" in text
-    assert "(optional: no nudges)" in text
+    # Optional only where no nudge comes: the tier-1 brief chat is one to send.
+    assert "#1 email by Sun 8 Mar 16:00 EDT (I'll nudge you)" in text
+    assert ", optional: no nudges" in text
     assert "Hooli (tier 2), Umbrella (tier 3), Stark (tier 3)" in text
     assert "If you did talk to them: /met NAME, Hooli, career fair" in text
     assert "Wayne Enterprises: Bob Lee" in text
