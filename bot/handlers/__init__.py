@@ -14,6 +14,7 @@ from bot.club_commands import (
     CancelEvent,
     ClubDigestSetting,
     ClubOrganizers,
+    ClubOwnRules,
     ClubSetup,
     EditEvent,
     EventForm,
@@ -118,6 +119,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     Going: clubs.going,
     LogAtEvent: clubs.log_at_event,
     ClubDigestSetting: clubs.digest_setting,
+    ClubOwnRules: clubs.club_own_rules,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they

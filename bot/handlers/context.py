@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.club_rules import ClubBooks
 from bot.commands import OnFollowUp
 from bot.domain import Address, Channel, Club, Conversation, FollowUp, Person, Workspace
 from bot.errors import UserError
@@ -39,6 +40,11 @@ class Dependencies:
     # The base URL the bot's public HTTP server is reached at (FOLLOWUP_PUBLIC_URL), for
     # calendar subscriptions; None where there is none.
     public_url: str | None = None
+    # Clubs' own rulebooks and templates, parsed once a version (`bot.club_rules`).
+    club_books: ClubBooks = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "club_books", ClubBooks(self.rulebook, self.drafts))
 
 
 @dataclass

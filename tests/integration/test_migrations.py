@@ -50,6 +50,7 @@ TABLES = {
     "event_going",
     "event_prompts",
     "club_digests",
+    "club_rules",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
