@@ -7,15 +7,26 @@ replaces the old and nothing is parsed twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.domain import ClubRules
+from bot.domain import ClubRules, Conversation, Person
+from bot.ports import UnitOfWork
 from rules.drafts import DraftBook, drafts_fit, drafts_from_text
 from rules.engine import Rulebook
-from rules.rulebook import rulebook_from_text
+from rules.rulebook import RulebookError, rulebook_from_text
 
-__all__ = ["PASTE_LIMIT", "Books", "ClubBooks", "pasted_name"]
+__all__ = [
+    "PASTE_LIMIT",
+    "Books",
+    "ClubBooks",
+    "Rulebooks",
+    "channel_key",
+    "pasted_name",
+]
+
+log = logging.getLogger(__name__)
 
 # The most a pasted rulebook or set of templates may be, in UTF-8 bytes: the bundled ones are
 # under a quarter of it.
@@ -37,44 +48,56 @@ class Books:
     own_drafts: ClubRules | None = None
 
 
-class ClubBooks:
-    """The deployment's rulebook and templates, and each club's own, parsed once a version."""
+ChannelKey = tuple[str, str, str]
 
-    def __init__(self, rulebook: Rulebook, drafts: DraftBook) -> None:
+
+def channel_key(person: Person, conversation: Conversation) -> ChannelKey | None:
+    """The club channel a conversation was logged in, as `Clubs.rules_by_channel` keys it: in
+    the workspace of the student's own (primary) account; None for one logged in a DM."""
+    if conversation.logged_in is None:
+        return None
+    address = person.address
+    return (address.platform, address.workspace, conversation.logged_in)
+
+
+class Rulebooks:
+    """Which rulebook a conversation follows: its club's own when it was logged in a club
+    channel that has one, else the deployment's. Each club's rulebook is parsed once a version
+    (kept by club and when it was set), so resolving costs one read per batch and no parsing."""
+
+    def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
-        self.drafts = drafts
         self._parsed: dict[tuple[int, str], tuple[ClubRules, Rulebook | DraftBook]] = {}
 
-    def books(self, own: dict[str, ClubRules]) -> Books:
-        """What a club with these own rules (`Clubs.rules`) uses: its own where it has them,
-        else the deployment's. Stored rules were checked when set; should one no longer parse
-        (a later release reads rulebooks more strictly), RulebookError says which."""
-        own_rulebook, own_drafts = own.get("rulebook"), own.get("drafts")
-        rulebook = self.rulebook
-        if own_rulebook is not None:
-            parsed = self._cached(
-                own_rulebook, lambda: rulebook_from_text(own_rulebook.toml, pasted_name("rulebook"))
-            )
-            assert isinstance(parsed, Rulebook)
-            rulebook = parsed
-        drafts = self.drafts
-        if own_drafts is not None:
-            made = self._cached(
-                own_drafts, lambda: drafts_from_text(own_drafts.toml, pasted_name("drafts"))
-            )
-            assert isinstance(made, DraftBook)
-            drafts = made
-        return Books(rulebook, drafts, own_rulebook, own_drafts)
+    async def by_channel(self, uow: UnitOfWork) -> dict[ChannelKey, Rulebook]:
+        """Every club's own rulebook, by its channel, in one read."""
+        found: dict[ChannelKey, Rulebook] = {}
+        for key, own in (await uow.clubs.rules_by_channel()).items():
+            for rules in own:
+                if rules.what == "rulebook":
+                    found[key] = self.own_rulebook(rules)
+        return found
 
-    def check_rulebook(
-        self, text: str, source: str, *, drafts: DraftBook | None = None
+    def of(
+        self, found: Mapping[ChannelKey, Rulebook], person: Person, conversation: Conversation
     ) -> Rulebook:
-        """The rulebook in `text`, checked exactly as FOLLOWUP_RULEBOOK is, and against the
-        templates the club uses (`drafts`, else the deployment's): RulebookError or DraftsError
-        naming `source` (or the templates), the key and the problem."""
-        rulebook = rulebook_from_text(text, source or pasted_name("rulebook"))
-        drafts_fit(drafts or self.drafts, rulebook)
-        return rulebook
+        """The conversation's rulebook among `found` (`by_channel`)."""
+        key = channel_key(person, conversation)
+        return found.get(key, self.rulebook) if key is not None else self.rulebook
+
+    def own_rulebook(self, rules: ClubRules) -> Rulebook:
+        """A club's own rulebook, parsed on first use of this version. Checked when it was set:
+        should a later release read it more strictly, the club's follow-ups fall back to the
+        deployment's rulebook (and the log says which club) rather than stop every nudge."""
+        try:
+            parsed = self._cached(
+                rules, lambda: rulebook_from_text(rules.toml, pasted_name("rulebook"))
+            )
+        except RulebookError:
+            log.warning("club %s's own rulebook no longer reads", rules.club_id)
+            return self.rulebook
+        assert isinstance(parsed, Rulebook)
+        return parsed
 
     def _cached(
         self, rules: ClubRules, parse: Callable[[], Rulebook | DraftBook]
@@ -86,3 +109,39 @@ class ClubBooks:
         parsed = parse()
         self._parsed[key] = (rules, parsed)
         return parsed
+
+
+class ClubBooks(Rulebooks):
+    """The deployment's rulebook and templates, and each club's own, parsed once a version."""
+
+    def __init__(self, rulebook: Rulebook, drafts: DraftBook) -> None:
+        super().__init__(rulebook)
+        self.drafts = drafts
+
+    def books(self, own: Mapping[str, ClubRules]) -> Books:
+        """What a club with these own rules (`Clubs.rules`) uses: its own where it has them,
+        else the deployment's."""
+        own_rulebook, own_drafts = own.get("rulebook"), own.get("drafts")
+        rulebook = self.own_rulebook(own_rulebook) if own_rulebook else self.rulebook
+        drafts = self.drafts
+        if own_drafts is not None:
+            try:
+                made = self._cached(
+                    own_drafts, lambda: drafts_from_text(own_drafts.toml, pasted_name("drafts"))
+                )
+            except RulebookError:
+                log.warning("club %s's own templates no longer read", own_drafts.club_id)
+            else:
+                assert isinstance(made, DraftBook)
+                drafts = made
+        return Books(rulebook, drafts, own_rulebook, own_drafts)
+
+    def check_rulebook(
+        self, text: str, source: str, *, drafts: DraftBook | None = None
+    ) -> Rulebook:
+        """The rulebook in `text`, checked exactly as FOLLOWUP_RULEBOOK is, and against the
+        templates the club uses (`drafts`, else the deployment's): RulebookError or DraftsError
+        naming `source` (or the templates), the key and the problem."""
+        rulebook = rulebook_from_text(text, source or pasted_name("rulebook"))
+        drafts_fit(drafts or self.drafts, rulebook)
+        return rulebook

@@ -35,6 +35,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.club_rules import Rulebooks
 from bot.digests import DigestSender
 from bot.domain import (
     Address,
@@ -120,6 +121,8 @@ class _Due(NamedTuple):
     nudge: Nudge
     context: NudgeContext
     first_due: datetime
+    # The conversation's rulebook: its club's own when it was logged in a club that has one.
+    rulebook: Rulebook
 
 
 @dataclass(eq=False)
@@ -150,6 +153,7 @@ class Dispatcher:
         self._pacer: Pacer = self.pacer or NoPacing()
         self._platforms = tuple(self.platforms) if self.platforms is not None else None
         self._pauses = _Pauses()
+        self._rulebooks = Rulebooks(self.rulebook)
         self._evenings = FairEvenings(
             self.storage,
             self.messenger,
@@ -278,6 +282,10 @@ class Dispatcher:
                 (c.person.address.platform, c.person.address.workspace) for c in contexts.values()
             }
             closed = set(await uow.workspaces.undeliverable(sorted(workspaces)))
+            # Clubs' own rulebooks, in one read, and only for a batch with a conversation
+            # logged in a channel; each parsed once a version.
+            in_clubs = any(c.conversation.logged_in for c in contexts.values())
+            club_rulebooks = await self._rulebooks.by_channel(uow) if in_clubs else {}
             for group in by_follow_up.values():
                 # The latest of a follow-up's due nudges speaks for all of them: one message.
                 if len(group) > 1:
@@ -289,7 +297,12 @@ class Dispatcher:
                 for old in group[:-1]:
                     _finish(old, NudgeStatus.CANCELLED, "superseded by a later nudge")
                     cancelled.append(old)
-                reason = _why_not_sent(context, closed, self.rulebook)
+                rulebook = (
+                    self._rulebooks.of(club_rulebooks, context.person, context.conversation)
+                    if context is not None
+                    else self.rulebook
+                )
+                reason = _why_not_sent(context, closed, rulebook)
                 if reason is not None:
                     _finish(nudge, NudgeStatus.CANCELLED, reason)
                     cancelled.append(nudge)
@@ -297,7 +310,7 @@ class Dispatcher:
                     continue
                 tally.cancelled[platform] += len(group) - 1
                 assert context is not None
-                sendable.append(_Due(nudge, context, group[0].due_at))
+                sendable.append(_Due(nudge, context, group[0].due_at, rulebook))
             await uow.outbox.settle(cancelled, self.owner)
         report.cancelled += len(cancelled)
         return sendable
@@ -353,8 +366,8 @@ class Dispatcher:
             kind=dm[0].nudge.kind,
             follow_ups=[d.context.follow_up for d in dm],
             conversation=context.conversation,
-            rule=self.rulebook.kinds.get(context.conversation.kind),
-            rulebook=self.rulebook,
+            rule=dm[0].rulebook.kinds.get(context.conversation.kind),
+            rulebook=dm[0].rulebook,
             now=now,
             zone=context.person.zone(self.default_zone),
             late_since=due if now - due > LATE_AFTER else None,
