@@ -17,6 +17,7 @@ from bot.storage.schema import (
     LIBRARY_TABLES,
     bot_state,
     club_events,
+    club_rules,
     clubs,
     conversations,
     event_going,
@@ -375,3 +376,49 @@ async def test_0012_goes_down_and_up_leaving_members_conversations(engine: Async
         assert await db.run_sync(_differences) == []
         # The new club_events starts with no cancellation, whatever the database's default.
         assert (await db.execute(select(club_events))).first() is None
+
+
+async def test_0013_takes_clubs_own_rules_down_and_up_leaving_clubs_and_conversations(
+    engine: AsyncEngine,
+) -> None:
+    """A club's own rulebook goes with 0013; the club and what its members logged stay."""
+    await upgrade_to_head(engine)
+    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
+    async with engine.begin() as db:
+        await db.execute(
+            people.insert(),
+            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
+            | {"next_number": 1, "created_at": T0, "id": 7},
+        )
+        await db.execute(
+            conversations.insert(),
+            {
+                "person_id": 7, "contact_name": "Priya Raman", "company": "Deloitte",
+                "company_key": "deloitte", "kind": "alumni-dinner", "met_at": T0,
+                "topics": "", "created_at": T0, "logged_in": "C1",
+            },
+        )  # fmt: skip
+        club_id = (
+            await db.execute(
+                clubs.insert().returning(clubs.c.id),
+                {
+                    "platform": "slack", "workspace": "T1", "channel": "C1",
+                    "name": "Career Club", "timezone": "UTC", "created_by": "U1",
+                    "created_at": T0,
+                },
+            )
+        ).scalar_one()  # fmt: skip
+        await db.execute(
+            club_rules.insert(),
+            {"club_id": club_id, "what": "rulebook", "toml": "version = 1", "set_by": "U1"}
+            | {"set_at": T0},
+        )
+    await downgrade_to(engine, "0012")
+    async with engine.connect() as db:
+        assert "club_rules" not in await db.run_sync(_tables)
+        assert (await db.execute(select(clubs.c.name))).scalars().all() == ["Career Club"]
+        assert (await db.execute(select(conversations.c.kind))).scalars().all() == ["alumni-dinner"]
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        assert await db.run_sync(_differences) == []
+        assert (await db.execute(select(club_rules))).first() is None
