@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.club_rules import ChannelKey, Rulebooks
 from bot.domain import (
     Conversation,
     FollowUp,
@@ -22,7 +23,6 @@ from bot.domain import (
     Person,
     why_not_nudged,
 )
-from bot.club_rules import ChannelKey, Rulebooks
 from bot.ports import UnitOfWork
 from rules.engine import PlacedNudge, Rulebook, place_nudges
 

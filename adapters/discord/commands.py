@@ -16,6 +16,7 @@ from bot.club_commands import (
     CancelEvent,
     ClubDigestSetting,
     ClubOrganizers,
+    ClubOwnRules,
     ClubSetup,
     EditEvent,
     ListEvents,
@@ -23,6 +24,7 @@ from bot.club_commands import (
     ShowClub,
     parse_digest,
 )
+from bot.club_rules import PASTE_LIMIT
 from bot.commands import (
     ChangeSetting,
     Check,
@@ -39,6 +41,7 @@ from bot.commands import (
     parse_number,
 )
 from bot.errors import UserError
+from bot.messages import clubs as say_clubs
 from bot.met import LIMITS, MetInput
 from bot.services import Requester
 from bot.zones import settable_zone_names
@@ -448,6 +451,37 @@ def _server_tz_command(responder: Responder) -> TopCommand:
     return server_tz
 
 
+async def _own_rules(
+    responder: Responder,
+    interaction: Interaction,
+    what: str,
+    change: str,
+    file: discord.Attachment | None,
+) -> None:
+    """/club rules and /club templates: a `file` to set is read here (its size checked before
+    it is fetched) and handed to the core with its name, which an error names."""
+    if change != "set" or file is None:
+        if file is not None:
+            await responder.answer(interaction, None, error="Attach a file only with change: set.")
+            return
+        await responder.answer(interaction, ClubOwnRules(what, change))
+        return
+    if file.size > PASTE_LIMIT:
+        await responder.answer(interaction, None, error=say_clubs.paste_too_long(what, PASTE_LIMIT))
+        return
+    try:
+        text = (await file.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        error = f"{file.filename} isn't UTF-8 text: save it as a plain .toml file. Nothing changed."
+        await responder.answer(interaction, None, error=error)
+        return
+    except discord.HTTPException:
+        error = f"I couldn't fetch {file.filename} from Discord; try again. Nothing changed."
+        await responder.answer(interaction, None, error=error)
+        return
+    await responder.answer(interaction, ClubOwnRules(what, "set", text, source=file.filename))
+
+
 def _club_group(responder: Responder) -> app_commands.Group:
     """/club: this channel's club. Shown by default to members who can manage the server's
     events (Discord enforces it; a server can grant it to a club-officer role in its
@@ -577,6 +611,28 @@ def _club_group(responder: Responder) -> app_commands.Group:
                 await responder.answer(interaction, None, error=str(err))
                 return
         await responder.answer(interaction, command)
+
+    @club.command(name="rules", description="The rulebook this club uses; organizers set their own")
+    @app_commands.describe(
+        change="See it (default), set the club's own from a file, or go back to the default",
+        file="The club's rulebook: a TOML file written like the deployment's rulebook.toml",
+    )
+    @app_commands.choices(change=_as_named("show", "set", "reset"))
+    async def rules(
+        interaction: Interaction, change: str = "show", file: discord.Attachment | None = None
+    ) -> None:
+        await _own_rules(responder, interaction, "rulebook", change, file)
+
+    @club.command(name="templates", description="The draft templates this club uses")
+    @app_commands.describe(
+        change="See them (default), set the club's own from a file, or go back to the default",
+        file="The club's templates: a TOML file written like the deployment's drafts.toml",
+    )
+    @app_commands.choices(change=_as_named("show", "set", "reset"))
+    async def templates(
+        interaction: Interaction, change: str = "show", file: discord.Attachment | None = None
+    ) -> None:
+        await _own_rules(responder, interaction, "drafts", change, file)
 
     @club.command(name="cancel", description="Cancel an event; its card says so")
     @app_commands.describe(event="Its number (/club events)")
