@@ -48,7 +48,7 @@ def test_a_club_rulebook_pasted_in_the_console_plans_a_members_follow_ups(
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in out + result.stderr
-    refused, rest = out.split("That rulebook can't be used, so nothing changed.", 1)
+    _refused, rest = out.split("That rulebook can't be used, so nothing changed.", 1)
     assert rest.lstrip().startswith("your pasted rulebook: version: must be 1")
     assert "Career Club now uses its own rulebook" in rest
     assert "Career Club uses its own rulebook, set by " in rest

@@ -45,7 +45,8 @@ async def test_a_clubs_own_rules_are_kept_replaced_and_reset(storage: Storage) -
     async with storage.session() as uow:
         club = await uow.clubs.add(Club("slack", "T1", "C1", "Career Club", "UTC", "U1", T0))
         other = await uow.clubs.add(Club("discord", "G1", "C9", "Finance", "UTC", "U2", T0))
-        assert club.id is not None and other.id is not None
+        assert club.id is not None
+        assert other.id is not None
         assert await uow.clubs.rules(club.id) == {}
         first = ClubRules(club.id, "rulebook", CLUB_RULEBOOK, "U1", T0)
         await uow.clubs.set_rules(first)
@@ -95,9 +96,11 @@ async def test_a_members_met_in_the_club_follows_the_clubs_rules_through_dispatc
     assert in_dm.is_error
     async with storage.session() as uow:
         person = await uow.people.get(Address("slack", "T1", "maya"))
-        assert person is not None and person.id is not None
+        assert person is not None
+        assert person.id is not None
         ((follow_up, conversation),) = await uow.follow_ups.open(person.id)
-    assert conversation.kind == "alumni-dinner" and conversation.logged_in == CLUB.id
+    assert conversation.kind == "alumni-dinner"
+    assert conversation.logged_in == CLUB.id
     # The club's windows: ideally within 24 hours, still fine up to 3 days.
     assert follow_up.ideal_by == met_at + timedelta(hours=24)
     assert follow_up.due_by == met_at + timedelta(days=3)
@@ -124,17 +127,20 @@ async def test_when_the_club_goes_its_members_follow_ups_stay(storage: Storage) 
     assert not (await say(bot, "maya", "/met Priya Raman, Deloitte, alumni night")).is_error
     async with storage.session() as uow:
         club = await uow.clubs.get("slack", "T1", CLUB.id)
-        assert club is not None and club.id is not None
+        assert club is not None
+        assert club.id is not None
         await uow.clubs.delete(club.id)
     due = await bot.dispatcher.next_due_at()
     assert due is not None
     bot.clock.move_to(due)
     report = await bot.dispatcher.dispatch_due()
     # The default rulebook has no alumni dinners: the nudge is cancelled, the follow-up stays.
-    assert report.sent == 0 and report.cancelled >= 1
+    assert report.sent == 0
+    assert report.cancelled >= 1
     async with storage.session() as uow:
         person = await uow.people.get(Address("slack", "T1", "maya"))
-        assert person is not None and person.id is not None
+        assert person is not None
+        assert person.id is not None
         ((follow_up, conversation),) = await uow.follow_ups.open(person.id)
         assert follow_up.status is FollowUpStatus.PENDING
         assert conversation.contact_name == "Priya Raman"

@@ -94,7 +94,8 @@ async def test_an_organizer_sets_the_clubs_own_rulebook_and_resets_it(
     assert not reply.is_error, text(reply)
     assert text(reply).startswith("Career Club now uses its own rulebook")
     ((key, stored),) = memory_storage.tables.club_rules.items()
-    assert key[1] == "rulebook" and stored.set_by == "alice"
+    assert key[1] == "rulebook"
+    assert stored.set_by == "alice"
     assert stored.toml == CLUB_RULEBOOK.strip()
     shown = text(await say(service, member("bob"), "/club rules"))
     assert shown.startswith("Career Club uses its own rulebook, set by Alice on ")
@@ -201,7 +202,8 @@ async def test_a_paste_too_long_or_empty_is_explained(
         "That's more than 64 KB; a club's rulebook can be up to 64 KB. Nothing changed."
     )
     empty = await say(service, member("alice"), "/club templates set   ")
-    assert empty.is_error and "Paste the TOML after /club templates set" in text(empty)
+    assert empty.is_error
+    assert "Paste the TOML after /club templates set" in text(empty)
     assert memory_storage.tables.club_rules == {}
 
 

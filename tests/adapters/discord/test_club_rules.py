@@ -37,7 +37,8 @@ adequate_days = 3
 async def stored(discord_bot: DiscordBot) -> dict[str, str]:
     async with discord_bot.storage.session() as uow:
         club = await uow.clubs.get("discord", str(GUILD_ID), str(CHANNEL_ID))
-        assert club is not None and club.id is not None
+        assert club is not None
+        assert club.id is not None
         return {what: r.toml for what, r in (await uow.clubs.rules(club.id)).items()}
 
 
