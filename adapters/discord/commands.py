@@ -451,6 +451,25 @@ def _server_tz_command(responder: Responder) -> TopCommand:
     return server_tz
 
 
+def _own_rules_command(
+    responder: Responder, what: str, name: str, description: str, like: str
+) -> app_commands.Command[Any, ..., None]:
+    """/club rules or /club templates: see them, set the club's own from a file, or reset."""
+
+    @app_commands.command(name=name, description=description)
+    @app_commands.describe(
+        change="See (default), set the club's own from a file, or go back to the default",
+        file=f"A TOML file written like the deployment's {like}.toml",
+    )
+    @app_commands.choices(change=_as_named("show", "set", "reset"))
+    async def own_rules(
+        interaction: Interaction, change: str = "show", file: discord.Attachment | None = None
+    ) -> None:
+        await _own_rules(responder, interaction, what, change, file)
+
+    return own_rules
+
+
 async def _own_rules(
     responder: Responder,
     interaction: Interaction,
@@ -612,27 +631,11 @@ def _club_group(responder: Responder) -> app_commands.Group:
                 return
         await responder.answer(interaction, command)
 
-    @club.command(name="rules", description="The rulebook this club uses; organizers set their own")
-    @app_commands.describe(
-        change="See it (default), set the club's own from a file, or go back to the default",
-        file="The club's rulebook: a TOML file written like the deployment's rulebook.toml",
-    )
-    @app_commands.choices(change=_as_named("show", "set", "reset"))
-    async def rules(
-        interaction: Interaction, change: str = "show", file: discord.Attachment | None = None
-    ) -> None:
-        await _own_rules(responder, interaction, "rulebook", change, file)
-
-    @club.command(name="templates", description="The draft templates this club uses")
-    @app_commands.describe(
-        change="See them (default), set the club's own from a file, or go back to the default",
-        file="The club's templates: a TOML file written like the deployment's drafts.toml",
-    )
-    @app_commands.choices(change=_as_named("show", "set", "reset"))
-    async def templates(
-        interaction: Interaction, change: str = "show", file: discord.Attachment | None = None
-    ) -> None:
-        await _own_rules(responder, interaction, "drafts", change, file)
+    for what, name, description, like in (
+        ("rulebook", "rules", "The rulebook this club uses; organizers set their own", "rulebook"),
+        ("drafts", "templates", "The draft templates this club uses", "drafts"),
+    ):
+        club.add_command(_own_rules_command(responder, what, name, description, like))
 
     @club.command(name="cancel", description="Cancel an event; its card says so")
     @app_commands.describe(event="Its number (/club events)")

@@ -4,26 +4,12 @@ is planned and nudged by the club's kind and windows."""
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
+from tests.club_rulebooks import ALUMNI_DINNER as DINNER
+from tests.club_rulebooks import BUNDLED
 from tests.e2e.test_console import console
 
-BUNDLED = resources.files("rules").joinpath("rulebook.toml").read_text("utf-8")
-DINNER = """\
-[kinds.alumni-dinner]
-label = "alumni dinner"
-aliases = ["alumni night"]
-event = true
-linkedin_advice = ""
-[[kinds.alumni-dinner.follow_ups]]
-methods = ["email"]
-what = "a thank-you email to the alum you sat with"
-length = "a few sentences"
-advice = "thank them and name one thing they told you"
-ideal_hours = 24
-adequate_days = 3
-"""
 SCRIPT = f"""\
 :in #career-club
 /club setup Career Club tz:America/Chicago
@@ -63,5 +49,8 @@ def test_a_club_rulebook_pasted_in_the_console_plans_a_members_follow_ups(
         "2026-03-09 16:00 CDT",
     ]
     assert all("Priya Raman" in dm for dm in nudges)
-    assert all("Tip: thank them and name one thing they told you." in dm for dm in nudges[:2])
+    assert all(
+        "Tip: thank them for their time and name one thing they told you." in dm
+        for dm in nudges[:2]
+    )
     assert "has closed" in nudges[2]

@@ -6,7 +6,6 @@ has), its drafts come from the club's templates; and when the club goes, the fol
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 
 from bot.commands import parse_command
 from bot.domain import Address, Channel, Club, ClubRules, FollowUpStatus
@@ -14,31 +13,10 @@ from bot.ports import Storage
 from bot.replies import Reply
 from bot.services import Requester
 from bot.testing import TestBot, make_test_bot
+from tests.club_rulebooks import BUNDLED, CLUB_RULEBOOK, CLUB_TEMPLATES
 
 CLUB = Channel("C42", "career-club")
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
-BUNDLED = resources.files("rules").joinpath("rulebook.toml").read_text("utf-8")
-BUNDLED_DRAFTS = resources.files("rules").joinpath("drafts.toml").read_text("utf-8")
-ALUMNI_DINNER = """
-[kinds.alumni-dinner]
-label = "alumni dinner"
-aliases = ["alumni night"]
-event = true
-linkedin_advice = ""
-[[kinds.alumni-dinner.follow_ups]]
-methods = ["email"]
-what = "a thank-you email to the alum you sat with, naming what they told you"
-length = "a few sentences"
-advice = "thank them for their time and name one thing they told you"
-ideal_hours = 24
-adequate_days = 3
-"""
-CLUB_RULEBOOK = BUNDLED + ALUMNI_DINNER
-CLUB_TEMPLATES = BUNDLED_DRAFTS.replace(
-    '    "Great to meet you at {event}",\n    "Thank you for the conversation at {event}",\n'
-    '    "Following up from {event}",\n',
-    '    "Career Club alumni night: thank you, {first_name}",\n',
-).replace('kinds = ["networking", "group"]', 'kinds = ["networking", "group", "alumni-dinner"]')
 
 
 async def test_a_clubs_own_rules_are_kept_replaced_and_reset(storage: Storage) -> None:

@@ -315,34 +315,41 @@ async def _a_student_with_a_conversation(db: AsyncConnection, *, kind: str) -> N
     )
 
 
+async def _a_member_of_a_club(db: AsyncConnection, kind: str) -> int:
+    """A student (id 7) whose conversation of `kind` was logged in club channel C1; the
+    club's id."""
+    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
+    await db.execute(
+        people.insert(),
+        {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
+        | {"next_number": 1, "created_at": T0, "id": 7},
+    )
+    await db.execute(
+        conversations.insert(),
+        {
+            "person_id": 7, "contact_name": "Priya Raman", "company": "Deloitte",
+            "company_key": "deloitte", "kind": kind, "met_at": T0, "topics": "",
+            "created_at": T0, "event": "Deloitte Night", "logged_in": "C1",
+        },
+    )  # fmt: skip
+    club_id: int = (
+        await db.execute(
+            clubs.insert().returning(clubs.c.id),
+            {
+                "platform": "slack", "workspace": "T1", "channel": "C1",
+                "name": "Career Club", "timezone": "UTC", "created_by": "U1",
+                "created_at": T0,
+            },
+        )
+    ).scalar_one()  # fmt: skip
+    return club_id
+
+
 async def test_0012_goes_down_and_up_leaving_members_conversations(engine: AsyncEngine) -> None:
     """Clubs come and go with 0012; a student's conversation logged in a club channel stays."""
     await upgrade_to_head(engine)
-    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
     async with engine.begin() as db:
-        await db.execute(
-            people.insert(),
-            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
-            | {"next_number": 1, "created_at": T0, "id": 7},
-        )
-        await db.execute(
-            conversations.insert(),
-            {
-                "person_id": 7, "contact_name": "Priya Raman", "company": "Deloitte",
-                "company_key": "deloitte", "kind": "networking", "met_at": T0, "topics": "",
-                "created_at": T0, "event": "Deloitte Night", "logged_in": "C1",
-            },
-        )  # fmt: skip
-        club_id = (
-            await db.execute(
-                clubs.insert().returning(clubs.c.id),
-                {
-                    "platform": "slack", "workspace": "T1", "channel": "C1",
-                    "name": "Career Club", "timezone": "UTC", "created_by": "U1",
-                    "created_at": T0,
-                },
-            )
-        ).scalar_one()  # fmt: skip
+        club_id = await _a_member_of_a_club(db, "networking")
         event_id = (
             await db.execute(
                 club_events.insert().returning(club_events.c.id),
@@ -383,31 +390,8 @@ async def test_0013_takes_clubs_own_rules_down_and_up_leaving_clubs_and_conversa
 ) -> None:
     """A club's own rulebook goes with 0013; the club and what its members logged stay."""
     await upgrade_to_head(engine)
-    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
     async with engine.begin() as db:
-        await db.execute(
-            people.insert(),
-            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
-            | {"next_number": 1, "created_at": T0, "id": 7},
-        )
-        await db.execute(
-            conversations.insert(),
-            {
-                "person_id": 7, "contact_name": "Priya Raman", "company": "Deloitte",
-                "company_key": "deloitte", "kind": "alumni-dinner", "met_at": T0,
-                "topics": "", "created_at": T0, "logged_in": "C1",
-            },
-        )  # fmt: skip
-        club_id = (
-            await db.execute(
-                clubs.insert().returning(clubs.c.id),
-                {
-                    "platform": "slack", "workspace": "T1", "channel": "C1",
-                    "name": "Career Club", "timezone": "UTC", "created_by": "U1",
-                    "created_at": T0,
-                },
-            )
-        ).scalar_one()  # fmt: skip
+        club_id = await _a_member_of_a_club(db, "alumni-dinner")
         await db.execute(
             club_rules.insert(),
             {"club_id": club_id, "what": "rulebook", "toml": "version = 1", "set_by": "U1"}

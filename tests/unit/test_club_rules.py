@@ -6,7 +6,6 @@ back to the deployment's; anyone else is refused."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from importlib import resources
 
 import pytest
 
@@ -20,27 +19,9 @@ from bot.services import FollowUpService, Requester
 from bot.testing import InMemoryStorage
 from rules.drafts import load_drafts
 from rules.engine import Rulebook, load_rulebook
+from tests.club_rulebooks import BUNDLED, BUNDLED_DRAFTS, CLUB_RULEBOOK
 
 CLUB = Channel("C42", "career-club")
-BUNDLED = resources.files("rules").joinpath("rulebook.toml").read_text("utf-8")
-BUNDLED_DRAFTS = resources.files("rules").joinpath("drafts.toml").read_text("utf-8")
-# The bundled rulebook with a kind of the club's own: its alumni dinners call for an email
-# within a day, still fine up to three.
-ALUMNI_DINNER = """
-[kinds.alumni-dinner]
-label = "alumni dinner"
-aliases = ["alumni night", "dinner with alumni"]
-event = true
-linkedin_advice = ""
-[[kinds.alumni-dinner.follow_ups]]
-methods = ["email"]
-what = "a thank-you email to the alum you sat with, naming what they told you"
-length = "a few sentences"
-advice = "thank them for their time and name one thing they told you"
-ideal_hours = 24
-adequate_days = 3
-"""
-CLUB_RULEBOOK = BUNDLED + ALUMNI_DINNER
 
 
 def member(user: str, *, channel: Channel | None = CLUB) -> Requester:
@@ -220,5 +201,4 @@ def test_club_books_parse_each_version_once() -> None:
 
 
 def default_time() -> datetime:
-
     return datetime(2026, 3, 6, 20, 0, tzinfo=UTC)

@@ -4,8 +4,6 @@ names the file, the key and the problem, and nothing changes); the answer fits a
 
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
 
 pytest.importorskip("discord")
@@ -15,23 +13,10 @@ import discord  # after the skip: these tests need the [discord] extra
 from adapters.discord.testing import ATTACHMENT_PATH, CHANNEL_ID, GUILD_ID, text_of
 from bot.club_rules import PASTE_LIMIT
 from tests.adapters.discord.conftest import BOB, DiscordBot
+from tests.club_rulebooks import ALUMNI_DINNER as DINNER
+from tests.club_rulebooks import BUNDLED
 
 EVENTS = discord.Permissions.text() | discord.Permissions(manage_events=True)
-BUNDLED = resources.files("rules").joinpath("rulebook.toml").read_text("utf-8")
-DINNER = """
-[kinds.alumni-dinner]
-label = "alumni dinner"
-aliases = ["alumni night"]
-event = true
-linkedin_advice = ""
-[[kinds.alumni-dinner.follow_ups]]
-methods = ["email"]
-what = "a thank-you email to the alum you sat with"
-length = "a few sentences"
-advice = "thank them and name one thing they told you"
-ideal_hours = 24
-adequate_days = 3
-"""
 
 
 async def stored(discord_bot: DiscordBot) -> dict[str, str]:

@@ -4,26 +4,14 @@ the paste, the key and the problem; every answer fits the limits the fake Slack 
 
 from __future__ import annotations
 
-from importlib import resources
-
 from tests.adapters.slack.conftest import SlackHarness
 from tests.adapters.slack.test_clubs import MEMBER, said
+from tests.club_rulebooks import ALUMNI_DINNER, BUNDLED
 
-BUNDLED = resources.files("rules").joinpath("rulebook.toml").read_text("utf-8")
-DINNER = """
-[kinds.alumni-dinner]
-label = "alumni dinner & Q&A"
-aliases = ["alumni night"]
-event = true
-linkedin_advice = ""
-[[kinds.alumni-dinner.follow_ups]]
-methods = ["email"]
-what = "a thank-you email to the alum you sat with <in your own words>"
-length = "a few sentences"
-advice = "thank them and name one thing they told you"
-ideal_hours = 24
-adequate_days = 3
-"""
+# Slack escapes &, < and > in a command's text: the bot must read them back as typed.
+DINNER = ALUMNI_DINNER.replace('label = "alumni dinner"', 'label = "alumni dinner & Q&A"').replace(
+    "naming what they told you", "<in your own words>"
+)
 
 
 async def test_an_organizer_pastes_the_clubs_rulebook_and_members_see_it(
