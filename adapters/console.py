@@ -54,10 +54,12 @@ Type the commands you would type in Slack or Discord:
   /club setup NAME tz:ZONE · /club organizers add @bob     in a club's channel (:in #name)
   /club event "Night" when:"thu 6pm-8pm" kind:networking · /club events · /club digest
   /club going 1 · log 1 · fair 1 (a fair's priority list) · /club delete (then confirm)
+  /club rules · /club templates · :paste /club rules set (then the TOML, then :end) · reset
 And the console's own:
   :advance 25h    move the virtual clock (30m, 2d, 1h30m) and deliver the nudges on the way
   :as alice       act as another student (each has their own follow-ups and settings)
   :in #club       type the next commands in a shared channel (for /club); :dm to leave it
+  :paste COMMAND  the lines that follow, up to :end, are the command's text (a TOML file)
   :now            the virtual time
   :help           this text
   :quit           leave (so does end of input)"""
@@ -153,6 +155,8 @@ class Console:
         self.user = user
         # The shared channel the next commands come from (`:in #name`); None: a DM.
         self.channel: str | None = None
+        # `:paste COMMAND`: the command, and the lines gathered for it until `:end`.
+        self.pasting: tuple[str, list[str]] | None = None
         self.echo = echo
         self.export_dir = export_dir or Path.cwd()
 
@@ -169,6 +173,10 @@ class Console:
 
     async def handle(self, line: str) -> bool:
         """Run one line; False to stop."""
+        if self.pasting is not None and line.strip().casefold() != ":end":
+            # Pasted lines are kept as they are: a TOML file's comments and indents included.
+            self.pasting[1].append(line.rstrip("\r\n"))
+            return True
         line = line.strip()
         if not line or line.startswith("#"):
             return True
@@ -192,7 +200,8 @@ class Console:
 
     async def _slash_command(self, line: str) -> None:
         try:
-            command = parse_command(line)
+            # A /met typed in a club's channel is logged there, as on Slack and Discord.
+            command = parse_command(line, where=self.channel)
         except UserError as err:
             self.say(str(err))
             return
@@ -246,6 +255,19 @@ class Console:
             self.say("You are now in your DMs with the bot.")
         elif name == "advance":
             await self._advance(argument)
+        elif name == "paste":
+            if not argument.startswith("/"):
+                self.say("Paste into which command? Like :paste /club rules set, then :end.")
+            else:
+                self.pasting = (argument, [])
+                self.say(f"Pasting into {argument[:40]}: type or paste the lines, then :end.")
+        elif name == "end":
+            if self.pasting is None:
+                self.say("Nothing is being pasted; :paste /club rules set starts it.")
+            else:
+                command, lines = self.pasting
+                self.pasting = None
+                await self._slash_command(command + "\n" + "\n".join(lines))
         else:
             self.say(f"“:{name[:20]}” isn't a console command. Type :help for the list.")
         return True

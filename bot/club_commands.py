@@ -19,6 +19,7 @@ __all__ = [
     "CancelEvent",
     "ClubCommand",
     "ClubOrganizers",
+    "ClubOwnRules",
     "ClubSetup",
     "DeleteClub",
     "EditEvent",
@@ -76,6 +77,19 @@ class ClubDigestSetting:
     show: bool = True
     day: int | None = None
     at: time | None = None
+
+
+@dataclass(frozen=True)
+class ClubOwnRules:
+    """/club rules [set TOML | reset] and /club templates [set TOML | reset]: see the rulebook
+    (`what` "rulebook") or draft templates ("drafts") the club's follow-ups use, give it its
+    own (organizers), or go back to the deployment's. `source` names the pasted text in an
+    error: an attachment's file name, else "your pasted rulebook"."""
+
+    what: str = "rulebook"
+    change: str = "show"  # "show", "set" or "reset"
+    text: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,7 @@ class ScheduledEventEnded:
 ClubCommand = (
     ShowClub
     | ClubDigestSetting
+    | ClubOwnRules
     | ClubSetup
     | DeleteClub
     | ClubOrganizers
@@ -171,6 +186,7 @@ ClubCommand = (
 CLUB_COMMANDS = (
     ShowClub,
     ClubDigestSetting,
+    ClubOwnRules,
     ClubSetup,
     DeleteClub,
     ClubOrganizers,
@@ -199,6 +215,8 @@ _SUBCOMMANDS = (
     "cancel",
     "digest",
     "delete",
+    "rules",
+    "templates",
     "going",
     "log",
     "fair",
@@ -261,6 +279,8 @@ def parse_club(text: str) -> ClubCommand:
         if confirm not in ("", "confirm", "yes"):
             raise UserError("Usage: /club delete (then /club delete confirm).")
         return DeleteClub(confirmed=bool(confirm))
+    if sub in ("rules", "rulebook", "templates", "drafts"):
+        return parse_own_rules("rulebook" if sub in ("rules", "rulebook") else "drafts", rest)
     if sub in ("edit", "cancel", "going", "log", "fair"):
         args = rest.split(maxsplit=1)
         event_id = _event_number(args[0] if args else "", sub)
@@ -287,6 +307,22 @@ def parse_club(text: str) -> ClubCommand:
         f"“{clip(sub, 40)}” isn't a /club command.{hint} Try setup, organizers, event, events, "
         "edit, cancel, digest, delete or help."
     )
+
+
+def parse_own_rules(what: str, text: str) -> ClubOwnRules:
+    """show (nothing), set TOML (the TOML as typed, its lines kept) or reset."""
+    words = text.split(maxsplit=1)
+    change = words[0].casefold() if words else "show"
+    name = "rules" if what == "rulebook" else "templates"
+    if change not in ("show", "set", "reset"):
+        raise UserError(
+            f"Usage: /club {name} to see them, /club {name} set followed by the TOML, or "
+            f"/club {name} reset to go back to the default."
+        )
+    pasted = words[1] if len(words) > 1 else ""
+    if change != "set" and pasted.strip():
+        raise UserError(f"Usage: /club {name} {change}.")
+    return ClubOwnRules(what, change, pasted)
 
 
 def parse_digest(text: str) -> ClubDigestSetting:

@@ -38,6 +38,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.club_rules import Rulebooks
 from bot.digests import DigestSender
 from bot.domain import (
     Address,
@@ -126,6 +127,8 @@ class _Due(NamedTuple):
     nudge: Nudge
     context: NudgeContext
     first_due: datetime
+    # The conversation's rulebook: its club's own when it was logged in a club that has one.
+    rulebook: Rulebook
 
 
 @dataclass(eq=False)
@@ -156,6 +159,7 @@ class Dispatcher:
         self._pacer: Pacer = self.pacer or NoPacing()
         self._platforms = tuple(self.platforms) if self.platforms is not None else None
         self._pauses = _Pauses()
+        self._rulebooks = Rulebooks(self.rulebook)
         self._evenings = FairEvenings(
             self.storage,
             self.messenger,
@@ -292,6 +296,10 @@ class Dispatcher:
                 (c.person.address.platform, c.person.address.workspace) for c in contexts.values()
             }
             closed = set(await uow.workspaces.undeliverable(sorted(workspaces)))
+            # Clubs' own rulebooks, in one read, and only for a batch with a conversation
+            # logged in a channel; each parsed once a version.
+            in_clubs = any(c.conversation.logged_in for c in contexts.values())
+            club_rulebooks = await self._rulebooks.by_channel(uow) if in_clubs else {}
             for group in by_follow_up.values():
                 # The latest of a follow-up's due nudges speaks for all of them: one message.
                 if len(group) > 1:
@@ -303,7 +311,12 @@ class Dispatcher:
                 for old in group[:-1]:
                     _finish(old, NudgeStatus.CANCELLED, "superseded by a later nudge")
                     cancelled.append(old)
-                reason = _why_not_sent(context, closed, self.rulebook)
+                rulebook = (
+                    self._rulebooks.of(club_rulebooks, context.person, context.conversation)
+                    if context is not None
+                    else self.rulebook
+                )
+                reason = _why_not_sent(context, closed, rulebook)
                 if reason is not None:
                     _finish(nudge, NudgeStatus.CANCELLED, reason)
                     cancelled.append(nudge)
@@ -311,7 +324,7 @@ class Dispatcher:
                     continue
                 tally.cancelled[platform] += len(group) - 1
                 assert context is not None
-                sendable.append(_Due(nudge, context, group[0].due_at))
+                sendable.append(_Due(nudge, context, group[0].due_at, rulebook))
             await uow.outbox.settle(cancelled, self.owner)
         report.cancelled += len(cancelled)
         return sendable
@@ -395,13 +408,14 @@ class Dispatcher:
                 part[0].nudge.kind,
                 sorted((d.context.follow_up for d in part), key=lambda f: f.number),
                 part[0].context.conversation,
-                self.rulebook.kinds.get(part[0].context.conversation.kind),
+                part[0].rulebook.kinds.get(part[0].context.conversation.kind),
+                part[0].rulebook,
             )
             for part in together.values()
         ]
         return moment_message(
             groups,
-            rulebook=self.rulebook,
+            rulebook=dm[0].rulebook,
             now=now,
             zone=person.zone(self.default_zone),
             late_since=due if now - due > LATE_AFTER else None,

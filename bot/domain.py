@@ -24,6 +24,7 @@ __all__ = [
     "Club",
     "ClubDigest",
     "ClubEvent",
+    "ClubRules",
     "Conversation",
     "DeliveryRow",
     "DigestKind",
@@ -206,6 +207,18 @@ class Club:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class ClubRules:
+    """A club's own rulebook (`what` "rulebook") or draft templates ("drafts"): the TOML its
+    organizers pasted, validated when they did, and who set it when."""
+
+    club_id: int
+    what: str
+    toml: str
+    set_by: str
+    set_at: datetime
 
 
 @dataclass

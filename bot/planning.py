@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.club_rules import ChannelKey, Rulebooks
 from bot.domain import (
     Conversation,
     FollowUp,
@@ -38,6 +39,18 @@ class NudgePlanner:
     now: datetime
     # The due times of every nudge planned so far, for the scheduler's wake-up.
     due_times: list[datetime] = field(default_factory=list)
+    # Clubs' own rulebooks: a conversation logged in a club channel is planned by its club's
+    # (`rulebook` is the deployment's). Read once a command, on the first such conversation.
+    rulebooks: Rulebooks | None = None
+    _club_rulebooks: dict[ChannelKey, Rulebook] | None = field(default=None, repr=False)
+
+    async def rulebook_for(self, person: Person, conversation: Conversation) -> Rulebook:
+        """The rulebook the conversation's follow-ups are planned by."""
+        if self.rulebooks is None or conversation.logged_in is None:
+            return self.rulebook
+        if self._club_rulebooks is None:
+            self._club_rulebooks = await self.rulebooks.by_channel(self.uow)
+        return self.rulebooks.of(self._club_rulebooks, person, conversation)
 
     def plan(
         self,
@@ -46,19 +59,22 @@ class NudgePlanner:
         conversation: Conversation,
         already_sent: Mapping[NudgeKind, int],
         last_sent_at: datetime | None = None,
+        rulebook: Rulebook | None = None,
     ) -> list[PlacedNudge]:
         """The follow-up's nudges from now on, by the rules and the person's settings; none
         when it is closed, past its deadline, or not nudged (see `why_not_nudged`). A nudge
         that can't leave quiet hours in time goes out now: the person is awake, since every
-        plan is made for a command of theirs."""
+        plan is made for a command of theirs. `rulebook`: the conversation's
+        (`rulebook_for`), the deployment's when not given."""
+        rules = rulebook or self.rulebook
         if (
             follow_up.status is not FollowUpStatus.PENDING
             or follow_up.due_by <= self.now
-            or why_not_nudged(person, conversation, self.rulebook) is not None
+            or why_not_nudged(person, conversation, rules) is not None
         ):
             return []
         return place_nudges(
-            self.rulebook.timing,
+            rules.timing,
             met_at=conversation.met_at,
             ideal_by=follow_up.ideal_by,
             due_by=follow_up.due_by,
@@ -76,7 +92,10 @@ class NudgePlanner:
         self, person: Person, conversation: Conversation, follow_ups: Sequence[FollowUp]
     ) -> list[tuple[FollowUp, list[PlacedNudge]]]:
         """Nudges for new follow-ups (none have any yet), added in one statement."""
-        planned = [(f, self.plan(person, f, conversation, {})) for f in follow_ups]
+        rulebook = await self.rulebook_for(person, conversation)
+        planned = [
+            (f, self.plan(person, f, conversation, {}, rulebook=rulebook)) for f in follow_ups
+        ]
         nudges = [p for _, placed in planned for p in placed]
         await self.uow.outbox.add(
             [Nudge(f.id or 0, p.kind, p.due_at) for f, placed in planned for p in placed]
@@ -95,7 +114,8 @@ class NudgePlanner:
             await outbox.sent_counts(follow_up.id, kept_at=self.now),
             await outbox.last_sent_at(follow_up.id),
         )
-        planned = self.plan(person, follow_up, conversation, sent, last_sent_at)
+        rulebook = await self.rulebook_for(person, conversation)
+        planned = self.plan(person, follow_up, conversation, sent, last_sent_at, rulebook)
         await self.uow.outbox.replace_pending(
             follow_up.id, [Nudge(follow_up.id, p.kind, p.due_at) for p in planned], self.now
         )

@@ -16,6 +16,7 @@ from bot.domain import (
     Club,
     ClubDigest,
     ClubEvent,
+    ClubRules,
     Conversation,
     EventPrompt,
     FairList,
@@ -523,6 +524,24 @@ class Clubs(Protocol):
     async def delete(self, club_id: int) -> None:
         """Delete a club with its organizers, events and who was going to them; members'
         conversations and follow-ups stay."""
+        ...
+
+    async def rules(self, club_id: int) -> dict[str, ClubRules]:
+        """The club's own rulebook and templates, by `ClubRules.what`; those it has none of
+        are left out (it uses the deployment's)."""
+        ...
+
+    async def set_rules(self, rules: ClubRules) -> None:
+        """Keep the club's own rulebook or templates, replacing what it had."""
+        ...
+
+    async def reset_rules(self, club_id: int, what: str) -> bool:
+        """Go back to the deployment's rulebook or templates; False when it had none."""
+        ...
+
+    async def rules_by_channel(self) -> dict[tuple[str, str, str], list[ClubRules]]:
+        """Every club's own rules, by its (platform, workspace, channel): one read, for
+        resolving many conversations' rulebooks at once."""
         ...
 
     async def organizers(self, club_id: int) -> list[str]:

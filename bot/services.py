@@ -273,7 +273,9 @@ class FollowUpService:
             person = Person(
                 address=address, created_at=now, quiet_hours=self.rulebook.timing.default_quiet
             )
-        planner = NudgePlanner(uow, self.rulebook, self.default_zone, now)
+        planner = NudgePlanner(
+            uow, self.rulebook, self.default_zone, now, rulebooks=self._deps.club_books
+        )
         if not record:
             return _where(
                 requester,

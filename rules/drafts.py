@@ -28,6 +28,8 @@ __all__ = [
     "DraftStyle",
     "DraftsError",
     "Phrasings",
+    "drafts_fit",
+    "drafts_from_text",
     "fill",
     "fill_within",
     "load_drafts",
@@ -226,6 +228,12 @@ def load_drafts(path: Path | str | None = None, *, rulebook: Rulebook | None = N
     Raises DraftsError naming the file, the line and the problem.
     """
     source, text = read_rule_file(path, "drafts.toml", _file_error)
+    return drafts_from_text(text, source, rulebook=rulebook)
+
+
+def drafts_from_text(text: str, source: str, *, rulebook: Rulebook | None = None) -> DraftBook:
+    """Validate draft templates' TOML text (a file's, or what a club's organizers pasted),
+    checked exactly as a file is; `source` names it in the DraftsError."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -234,6 +242,12 @@ def load_drafts(path: Path | str | None = None, *, rulebook: Rulebook | None = N
             source, int(found.group(1)) if found else None, "(syntax)", str(err)
         ) from None
     return _Loader(source, text).book(data, rulebook)
+
+
+def drafts_fit(book: DraftBook, rulebook: Rulebook) -> None:
+    """Check templates already loaded against another rulebook (a club's own): every kind a
+    style names is in it, and each of its kinds can get its drafts. Raises DraftsError."""
+    _Loader(book.source, "").against(book, rulebook)
 
 
 class _Lines:

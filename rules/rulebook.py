@@ -35,6 +35,7 @@ __all__ = [
     "load_rulebook",
     "normalize_kind",
     "parse_rulebook",
+    "rulebook_from_text",
 ]
 
 
@@ -294,6 +295,12 @@ def load_rulebook(path: Path | str | None = None) -> Rulebook:
     Raises RulebookError naming the file, the key and the problem.
     """
     source, text = read_rule_file(path, "rulebook.toml", RulebookError)
+    return rulebook_from_text(text, source)
+
+
+def rulebook_from_text(text: str, source: str) -> Rulebook:
+    """Validate a rulebook's TOML text (a file's, or one a club's organizers pasted), checked
+    exactly as a file is; `source` names it in the RulebookError."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -16,6 +16,7 @@ from bot.club_commands import (
     CancelEvent,
     ClubDigestSetting,
     ClubOrganizers,
+    ClubOwnRules,
     ClubSetup,
     DeleteClub,
     EditEvent,
@@ -24,6 +25,7 @@ from bot.club_commands import (
     ShowClub,
     parse_digest,
 )
+from bot.club_rules import PASTE_LIMIT
 from bot.commands import (
     ChangeSetting,
     Check,
@@ -40,6 +42,7 @@ from bot.commands import (
     parse_number,
 )
 from bot.errors import UserError
+from bot.messages import clubs as say_clubs
 from bot.met import LIMITS, MetInput
 from bot.services import Requester
 from bot.zones import settable_zone_names
@@ -459,6 +462,56 @@ def _server_tz_command(responder: Responder) -> TopCommand:
     return server_tz
 
 
+def _own_rules_command(
+    responder: Responder, what: str, name: str, description: str, like: str
+) -> app_commands.Command[Any, ..., None]:
+    """/club rules or /club templates: see them, set the club's own from a file, or reset."""
+
+    @app_commands.command(name=name, description=description)
+    @app_commands.describe(
+        change="See (default), set the club's own from a file, or go back to the default",
+        file=f"A TOML file written like the deployment's {like}.toml",
+    )
+    @app_commands.choices(change=_as_named("show", "set", "reset"))
+    async def own_rules(
+        interaction: Interaction, change: str = "show", file: discord.Attachment | None = None
+    ) -> None:
+        await _own_rules(responder, interaction, what, change, file)
+
+    return own_rules
+
+
+async def _own_rules(
+    responder: Responder,
+    interaction: Interaction,
+    what: str,
+    change: str,
+    file: discord.Attachment | None,
+) -> None:
+    """/club rules and /club templates: a `file` to set is read here (its size checked before
+    it is fetched) and handed to the core with its name, which an error names."""
+    if change != "set" or file is None:
+        if file is not None:
+            await responder.answer(interaction, None, error="Attach a file only with change: set.")
+            return
+        await responder.answer(interaction, ClubOwnRules(what, change))
+        return
+    if file.size > PASTE_LIMIT:
+        await responder.answer(interaction, None, error=say_clubs.paste_too_long(what, PASTE_LIMIT))
+        return
+    try:
+        text = (await file.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        error = f"{file.filename} isn't UTF-8 text: save it as a plain .toml file. Nothing changed."
+        await responder.answer(interaction, None, error=error)
+        return
+    except discord.HTTPException:
+        error = f"I couldn't fetch {file.filename} from Discord; try again. Nothing changed."
+        await responder.answer(interaction, None, error=error)
+        return
+    await responder.answer(interaction, ClubOwnRules(what, "set", text, source=file.filename))
+
+
 def _club_group(responder: Responder) -> app_commands.Group:
     """/club: this channel's club. Shown by default to members who can manage the server's
     events (Discord enforces it; a server can grant it to a club-officer role in its
@@ -592,6 +645,12 @@ def _club_group(responder: Responder) -> app_commands.Group:
                 await responder.answer(interaction, None, error=str(err))
                 return
         await responder.answer(interaction, command)
+
+    for what, name, description, like in (
+        ("rulebook", "rules", "The rulebook this club uses; organizers set their own", "rulebook"),
+        ("drafts", "templates", "The draft templates this club uses", "drafts"),
+    ):
+        club.add_command(_own_rules_command(responder, what, name, description, like))
 
     @club.command(name="cancel", description="Cancel an event; its card says so")
     @app_commands.describe(event="Its number (/club events)")

@@ -14,6 +14,7 @@ from bot.club_commands import (
     CancelEvent,
     ClubDigestSetting,
     ClubOrganizers,
+    ClubOwnRules,
     ClubSetup,
     DeleteClub,
     EditEvent,
@@ -124,6 +125,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     FairAtEvent: clubs.fair_at_event,
     ScheduledEventEnded: clubs.scheduled_event_ended,
     ClubDigestSetting: clubs.digest_setting,
+    ClubOwnRules: clubs.club_own_rules,
 }
 
 # Commands about the asker's workspace rather than about them: they run with the asker as they

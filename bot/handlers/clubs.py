@@ -15,6 +15,7 @@ from bot.club_commands import (
     CancelEvent,
     ClubDigestSetting,
     ClubOrganizers,
+    ClubOwnRules,
     ClubSetup,
     DeleteClub,
     EditEvent,
@@ -27,8 +28,9 @@ from bot.club_commands import (
     ScheduledEventEnded,
     ShowClub,
 )
+from bot.club_rules import PASTE_LIMIT, pasted_name
 from bot.digests import AFTER_EVENT, event_digest, next_weekly
-from bot.domain import Address, Club, ClubEvent, DigestKind, Person, company_key
+from bot.domain import Address, Club, ClubEvent, ClubRules, DigestKind, Person, company_key
 from bot.errors import UserError
 from bot.event_prompts import plan_prompts
 from bot.event_times import parse_event_time
@@ -40,12 +42,14 @@ from bot.messages import clubs as say
 from bot.met import LIMITS, clean_text
 from bot.replies import EventCard, FairPrefill, Reply
 from bot.zones import zone_or_error
+from rules.drafts import drafts_from_text
 from rules.engine import Rulebook
-from rules.rulebook import normalize_kind
+from rules.rulebook import RulebookError, normalize_kind
 
 __all__ = [
     "cancel_event",
     "change_organizers",
+    "club_own_rules",
     "delete_club",
     "digest_setting",
     "edit_event",
@@ -495,3 +499,42 @@ def _companies(text: str) -> tuple[str, ...]:
     if too_long:
         raise UserError(say.company_too_long(too_long[0], LIMITS["company"]))
     return companies
+
+
+# -- the club's own rules and templates -----------------------------------------------------------
+
+
+async def club_own_rules(command: ClubOwnRules, ctx: Context) -> Reply:
+    """/club rules and /club templates: what the club's follow-ups use, shown to anyone in the
+    channel; its own, set from pasted TOML (checked exactly as the deployment's files are) or
+    reset to the deployment's, by organizers. A bad paste changes nothing."""
+    what = command.what
+    if command.change == "show":
+        club = await _the_club(ctx)
+        assert club.id is not None
+        books = ctx.deps.club_books.books(await ctx.uow.clubs.rules(club.id))
+        own = books.own_rulebook if what == "rulebook" else books.own_drafts
+        by = await _name_of(ctx, own.set_by) if own is not None else ""
+        return say.own_rules_shown(club, what, books, own, by)
+    doing = "change its rules" if what == "rulebook" else "change its draft templates"
+    club = await _as_organizer(ctx, doing)
+    assert club.id is not None
+    if command.change == "reset":
+        was_own = await ctx.uow.clubs.reset_rules(club.id, what)
+        return say.own_rules_reset(club, what, was_own)
+    text = command.text.strip()
+    if not text:
+        raise UserError(say.nothing_pasted(what))
+    if len(text.encode("utf-8")) > PASTE_LIMIT:
+        raise UserError(say.paste_too_long(what, PASTE_LIMIT))
+    source = clip(clean_text(command.source), 100) if command.source.strip() else ""
+    books = ctx.deps.club_books.books(await ctx.uow.clubs.rules(club.id))
+    try:
+        if what == "rulebook":
+            ctx.deps.club_books.check_rulebook(text, source, drafts=books.drafts)
+        else:
+            drafts_from_text(text, source or pasted_name(what), rulebook=books.rulebook)
+    except RulebookError as err:
+        raise UserError(say.bad_paste(what, str(err))) from None
+    await ctx.uow.clubs.set_rules(ClubRules(club.id, what, text, ctx.asker.address.user, ctx.now))
+    return say.own_rules_set(club, what)

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.club_rules import Books, ClubBooks
 from bot.commands import OnFollowUp
 from bot.domain import Address, Channel, Club, Conversation, FollowUp, Person, Workspace
 from bot.errors import UserError
@@ -39,6 +40,11 @@ class Dependencies:
     # The base URL the bot's public HTTP server is reached at (FOLLOWUP_PUBLIC_URL), for
     # calendar subscriptions; None where there is none.
     public_url: str | None = None
+    # Clubs' own rulebooks and templates, parsed once a version (`bot.club_rules`).
+    club_books: ClubBooks = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "club_books", ClubBooks(self.rulebook, self.drafts))
 
 
 @dataclass
@@ -85,6 +91,19 @@ class Context:
     @property
     def rulebook(self) -> Rulebook:
         return self.deps.rulebook
+
+    async def books_in(self, logged_in: str | None) -> Books:
+        """The rulebook and templates of a conversation logged in channel `logged_in` (None: a
+        DM): its club's own where it has them, else the deployment's. Found as
+        `bot.club_rules.channel_key` finds them, so planning, sending and drafting agree."""
+        club_books = self.deps.club_books
+        if logged_in is None:
+            return club_books.books({})
+        address = self.person.address
+        club = await self.uow.clubs.get(address.platform, address.workspace, logged_in)
+        if club is None or club.id is None:
+            return club_books.books({})
+        return club_books.books(await self.uow.clubs.rules(club.id))
 
     @property
     def zone(self) -> ZoneInfo:

@@ -136,6 +136,7 @@ async def close_windows(ctx: Context, rows: Sequence[tuple[FollowUp, Conversatio
 
 async def mark_done(command: MarkDone, ctx: Context) -> Reply:
     follow_up, conversation = await ctx.follow_up(command)
+    rulebook = (await ctx.books_in(conversation.logged_in)).rulebook
     if follow_up.status is FollowUpStatus.DONE:
         return say.already_done(follow_up, conversation)
     siblings = await ctx.uow.follow_ups.of_conversation(conversation.id or 0)
@@ -146,8 +147,8 @@ async def mark_done(command: MarkDone, ctx: Context) -> Reply:
                 follow_up,
                 command.method,
                 sibling=by_method,
-                kind=ctx.rulebook.kinds.get(conversation.kind),
-                rulebook=ctx.rulebook,
+                kind=rulebook.kinds.get(conversation.kind),
+                rulebook=rulebook,
             )
         )
     follow_up.status = FollowUpStatus.DONE
@@ -162,18 +163,19 @@ async def mark_done(command: MarkDone, ctx: Context) -> Reply:
     still_open = [
         s for s in siblings if s.id != follow_up.id and s.status is FollowUpStatus.PENDING
     ]
-    return say.done_reply(follow_up, conversation, still_open, ctx.rulebook)
+    return say.done_reply(follow_up, conversation, still_open, rulebook)
 
 
 async def snooze(command: Snooze, ctx: Context) -> Reply:
     """Nudge again later: never past the deadline, and out of quiet hours when it can be."""
     follow_up, conversation = await ctx.follow_up(command)
+    rulebook = (await ctx.books_in(conversation.logged_in)).rulebook
     if follow_up.status is not FollowUpStatus.PENDING:
         raise UserError(say.nothing_to_snooze(follow_up))
     now, zone, quiet = ctx.now, ctx.zone, ctx.person.quiet_hours
     target = _snooze_target(command.duration, now, zone, quiet)
     # Never past the deadline: at the latest, the last call before it.
-    latest = messages.snooze_limit(follow_up, ctx.rulebook)
+    latest = messages.snooze_limit(follow_up, rulebook)
     if latest <= now:
         raise UserError(say.too_late_to_snooze(follow_up, now))
     moment, clamped = min(target, latest), target > latest
@@ -183,7 +185,7 @@ async def snooze(command: Snooze, ctx: Context) -> Reply:
             moment,
             quiet,
             zone,
-            margin=ctx.rulebook.timing.quiet_margin,
+            margin=rulebook.timing.quiet_margin,
             earliest=now,
             latest=latest,
             later_first=True,
@@ -224,6 +226,7 @@ def _snooze_target(text: str, now: datetime, zone: ZoneInfo, quiet: QuietHours |
 async def skip(command: Skip, ctx: Context) -> Reply:
     """Not following up: fine after events; after an interview, asked to confirm first."""
     follow_up, conversation = await ctx.follow_up(command)
+    rulebook = (await ctx.books_in(conversation.logged_in)).rulebook
     # A missed one may be skipped too: it leaves the "missed lately" list.
     if follow_up.status not in (
         FollowUpStatus.PENDING,
@@ -231,7 +234,7 @@ async def skip(command: Skip, ctx: Context) -> Reply:
         FollowUpStatus.NOT_NEEDED,
     ):
         raise UserError(say.not_skippable(follow_up, conversation))
-    kind = ctx.rulebook.kinds.get(conversation.kind)
+    kind = rulebook.kinds.get(conversation.kind)
     missed = follow_up.status is not FollowUpStatus.PENDING
     if kind is not None and kind.required and not command.confirmed and not missed:
         return say.skip_question(follow_up, conversation, kind)

@@ -22,7 +22,9 @@ async def record_conversation(command: Met, ctx: Context) -> Reply:
     """Save who they met and the follow-ups the rules ask for; answer with the plan."""
     now, zone, person_id = ctx.now, ctx.zone, ctx.person_id
     fields = command.fields or MetInput.from_text(command.text, time_prefix=when_prefix(now, zone))
-    details = validate_met(fields, ctx.rulebook, now=now, zone=zone)
+    # A conversation logged in a club's channel follows the club's own rulebook, if it has one.
+    rulebook = (await ctx.books_in(command.where)).rulebook
+    details = validate_met(fields, rulebook, now=now, zone=zone)
     follow_ups = ctx.uow.follow_ups
     earlier = await follow_ups.conversations_at(person_id, company_key(details.company))
     notes: list[Section] = []
@@ -91,7 +93,7 @@ async def record_conversation(command: Met, ctx: Context) -> Reply:
         follow_ups=nudged,
         earlier=earlier,
         person=ctx.person,
-        rulebook=ctx.rulebook,
+        rulebook=rulebook,
         now=now,
         zone=zone,
         nudged=any(nudges for _, nudges in nudged),

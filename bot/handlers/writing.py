@@ -17,14 +17,15 @@ __all__ = ["check", "draft", "edit_greeting"]
 async def draft(command: Draft, ctx: Context) -> Reply:
     follow_up, conversation = await ctx.follow_up(command)
     assert conversation.id is not None
+    books = await ctx.books_in(conversation.logged_in)
     return draft_reply(
-        book=ctx.deps.drafts,
+        book=books.drafts,
         proofreader=ctx.deps.proofreader,
         follow_up=follow_up,
         conversation=conversation,
         siblings=await ctx.uow.follow_ups.of_conversation(conversation.id),
         person=ctx.person,
-        rulebook=ctx.rulebook,
+        rulebook=books.rulebook,
         now=ctx.now,
         zone=ctx.zone,
         names=await ctx.uow.follow_ups.recorded_names(ctx.person_id),

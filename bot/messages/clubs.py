@@ -4,11 +4,12 @@ so a club's name can never become a mention."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.domain import Club, ClubEvent
+from bot.club_rules import Books
+from bot.domain import Club, ClubEvent, ClubRules
 from bot.fairs import is_fair_key
-from bot.formatting import clip, format_moment
+from bot.formatting import clip, format_day, format_moment
 from bot.met import MetInput
 from bot.replies import (
     FAIR_LABEL,
@@ -24,6 +25,7 @@ from rules.engine import Rulebook
 __all__ = [
     "CLUB_NAME_LIMIT",
     "TITLE_LIMIT",
+    "bad_paste",
     "club_deleted",
     "club_shown",
     "club_updated",
@@ -51,12 +53,17 @@ __all__ = [
     "not_a_fair",
     "not_in_a_channel",
     "not_your_event",
+    "nothing_pasted",
     "only_organizers",
     "organizer_added",
     "organizer_already",
     "organizer_not_one",
     "organizer_removed",
     "organizers_shown",
+    "own_rules_reset",
+    "own_rules_set",
+    "own_rules_shown",
+    "paste_too_long",
     "set_up",
     "title_missing",
     "title_too_long",
@@ -381,3 +388,85 @@ def digest_changed(club: Club, first: datetime | None) -> Reply:
         f"This club now gets {_weekly(club)} ({club.timezone} time); the first on "
         f"{format_moment(first, club.zone)}."
     )
+
+
+# -- the club's own rules and templates -----------------------------------------------------------
+
+_OWN_NAME = {"rulebook": "rules", "drafts": "templates"}
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    if hours > 48 and hours % 24 == 0:
+        return f"{int(hours // 24)} days"
+    return f"{hours:g} hours" if hours != 1 else "1 hour"
+
+
+def own_rules_shown(club: Club, what: str, books: Books, own: ClubRules | None, by: str) -> Reply:
+    """What the club uses, where it came from, and (for the rulebook) each kind in short."""
+    name = _OWN_NAME[what]
+    if own is None:
+        origin = f"{clip(club.name, 60)} uses the deployment's default {_NOUN[what]}."
+    else:
+        origin = (
+            f"{clip(club.name, 60)} uses its own {_NOUN[what]}, set by {clip(by, 60)} on "
+            f"{format_day(own.set_at, club.zone)}."
+        )
+    how = (
+        f"Organizers: /club {name} set followed by the TOML (or a file: Discord's file option) "
+        f"· /club {name} reset goes back to the default"
+    )
+    if what == "drafts":
+        styles = ", ".join(books.drafts.styles)
+        return Reply.text(origin, f"Draft styles: {styles}.", how)
+    rulebook = books.rulebook
+    lines = []
+    for key, kind in rulebook.kinds.items():
+        steps = "; ".join(
+            " or ".join(rulebook.methods[m].label for m in rule.methods if m in rulebook.methods)
+            + f" ideally within {_hours(rule.ideal)}"
+            + (f", still fine up to {_hours(rule.adequate)}" if rule.adequate else "")
+            for rule in kind.follow_ups
+        )
+        lines.append(f"{kind.label} ({key}): {steps or 'no follow-ups'}")
+    return Reply(
+        sections=(
+            Section(origin),
+            Section("\n".join(lines), title="Kinds of conversation"),
+            Section(how),
+        )
+    )
+
+
+_NOUN = {"rulebook": "rulebook", "drafts": "draft templates"}
+
+
+def own_rules_set(club: Club, what: str) -> Reply:
+    return Reply.text(
+        f"{clip(club.name, 60)} now uses its own {_NOUN[what]}: follow-ups members log here "
+        f"use them. /club {_OWN_NAME[what]} shows them."
+    )
+
+
+def own_rules_reset(club: Club, what: str, was_own: bool) -> Reply:
+    if not was_own:
+        return Reply.text(f"{clip(club.name, 60)} already uses the default {_NOUN[what]}.")
+    return Reply.text(f"{clip(club.name, 60)} is back to the default {_NOUN[what]}.")
+
+
+def nothing_pasted(what: str) -> str:
+    return (
+        f"Paste the TOML after /club {_OWN_NAME[what]} set (on Discord, or attach the file), "
+        f"written like the deployment's {'rulebook.toml' if what == 'rulebook' else 'drafts.toml'}."
+    )
+
+
+def paste_too_long(what: str, limit: int) -> str:
+    return (
+        f"That's more than {limit // 1024} KB; a club's {_NOUN[what]} can be up to "
+        f"{limit // 1024} KB. Nothing changed."
+    )
+
+
+def bad_paste(what: str, problem: str) -> str:
+    return f"That {_NOUN[what]} can't be used, so nothing changed. {clip(problem, 600)}"

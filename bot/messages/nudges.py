@@ -54,6 +54,8 @@ class NudgeGroup(NamedTuple):
     follow_ups: Sequence[FollowUp]
     conversation: Conversation
     rule: KindRule | None
+    # The rulebook the conversation follows (a club's own), when not the DM's.
+    rulebook: Rulebook | None = None
 
 
 class Later(NamedTuple):
@@ -115,7 +117,7 @@ def moment_message(
                 with_buttons.append(follow_up.number)
                 actions += [_numbered(a) for a in part.actions if a.follow_up_id == follow_up.id]
     if rest:
-        lines = [_line(f, g, rulebook, now) for g in rest for f in g.follow_ups]
+        lines = [_line(f, g, g.rulebook or rulebook, now) for g in rest for f in g.follow_ups]
         shown: list[str] = []
         for line in lines[:LINES_AT_MOST]:
             if len(line) + 1 > room:
@@ -163,7 +165,7 @@ def _part(
         follow_ups=group.follow_ups,
         conversation=group.conversation,
         rule=group.rule,
-        rulebook=rulebook,
+        rulebook=group.rulebook or rulebook,
         now=now,
         zone=zone,
         late_since=late_since,

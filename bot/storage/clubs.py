@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from bot.domain import Club, ClubEvent, Person
+from bot.domain import Club, ClubEvent, ClubRules, Person
 from bot.storage.engine import Repository, dialect_insert
 from bot.storage.mapping import person_from
 from bot.storage.schema import (
     club_digests,
     club_events,
     club_organizers,
+    club_rules,
     clubs,
     event_going,
     event_prompts,
@@ -83,6 +84,10 @@ def event_from(row: Any) -> ClubEvent:
     )
 
 
+def _rules_from(row: Any) -> ClubRules:
+    return ClubRules(row.club_id, row.what, row.toml, row.set_by, row.set_at)
+
+
 class SqlClubs(Repository):
     async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
         rows = await self.db.execute(
@@ -143,7 +148,41 @@ class SqlClubs(Repository):
         await self.db.execute(delete(club_digests).where(club_digests.c.club_id == club_id))
         await self.db.execute(delete(club_events).where(club_events.c.club_id == club_id))
         await self.db.execute(delete(club_organizers).where(club_organizers.c.club_id == club_id))
+        await self.db.execute(delete(club_rules).where(club_rules.c.club_id == club_id))
         await self.db.execute(delete(clubs).where(clubs.c.id == club_id))
+
+    async def rules(self, club_id: int) -> dict[str, ClubRules]:
+        rows = await self.db.execute(select(club_rules).where(club_rules.c.club_id == club_id))
+        return {row.what: _rules_from(row) for row in rows}
+
+    async def set_rules(self, rules: ClubRules) -> None:
+        values = {"toml": rules.toml, "set_by": rules.set_by, "set_at": rules.set_at}
+        await self.db.execute(
+            dialect_insert(self.db, club_rules)
+            .values(club_id=rules.club_id, what=rules.what, **values)
+            .on_conflict_do_update(
+                index_elements=[club_rules.c.club_id, club_rules.c.what], set_=values
+            )
+        )
+
+    async def reset_rules(self, club_id: int, what: str) -> bool:
+        removed = await self.db.execute(
+            delete(club_rules).where(club_rules.c.club_id == club_id, club_rules.c.what == what)
+        )
+        return bool(removed.rowcount == 1)
+
+    async def rules_by_channel(self) -> dict[tuple[str, str, str], list[ClubRules]]:
+        rows = await self.db.execute(
+            select(club_rules, clubs.c.platform, clubs.c.workspace, clubs.c.channel)
+            .join(clubs, clubs.c.id == club_rules.c.club_id)
+            .order_by(club_rules.c.club_id, club_rules.c.what)
+        )
+        found: dict[tuple[str, str, str], list[ClubRules]] = {}
+        for row in rows:
+            found.setdefault((row.platform, row.workspace, row.channel), []).append(
+                _rules_from(row)
+            )
+        return found
 
     async def organizers(self, club_id: int) -> list[str]:
         rows = await self.db.execute(

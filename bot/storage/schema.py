@@ -38,6 +38,7 @@ __all__ = [
     "club_digests",
     "club_events",
     "club_organizers",
+    "club_rules",
     "clubs",
     "conversations",
     "event_going",
@@ -388,6 +389,18 @@ club_organizers = Table(
     metadata,
     Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", String(64), primary_key=True),
+)
+
+# A club's own rulebook ("rulebook") or draft templates ("drafts"), as the TOML its organizers
+# pasted (validated then), with who set it and when. No row: the deployment's.
+club_rules = Table(
+    "club_rules",
+    metadata,
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
+    Column("what", String(16), primary_key=True),
+    Column("toml", Text, nullable=False),
+    Column("set_by", String(64), nullable=False),
+    Column("set_at", UTCDateTime, nullable=False),
 )
 
 # The events organizers post; `post_ref` is the card's message on the platform, to update it.

@@ -13,6 +13,7 @@ from bot.domain import (
     Club,
     ClubDigest,
     ClubEvent,
+    ClubRules,
     EventPrompt,
     FollowUp,
     NudgeStatus,
@@ -56,8 +57,25 @@ class InMemoryClubs:
         for event_id in events:
             del self.t.club_events[event_id]
         self.t.club_organizers.pop(club_id, None)
+        self.t.club_rules = {k: r for k, r in self.t.club_rules.items() if k[0] != club_id}
         self.t.club_digests = {i: d for i, d in self.t.club_digests.items() if d.club_id != club_id}
         self.t.clubs.pop(club_id, None)
+
+    async def rules(self, club_id: int) -> dict[str, ClubRules]:
+        return {what: r for (club, what), r in sorted(self.t.club_rules.items()) if club == club_id}
+
+    async def set_rules(self, rules: ClubRules) -> None:
+        self.t.club_rules[(rules.club_id, rules.what)] = rules
+
+    async def reset_rules(self, club_id: int, what: str) -> bool:
+        return self.t.club_rules.pop((club_id, what), None) is not None
+
+    async def rules_by_channel(self) -> dict[tuple[str, str, str], list[ClubRules]]:
+        found: dict[tuple[str, str, str], list[ClubRules]] = {}
+        for (club_id, _), rules in sorted(self.t.club_rules.items()):
+            club = self.t.clubs[club_id]
+            found.setdefault((club.platform, club.workspace, club.channel), []).append(rules)
+        return found
 
     async def organizers(self, club_id: int) -> list[str]:
         return sorted(self.t.club_organizers.get(club_id, []))

@@ -10,6 +10,7 @@ from bot.domain import (
     Club,
     ClubDigest,
     ClubEvent,
+    ClubRules,
     Conversation,
     EventPrompt,
     FairList,
@@ -47,6 +48,8 @@ class Tables:
     # A club's added organizers (platform user ids), by club id.
     club_organizers: dict[int, list[str]] = field(default_factory=dict)
     club_events: dict[int, ClubEvent] = field(default_factory=dict)
+    # A club's own rulebook and templates, by (club id, what).
+    club_rules: dict[tuple[int, str], ClubRules] = field(default_factory=dict)
     # Who is going to each event: (event id, person id) → since when.
     event_going: dict[tuple[int, int], datetime] = field(default_factory=dict)
     event_prompts: dict[int, EventPrompt] = field(default_factory=dict)

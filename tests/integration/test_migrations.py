@@ -18,6 +18,7 @@ from bot.storage.schema import (
     LIBRARY_TABLES,
     bot_state,
     club_events,
+    club_rules,
     clubs,
     conversations,
     event_going,
@@ -51,6 +52,7 @@ TABLES = {
     "event_going",
     "event_prompts",
     "club_digests",
+    "club_rules",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
@@ -321,34 +323,41 @@ async def _a_student_with_a_conversation(
     )
 
 
+async def _a_member_of_a_club(db: AsyncConnection, kind: str) -> int:
+    """A student (id 7) whose conversation of `kind` was logged in club channel C1; the
+    club's id."""
+    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
+    await db.execute(
+        people.insert(),
+        {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
+        | {"next_number": 1, "created_at": T0, "id": 7},
+    )
+    await db.execute(
+        conversations.insert(),
+        {
+            "person_id": 7, "contact_name": "Priya Raman", "company": "Deloitte",
+            "company_key": "deloitte", "kind": kind, "met_at": T0, "topics": "",
+            "created_at": T0, "event": "Deloitte Night", "logged_in": "C1",
+        },
+    )  # fmt: skip
+    club_id: int = (
+        await db.execute(
+            clubs.insert().returning(clubs.c.id),
+            {
+                "platform": "slack", "workspace": "T1", "channel": "C1",
+                "name": "Career Club", "timezone": "UTC", "created_by": "U1",
+                "created_at": T0,
+            },
+        )
+    ).scalar_one()  # fmt: skip
+    return club_id
+
+
 async def test_0012_goes_down_and_up_leaving_members_conversations(engine: AsyncEngine) -> None:
     """Clubs come and go with 0012; a student's conversation logged in a club channel stays."""
     await upgrade_to_head(engine)
-    person = {"nudges_on": True, "job_status": "searching", "linkedin_plan": "free"}
     async with engine.begin() as db:
-        await db.execute(
-            people.insert(),
-            {**person, "platform": "slack", "workspace": "T1", "user_id": "U1"}
-            | {"next_number": 1, "created_at": T0, "id": 7},
-        )
-        await db.execute(
-            conversations.insert(),
-            {
-                "person_id": 7, "contact_name": "Priya Raman", "company": "Deloitte",
-                "company_key": "deloitte", "kind": "networking", "met_at": T0, "topics": "",
-                "created_at": T0, "event": "Deloitte Night", "logged_in": "C1",
-            },
-        )  # fmt: skip
-        club_id = (
-            await db.execute(
-                clubs.insert().returning(clubs.c.id),
-                {
-                    "platform": "slack", "workspace": "T1", "channel": "C1",
-                    "name": "Career Club", "timezone": "UTC", "created_by": "U1",
-                    "created_at": T0,
-                },
-            )
-        ).scalar_one()  # fmt: skip
+        club_id = await _a_member_of_a_club(db, "networking")
         event_id = (
             await db.execute(
                 club_events.insert().returning(club_events.c.id),
@@ -445,3 +454,26 @@ async def test_0014_follows_scheduled_events_goes_down_and_up_keeping_clubs_and_
             False
         ]
         assert (await db.execute(select(club_events.c.scheduled_event))).scalars().all() == [None]
+
+
+async def test_0015_takes_clubs_own_rules_down_and_up_leaving_clubs_and_conversations(
+    engine: AsyncEngine,
+) -> None:
+    """A club's own rulebook goes with 0015; the club and what its members logged stay."""
+    await upgrade_to_head(engine)
+    async with engine.begin() as db:
+        club_id = await _a_member_of_a_club(db, "alumni-dinner")
+        await db.execute(
+            club_rules.insert(),
+            {"club_id": club_id, "what": "rulebook", "toml": "version = 1", "set_by": "U1"}
+            | {"set_at": T0},
+        )
+    await downgrade_to(engine, "0014")
+    async with engine.connect() as db:
+        assert "club_rules" not in await db.run_sync(_tables)
+        assert (await db.execute(select(clubs.c.name))).scalars().all() == ["Career Club"]
+        assert (await db.execute(select(conversations.c.kind))).scalars().all() == ["alumni-dinner"]
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        assert await db.run_sync(_differences) == []
+        assert (await db.execute(select(club_rules))).first() is None

@@ -9,10 +9,11 @@ from __future__ import annotations
 from .fake_http import DiscordLimits, FakeDiscordHTTP, RecordedRequest, logged_in
 from .interactions import InteractionFactory, deliver
 from .messages import EPHEMERAL, buttons_of, labels_of, last_message, text_of
-from .wire import APPLICATION_ID, BOT_USER_ID, CHANNEL_ID, GUILD_ID, TOKEN
+from .wire import APPLICATION_ID, ATTACHMENT_PATH, BOT_USER_ID, CHANNEL_ID, GUILD_ID, TOKEN
 
 __all__ = [
     "APPLICATION_ID",
+    "ATTACHMENT_PATH",
     "BOT_USER_ID",
     "CHANNEL_ID",
     "EPHEMERAL",

@@ -141,6 +141,9 @@ class _Response:
     async def text(self, encoding: str = "utf-8") -> str:
         return self._text
 
+    async def read(self) -> bytes:
+        return self._text.encode("utf-8")
+
     async def __aenter__(self) -> _Response:
         return self
 
@@ -161,6 +164,8 @@ class FakeDiscordHTTP:
     # The messages refused as over Discord's size limits, with what each broke.
     refused_as_invalid: list[tuple[RecordedRequest, list[str]]] = field(default_factory=list)
     _nonces: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    # Files members attached to commands, served from Discord's CDN: by path, their text.
+    attachments: dict[str, str] = field(default_factory=dict)
     _answers: list[_Answer] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(940000000000000001))
 
@@ -266,6 +271,10 @@ class FakeDiscordHTTP:
         headers = self.limits.bucket_headers(path) if self.limits is not None else {}
         return _Response(status, reply, headers)
 
+    def get(self, url: str, **kwargs: Any) -> _Response:
+        """A file fetched from Discord's CDN (an attachment's URL)."""
+        return self.request("GET", url, **kwargs)
+
     async def close(self) -> None:
         self.closed = True
 
@@ -287,6 +296,8 @@ class FakeDiscordHTTP:
                 "verify_key": "0" * 64,
                 "flags": 0,
             }
+        if method == "GET" and path in self.attachments:
+            return 200, self.attachments[path]
         if (method, path) == ("POST", "/users/@me/channels"):
             recipient = int(body["recipient_id"])
             return 200, {

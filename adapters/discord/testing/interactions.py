@@ -15,7 +15,7 @@ from typing import Any
 import discord
 from discord.gateway import DiscordWebSocket
 
-from .wire import APPLICATION_ID, CHANNEL_ID, GUILD_ID, TIMESTAMP, user_payload
+from .wire import APPLICATION_ID, ATTACHMENT_URL, CHANNEL_ID, GUILD_ID, TIMESTAMP, user_payload
 
 __all__ = ["InteractionFactory", "deliver"]
 
@@ -108,6 +108,7 @@ class InteractionFactory:
         user_install: bool = False,
         permissions: discord.Permissions | None = None,
         members: Mapping[str, int] | None = None,
+        attachments: Mapping[str, tuple[str, int]] | None = None,
     ) -> dict[str, Any]:
         """A slash command ("followups done") with its options; with `focused`, the
         autocomplete request for that option instead. `members` are member options (by name:
@@ -122,6 +123,14 @@ class InteractionFactory:
             resolved["members"][str(user)] = {
                 "nick": None, "roles": [], "joined_at": TIMESTAMP, "flags": 0,
                 "permissions": str(discord.Permissions.text().value),
+            }  # fmt: skip
+        for key, (filename, size) in (attachments or {}).items():
+            # An attached file, as Discord resolves it: served at ATTACHMENT_URL + its name.
+            attachment_id = str(next(self._ids))
+            leaf.append({"type": 11, "name": key, "value": attachment_id})
+            resolved.setdefault("attachments", {})[attachment_id] = {
+                "id": attachment_id, "filename": filename, "size": size,
+                "url": f"{ATTACHMENT_URL}{filename}", "proxy_url": f"{ATTACHMENT_URL}{filename}",
             }  # fmt: skip
         for key, value in (options or {}).items():
             kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
@@ -139,7 +148,7 @@ class InteractionFactory:
                 }
             ]
         data = {"id": str(next(self._ids)), "name": words[0], "type": 1, "options": nested}
-        if members:
+        if members or attachments:
             data["resolved"] = resolved
         return self._base(
             4 if focused else 2,

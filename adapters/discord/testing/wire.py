@@ -6,6 +6,8 @@ from typing import Any
 
 __all__ = [
     "APPLICATION_ID",
+    "ATTACHMENT_PATH",
+    "ATTACHMENT_URL",
     "BOT_USER",
     "BOT_USER_ID",
     "CHANNEL_ID",
@@ -22,6 +24,9 @@ BOT_USER_ID = 910000000000000002
 GUILD_ID = 920000000000000001
 CHANNEL_ID = 930000000000000001
 TIMESTAMP = "2026-03-06T20:00:00+00:00"
+# Where files attached to commands are served (Discord's CDN), followed by their names.
+ATTACHMENT_PATH = f"/attachments/{CHANNEL_ID}/970000000000000001/"
+ATTACHMENT_URL = f"https://cdn.discordapp.com{ATTACHMENT_PATH}"
 EPHEMERAL = 64
 
 
