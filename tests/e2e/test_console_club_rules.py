@@ -46,11 +46,13 @@ def test_a_club_rulebook_pasted_in_the_console_plans_a_members_follow_ups(
     assert [dm.split("]")[0] for dm in nudges] == [
         "2026-03-07 09:00 CST",
         "2026-03-07 15:00 CST",
+        "2026-03-08 16:00 CDT",  # an event's last call, a day before its adequate deadline
         "2026-03-09 16:00 CDT",
     ]
     assert all("Priya Raman" in dm for dm in nudges)
     assert all(
         "Tip: thank them for their time and name one thing they told you." in dm
-        for dm in nudges[:2]
+        for dm in nudges[:3]
     )
-    assert "has closed" in nudges[2]
+    assert "Last call" in nudges[2]
+    assert "has closed" in nudges[3]
