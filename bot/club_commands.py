@@ -305,7 +305,7 @@ def parse_club(text: str) -> ClubCommand:
     hint = f" Did you mean /club {close[0]}?" if close else ""
     raise UserError(
         f"“{clip(sub, 40)}” isn't a /club command.{hint} Try setup, organizers, event, events, "
-        "edit, cancel, digest, delete or help."
+        "edit, cancel, digest, rules, templates, delete or help."
     )
 
 

@@ -85,6 +85,7 @@ ORGANIZER_COMMANDS = (
     "/club digest weekly mon 9:00 (or off) · "
     "/club setup NAME tz:ZONE renames the club or changes its zone · "
     "/club organizers add @someone · /club organizers remove @someone · "
+    "/club rules set or /club templates set (the club's own, in TOML; reset: the default) · "
     "/club delete (asks first)"
 )
 
