@@ -11,7 +11,6 @@ from sqlalchemy import (
     ColumnElement,
     Update,
     and_,
-    bindparam,
     delete,
     func,
     or_,
@@ -200,16 +199,5 @@ class SqlDigests(Repository):
 @functools.cache
 def _claim_statement(by_platform: bool) -> Update:
     """Claim the next due rows (see `claim_statement`), of the processes' platforms only when
-    `by_platform`."""
-
-    def mine() -> ColumnElement[bool]:
-        return (
-            select(clubs.c.id)
-            .where(
-                clubs.c.id == club_digests.c.club_id,
-                clubs.c.platform.in_(bindparam("platforms", expanding=True)),
-            )
-            .exists()
-        )
-
-    return claim_statement(club_digests, mine if by_platform else None)
+    `by_platform`: a digest is its club's."""
+    return claim_statement(club_digests, (clubs, club_digests.c.club_id) if by_platform else None)

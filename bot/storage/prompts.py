@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Update, bindparam, delete, func, or_, select
+from sqlalchemy import Update, delete, func, or_, select
 
 from bot.domain import EventPrompt, NudgeStatus, PromptKind
 from bot.ports import Claim, PromptContext
@@ -129,16 +129,7 @@ class SqlPrompts(Repository):
 @functools.cache
 def _claim_statement(by_platform: bool) -> Update:
     """Claim the next due rows (see `claim_statement`), of the processes' platforms only when
-    `by_platform`."""
-
-    def mine() -> ColumnElement[bool]:
-        return (
-            select(people.c.id)
-            .where(
-                people.c.id == event_prompts.c.person_id,
-                people.c.platform.in_(bindparam("platforms", expanding=True)),
-            )
-            .exists()
-        )
-
-    return claim_statement(event_prompts, mine if by_platform else None)
+    `by_platform`: a prompt is its member's."""
+    return claim_statement(
+        event_prompts, (people, event_prompts.c.person_id) if by_platform else None
+    )

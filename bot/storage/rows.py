@@ -7,11 +7,12 @@ lease_expires_at, sent_at, last_error) and an index on (status, next_attempt_at)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Integer,
     String,
@@ -38,13 +39,13 @@ __all__ = [
 ]
 
 
-def claim_statement(
-    table: Table, for_platforms: Callable[[], ColumnElement[bool]] | None
-) -> Update:
+def claim_statement(table: Table, owners: tuple[Table, Column[Any]] | None) -> Update:
     """Claim `table`'s next due rows in one statement: due pending rows in due order and rows
     whose lease ran out, locked with SKIP LOCKED (PostgreSQL) so that replicas never claim the
-    same; marked sending, one more attempt. `for_platforms`: the condition that keeps only the
-    rows of the platforms bound as "platforms"."""
+    same; marked sending, one more attempt. `owners`: the table the rows belong to (its
+    `platform` column) and the column of `table` that points at it, to keep only the rows of
+    the platforms bound as "platforms"; None for every platform."""
+
     now = bindparam("now", type_=UTCDateTime())
     limit = bindparam("limit", type_=Integer())
     due = (
@@ -59,9 +60,9 @@ def claim_statement(
         .order_by(table.c.lease_expires_at)
         .limit(limit)
     )
-    if for_platforms is not None:
-        due = due.where(for_platforms())
-        expired = expired.where(for_platforms())
+    if owners is not None:
+        due = due.where(_of_platforms(*owners))
+        expired = expired.where(_of_platforms(*owners))
     due = due.with_for_update(skip_locked=True, of=table)
     expired = expired.with_for_update(skip_locked=True, of=table)
     return (
@@ -76,6 +77,16 @@ def claim_statement(
             attempts=table.c.attempts + 1,
         )
         .returning(*table.c)
+    )
+
+
+def _of_platforms(owners: Table, link: Column[Any]) -> ColumnElement[bool]:
+    """The rows whose owner (the row of `owners` that `link` points at) is on a platform bound
+    as "platforms"."""
+    return (
+        select(owners.c.id)
+        .where(owners.c.id == link, owners.c.platform.in_(bindparam("platforms", expanding=True)))
+        .exists()
     )
 
 

@@ -11,8 +11,10 @@ from bot.domain import (
     ClubEvent,
     Conversation,
     DigestKind,
+    EventPrompt,
     NudgeStatus,
     Person,
+    PromptKind,
 )
 from bot.ports import Claim, Storage, UnitOfWork
 
@@ -232,3 +234,27 @@ async def test_digests_are_planned_once_claimed_once_and_count_the_clubs_convers
                                            due + timedelta(days=1), night.id)])  # fmt: skip
         await uow.digests.drop_pending(club.id, DigestKind.EVENT, night.id)
         assert await uow.digests.next_due_at() is None
+
+
+async def test_a_replica_claims_only_the_prompts_and_digests_of_its_platforms(
+    storage: Storage,
+) -> None:
+    due = T0 + timedelta(days=3)
+    async with storage.session() as uow:
+        club = await uow.clubs.add(a_club())
+        assert club.id is not None
+        night = await uow.clubs.add_event(an_event(club.id))
+        assert night.id is not None
+        member = await add_student(uow, "U2")
+        await uow.prompts.plan([EventPrompt(night.id, member, PromptKind.PROMPT, due)])
+        await uow.digests.plan([ClubDigest(club.id, DigestKind.EVENT, T0, due, due, night.id)])
+    lease = due + timedelta(minutes=2)
+    async with storage.session() as uow:
+        # A Discord-only process: the Slack club's digest and its member's prompt aren't its.
+        assert await uow.prompts.claim_due(Claim(due, "d", lease, 10, ("discord",))) == []
+        assert await uow.digests.claim_due(Claim(due, "d", lease, 10, ("discord",))) == []
+    async with storage.session() as uow:
+        prompts = await uow.prompts.claim_due(Claim(due, "s", lease, 10, ("slack", "discord")))
+        digests = await uow.digests.claim_due(Claim(due, "s", lease, 10, ("slack",)))
+    assert [p.person_id for p in prompts] == [member]
+    assert [d.club_id for d in digests] == [club.id]
