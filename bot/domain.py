@@ -10,7 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from rules.engine import NudgeKind, PlannedFollowUp, QuietHours, Rulebook, should_nudge
@@ -242,18 +241,20 @@ class ClubEvent:
     id: int | None = None
 
 
-class DeliveryRow(Protocol):
-    """A row of an outbox beside the nudges' (an event prompt, a club digest): how its
-    delivery stands, as dispatch settles it."""
+@dataclass(kw_only=True)
+class DeliveryRow:
+    """How a row of an outbox stands (a nudge, an event prompt, a club digest), as dispatch
+    claims, sends and settles it. Each kind adds what it is about and when it falls due, and
+    sets `next_attempt_at` to that when it is not given."""
 
-    id: int | None
-    status: NudgeStatus
-    attempts: int
-    next_attempt_at: datetime | None
-    lease_owner: str | None
-    lease_expires_at: datetime | None
-    sent_at: datetime | None
-    last_error: str | None
+    status: NudgeStatus = NudgeStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    id: int | None = None
 
 
 # A conversation logged in a club's channel counts for an event when it was met this close to
@@ -269,7 +270,7 @@ class DigestKind(enum.StrEnum):
 
 
 @dataclass
-class ClubDigest:
+class ClubDigest(DeliveryRow):
     """One digest a club's channel gets: an outbox row like a nudge, so that replicas post it
     once and a restart loses none. It counts what was logged from `period_start` to
     `period_end` (an event's: the event's conversations, whenever logged)."""
@@ -280,14 +281,6 @@ class ClubDigest:
     period_end: datetime
     due_at: datetime
     event_id: int | None = None
-    status: NudgeStatus = NudgeStatus.PENDING
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    lease_owner: str | None = None
-    lease_expires_at: datetime | None = None
-    sent_at: datetime | None = None
-    last_error: str | None = None
-    id: int | None = None
 
     def __post_init__(self) -> None:
         if self.next_attempt_at is None:
@@ -307,7 +300,7 @@ class PromptKind(enum.StrEnum):
 
 
 @dataclass
-class EventPrompt:
+class EventPrompt(DeliveryRow):
     """One DM to a member after an event they said they were going to: an outbox row like a
     nudge, claimed by one replica, sent, settled."""
 
@@ -315,14 +308,6 @@ class EventPrompt:
     person_id: int
     kind: PromptKind
     due_at: datetime
-    status: NudgeStatus = NudgeStatus.PENDING
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    lease_owner: str | None = None
-    lease_expires_at: datetime | None = None
-    sent_at: datetime | None = None
-    last_error: str | None = None
-    id: int | None = None
 
     def __post_init__(self) -> None:
         if self.next_attempt_at is None:
@@ -414,20 +399,12 @@ class FollowUp:
 
 
 @dataclass
-class Nudge:
+class Nudge(DeliveryRow):
     """One DM in the outbox. The row is the truth: dispatch claims, sends and settles it."""
 
     follow_up_id: int
     kind: NudgeKind
     due_at: datetime
-    status: NudgeStatus = NudgeStatus.PENDING
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    lease_owner: str | None = None
-    lease_expires_at: datetime | None = None
-    sent_at: datetime | None = None
-    last_error: str | None = None
-    id: int | None = None
 
     def __post_init__(self) -> None:
         if self.next_attempt_at is None:
