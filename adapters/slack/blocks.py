@@ -154,11 +154,10 @@ def _section_blocks(section: Section) -> list[dict[str, Any]]:
     fence = "```" if section.preformatted else ""
     # Room for the fences ("```\n" … "\n```") around each chunk of preformatted text.
     budget = MAX_SECTION_TEXT - (2 * len(fence) + 2 if fence else 0)
-    text = section.text
-    if fence:
-        # No two backticks side by side (a zero-width space goes between): nothing in the text
-        # can close the block, so the draft copies as it is.
-        text = _BACKTICK_RUN.sub("`\u200b", text)
+    # No two backticks side by side (a zero-width space goes between): nothing typed can open
+    # a code block that a split would leave open, or close the block a draft is shown in, and
+    # a draft still copies as it is.
+    text = _BACKTICK_RUN.sub("`\u200b", section.text)
     chunks = [
         f"{fence}\n{chunk}\n{fence}" if fence else chunk
         for chunk in _escaped_chunks(text.split("\n"), budget)
