@@ -49,7 +49,16 @@ LIMITS = {
     "greet": 100,
 }
 
-_OPTION = re.compile(r"(?<!\w)(when|event|priority|prio|greet)\s*:\s*", re.IGNORECASE)
+_OPTION = re.compile(
+    r"(?<!\w)(when|event|priority|prio|greet|kind|notes|note|topics)\s*:\s*", re.IGNORECASE
+)
+# What people type for the option keys they guess: `notes:` and `topics:` are the same field.
+_OPTION_KEYS = {"prio": "priority", "note": "topics", "notes": "topics"}
+# Between a name and a company when typed as a sentence: "Sam at Acme", "Sam from Acme".
+_AT = re.compile(r"\s+(?:at|from|@)\s+", re.IGNORECASE)
+# A list of names ending "... and Wen" or "... & Wen": a panel typed with commas.
+_LIST_END = re.compile(r"(?:^|\s)(?:and|&)\s", re.IGNORECASE)
+_LEADING_AND = re.compile(r"^(?:and|&)\s+", re.IGNORECASE)
 _COMMA = re.compile(r"\s*,")
 # Opening quotes and what may close them: phones and keyboards in several languages mix them.
 _QUOTES = {
@@ -60,6 +69,7 @@ _QUOTES = {
     "‘": ("’",),
     "«": ("»",),
 }
+_ANY_QUOTE = "".join(sorted({*_QUOTES, *(c for cs in _QUOTES.values() for c in cs)}))
 _LINES = re.compile(r"\s*[\r\n]+\s*")
 _KIND_WORDS = 4  # the longest kind alias, in words ("career fair good one")
 
@@ -80,15 +90,28 @@ class MetInput:
     greet: str = ""
 
     @classmethod
-    def from_text(cls, text: str, *, time_prefix: TimePrefix | None = None) -> MetInput:
+    def from_text(
+        cls,
+        text: str,
+        *,
+        time_prefix: TimePrefix | None = None,
+        is_kind: Callable[[str], bool] | None = None,
+    ) -> MetInput:
         """Split typed text into fields. `time_prefix(words)` says how many leading words of an
-        unquoted `when:` form a time (the rest goes back into the text). Raises UserError."""
+        unquoted `when:` form a time (the rest goes back into the text). With `is_kind` (is this
+        text a kind of conversation?), text typed as people write it is read too: "Sam at Acme,
+        interview", "Sam from Acme interview", a panel "Jo, Priya and Wen, Initech, interview".
+        Raises UserError."""
         options: dict[str, str] = {}
         kept: list[str] = []
         pos = 0
         while match := _OPTION.search(text, pos):
             kept.append(text[pos : match.start()])
-            key = "priority" if match.group(1).casefold() == "prio" else match.group(1).casefold()
+            key = _OPTION_KEYS.get(match.group(1).casefold(), match.group(1).casefold())
+            if key in ("kind", "topics") and not _names_a_field(text, match, kept, is_kind):
+                kept.append(match.group(0))  # "she was kind: ..." in the notes is just text
+                pos = match.end()
+                continue
             if key in options:
                 raise UserError(f"{key}: is given twice; give it once. Example: {EXAMPLE}")
             start = match.end()
@@ -100,7 +123,8 @@ class MetInput:
                 options[key] = text[start + 1 : end]
                 pos = end + 1
             else:
-                end = _value_end(text, start)
+                # Notes are sentences: an unquoted notes: runs past commas, to the next option.
+                end = _value_end(text, start, commas=key != "topics")
                 words = text[start:end].split()
                 take = len(words)
                 if key == "priority":
@@ -117,13 +141,19 @@ class MetInput:
         kept.append(text[pos:])
 
         fields = [field.strip() for field in "".join(kept).split(",")]
+        kind = options.get("kind", "")
+        if kind:
+            fields.insert(2, kind)  # kind:interview: the fields typed are name, company, notes
+        if is_kind is not None:
+            fields = _arranged(fields, is_kind)
         fields += [""] * (3 - len(fields))
+        topics = ", ".join(f for f in [*fields[3:], options.get("topics", "")] if f)
         return cls(
             # Typed on one line: a line break in a name is no second person (a form's is).
             name=" ".join(fields[0].split()),
             company=fields[1],
             kind=fields[2],
-            topics=", ".join(f for f in fields[3:] if f),
+            topics=topics,
             when=options.get("when", ""),
             event=options.get("event", ""),
             priority=options.get("priority", ""),
@@ -137,8 +167,69 @@ def _find_closing(text: str, start: int, closing: tuple[str, ...]) -> int:
     return min(ends) if ends else -1
 
 
-def _value_end(text: str, start: int) -> int:
-    comma = text.find(",", start)
+def _names_a_field(
+    text: str, match: re.Match[str], kept: Sequence[str], is_kind: Callable[[str], bool] | None
+) -> bool:
+    """Whether `kind:` or `notes:` at `match` is the option and not words of a note: it comes
+    before the notes (fewer than three commas before it) and, for `kind:`, names a kind."""
+    if "".join(kept).count(",") >= 3:
+        return False
+    if match.group(1).casefold() != "kind" or is_kind is None:
+        return True
+    value = text[match.end() : _value_end(text, match.end())].strip().strip(_ANY_QUOTE)
+    return is_kind(value)
+
+
+def _arranged(fields: list[str], is_kind: Callable[[str], bool]) -> list[str]:
+    """`fields` (split at commas) as name, company, kind, notes when they were typed as people
+    write them rather than in that order; as they are when they already are, or when no
+    reading is sure (validation then says what is missing)."""
+    fields = [*fields, *[""] * (3 - len(fields))]
+
+    def starts_with_kind(text: str) -> bool:
+        words = text.split()
+        return any(is_kind(" ".join(words[:take])) for take in range(1, _KIND_WORDS + 1))
+
+    if starts_with_kind(fields[2]):
+        return fields
+    # A panel with commas: "Jo, Priya and Wen, Initech, interview". Only when the names end
+    # like a list, so "Jane, Acme, talked about Kafka, interview" is still asked about.
+    for at, field in enumerate(fields[3:], start=3):
+        if is_kind(field):
+            if _LIST_END.search(fields[at - 2]):
+                # "Jo, Priya, and Wen": a list's last "and" goes; an "and" between two names
+                # stays, split as in a panel typed without commas.
+                names = [_LEADING_AND.sub("", f) for f in fields[: at - 1]]
+                return ["; ".join(n for n in names if n), fields[at - 1], *fields[at:]]
+            break
+    name, at_sign, company = (part.strip() for part in _split_once(fields[0]))
+    if not at_sign:
+        return fields
+    rest = [f for f in fields[1:] if f]
+    if rest and starts_with_kind(rest[0]):  # "Sam at Acme, interview, ..."
+        return [name, company, *rest]
+    # "Sam from Acme interview talked about Kafka": the company runs to the first kind. With
+    # no kind at all, the question is which kind, not whether a sentence is a company.
+    words = company.split()
+    for start in range(1, len(words)):
+        for take in range(min(_KIND_WORDS, len(words) - start), 0, -1):
+            kind = " ".join(words[start : start + take])
+            if is_kind(kind):
+                notes = " ".join(words[start + take :])
+                return [name, " ".join(words[:start]), kind, *([notes] if notes else []), *rest]
+    return [name, company, "", *rest]
+
+
+def _split_once(text: str) -> tuple[str, str, str]:
+    """ "Sam at Acme" as ("Sam", " at ", "Acme"); text with no "at" or "from" as (text, "", "")."""
+    match = _AT.search(text)
+    if match is None or match.start() == 0:
+        return text, "", ""
+    return text[: match.start()], match.group(0), text[match.end() :]
+
+
+def _value_end(text: str, start: int, *, commas: bool = True) -> int:
+    comma = text.find(",", start) if commas else -1
     option = _OPTION.search(text, start)
     ends = [i for i in (comma, option.start() if option else -1) if i >= 0]
     return min(ends) if ends else len(text)
@@ -259,7 +350,9 @@ def validate_met(
             # "interview talked about Kafka": a comma forgotten after the kind.
             topics = f"{spill}, {topics}" if topics else spill
     if kind is None:
-        problems.append(("kind", _kind_problem(kind_text, (name, company), rulebook)))
+        # A kind typed elsewhere ("Jane, Acme, talked about Kafka, interview") is pointed out.
+        others = (name, company, *(part.strip() for part in topics.split(",")))
+        problems.append(("kind", _kind_problem(kind_text, others, rulebook)))
 
     met_at = now
     if fields.when.strip():
@@ -330,7 +423,7 @@ def _kind_at_start(text: str, rulebook: Rulebook) -> tuple[KindRule | None, str]
     return None, ""
 
 
-def _kind_problem(kind_text: str, others: tuple[str, str], rulebook: Rulebook) -> str:
+def _kind_problem(kind_text: str, others: Sequence[str], rulebook: Rulebook) -> str:
     kinds = ", ".join(rulebook.kinds)
     if not kind_text:
         return f"What kind of conversation was it? One of: {kinds}."

@@ -21,9 +21,13 @@ __all__ = ["record_conversation"]
 async def record_conversation(command: Met, ctx: Context) -> Reply:
     """Save who they met and the follow-ups the rules ask for; answer with the plan."""
     now, zone, person_id = ctx.now, ctx.zone, ctx.person_id
-    fields = command.fields or MetInput.from_text(command.text, time_prefix=when_prefix(now, zone))
     # A conversation logged in a club's channel follows the club's own rulebook, if it has one.
     rulebook = (await ctx.books_in(command.where)).rulebook
+    fields = command.fields or MetInput.from_text(
+        command.text,
+        time_prefix=when_prefix(now, zone),
+        is_kind=lambda text: rulebook.find_kind(text) is not None,
+    )
     details = validate_met(fields, rulebook, now=now, zone=zone)
     follow_ups = ctx.uow.follow_ups
     earlier = await follow_ups.conversations_at(person_id, company_key(details.company))

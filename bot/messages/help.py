@@ -19,10 +19,13 @@ def met_help(rulebook: Rulebook) -> Reply:
         (
             Section(
                 "/met NAME, COMPANY, KIND[, what you talked about]\n"
+                "Or as you would say it: /met Sam Lee at Initech, coffee chat, her path into "
+                "product (kind: and notes: work too)\n"
                 'Options anywhere: when:"yesterday 4pm" (default: now) · event:"Spring Fair" '
                 '· priority:1 (career fairs; 1 = you care most) · greet:"Dr. Raman" (how the '
                 "draft greets them)\n"
-                'A panel: names between ; or "and", each gets their own email. No name caught: '
+                'A panel: names between ; or "and" (Jo, Priya and Wen, Initech, interview), '
+                "each gets their own email. No name caught: "
                 "leave it out (/met , Acme, fair) and the draft greets the company's team.",
                 title="Record a conversation",
             ),

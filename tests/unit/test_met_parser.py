@@ -20,11 +20,20 @@ NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 6, 20, tzinfo=UTC)
 RULEBOOK: Rulebook = load_rulebook()
 TIME_PREFIX = when_prefix(NOW, NEW_YORK)
-OPTION_LIKE = re.compile(r"(?<!\w)(when|event|priority|prio|greet)\s*:", re.IGNORECASE)
+OPTION_LIKE = re.compile(
+    r"(?<!\w)(when|event|priority|prio|greet|kind|notes|note|topics)\s*:", re.IGNORECASE
+)
 
 
 def parse(text: str) -> MetInput:
     return MetInput.from_text(text, time_prefix=TIME_PREFIX)
+
+
+def read(text: str) -> MetInput:
+    """As the /met handler reads typed text: knowing the rulebook's kinds."""
+    return MetInput.from_text(
+        text, time_prefix=TIME_PREFIX, is_kind=lambda t: RULEBOOK.find_kind(t) is not None
+    )
 
 
 def validate(text: str) -> MetDetails:
@@ -551,3 +560,89 @@ def test_valid_fields_round_trip(name: str, company: str, kind: str) -> None:
     assert details.kind is RULEBOOK.kinds[kind]
     assert details.topics == ""
     assert details.met_at == NOW
+
+
+# --------------------------------------------------------------------------------------------
+# Text typed as people write it
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "at" / "from" between the name and the company, with or without commas after.
+        (
+            "Sam at Acme, interview, asked about my capstone on grid batteries",
+            MetInput("Sam", "Acme", "interview", "asked about my capstone on grid batteries"),
+        ),
+        ("Sam from Acme interview", MetInput("Sam", "Acme", "interview")),
+        (
+            "Lee from AT&T coffee chat her path, from support to product",
+            MetInput("Lee", "AT&T", "coffee chat", "her path, from support to product"),
+        ),
+        ("Raj @ Hooli, 1:1", MetInput("Raj", "Hooli", "1:1")),
+        (
+            "Ana Ruiz at Bank of America good fair robotics",
+            MetInput("Ana Ruiz", "Bank of America", "good fair", "robotics"),
+        ),
+        # No kind anywhere: the name and the company are read, the kind is asked for.
+        (
+            "Dr. Mariana Oyelaran from the Gates Foundation, we talked about her path",
+            MetInput(
+                "Dr. Mariana Oyelaran", "the Gates Foundation", "", "we talked about her path"
+            ),
+        ),
+        # A panel typed with commas, the list ending in "and".
+        (
+            "Jo, Priya and Wen, Initech, interview, platform team",
+            MetInput("Jo; Priya and Wen", "Initech", "interview", "platform team"),
+        ),
+        (
+            "Jo, Priya, and Wen Li, Initech, interview",
+            MetInput("Jo; Priya; Wen Li", "Initech", "interview"),
+        ),
+        # kind: and notes: as options, notes running past their commas.
+        (
+            "Sam at Acme kind:interview notes: my capstone, grid batteries; portfolio by Friday",
+            MetInput(
+                "Sam", "Acme", "interview", "my capstone, grid batteries; portfolio by Friday"
+            ),
+        ),
+        (
+            'Jane, Acme, kind:"career fair", note: Go, Rust',
+            MetInput("Jane", "Acme", "career fair", "Go, Rust"),
+        ),
+        # Already in order: as typed, "at" in a company included.
+        ("Jane Doe, Made at Home, interview", MetInput("Jane Doe", "Made at Home", "interview")),
+        (
+            "Jane Doe, Acme, interview, met at the fair",
+            MetInput("Jane Doe", "Acme", "interview", "met at the fair"),
+        ),
+    ],
+)
+def test_text_typed_as_people_write_it(text: str, expected: MetInput) -> None:
+    assert read(text) == expected
+
+
+def test_option_words_in_the_notes_stay_words() -> None:
+    typed = (
+        "Jane, Acme, interview, she was really kind: offered to refer me, my notes: ask about Go"
+    )
+    assert read(typed).topics == "she was really kind: offered to refer me, my notes: ask about Go"
+    # Before the notes, kind: that names no kind is text too (and then no kind was given).
+    assert read("Jane, Acme kind: lovely, interview") == MetInput(
+        "Jane", "Acme kind: lovely", "interview"
+    )
+
+
+def test_a_list_of_names_is_read_only_when_it_ends_like_one() -> None:
+    # "talked about kafka" could be a company: no reading is sure, so the student is asked.
+    message = validate_error("Jane, Acme, talked about kafka, interview")
+    assert "“interview” is: the order is name, company, kind" in message
+
+
+def test_a_panel_typed_with_commas_is_three_people() -> None:
+    details = validate_met(
+        read("Jo, Priya, and Wen Li, Initech, interview"), RULEBOOK, now=NOW, zone=NEW_YORK
+    )
+    assert details.people == ("Jo", "Priya", "Wen Li")
+    assert details.company == "Initech"
