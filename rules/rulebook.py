@@ -59,6 +59,20 @@ class NudgeKind(enum.StrEnum):
     WINDOW_CLOSED = "window_closed"
 
 
+# A span of hours: "22:00-08:00", "11pm-7am", "23-7", "10 pm to 7 am", "22.00–08.00".
+_WALL = r"(?P<h{n}>\d{{1,2}})(?:[:.](?P<m{n}>\d{{2}}))?\s*(?P<x{n}>[ap]\.?m\.?)?"
+_SPAN = re.compile(rf"\s*{_WALL.format(n=1)}\s*(?:-|–|—|to|until|till)\s*{_WALL.format(n=2)}\s*")
+
+
+def _hour(hour: int, minute: int, half: str | None) -> tuple[int, int]:
+    """A wall time on a 24-hour clock; an impossible one (13pm) as hour 99, refused later."""
+    if half is None:
+        return hour, minute
+    if not 1 <= hour <= 12:
+        return 99, minute
+    return hour % 12 + (12 if half.startswith("p") else 0), minute
+
+
 @dataclass(frozen=True)
 class QuietHours:
     """A nightly span of local wall-clock time when the bot sends nothing.
@@ -72,11 +86,14 @@ class QuietHours:
 
     @classmethod
     def parse(cls, text: str) -> QuietHours:
-        """Parse "22:00-08:00". Raises ValueError with a friendly message."""
-        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", text)
+        """Parse "22:00-08:00", or as people also write it: "11pm-7am", "23-7", "10 pm to 7
+        am". Raises ValueError with a friendly message."""
+        match = _SPAN.fullmatch(text.casefold())
         if not match:
             raise ValueError(f"“{text}” isn't a span of hours. Write it like 22:00-08:00.")
-        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        (h1, m1), (h2, m2) = (
+            _hour(int(match[f"h{n}"]), int(match[f"m{n}"] or 0), match[f"x{n}"]) for n in (1, 2)
+        )
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
             raise ValueError(f"“{text}” has a time that doesn't exist. Write it like 22:00-08:00.")
         quiet = cls(time(h1, m1), time(h2, m2))

@@ -256,9 +256,9 @@ def test_rulebook_with_invalid_toml_syntax(tmp_path: Path) -> None:
         ),
         pytest.param(
             'default_quiet_hours = "22:00-08:00"',
-            'default_quiet_hours = "10pm-8am"',
+            'default_quiet_hours = "nights"',
             "timing.default_quiet_hours",
-            "“10pm-8am” isn't a span of hours. Write it like 22:00-08:00.",
+            "“nights” isn't a span of hours. Write it like 22:00-08:00.",
             id="bad-default-quiet-hours",
         ),
         pytest.param(
@@ -880,8 +880,11 @@ def test_parse_accepts_spaces_and_sixteen_hours_exactly() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("22-08", "isn't a span of hours"),
+        ("22h-08h", "isn't a span of hours"),
         ("", "isn't a span of hours"),
+        ("10pm", "isn't a span of hours"),
+        ("13pm-7am", "has a time that doesn't exist"),
+        ("0am-7am", "has a time that doesn't exist"),
         ("25:00-08:00", "has a time that doesn't exist"),
         ("22:00-08:60", "has a time that doesn't exist"),
         ("22:00-22:00", "need a start and an end that differ"),
@@ -892,6 +895,22 @@ def test_parse_accepts_spaces_and_sixteen_hours_exactly() -> None:
 def test_parse_rejects_bad_quiet_hours(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         QuietHours.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("11pm-7am", "23:00-07:00"),
+        ("10 pm to 7 am", "22:00-07:00"),
+        ("10:30PM - 6:45AM", "22:30-06:45"),
+        ("12am-6am", "00:00-06:00"),
+        ("11 p.m. until 7 a.m.", "23:00-07:00"),
+        ("23-7", "23:00-07:00"),
+        ("22.00–08.00", "22:00-08:00"),
+    ],
+)
+def test_parse_reads_hours_as_people_write_them(text: str, span: str) -> None:
+    assert str(QuietHours.parse(text)) == span
 
 
 @pytest.mark.parametrize("text", ["22:00-08:00", "09:00-17:00", "23:30-06:15", "00:00-07:00"])

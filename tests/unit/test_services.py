@@ -164,9 +164,11 @@ async def test_companies_without_letters_are_not_one_company(service: FollowUpSe
 
 
 async def test_a_city_zone_is_asked_for(service: FollowUpService) -> None:
-    reply = await say(service, "/followups settings tz EST")
+    # CET is an offset, not a place: summer time would be an hour off. (EST is read as New
+    # York's clock: that is what students in a US club mean by it.)
+    reply = await say(service, "/followups settings tz CET")
     assert reply.is_error
-    assert "America/New_York" in reply.plain_text()
+    assert "Europe/Berlin" in reply.plain_text()
     assert not (await say(service, "/followups settings tz utc")).is_error
 
 
@@ -407,6 +409,13 @@ async def test_settings_show_defaults(service: FollowUpService) -> None:
         ("job accepted", "Job status: accepted"),
         ("linkedin premium", "LinkedIn: premium (LinkedIn notes up to 300 characters)"),
         ("name Alex Kim", "Name: Alex Kim"),
+        # As people say them: a city, a US zone's name, 12-hour quiet hours.
+        ("tz berlin", "Time zone: Europe/Berlin"),
+        ("tz New York", "Time zone: America/New_York"),
+        ("tz Buenos Aires", "Time zone: America/Argentina/Buenos_Aires"),
+        ("tz Pacific", "Time zone: America/Los_Angeles"),
+        ("tz EST", "Time zone: America/New_York"),
+        ("quiet 11pm-7am", "Quiet hours: 23:00-07:00"),
     ],
 )
 async def test_settings_change(service: FollowUpService, command: str, shown: str) -> None:
@@ -418,7 +427,9 @@ async def test_settings_change(service: FollowUpService, command: str, shown: st
     ("command", "expected"),
     [
         ("tz Europe/Berln", "Did you mean Europe/Berlin?"),
-        ("quiet 22-8", "Write it like 22:00-08:00"),
+        ("quiet late", "Write it like 22:00-08:00"),
+        ("tz Gotham", "isn't a time zone I know"),
+        ("tz MST", "doesn't follow daylight saving"),
         ("nudges maybe", "nudges is on or off"),
         ("job retired", "job is accepted or searching"),
         ("timezon UTC", "Did you mean tz?"),
