@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import Conversation, FairEntry, FairList, FollowUp, FollowUpStatus
-from bot.fairs import FairReport, Visit
+from bot.fairs import FairReport, TierChange, Visit
 from bot.formatting import format_moment
 from bot.messages.words import kind_label, method_label
 from bot.replies import Reply, Section
@@ -22,6 +22,7 @@ __all__ = [
     "fair_list_reply",
     "fairs_reply",
     "ignored_priority",
+    "list_followed",
     "matched_line",
     "no_fair_yet",
     "no_such_company",
@@ -227,6 +228,29 @@ def matched_line(fair: FairList, entry: FairEntry | None, typed: str) -> Section
         f"On your {fair.name} list: {entry.company}{matched}, tier {entry.priority}, "
         f"number {entry.position} in your order."
     )
+
+
+def list_followed(
+    changes: Sequence[TierChange], unplanned: Sequence[Conversation], *, zone: ZoneInfo
+) -> str:
+    """What a change to a fair's list did to the conversations already recorded there, as
+    sentences after the change's own (with a leading space), or nothing."""
+    said = []
+    for change in changes:
+        whose = f"Your follow-up #{change.number} with {change.contact} at {change.entry.company}"
+        if not change.nudged:
+            said.append(f"{whose} is optional now: no more reminders.")
+        elif change.first_reminder is not None:
+            first = format_moment(change.first_reminder, zone)
+            said.append(f"{whose} is now nudged, first reminder {first}.")
+        else:
+            said.append(f"{whose} is no longer optional.")
+    for conversation in unplanned:
+        said.append(
+            f"Your conversation with {conversation.contact_name} at {conversation.company} "
+            "stays, as unplanned (not on your list); its follow-ups are unchanged."
+        )
+    return "".join(f" {sentence}" for sentence in said)
 
 
 def ignored_priority(kind: KindRule) -> Section:

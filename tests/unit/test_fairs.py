@@ -4,6 +4,7 @@ from it, and the evening DM after it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,6 +22,7 @@ from bot.commands import (
 )
 from bot.domain import Address, NudgeStatus
 from bot.fairs import PlannedCompany, closest_entry, entries_of, listed_name, parse_companies
+from bot.formatting import format_moment
 from bot.ports import PermanentFailure, RetryAfter
 from bot.replies import Reply
 from bot.services import Requester
@@ -29,6 +31,7 @@ from rules.rulebook import RulebookError, parse_rulebook
 from tests.unit import test_services as services
 from tests.unit.test_services import ALICE, BOB, pending_nudges
 
+NEW_YORK = ZoneInfo("America/New_York")
 PLAN = '/fair plan "Spring Career Fair" Acme:1, Globex:1, Initech:2, Hooli:2, Umbrella:3, Stark:3'
 
 
@@ -166,9 +169,12 @@ async def test_add_remove_and_move_change_the_list(bot: TestBot) -> None:
     assert "Added Wayne (tier 3); Globex is tier 2 now." in text
     assert "7. Wayne (tier 3)" in text
     text = await text_of(bot, "/fair move initech 1")
-    assert "Moved Initech to number 1." in text
-    assert "1. Initech (tier 2)" in text
+    # First in order of interest, above tier-1 Acme: tier 1 too.
+    assert "Moved Initech to number 1, tier 1 now (was 2)." in text
+    assert "1. Initech (tier 1)" in text
     assert "2. Acme (tier 1)" in text
+    text = await text_of(bot, "/fair move Acme 2")
+    assert "Moved Acme to number 2." in text
     text = await text_of(bot, "/fair remove hooli inc")
     assert "Removed Hooli from Spring Career Fair." in text
     assert "Hooli" not in text.split("Removed Hooli")[1]
@@ -296,6 +302,109 @@ async def test_editing_the_priority_replans_the_nudges(
     assert pending_nudges(memory_storage) != [], text
     await say(bot, "/followups edit 1 priority:2")
     assert pending_nudges(memory_storage) == []
+
+
+def quiet_at(moment: datetime) -> bool:
+    """Whether `moment` is in Alice's quiet hours in these tests (22:00-08:00 New York)."""
+    return not 8 <= moment.astimezone(NEW_YORK).hour < 22
+
+
+async def test_moving_a_company_up_nudges_the_brief_chat_already_recorded(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, "/followups settings quiet 22:00-08:00")
+    await say(bot, PLAN)
+    await say(bot, "/met Raj Patel, Initech, career fair, their platform team")
+    assert pending_nudges(memory_storage) == []
+    text = await text_of(bot, "/fair move Initech 1")
+    nudges = pending_nudges(memory_storage)
+    assert nudges != []
+    first = min(due for _, _, due in nudges)
+    assert (
+        "Moved Initech to number 1, tier 1 now (was 2). Your follow-up #1 with Raj Patel at "
+        f"Initech is now nudged, first reminder {format_moment(first, NEW_YORK)}." in text
+    )
+    assert all(due > bot.clock.now() and not quiet_at(due) for _, _, due in nudges)
+    assert "1. Initech (tier 1): Raj Patel, career fair chat: #1 email by" in text
+    assert ", optional" not in text.split("1. Initech")[1].split("\n")[0]
+    # Down among the tier-2 companies: optional again, its reminders cancelled, never missed.
+    text = await text_of(bot, "/fair move Initech 4")
+    assert "tier 2 now (was 1). Your follow-up #1 with Raj Patel at Initech is optional now: " in (
+        text
+    )
+    assert pending_nudges(memory_storage) == []
+    listed = await text_of(bot, "/followups")
+    assert "Optional" in listed
+    assert "Raj Patel" in listed.split("Optional")[1]
+    await bot.run_until(hours=72)
+    assert not [dm for dm in bot.messenger.sent if "Raj Patel" in dm.message.plain_text()][1:]
+    assert "missed" not in await text_of(bot, "/followups")
+
+
+async def test_a_tier_given_with_add_replans_and_a_typed_priority_stays(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, PLAN)
+    await say(bot, "/met Raj Patel, Initech, career fair")
+    await say(bot, "/met Ann Lee, Hooli, career fair, priority:3")
+    text = await text_of(bot, "/fair add Initech:1, Hooli:1")
+    assert "Initech is tier 1 now; Hooli is tier 1 now." in text
+    assert "#1 with Raj Patel at Initech is now nudged, first reminder" in text
+    assert "Ann Lee" not in text.split("\n")[0]  # priority:3 was typed: it stays hers
+    assert {n for n, _, _ in pending_nudges(memory_storage)} == {_id(memory_storage, 1)}
+    text = await text_of(bot, "/fair add Initech:3")
+    assert "#1 with Raj Patel at Initech is optional now: no more reminders." in text
+    assert pending_nudges(memory_storage) == []
+    # A new plan of the same fair gives the tiers it types.
+    text = await text_of(bot, '/fair plan "Spring Career Fair" Initech:1, Acme')
+    assert "#1 with Raj Patel at Initech is now nudged" in text
+    assert "Ann Lee at Hooli stays, as unplanned (not on your list)" in text
+
+
+async def test_a_company_added_after_the_chat_is_matched_to_it(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, PLAN)
+    await say(bot, "/met Bob Lee, Wayne Enterprises, career fair")
+    assert pending_nudges(memory_storage) == []
+    text = await text_of(bot, "/fair add Wayne Enterprises:1")
+    assert "Added Wayne Enterprises (tier 1). Your follow-up #1 with Bob Lee at Wayne" in text
+    assert "7. Wayne Enterprises (tier 1): Bob Lee, career fair chat: #1 email by" in text
+    assert "Not on your list" not in text
+    assert pending_nudges(memory_storage) != []
+
+
+async def test_removing_a_company_met_keeps_its_follow_up_unplanned(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, PLAN)
+    await say(bot, "/met Jane Doe, Acme, career fair")
+    nudges = pending_nudges(memory_storage)
+    text = await text_of(bot, "/fair remove Acme")
+    assert (
+        "Removed Acme from Spring Career Fair. Your conversation with Jane Doe at Acme stays, "
+        "as unplanned (not on your list); its follow-ups are unchanged." in text
+    )
+    assert "Not on your list\nAcme: Jane Doe, career fair chat: #1 email by" in text
+    assert pending_nudges(memory_storage) == nudges
+
+
+async def test_a_move_at_night_plans_no_reminder_in_quiet_hours(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, "/followups settings quiet 22:00-08:00")
+    await say(bot, PLAN)
+    await say(bot, "/met Raj Patel, Initech, career fair")
+    bot.clock.advance(timedelta(hours=8))  # 23:00 in New York
+    text = await text_of(bot, "/fair move Initech 1")
+    nudges = pending_nudges(memory_storage)
+    assert nudges != [], text
+    assert all(due > bot.clock.now() and not quiet_at(due) for _, _, due in nudges)
+
+
+def _id(storage: InMemoryStorage, number: int) -> int:
+    """The id of follow-up #number."""
+    return next(f.id or 0 for f in storage.tables.follow_ups.values() if f.number == number)
 
 
 # -- the evening after ------------------------------------------------------------------------
