@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from bot.commands import parse_command
 from bot.dispatch import LEASE
 from bot.domain import Conversation, FairEntry, FairList, FairVisit, NudgeStatus, Person
 from bot.ports import Claim, Storage, UnitOfWork
+from bot.testing import FakeClock, make_test_bot
+from rules.engine import Rulebook
 from tests.integration.test_storage_contract import T0, add_person
+from tests.unit.test_services import ALICE
 
 FAIR_DAY = date(2026, 3, 6)
 
@@ -279,3 +283,32 @@ async def test_a_conversation_is_matched_to_a_company_added_after_it(storage: St
     async with storage.session() as uow:
         ((visit, _),) = await uow.fairs.visits(alice.id, fair.id)
         assert visit.entry_id == hooli.id
+
+
+async def test_a_fair_changed_after_it_was_planned_on_every_backend(
+    storage: Storage, clock: FakeClock, rulebook: Rulebook
+) -> None:
+    bot = make_test_bot(storage, clock=clock, rulebook=rulebook)
+
+    async def say(text: str) -> str:
+        reply = await bot.service.handle(ALICE, parse_command(text))
+        assert not reply.is_error, reply.plain_text()
+        return reply.plain_text()
+
+    async def next_nudge() -> datetime | None:
+        async with storage.session() as uow:
+            return await uow.outbox.next_due_at()
+
+    await say('/fair plan "Spring Career Fair" Acme:1, Globex:1, Initech:2')
+    await say("/met Raj Patel, Initech, career fair")
+    assert await next_nudge() is None
+    text = await say("/fair move Initech 1")
+    assert "Your follow-up #1 with Raj Patel at Initech is now nudged" in text
+    assert await next_nudge() is not None
+    text = await say("/fair add Initech:2")
+    assert "is optional now: no more reminders" in text
+    assert await next_nudge() is None
+    await say("/followups settings zone America/Los_Angeles")
+    await bot.run_until(hours=30)
+    evenings = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
+    assert [dm.at for dm in evenings] == [datetime(2026, 3, 7, 3, 0, tzinfo=UTC)]  # 19:00 PST

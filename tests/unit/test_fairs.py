@@ -448,6 +448,45 @@ async def test_the_evening_dm_moves_before_early_quiet_hours(bot: TestBot) -> No
     assert evening.at == datetime(2026, 3, 7, 22, 30, tzinfo=UTC)  # 17:30 EST
 
 
+async def test_the_evening_dm_follows_a_new_zone_quiet_hours_and_day(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    def evening_due() -> datetime | None:
+        (fair,) = memory_storage.tables.fair_lists.values()
+        return fair.evening_due_at
+
+    await say(bot, PLAN)
+    text = await text_of(bot, "/followups settings zone America/Los_Angeles")
+    assert evening_due() == datetime(2026, 3, 7, 3, 0, tzinfo=UTC)  # 19:00 PST
+    await say(bot, "/followups settings quiet 18:00-07:00")
+    assert evening_due() == datetime(2026, 3, 7, 1, 30, tzinfo=UTC)  # 17:30 PST
+    assert "That evening I'll DM you a checklist (Sat 7 Mar 17:30 PST)." in await text_of(
+        bot, PLAN + " when:tomorrow"
+    )
+    await bot.run_until(hours=24)
+    assert not [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")], text
+    await bot.run_until(hours=30)
+    (evening,) = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
+    assert evening.at == datetime(2026, 3, 8, 1, 30, tzinfo=UTC)
+    # Sent: a later change of zone sends no second one.
+    await say(bot, "/followups settings zone Europe/London")
+    await bot.run_until(hours=48)
+    assert len([dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]) == 1
+
+
+async def test_a_zone_change_past_the_evenings_hour_sends_it_once_at_once(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, PLAN)  # 15:00 in New York, 20:00 in London: past 19:00 there
+    await say(bot, "/followups settings zone Europe/London")
+    (fair,) = memory_storage.tables.fair_lists.values()
+    assert fair.evening_due_at == bot.clock.now()
+    assert fair.evening_status is NudgeStatus.PENDING
+    await bot.run_until(hours=30)
+    (evening,) = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
+    assert evening.at == datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
+
+
 async def test_a_rate_limited_evening_dm_is_retried_and_a_blocked_one_given_up(
     bot: TestBot,
 ) -> None:
