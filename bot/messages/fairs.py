@@ -290,7 +290,8 @@ def fair_help(rulebook: Rulebook) -> Reply:
         '/fair plan "Spring Career Fair" Acme, Globex, Initech, Hooli when:friday: the list, '
         "in order of interest; Acme:1, Globex:1, Initech:2 for tiers (1 = most). Without "
         "when:, the next fair you planned, or today. /fair plan alone opens a form.",
-        "/fair add Globex:1 · /fair remove Hooli · /fair move Initech 1: change it.",
+        "/fair add Globex:1 · /fair remove Hooli · /fair move Initech 1: change it (a company "
+        "moved among another tier's joins it; conversations already recorded follow).",
         '/fair or /fair show "Spring Career Fair": the list and what happened there. '
         "/fair list: all your fairs.",
         "At the fair, /met each conversation: a company on the list takes its tier; "

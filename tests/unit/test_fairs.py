@@ -299,8 +299,12 @@ async def test_editing_the_priority_replans_the_nudges(
     assert pending_nudges(memory_storage) == []
     text = await text_of(bot, "/followups edit 1 priority:1")
     assert not (await say(bot, "/followups")).is_error
-    assert pending_nudges(memory_storage) != [], text
-    await say(bot, "/followups edit 1 priority:2")
+    nudges = pending_nudges(memory_storage)
+    assert nudges != [], text
+    first = format_moment(min(due for _, _, due in nudges), NEW_YORK)
+    assert f"Nudged now, first reminder {first}." in text
+    text = await text_of(bot, "/followups edit 1 priority:2")
+    assert "No reminders for it now." in text
     assert pending_nudges(memory_storage) == []
 
 
