@@ -233,8 +233,8 @@ def matched_line(fair: FairList, entry: FairEntry | None, typed: str) -> Section
 def list_followed(
     changes: Sequence[TierChange], unplanned: Sequence[Conversation], *, zone: ZoneInfo
 ) -> str:
-    """What a change to a fair's list did to the conversations already recorded there, as
-    sentences after the change's own (with a leading space), or nothing."""
+    """What a change to a fair's list did to the conversations already recorded there, a line
+    each after the change's own (so that a pager splits them between lines), or nothing."""
     said = []
     for change in changes:
         whose = f"Your follow-up #{change.number} with {change.contact} at {change.entry.company}"
@@ -250,7 +250,7 @@ def list_followed(
             f"Your conversation with {conversation.contact_name} at {conversation.company} "
             "stays, as unplanned (not on your list); its follow-ups are unchanged."
         )
-    return "".join(f" {sentence}" for sentence in said)
+    return "".join(f"\n{sentence}" for sentence in said)
 
 
 def ignored_priority(kind: KindRule) -> Section:

@@ -133,7 +133,7 @@ def test_a_career_fair_from_the_list_to_the_nudges() -> None:
     # now, in the rulebook's cadence for what is left of its window.
     moved = out.rsplit("student> /fair move Initech 1\n", 1)[1]
     assert moved.startswith(
-        "Moved Initech to number 1, tier 1 now (was 2). Your follow-up #2 with Raj Patel at "
+        "Moved Initech to number 1, tier 1 now (was 2).\nYour follow-up #2 with Raj Patel at "
         "Initech is now nudged, first reminder Fri 13 Mar 10:00 EDT."
     )
     assert (

@@ -8,6 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.discord.limits import problems as discord_problems
+from adapters.discord.render import pages as discord_pages
+from adapters.slack.blocks import pages as slack_pages
+from adapters.slack.limits import problems as slack_problems
 from bot.commands import (
     AddToFair,
     CommandError,
@@ -325,7 +329,7 @@ async def test_moving_a_company_up_nudges_the_brief_chat_already_recorded(
     assert nudges != []
     first = min(due for _, _, due in nudges)
     assert (
-        "Moved Initech to number 1, tier 1 now (was 2). Your follow-up #1 with Raj Patel at "
+        "Moved Initech to number 1, tier 1 now (was 2).\nYour follow-up #1 with Raj Patel at "
         f"Initech is now nudged, first reminder {format_moment(first, NEW_YORK)}." in text
     )
     assert all(due > bot.clock.now() and not quiet_at(due) for _, _, due in nudges)
@@ -333,7 +337,7 @@ async def test_moving_a_company_up_nudges_the_brief_chat_already_recorded(
     assert ", optional" not in text.split("1. Initech")[1].split("\n")[0]
     # Down among the tier-2 companies: optional again, its reminders cancelled, never missed.
     text = await text_of(bot, "/fair move Initech 4")
-    assert "tier 2 now (was 1). Your follow-up #1 with Raj Patel at Initech is optional now: " in (
+    assert "tier 2 now (was 1).\nYour follow-up #1 with Raj Patel at Initech is optional now: " in (
         text
     )
     assert pending_nudges(memory_storage) == []
@@ -372,7 +376,7 @@ async def test_a_company_added_after_the_chat_is_matched_to_it(
     await say(bot, "/met Bob Lee, Wayne Enterprises, career fair")
     assert pending_nudges(memory_storage) == []
     text = await text_of(bot, "/fair add Wayne Enterprises:1")
-    assert "Added Wayne Enterprises (tier 1). Your follow-up #1 with Bob Lee at Wayne" in text
+    assert "Added Wayne Enterprises (tier 1).\nYour follow-up #1 with Bob Lee at Wayne" in text
     assert "7. Wayne Enterprises (tier 1): Bob Lee, career fair chat: #1 email by" in text
     assert "Not on your list" not in text
     assert pending_nudges(memory_storage) != []
@@ -386,7 +390,7 @@ async def test_removing_a_company_met_keeps_its_follow_up_unplanned(
     nudges = pending_nudges(memory_storage)
     text = await text_of(bot, "/fair remove Acme")
     assert (
-        "Removed Acme from Spring Career Fair. Your conversation with Jane Doe at Acme stays, "
+        "Removed Acme from Spring Career Fair.\nYour conversation with Jane Doe at Acme stays, "
         "as unplanned (not on your list); its follow-ups are unchanged." in text
     )
     assert "Not on your list\nAcme: Jane Doe, career fair chat: #1 email by" in text
@@ -404,6 +408,33 @@ async def test_a_move_at_night_plans_no_reminder_in_quiet_hours(
     nudges = pending_nudges(memory_storage)
     assert nudges != [], text
     assert all(due > bot.clock.now() and not quiet_at(due) for _, _, due in nudges)
+
+
+async def test_a_new_plan_retiering_fifty_chats_is_paged_whole_on_both_platforms(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    companies = [f"{n:02d} " + "Very Long Company Name Holdings " * 3 for n in range(50)]
+    companies = [c.strip()[:100] for c in companies]
+    await say(bot, '/fair plan "Spring Career Fair" ' + ", ".join(f"{c}:2" for c in companies))
+    for company in companies:
+        await say(bot, f"/met {'Maximiliana ' * 6}Okonkwo-Fitzgerald, {company}, career fair")
+    assert pending_nudges(memory_storage) == []
+    reply = await say(bot, '/fair plan "Spring Career Fair" ' + ", ".join(companies))
+    changed = [line for line in reply.plain_text().splitlines() if "is now nudged" in line]
+    assert len(changed) == 50
+    slack_text = ""
+    for message in slack_pages(reply):
+        assert slack_problems(message.blocks, message.text) == []
+        slack_text += "".join(b.get("text", {}).get("text", "") for b in message.blocks)
+    discord_text = ""
+    for page in discord_pages(reply, scope="test"):
+        for embed in page.embeds:
+            assert discord_problems({"embeds": [embed.to_dict()]}) == []
+            discord_text += embed.description or ""
+    for line in changed:
+        number = line.split()[2]  # "#12"
+        assert f"Your follow-up {number} with" in slack_text
+        assert f"Your follow-up {number} with" in discord_text
 
 
 def _id(storage: InMemoryStorage, number: int) -> int:
