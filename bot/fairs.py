@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
 
 from bot.domain import (
@@ -37,6 +37,7 @@ __all__ = [
     "FairError",
     "FairReport",
     "PlannedCompany",
+    "TierChange",
     "Visit",
     "closest_entry",
     "default_fair",
@@ -49,6 +50,7 @@ __all__ = [
     "parse_companies",
     "renumber",
     "split_fair_name",
+    "tier_between",
 ]
 
 # As a /met's company (a column's width).
@@ -190,6 +192,31 @@ def listed_name(entry: FairEntry, typed: str) -> str:
     if len(typed_words) > len(listed_words) and typed_words[: len(listed_words)] == listed_words:
         return typed
     return entry.company
+
+
+def tier_between(entries: Sequence[FairEntry], index: int) -> int:
+    """The tier of the entry at `index` within its neighbours': its own, unless that would put
+    it above a more important company before it (it takes that one's tier) or below a less
+    important one after it (it takes that one's). Moving Initech (tier 2) first, above Acme
+    (tier 1), makes it tier 1."""
+    tier = entries[index].priority
+    if index + 1 < len(entries):
+        tier = min(tier, entries[index + 1].priority)
+    if index > 0:
+        tier = max(tier, entries[index - 1].priority)
+    return tier
+
+
+@dataclass(frozen=True)
+class TierChange:
+    """A follow-up of a conversation at the fair that a change to the list made nudged (from
+    `first_reminder`, None when none fits or nudges are off) or optional."""
+
+    number: int
+    contact: str
+    entry: FairEntry
+    nudged: bool
+    first_reminder: datetime | None
 
 
 def renumber(entries: list[FairEntry]) -> None:

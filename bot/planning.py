@@ -16,15 +16,17 @@ from zoneinfo import ZoneInfo
 from bot.club_rules import ChannelKey, Rulebooks
 from bot.domain import (
     Conversation,
+    FairList,
     FollowUp,
     FollowUpStatus,
     Nudge,
     NudgeKind,
+    NudgeStatus,
     Person,
     why_not_nudged,
 )
 from bot.ports import UnitOfWork
-from rules.engine import PlacedNudge, Rulebook, place_nudges
+from rules.engine import PlacedNudge, Rulebook, fair_evening_at, place_nudges
 
 __all__ = ["NudgePlanner"]
 
@@ -123,10 +125,37 @@ class NudgePlanner:
         return planned
 
     async def replan_all(self, person: Person) -> None:
-        """Place the nudges of all the person's open follow-ups again (new settings)."""
+        """Place the nudges of all the person's open follow-ups again (new settings), and the
+        evening DMs of their fairs still to come."""
         assert person.id is not None
         for follow_up, conversation in await self.uow.follow_ups.open(person.id):
             await self.replan(person, follow_up, conversation)
+        for fair in await self.uow.fairs.of_person(person.id):
+            if fair.evening_status is NudgeStatus.PENDING:
+                self.place_evening(person, fair)
+                await self.uow.fairs.reschedule_evening(fair)
+
+    def place_evening(self, person: Person, fair: FairList) -> None:
+        """Place the fair's evening DM (again) for its day, in the person's zone and out of
+        their quiet hours; the caller writes it (`Fairs.reschedule_evening`, which leaves one a
+        sweep holds alone). One already sent stays sent; a fair already over gets none; on the
+        fair's day after the evening's hour, it goes out at once."""
+        if fair.evening_status in (NudgeStatus.SENT, NudgeStatus.SENDING):
+            return
+        zone = person.zone(self.default_zone)
+        if fair.held_on < self.now.astimezone(zone).date():
+            fair.evening_due_at, fair.evening_status = None, NudgeStatus.CANCELLED
+            return
+        due = fair_evening_at(
+            self.rulebook.fair,
+            self.rulebook.timing,
+            day=fair.held_on,
+            zone=zone,
+            quiet=person.quiet_hours,
+        )
+        fair.evening_due_at = max(due, self.now)
+        fair.evening_status, fair.evening_attempts, fair.last_error = NudgeStatus.PENDING, 0, None
+        self.due_times.append(fair.evening_due_at)
 
     def _remember(self, nudges: Sequence[PlacedNudge]) -> None:
         self.due_times.extend(p.due_at for p in nudges)

@@ -468,9 +468,18 @@ class Fairs(Protocol):
         ...
 
     async def update(self, fair: FairList) -> None:
-        """Write a changed list: its name, day and evening; entries with an id are updated, new
-        ones added, and those no longer on it deleted (conversations that matched them become
-        unplanned)."""
+        """Write a changed list: its name and day; entries with an id are updated, new ones
+        added, and those no longer on it deleted (conversations that matched them become
+        unplanned). Its evening DM is written by `reschedule_evening` and the sweep."""
+        ...
+
+    async def reschedule_evening(self, fair: FairList) -> bool:
+        """Write the list's evening DM as planned again (due time, status, attempts, error),
+        unless a sweep has claimed or sent it meanwhile (then nothing changes: False)."""
+        ...
+
+    async def link_visit(self, visit: FairVisit) -> None:
+        """Match a conversation at the fair to a list entry (a company added after it)."""
         ...
 
     async def of_person(self, person_id: int) -> list[FairList]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -14,11 +15,20 @@ from bot.commands import (
     RemoveFromFair,
     ShowFair,
 )
-from bot.domain import FairEntry, FairList, NudgeStatus, company_key
+from bot.domain import (
+    Conversation,
+    FairEntry,
+    FairList,
+    FairVisit,
+    FollowUpStatus,
+    NudgeStatus,
+    company_key,
+)
 from bot.errors import UserError
 from bot.fairs import (
     LIST_LIMIT,
     FairError,
+    TierChange,
     closest_entry,
     default_fair,
     entries_of,
@@ -26,13 +36,14 @@ from bot.fairs import (
     fair_report,
     is_fair_kind,
     renumber,
+    tier_between,
 )
 from bot.formatting import format_moment
 from bot.handlers.context import Context
 from bot.messages import fairs as say
 from bot.replies import Reply
 from bot.timeparse import WhenError, parse_day
-from rules.engine import KindRule, fair_evening_at
+from rules.engine import KindRule
 
 __all__ = [
     "add_to_fair",
@@ -74,25 +85,8 @@ async def fair_shown(ctx: Context, fair: FairList, heading: str = "", page: int 
 
 
 def schedule_evening(ctx: Context, fair: FairList) -> None:
-    """Place the fair's evening DM (again) for its day, in the student's zone and out of their
-    quiet hours. One already sent stays sent; a fair already over gets none; on the fair's
-    day after the evening's hour, it goes out at once."""
-    if fair.evening_status in (NudgeStatus.SENT, NudgeStatus.SENDING):
-        return
-    today = _today(ctx)
-    if fair.held_on < today:
-        fair.evening_due_at, fair.evening_status = None, NudgeStatus.CANCELLED
-        return
-    due = fair_evening_at(
-        ctx.rulebook.fair,
-        ctx.rulebook.timing,
-        day=fair.held_on,
-        zone=ctx.zone,
-        quiet=ctx.person.quiet_hours,
-    )
-    fair.evening_due_at = max(due, ctx.now)
-    fair.evening_status, fair.evening_attempts, fair.last_error = NudgeStatus.PENDING, 0, None
-    ctx.planner.due_times.append(fair.evening_due_at)
+    """Place the fair's evening DM (again): see `NudgePlanner.place_evening`."""
+    ctx.planner.place_evening(ctx.person, fair)
 
 
 async def plan_fair(command: PlanFair, ctx: Context) -> Reply:
@@ -124,23 +118,28 @@ async def plan_fair(command: PlanFair, ctx: Context) -> Reply:
         fair.held_on = day
     # The same companies keep their entries, so conversations already matched stay matched.
     kept = {e.company_key: e for e in fair.entries}
+    before = _tiers(fair)
     entries = entries_of(command.companies)
     for entry in entries:
         entry.id = kept[entry.company_key].id if entry.company_key in kept else None
     fair.entries = entries
     schedule_evening(ctx, fair)
+    changed = ""
     if fair.id is None:
         fair = await ctx.uow.fairs.add(fair)
         heading = f"Planned {fair.name}: {len(entries)} companies in order of interest."
     else:
-        await ctx.uow.fairs.update(fair)
+        changed = await _save(ctx, fair, before)
+        if not await ctx.uow.fairs.reschedule_evening(fair):
+            # A sweep is sending it (or sent it) this moment: it stands as stored.
+            fair.evening_status = NudgeStatus.SENDING
         heading = f"Updated {fair.name}: {len(entries)} companies in order of interest."
     if fair.evening_due_at is not None and fair.evening_status is NudgeStatus.PENDING:
         heading += (
             " That evening I'll DM you a checklist "
             f"({format_moment(fair.evening_due_at, ctx.zone)})."
         )
-    return await fair_shown(ctx, fair, heading)
+    return await fair_shown(ctx, fair, heading + changed)
 
 
 async def fair_form(command: FairForm, ctx: Context) -> Reply:
@@ -167,6 +166,7 @@ async def list_fairs(command: ListFairs, ctx: Context) -> Reply:
 
 async def add_to_fair(command: AddToFair, ctx: Context) -> Reply:
     fair = await _fair(ctx, command.fair)
+    before = _tiers(fair)
     changed: list[str] = []
     tier = fair.entries[-1].priority if fair.entries else 1
     for planned in command.companies:
@@ -183,8 +183,8 @@ async def add_to_fair(command: AddToFair, ctx: Context) -> Reply:
         tier = planned.priority or tier
         fair.entries.append(FairEntry(planned.company, tier, len(fair.entries) + 1))
         changed.append(f"added {planned.company} (tier {tier})")
-    await ctx.uow.fairs.update(fair)
-    return await fair_shown(ctx, fair, _sentence(changed))
+    followed = await _save(ctx, fair, before)
+    return await fair_shown(ctx, fair, _sentence(changed) + followed)
 
 
 async def remove_from_fair(command: RemoveFromFair, ctx: Context) -> Reply:
@@ -192,10 +192,11 @@ async def remove_from_fair(command: RemoveFromFair, ctx: Context) -> Reply:
     entry = closest_entry(fair, command.company)
     if entry is None:
         raise UserError(say.no_such_company(command.company, fair))
+    before = _tiers(fair)
     fair.entries = [e for e in fair.entries if e is not entry]
     renumber(fair.entries)
-    await ctx.uow.fairs.update(fair)
-    return await fair_shown(ctx, fair, f"Removed {entry.company} from {fair.name}.")
+    followed = await _save(ctx, fair, before)
+    return await fair_shown(ctx, fair, f"Removed {entry.company} from {fair.name}.{followed}")
 
 
 async def move_on_fair(command: MoveOnFair, ctx: Context) -> Reply:
@@ -203,12 +204,87 @@ async def move_on_fair(command: MoveOnFair, ctx: Context) -> Reply:
     entry = closest_entry(fair, command.company)
     if entry is None:
         raise UserError(say.no_such_company(command.company, fair))
+    before = _tiers(fair)
     position = min(command.position, len(fair.entries))
     fair.entries.remove(entry)
     fair.entries.insert(position - 1, entry)
     renumber(fair.entries)
+    # The order is one of interest: a company moved among another tier's joins that tier.
+    was, entry.priority = entry.priority, tier_between(fair.entries, position - 1)
+    tier = "" if entry.priority == was else f", tier {entry.priority} now (was {was})"
+    followed = await _save(ctx, fair, before)
+    return await fair_shown(
+        ctx, fair, f"Moved {entry.company} to number {position}{tier}.{followed}"
+    )
+
+
+def _tiers(fair: FairList) -> dict[int, int]:
+    """Each entry's tier, by id, before a change."""
+    return {e.id: e.priority for e in fair.entries if e.id is not None}
+
+
+async def _save(ctx: Context, fair: FairList, before: Mapping[int, int]) -> str:
+    """Write a changed list, and bring the conversations already recorded at the fair along:
+    one whose company's tier changed takes the new tier (unless a priority was typed for it),
+    its follow-ups nudged or optional by it; one with a company just added is matched to it;
+    one whose company was removed stays, unplanned. What changed for them, as sentences."""
+    assert fair.id is not None
+    recorded = await ctx.uow.fairs.visits(ctx.person_id, fair.id)
     await ctx.uow.fairs.update(fair)
-    return await fair_shown(ctx, fair, f"Moved {entry.company} to number {position}.")
+    entries = {e.id: e for e in fair.entries if e.id is not None}
+    changes: list[TierChange] = []
+    unplanned: list[Conversation] = []
+    for visit, conversation in recorded:
+        assert conversation.id is not None
+        if visit.entry_id is not None and visit.entry_id not in entries:
+            unplanned.append(conversation)
+            continue
+        if visit.entry_id is None:
+            entry = closest_entry(fair, conversation.company)
+            if entry is None or entry.id in before:
+                continue
+            await ctx.uow.fairs.link_visit(FairVisit(fair.id, conversation.id, entry.id))
+            was = None
+        else:
+            entry, was = entries[visit.entry_id], before.get(visit.entry_id)
+        changes += await _retier(ctx, conversation, entry, was)
+    return say.list_followed(changes, unplanned, zone=ctx.zone)
+
+
+async def _retier(
+    ctx: Context, conversation: Conversation, entry: FairEntry, was: int | None
+) -> list[TierChange]:
+    """Give a conversation matched to `entry` the entry's tier, when it took the list's tier
+    (`was`, None for one just matched) rather than one typed with priority:; and nudge its
+    open follow-ups from now, or stop, when that moves it across the rulebook's cut."""
+    rulebook = await ctx.planner.rulebook_for(ctx.person, conversation)
+    kind = rulebook.kinds.get(conversation.kind)
+    if kind is None or kind.required or conversation.priority == entry.priority:
+        return []
+    if conversation.priority is not None and conversation.priority != was:
+        return []  # a typed priority wins over the list
+    retiered = replace(conversation, priority=entry.priority)
+    await ctx.uow.follow_ups.update_conversation(retiered)
+    cut = kind.nudge_priorities
+    if cut is None or (conversation.priority in cut) == (entry.priority in cut):
+        return []
+    nudged = entry.priority in cut
+    changes = []
+    assert conversation.id is not None
+    for follow_up in await ctx.uow.follow_ups.of_conversation(conversation.id):
+        if follow_up.status is not FollowUpStatus.PENDING or follow_up.due_by <= ctx.now:
+            continue
+        assert follow_up.id is not None
+        first = None
+        if nudged:
+            placed = await ctx.planner.replan(ctx.person, follow_up, retiered)
+            first = min((p.due_at for p in placed), default=None)
+        else:
+            await ctx.uow.outbox.cancel_pending(follow_up.id, "its company's tier is optional")
+        changes.append(
+            TierChange(follow_up.number, follow_up.contact_in(retiered), entry, nudged, first)
+        )
+    return changes
 
 
 async def fair_of_conversation(

@@ -9,7 +9,7 @@ meanwhile finds its row gone when it re-checks before sending, and is not sent.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.calendar_feed import feed_url, new_token, token_hash
 from bot.commands import Calendar, Delete, Edit, EditForm, Export, ForgetMe, Undo
@@ -73,6 +73,7 @@ async def edit(command: Edit, ctx: Context) -> Reply:
                 follow_up.snoozed_until = None
             await ctx.uow.follow_ups.update(follow_up)
     nudged = False
+    reminders: list[datetime] = []
     for follow_up in follow_ups:
         if follow_up.status is not FollowUpStatus.PENDING:
             continue
@@ -89,12 +90,15 @@ async def edit(command: Edit, ctx: Context) -> Reply:
             # counting only those already sent.
             assert follow_up.id is not None
             await ctx.uow.outbox.cancel_pending(follow_up.id, "replaced by a correction")
-        nudged |= bool(await ctx.planner.replan(ctx.person, follow_up, corrected))
+        placed = await ctx.planner.replan(ctx.person, follow_up, corrected)
+        nudged |= bool(placed)
+        reminders += [p.due_at for p in placed]
     return say.edited(
         corrected,
         follow_ups,
         changed=list(changes),
         nudged=nudged,
+        first_reminder=min(reminders, default=None),
         now=ctx.now,
         zone=ctx.zone,
     )

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import Conversation, FairEntry, FairList, FollowUp, FollowUpStatus
-from bot.fairs import FairReport, Visit
+from bot.fairs import FairReport, TierChange, Visit
 from bot.formatting import format_moment
 from bot.messages.words import kind_label, method_label
 from bot.replies import Reply, Section
@@ -22,6 +22,7 @@ __all__ = [
     "fair_list_reply",
     "fairs_reply",
     "ignored_priority",
+    "list_followed",
     "matched_line",
     "no_fair_yet",
     "no_such_company",
@@ -229,6 +230,29 @@ def matched_line(fair: FairList, entry: FairEntry | None, typed: str) -> Section
     )
 
 
+def list_followed(
+    changes: Sequence[TierChange], unplanned: Sequence[Conversation], *, zone: ZoneInfo
+) -> str:
+    """What a change to a fair's list did to the conversations already recorded there, a line
+    each after the change's own (so that a pager splits them between lines), or nothing."""
+    said = []
+    for change in changes:
+        whose = f"Your follow-up #{change.number} with {change.contact} at {change.entry.company}"
+        if not change.nudged:
+            said.append(f"{whose} is optional now: no more reminders.")
+        elif change.first_reminder is not None:
+            first = format_moment(change.first_reminder, zone)
+            said.append(f"{whose} is now nudged, first reminder {first}.")
+        else:
+            said.append(f"{whose} is no longer optional.")
+    for conversation in unplanned:
+        said.append(
+            f"Your conversation with {conversation.contact_name} at {conversation.company} "
+            "stays, as unplanned (not on your list); its follow-ups are unchanged."
+        )
+    return "".join(f"\n{sentence}" for sentence in said)
+
+
 def ignored_priority(kind: KindRule) -> Section:
     """priority: on an interview or a call, where it means nothing."""
     article = "an" if kind.label[:1].casefold() in "aeiou" else "a"
@@ -266,7 +290,8 @@ def fair_help(rulebook: Rulebook) -> Reply:
         '/fair plan "Spring Career Fair" Acme, Globex, Initech, Hooli when:friday: the list, '
         "in order of interest; Acme:1, Globex:1, Initech:2 for tiers (1 = most). Without "
         "when:, the next fair you planned, or today. /fair plan alone opens a form.",
-        "/fair add Globex:1 · /fair remove Hooli · /fair move Initech 1: change it.",
+        "/fair add Globex:1 · /fair remove Hooli · /fair move Initech 1: change it (a company "
+        "moved among another tier's joins it; conversations already recorded follow).",
         '/fair or /fair show "Spring Career Fair": the list and what happened there. '
         "/fair list: all your fairs.",
         "At the fair, /met each conversation: a company on the list takes its tier; "

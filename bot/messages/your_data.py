@@ -45,8 +45,10 @@ def edited(
     nudged: bool,
     now: datetime,
     zone: ZoneInfo,
+    first_reminder: datetime | None = None,
 ) -> Reply:
-    """The corrected conversation and where its open follow-ups stand now."""
+    """The corrected conversation and where its open follow-ups stand now (with a new priority,
+    whether it is nudged: from `first_reminder`)."""
     event = f" ({conversation.event})" if conversation.event else ""
     met = format_moment(conversation.met_at, zone)
     lines = [f"Saved: {everyone_at(conversation)}{event}, met {met}."]
@@ -71,6 +73,12 @@ def edited(
             "Your reminders are planned again from the new time; none already sent comes twice."
             if nudged
             else "The deadlines moved with the new time."
+        )
+    if open_ and "priority" in changed:
+        lines.append(
+            f"Nudged now, first reminder {format_moment(first_reminder, zone)}."
+            if first_reminder is not None
+            else "No reminders for it now."
         )
     actions = [a for f in open_ for a in follow_up_actions(f, snooze=False, draft=True)]
     if follow_ups:

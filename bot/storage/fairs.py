@@ -28,7 +28,6 @@ def _list_values(fair: FairList) -> dict[str, Any]:
         "name_key": fair.name_key,
         "held_on": fair.held_on,
         "created_at": fair.created_at,
-        **_evening_values(fair),
     }
 
 
@@ -75,7 +74,8 @@ def _list_from(row: Any, entries: list[FairEntry]) -> FairList:
 class SqlFairs(Repository):
     async def add(self, fair: FairList) -> FairList:
         ids = await self.db.execute(
-            insert(fair_lists).returning(fair_lists.c.id), [_list_values(fair)]
+            insert(fair_lists).returning(fair_lists.c.id),
+            [_list_values(fair) | _evening_values(fair)],
         )
         fair.id = ids.scalar_one()
         await self._add_entries(fair.id, fair.entries)
@@ -119,6 +119,34 @@ class SqlFairs(Repository):
                     .values(_entry_values(fair.id, entry))
                 )
         await self._add_entries(fair.id, [e for e in fair.entries if e.id is None])
+
+    async def reschedule_evening(self, fair: FairList) -> bool:
+        # Only a row no sweep holds or has sent: one claimed meanwhile keeps its claim.
+        moved = await self.db.execute(
+            update(fair_lists)
+            .where(
+                fair_lists.c.id == fair.id,
+                fair_lists.c.person_id == fair.person_id,
+                fair_lists.c.evening_status.not_in([NudgeStatus.SENDING, NudgeStatus.SENT]),
+            )
+            .values(
+                evening_due_at=fair.evening_due_at,
+                evening_status=fair.evening_status.value,
+                evening_attempts=fair.evening_attempts,
+                last_error=fair.last_error,
+            )
+        )
+        return bool(moved.rowcount)
+
+    async def link_visit(self, visit: FairVisit) -> None:
+        await self.db.execute(
+            update(fair_visits)
+            .where(
+                fair_visits.c.conversation_id == visit.conversation_id,
+                fair_visits.c.fair_id == visit.fair_id,
+            )
+            .values(entry_id=visit.entry_id)
+        )
 
     async def of_person(self, person_id: int) -> list[FairList]:
         return await self._lists(fair_lists.c.person_id == person_id)

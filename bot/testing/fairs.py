@@ -11,6 +11,17 @@ from bot.testing.tables import Tables
 
 __all__ = ["InMemoryFairs"]
 
+# A list's evening DM: written when planned and by the sweep, never by `update`.
+_EVENING = (
+    "evening_due_at",
+    "evening_status",
+    "evening_attempts",
+    "lease_owner",
+    "lease_expires_at",
+    "evening_sent_at",
+    "last_error",
+)
+
 
 class InMemoryFairs:
     def __init__(self, tables: Tables) -> None:
@@ -36,7 +47,25 @@ class InMemoryFairs:
                 self.t.fair_visits[conversation_id] = FairVisit(
                     visit.fair_id, conversation_id, None
                 )
-        self.t.fair_lists[fair.id or 0] = copy.deepcopy(fair)
+        written = copy.deepcopy(fair)
+        for name in _EVENING:
+            setattr(written, name, getattr(stored, name))
+        self.t.fair_lists[fair.id or 0] = written
+
+    async def reschedule_evening(self, fair: FairList) -> bool:
+        stored = self.t.fair_lists.get(fair.id or 0)
+        if stored is None or stored.person_id != fair.person_id:
+            return False
+        if stored.evening_status in (NudgeStatus.SENDING, NudgeStatus.SENT):
+            return False
+        for name in ("evening_due_at", "evening_status", "evening_attempts", "last_error"):
+            setattr(stored, name, getattr(fair, name))
+        return True
+
+    async def link_visit(self, visit: FairVisit) -> None:
+        found = self.t.fair_visits.get(visit.conversation_id)
+        if found is not None and found.fair_id == visit.fair_id:
+            self.t.fair_visits[visit.conversation_id] = visit
 
     async def of_person(self, person_id: int) -> list[FairList]:
         theirs = [copy.deepcopy(f) for f in self.t.fair_lists.values() if f.person_id == person_id]
@@ -91,15 +120,7 @@ class InMemoryFairs:
         stored = self.t.fair_lists.get(fair.id or 0)
         if stored is None or stored.lease_owner != owner:
             return
-        for name in (
-            "evening_due_at",
-            "evening_status",
-            "evening_attempts",
-            "lease_owner",
-            "lease_expires_at",
-            "evening_sent_at",
-            "last_error",
-        ):
+        for name in _EVENING:
             setattr(stored, name, getattr(fair, name))
 
     async def next_evening_at(self) -> datetime | None:

@@ -1,5 +1,6 @@
 """A career fair in the console, as a student lives it: the priority list before, four
-conversations at the fair, the checklist that evening and the nudges of the next two days.
+conversations at the fair, the checklist that evening, the nudges of the next two days, and a
+company moved up the list after it.
 
 The README's "Career fairs" section shows this very session; it is written by the console
 itself: `python -m tests.e2e.test_console_fair` prints it, and a test checks the README holds
@@ -26,6 +27,7 @@ SCRIPT = """\
 :advance 9h
 :advance 2d
 /fair
+/fair move Initech 1
 """
 DM_HEADER = re.compile(r"^\[DM to student at (\d{4}-\d\d-\d\d \d\d:\d\d \w+)\]$", re.MULTILINE)
 
@@ -117,7 +119,7 @@ def test_a_career_fair_from_the_list_to_the_nudges() -> None:
     assert "a note within the next 20 days is still adequate" in nudges[1]
 
     # The list afterwards: what happened at each company.
-    after = out.rsplit("student> /fair\n", 1)[1]
+    after = out.rsplit("student> /fair\n", 1)[1].split("student> ", 1)[0]
     # Past the ideal 48 hours, a fair's note is still adequate for three weeks: not missed.
     assert (
         "1. Acme (tier 1): Jane Doe, career fair chat: #1 email still adequate until "
@@ -126,6 +128,18 @@ def test_a_career_fair_from_the_list_to_the_nudges() -> None:
     assert "#2 email still adequate until Fri 27 Mar 11:00 EDT, optional" in after
     assert "4. Hooli (tier 2): not visited yet" in after
     assert "3 of 6 priority companies visited, 0 followed up; 1 more not on your list." in after
+
+    # Initech moved first, after the fair: tier 1, so the brief chat with Raj is nudged from
+    # now, in the rulebook's cadence for what is left of its window.
+    moved = out.rsplit("student> /fair move Initech 1\n", 1)[1]
+    assert moved.startswith(
+        "Moved Initech to number 1, tier 1 now (was 2).\nYour follow-up #2 with Raj Patel at "
+        "Initech is now nudged, first reminder Fri 13 Mar 10:00 EDT."
+    )
+    assert (
+        "1. Initech (tier 1): Raj Patel, career fair chat: #2 email still adequate until "
+        "Fri 27 Mar 11:00 EDT\n" in moved
+    )
 
 
 def test_the_readme_shows_this_session_as_the_console_prints_it() -> None:

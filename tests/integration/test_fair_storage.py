@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from bot.commands import parse_command
+from bot.dispatch import LEASE
 from bot.domain import Conversation, FairEntry, FairList, FairVisit, NudgeStatus, Person
 from bot.ports import Claim, Storage, UnitOfWork
+from bot.testing import FakeClock, make_test_bot
+from rules.engine import Rulebook
 from tests.integration.test_storage_contract import T0, add_person
+from tests.unit.test_services import ALICE
 
 FAIR_DAY = date(2026, 3, 6)
 
@@ -222,3 +227,88 @@ async def test_joining_accounts_brings_their_lists_to_the_student(storage: Stora
     async with storage.session() as uow:
         assert [f.id for f in await uow.fairs.of_person(primary.id)] == [fair.id]
         assert await uow.fairs.of_person(joining.id) == []
+
+
+async def test_an_evening_moves_unless_a_sweep_holds_it_and_an_update_leaves_it(
+    storage: Storage,
+) -> None:
+    async with storage.session() as uow:
+        alice = await add_person(uow)
+        fair = await uow.fairs.add(a_list(alice))
+        assert alice.id is not None
+        assert fair.id is not None
+    later = T0 + timedelta(hours=6)
+    async with storage.session() as uow:
+        fair.evening_due_at = later
+        assert await uow.fairs.reschedule_evening(fair)
+        # A stale copy of the list (its evening as first planned) writes its name, not that.
+        stale = await uow.fairs.by_id(alice.id, fair.id)
+        assert stale is not None
+        stale.evening_due_at, stale.name = T0, "Spring Fair"
+        await uow.fairs.update(stale)
+    async with storage.session() as uow:
+        assert await uow.fairs.next_evening_at() == later
+        (_claimed,) = await uow.fairs.claim_evenings(Claim(later, "r1", later + LEASE, 10))
+    async with storage.session() as uow:
+        # Claimed meanwhile: a move planned on the old read changes nothing, so no second DM.
+        fair.evening_due_at, fair.evening_status = later + timedelta(hours=1), NudgeStatus.PENDING
+        assert not await uow.fairs.reschedule_evening(fair)
+        await uow.fairs.update(fair)
+    async with storage.session() as uow:
+        found = await uow.fairs.by_id(alice.id, fair.id)
+        assert found is not None
+        assert found.name == "Spring Career Fair"
+        assert (found.evening_status, found.evening_due_at) == (NudgeStatus.SENDING, later)
+        assert found.lease_owner == "r1"
+        # Another student's list is not theirs to move.
+        bob = await add_person(uow, "bob")
+        assert bob.id is not None
+        found.person_id, found.evening_status = bob.id, NudgeStatus.PENDING
+        assert not await uow.fairs.reschedule_evening(found)
+
+
+async def test_a_conversation_is_matched_to_a_company_added_after_it(storage: Storage) -> None:
+    async with storage.session() as uow:
+        alice = await add_person(uow)
+        fair = await uow.fairs.add(a_list(alice))
+        at_hooli = await a_conversation(uow, alice, "Hooli")
+        assert alice.id is not None
+        assert fair.id is not None
+        assert at_hooli.id is not None
+        await uow.fairs.add_visit(FairVisit(fair.id, at_hooli.id, None))
+        fair.entries.append(FairEntry("Hooli", 1, 4))
+        await uow.fairs.update(fair)
+        hooli = fair.entries[-1]
+        await uow.fairs.link_visit(FairVisit(fair.id, at_hooli.id, hooli.id))
+    async with storage.session() as uow:
+        ((visit, _),) = await uow.fairs.visits(alice.id, fair.id)
+        assert visit.entry_id == hooli.id
+
+
+async def test_a_fair_changed_after_it_was_planned_on_every_backend(
+    storage: Storage, clock: FakeClock, rulebook: Rulebook
+) -> None:
+    bot = make_test_bot(storage, clock=clock, rulebook=rulebook)
+
+    async def say(text: str) -> str:
+        reply = await bot.service.handle(ALICE, parse_command(text))
+        assert not reply.is_error, reply.plain_text()
+        return reply.plain_text()
+
+    async def next_nudge() -> datetime | None:
+        async with storage.session() as uow:
+            return await uow.outbox.next_due_at()
+
+    await say('/fair plan "Spring Career Fair" Acme:1, Globex:1, Initech:2')
+    await say("/met Raj Patel, Initech, career fair")
+    assert await next_nudge() is None
+    text = await say("/fair move Initech 1")
+    assert "Your follow-up #1 with Raj Patel at Initech is now nudged" in text
+    assert await next_nudge() is not None
+    text = await say("/fair add Initech:2")
+    assert "is optional now: no more reminders" in text
+    assert await next_nudge() is None
+    await say("/followups settings zone America/Los_Angeles")
+    await bot.run_until(hours=30)
+    evenings = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
+    assert [dm.at for dm in evenings] == [datetime(2026, 3, 7, 3, 0, tzinfo=UTC)]  # 19:00 PST

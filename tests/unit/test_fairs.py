@@ -4,9 +4,14 @@ from it, and the evening DM after it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.discord.limits import problems as discord_problems
+from adapters.discord.render import pages as discord_pages
+from adapters.slack.blocks import pages as slack_pages
+from adapters.slack.limits import problems as slack_problems
 from bot.commands import (
     AddToFair,
     CommandError,
@@ -21,6 +26,7 @@ from bot.commands import (
 )
 from bot.domain import Address, NudgeStatus
 from bot.fairs import PlannedCompany, closest_entry, entries_of, listed_name, parse_companies
+from bot.formatting import format_moment
 from bot.ports import PermanentFailure, RetryAfter
 from bot.replies import Reply
 from bot.services import Requester
@@ -29,6 +35,7 @@ from rules.rulebook import RulebookError, parse_rulebook
 from tests.unit import test_services as services
 from tests.unit.test_services import ALICE, BOB, pending_nudges
 
+NEW_YORK = ZoneInfo("America/New_York")
 PLAN = '/fair plan "Spring Career Fair" Acme:1, Globex:1, Initech:2, Hooli:2, Umbrella:3, Stark:3'
 
 
@@ -166,9 +173,12 @@ async def test_add_remove_and_move_change_the_list(bot: TestBot) -> None:
     assert "Added Wayne (tier 3); Globex is tier 2 now." in text
     assert "7. Wayne (tier 3)" in text
     text = await text_of(bot, "/fair move initech 1")
-    assert "Moved Initech to number 1." in text
-    assert "1. Initech (tier 2)" in text
+    # First in order of interest, above tier-1 Acme: tier 1 too.
+    assert "Moved Initech to number 1, tier 1 now (was 2)." in text
+    assert "1. Initech (tier 1)" in text
     assert "2. Acme (tier 1)" in text
+    text = await text_of(bot, "/fair move Acme 2")
+    assert "Moved Acme to number 2." in text
     text = await text_of(bot, "/fair remove hooli inc")
     assert "Removed Hooli from Spring Career Fair." in text
     assert "Hooli" not in text.split("Removed Hooli")[1]
@@ -293,9 +303,143 @@ async def test_editing_the_priority_replans_the_nudges(
     assert pending_nudges(memory_storage) == []
     text = await text_of(bot, "/followups edit 1 priority:1")
     assert not (await say(bot, "/followups")).is_error
-    assert pending_nudges(memory_storage) != [], text
-    await say(bot, "/followups edit 1 priority:2")
+    nudges = pending_nudges(memory_storage)
+    assert nudges != [], text
+    first = format_moment(min(due for _, _, due in nudges), NEW_YORK)
+    assert f"Nudged now, first reminder {first}." in text
+    text = await text_of(bot, "/followups edit 1 priority:2")
+    assert "No reminders for it now." in text
     assert pending_nudges(memory_storage) == []
+
+
+def quiet_at(moment: datetime) -> bool:
+    """Whether `moment` is in Alice's quiet hours in these tests (22:00-08:00 New York)."""
+    return not 8 <= moment.astimezone(NEW_YORK).hour < 22
+
+
+async def test_moving_a_company_up_nudges_the_brief_chat_already_recorded(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, "/followups settings quiet 22:00-08:00")
+    await say(bot, PLAN)
+    await say(bot, "/met Raj Patel, Initech, career fair, their platform team")
+    assert pending_nudges(memory_storage) == []
+    text = await text_of(bot, "/fair move Initech 1")
+    nudges = pending_nudges(memory_storage)
+    assert nudges != []
+    first = min(due for _, _, due in nudges)
+    assert (
+        "Moved Initech to number 1, tier 1 now (was 2).\nYour follow-up #1 with Raj Patel at "
+        f"Initech is now nudged, first reminder {format_moment(first, NEW_YORK)}." in text
+    )
+    assert all(due > bot.clock.now() and not quiet_at(due) for _, _, due in nudges)
+    assert "1. Initech (tier 1): Raj Patel, career fair chat: #1 email by" in text
+    assert ", optional" not in text.split("1. Initech")[1].split("\n")[0]
+    # Down among the tier-2 companies: optional again, its reminders cancelled, never missed.
+    text = await text_of(bot, "/fair move Initech 4")
+    assert "tier 2 now (was 1).\nYour follow-up #1 with Raj Patel at Initech is optional now: " in (
+        text
+    )
+    assert pending_nudges(memory_storage) == []
+    listed = await text_of(bot, "/followups")
+    assert "Optional" in listed
+    assert "Raj Patel" in listed.split("Optional")[1]
+    await bot.run_until(hours=72)
+    assert not [dm for dm in bot.messenger.sent if "Raj Patel" in dm.message.plain_text()][1:]
+    assert "missed" not in await text_of(bot, "/followups")
+
+
+async def test_a_tier_given_with_add_replans_and_a_typed_priority_stays(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, PLAN)
+    await say(bot, "/met Raj Patel, Initech, career fair")
+    await say(bot, "/met Ann Lee, Hooli, career fair, priority:3")
+    text = await text_of(bot, "/fair add Initech:1, Hooli:1")
+    assert "Initech is tier 1 now; Hooli is tier 1 now." in text
+    assert "#1 with Raj Patel at Initech is now nudged, first reminder" in text
+    assert "Ann Lee" not in text.split("\n")[0]  # priority:3 was typed: it stays hers
+    assert {n for n, _, _ in pending_nudges(memory_storage)} == {_id(memory_storage, 1)}
+    text = await text_of(bot, "/fair add Initech:3")
+    assert "#1 with Raj Patel at Initech is optional now: no more reminders." in text
+    assert pending_nudges(memory_storage) == []
+    # A new plan of the same fair gives the tiers it types.
+    text = await text_of(bot, '/fair plan "Spring Career Fair" Initech:1, Acme')
+    assert "#1 with Raj Patel at Initech is now nudged" in text
+    assert "Ann Lee at Hooli stays, as unplanned (not on your list)" in text
+
+
+async def test_a_company_added_after_the_chat_is_matched_to_it(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, PLAN)
+    await say(bot, "/met Bob Lee, Wayne Enterprises, career fair")
+    assert pending_nudges(memory_storage) == []
+    text = await text_of(bot, "/fair add Wayne Enterprises:1")
+    assert "Added Wayne Enterprises (tier 1).\nYour follow-up #1 with Bob Lee at Wayne" in text
+    assert "7. Wayne Enterprises (tier 1): Bob Lee, career fair chat: #1 email by" in text
+    assert "Not on your list" not in text
+    assert pending_nudges(memory_storage) != []
+
+
+async def test_removing_a_company_met_keeps_its_follow_up_unplanned(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, PLAN)
+    await say(bot, "/met Jane Doe, Acme, career fair")
+    nudges = pending_nudges(memory_storage)
+    text = await text_of(bot, "/fair remove Acme")
+    assert (
+        "Removed Acme from Spring Career Fair.\nYour conversation with Jane Doe at Acme stays, "
+        "as unplanned (not on your list); its follow-ups are unchanged." in text
+    )
+    assert "Not on your list\nAcme: Jane Doe, career fair chat: #1 email by" in text
+    assert pending_nudges(memory_storage) == nudges
+
+
+async def test_a_move_at_night_plans_no_reminder_in_quiet_hours(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, "/followups settings quiet 22:00-08:00")
+    await say(bot, PLAN)
+    await say(bot, "/met Raj Patel, Initech, career fair")
+    bot.clock.advance(timedelta(hours=8))  # 23:00 in New York
+    text = await text_of(bot, "/fair move Initech 1")
+    nudges = pending_nudges(memory_storage)
+    assert nudges != [], text
+    assert all(due > bot.clock.now() and not quiet_at(due) for _, _, due in nudges)
+
+
+async def test_a_new_plan_retiering_fifty_chats_is_paged_whole_on_both_platforms(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    companies = [f"{n:02d} " + "Very Long Company Name Holdings " * 3 for n in range(50)]
+    companies = [c.strip()[:100] for c in companies]
+    await say(bot, '/fair plan "Spring Career Fair" ' + ", ".join(f"{c}:2" for c in companies))
+    for company in companies:
+        await say(bot, f"/met {'Maximiliana ' * 6}Okonkwo-Fitzgerald, {company}, career fair")
+    assert pending_nudges(memory_storage) == []
+    reply = await say(bot, '/fair plan "Spring Career Fair" ' + ", ".join(companies))
+    changed = [line for line in reply.plain_text().splitlines() if "is now nudged" in line]
+    assert len(changed) == 50
+    slack_text = ""
+    for message in slack_pages(reply):
+        assert slack_problems(message.blocks, message.text) == []
+        slack_text += "".join(b.get("text", {}).get("text", "") for b in message.blocks)
+    discord_text = ""
+    for page in discord_pages(reply, scope="test"):
+        for embed in page.embeds:
+            assert discord_problems({"embeds": [embed.to_dict()]}) == []
+            discord_text += embed.description or ""
+    for line in changed:
+        number = line.split()[2]  # "#12"
+        assert f"Your follow-up {number} with" in slack_text
+        assert f"Your follow-up {number} with" in discord_text
+
+
+def _id(storage: InMemoryStorage, number: int) -> int:
+    """The id of follow-up #number."""
+    return next(f.id or 0 for f in storage.tables.follow_ups.values() if f.number == number)
 
 
 # -- the evening after ------------------------------------------------------------------------
@@ -337,6 +481,45 @@ async def test_the_evening_dm_moves_before_early_quiet_hours(bot: TestBot) -> No
     await bot.run_until(hours=30)
     (evening,) = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
     assert evening.at == datetime(2026, 3, 7, 22, 30, tzinfo=UTC)  # 17:30 EST
+
+
+async def test_the_evening_dm_follows_a_new_zone_quiet_hours_and_day(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    def evening_due() -> datetime | None:
+        (fair,) = memory_storage.tables.fair_lists.values()
+        return fair.evening_due_at
+
+    await say(bot, PLAN)
+    text = await text_of(bot, "/followups settings zone America/Los_Angeles")
+    assert evening_due() == datetime(2026, 3, 7, 3, 0, tzinfo=UTC)  # 19:00 PST
+    await say(bot, "/followups settings quiet 18:00-07:00")
+    assert evening_due() == datetime(2026, 3, 7, 1, 30, tzinfo=UTC)  # 17:30 PST
+    assert "That evening I'll DM you a checklist (Sat 7 Mar 17:30 PST)." in await text_of(
+        bot, PLAN + " when:tomorrow"
+    )
+    await bot.run_until(hours=24)
+    assert not [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")], text
+    await bot.run_until(hours=30)
+    (evening,) = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
+    assert evening.at == datetime(2026, 3, 8, 1, 30, tzinfo=UTC)
+    # Sent: a later change of zone sends no second one.
+    await say(bot, "/followups settings zone Europe/London")
+    await bot.run_until(hours=48)
+    assert len([dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]) == 1
+
+
+async def test_a_zone_change_past_the_evenings_hour_sends_it_once_at_once(
+    bot: TestBot, memory_storage: InMemoryStorage
+) -> None:
+    await say(bot, PLAN)  # 15:00 in New York, 20:00 in London: past 19:00 there
+    await say(bot, "/followups settings zone Europe/London")
+    (fair,) = memory_storage.tables.fair_lists.values()
+    assert fair.evening_due_at == bot.clock.now()
+    assert fair.evening_status is NudgeStatus.PENDING
+    await bot.run_until(hours=30)
+    (evening,) = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
+    assert evening.at == datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
 
 async def test_a_rate_limited_evening_dm_is_retried_and_a_blocked_one_given_up(

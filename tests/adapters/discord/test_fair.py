@@ -96,7 +96,9 @@ async def test_add_remove_and_move_change_the_list(discord_bot: DiscordBot) -> N
     text = text_of(await discord_bot.command("fair add", {"companies": "Stark:3"}))
     assert "5\\. Stark (tier 3)" in text
     text = text_of(await discord_bot.command("fair move", {"company": "Stark", "place": 1}))
-    assert "1\\. Stark (tier 3)" in text
+    # First, above the tier-1 companies: it joins their tier.
+    assert "Moved Stark to number 1, tier 1 now (was 3)." in text
+    assert "1\\. Stark (tier 1)" in text
     text = text_of(
         await discord_bot.command("fair remove", {"company": "Hooli", "fair": "Spring Career Fair"})
     )
