@@ -34,9 +34,41 @@ def buttons(count: int, *, label: str = "Done", value: str = "done|1|1|") -> dic
     }
 
 
+def select(
+    count: int,
+    *,
+    text: str = "#7 Priya Shah, Acme",
+    value: str = "show|17|7|",
+    description: str = "email, 2 days left",
+    placeholder: str = "7 more follow-ups: pick one",
+) -> dict[str, Any]:
+    option = {
+        "text": {"type": "plain_text", "text": text},
+        "value": value,
+        "description": {"type": "plain_text", "text": description},
+    }
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "static_select",
+                "action_id": "followup-pick-0",
+                "placeholder": {"type": "plain_text", "text": placeholder},
+                "options": [option] * count,
+            }
+        ],
+    }
+
+
 @pytest.mark.parametrize(
     ("blocks", "text"),
     [
+        ([select(101)], "Your follow-ups"),
+        ([select(0)], "Your follow-ups"),
+        ([select(1, text="x" * 76)], "Your follow-ups"),
+        ([select(1, value="x" * 151)], "Your follow-ups"),
+        ([select(1, description="x" * 76)], "Your follow-ups"),
+        ([select(1, placeholder="x" * 151)], "Your follow-ups"),
         ([section("x")] * 51, "Your follow-ups"),
         ([section("x" * 3001)], "Your follow-ups"),
         ([buttons(26)], "Your follow-ups"),
@@ -61,7 +93,10 @@ async def test_fake_slack_refuses_messages_over_block_kits_limits(
             assert posted.status == 400
         assert len(slack.refused_as_invalid) == 4
         # Just within every limit: taken.
-        fine = [section("x" * 3000)] * 48 + [buttons(25, label="x" * 75, value="v" * 2000)]
+        fine = [section("x" * 3000)] * 47 + [buttons(25, label="x" * 75, value="v" * 2000)]
+        fine.append(
+            select(100, text="x" * 75, value="v" * 150, description="d" * 75, placeholder="p" * 150)
+        )
         await client.chat_postMessage(channel="DSTUDENT", text=text, blocks=fine)
 
 

@@ -99,10 +99,13 @@ async def test_a_big_moment_has_buttons_for_the_first_five_and_points_to_the_res
         assert f"#{n} email to Person {n - 1} at Company {n - 1}" in text
     # ...and the rest can be picked, each for its own buttons.
     assert [(c.label, c.detail) for c in dm.message.choices] == [
-        (f"#{n} Person {n - 1}, Company {n - 1}", "email, ideally within 24 h, adequate for 20 days")
+        (
+            f"#{n} Person {n - 1}, Company {n - 1}",
+            "email, ideally within 24 h, adequate for 20 days",
+        )
         for n in range(6, 10)
     ]
-    assert [c.action.command for c in dm.message.choices][0] == "/followups show 6"
+    assert dm.message.choices[0].action.command == "/followups show 6"
     assert nudge_rows(bot).count(NudgeStatus.SENT) == 9
 
 
@@ -113,8 +116,17 @@ async def test_a_pick_from_the_menu_shows_that_follow_up_with_its_buttons(bot: T
     (dm,) = bot.messenger.sent
     picked = dm.message.choices[-1].action
     shown = await bot.service.handle(ALICE, command_for(picked))
-    assert shown.sections[0].title == "#7 Time to follow up: email to Person 6 at Company 6 (24 h left)"
-    assert [a.label for a in shown.actions] == ["Draft", "Done", "Snooze 2h", "Tomorrow morning", "Skip"]
+    assert (
+        shown.sections[0].title
+        == "#7 Time to follow up: email to Person 6 at Company 6 (24 h left)"
+    )
+    assert [a.label for a in shown.actions] == [
+        "Draft",
+        "Done",
+        "Snooze 2h",
+        "Tomorrow morning",
+        "Skip",
+    ]
     assert {a.follow_up_id for a in shown.actions} == {picked.follow_up_id}
     # Someone else's pick reads as missing; a pick after it was done says so, without buttons.
     strangers = await bot.service.handle(BOB, command_for(picked))
@@ -125,7 +137,10 @@ async def test_a_pick_from_the_menu_shows_that_follow_up_with_its_buttons(bot: T
     assert again.plain_text() == "#7 (Person 6 at Company 6) is already done: nothing to do."
     assert again.actions == ()
     typed = await bot.service.handle(ALICE, parse_command("/followups show 6"))
-    assert typed.sections[0].title == "#6 Time to follow up: email to Person 5 at Company 5 (24 h left)"
+    assert (
+        typed.sections[0].title
+        == "#6 Time to follow up: email to Person 5 at Company 5 (24 h left)"
+    )
 
 
 async def test_a_moment_of_long_names_and_notes_fits_discord_and_slack_whole(
