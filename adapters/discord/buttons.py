@@ -81,7 +81,17 @@ async def pick(
     responder: Responder, interaction: discord.Interaction[Any], values: list[str]
 ) -> None:
     """A follow-up picked from a moment's menu: answered ephemerally with its buttons, as a
-    click on its SHOW action would be (the core checks it is the picker's)."""
+    click on its SHOW action would be (the core checks it is the picker's).
+
+    Discord's client keeps showing the option picked until its message changes, and picking
+    that option again sends nothing: so the message is first edited back to what it was (its
+    menus at their placeholders, ready for the next pick, the same one included), and the
+    follow-up comes after, as a new ephemeral message."""
+    async with responder.guard(interaction):
+        view = _remaining_buttons(interaction.message, drop=None)
+        await interaction.response.edit_message(view=view, allowed_mentions=NO_MENTIONS)
+        if view is not None:
+            view.stop()  # the persistent items registered on the client answer it
     ref = ButtonRef.parse(values[0]) if len(values) == 1 else None
     if ref is None or ref.action.kind is not ActionKind.SHOW:
         async with responder.guard(interaction):

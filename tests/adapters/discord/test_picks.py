@@ -44,9 +44,12 @@ async def status_of(bot: DiscordBot, number: int) -> FollowUpStatus:
 
 
 def answer_of(made: list[RecordedRequest]) -> dict[str, Any]:
-    (answer,) = made
-    assert answer.callback_type == 4  # a new message: the DM is untouched
-    data: dict[str, Any] = answer.json["data"]
+    """What a pick is answered with: the message picked from, as it was (its menu back at its
+    placeholder, ready for the next pick), then a new ephemeral message."""
+    reset, answer = made
+    assert reset.callback_type == 7
+    assert reset.json["data"]["allowed_mentions"] == {"parse": []}
+    data: dict[str, Any] = answer.json
     assert data["flags"] & EPHEMERAL
     return data
 
@@ -77,11 +80,14 @@ async def test_a_pick_shows_its_buttons_and_one_of_them_changes_it(
 
     picked = await discord_bot.pick(second, seventh)
     shown = answer_of(picked)
+    (reset,) = menus_of(picked[0].json["data"])  # the menu, as it was sent
+    assert (reset["custom_id"], reset["placeholder"]) == (menu["custom_id"], menu["placeholder"])
+    assert [o["value"] for o in reset["options"]] == [o["value"] for o in menu["options"]]
     assert "#7 Time to follow up: email to Person 7 at Acme" in text_of(shown)
     assert labels_of(shown) == ["Draft", "Done", "Snooze 2h", "Tomorrow morning", "Skip"]
 
     # Done, under the answer: the follow-up changes in storage.
-    made = await discord_bot.click(picked[0].created or {}, "Done")
+    made = await discord_bot.click(picked[1].created or {}, "Done")
     assert "Done: #7, Person 7 at Acme by email." in text_of(made[0].json["data"])
     assert await status_of(discord_bot, 7) is FollowUpStatus.DONE
     assert await status_of(discord_bot, 6) is FollowUpStatus.PENDING
