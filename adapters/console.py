@@ -70,7 +70,8 @@ RULE = "─" * 40
 
 
 def render(reply: Reply) -> str:
-    """A reply as console text: sections, then actions as ``[Label: command]``.
+    """A reply as console text: sections, then actions as ``[Label: command]``, then the
+    choices a platform shows as a select menu, one a line with the command that picks it.
 
     Preformatted text (a draft to copy) is printed exactly as it is, between two rules.
     """
@@ -83,6 +84,13 @@ def render(reply: Reply) -> str:
     buttons += [(a.label, a.command) for a in reply.event_actions]
     if buttons:
         text += "\n" + " ".join(f"[{label}: {command}]" for label, command in buttons)
+    if reply.choices:
+        # A menu can't be clicked here: each choice with the command that picks it, a line
+        # each, so a long menu reads as a list rather than one wrapped line of brackets.
+        text += "\nOr pick one:"
+        for choice in reply.choices:
+            detail = f" ({choice.detail})" if choice.detail else ""
+            text += f"\n  {choice.label}{detail}: {choice.action.command}"
     return text
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "RemoveFromFair",
     "ServerZone",
     "ShowFair",
+    "ShowFollowUp",
     "ShowSettings",
     "Skip",
     "Snooze",
@@ -141,6 +142,11 @@ class Skip(OnFollowUp):
 @dataclass(frozen=True)
 class Draft(OnFollowUp):
     """A draft of the follow-up to copy."""
+
+
+@dataclass(frozen=True)
+class ShowFollowUp(OnFollowUp):
+    """One follow-up with its buttons, as its nudge would show it: a pick from a DM's menu."""
 
 
 @dataclass(frozen=True)
@@ -317,6 +323,7 @@ Command = (
     | ChangeSetting
     | Help
     | Draft
+    | ShowFollowUp
     | EditGreeting
     | Check
     | ServerZone
@@ -346,6 +353,7 @@ SHOWS_ONLY: tuple[type, ...] = (
     ShowSettings,
     Help,
     Draft,
+    ShowFollowUp,
     Check,
     Export,
     MetForm,
@@ -368,6 +376,7 @@ _SUBCOMMANDS = (
     "snooze",
     "skip",
     "draft",
+    "show",
     "check",
     "settings",
     "edit",
@@ -450,6 +459,11 @@ def parse_followups(text: str) -> Command:
         if len(args) > 1:
             raise CommandError(_DRAFT_USAGE.format(number=number))
         return Draft(number)
+    if sub == "show":
+        number = parse_number(args, "show", "/followups show 3")
+        if len(args) > 1:
+            raise CommandError(f"Usage: /followups show N, like /followups show {number}.")
+        return ShowFollowUp(number)
     if sub in ("edit", "fix", "correct"):
         number = parse_number(args, "edit", "/followups edit 3 company:Acme")
         typed = text.lstrip()[len(words[0]) :].lstrip()[len(args[0]) :]
@@ -662,6 +676,10 @@ def command_for(action: Action) -> Command:
             if argument:
                 raise CommandError(_DRAFT_USAGE.format(number=number))
             return Draft(number, follow_up_id=ident)
+        case ActionKind.SHOW:
+            if argument:
+                raise CommandError(f"Usage: /followups show N, like /followups show {number}.")
+            return ShowFollowUp(number, follow_up_id=ident)
         case ActionKind.EDIT:
             if argument:
                 raise CommandError(f"Usage: /followups edit {number} name:... company:...")

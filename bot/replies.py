@@ -21,6 +21,7 @@ __all__ = [
     "FAIR_LABEL",
     "Action",
     "ActionKind",
+    "Choice",
     "CorrectionForm",
     "DigestPost",
     "EventAction",
@@ -45,6 +46,9 @@ class ActionKind(enum.StrEnum):
     # Another page of /followups: the page is the action's number, its filter the argument;
     # it acts on no follow-up (its id is 0) and shows the clicker's own list.
     PAGE = "page"
+    # One follow-up with its buttons: what picking it from a DM's menu of follow-ups answers
+    # (the follow-ups past the ones a DM has buttons for); "/followups show N" when typed.
+    SHOW = "show"
 
 
 class Action(NamedTuple):
@@ -69,6 +73,21 @@ class Action(NamedTuple):
         return " ".join(
             part for part in ("/followups", self.kind, str(self.number), self.argument) if part
         )
+
+
+class Choice(NamedTuple):
+    """A follow-up to pick from a menu (a select on Slack and Discord): `action` (kind SHOW)
+    answers with its buttons. `name` says who ("Priya Shah, Acme"), after its number;
+    `detail`, what and by when ("email, 2 days left")."""
+
+    action: Action
+    name: str
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        """ "#7 Priya Shah, Acme": the number first, so a platform that clips it keeps it."""
+        return f"#{self.action.number} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,9 @@ class Reply:
     fair_prefill: FairPrefill | None = None
     # Buttons about a club's event, in a DM (Log who I met, after it).
     event_actions: tuple[EventAction, ...] = ()
+    # Follow-ups to pick from, past those with buttons (a moment's DM about many): a select
+    # where the platform has one, the commands to type elsewhere.
+    choices: tuple[Choice, ...] = ()
 
     @classmethod
     def text(cls, *paragraphs: str, actions: Iterable[Action] = ()) -> Reply:

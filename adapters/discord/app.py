@@ -20,7 +20,7 @@ import discord
 from adapters.discord import PLATFORM
 from bot.services import FollowUpService
 
-from .buttons import follow_up_button_type
+from .buttons import follow_up_button_type, follow_up_menu_type
 from .clubs import club_button_type
 from .commands import build_commands
 from .context import DEFER_AFTER, DM_SCOPE, FollowUpTree, Responder
@@ -45,7 +45,9 @@ class DiscordApp:
         self.responder = Responder(service, defer_after=defer_after)
         self.tree = tree if tree is not None else FollowUpTree(client)
         client.add_dynamic_items(
-            follow_up_button_type(self.responder), club_button_type(self.responder)
+            follow_up_button_type(self.responder),
+            follow_up_menu_type(self.responder),
+            club_button_type(self.responder),
         )
         for command in build_commands(self.responder):
             self.tree.add_command(command)

@@ -171,7 +171,10 @@ class Responder:
         self, interaction: discord.Interaction[Any], work: Awaitable[Reply], *, update: bool = False
     ) -> Reply:
         """Await `work`, deferring the interaction if it takes longer than `defer_after` (a
-        button defers as an update of its message, a command as "thinking…")."""
+        button defers as an update of its message, a command as "thinking…"); one already
+        answered (a pick, which puts its menu back first) needs no deferring."""
+        if interaction.response.is_done():
+            return await work
         task = asyncio.ensure_future(work)
         try:
             return await asyncio.wait_for(asyncio.shield(task), self.defer_after)

@@ -22,6 +22,10 @@ __all__ = [
     "EMBED_FIELDS_LIMIT",
     "EMBED_TITLE_LIMIT",
     "EMBED_TOTAL_LIMIT",
+    "OPTION_DESCRIPTION_LIMIT",
+    "OPTION_LABEL_LIMIT",
+    "OPTION_VALUE_LIMIT",
+    "PLACEHOLDER_LIMIT",
     "ROWS_PER_MESSAGE",
     "SELECT_OPTIONS_LIMIT",
     "embed_length",
@@ -43,7 +47,15 @@ ROWS_PER_MESSAGE = 5
 BUTTONS_PER_ROW = 5
 BUTTON_LABEL_LIMIT = 80
 CUSTOM_ID_LIMIT = 100
+# A select menu: its options, an option's label, value and description, its placeholder; a
+# select takes a whole row to itself.
 SELECT_OPTIONS_LIMIT = 25
+OPTION_LABEL_LIMIT = 100
+OPTION_VALUE_LIMIT = 100
+OPTION_DESCRIPTION_LIMIT = 100
+PLACEHOLDER_LIMIT = 150
+# The component types of select menus: string, user, role, mentionable, channel.
+_SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
 
 
 def embed_length(embed: Mapping[str, Any]) -> int:
@@ -98,7 +110,19 @@ def _embed_problems(embed: Mapping[str, Any]) -> Iterator[str]:
 def _row_problems(row: Mapping[str, Any]) -> Iterator[str]:
     components = row.get("components") or []
     yield from _too_many("components", components, BUTTONS_PER_ROW)
+    selects = [c for c in components if c.get("type") in _SELECT_TYPES]
+    if selects and len(components) > 1:
+        yield f"a select beside {len(components) - 1} other components: it takes a whole row"
     for component in components:
         yield from _too_long("custom_id", component.get("custom_id"), CUSTOM_ID_LIMIT)
         yield from _too_long("label", component.get("label"), BUTTON_LABEL_LIMIT)
-        yield from _too_many("options", component.get("options") or [], SELECT_OPTIONS_LIMIT)
+        yield from _too_long("placeholder", component.get("placeholder"), PLACEHOLDER_LIMIT)
+        options = component.get("options") or []
+        yield from _too_many("options", options, SELECT_OPTIONS_LIMIT)
+        if component.get("type") == 3 and not options:
+            yield "a select without options"
+        for option in options:
+            yield from _too_long("an option label", option.get("label"), OPTION_LABEL_LIMIT)
+            yield from _too_long("an option value", option.get("value"), OPTION_VALUE_LIMIT)
+            description = option.get("description")
+            yield from _too_long("an option description", description, OPTION_DESCRIPTION_LIMIT)

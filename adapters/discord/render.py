@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.formatting import pack_lines
-from bot.replies import Action, ActionKind, NoticeKind, Reply, Section
+from bot.replies import Action, ActionKind, Choice, NoticeKind, Reply, Section
 
 from .limits import (
     BUTTON_LABEL_LIMIT,
@@ -26,17 +26,23 @@ from .limits import (
     EMBED_TITLE_LIMIT,
     EMBED_TOTAL_LIMIT,
     EMBEDS_PER_MESSAGE,
+    OPTION_DESCRIPTION_LIMIT,
+    OPTION_LABEL_LIMIT,
     ROWS_PER_MESSAGE,
+    SELECT_OPTIONS_LIMIT,
     embed_length,
 )
 
 __all__ = [
     "CUSTOM_ID_PATTERN",
+    "MENU_ID_PATTERN",
     "NO_MENTIONS",
     "ButtonRef",
+    "ChoiceMenu",
     "Page",
     "button",
     "escape",
+    "menu",
     "pack_embeds",
     "pages",
     "render_embeds",
@@ -203,23 +209,35 @@ def pages(
 ) -> list[Page]:
     """`reply` as the messages Discord takes, in order (one at least): every section and every
     button, nothing clipped. Embeds are split between lines and packed ten and 6,000 characters
-    a message; buttons go five rows a message, with the text they belong to where it fits, and
-    on a message of their own ("Buttons for #6, #7") where it doesn't."""
+    a message; buttons go five rows a message, then the menus of choices a row each, with the
+    text they belong to where it fits, and on a message of their own ("Buttons for #6, #7")
+    where it doesn't."""
     embed_runs = pack_embeds(render_embeds(reply, skip_first_title=skip_first_title, help=help))
-    row_runs = _button_rows(reply.actions, scope)
+    row_runs = _rows(reply.actions, reply.choices, scope)
     result: list[Page] = []
     for index in range(max(len(embed_runs), len(row_runs))):
         embeds = embed_runs[index] if index < len(embed_runs) else []
         rows = row_runs[index] if index < len(row_runs) else []
         if not embeds and rows:
-            numbers = sorted(
-                {ref.action.number for row in rows for ref in row if ref.action.follow_up_id}
-            )
-            named = ", ".join(f"#{number}" for number in numbers) or "the other pages"
             colour = ERROR_COLOUR if reply.is_error else COLOUR
-            embeds = [discord.Embed(description=f"Buttons for {named}", colour=colour)]
+            embeds = [discord.Embed(description=_rows_named(rows), colour=colour)]
         result.append(Page(embeds, _view(rows)))
     return result
+
+
+def _rows_named(rows: Sequence[Row]) -> str:
+    """What a message of rows alone says above them: "Buttons for #6, #7", or what its menus
+    are for."""
+    buttons = [row for row in rows if not isinstance(row, ChoiceMenu)]
+    numbers = sorted(
+        {ref.action.number for row in buttons for ref in row if ref.action.follow_up_id}
+    )
+    said = []
+    if buttons:
+        said.append(f"Buttons for {', '.join(f'#{n}' for n in numbers) or 'the other pages'}")
+    if len(buttons) < len(rows):
+        said.append("The other follow-ups: pick one for its buttons")
+    return "; ".join(said)
 
 
 def summary_line(reply: Reply) -> str:
@@ -238,7 +256,7 @@ def summary_line(reply: Reply) -> str:
 # core checks against the clicker; the number only words the answer; the server picks which of
 # the clicker's identities (one per server) owns it, since a click in a DM carries no server.
 CUSTOM_ID_PATTERN = (
-    r"fu:(?P<kind>done|snooze|skip|draft|delete|edit|page):(?P<scope>dm|[0-9]{1,20}):(?P<id>[0-9]{1,20})"
+    r"fu:(?P<kind>done|snooze|skip|draft|delete|edit|page|show):(?P<scope>dm|[0-9]{1,20}):(?P<id>[0-9]{1,20})"
     r":(?P<number>[0-9]{1,9})(?::(?P<argument>[A-Za-z0-9]{1,20}))?"
 )
 _CUSTOM_ID = re.compile(CUSTOM_ID_PATTERN)
@@ -251,7 +269,12 @@ _STYLES = {
     ActionKind.DELETE: discord.ButtonStyle.danger,
     ActionKind.EDIT: discord.ButtonStyle.secondary,
     ActionKind.PAGE: discord.ButtonStyle.primary,
+    ActionKind.SHOW: discord.ButtonStyle.secondary,
 }
+# A menu of follow-ups to pick: fu:pick:<its first choice's index among the reply's>, unique in
+# its message. Each option's value is the `ButtonRef` of its follow-up's SHOW action, so a pick
+# is checked against the picker like a click, and carries its server like a button.
+MENU_ID_PATTERN = r"fu:pick:[0-9]{1,4}"
 
 
 @dataclass(frozen=True)
@@ -303,6 +326,57 @@ def button(ref: ButtonRef, label: str | None = None) -> discord.ui.Button[discor
     )
 
 
+@dataclass(frozen=True)
+class ChoiceMenu:
+    """A select menu of follow-ups to pick (at most 25, Discord's limit), a row of its own:
+    `first` is the index of its first choice among the reply's `total`."""
+
+    choices: tuple[Choice, ...]
+    first: int
+    total: int
+    scope: str
+
+
+# A message's row: buttons, or a menu alone (a select takes a whole row).
+Row = list[ButtonRef] | ChoiceMenu
+
+
+def menu(choice_menu: ChoiceMenu) -> discord.ui.Select[discord.ui.View]:
+    """The select for `choice_menu`: "#7 Priya Shah, Acme" an option, the name clipped where
+    Discord's 100 characters cap it (never the number), what and by when below it. Labels are
+    plain text (no markdown, no mentions), so they are not escaped. Like a button, it only
+    carries ids: the menu registered on the client answers it (adapters/discord/buttons.py)."""
+    total, first, count = choice_menu.total, choice_menu.first, len(choice_menu.choices)
+    if total <= SELECT_OPTIONS_LIMIT:
+        placeholder = f"{total} more follow-up{'s' if total != 1 else ''}: pick one"
+    else:
+        placeholder = f"More follow-ups, {first + 1}–{first + count} of {total}: pick one"
+    options = []
+    for choice in choice_menu.choices:
+        number = f"#{choice.action.number} "
+        ref = ButtonRef(choice.action, choice_menu.scope)
+        options.append(
+            discord.SelectOption(
+                label=number + _clip(choice.name, OPTION_LABEL_LIMIT - len(number)),
+                value=ref.custom_id,
+                description=_clip(choice.detail, OPTION_DESCRIPTION_LIMIT) or None,
+            )
+        )
+    return discord.ui.Select(custom_id=f"fu:pick:{first}", placeholder=placeholder, options=options)
+
+
+def _rows(actions: Sequence[Action], choices: Sequence[Choice], scope: str) -> list[list[Row]]:
+    """`actions` as rows of buttons (`_button_rows`), then `choices` as menus of 25, a row
+    each, in runs of five rows: one run for each message they take."""
+    rows: list[Row] = [row for run in _button_rows(actions, scope) for row in run]
+    usable = [c for c in choices if ButtonRef.for_action(c.action, scope) is not None]
+    rows += [
+        ChoiceMenu(tuple(usable[start : start + SELECT_OPTIONS_LIMIT]), start, len(usable), scope)
+        for start in range(0, len(usable), SELECT_OPTIONS_LIMIT)
+    ]
+    return [rows[i : i + ROWS_PER_MESSAGE] for i in range(0, len(rows), ROWS_PER_MESSAGE)]
+
+
 def _button_rows(actions: Sequence[Action], scope: str) -> list[list[list[ButtonRef]]]:
     """`actions` as rows of buttons, one row per follow-up (five buttons a row), in runs of
     five rows: one run for each message they take."""
@@ -319,14 +393,20 @@ def _button_rows(actions: Sequence[Action], scope: str) -> list[list[list[Button
     return [rows[i : i + ROWS_PER_MESSAGE] for i in range(0, len(rows), ROWS_PER_MESSAGE)]
 
 
-def _view(rows: Sequence[Sequence[ButtonRef]]) -> discord.ui.View | None:
-    """A message's rows of buttons. Labels name the follow-up (#3) when the message is about
-    several. None when there are none."""
+def _view(rows: Sequence[Row]) -> discord.ui.View | None:
+    """A message's rows of buttons and menus. Labels name the follow-up (#3) when the message
+    is about several. None when there are none."""
     if not rows:
         return None
-    several = len({ref.action.follow_up_id for row in rows for ref in row}) > 1
+    buttons = [row for row in rows if not isinstance(row, ChoiceMenu)]
+    several = len({ref.action.follow_up_id for row in buttons for ref in row}) > 1
     view = discord.ui.View(timeout=None)
     for row_index, row in enumerate(rows):
+        if isinstance(row, ChoiceMenu):
+            select = menu(row)
+            select.row = row_index
+            view.add_item(select)
+            continue
         for ref in row:
             label = ref.action.label
             # A page button's number is a page, not a follow-up's.

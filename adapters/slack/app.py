@@ -11,7 +11,8 @@
 - /met alone: the form (a modal); its errors show on its fields, its plan is answered where
   /met was typed, ephemerally.
 - A button: the command it stands for, on its follow-up id (the core checks the clicker owns
-  it). In a DM the message is updated in place; elsewhere the answer is ephemeral.
+  it). In a DM the message is updated in place; elsewhere the answer is ephemeral. A follow-up
+  picked from a DM's menu is answered ephemerally, with its buttons.
 - app_uninstalled, tokens_revoked: sends to the workspace stop at once; its install is deleted.
 - Whose token answers: `KnownInstalls` (authorize.py), from the configured token or our
   installation store, never a Slack call before the ack; a workspace without an install is
@@ -451,17 +452,13 @@ class SlackHandlers:
     # -- buttons -----------------------------------------------------------------------------
 
     async def click(self, args: AsyncArgs) -> None:
-        """A follow-up button: the action its value stands for, on its follow-up id. Acked
-        already."""
+        """A follow-up button, or a follow-up picked from a DM's menu: the action its value
+        stands for, on its follow-up id. Acked already."""
         body, context, client, respond = args.body, args.context, args.client, args.respond
         try:
             clicked = body.get("actions")
             element = clicked[0] if isinstance(clicked, list) and clicked else {}
-            action = (
-                decode_action(str(element.get("value") or ""))
-                if isinstance(element, dict)
-                else None
-            )
+            action = decode_action(_value(element)) if isinstance(element, dict) else None
             if action is None:
                 await _answer(
                     respond, Reply.error("That button is out of date. /followups lists yours.")
@@ -497,9 +494,12 @@ class SlackHandlers:
         message = body.get("message")
         channel, ts = container.get("channel_id"), container.get("message_ts")
         # A draft comes as a new message: the DM keeps its nudge and buttons to use afterwards.
+        # So does a follow-up picked from the DM's menu, with its buttons: ephemeral, beside
+        # the DM rather than in it, so the DM keeps its menu for the next pick, and a pick
+        # again (or from an old DM) only shows it again.
         in_place = (
             not reply.is_error
-            and action.kind is not ActionKind.DRAFT
+            and action.kind not in (ActionKind.DRAFT, ActionKind.SHOW)
             and isinstance(message, Mapping)
             and not container.get("is_ephemeral")
             and isinstance(channel, str)
@@ -718,6 +718,14 @@ async def _sorry(respond: AsyncRespond, what: str, err: Exception) -> None:
         await _answer(respond, Reply.error(SORRY))
     except Exception as again:
         log.error("Slack: couldn't say so either (%s)", type(again).__name__)
+
+
+def _value(element: Mapping[str, Any]) -> str:
+    """What a clicked element stands for: a button's value, or a select's chosen option's."""
+    chosen = element.get("selected_option")
+    if isinstance(chosen, Mapping):
+        return str(chosen.get("value") or "")
+    return str(element.get("value") or "")
 
 
 def _text(body: Mapping[str, Any], key: str) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 from bot.fairs import FAIR_NAME_LIMIT
 from bot.formatting import pack_lines
 from bot.met import LIMITS, MetInput
-from bot.replies import Action, ActionKind, EventButton, FairPrefill, Reply, Section
+from bot.replies import Action, ActionKind, Choice, EventButton, FairPrefill, Reply, Section
 from rules.engine import Rulebook
 
 from .limits import (
@@ -25,8 +25,10 @@ from .limits import (
     MAX_BLOCKS,
     MAX_BUTTON_TEXT,
     MAX_HOME_BLOCKS,
+    MAX_OPTION_DESCRIPTION,
     MAX_OPTION_TEXT,
     MAX_SECTION_TEXT,
+    MAX_SELECT_OPTIONS,
 )
 
 __all__ = [
@@ -87,6 +89,22 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _escaped_clip(text: str, limit: int) -> str:
+    """`text` escaped, cut with an ellipsis to at most `limit` characters as Slack counts
+    them (an escaped "&" is five), never inside an entity."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    kept, used = [], 0
+    for char in text:
+        piece = escape(char)
+        if used + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        used += len(piece)
+    return "".join(kept) + "…"
+
+
 @dataclass(frozen=True)
 class Message:
     """What chat.postMessage, chat.update and response_url take: a fallback text and blocks."""
@@ -101,15 +119,17 @@ class Message:
 def render(reply: Reply) -> Message:
     """A reply as Block Kit, all of it: its sections as mrkdwn (escaped, each within a
     section's limit), its actions as buttons, one actions block per follow-up (block_id
-    ``fu:<id>``) so a click can update its own part. It may hold more blocks than one message
-    takes: `pages` splits it into messages that each fit."""
+    ``fu:<id>``) so a click can update its own part, and its choices as select menus. It may
+    hold more blocks than one message takes: `pages` splits it into messages that each fit."""
     shown = reply.shown_sections()
     text_blocks = [block for section in shown for block in _section_blocks(section)]
     action_blocks = _action_blocks(reply.actions)
     if reply.event_actions:
         buttons = [event_button(a.button, a.event_id, a.label) for a in reply.event_actions]
         action_blocks.append({"type": "actions", "elements": buttons[:MAX_ACTION_ELEMENTS]})
-    return Message(text=_fallback(shown), blocks=text_blocks + action_blocks)
+    return Message(
+        text=_fallback(shown), blocks=text_blocks + action_blocks + _choice_blocks(reply.choices)
+    )
 
 
 def pages(reply: Reply, *, max_blocks: int = MAX_BLOCKS) -> list[Message]:
@@ -223,6 +243,47 @@ def _button(action: Action, index: int, several: bool) -> dict[str, Any]:
     if action.kind is ActionKind.DONE:
         button["style"] = "primary"
     return button
+
+
+def _choice_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
+    """The follow-ups to pick, as select menus of at most 100 options, each in an actions block
+    of its own (block_id ``pick:<first>``) so that the pager can put them in several messages.
+    Picking one is a click like a button's: its value is the encoded action (show), answered
+    ephemerally with that follow-up's buttons. A select rather than a row of buttons per
+    follow-up: Slack's clients filter a long select as the student types a name or a number."""
+    blocks = []
+    total = len(choices)
+    for start in range(0, total, MAX_SELECT_OPTIONS):
+        part = choices[start : start + MAX_SELECT_OPTIONS]
+        if total <= MAX_SELECT_OPTIONS:
+            placeholder = f"{total} more follow-up{'s' if total != 1 else ''}: pick one"
+        else:
+            placeholder = f"More follow-ups, {start + 1}–{start + len(part)} of {total}: pick one"
+        select = {
+            "type": "static_select",
+            "action_id": f"{ACTION_ID_PREFIX}pick-{start}",
+            "placeholder": _plain(placeholder),
+            "options": [_option(choice) for choice in part],
+        }
+        blocks.append({"type": "actions", "block_id": f"pick:{start}", "elements": [select]})
+    return blocks
+
+
+def _option(choice: Choice) -> dict[str, Any]:
+    """ "#7 Priya Shah, Acme", the name clipped where Slack's 75 characters cap it, never the
+    number; what and by when below it."""
+    number = f"#{choice.action.number} "
+    option: dict[str, Any] = {
+        "text": _escaped_text(number + _escaped_clip(choice.name, MAX_OPTION_TEXT - len(number))),
+        "value": encode_action(choice.action),
+    }
+    if choice.detail:
+        option["description"] = _escaped_text(_escaped_clip(choice.detail, MAX_OPTION_DESCRIPTION))
+    return option
+
+
+def _escaped_text(escaped: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": escaped, "emoji": False}
 
 
 # -- the Home tab ----------------------------------------------------------------------------

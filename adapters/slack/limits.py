@@ -19,8 +19,12 @@ __all__ = [
     "MAX_BUTTON_VALUE",
     "MAX_HOME_BLOCKS",
     "MAX_MESSAGE_TEXT",
+    "MAX_OPTION_DESCRIPTION",
     "MAX_OPTION_TEXT",
+    "MAX_OPTION_VALUE",
+    "MAX_PLACEHOLDER",
     "MAX_SECTION_TEXT",
+    "MAX_SELECT_OPTIONS",
     "problems",
 ]
 
@@ -37,6 +41,12 @@ MAX_BUTTON_VALUE = 2000
 MAX_ACTION_ID = 255
 MAX_OPTION_TEXT = 75
 MAX_BLOCK_ID = 255
+# A static_select: its options, an option's value and description (plain_text), its placeholder
+# (api.slack.com/reference/block-kit/block-elements#static_select, .../composition-objects#option).
+MAX_SELECT_OPTIONS = 100
+MAX_OPTION_VALUE = 150
+MAX_OPTION_DESCRIPTION = 75
+MAX_PLACEHOLDER = 150
 # A message's top-level text (Slack truncates past 40,000 and refuses longer with msg_too_long).
 MAX_MESSAGE_TEXT = 40000
 
@@ -87,3 +97,29 @@ def _element_problems(element: Mapping[str, Any]) -> Iterator[str]:
             yield f"button text of {len(label)} characters, at most {MAX_BUTTON_TEXT}"
         if len(str(element.get("value", ""))) > MAX_BUTTON_VALUE:
             yield f"button value over {MAX_BUTTON_VALUE} characters"
+    if element.get("type") == "static_select":
+        placeholder = _text_of(element.get("placeholder"))
+        if len(placeholder) > MAX_PLACEHOLDER:
+            yield f"placeholder of {len(placeholder)} characters, at most {MAX_PLACEHOLDER}"
+        options = element.get("options") or []
+        if not options or len(options) > MAX_SELECT_OPTIONS:
+            yield f"{len(options)} options, from 1 to {MAX_SELECT_OPTIONS}"
+        for option in options:
+            yield from _option_problems(option)
+
+
+def _option_problems(option: Mapping[str, Any]) -> Iterator[str]:
+    text, description = _text_of(option.get("text")), _text_of(option.get("description"))
+    if len(text) > MAX_OPTION_TEXT:
+        yield f"option text of {len(text)} characters, at most {MAX_OPTION_TEXT}"
+    if len(description) > MAX_OPTION_DESCRIPTION:
+        yield (
+            f"option description of {len(description)} characters, at most {MAX_OPTION_DESCRIPTION}"
+        )
+    if len(str(option.get("value", ""))) > MAX_OPTION_VALUE:
+        yield f"option value over {MAX_OPTION_VALUE} characters"
+
+
+def _text_of(text: object) -> str:
+    """A text object's text ("" for none)."""
+    return str(text.get("text", "")) if isinstance(text, Mapping) else ""

@@ -7,12 +7,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import messages
-from bot.commands import Home, ListFollowUps, MarkDone, Skip, Snooze
+from bot.commands import Home, ListFollowUps, MarkDone, ShowFollowUp, Skip, Snooze
 from bot.domain import Conversation, FollowUp, FollowUpStatus, closes_as, standing
 from bot.errors import UserError
 from bot.handlers.context import Context
 from bot.messages import follow_ups as say
 from bot.messages import settings as say_settings
+from bot.messages.nudges import follow_up_message
 from bot.replies import Reply
 from bot.timeparse import DurationError, parse_duration
 from rules.engine import KindRule, QuietHours, Rulebook, out_of_quiet_hours
@@ -24,6 +25,7 @@ __all__ = [
     "home",
     "list_follow_ups",
     "mark_done",
+    "show_follow_up",
     "skip",
     "snooze",
 ]
@@ -164,6 +166,20 @@ async def mark_done(command: MarkDone, ctx: Context) -> Reply:
         s for s in siblings if s.id != follow_up.id and s.status is FollowUpStatus.PENDING
     ]
     return say.done_reply(follow_up, conversation, still_open, rulebook)
+
+
+async def show_follow_up(command: ShowFollowUp, ctx: Context) -> Reply:
+    """One follow-up with the buttons its nudge has: a pick from a DM's menu. Reads only."""
+    follow_up, conversation = await ctx.follow_up(command)
+    rulebook = (await ctx.books_in(conversation.logged_in)).rulebook
+    return follow_up_message(
+        follow_up,
+        conversation,
+        rule=rulebook.kinds.get(conversation.kind),
+        rulebook=rulebook,
+        now=ctx.now,
+        zone=ctx.zone,
+    )
 
 
 async def snooze(command: Snooze, ctx: Context) -> Reply:

@@ -8,18 +8,19 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from bot.domain import Conversation, FollowUp
+from bot.domain import Conversation, FollowUp, FollowUpStatus
 from bot.formatting import format_left, format_moment
 from bot.messages.words import (
     deadline_line,
     follow_up_actions,
     method_label,
     snooze_limit,
+    status_word,
     time_left,
     topics_phrase,
 )
 from bot.names import names_phrase
-from bot.replies import Action, ActionKind, Reply, Section
+from bot.replies import Action, ActionKind, Choice, Reply, Section
 from rules.engine import KindRule, NudgeKind, Rulebook
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "MOMENT_CHARACTERS",
     "Later",
     "NudgeGroup",
+    "follow_up_message",
     "moment_message",
     "nudge_message",
 ]
@@ -77,8 +79,9 @@ def moment_message(
 ) -> Reply:
     """One DM for everything due for a student at one moment: the most urgent first, each
     conversation with its own part and buttons (for the first `BUTTONS_FOR` follow-ups), then
-    what is left for later. A single conversation with nothing said about later is its usual
-    DM (`nudge_message`)."""
+    what is left for later. Every other follow-up is a `Choice` to pick (a select menu where
+    the platform has one), which answers with its own buttons. A single conversation with
+    nothing said about later is its usual DM (`nudge_message`)."""
     if len(groups) == 1 and later is None:
         return _part(groups[0], rulebook, now, zone, late_since=late_since)
     # Most urgent: the deadline that really closes the window (an interview's before an event's
@@ -127,11 +130,20 @@ def moment_message(
         if len(lines) > len(shown):
             shown.append(f"…and {len(lines) - len(shown)} more: /followups lists them all.")
         sections.append(Section("\n".join(shown), title="Also to send"))
+    # Every follow-up without buttons can be picked, in the order the DM tells of them.
+    chosen = set(with_buttons)
+    choices = tuple(
+        _choice(f, g, g.rulebook or rulebook, now)
+        for g in ordered
+        for f in g.follow_ups
+        if f.number not in chosen
+    )
     closing: list[str] = []
-    if count > len(with_buttons):
+    if choices:
         closing.append(
-            f"Buttons are for {', '.join(f'#{n}' for n in with_buttons)}; for the rest, "
-            "/followups done N (or draft, snooze, skip), or /followups to see them all."
+            f"Buttons are for {', '.join(f'#{n}' for n in with_buttons)}; pick any other "
+            "from the menu for its buttons, or type /followups done N (or draft, snooze, "
+            "skip), or /followups to see them all."
         )
     if later is not None and later.next_due is None:
         closing.append("Left for later: nothing, no more reminders are planned.")
@@ -147,7 +159,7 @@ def moment_message(
         )
     if closing:
         sections.append(Section("\n".join(closing)))
-    return Reply(tuple(sections), tuple(actions))
+    return Reply(tuple(sections), tuple(actions), choices=choices)
 
 
 def _part(
@@ -192,6 +204,47 @@ def _numbered(action: Action) -> Action:
     if "#" in action.label:
         return action
     return action._replace(label=f"{action.label} #{action.number}")
+
+
+def _choice(follow_up: FollowUp, group: NudgeGroup, rulebook: Rulebook, now: datetime) -> Choice:
+    """ "#7 Priya Shah, Acme" to pick, "email, 2 days left" beside it."""
+    assert follow_up.id is not None
+    name = f"{follow_up.contact_in(group.conversation)}, {group.conversation.company}"
+    action = Action(ActionKind.SHOW, f"#{follow_up.number} {name}", follow_up.number, follow_up.id)
+    return Choice(action, name, f"{method_label(follow_up, rulebook)}, {time_left(follow_up, now)}")
+
+
+def follow_up_message(
+    follow_up: FollowUp,
+    conversation: Conversation,
+    *,
+    rule: KindRule | None,
+    rulebook: Rulebook,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Reply:
+    """One follow-up as its nudge shows it, with the same buttons: the answer to picking it
+    from a moment's menu (or /followups show N). One that is closed says so, without buttons,
+    so a pick from an old DM, or picked again after a click, does no harm."""
+    if follow_up.status is FollowUpStatus.PENDING:
+        kind = NudgeKind.HEADS_UP if follow_up.due_by > now else NudgeKind.WINDOW_CLOSED
+    elif follow_up.status is FollowUpStatus.MISSED:
+        kind = NudgeKind.WINDOW_CLOSED
+    else:
+        who = f"{follow_up.contact_in(conversation)} at {conversation.company}"
+        return Reply.text(
+            f"#{follow_up.number} ({who}) is {status_word(follow_up.status)}: nothing to do."
+        )
+    return nudge_message(
+        kind=kind,
+        follow_ups=[follow_up],
+        conversation=conversation,
+        rule=rule,
+        rulebook=rulebook,
+        now=now,
+        zone=zone,
+        late_since=None,
+    )
 
 
 def _line(follow_up: FollowUp, group: NudgeGroup, rulebook: Rulebook, now: datetime) -> str:

@@ -21,14 +21,15 @@ from adapters.discord.context import LIST_PAGE
 from adapters.discord.render import ButtonRef, Page
 from adapters.discord.render import pages as discord_pages
 from adapters.slack import limits as slack_limits
-from adapters.slack.blocks import encode_action, home_view
+from adapters.slack.blocks import decode_action, encode_action, home_view
 from adapters.slack.blocks import pages as slack_pages
 from bot.domain import Address, Conversation, FollowUp, FollowUpStatus, Person
 from bot.messages import follow_ups as say
+from bot.messages.nudges import BUTTONS_FOR, Later, NudgeGroup, moment_message
 from bot.messages.settings import settings_reply
 from bot.messages.words import follow_up_actions
 from bot.replies import Action, ActionKind, Reply, Section
-from rules.engine import load_rulebook
+from rules.engine import NudgeKind, load_rulebook
 
 RULEBOOK = load_rulebook()
 NOW = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
@@ -230,3 +231,70 @@ def test_the_home_tab_takes_every_page_within_its_100_blocks(
         values = [e["value"] for b in view["blocks"] for e in b.get("elements", [])]
         assert {encode_action(a) for a in page.actions} == set(values)
     assert sorted(shown) == list(range(1, len(rows) + 1))
+
+
+def moment_of(rows: list[tuple[FollowUp, Conversation, say.ListSection]]) -> Reply:
+    """All of `rows` due at one moment: the one DM the dispatcher sends for them."""
+    groups = [
+        NudgeGroup(
+            NudgeKind.WINDOW_CLOSED
+            if follow_up.status is FollowUpStatus.MISSED
+            else NudgeKind.HEADS_UP,
+            [follow_up],
+            conversation,
+            RULEBOOK.kinds.get(conversation.kind),
+        )
+        for follow_up, conversation, _ in rows
+    ]
+    later = Later(0, None) if len(groups) > 1 else None
+    return moment_message(
+        groups,
+        rulebook=RULEBOOK,
+        now=NOW,
+        zone=ZoneInfo("America/New_York"),
+        late_since=None,
+        later=later,
+    )
+
+
+@PROPERTY
+@given(rows=follow_up_rows())
+def test_every_follow_up_of_a_moment_has_a_button_or_a_pick_on_both_platforms(
+    rows: list[tuple[FollowUp, Conversation, say.ListSection]],
+) -> None:
+    dm = moment_of(rows)
+    every = {follow_up.id for follow_up, _, _ in rows}
+    assert len(dm.choices) == max(0, len(rows) - BUTTONS_FOR)
+    # Slack: every message taken, each follow-up a button's value or an option's.
+    reached: set[int | None] = set()
+    for message in slack_pages(dm):
+        assert slack_limits.problems(message.blocks, message.text) == []
+        for block in message.blocks:
+            for element in block.get("elements", []):
+                options = element.get("options", [element])
+                for value in (o["value"] for o in options):
+                    action = decode_action(value)
+                    assert action is not None
+                    reached.add(action.follow_up_id)
+                for option in element.get("options", []):  # numbered, whatever was clipped
+                    number = decode_action(option["value"]).number  # type: ignore[union-attr]
+                    assert option["text"]["text"].startswith(f"#{number} ")
+    assert reached == every
+    # Discord: the same, a select of 25 a row of its own, five rows a message.
+    reached = set()
+    for page in discord_pages(dm, scope=SCOPE):
+        wire = discord_wire(page)
+        assert discord_limits.problems(wire) == []
+        for row in wire["components"]:
+            for component in row["components"]:
+                for option in component.get("options", []):
+                    ref = ButtonRef.parse(option["value"])
+                    assert ref is not None
+                    assert ref.action.kind is ActionKind.SHOW
+                    assert option["label"].startswith(f"#{ref.action.number} ")
+                    reached.add(ref.action.follow_up_id)
+                if component["type"] == 2:
+                    ref = ButtonRef.parse(component["custom_id"])
+                    assert ref is not None
+                    reached.add(ref.action.follow_up_id)
+    assert reached == every

@@ -34,9 +34,41 @@ def buttons(count: int, *, label: str = "Done", value: str = "done|1|1|") -> dic
     }
 
 
+def select(
+    count: int,
+    *,
+    text: str = "#7 Priya Shah, Acme",
+    value: str = "show|17|7|",
+    description: str = "email, 2 days left",
+    placeholder: str = "7 more follow-ups: pick one",
+) -> dict[str, Any]:
+    option = {
+        "text": {"type": "plain_text", "text": text},
+        "value": value,
+        "description": {"type": "plain_text", "text": description},
+    }
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "static_select",
+                "action_id": "followup-pick-0",
+                "placeholder": {"type": "plain_text", "text": placeholder},
+                "options": [option] * count,
+            }
+        ],
+    }
+
+
 @pytest.mark.parametrize(
     ("blocks", "text"),
     [
+        ([select(101)], "Your follow-ups"),
+        ([select(0)], "Your follow-ups"),
+        ([select(1, text="x" * 76)], "Your follow-ups"),
+        ([select(1, value="x" * 151)], "Your follow-ups"),
+        ([select(1, description="x" * 76)], "Your follow-ups"),
+        ([select(1, placeholder="x" * 151)], "Your follow-ups"),
         ([section("x")] * 51, "Your follow-ups"),
         ([section("x" * 3001)], "Your follow-ups"),
         ([buttons(26)], "Your follow-ups"),
@@ -61,7 +93,10 @@ async def test_fake_slack_refuses_messages_over_block_kits_limits(
             assert posted.status == 400
         assert len(slack.refused_as_invalid) == 4
         # Just within every limit: taken.
-        fine = [section("x" * 3000)] * 48 + [buttons(25, label="x" * 75, value="v" * 2000)]
+        fine = [section("x" * 3000)] * 47 + [buttons(25, label="x" * 75, value="v" * 2000)]
+        fine.append(
+            select(100, text="x" * 75, value="v" * 150, description="d" * 75, placeholder="p" * 150)
+        )
         await client.chat_postMessage(channel="DSTUDENT", text=text, blocks=fine)
 
 
@@ -84,6 +119,23 @@ async def test_fake_slack_refuses_text_over_40000_characters_and_homes_over_100_
         assert len(published["blocks"]) == 100
 
 
+def discord_select(
+    *,
+    label: str = "#7 Priya Shah, Acme",
+    value: str = "fu:show:dm:17:7",
+    description: str = "email, 2 days left",
+    placeholder: str = "7 more follow-ups: pick one",
+    options: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    option = {"label": label, "value": value, "description": description}
+    return {
+        "type": 3,
+        "custom_id": "fu:pick:0",
+        "placeholder": placeholder,
+        "options": [option] if options is None else options,
+    }
+
+
 @pytest.mark.parametrize(
     "message",
     [
@@ -97,6 +149,13 @@ async def test_fake_slack_refuses_text_over_40000_characters_and_homes_over_100_
         {"components": [{"type": 1, "components": [{"type": 2, "label": "x" * 81}]}]},
         {"components": [{"type": 1, "components": [{"type": 2, "custom_id": "x" * 101}]}]},
         {"components": [{"type": 1, "components": [{"type": 3, "options": [{}] * 26}]}]},
+        {"components": [{"type": 1, "components": [discord_select(options=[])]}]},
+        {"components": [{"type": 1, "components": [discord_select(label="x" * 101)]}]},
+        {"components": [{"type": 1, "components": [discord_select(value="x" * 101)]}]},
+        {"components": [{"type": 1, "components": [discord_select(description="x" * 101)]}]},
+        {"components": [{"type": 1, "components": [discord_select(placeholder="x" * 151)]}]},
+        # A select takes a whole row.
+        {"components": [{"type": 1, "components": [discord_select(), {"type": 2}]}]},
     ],
 )
 @pytest.mark.parametrize(
@@ -131,6 +190,15 @@ async def test_fake_discord_refuses_messages_over_its_limits(
         ]
         * 5,
     }
-    body = {"type": 4, "data": fine} if path.endswith("/callback") else fine
-    answer = fake.request(method, f"https://discord.com/api/v10{path}", data=json.dumps(body))
-    assert answer.status != 400
+    fine_select = discord_select(
+        label="x" * 100, value="v" * 100, description="d" * 100, placeholder="p" * 150
+    )
+    fine_select["options"] *= 25
+    with_menu = {
+        **fine,
+        "components": [*fine["components"][:4], {"type": 1, "components": [fine_select]}],
+    }
+    for taken in (fine, with_menu):
+        body = {"type": 4, "data": taken} if path.endswith("/callback") else taken
+        answer = fake.request(method, f"https://discord.com/api/v10{path}", data=json.dumps(body))
+        assert answer.status != 400

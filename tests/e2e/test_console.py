@@ -591,3 +591,18 @@ def test_a_moment_is_one_dm_and_every_due_nudge_is_in_one(
     for number, at in sent:
         # ...in the DM sent at that moment, which names its follow-up.
         assert any(when == at and number in named for when, named in dms), (number, at)
+
+
+def test_a_moments_menu_is_a_list_of_commands_and_each_shows_its_buttons(
+    tmp_path: Path,
+) -> None:
+    met = "".join(f"/met Person {n}, Acme, interview\n" for n in range(1, 8))
+    script = met + ":advance 25h\n/followups show 7\n"
+    result = console(tmp_path, script, "--start", "2026-03-06T15:00", "--tz", "America/New_York")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # The DM's buttons are for #1 to #5; the others, a line each with what picks them.
+    assert "Or pick one:\n  #6 Person 6, Acme (email, 24 h left): /followups show 6\n" in out
+    assert "  #7 Person 7, Acme (email, 24 h left): /followups show 7\n" in out
+    assert "#7 Time to follow up: email to Person 7 at Acme" in out
+    assert "[Done: /followups done 7]" in out

@@ -23,6 +23,7 @@ from bot.commands import (
     MarkDone,
     Met,
     MetForm,
+    ShowFollowUp,
     ShowSettings,
     Skip,
     Snooze,
@@ -351,6 +352,7 @@ def check_command(command: Command, where: str | None) -> None:
             Skip(3, confirmed=True, follow_up_id=41),
         ),
         (Action(ActionKind.DRAFT, "Draft", 3, 41), Draft(3, follow_up_id=41)),
+        (Action(ActionKind.SHOW, "#3 Jane Doe, Acme", 3, 41), ShowFollowUp(3, follow_up_id=41)),
     ],
 )
 def test_a_button_stands_for_the_command_on_its_follow_up(
@@ -370,7 +372,7 @@ def test_a_button_does_what_its_typed_command_does(kind: ActionKind) -> None:
     if kind is ActionKind.PAGE:  # another page of the list: its number is the page
         assert clicked == parse_command(action.command) == ListFollowUps(page=7)
         return
-    assert isinstance(clicked, MarkDone | Snooze | Skip | Draft | Delete | EditForm)
+    assert isinstance(clicked, MarkDone | Snooze | Skip | Draft | Delete | EditForm | ShowFollowUp)
     assert dataclasses.replace(clicked, follow_up_id=None) == parse_command(action.command)
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from adapters.discord.render import EMBED_TOTAL_LIMIT, render_embeds, render_view
 from adapters.slack.blocks import MAX_BLOCKS, MAX_SECTION_TEXT, render
-from bot.commands import parse_command
+from bot.commands import command_for, parse_command
 from bot.domain import Address, NudgeStatus
 from bot.messages.nudges import BUTTONS_FOR, DETAILED
 from bot.replies import Reply
@@ -94,10 +94,53 @@ async def test_a_big_moment_has_buttons_for_the_first_five_and_points_to_the_res
     assert with_buttons == {1, 2, 3, 4, 5}
     assert len(with_buttons) == BUTTONS_FOR
     text = dm.message.plain_text()
-    assert "Buttons are for #1, #2, #3, #4, #5; for the rest, /followups done N" in text
+    assert "Buttons are for #1, #2, #3, #4, #5; pick any other from the menu" in text
     for n in range(6, 10):  # every nudge that fell due is in it
         assert f"#{n} email to Person {n - 1} at Company {n - 1}" in text
+    # ...and the rest can be picked, each for its own buttons.
+    assert [(c.label, c.detail) for c in dm.message.choices] == [
+        (
+            f"#{n} Person {n - 1}, Company {n - 1}",
+            "email, ideally within 24 h, adequate for 20 days",
+        )
+        for n in range(6, 10)
+    ]
+    assert dm.message.choices[0].action.command == "/followups show 6"
     assert nudge_rows(bot).count(NudgeStatus.SENT) == 9
+
+
+async def test_a_pick_from_the_menu_shows_that_follow_up_with_its_buttons(bot: TestBot) -> None:
+    for n in range(7):
+        await met(bot, f"/met Person {n}, Company {n}, interview")
+    await bot.run_until(24)
+    (dm,) = bot.messenger.sent
+    picked = dm.message.choices[-1].action
+    shown = await bot.service.handle(ALICE, command_for(picked))
+    assert (
+        shown.sections[0].title
+        == "#7 Time to follow up: email to Person 6 at Company 6 (24 h left)"
+    )
+    assert [a.label for a in shown.actions] == [
+        "Draft",
+        "Done",
+        "Snooze 2h",
+        "Tomorrow morning",
+        "Skip",
+    ]
+    assert {a.follow_up_id for a in shown.actions} == {picked.follow_up_id}
+    # Someone else's pick reads as missing; a pick after it was done says so, without buttons.
+    strangers = await bot.service.handle(BOB, command_for(picked))
+    assert strangers.is_error
+    assert "You have no follow-up #7" in strangers.plain_text()
+    await bot.service.handle(ALICE, parse_command("/followups done 7"))
+    again = await bot.service.handle(ALICE, command_for(picked))
+    assert again.plain_text() == "#7 (Person 6 at Company 6) is already done: nothing to do."
+    assert again.actions == ()
+    typed = await bot.service.handle(ALICE, parse_command("/followups show 6"))
+    assert (
+        typed.sections[0].title
+        == "#6 Time to follow up: email to Person 5 at Company 5 (24 h left)"
+    )
 
 
 async def test_a_moment_of_long_names_and_notes_fits_discord_and_slack_whole(

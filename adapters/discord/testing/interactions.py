@@ -178,6 +178,26 @@ class InteractionFactory:
         payload["message"] = message
         return payload
 
+    def pick(
+        self,
+        custom_id: str,
+        values: list[str],
+        message: dict[str, Any],
+        *,
+        user_id: int,
+        name: str = "Student",
+        guild_id: int | None = None,
+    ) -> dict[str, Any]:
+        """`values` picked from the select menu `custom_id` of `message` (in a DM unless
+        `guild_id`)."""
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        channel_id = int(message["channel_id"])
+        payload = self._base(
+            3, data, user_id=user_id, name=name, guild_id=guild_id, channel_id=channel_id
+        )
+        payload["message"] = message
+        return payload
+
     def submit(
         self,
         modal: Mapping[str, Any],

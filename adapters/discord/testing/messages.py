@@ -7,7 +7,7 @@ from typing import Any
 
 from .fake_http import RecordedRequest
 
-__all__ = ["EPHEMERAL", "buttons_of", "labels_of", "last_message", "text_of"]
+__all__ = ["EPHEMERAL", "buttons_of", "labels_of", "last_message", "menus_of", "text_of"]
 
 # Discord's message flag for a message only the user who asked sees.
 EPHEMERAL = 64
@@ -43,3 +43,13 @@ def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 def labels_of(message: dict[str, Any]) -> list[str]:
     return [b["label"] for b in buttons_of(message)]
+
+
+def menus_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The message's select menus (string selects), in order."""
+    return [
+        menu
+        for row in message.get("components") or []
+        for menu in row.get("components") or []
+        if menu.get("type") == 3
+    ]

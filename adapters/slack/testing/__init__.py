@@ -16,6 +16,7 @@ from .payloads import (
     home_actions_payload,
     home_opened_event,
     interaction_body,
+    select_actions_payload,
     signed_headers,
     view_submission_payload,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "home_opened_event",
     "interaction_body",
     "rate_limited",
+    "select_actions_payload",
     "signed_headers",
     "slack_error",
     "view_submission_payload",

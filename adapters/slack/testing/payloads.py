@@ -24,6 +24,7 @@ __all__ = [
     "home_actions_payload",
     "home_opened_event",
     "interaction_body",
+    "select_actions_payload",
     "signed_headers",
     "view_submission_payload",
 ]
@@ -106,6 +107,39 @@ def block_actions_payload(
     if message is not None:
         payload["message"] = dict(message)
         payload["channel"] = {"id": channel_id, "name": "directmessage"}
+    return payload
+
+
+def select_actions_payload(
+    *,
+    user_id: str,
+    option: Mapping[str, Any],
+    response_url: str,
+    message: Mapping[str, Any],
+    channel_id: str,
+    action_id: str = "followup-pick-0",
+    block_id: str = "pick:0",
+    team_id: str = TEAM,
+) -> dict[str, Any]:
+    """An option picked from a select menu on a DM (`option`, as the bot sent it)."""
+    payload = block_actions_payload(
+        user_id=user_id,
+        value="",
+        response_url=response_url,
+        team_id=team_id,
+        message=message,
+        channel_id=channel_id,
+        action_id=action_id,
+    )
+    payload["actions"] = [
+        {
+            "type": "static_select",
+            "action_id": action_id,
+            "block_id": block_id,
+            "selected_option": dict(option),
+            "action_ts": f"{time.time():.6f}",
+        }
+    ]
     return payload
 
 

@@ -90,6 +90,20 @@ class DiscordBot:
             self.make.click(button["custom_id"], message, user_id=user, guild_id=guild_id)
         )
 
+    async def pick(
+        self,
+        message: dict[str, Any],
+        value: str,
+        *,
+        custom_id: str = "fu:pick:0",
+        user: int = ALICE,
+        guild_id: int | None = None,
+    ) -> list[RecordedRequest]:
+        """Pick the option `value` from the menu `custom_id` on `message` as `user`."""
+        return await self.send(
+            self.make.pick(custom_id, [value], message, user_id=user, guild_id=guild_id)
+        )
+
     async def nudges_after(self, hours: float) -> tuple[DispatchReport, list[RecordedRequest]]:
         """Move the clock and send what falls due, through the Discord messenger."""
         self.clock.advance(timedelta(hours=hours))

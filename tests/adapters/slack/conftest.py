@@ -26,6 +26,7 @@ from adapters.slack.testing import (
     hang,
     interaction_body,
     rate_limited,
+    select_actions_payload,
     signed_headers,
 )
 from bot.bootstrap import DATABASE_ERRORS, Bot, build_bot
@@ -116,6 +117,27 @@ class SlackHarness:
             response_url=self.slack.response_url(reply_to),
             message=message,
             channel_id=channel,
+        )
+        return await self.post(interaction_body(payload))
+
+    async def pick(
+        self,
+        message: Mapping[str, Any],
+        option: Mapping[str, Any],
+        *,
+        block_id: str = "pick:0",
+        user: str = STUDENT,
+        reply_to: str = "pick",
+        channel: str | None = None,
+    ) -> BoltResponse:
+        """Pick `option` from the select menu in block `block_id` of the DM `message`."""
+        payload = select_actions_payload(
+            user_id=user,
+            option=option,
+            response_url=self.slack.response_url(reply_to),
+            message=message,
+            channel_id=channel or f"D{user}",
+            block_id=block_id,
         )
         return await self.post(interaction_body(payload))
 
