@@ -508,6 +508,10 @@ class Clubs(Protocol):
     """Club channels (`bot.handlers.clubs`): their organizers, their events, and who is going
     (private: only counts leave storage for a channel)."""
 
+    async def by_id(self, club_id: int) -> Club | None:
+        """The club `club_id`, or None (deleted)."""
+        ...
+
     async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
         """The club of a channel, or None when the channel isn't one."""
         ...

@@ -148,7 +148,12 @@ def club_button_type(responder: Responder) -> type[ClubButtonBase]:
                 reply = await responder.compute(interaction, responder.run(requester, command))
                 if reply.met_form is not None and not interaction.response.is_done():
                     await interaction.response.send_modal(
-                        MetFormModal(responder, prefill=reply.met_form, scope=self.scope)
+                        MetFormModal(
+                            responder,
+                            prefill=reply.met_form,
+                            scope=self.scope,
+                            at_event=self.event_id if self.button is EventButton.LOG else None,
+                        )
                     )
                     return
                 if reply.fair_prefill is not None and not interaction.response.is_done():

@@ -87,7 +87,7 @@ from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
 from bot.club_commands import EVENT_EXAMPLE as EXAMPLE_EVENT
-from bot.club_commands import EventForm
+from bot.club_commands import EventForm, LogAtEvent
 from bot.commands import (
     Command,
     FairForm,
@@ -341,7 +341,11 @@ class SlackHandlers:
             )
             reply = await self.service.handle(requester, command)
             if reply.met_form is not None and not reply.is_error:
-                form = FormContext(channel=channel_id, response_url=_text(body, "response_url"))
+                form = FormContext(
+                    channel=channel_id,
+                    response_url=_text(body, "response_url"),
+                    event=command.event_id if isinstance(command, LogAtEvent) else None,
+                )
                 view = met_form_for(self.service.rulebook, reply.met_form, form)
                 if await open_view(args, view):
                     return
@@ -406,7 +410,7 @@ class SlackHandlers:
 
         async def submit() -> tuple[Reply, Requester]:
             requester = await self.requester(context, client, wait=FORM_PROFILE_WAIT)
-            command = Met(fields=met_fields(view), where=form.channel)
+            command = Met(fields=met_fields(view), where=form.channel, at_event=form.event)
             return await self.service.handle(requester, command), requester
 
         async def answer(reply: Reply, requester: Requester) -> None:

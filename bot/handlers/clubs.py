@@ -55,6 +55,7 @@ __all__ = [
     "edit_event",
     "event_card",
     "event_form",
+    "event_logged_at",
     "fair_at_event",
     "going",
     "guess_kind",
@@ -312,7 +313,23 @@ async def log_at_event(command: LogAtEvent, ctx: Context) -> Reply:
     From its card, in the club's channel; from a DM after it, an event the asker was going to
     (any other reads like one that doesn't exist)."""
     event = await _clicked_event(ctx, command.event_id)
-    return say.log_at_event(event.title, event.kind)
+    return say.log_at_event(command.event_id, event.title, event.kind)
+
+
+async def event_logged_at(ctx: Context, event_id: int, where: str | None) -> tuple[Club, ClubEvent]:
+    """The club event a /met is logged from (a Log who I met button, or `event:#N`), and its
+    club: in the club's channel, the club's event; anywhere else (a DM after it), one the asker
+    was going to. Any other reads like one that doesn't exist, so nobody's follow-ups take the
+    rules of a club they have nothing to do with by naming its event."""
+    address = ctx.asker.address
+    here = await ctx.uow.clubs.get(address.platform, address.workspace, where) if where else None
+    if here is not None:
+        return here, await _event(ctx, here, event_id)
+    event = await ctx.uow.clubs.going_event(event_id, ctx.person_id)
+    club = await ctx.uow.clubs.by_id(event.club_id) if event is not None else None
+    if event is None or club is None:
+        raise UserError(say.not_your_event(event_id))
+    return club, event
 
 
 async def fair_at_event(command: FairAtEvent, ctx: Context) -> Reply:

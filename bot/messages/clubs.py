@@ -280,8 +280,9 @@ def going(title: str, now_going: bool) -> Reply:
     return Reply.text(f"You're no longer going to {title}.")
 
 
-def log_at_event(title: str, kind: str) -> Reply:
-    typed = f'/met NAME, COMPANY, {kind}, what you talked about event:"{title}"'
+def log_at_event(event_id: int, title: str, kind: str) -> Reply:
+    # `event:#N` ties what they log to the club's event, as the form does.
+    typed = f"/met NAME, COMPANY, {kind}, what you talked about event:#{event_id}"
     return Reply(
         (Section(f"Log who you met at {title}: {typed}"),),
         met_form=MetInput(kind=kind, event=title),
@@ -355,7 +356,8 @@ def event_prompt(event: ClubEvent, *, reminder: bool) -> Reply:
         )
     else:
         first = f"How was {event.title}? Log who you met, while the names are fresh."
-    typed = f'Or type: /met NAME, COMPANY, {event.kind} event:"{event.title}"'
+    # `event:#N` ties what they log to the club's event, as the button's form does.
+    typed = f"Or type: /met NAME, COMPANY, {event.kind} event:#{event.id}"
     buttons = [EventAction(EventButton.LOG, event.id, "Log who I met")]
     if is_fair_key(event.kind):
         # After a fair, its list says whom to follow up with first.

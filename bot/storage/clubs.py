@@ -89,6 +89,11 @@ def _rules_from(row: Any) -> ClubRules:
 
 
 class SqlClubs(Repository):
+    async def by_id(self, club_id: int) -> Club | None:
+        rows = await self.db.execute(select(clubs).where(clubs.c.id == club_id))
+        row = rows.first()
+        return club_from(row) if row else None
+
     async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
         rows = await self.db.execute(
             select(clubs).where(

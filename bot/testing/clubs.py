@@ -29,6 +29,10 @@ class InMemoryClubs:
     def __init__(self, tables: Tables) -> None:
         self.t = tables
 
+    async def by_id(self, club_id: int) -> Club | None:
+        club = self.t.clubs.get(club_id)
+        return copy.copy(club) if club is not None else None
+
     async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
         for club in self.t.clubs.values():
             if (club.platform, club.workspace, club.channel) == (platform, workspace, channel):
