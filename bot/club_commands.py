@@ -29,7 +29,9 @@ __all__ = [
     "ListEvents",
     "LogAtEvent",
     "PostEvent",
+    "ScheduledEventDropped",
     "ScheduledEventEnded",
+    "ScheduledEventWatched",
     "ShowClub",
     "parse_club",
     "parse_digest",
@@ -165,6 +167,25 @@ class ScheduledEventEnded:
     created_by: str = ""
 
 
+@dataclass(frozen=True)
+class ScheduledEventWatched:
+    """Not typed: a Discord server's Scheduled Event was created or changed and is not over
+    (`ref`, its id; its start, and its end as scheduled, if any). The club that follows the
+    server's events takes it at that end, even if Discord never says it completed."""
+
+    ref: str
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ScheduledEventDropped:
+    """Not typed: a Discord server's Scheduled Event was cancelled or deleted: nobody is
+    prompted about it."""
+
+    ref: str
+
+
 ClubCommand = (
     ShowClub
     | ClubDigestSetting
@@ -181,6 +202,8 @@ ClubCommand = (
     | LogAtEvent
     | FairAtEvent
     | ScheduledEventEnded
+    | ScheduledEventWatched
+    | ScheduledEventDropped
 )
 
 CLUB_COMMANDS = (
@@ -199,6 +222,8 @@ CLUB_COMMANDS = (
     LogAtEvent,
     FairAtEvent,
     ScheduledEventEnded,
+    ScheduledEventWatched,
+    ScheduledEventDropped,
 )
 
 # What /club edit changes, by what may be typed before the colon.
