@@ -581,6 +581,9 @@ async def club_own_rules(command: ClubOwnRules, ctx: Context) -> Reply:
     if command.change == "reset":
         was_own = await ctx.uow.clubs.reset_rules(club.id, what)
         return say.own_rules_reset(club, what, was_own)
+    if command.change == "paste":
+        # The form to paste it in, for organizers only; what they submit comes back as "set".
+        return say.paste_form(what)
     text = command.text.strip()
     if not text:
         raise UserError(say.nothing_pasted(what))
