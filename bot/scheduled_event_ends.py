@@ -26,7 +26,13 @@ from bot.event_prompts import MAX_ATTEMPTS, RETRY_STEP, SendReport, settled
 from bot.ports import Claim, Delivered, ReadsScheduledEvents, RetryAfter, Storage
 from bot.replies import Reply
 
-__all__ = ["DEFAULT_LENGTH", "ScheduledEventSweep", "TakeEvent", "scheduled_event_end"]
+__all__ = [
+    "DEFAULT_LENGTH",
+    "TAKEN_WITHIN",
+    "ScheduledEventSweep",
+    "TakeEvent",
+    "scheduled_event_end",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,10 @@ log = logging.getLogger(__name__)
 # or networking night runs about two hours, and the prompt an hour after that still finds the
 # names fresh. One that runs longer and then completes is not prompted again.
 DEFAULT_LENGTH = timedelta(hours=2)
+
+# An event told only after its end (the bot was down, or its club began following the server's
+# events since) is taken if it ended within this: later, its prompt would come too late to help.
+TAKEN_WITHIN = timedelta(days=1)
 
 # Hands an ended event to its server's following club: the service, as the server.
 TakeEvent = Callable[[Address, ScheduledEventEnded], Awaitable[Reply]]

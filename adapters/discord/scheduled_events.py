@@ -96,8 +96,10 @@ async def scheduled_events_seen(service: FollowUpService, guild: discord.Guild) 
         return
     for event in events:
         if event.status is discord.EventStatus.completed:
-            # Ended while the bot was away: due now, read and taken by the sweep.
-            command = ScheduledEventWatched(str(event.id), event.start_time, event.start_time)
+            # Ended while the bot was away: read and taken by the sweep at once (the core
+            # leaves one that ended long ago alone).
+            end = event.end_time or event.start_time
+            command = ScheduledEventWatched(str(event.id), event.start_time, end)
             await _tell(service, event, command)
         else:
             await scheduled_event_seen(service, event)

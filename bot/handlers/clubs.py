@@ -53,7 +53,7 @@ from bot.handlers.fairs import fair_shown
 from bot.messages import clubs as say
 from bot.met import LIMITS, clean_text
 from bot.replies import EventCard, FairPrefill, Reply
-from bot.scheduled_event_ends import scheduled_event_end
+from bot.scheduled_event_ends import TAKEN_WITHIN, scheduled_event_end
 from bot.zones import zone_or_error
 from rules.drafts import drafts_from_text
 from rules.engine import Rulebook
@@ -432,6 +432,8 @@ async def scheduled_event_watched(command: ScheduledEventWatched, ctx: Context) 
     if club is None or club.id is None:
         return Reply.text("No club of this server follows its Scheduled Events.")
     due = scheduled_event_end(command.starts_at, command.ends_at)
+    if due < ctx.now - TAKEN_WITHIN:
+        return Reply.text("That Scheduled Event ended too long ago to prompt anyone.")
     await ctx.uow.event_ends.watch(ScheduledEventEnd(club_id=club.id, ref=command.ref, due_at=due))
     ctx.planner.due_times.append(due)
     return Reply.text(f"{club.name} takes the Scheduled Event at {due.isoformat()}.")

@@ -179,3 +179,15 @@ async def test_the_end_outlives_a_restart_and_waits_out_an_unreachable_discord(
     await restarted.run_until(hours=2)
     assert prompted(restarted) == list(INTERESTED)
     assert len(events.reads) == 2
+
+
+async def test_one_told_long_after_its_end_prompts_nobody(storage: Storage) -> None:
+    events = FakeScheduledEvents()
+    bot = await following_club(storage, events)
+    now = bot.clock.now()
+    events.events[GUILD, REF] = voice_event(now - timedelta(days=3), now - timedelta(days=2))
+    told = await watched(bot, now - timedelta(days=3), now - timedelta(days=2))
+    assert "too long ago" in told.plain_text()
+    await bot.run_until(hours=24)
+    assert events.reads == []
+    assert prompted(bot) == []

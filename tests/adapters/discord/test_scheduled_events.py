@@ -205,3 +205,32 @@ async def test_a_cancelled_or_deleted_voice_event_prompts_nobody(discord_bot: Di
     before = len(discord_bot.http.requests)
     await discord_bot.nudges_after(hours=3)
     assert [r for r in discord_bot.http.requests[before:] if "scheduled-events" in r.path] == []
+
+
+async def test_on_connecting_the_servers_events_are_watched_and_a_missed_end_is_taken(
+    discord_bot: DiscordBot,
+) -> None:
+    await follow(discord_bot)
+    # Completed while the bot was down (Discord still lists it), and one still to come.
+    missed = voice_event(discord_bot, 3, ends_in=timedelta(hours=-1)) | {
+        "scheduled_start_time": (discord_bot.clock.now() - timedelta(hours=2)).isoformat()
+    }
+    ahead = voice_event(discord_bot, 1, ends_in=timedelta(hours=3)) | {"id": str(EVENT_ID + 1)}
+    guild = discord.Guild(
+        data={  # type: ignore[typeddict-item]
+            "id": str(GUILD_ID),
+            "name": "Career Club server",
+            "guild_scheduled_events": [missed, ahead],
+        },
+        state=discord_bot.client._connection,
+    )
+    with discord_bot.http.installed():
+        await discord_bot.client.on_guild_available(guild)  # type: ignore[attr-defined]
+    discord_bot.http.answer("GET", EVENT, status=200, body=missed)
+    discord_bot.http.answer("GET", USERS, status=200, body=interested())
+    await discord_bot.nudges_after(hours=0.1)
+    assert len(discord_bot.http.to("GET", EVENT)) == 1
+    ahead_path = rf"^/guilds/{GUILD_ID}/scheduled-events/{EVENT_ID + 1}$"
+    assert discord_bot.http.to("GET", ahead_path) == []  # not before its end
+    await discord_bot.nudges_after(hours=1)
+    assert prompted(discord_bot) == {str(member + 1) for member in MEMBERS}
