@@ -33,7 +33,7 @@ async def record_conversation(command: Met, ctx: Context) -> Reply:
     now, zone, person_id = ctx.now, ctx.zone, ctx.person_id
     fields = command.fields or MetInput.from_text(command.text, time_prefix=when_prefix(now, zone))
     where = command.where
-    event_id = command.at_event or _event_number(fields.event)
+    event_id = command.at_event if command.at_event is not None else _event_number(fields.event)
     if event_id is not None:
         # Logged from a club's event (its Log who I met button, in the channel or in the DM
         # after it): the conversation is the club's, wherever the form was sent from, so its
