@@ -20,18 +20,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.calendar_feed import CalendarFeed
 from bot.clock import Clock
+from bot.club_commands import ScheduledEventEnded
 from bot.config import Settings
 from bot.digests import plan_weekly_digests
-from bot.dispatch import Dispatcher
+from bot.dispatch import LEASE, Dispatcher
+from bot.domain import Address
 from bot.messengers import RoutingMessenger, RoutingPoster
 from bot.metrics import MeasuredStorage, Metrics, NoMetrics
 from bot.pacing import PaceRule, PlatformPacer
-from bot.ports import Messenger, Storage
+from bot.ports import Messenger, ReadsScheduledEvents, Storage
 from bot.prometheus import PrometheusMetrics
 from bot.proofread import Proofreader
+from bot.replies import Reply
 from bot.retention import Retention
+from bot.scheduled_event_ends import ScheduledEventSweep
 from bot.scheduler import NudgeScheduler
-from bot.services import FollowUpService
+from bot.services import FollowUpService, Requester
 from bot.state import SharedState
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.sql import SqlStorage, create_engine
@@ -39,7 +43,14 @@ from bot.workspaces import Installs
 from rules.drafts import load_drafts
 from rules.engine import Rulebook, load_rulebook
 
-__all__ = ["DATABASE_ERRORS", "STORAGE_OUTAGES", "Bot", "build_bot", "migrate_database"]
+__all__ = [
+    "DATABASE_ERRORS",
+    "STORAGE_OUTAGES",
+    "Bot",
+    "build_bot",
+    "migrate_database",
+    "scheduled_event_sweep",
+]
 
 # What the SQL storage raises while its database is away (restarting, locked): the scheduler
 # pauses and retries on these rather than treat them as bugs.
@@ -119,6 +130,29 @@ async def migrate_database(settings: Settings) -> None:
         await engine.dispose()
 
 
+def scheduled_event_sweep(
+    storage: Storage,
+    service: FollowUpService,
+    platforms: Mapping[str, object],
+    clock: Clock,
+    owner: str,
+) -> ScheduledEventSweep | None:
+    """The sweep that takes followed Scheduled Events at their scheduled end, through the
+    platform that can read them (Discord's messenger); None where none of `platforms` can."""
+    readers = {p: m for p, m in platforms.items() if isinstance(m, ReadsScheduledEvents)}
+    if not readers:
+        return None
+    # One platform has Scheduled Events; should another, the sweep would route by platform.
+    platform, reader = next(iter(readers.items()))
+
+    async def as_the_server(server: Address, command: ScheduledEventEnded) -> Reply:
+        return await service.handle(Requester(server), command)
+
+    return ScheduledEventSweep(
+        storage, reader, as_the_server, clock, owner, LEASE, platforms=(platform,)
+    )
+
+
 async def build_bot(
     settings: Settings,
     *,
@@ -185,6 +219,7 @@ async def build_bot(
         platforms=list(messengers),
         metrics=metrics,
         poster=poster,
+        event_ends=scheduled_event_sweep(storage, service, messengers, clock, owner),
     )
     if scheduler is not None:
         scheduler.attach(dispatcher)

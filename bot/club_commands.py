@@ -29,7 +29,9 @@ __all__ = [
     "ListEvents",
     "LogAtEvent",
     "PostEvent",
+    "ScheduledEventDropped",
     "ScheduledEventEnded",
+    "ScheduledEventWatched",
     "ShowClub",
     "parse_club",
     "parse_digest",
@@ -83,11 +85,11 @@ class ClubDigestSetting:
 class ClubOwnRules:
     """/club rules [set TOML | reset] and /club templates [set TOML | reset]: see the rulebook
     (`what` "rulebook") or draft templates ("drafts") the club's follow-ups use, give it its
-    own (organizers), or go back to the deployment's. `source` names the pasted text in an
+    own (organizers; "paste" opens a form to paste it in), or go back to the deployment's. `source` names the pasted text in an
     error: an attachment's file name, else "your pasted rulebook"."""
 
     what: str = "rulebook"
-    change: str = "show"  # "show", "set" or "reset"
+    change: str = "show"  # "show", "set", "paste" or "reset"
     text: str = ""
     source: str = ""
 
@@ -165,6 +167,25 @@ class ScheduledEventEnded:
     created_by: str = ""
 
 
+@dataclass(frozen=True)
+class ScheduledEventWatched:
+    """Not typed: a Discord server's Scheduled Event was created or changed and is not over
+    (`ref`, its id; its start, and its end as scheduled, if any). The club that follows the
+    server's events takes it at that end, even if Discord never says it completed."""
+
+    ref: str
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ScheduledEventDropped:
+    """Not typed: a Discord server's Scheduled Event was cancelled or deleted: nobody is
+    prompted about it."""
+
+    ref: str
+
+
 ClubCommand = (
     ShowClub
     | ClubDigestSetting
@@ -181,6 +202,8 @@ ClubCommand = (
     | LogAtEvent
     | FairAtEvent
     | ScheduledEventEnded
+    | ScheduledEventWatched
+    | ScheduledEventDropped
 )
 
 CLUB_COMMANDS = (
@@ -199,6 +222,8 @@ CLUB_COMMANDS = (
     LogAtEvent,
     FairAtEvent,
     ScheduledEventEnded,
+    ScheduledEventWatched,
+    ScheduledEventDropped,
 )
 
 # What /club edit changes, by what may be typed before the colon.
@@ -310,14 +335,16 @@ def parse_club(text: str) -> ClubCommand:
 
 
 def parse_own_rules(what: str, text: str) -> ClubOwnRules:
-    """show (nothing), set TOML (the TOML as typed, its lines kept) or reset."""
+    """show (nothing), set TOML (the TOML as typed, its lines kept), paste (a form to paste it
+    in, where there are forms) or reset."""
     words = text.split(maxsplit=1)
     change = words[0].casefold() if words else "show"
     name = "rules" if what == "rulebook" else "templates"
-    if change not in ("show", "set", "reset"):
+    if change not in ("show", "set", "paste", "reset"):
         raise UserError(
-            f"Usage: /club {name} to see them, /club {name} set followed by the TOML, or "
-            f"/club {name} reset to go back to the default."
+            f"Usage: /club {name} to see them, /club {name} paste for a form to paste the TOML "
+            f"in (or /club {name} set followed by it), or /club {name} reset to go back to the "
+            "default."
         )
     pasted = words[1] if len(words) > 1 else ""
     if change != "set" and pasted.strip():

@@ -85,6 +85,9 @@ class Met:
     text: str = ""
     fields: MetInput | None = None
     where: str | None = None
+    # The club event a Log who I met button opened the form for (its id): the conversation is
+    # that event's, logged in its club, and follows the club's own rules. Typed, `event:#N`.
+    at_event: int | None = None
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ from bot.ports import (
     UnitOfWork,
 )
 from bot.replies import Reply
+from bot.scheduled_event_ends import ScheduledEventSweep
 from rules.engine import Rulebook
 
 __all__ = ["LEASE", "DispatchReport", "Dispatcher"]
@@ -154,6 +155,9 @@ class Dispatcher:
     metrics: Metrics = field(default_factory=NoMetrics)
     # Posts clubs' digests in their channels (bot.digests); None: they wait for one that can.
     poster: ChannelPoster | None = None
+    # Takes followed Scheduled Events at their scheduled end (bot.scheduled_event_ends); None
+    # where no platform has them.
+    event_ends: ScheduledEventSweep | None = None
 
     def __post_init__(self) -> None:
         self._pacer: Pacer = self.pacer or NoPacing()
@@ -207,7 +211,10 @@ class Dispatcher:
         claimed, sent = await self._evenings.send_due()
         report.claimed += claimed
         report.sent += sent
-        for other in (await self._prompts.dispatch_due(), await self._digests.dispatch_due()):
+        others = [await self._prompts.dispatch_due(), await self._digests.dispatch_due()]
+        if self.event_ends is not None:
+            others.append(await self.event_ends.dispatch_due())
+        for other in others:
             report.add(
                 DispatchReport(
                     other.claimed, other.sent, other.cancelled, other.retried, other.failed
@@ -238,6 +245,7 @@ class Dispatcher:
                 await uow.fairs.next_evening_at(),
                 await uow.prompts.next_due_at(),
                 await uow.digests.next_due_at() if self.poster is not None else None,
+                await uow.event_ends.next_due_at() if self.event_ends is not None else None,
             ]
         times = [t for t in found if t is not None]
         return min(times) if times else None

@@ -40,6 +40,7 @@ __all__ = [
     "NudgeStatus",
     "Person",
     "PromptKind",
+    "ScheduledEventEnd",
     "Standing",
     "Workspace",
     "clip_reason",
@@ -297,6 +298,22 @@ class PromptKind(enum.StrEnum):
 
     PROMPT = "prompt"  # "How was Deloitte Night? Log who you met"
     REMINDER = "reminder"  # the next day, only if they logged nothing
+
+
+@dataclass
+class ScheduledEventEnd(DeliveryRow):
+    """When a Discord server's Scheduled Event, followed by club `club_id`, is over by its
+    schedule (`due_at`): an outbox row, so that the event is taken at its end even when Discord
+    never says it completed (voice and stage events often stay active) or the bot was down.
+    Settled sent once the club took it, cancelled when it was cancelled or deleted."""
+
+    club_id: int
+    ref: str  # the Scheduled Event's id
+    due_at: datetime
+
+    def __post_init__(self) -> None:
+        if self.next_attempt_at is None:
+            self.next_attempt_at = self.due_at
 
 
 @dataclass

@@ -25,7 +25,9 @@ from bot.domain import (
     FollowUpStatus,
     Nudge,
     NudgeKind,
+    NudgeStatus,
     Person,
+    ScheduledEventEnd,
     Workspace,
 )
 from bot.replies import DigestPost, EventCard, Reply
@@ -53,7 +55,10 @@ __all__ = [
     "Posted",
     "PromptContext",
     "Prompts",
+    "ReadsScheduledEvents",
     "RetryAfter",
+    "ScheduledEventEnds",
+    "ScheduledEventState",
     "Storage",
     "UnitOfWork",
     "Workspaces",
@@ -139,6 +144,32 @@ class ChannelPoster(Protocol):
         self, club: Club, digest: DigestPost
     ) -> Posted | RetryAfter | PermanentFailure:
         """Post a digest in the club's channel. Raising means a transient failure."""
+        ...
+
+
+@dataclass(frozen=True)
+class ScheduledEventState:
+    """A server's Scheduled Event as the platform says it stands now, and the members
+    interested in it (platform user ids, bots left out)."""
+
+    name: str
+    starts_at: datetime
+    ends_at: datetime | None
+    # "scheduled", "active", "completed" or "cancelled".
+    status: str
+    interested: tuple[str, ...]
+    created_by: str = ""
+
+
+@runtime_checkable
+class ReadsScheduledEvents(Protocol):
+    """A platform whose servers have Scheduled Events (Discord) the bot can read."""
+
+    async def read_scheduled_event(
+        self, workspace: str, ref: str
+    ) -> ScheduledEventState | RetryAfter | None:
+        """The event `ref` of server `workspace`; None when it is gone (deleted, or the bot was
+        removed from the server); RetryAfter when the platform can't say now."""
         ...
 
 
@@ -517,6 +548,10 @@ class Clubs(Protocol):
     """Club channels (`bot.handlers.clubs`): their organizers, their events, and who is going
     (private: only counts leave storage for a channel)."""
 
+    async def by_id(self, club_id: int) -> Club | None:
+        """The club `club_id`, or None (deleted)."""
+        ...
+
     async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
         """The club of a channel, or None when the channel isn't one."""
         ...
@@ -628,6 +663,31 @@ class PromptContext:
     event: ClubEvent
     club: Club
     person: Person
+
+
+class ScheduledEventEnds(Protocol):
+    """When the Scheduled Events a club follows are over by their schedule
+    (`bot.scheduled_event_ends`): outbox rows claimed, read and settled like prompts."""
+
+    async def watch(self, end: ScheduledEventEnd) -> None:
+        """Add the row, or move a pending one to `end.due_at`; one already taken or cancelled
+        is left as it is."""
+        ...
+
+    async def close(self, club_id: int, ref: str, status: NudgeStatus, at: datetime) -> None:
+        """Mark event `ref`'s row taken (sent) or cancelled, unless a sweep holds it; added so
+        when there is none (due `at`), so that a later `watch` leaves the event alone."""
+        ...
+
+    async def claim_due(self, claim: Claim) -> list[ScheduledEventEnd]:
+        """Claim the due rows as prompts are claimed: one statement, never two replicas."""
+        ...
+
+    async def settle(self, settled: Sequence[ScheduledEventEnd], owner: str) -> None:
+        """Write the outcome of rows `owner` still holds."""
+        ...
+
+    async def next_due_at(self) -> datetime | None: ...
 
 
 class Prompts(Protocol):
@@ -783,6 +843,7 @@ class UnitOfWork(Protocol):
     clubs: Clubs
     prompts: Prompts
     digests: Digests
+    event_ends: ScheduledEventEnds
 
 
 class Storage(Protocol):

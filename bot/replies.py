@@ -155,6 +155,9 @@ class Reply:
     # Open the fair-list form in answer (/fair alone, no list yet) where the platform has
     # forms; the sections say how to type it instead.
     fair_form: bool = False
+    # Open the form to paste a club's own rulebook ("rulebook") or templates ("drafts") in
+    # (/club rules paste) where the platform has forms; the sections say how to type it instead.
+    rules_form: str | None = None
     # The /met form to open, filled in (a Log who I met button); the sections say how to type
     # it instead.
     met_form: MetInput | None = None

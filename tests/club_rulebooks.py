@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from importlib import resources
 
-__all__ = ["ALUMNI_DINNER", "BUNDLED", "BUNDLED_DRAFTS", "CLUB_RULEBOOK", "CLUB_TEMPLATES"]
+__all__ = [
+    "ALUMNI_DINNER",
+    "BUNDLED",
+    "BUNDLED_DRAFTS",
+    "CLUB_RULEBOOK",
+    "CLUB_TEMPLATES",
+    "QUICK_NETWORKING",
+]
 
 BUNDLED = resources.files("rules").joinpath("rulebook.toml").read_text("utf-8")
 BUNDLED_DRAFTS = resources.files("rules").joinpath("drafts.toml").read_text("utf-8")
@@ -30,3 +37,11 @@ CLUB_TEMPLATES = BUNDLED_DRAFTS.replace(
     '    "Following up from {event}",\n',
     '    "Career Club alumni night: thank you, {first_name}",\n',
 ).replace('kinds = ["networking", "group"]', 'kinds = ["networking", "group", "alumni-dinner"]')
+# The club's rulebook with networking windows that differ visibly from the guide's 48 hours
+# and 21 days: ideally within 12 hours, still fine up to 2 days.
+QUICK_NETWORKING = CLUB_RULEBOOK.replace(
+    "ideal_hours = 48\nadequate_days = 21\n\n[kinds.group]",
+    "ideal_hours = 12\nadequate_days = 2\n\n[kinds.group]",
+    1,
+)
+assert QUICK_NETWORKING != CLUB_RULEBOOK

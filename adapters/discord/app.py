@@ -24,7 +24,12 @@ from .buttons import follow_up_button_type, follow_up_menu_type
 from .clubs import club_button_type
 from .commands import build_commands
 from .context import DEFER_AFTER, DM_SCOPE, FollowUpTree, Responder
-from .scheduled_events import scheduled_event_updated
+from .scheduled_events import (
+    scheduled_event_deleted,
+    scheduled_event_seen,
+    scheduled_event_updated,
+    scheduled_events_seen,
+)
 
 __all__ = ["DM_SCOPE", "PLATFORM", "DiscordApp", "FollowUpTree"]
 
@@ -57,4 +62,16 @@ class DiscordApp:
         ) -> None:
             await scheduled_event_updated(service, before, after)
 
+        async def on_scheduled_event_create(event: discord.ScheduledEvent) -> None:
+            await scheduled_event_seen(service, event)
+
+        async def on_scheduled_event_delete(event: discord.ScheduledEvent) -> None:
+            await scheduled_event_deleted(service, event)
+
+        async def on_guild_available(guild: discord.Guild) -> None:
+            await scheduled_events_seen(service, guild)
+
         client.event(on_scheduled_event_update)
+        client.event(on_scheduled_event_create)
+        client.event(on_scheduled_event_delete)
+        client.event(on_guild_available)

@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from bot.club_commands import FairAtEvent, Going, LogAtEvent, PostEvent
+from bot.club_commands import ClubOwnRules, FairAtEvent, Going, LogAtEvent, PostEvent
 from bot.replies import DigestPost, EventAction, EventButton, EventCard
 
 from .context import Responder
@@ -27,6 +27,7 @@ from .render import escape
 __all__ = [
     "CARD_COLOUR",
     "EventFormModal",
+    "RulesPasteModal",
     "club_button_type",
     "digest_embed",
     "event_card_embed",
@@ -148,7 +149,12 @@ def club_button_type(responder: Responder) -> type[ClubButtonBase]:
                 reply = await responder.compute(interaction, responder.run(requester, command))
                 if reply.met_form is not None and not interaction.response.is_done():
                     await interaction.response.send_modal(
-                        MetFormModal(responder, prefill=reply.met_form, scope=self.scope)
+                        MetFormModal(
+                            responder,
+                            prefill=reply.met_form,
+                            scope=self.scope,
+                            at_event=self.event_id if self.button is EventButton.LOG else None,
+                        )
                     )
                     return
                 if reply.fair_prefill is not None and not interaction.response.is_done():
@@ -190,4 +196,39 @@ class EventFormModal(discord.ui.Modal):
         command = PostEvent(
             self.name.value, self.when.value, self.kind.value, self.companies.value or ""
         )
+        await self.responder.answer(interaction, command)
+
+
+# Discord takes at most 4,000 characters in a form's text input.
+PASTE_INPUT_LIMIT = 4000
+
+
+class RulesPasteModal(discord.ui.Modal):
+    """/club rules change:paste (or templates): the club's own TOML, pasted in a paragraph box,
+    checked by the core as a file would be. Discord's box holds 4,000 characters: a longer file
+    goes through the file option, as the box says."""
+
+    def __init__(self, responder: Responder, what: str) -> None:
+        noun = "rulebook" if what == "rulebook" else "templates"
+        super().__init__(title=f"Club {noun}")
+        self.responder = responder
+        self.what = what
+        name = "rules" if what == "rulebook" else "templates"
+        self.toml: discord.ui.TextInput[RulesPasteModal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph,
+            max_length=PASTE_INPUT_LIMIT,
+            placeholder="version = 1",
+        )
+        self.add_item(
+            discord.ui.Label(
+                text=f"The {noun}'s TOML",
+                description=(
+                    f"Up to 4,000 characters. Longer: /club {name} change:set with the file."
+                ),
+                component=self.toml,
+            )
+        )
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        command = ClubOwnRules(self.what, "set", self.toml.value or "")
         await self.responder.answer(interaction, command)

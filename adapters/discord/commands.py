@@ -47,7 +47,7 @@ from bot.met import LIMITS, MetInput
 from bot.services import Requester
 from bot.zones import settable_zone_names
 
-from .clubs import EventFormModal
+from .clubs import EventFormModal, RulesPasteModal
 from .context import Interaction, Responder
 from .fairs import fair_group
 from .forms import (
@@ -469,10 +469,11 @@ def _own_rules_command(
 
     @app_commands.command(name=name, description=description)
     @app_commands.describe(
-        change="See (default), set the club's own from a file, or go back to the default",
+        change="See (default), set the club's own from a file, paste it in a form, or go back "
+        "to the default",
         file=f"A TOML file written like the deployment's {like}.toml",
     )
-    @app_commands.choices(change=_as_named("show", "set", "reset"))
+    @app_commands.choices(change=_as_named("show", "set", "paste", "reset"))
     async def own_rules(
         interaction: Interaction, change: str = "show", file: discord.Attachment | None = None
     ) -> None:
@@ -489,7 +490,18 @@ async def _own_rules(
     file: discord.Attachment | None,
 ) -> None:
     """/club rules and /club templates: a `file` to set is read here (its size checked before
-    it is fetched) and handed to the core with its name, which an error names."""
+    it is fetched) and handed to the core with its name, which an error names; paste opens the
+    form to paste it in, for organizers (the core says who they are)."""
+    if change == "paste" and file is None:
+        async with responder.guard(interaction):
+            requester = responder.requester(interaction)
+            command = ClubOwnRules(what, "paste")
+            reply = await responder.compute(interaction, responder.run(requester, command))
+            if reply.rules_form is not None and not interaction.response.is_done():
+                await interaction.response.send_modal(RulesPasteModal(responder, what))
+                return
+            await responder.send(interaction, reply, scope=requester.address.workspace)
+        return
     if change != "set" or file is None:
         if file is not None:
             await responder.answer(interaction, None, error="Attach a file only with change: set.")

@@ -102,20 +102,26 @@ async def record_met(
     *,
     labels: Mapping[str, str],
     scope: str | None = None,
+    at_event: int | None = None,
 ) -> None:
     """Record a conversation from typed options or the form. Problems are listed by the name of
     the field they concern (`labels`), with a button to fix them in the form. `scope`: the
     server whose identity records it, when the form was opened in a DM from a button that
-    names it."""
+    names it; `at_event`: the club event whose Log who I met button opened the form."""
     async with responder.guard(interaction):
         requester = responder.requester(interaction, scope)
         where = str(interaction.channel_id) if interaction.guild_id else None
-        reply = await responder.compute(
-            interaction, responder.run(requester, Met(fields=fields, where=where))
-        )
+        command = Met(fields=fields, where=where, at_event=at_event)
+        reply = await responder.compute(interaction, responder.run(requester, command))
         if reply.field_errors:
             await show_field_errors(
-                responder, interaction, fields, reply.field_errors, labels=labels
+                responder,
+                interaction,
+                fields,
+                reply.field_errors,
+                labels=labels,
+                scope=scope,
+                at_event=at_event,
             )
         else:
             await responder.send(interaction, reply, scope=requester.address.workspace)
@@ -128,13 +134,17 @@ async def show_field_errors(
     problems: Mapping[str, str],
     *,
     labels: Mapping[str, str],
+    scope: str | None = None,
+    at_event: int | None = None,
 ) -> None:
     """What is wrong with each field, by its name; a form can't mark its own fields, so the
     button under it reopens the form with everything as given."""
     embed = discord.Embed(title="Please check these and try again", colour=ERROR_COLOUR)
     for field, problem in problems.items():
         embed.add_field(name=labels.get(field, field), value=escape(problem), inline=False)
-    view = FixInFormView(responder, fields, owner=interaction.user.id)
+    view = FixInFormView(
+        responder, fields, owner=interaction.user.id, scope=scope, at_event=at_event
+    )
     await responder.send(interaction, Reply.error(), scope=DM_SCOPE, shown=[Page([embed], view)])
 
 
@@ -148,14 +158,17 @@ class MetFormModal(discord.ui.Modal):
         *,
         correcting: CorrectionForm | None = None,
         scope: str | None = None,
+        at_event: int | None = None,
     ) -> None:
         """With `correcting`, the form corrects that recorded conversation (an Edit button in
-        `scope`, the server whose identity owns it) instead of recording a new one."""
+        `scope`, the server whose identity owns it) instead of recording a new one; with
+        `at_event`, what it records is that club event's (its Log who I met button)."""
         title = "Correct a conversation" if correcting else "Record a conversation"
         super().__init__(title=title, timeout=FORM_TIMEOUT)
         self.responder = responder
         self.correcting = correcting
         self.scope = scope
+        self.at_event = at_event
         prefill = correcting.fields if correcting else (prefill or MetInput())
         self.name: discord.ui.TextInput[MetFormModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph,
@@ -258,10 +271,23 @@ class MetFormModal(discord.ui.Modal):
                 when=self.extras.value or "",
             )
             await show_field_errors(
-                self.responder, interaction, kept, {"when": str(err)}, labels=FORM_LABELS
+                self.responder,
+                interaction,
+                kept,
+                {"when": str(err)},
+                labels=FORM_LABELS,
+                scope=self.scope,
+                at_event=self.at_event,
             )
             return
-        await record_met(self.responder, interaction, fields, labels=FORM_LABELS, scope=self.scope)
+        await record_met(
+            self.responder,
+            interaction,
+            fields,
+            labels=FORM_LABELS,
+            scope=self.scope,
+            at_event=self.at_event,
+        )
 
     async def _correct(
         self, interaction: discord.Interaction[Any], correcting: CorrectionForm
@@ -297,11 +323,21 @@ class FixInFormView(discord.ui.View):
     """Under a /met with problems: one button that opens the form with what was given, so
     nothing has to be typed again. Only its owner sees it (the reply is ephemeral)."""
 
-    def __init__(self, responder: Responder, fields: MetInput, *, owner: int) -> None:
+    def __init__(
+        self,
+        responder: Responder,
+        fields: MetInput,
+        *,
+        owner: int,
+        scope: str | None = None,
+        at_event: int | None = None,
+    ) -> None:
         super().__init__(timeout=FORM_TIMEOUT)
         self.responder = responder
         self.fields = fields
         self.owner = owner
+        self.scope = scope
+        self.at_event = at_event
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         return interaction.user.id == self.owner
@@ -310,4 +346,6 @@ class FixInFormView(discord.ui.View):
     async def fix(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[FixInFormView]
     ) -> None:
-        await interaction.response.send_modal(MetFormModal(self.responder, self.fields))
+        await interaction.response.send_modal(
+            MetFormModal(self.responder, self.fields, scope=self.scope, at_event=self.at_event)
+        )

@@ -41,7 +41,14 @@ from adapters.discord import PLATFORM
 from bot.clock import Clock, SystemClock
 from bot.domain import Club, Person
 from bot.pacing import PaceRule
-from bot.ports import Delivered, Delivery, PermanentFailure, Posted, RetryAfter
+from bot.ports import (
+    Delivered,
+    Delivery,
+    PermanentFailure,
+    Posted,
+    RetryAfter,
+    ScheduledEventState,
+)
 from bot.replies import DigestPost, EventCard, Reply
 
 from .clubs import digest_embed, event_card_embed, event_card_view, with_event_buttons
@@ -82,6 +89,15 @@ PACE_RULES = (
 # through at once after the event loop was held up (the pacing spaces turns; a loop busy for a
 # moment can still release a few together).
 CEILING_PER_SECOND = 48
+# A Scheduled Event's status, by Discord's number for it.
+EVENT_STATUS = {1: "scheduled", 2: "active", 3: "completed", 4: "cancelled"}
+# Discord's answers that say a Scheduled Event is gone for the bot: deleted (Unknown Guild
+# Scheduled Event), or the bot was removed from its server.
+GONE = (403, 404)
+# Interested users come a hundred a page, Discord's most.
+USERS_PAGE = 100
+# A read Discord refused for no stated reason is tried again this much later.
+READ_RETRY = 300.0
 # The hold on opening new DM channels (its bucket is the bot's, not a channel's).
 OPENING = 0
 USER_AGENT = f"DiscordBot (https://github.com/Rapptz/discord.py {discord.__version__}) followup-bot"
@@ -252,7 +268,70 @@ class DiscordMessenger:
         reason = known or f"Discord refused (code {code})"
         return PermanentFailure(reason, concerns_person=False)
 
-    async def _request(self, path: str, payload: Any, *, method: str = "POST") -> _Answer:
+    async def read_scheduled_event(
+        self, workspace: str, ref: str
+    ) -> ScheduledEventState | RetryAfter | None:
+        """Server `workspace`'s Scheduled Event `ref` as it stands, with who is interested
+        (GET the event, then its users a hundred a page, users only, bots left out); None when
+        it is gone or the bot can no longer see the server."""
+        if not (workspace.isdigit() and ref.isdigit()):
+            return None
+        held = self._hold_on()
+        if held is not None:
+            return held
+        path = f"/guilds/{workspace}/scheduled-events/{ref}"
+        answer = await self._request(path, None, method="GET")
+        if answer.status in GONE:
+            return None
+        if answer.status != 200 or not isinstance(answer.body, dict):
+            return self._read_refused(answer)
+        event: dict[str, Any] = answer.body
+        interested: list[str] = []
+        after: str | None = None
+        while True:
+            params = {"limit": str(USERS_PAGE), "with_member": "false"}
+            if after is not None:
+                params["after"] = after
+            page = await self._request(path + "/users", None, method="GET", params=params)
+            if page.status in GONE:
+                return None
+            if page.status != 200 or not isinstance(page.body, list):
+                return self._read_refused(page)
+            users = [e["user"] for e in page.body if isinstance(e, dict) and "user" in e]
+            interested += [str(u["id"]) for u in users if not u.get("bot")]
+            if len(page.body) < USERS_PAGE or not users:
+                break
+            after = str(users[-1]["id"])
+        starts = discord.utils.parse_time(event.get("scheduled_start_time"))
+        if starts is None:
+            return None
+        return ScheduledEventState(
+            name=str(event.get("name") or ""),
+            starts_at=starts,
+            ends_at=discord.utils.parse_time(event.get("scheduled_end_time")),
+            status=EVENT_STATUS.get(int(event.get("status") or 1), "scheduled"),
+            interested=tuple(dict.fromkeys(interested)),
+            created_by=str(event.get("creator_id") or ""),
+        )
+
+    def _read_refused(self, answer: _Answer) -> RetryAfter:
+        """Discord couldn't say now: a rate limit's wait, or a while."""
+        body = answer.body if isinstance(answer.body, dict) else {}
+        if answer.status == 429:
+            seconds = _seconds(body.get("retry_after")) or 1.0
+            return RetryAfter(seconds, f"Discord asked to wait {seconds:.0f} s")
+        if answer.status == 401:
+            return self._token_rejected()
+        return RetryAfter(READ_RETRY, f"Discord answered {answer.status}")
+
+    async def _request(
+        self,
+        path: str,
+        payload: Any,
+        *,
+        method: str = "POST",
+        params: Mapping[str, str] | None = None,
+    ) -> _Answer:
         self._recent.append(time.monotonic())
         if self._session is None:
             self._session = aiohttp.ClientSession(
@@ -263,8 +342,9 @@ class DiscordMessenger:
             "User-Agent": USER_AGENT,
             "Content-Type": "application/json",
         }
+        data = json.dumps(payload) if payload is not None else None
         async with self._session.request(
-            method, self._base_url + path, data=json.dumps(payload), headers=headers
+            method, self._base_url + path, data=data, headers=headers, params=params
         ) as response:
             text = await response.text()
             # The path without ids, and no body: what a student typed stays out of the log.
@@ -365,6 +445,8 @@ def _card_payload(card: EventCard) -> Any:
 
 
 def _route_of(path: str) -> str:
+    if path.startswith("/guilds/"):
+        return "/guilds/{id}/scheduled-events/{id}" + ("/users" if path.endswith("/users") else "")
     return "/channels/{id}/messages" if path.startswith("/channels/") else path
 
 

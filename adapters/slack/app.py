@@ -69,13 +69,18 @@ from adapters.slack.blocks import (
 from adapters.slack.clubs import (
     CLUB_ACTION_PREFIX,
     EVENT_FORM_CALLBACK,
+    RULES_FORM_CALLBACK,
     EventFormContext,
+    RulesFormContext,
     club_command,
     event_fields,
     event_form_errors,
     event_modal,
     met_form_for,
     open_view,
+    pasted_rules,
+    rules_form_errors,
+    rules_modal,
 )
 from adapters.slack.config import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, SlackConfig
 from adapters.slack.corrections import EDIT_FORM_CALLBACK, CorrectionForms
@@ -88,7 +93,7 @@ from adapters.slack.submissions import answer_submission
 from adapters.slack.verification import SignatureCheck
 from adapters.slack.workspaces import InstallationStore, Workspaces, workspace_of
 from bot.club_commands import EVENT_EXAMPLE as EXAMPLE_EVENT
-from bot.club_commands import EventForm
+from bot.club_commands import EventForm, LogAtEvent
 from bot.commands import (
     Command,
     FairForm,
@@ -220,6 +225,14 @@ class SlackHandlers:
             if reply.fair_form:
                 await self._open_fair_form(body, client, respond, channel)
                 return
+            if reply.rules_form is not None and not reply.is_error:
+                # An organizer's /club rules paste: the form (a slash command's text is no
+                # place for a long file: Slack's composer reformats it as it is typed).
+                form = RulesFormContext(
+                    reply.rules_form, _shared_channel(body), _text(body, "response_url")
+                )
+                if await open_view(args, rules_modal(form)):
+                    return
             reply = await share_privately(client, requester.address.user, reply)
             await _answer(respond, reply)
         except Exception as err:
@@ -317,6 +330,26 @@ class SlackHandlers:
 
         await answer_submission(args.ack, "event form", submit, answer, event_form_errors)
 
+    async def rules_form(self, args: AsyncArgs) -> None:
+        """The pasted rulebook's (or templates') submission: checked by the core as /club rules
+        set; a refusal (the file, the key and what is wrong) shown on the form."""
+        view, context, client = args.view or {}, args.context, args.client
+        form = RulesFormContext.decode(str(view.get("private_metadata") or ""))
+
+        async def submit() -> tuple[Reply, Requester]:
+            channel = form.event_form.channel
+            requester = await self.requester(
+                context, client, wait=FORM_PROFILE_WAIT, channel=channel
+            )
+            return await self.service.handle(requester, pasted_rules(view, form.what)), requester
+
+        async def answer(reply: Reply, requester: Requester) -> None:
+            await self._answer_form(
+                FormContext(response_url=form.event_form.response_url), reply, client, requester
+            )
+
+        await answer_submission(args.ack, "rules form", submit, answer, rules_form_errors)
+
     async def club_click(self, args: AsyncArgs) -> None:
         """An event card's button (Going, My priority list, Log who I met), clicked in the
         club's channel or in a DM after the event. Acked already: Going is answered privately
@@ -342,7 +375,11 @@ class SlackHandlers:
             )
             reply = await self.service.handle(requester, command)
             if reply.met_form is not None and not reply.is_error:
-                form = FormContext(channel=channel_id, response_url=_text(body, "response_url"))
+                form = FormContext(
+                    channel=channel_id,
+                    response_url=_text(body, "response_url"),
+                    event=command.event_id if isinstance(command, LogAtEvent) else None,
+                )
                 view = met_form_for(self.service.rulebook, reply.met_form, form)
                 if await open_view(args, view):
                     return
@@ -407,7 +444,7 @@ class SlackHandlers:
 
         async def submit() -> tuple[Reply, Requester]:
             requester = await self.requester(context, client, wait=FORM_PROFILE_WAIT)
-            command = Met(fields=met_fields(view), where=form.channel)
+            command = Met(fields=met_fields(view), where=form.channel, at_event=form.event)
             return await self.service.handle(requester, command), requester
 
         async def answer(reply: Reply, requester: Requester) -> None:
@@ -638,6 +675,7 @@ def build_app(
     app.view(FAIR_FORM_CALLBACK)(_once(seen, handlers.fair_form, ack_first=False))
     app.view(EDIT_FORM_CALLBACK)(_once(seen, handlers.correction_form, ack_first=False))
     app.view(EVENT_FORM_CALLBACK)(_once(seen, handlers.event_form, ack_first=False))
+    app.view(RULES_FORM_CALLBACK)(_once(seen, handlers.rules_form, ack_first=False))
     app.action(re.compile("^" + re.escape(CLUB_ACTION_PREFIX)))(
         _once(seen, handlers.club_click, ack_first=True)
     )

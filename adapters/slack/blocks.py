@@ -439,9 +439,14 @@ class FormContext:
 
     channel: str | None = None
     response_url: str | None = None
+    # The club event a Log who I met button opened the form for (`Met.at_event`).
+    event: int | None = None
 
     def encode(self) -> str:
-        return json.dumps({"channel": self.channel, "response_url": self.response_url})
+        data: dict[str, Any] = {"channel": self.channel, "response_url": self.response_url}
+        if self.event is not None:
+            data["event"] = self.event
+        return json.dumps(data)
 
     @classmethod
     def decode(cls, text: str) -> FormContext:
@@ -451,10 +456,11 @@ class FormContext:
             return cls()
         if not isinstance(data, dict):
             return cls()
-        channel, url = data.get("channel"), data.get("response_url")
+        channel, url, event = data.get("channel"), data.get("response_url"), data.get("event")
         return cls(
             channel if isinstance(channel, str) else None,
             url if isinstance(url, str) else None,
+            event if isinstance(event, int) and not isinstance(event, bool) else None,
         )
 
 

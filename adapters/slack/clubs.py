@@ -30,7 +30,7 @@ from adapters.slack.blocks import (
     met_modal,
 )
 from adapters.slack.corrections import prefilled
-from bot.club_commands import FairAtEvent, Going, LogAtEvent, PostEvent
+from bot.club_commands import ClubOwnRules, FairAtEvent, Going, LogAtEvent, PostEvent
 from bot.domain import Channel
 from bot.formatting import format_moment
 from bot.met import MetInput
@@ -40,7 +40,9 @@ from rules.engine import Rulebook
 __all__ = [
     "CLUB_ACTION_PREFIX",
     "EVENT_FORM_CALLBACK",
+    "RULES_FORM_CALLBACK",
     "EventFormContext",
+    "RulesFormContext",
     "club_command",
     "digest_message",
     "event_card_message",
@@ -49,6 +51,9 @@ __all__ = [
     "event_modal",
     "met_form_for",
     "open_view",
+    "pasted_rules",
+    "rules_form_errors",
+    "rules_modal",
 ]
 
 log = logging.getLogger(__name__)
@@ -218,6 +223,102 @@ def event_form_errors(reply: Reply) -> dict[str, str]:
     if "compan" in lowered:
         return {"companies": text}
     return {"title": text}
+
+
+# -- the form to paste a club's own rulebook or templates in ---------------------------------------
+
+RULES_FORM_CALLBACK = "followup_rules_form"
+# Slack takes at most 3,000 characters in a form's text box (plain_text_input's max_length):
+# the bundled rulebook is about 7,500 and its templates about 9,000, so the form has boxes
+# enough for either, pasted in parts that each end at a line break and joined back by one.
+PASTE_BOX = 3000
+PASTE_BOXES = 5
+
+
+class RulesFormContext:
+    """Where /club rules paste was typed and what it sets ("rulebook" or "drafts"), kept in
+    the modal's private_metadata (Slack holds it, so nobody can change it)."""
+
+    def __init__(self, what: str, channel: Channel | None, response_url: str | None) -> None:
+        self.what = what
+        self.event_form = EventFormContext(channel, response_url)
+
+    def encode(self) -> str:
+        return json.dumps({"what": self.what, "form": self.event_form.encode()})
+
+    @classmethod
+    def decode(cls, text: str) -> RulesFormContext:
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        what = "drafts" if data.get("what") == "drafts" else "rulebook"
+        form = EventFormContext.decode(str(data.get("form") or ""))
+        return cls(what, form.channel, form.response_url)
+
+
+def rules_modal(context: RulesFormContext) -> dict[str, Any]:
+    """The form to paste a club's own rulebook (or templates) in: plain text boxes, as many as
+    a bundled file needs, the first required."""
+    noun, file = (
+        ("rulebook", "rulebook.toml")
+        if context.what == "rulebook"
+        else ("templates", "drafts.toml")
+    )
+
+    def box(n: int) -> dict[str, Any]:
+        return {
+            "type": "input",
+            "block_id": f"part{n}",
+            "label": _plain(f"The {noun}'s TOML" if n == 1 else f"Continued (part {n})"),
+            "optional": n > 1,
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "multiline": True,
+                "max_length": PASTE_BOX,
+                **({"placeholder": _plain("version = 1")} if n == 1 else {}),
+            },
+        }
+
+    hint = (
+        f"Paste the TOML, written like the deployment's {file}. Slack takes up to 3,000 "
+        "characters a box: paste a longer file in parts, each ending at the end of a line. "
+        "It is checked as the deployment's files are; nothing changes unless it reads."
+    )
+    return {
+        "type": "modal",
+        "callback_id": RULES_FORM_CALLBACK,
+        "title": _plain(f"Club {noun}"),
+        "submit": _plain("Check and save"),
+        "close": _plain("Cancel"),
+        "private_metadata": context.encode(),
+        "blocks": [
+            {**box(1), "hint": _plain(hint)},
+            *[box(n) for n in range(2, PASTE_BOXES + 1)],
+        ],
+    }
+
+
+def pasted_rules(view: Mapping[str, Any], what: str) -> ClubOwnRules:
+    """The form's parts, joined back into the TOML, as /club rules set."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
+    values = values if isinstance(values, Mapping) else {}
+    parts = []
+    for n in range(1, PASTE_BOXES + 1):
+        block = values.get(f"part{n}")
+        element = block.get("value") if isinstance(block, Mapping) else None
+        typed = element.get("value") if isinstance(element, Mapping) else None
+        if isinstance(typed, str) and typed.strip():
+            parts.append(typed.strip("\n"))
+    return ClubOwnRules(what, "set", "\n".join(parts))
+
+
+def rules_form_errors(reply: Reply) -> dict[str, str]:
+    """A refused paste (the file, the key and what is wrong), shown on the first box."""
+    return {"part1": escape(_clip(reply.plain_text(), 700))}
 
 
 def met_form_for(rulebook: Rulebook, fields: MetInput, context: FormContext) -> dict[str, Any]:

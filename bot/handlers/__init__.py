@@ -24,7 +24,9 @@ from bot.club_commands import (
     ListEvents,
     LogAtEvent,
     PostEvent,
+    ScheduledEventDropped,
     ScheduledEventEnded,
+    ScheduledEventWatched,
     ShowClub,
 )
 from bot.commands import (
@@ -126,6 +128,8 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     LogAtEvent: clubs.log_at_event,
     FairAtEvent: clubs.fair_at_event,
     ScheduledEventEnded: clubs.scheduled_event_ended,
+    ScheduledEventWatched: clubs.scheduled_event_watched,
+    ScheduledEventDropped: clubs.scheduled_event_dropped,
     ClubDigestSetting: clubs.digest_setting,
     ClubOwnRules: clubs.club_own_rules,
 }
@@ -133,4 +137,6 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
 # Commands about the asker's workspace rather than about them: they run with the asker as they
 # are (or would be), recording nothing about them and with no notice meant for their own use.
 # A Scheduled Event that ended on Discord comes from the server, not from someone asking.
-ABOUT_THE_WORKSPACE: frozenset[type[Command]] = frozenset({ServerZone, ScheduledEventEnded})
+ABOUT_THE_WORKSPACE: frozenset[type[Command]] = frozenset(
+    {ServerZone, ScheduledEventEnded, ScheduledEventWatched, ScheduledEventDropped}
+)

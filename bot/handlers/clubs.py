@@ -25,12 +25,24 @@ from bot.club_commands import (
     ListEvents,
     LogAtEvent,
     PostEvent,
+    ScheduledEventDropped,
     ScheduledEventEnded,
+    ScheduledEventWatched,
     ShowClub,
 )
 from bot.club_rules import PASTE_LIMIT, pasted_name
 from bot.digests import AFTER_EVENT, event_digest, next_weekly
-from bot.domain import Address, Club, ClubEvent, ClubRules, DigestKind, Person, company_key
+from bot.domain import (
+    Address,
+    Club,
+    ClubEvent,
+    ClubRules,
+    DigestKind,
+    NudgeStatus,
+    Person,
+    ScheduledEventEnd,
+    company_key,
+)
 from bot.errors import UserError
 from bot.event_prompts import plan_prompts
 from bot.event_times import parse_event_time
@@ -41,6 +53,7 @@ from bot.handlers.fairs import fair_shown
 from bot.messages import clubs as say
 from bot.met import LIMITS, clean_text
 from bot.replies import EventCard, FairPrefill, Reply
+from bot.scheduled_event_ends import TAKEN_WITHIN, scheduled_event_end
 from bot.zones import zone_or_error
 from rules.drafts import drafts_from_text
 from rules.engine import Rulebook
@@ -55,6 +68,7 @@ __all__ = [
     "edit_event",
     "event_card",
     "event_form",
+    "event_logged_at",
     "fair_at_event",
     "going",
     "guess_kind",
@@ -62,7 +76,9 @@ __all__ = [
     "list_events",
     "log_at_event",
     "post_event",
+    "scheduled_event_dropped",
     "scheduled_event_ended",
+    "scheduled_event_watched",
     "set_up_club",
     "show_club",
 ]
@@ -312,7 +328,23 @@ async def log_at_event(command: LogAtEvent, ctx: Context) -> Reply:
     From its card, in the club's channel; from a DM after it, an event the asker was going to
     (any other reads like one that doesn't exist)."""
     event = await _clicked_event(ctx, command.event_id)
-    return say.log_at_event(event.title, event.kind)
+    return say.log_at_event(command.event_id, event.title, event.kind)
+
+
+async def event_logged_at(ctx: Context, event_id: int, where: str | None) -> tuple[Club, ClubEvent]:
+    """The club event a /met is logged from (a Log who I met button, or `event:#N`), and its
+    club: in the club's channel, the club's event; anywhere else (a DM after it), one the asker
+    was going to. Any other reads like one that doesn't exist, so nobody's follow-ups take the
+    rules of a club they have nothing to do with by naming its event."""
+    address = ctx.asker.address
+    here = await ctx.uow.clubs.get(address.platform, address.workspace, where) if where else None
+    if here is not None:
+        return here, await _event(ctx, here, event_id)
+    event = await ctx.uow.clubs.going_event(event_id, ctx.person_id)
+    club = await ctx.uow.clubs.by_id(event.club_id) if event is not None else None
+    if event is None or club is None:
+        raise UserError(say.not_your_event(event_id))
+    return club, event
 
 
 async def fair_at_event(command: FairAtEvent, ctx: Context) -> Reply:
@@ -375,6 +407,8 @@ async def scheduled_event_ended(command: ScheduledEventEnded, ctx: Context) -> R
             scheduled_event=command.ref,
         )
     )
+    # Taken: its end is watched no more (bot.scheduled_event_ends), whatever Discord says next.
+    await ctx.uow.event_ends.close(club.id, command.ref, NudgeStatus.SENT, ctx.now)
     if event is None or event.id is None:
         return Reply.text("That Scheduled Event is one of the club's already.")
     members = []
@@ -387,6 +421,33 @@ async def scheduled_event_ended(command: ScheduledEventEnded, ctx: Context) -> R
     await ctx.uow.digests.plan([event_digest(event)])
     ctx.planner.due_times.append(event.ends_at + AFTER_EVENT)
     return Reply.text(f"{club.name} took the Scheduled Event #{event.id}: {len(members)} going.")
+
+
+async def scheduled_event_watched(command: ScheduledEventWatched, ctx: Context) -> Reply:
+    """A Scheduled Event of the server was created or changed and isn't over: the club that
+    follows the server's events takes it at its scheduled end (`scheduled_event_end`), even if
+    Discord never says it completed. Moved when the event moves. The reply is for logs only."""
+    address = ctx.asker.address
+    club = await ctx.uow.clubs.following(address.platform, address.workspace)
+    if club is None or club.id is None:
+        return Reply.text("No club of this server follows its Scheduled Events.")
+    due = scheduled_event_end(command.starts_at, command.ends_at)
+    if due < ctx.now - TAKEN_WITHIN:
+        return Reply.text("That Scheduled Event ended too long ago to prompt anyone.")
+    await ctx.uow.event_ends.watch(ScheduledEventEnd(club_id=club.id, ref=command.ref, due_at=due))
+    ctx.planner.due_times.append(due)
+    return Reply.text(f"{club.name} takes the Scheduled Event at {due.isoformat()}.")
+
+
+async def scheduled_event_dropped(command: ScheduledEventDropped, ctx: Context) -> Reply:
+    """A Scheduled Event of the server was cancelled or deleted: its end is watched no more,
+    and nobody is prompted. The reply is for logs only."""
+    address = ctx.asker.address
+    club = await ctx.uow.clubs.following(address.platform, address.workspace)
+    if club is None or club.id is None:
+        return Reply.text("No club of this server follows its Scheduled Events.")
+    await ctx.uow.event_ends.close(club.id, command.ref, NudgeStatus.CANCELLED, ctx.now)
+    return Reply.text(f"{club.name} no longer waits for that Scheduled Event.")
 
 
 async def _member(ctx: Context, address: Address) -> Person:
@@ -522,6 +583,9 @@ async def club_own_rules(command: ClubOwnRules, ctx: Context) -> Reply:
     if command.change == "reset":
         was_own = await ctx.uow.clubs.reset_rules(club.id, what)
         return say.own_rules_reset(club, what, was_own)
+    if command.change == "paste":
+        # The form to paste it in, for organizers only; what they submit comes back as "set".
+        return say.paste_form(what)
     text = command.text.strip()
     if not text:
         raise UserError(say.nothing_pasted(what))

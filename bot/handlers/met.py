@@ -2,32 +2,59 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot import messages
 from bot.commands import Met
 from bot.domain import Conversation, FairVisit, FollowUp, company_key
 from bot.fairs import listed_name
+from bot.handlers.clubs import event_logged_at
 from bot.handlers.context import Context
 from bot.handlers.fairs import fair_of_conversation
 from bot.messages.fairs import ignored_priority, matched_line
 from bot.met import MetInput, validate_met, when_prefix
 from bot.replies import Reply, Section
-from rules.engine import plan_follow_ups
+from rules.engine import Rulebook, plan_follow_ups
 
 __all__ = ["record_conversation"]
+
+# `event:#12`: the club event #12, as its card and /club events number it.
+_EVENT_NUMBER = re.compile(r"#\s*(\d{1,9})")
+
+
+def _event_number(event: str) -> int | None:
+    found = _EVENT_NUMBER.fullmatch(event.strip())
+    return int(found[1]) if found else None
 
 
 async def record_conversation(command: Met, ctx: Context) -> Reply:
     """Save who they met and the follow-ups the rules ask for; answer with the plan."""
     now, zone, person_id = ctx.now, ctx.zone, ctx.person_id
-    # A conversation logged in a club's channel follows the club's own rulebook, if it has one.
-    rulebook = (await ctx.books_in(command.where)).rulebook
-    fields = command.fields or MetInput.from_text(
-        command.text,
-        time_prefix=when_prefix(now, zone),
-        is_kind=lambda text: rulebook.find_kind(text) is not None,
-    )
+    where = command.where
+
+    async def read(channel: str | None) -> tuple[Rulebook, MetInput]:
+        # A conversation logged in a club's channel follows the club's own rulebook, if it has
+        # one: its kinds read the text too.
+        rulebook = (await ctx.books_in(channel)).rulebook
+        return rulebook, command.fields or MetInput.from_text(
+            command.text,
+            time_prefix=when_prefix(now, zone),
+            is_kind=lambda text: rulebook.find_kind(text) is not None,
+        )
+
+    rulebook, fields = await read(where)
+    event_id = command.at_event if command.at_event is not None else _event_number(fields.event)
+    if event_id is not None:
+        # Logged from a club's event (its Log who I met button, in the channel or in the DM
+        # after it): the conversation is the club's, wherever the form was sent from, so its
+        # follow-ups use the club's rules and its digest counts it.
+        club, club_event = await event_logged_at(ctx, event_id, where)
+        if club.channel != where:
+            where = club.channel
+            rulebook, fields = await read(where)
+        if not fields.event.strip() or _event_number(fields.event) is not None:
+            fields = replace(fields, event=club_event.title)
     details = validate_met(fields, rulebook, now=now, zone=zone)
     follow_ups = ctx.uow.follow_ups
     earlier = await follow_ups.conversations_at(person_id, company_key(details.company))
@@ -60,7 +87,7 @@ async def record_conversation(command: Met, ctx: Context) -> Reply:
             topics=details.topics,
             event=event,
             priority=priority,
-            logged_in=command.where,
+            logged_in=where,
         )
     )
     assert conversation.id is not None

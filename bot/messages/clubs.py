@@ -63,6 +63,7 @@ __all__ = [
     "own_rules_reset",
     "own_rules_set",
     "own_rules_shown",
+    "paste_form",
     "paste_too_long",
     "set_up",
     "title_missing",
@@ -280,8 +281,9 @@ def going(title: str, now_going: bool) -> Reply:
     return Reply.text(f"You're no longer going to {title}.")
 
 
-def log_at_event(title: str, kind: str) -> Reply:
-    typed = f'/met NAME, COMPANY, {kind}, what you talked about event:"{title}"'
+def log_at_event(event_id: int, title: str, kind: str) -> Reply:
+    # `event:#N` ties what they log to the club's event, as the form does.
+    typed = f"/met NAME, COMPANY, {kind}, what you talked about event:#{event_id}"
     return Reply(
         (Section(f"Log who you met at {title}: {typed}"),),
         met_form=MetInput(kind=kind, event=title),
@@ -355,7 +357,8 @@ def event_prompt(event: ClubEvent, *, reminder: bool) -> Reply:
         )
     else:
         first = f"How was {event.title}? Log who you met, while the names are fresh."
-    typed = f'Or type: /met NAME, COMPANY, {event.kind} event:"{event.title}"'
+    # `event:#N` ties what they log to the club's event, as the button's form does.
+    typed = f"Or type: /met NAME, COMPANY, {event.kind} event:#{event.id}"
     buttons = [EventAction(EventButton.LOG, event.id, "Log who I met")]
     if is_fair_key(event.kind):
         # After a fair, its list says whom to follow up with first.
@@ -414,8 +417,9 @@ def own_rules_shown(club: Club, what: str, books: Books, own: ClubRules | None, 
             f"{format_day(own.set_at, club.zone)}."
         )
     how = (
-        f"Organizers: /club {name} set followed by the TOML (or a file: Discord's file option) "
-        f"· /club {name} reset goes back to the default"
+        f"Organizers: /club {name} paste opens a form to paste the TOML in (or /club {name} set "
+        f"followed by it; a file: Discord's file option) · /club {name} reset goes back to the "
+        "default"
     )
     if what == "drafts":
         styles = ", ".join(books.drafts.styles)
@@ -453,6 +457,19 @@ def own_rules_reset(club: Club, what: str, was_own: bool) -> Reply:
     if not was_own:
         return Reply.text(f"{clip(club.name, 60)} already uses the default {_NOUN[what]}.")
     return Reply.text(f"{clip(club.name, 60)} is back to the default {_NOUN[what]}.")
+
+
+def paste_form(what: str) -> Reply:
+    name = _OWN_NAME[what]
+    return Reply(
+        (
+            Section(
+                f"Paste the TOML after /club {name} set, written like the deployment's "
+                f"{'rulebook.toml' if what == 'rulebook' else 'drafts.toml'}."
+            ),
+        ),
+        rules_form=what,
+    )
 
 
 def nothing_pasted(what: str) -> str:

@@ -20,6 +20,7 @@ from bot.storage.schema import (
     event_going,
     event_prompts,
     people,
+    scheduled_event_ends,
 )
 
 __all__ = ["SqlClubs", "club_from", "event_from"]
@@ -89,6 +90,11 @@ def _rules_from(row: Any) -> ClubRules:
 
 
 class SqlClubs(Repository):
+    async def by_id(self, club_id: int) -> Club | None:
+        rows = await self.db.execute(select(clubs).where(clubs.c.id == club_id))
+        row = rows.first()
+        return club_from(row) if row else None
+
     async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
         rows = await self.db.execute(
             select(clubs).where(
@@ -146,6 +152,9 @@ class SqlClubs(Repository):
         await self.db.execute(delete(event_going).where(event_going.c.event_id.in_(events)))
         await self.db.execute(delete(event_prompts).where(event_prompts.c.event_id.in_(events)))
         await self.db.execute(delete(club_digests).where(club_digests.c.club_id == club_id))
+        await self.db.execute(
+            delete(scheduled_event_ends).where(scheduled_event_ends.c.club_id == club_id)
+        )
         await self.db.execute(delete(club_events).where(club_events.c.club_id == club_id))
         await self.db.execute(delete(club_organizers).where(club_organizers.c.club_id == club_id))
         await self.db.execute(delete(club_rules).where(club_rules.c.club_id == club_id))

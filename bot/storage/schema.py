@@ -52,6 +52,7 @@ __all__ = [
     "nudges",
     "pace_turns",
     "people",
+    "scheduled_event_ends",
     "workspaces",
 ]
 
@@ -454,6 +455,26 @@ event_prompts = Table(
     UniqueConstraint("event_id", "person_id", "kind"),
     Index(None, "status", "next_attempt_at"),
     Index(None, "person_id"),
+)
+
+# When a Scheduled Event a club follows is over by its schedule (bot.scheduled_event_ends):
+# outbox rows like prompts, one an event of the club.
+scheduled_event_ends = Table(
+    "scheduled_event_ends",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False),
+    Column("ref", String(32), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", String(REASON_LENGTH)),
+    UniqueConstraint("club_id", "ref"),
+    Index(None, "status", "next_attempt_at"),
 )
 
 # A club's digests (bot.digests): outbox rows like nudges. `key` names the digest ("weekly:" and

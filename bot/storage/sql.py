@@ -26,6 +26,7 @@ from bot.ports import (
     Outbox,
     People,
     Prompts,
+    ScheduledEventEnds,
     Workspaces,
 )
 from bot.storage.accounts import SqlAccounts
@@ -38,6 +39,7 @@ from bot.storage.follow_ups import SqlFollowUps
 from bot.storage.outbox import SqlOutbox
 from bot.storage.people import SqlPeople
 from bot.storage.prompts import SqlPrompts
+from bot.storage.scheduled_event_ends import SqlScheduledEventEnds
 from bot.storage.state import SqlBotState
 from bot.storage.workspaces import SqlWorkspaces
 
@@ -85,6 +87,7 @@ class SqlUnitOfWork:
         "clubs",
         "db",
         "digests",
+        "event_ends",
         "fairs",
         "follow_ups",
         "outbox",
@@ -108,3 +111,4 @@ class SqlUnitOfWork:
         self.clubs: Clubs = SqlClubs(db)
         self.prompts: Prompts = SqlPrompts(db)
         self.digests: Digests = SqlDigests(db)
+        self.event_ends: ScheduledEventEnds = SqlScheduledEventEnds(db)

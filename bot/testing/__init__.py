@@ -27,7 +27,9 @@ from bot.ports import (
     Messenger,
     PermanentFailure,
     Posted,
+    ReadsScheduledEvents,
     RetryAfter,
+    ScheduledEventState,
     Storage,
 )
 from bot.replies import DigestPost, EventCard, Reply
@@ -44,6 +46,7 @@ __all__ = [
     "ChannelPost",
     "FakeClock",
     "FakeMessenger",
+    "FakeScheduledEvents",
     "InMemoryStorage",
     "InMemoryUnitOfWork",
     "ReplicaKilled",
@@ -237,6 +240,24 @@ class TestBot:
         self.clock.move_to(target)
 
 
+class FakeScheduledEvents:
+    """Discord's Scheduled Events as a test sets them (`events`, by server and id); what the
+    sweep asked (`reads`). An event not there is gone; `unreachable` makes every read fail."""
+
+    def __init__(self) -> None:
+        self.events: dict[tuple[str, str], ScheduledEventState] = {}
+        self.reads: list[tuple[str, str]] = []
+        self.unreachable = False
+
+    async def read_scheduled_event(
+        self, workspace: str, ref: str
+    ) -> ScheduledEventState | RetryAfter | None:
+        self.reads.append((workspace, ref))
+        if self.unreachable:
+            return RetryAfter(30, "Discord unavailable")
+        return self.events.get((workspace, ref))
+
+
 def make_test_bot(
     storage: Storage | None = None,
     *,
@@ -248,15 +269,18 @@ def make_test_bot(
     outages: tuple[type[BaseException], ...] = (),
     public_url: str | None = None,
     poster: ChannelPoster | None = None,
+    scheduled_events: ReadsScheduledEvents | None = None,
 ) -> TestBot:
     """A `TestBot` on `storage` (in memory by default), a `FakeClock` at `TEST_START` and a
     `FakeMessenger` on that clock, with the bundled rulebook unless given one; the service and
     the dispatcher report to `metrics` if given (else to none); commands that meet one of
     `outages` (the storage's errors while its database is away) are answered "try again";
     `public_url` turns calendar subscriptions on; club cards are posted through `poster` (the
-    messenger by default)."""
+    messenger by default); `scheduled_events` (a `FakeScheduledEvents`) are Discord's Scheduled
+    Events, taken at their scheduled end."""
     # Imported here: the fakes serve every test and the benchmarks, and most need no service
     # (nor the rules, drafts and proofreader it loads).
+    from bot.bootstrap import scheduled_event_sweep
     from bot.dispatch import Dispatcher
     from bot.services import FollowUpService
 
@@ -285,5 +309,12 @@ def make_test_bot(
         default_zone=default_zone,
         metrics=metrics,
         poster=poster if poster is not None else messenger,
+        event_ends=scheduled_event_sweep(
+            storage,
+            service,
+            {"discord": scheduled_events} if scheduled_events is not None else {},
+            clock,
+            "local",
+        ),
     )
     return TestBot(service, dispatcher, storage, clock, messenger, rulebook, default_zone, woken)

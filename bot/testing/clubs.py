@@ -18,6 +18,7 @@ from bot.domain import (
     FollowUp,
     NudgeStatus,
     Person,
+    ScheduledEventEnd,
 )
 from bot.ports import Activity, Claim, DigestContext, PromptContext
 from bot.testing.tables import Tables
@@ -28,6 +29,10 @@ __all__ = ["InMemoryClubs", "InMemoryDigests", "InMemoryPrompts"]
 class InMemoryClubs:
     def __init__(self, tables: Tables) -> None:
         self.t = tables
+
+    async def by_id(self, club_id: int) -> Club | None:
+        club = self.t.clubs.get(club_id)
+        return copy.copy(club) if club is not None else None
 
     async def get(self, platform: str, workspace: str, channel: str) -> Club | None:
         for club in self.t.clubs.values():
@@ -59,6 +64,7 @@ class InMemoryClubs:
         self.t.club_organizers.pop(club_id, None)
         self.t.club_rules = {k: r for k, r in self.t.club_rules.items() if k[0] != club_id}
         self.t.club_digests = {i: d for i, d in self.t.club_digests.items() if d.club_id != club_id}
+        self.t.event_ends = {i: e for i, e in self.t.event_ends.items() if e.club_id != club_id}
         self.t.clubs.pop(club_id, None)
 
     async def rules(self, club_id: int) -> dict[str, ClubRules]:
@@ -177,7 +183,7 @@ class InMemoryClubs:
         return counts
 
 
-Row = TypeVar("Row", EventPrompt, ClubDigest)
+Row = TypeVar("Row", EventPrompt, ClubDigest, ScheduledEventEnd)
 
 
 def claim_rows(
@@ -211,7 +217,7 @@ def settle_rows(rows: dict[int, Row], settled: Sequence[Row], owner: str) -> Non
             rows[stored.id or 0] = copy.copy(row)
 
 
-def next_due(rows: Iterable[EventPrompt | ClubDigest]) -> datetime | None:
+def next_due(rows: Iterable[EventPrompt | ClubDigest | ScheduledEventEnd]) -> datetime | None:
     times = [
         row.next_attempt_at if row.status is NudgeStatus.PENDING else row.lease_expires_at
         for row in rows
@@ -379,3 +385,45 @@ class InMemoryDigests:
 
     async def weekly_clubs(self) -> list[Club]:
         return [copy.copy(c) for _, c in sorted(self.t.clubs.items()) if c.digest_day is not None]
+
+
+class InMemoryScheduledEventEnds:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    def _found(self, club_id: int, ref: str) -> ScheduledEventEnd | None:
+        return next(
+            (e for e in self.t.event_ends.values() if (e.club_id, e.ref) == (club_id, ref)), None
+        )
+
+    async def watch(self, end: ScheduledEventEnd) -> None:
+        found = self._found(end.club_id, end.ref)
+        if found is None:
+            end.id = self.t.new_id()
+            self.t.event_ends[end.id] = copy.copy(end)
+        elif found.status is NudgeStatus.PENDING:
+            found.due_at = end.due_at
+            found.next_attempt_at = end.next_attempt_at
+
+    async def close(self, club_id: int, ref: str, status: NudgeStatus, at: datetime) -> None:
+        found = self._found(club_id, ref)
+        if found is None:
+            found = ScheduledEventEnd(club_id=club_id, ref=ref, due_at=at)
+            found.id = self.t.new_id()
+            self.t.event_ends[found.id] = found
+        if found.status is NudgeStatus.PENDING:
+            found.status = status
+            found.sent_at = at if status is NudgeStatus.SENT else None
+
+    async def claim_due(self, claim: Claim) -> list[ScheduledEventEnd]:
+        def platform(e: ScheduledEventEnd) -> str | None:
+            club = self.t.clubs.get(e.club_id)
+            return club.platform if club is not None else None
+
+        return claim_rows(self.t.event_ends, claim, platform)
+
+    async def settle(self, settled: Sequence[ScheduledEventEnd], owner: str) -> None:
+        settle_rows(self.t.event_ends, settled, owner)
+
+    async def next_due_at(self) -> datetime | None:
+        return next_due(self.t.event_ends.values())

@@ -39,11 +39,17 @@ from bot.ports import (
     OutboxDepth,
     People,
     Prompts,
+    ScheduledEventEnds,
     Workspaces,
 )
 from bot.storage.nesting import one_session_at_a_time
 from bot.testing.accounts import InMemoryAccounts
-from bot.testing.clubs import InMemoryClubs, InMemoryDigests, InMemoryPrompts
+from bot.testing.clubs import (
+    InMemoryClubs,
+    InMemoryDigests,
+    InMemoryPrompts,
+    InMemoryScheduledEventEnds,
+)
 from bot.testing.fairs import InMemoryFairs
 from bot.testing.tables import Tables
 from bot.testing.workspaces import InMemoryBotState, InMemoryCalendarFeeds, InMemoryWorkspaces
@@ -102,6 +108,7 @@ class InMemoryUnitOfWork:
         self.clubs: Clubs = InMemoryClubs(tables)
         self.prompts: Prompts = InMemoryPrompts(tables)
         self.digests: Digests = InMemoryDigests(tables)
+        self.event_ends: ScheduledEventEnds = InMemoryScheduledEventEnds(tables)
 
 
 class InMemoryPeople:

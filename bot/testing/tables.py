@@ -18,6 +18,7 @@ from bot.domain import (
     FollowUp,
     Nudge,
     Person,
+    ScheduledEventEnd,
     Workspace,
 )
 
@@ -54,6 +55,7 @@ class Tables:
     event_going: dict[tuple[int, int], datetime] = field(default_factory=dict)
     event_prompts: dict[int, EventPrompt] = field(default_factory=dict)
     club_digests: dict[int, ClubDigest] = field(default_factory=dict)
+    event_ends: dict[int, ScheduledEventEnd] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:

@@ -347,7 +347,7 @@ def test_event_cards_are_posted_and_updated_in_the_channel(tmp_path: Path) -> No
     )
     assert "You're going to Deloitte Night <!channel>. Only you see this" in out
     assert (
-        'Log who you met at Spring Fair: /met NAME, COMPANY, fair, what you talked about event:"Spring Fair"'
+        "Log who you met at Spring Fair: /met NAME, COMPANY, fair, what you talked about event:#2"
         in out
     )
 
@@ -411,7 +411,7 @@ def test_members_who_went_are_prompted_and_reminded_once(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     prompt = (
         "How was Deloitte Night? Log who you met, while the names are fresh.\n\n"
-        'Or type: /met NAME, COMPANY, networking event:"Deloitte Night"\n'
+        "Or type: /met NAME, COMPANY, networking event:#1\n"
         "[Log who I met: /club log 1]"
     )
     assert f"[DM to bob at 2026-03-06 21:00 EST]\n{prompt}" in out

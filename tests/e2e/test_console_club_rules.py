@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.club_rulebooks import ALUMNI_DINNER as DINNER
-from tests.club_rulebooks import BUNDLED
+from tests.club_rulebooks import BUNDLED, QUICK_NETWORKING
 from tests.e2e.test_console import console
 
 SCRIPT = f"""\
@@ -56,3 +56,42 @@ def test_a_club_rulebook_pasted_in_the_console_plans_a_members_follow_ups(
     )
     assert "Last call" in nudges[2]
     assert "has closed" in nudges[3]
+
+
+EVENT_SCRIPT = f"""\
+:in #career-club
+/club setup Career Club tz:America/New_York
+:paste /club rules set
+{QUICK_NETWORKING}
+:end
+/club event "Deloitte Night" when:"fri 6pm-8pm" kind:networking
+:as bob
+/club going 1
+:advance 7h
+:dm
+/club log 1
+/met Priya Raman, Deloitte, networking, audit careers event:#1
+:as carol
+:dm
+/met Omar Haddad, Deloitte, networking, tax event:"Deloitte Night"
+/met Omar Haddad, Deloitte, networking, tax event:#1
+"""
+
+
+def test_what_a_member_logs_from_the_dm_after_a_club_event_follows_the_clubs_rulebook(
+    tmp_path: Path,
+) -> None:
+    result = console(
+        tmp_path, EVENT_SCRIPT, "--start", "2026-03-06T15:00", "--tz", "America/New_York"
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Log who you met at Deloitte Night: /met NAME, COMPANY, networking" in out
+    bob, carol = out.split("You are now carol.", 1)
+    # Bob's, from the event's prompt: the club's 12 hours and 2 days.
+    assert "Saved: Priya Raman at Deloitte, networking event at Deloitte Night" in bob
+    assert "by Sat 7 Mar 10:00 EST (12 h left); still adequate until Sun 8 Mar 23:00 EDT" in bob
+    # Carol only names it, in a DM: the guide's 48 hours and 21 days.
+    assert "by Sun 8 Mar 23:00 EDT (48 h left); still adequate until Fri 27 Mar 23:00 EDT" in carol
+    # And she wasn't going: its number is refused.
+    assert "You haven't said you're going to an event #1." in carol

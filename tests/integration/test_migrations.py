@@ -30,6 +30,7 @@ from bot.storage.schema import (
     metadata,
     nudges,
     people,
+    scheduled_event_ends,
     workspaces,
 )
 
@@ -53,6 +54,7 @@ TABLES = {
     "event_prompts",
     "club_digests",
     "club_rules",
+    "scheduled_event_ends",
 } | LIBRARY_TABLES
 T0 = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
 
@@ -477,3 +479,25 @@ async def test_0015_takes_clubs_own_rules_down_and_up_leaving_clubs_and_conversa
     async with engine.connect() as db:
         assert await db.run_sync(_differences) == []
         assert (await db.execute(select(club_rules))).first() is None
+
+
+async def test_0016_takes_scheduled_event_ends_down_and_up_leaving_the_club(
+    engine: AsyncEngine,
+) -> None:
+    """The watched ends of a server's Scheduled Events go with 0016; the club stays."""
+    await upgrade_to_head(engine)
+    async with engine.begin() as db:
+        club_id = await _a_member_of_a_club(db, "networking")
+        await db.execute(
+            scheduled_event_ends.insert(),
+            {"club_id": club_id, "ref": "950000000000000001", "due_at": T0, "status": "pending"}
+            | {"attempts": 0, "next_attempt_at": T0},
+        )
+    await downgrade_to(engine, "0015")
+    async with engine.connect() as db:
+        assert "scheduled_event_ends" not in await db.run_sync(_tables)
+        assert (await db.execute(select(clubs.c.name))).scalars().all() == ["Career Club"]
+    await upgrade_to_head(engine)
+    async with engine.connect() as db:
+        assert await db.run_sync(_differences) == []
+        assert (await db.execute(select(scheduled_event_ends))).first() is None

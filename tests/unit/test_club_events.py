@@ -161,7 +161,7 @@ async def test_log_who_i_met_fills_in_the_event_and_its_kind(
     (event_id,) = event_ids(memory_storage)
     reply = await say(club, "max", f"/club log {event_id}")
     assert reply.met_form == MetInput(kind="fair", event="Spring Fair")
-    assert 'event:"Spring Fair"' in text(reply)
+    assert f"event:#{event_id}" in text(reply)
 
 
 async def test_a_card_that_couldnt_be_posted_is_explained_and_posted_on_the_next_change(

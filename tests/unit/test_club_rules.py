@@ -107,6 +107,21 @@ async def test_only_organizers_set_or_reset_and_a_refusal_changes_nothing(
     assert outside.is_error
 
 
+async def test_paste_asks_for_the_form_for_organizers_only(service: FollowUpService) -> None:
+    assert parse_club("rules paste") == ClubOwnRules("rulebook", "paste")
+    assert parse_club("templates paste") == ClubOwnRules("drafts", "paste")
+    await say(service, member("alice"), "/club setup Career Club")
+    refused = await say(service, member("bob"), "/club rules paste")
+    assert refused.is_error
+    assert refused.rules_form is None
+    form = await say(service, member("alice"), "/club templates paste")
+    assert form.rules_form == "drafts"
+    # Where there are no forms, how to type it.
+    assert "/club templates set" in text(form)
+    shown = await say(service, member("bob"), "/club rules")
+    assert "/club rules paste opens a form" in text(shown)
+
+
 @pytest.mark.parametrize(
     ("pasted", "expected"),
     [

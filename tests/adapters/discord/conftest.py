@@ -29,6 +29,7 @@ from adapters.discord.testing import (
     last_message,
     logged_in,
 )
+from bot.bootstrap import scheduled_event_sweep
 from bot.dispatch import Dispatcher, DispatchReport
 from bot.domain import Address, Person
 from bot.ports import Storage
@@ -131,7 +132,15 @@ async def discord_bot() -> AsyncIterator[DiscordBot]:
     fake = FakeDiscordHTTP()
     await logged_in(client, fake)
     dispatcher = Dispatcher(
-        core.storage, messenger, core.clock, core.rulebook, default_zone=NEW_YORK, poster=messenger
+        core.storage,
+        messenger,
+        core.clock,
+        core.rulebook,
+        default_zone=NEW_YORK,
+        poster=messenger,
+        event_ends=scheduled_event_sweep(
+            core.storage, core.service, {"discord": messenger}, clock, "local"
+        ),
     )
     try:
         yield DiscordBot(

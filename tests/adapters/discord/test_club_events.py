@@ -134,6 +134,13 @@ async def test_after_the_event_a_dm_button_logs_as_the_members_server_identity(
     member = Requester(Address("discord", str(GUILD_ID), str(BOB)))
     (follow_up, *_) = await discord_bot.service.open_follow_ups(member)
     assert follow_up.contact_name == "Priya Raman"
+    # Sent from a DM, it is the club's: logged in its channel, so its rules and digest apply.
+    async with discord_bot.storage.session() as uow:
+        person = await uow.people.get(member.address)
+        assert person is not None
+        assert person.id is not None
+        ((_, conversation),) = await uow.follow_ups.open(person.id)
+    assert conversation.logged_in == str(CHANNEL_ID)
 
 
 async def test_a_digest_is_posted_in_the_channel_and_pings_nobody(discord_bot: DiscordBot) -> None:

@@ -10,9 +10,9 @@ pytest.importorskip("discord")
 
 import discord  # after the skip: these tests need the [discord] extra
 
-from adapters.discord.testing import ATTACHMENT_PATH, CHANNEL_ID, GUILD_ID, text_of
+from adapters.discord.testing import ATTACHMENT_PATH, CHANNEL_ID, GUILD_ID, last_message, text_of
 from bot.club_rules import PASTE_LIMIT
-from tests.adapters.discord.conftest import BOB, DiscordBot
+from tests.adapters.discord.conftest import ALICE, BOB, DiscordBot
 from tests.club_rulebooks import ALUMNI_DINNER as DINNER
 from tests.club_rulebooks import BUNDLED
 
@@ -91,3 +91,32 @@ async def test_members_who_dont_organize_are_refused(discord_bot: DiscordBot) ->
     reset = text_of(await discord_bot.command("club templates", {"change": "reset"}, user=BOB))
     assert "only the organizers of Career Club can change its draft templates" in reset
     assert await stored(discord_bot) == {}
+
+
+async def test_paste_opens_a_form_for_organizers_and_a_bad_paste_changes_nothing(
+    discord_bot: DiscordBot,
+) -> None:
+    await discord_bot.command("club setup", {"name": "Career Club"}, permissions=EVENTS)
+    refused = await discord_bot.command("club rules", {"change": "paste"}, user=BOB)
+    assert "Sorry, only the organizers of Career Club can change its rules." in text_of(refused)
+    made = await discord_bot.send(
+        discord_bot.make.command(
+            "club rules", {"change": "paste"}, user_id=ALICE, permissions=EVENTS
+        )
+    )
+    (opened,) = [r for r in made if r.callback_type == 9]
+    modal = opened.json["data"]
+    (label,) = modal["components"]
+    box = label["component"]
+    assert box["style"] == 2  # a paragraph
+    assert box["max_length"] == 4000
+    assert "Longer: /club rules change:set with the file." in label["description"]
+    answer = last_message(
+        await discord_bot.send(
+            discord_bot.make.submit(modal, {label["label"]: "version = 2"}, user_id=ALICE)
+        )
+    )
+    assert "That rulebook can't be used, so nothing changed." in text_of(answer)
+    assert "your pasted rulebook: version: must be 1" in text_of(answer)
+    assert await stored(discord_bot) == {}
+    assert discord_bot.http.refused_as_invalid == []

@@ -13,6 +13,8 @@ from adapters.slack.testing import (
     slack_error,
     view_submission_payload,
 )
+from adapters.slack.testing.payloads import TEAM
+from bot.domain import Address
 from tests.adapters.slack.conftest import STUDENT, SlackHarness
 
 MEMBER = "U0MEMBER"
@@ -178,8 +180,29 @@ async def test_after_the_event_a_dm_carries_log_who_i_met_which_opens_the_form(
     )
     await harness.post(interaction_body(payload))
     (opened,) = await harness.slack.wait_for("views.open")
-    blocks = {b["block_id"]: b["element"] for b in opened.args["view"]["blocks"]}
+    view = opened.args["view"]
+    blocks = {b["block_id"]: b["element"] for b in view["blocks"]}
     assert blocks["event"]["initial_value"] == "Deloitte Night <!channel> @here"
+    # What the form records is the club's: logged in its channel, though sent from a DM.
+    submitted = view_submission_payload(
+        user_id=MEMBER,
+        view=view,
+        values={
+            "name": "Priya Raman",
+            "company": "Deloitte",
+            "kind": "networking",
+            "topics": "audit careers and her move to London",
+            "event": "Deloitte Night <!channel> @here",
+        },
+    )
+    await harness.post(interaction_body(submitted))
+    async with harness.bot.storage.session() as uow:
+        person = await uow.people.get(Address("slack", TEAM, MEMBER))
+        assert person is not None
+        assert person.id is not None
+        ((_, conversation),) = await uow.follow_ups.open(person.id)
+    assert conversation.logged_in == CHANNEL
+    assert conversation.event == "Deloitte Night <!channel> @here"
 
 
 async def test_a_digest_is_posted_in_the_channel_escaped(harness: SlackHarness) -> None:
