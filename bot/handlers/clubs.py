@@ -46,7 +46,7 @@ from bot.domain import (
 from bot.errors import UserError
 from bot.event_prompts import plan_prompts
 from bot.event_times import parse_event_time
-from bot.fairs import closest_entry, is_fair_kind
+from bot.fairs import closest_entry, is_fair_key, is_fair_kind
 from bot.formatting import clip
 from bot.handlers.context import Context
 from bot.handlers.fairs import fair_shown
@@ -507,11 +507,15 @@ async def digest_setting(command: ClubDigestSetting, ctx: Context) -> Reply:
 def event_card(club: Club, event: ClubEvent, rulebook: Rulebook, *, going: int = 0) -> EventCard:
     """The card of `event`, as its club's channel shows it."""
     kind = rulebook.kinds.get(event.kind)
+    label = kind.label if kind is not None else event.kind
+    if is_fair_key(event.kind):
+        # The event is the fair; "career fair chat" is what a member logs at it.
+        label = "career fair"
     return EventCard(
         event_id=event.id or 0,
         club_name=club.name,
         title=event.title,
-        kind_label=kind.label if kind is not None else event.kind,
+        kind_label=label,
         starts_at=event.starts_at,
         ends_at=event.ends_at,
         zone=club.zone,

@@ -341,6 +341,8 @@ def test_event_cards_are_posted_and_updated_in_the_channel(tmp_path: Path) -> No
         "Nobody has said they're going yet.\n[Going: /club going 1] [Log who I met: /club log 1]"
     ) in out
     assert "Companies: Acme, Globex" in out
+    # The card names the event a career fair; "career fair chat" is what a member logs at it.
+    assert " · career fair\nCompanies: Acme, Globex" in out
     assert (
         "Deloitte Night <!channel>\nThu 12 Mar 18:00–20:00 CDT · networking event\n1 person is going."
         in out
