@@ -12,6 +12,9 @@ replaces, in one run, on this machine.
   design's taking turns.
 - naive_wal_*: the naive design again with its file switched to WAL, as the bot's is: how much
   of the difference is the journal and how much is the outbox's batching.
+- moments_per_s: the same drain when each student has five nudges due within minutes of each
+  other, sent as one DM a student (moments_dms of them): the claim's grouping, a moment's DM of
+  several conversations and what is left for later (median of the rounds).
 - claim_ms_small / claim_ms_large: the median time of one batch claim with 10,000 and 1,000,000
   pending nudges (200,000 with --quick); rss_mb_* the memory of a bot process started on that
   backlog; startup_s_large the time from starting that process to its first claimed batch.
@@ -146,6 +149,42 @@ async def bench_dispatch(
             naive.close()
     await engine.dispose()
     return {name: statistics.median(values) for name, values in rates.items()}
+
+
+async def bench_moments(directory: Path, count: int, rounds: int) -> dict[str, float]:
+    """`count` nudges for a fifth as many students, each student's five due within minutes of
+    each other: one DM a student, about five conversations (the claim's grouping, a moment's
+    DM and what is left for later), as after a career fair."""
+    rulebook = load_rulebook()
+    engine = create_engine(f"sqlite+aiosqlite:///{directory}/moments.db")
+    await upgrade_to_head(engine)
+    students = count // 5
+    # Due over twenty minutes, a student's five a fifth of that apart, swept when each
+    # student's first has fallen due: it claims their other four with it.
+    spread = timedelta(minutes=20)
+    rates: list[float] = []
+    dms = 0
+    for _ in range(rounds):
+        await seed_outbox(engine, pending=count, due_at=NOW, spread=spread, students=students)
+        messenger = FakeMessenger(record=False)
+        metrics = PrometheusMetrics(["bench"])
+        dispatcher = Dispatcher(
+            measured(SqlStorage(engine), metrics),
+            messenger,
+            # Between the last student's first nudge and the first student's second.
+            FakeClock(NOW + spread * (students - 0.5) / count),
+            rulebook,
+            default_zone=ZONE,
+            metrics=metrics,
+        )
+        start = time.perf_counter()
+        report = await dispatcher.dispatch_due()
+        rates.append(report.sent / (time.perf_counter() - start))
+        assert report.sent == count, report
+        assert messenger.delivered == students, report
+        dms = messenger.delivered
+    await engine.dispose()
+    return {"moments_per_s": statistics.median(rates), "moments_dms": dms}
 
 
 async def bench_backlog(directory: Path, total: int, name: str) -> dict[str, float]:
@@ -308,6 +347,7 @@ async def main() -> int:
         figures |= await bench_dispatch(
             folder, 3_000 if quick else 10_000, 200 if quick else 1_000, rounds
         )
+        figures |= await bench_moments(folder, 3_000 if quick else 10_000, rounds)
         figures |= await bench_backlog(folder, 10_000, "small")
         figures |= await bench_backlog(folder, 200_000 if quick else 1_000_000, "large")
         figures |= bench_writing(load_rulebook(), 30 if quick else 200)
