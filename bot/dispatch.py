@@ -56,7 +56,6 @@ from bot.pacing import NoPacing, Pacer
 from bot.ports import (
     ChannelPoster,
     Claim,
-    CountsRequests,
     Delivered,
     Delivery,
     Messenger,
@@ -66,6 +65,7 @@ from bot.ports import (
     RetryAfter,
     Storage,
     UnitOfWork,
+    requests_for,
 )
 from bot.replies import Reply
 from bot.scheduled_event_ends import ScheduledEventSweep
@@ -369,10 +369,7 @@ class Dispatcher:
         paused_for = self._pauses.left(person.address, self.clock.now())
         if paused_for is not None:
             return RetryAfter(paused_for, "platform asked to slow down", tried=False)
-        requests = (
-            self.messenger.requests_for(person) if isinstance(self.messenger, CountsRequests) else 1
-        )
-        await self._pacer.wait_turn(person, requests)
+        await self._pacer.wait_turn(person, requests_for(self.messenger, person))
         # Pacing may have taken a while: a nudge whose lease is running out goes back to the
         # outbox unsent rather than risk another replica sending it too.
         now = self.clock.now()

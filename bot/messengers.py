@@ -8,12 +8,12 @@ from datetime import timedelta
 from bot.domain import Club, Person
 from bot.ports import (
     ChannelPoster,
-    CountsRequests,
     Delivery,
     Messenger,
     PermanentFailure,
     Posted,
     RetryAfter,
+    requests_for,
 )
 from bot.replies import DigestPost, EventCard, Reply
 
@@ -45,7 +45,7 @@ class RoutingMessenger:
 
     def requests_for(self, to: Person) -> int:
         messenger = self.by_platform.get(to.address.platform)
-        return messenger.requests_for(to) if isinstance(messenger, CountsRequests) else 1
+        return requests_for(messenger, to)
 
 
 class RoutingPoster:

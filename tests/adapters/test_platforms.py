@@ -11,7 +11,7 @@ from adapters.discord import PLATFORM as DISCORD
 from adapters.slack import PLATFORM as SLACK
 from bot.domain import Address, Person
 from bot.messengers import RoutingMessenger
-from bot.ports import Delivered, RetryAfter
+from bot.ports import Delivered, RetryAfter, requests_for
 from bot.replies import Reply
 from bot.testing import FakeMessenger
 
@@ -51,3 +51,22 @@ async def test_dms_go_to_their_platforms_messenger() -> None:
     )
     assert isinstance(elsewhere, RetryAfter)
     assert not elsewhere.tried
+
+
+async def test_a_dm_counts_the_requests_of_its_platforms_messenger() -> None:
+    pytest.importorskip("discord")
+    from adapters.discord.messenger import DiscordMessenger
+
+    discord = DiscordMessenger("t")
+    routing = RoutingMessenger({SLACK: FakeMessenger(), DISCORD: discord})
+    when = datetime(2026, 3, 6, tzinfo=UTC)
+    to_discord = Person(Address(DISCORD, "G1", "1"), when)
+    to_slack = Person(Address(SLACK, "T1", "U1"), when)
+    # Discord opens a DM channel with someone new first: two requests, asked through the
+    # router as of Discord's messenger; a messenger that doesn't count them makes one.
+    for _ in range(2):
+        assert requests_for(routing, to_discord) == 2
+        assert requests_for(discord, to_discord) == 2
+        assert requests_for(routing, to_slack) == 1
+        assert requests_for(FakeMessenger(), to_discord) == 1
+        assert requests_for(routing, Person(Address("teams", "X", "1"), when)) == 1
