@@ -35,7 +35,6 @@ from bot.messages import clubs as say
 from bot.pacing import NoPacing, Pacer
 from bot.ports import (
     Claim,
-    CountsRequests,
     Delivered,
     Delivery,
     Messenger,
@@ -44,6 +43,7 @@ from bot.ports import (
     RetryAfter,
     Storage,
     UnitOfWork,
+    requests_for,
 )
 from rules.engine import QuietHours
 
@@ -169,10 +169,7 @@ class PromptSender:
             report.cancelled += 1
             return _finished(prompt, NudgeStatus.CANCELLED, reason)
         person = context.person
-        requests = (
-            self.messenger.requests_for(person) if isinstance(self.messenger, CountsRequests) else 1
-        )
-        await self.pacer.wait_turn(person, requests)
+        await self.pacer.wait_turn(person, requests_for(self.messenger, person))
         message = say.event_prompt(context.event, reminder=prompt.kind is PromptKind.REMINDER)
         try:
             delivery = await self.messenger.send_dm(
