@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.club_rules import Rulebooks
 from bot.domain import Club, ClubDigest, ClubEvent, DigestKind, FollowUpStatus, NudgeStatus
 from bot.event_prompts import MAX_ATTEMPTS, RETRY_STEP, SendReport, settled
 from bot.ports import (
@@ -176,7 +177,8 @@ class DigestSender:
     storage: Storage
     poster: ChannelPoster | None
     clock: Clock
-    rulebook: Rulebook
+    # The deployment's rulebook and each club's own: a digest's advice is its club's.
+    rulebooks: Rulebooks
     owner: str
     lease: timedelta
     platforms: tuple[str, ...] | None = None
@@ -221,7 +223,9 @@ class DigestSender:
             title = f"After {event.title}: how {club.name} followed up"
         else:
             title = f"{club.name} this week: how members followed up"
-        return digest_post(title, figures_of(activity), self.rulebook)
+        own = (await uow.clubs.rules(club.id)).get("rulebook") if club.id is not None else None
+        rulebook = self.rulebooks.own_rulebook(own) if own else self.rulebooks.rulebook
+        return digest_post(title, figures_of(activity), rulebook)
 
     async def _send(
         self,

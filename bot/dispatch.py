@@ -191,7 +191,7 @@ class Dispatcher:
             self.storage,
             self.poster,
             self.clock,
-            self.rulebook,
+            self._rulebooks,
             self.owner,
             self.lease,
             platforms=self._platforms,

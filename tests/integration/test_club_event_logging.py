@@ -109,6 +109,8 @@ async def test_logged_from_the_dm_after_the_event_it_follows_the_clubs_rules_and
         "Members who logged conversations: 3",
         "Conversations logged: 3",
     )
+    # Its advice is the club's rulebook's: two days, not the guide's three weeks.
+    assert any("still fine for 2 days after an event" in line for line in digest.lines)
 
 
 async def test_typed_event_number_in_the_dm_is_the_clubs_and_a_title_is_not(
