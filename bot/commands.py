@@ -566,6 +566,8 @@ def _parse_fair(text: str) -> Command:
     if sub in ("plan", "new"):
         before, when = _split_when(rest)
         name, companies = split_fair_name(before)
+        if not name:
+            name, companies = _unquoted_fair_name(companies)
         if not companies.strip() and not when:
             if name:
                 raise CommandError(
@@ -596,6 +598,27 @@ def _parse_fair(text: str) -> Command:
         f"“{clip(sub, 40)}” isn't a /fair command.{hint} Try plan, show, list, add, remove, "
         "move or help."
     )
+
+
+# "Spring Career Fair: Acme, ..." (a colon not before a tier), or the words up to one that
+# names a fair: "Spring Career Fair Acme, Globex" is the Spring Career Fair's list.
+_NAME_BEFORE_COLON = re.compile(r"\s*([^,:]+?)\s*:(?!\s*\d)(?=\s*\S)\s*")
+_FAIR_WORDS = ("fair", "expo")
+
+
+def _unquoted_fair_name(text: str) -> tuple[str, str]:
+    """A fair's name typed without quotes before its companies, and the companies; ("", text)
+    when the text doesn't start with one."""
+    if match := _NAME_BEFORE_COLON.match(text):
+        return clean_text(match.group(1))[:FAIR_NAME_LIMIT], text[match.end() :]
+    first, comma, others = text.partition(",")
+    words = first.split()
+    # From the second word: "Fair Isaac" is a company, "Job Fair" a fair.
+    ends = [i for i, word in enumerate(words) if i and word.casefold() in _FAIR_WORDS]
+    if not ends:
+        return "", text
+    name, company = " ".join(words[: ends[-1] + 1]), " ".join(words[ends[-1] + 1 :])
+    return clean_text(name)[:FAIR_NAME_LIMIT], f"{company}{comma}{others}"
 
 
 def plan_from_form(name: str, companies: str, when: str) -> PlanFair:

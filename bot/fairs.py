@@ -280,17 +280,19 @@ async def fair_report(uow: UnitOfWork, fair: FairList) -> FairReport:
 def default_fair(fairs: Sequence[FairList], today: date) -> FairList | None:
     """The fair a command without a name means, of `fairs` (by day): today's; else the one
     just held (in the last week, while its follow-ups are due); else the next one; else the
-    last one."""
+    last one. Of two fairs on one day, the one planned last (the other is likely a slip)."""
     if not fairs:
         return None
-    for fair in fairs:
-        if fair.held_on == today:
-            return fair
+    on_today = [f for f in fairs if f.held_on == today]
+    if on_today:
+        return on_today[-1]
     past = [f for f in fairs if f.held_on < today]
     ahead = [f for f in fairs if f.held_on > today]
     if past and today - past[-1].held_on <= RECENT:
         return past[-1]
-    return ahead[0] if ahead else past[-1]
+    if ahead:
+        return [f for f in ahead if f.held_on == ahead[0].held_on][-1]
+    return past[-1]
 
 
 def fair_named(fairs: Sequence[FairList], name: str) -> FairList | None:

@@ -3,7 +3,7 @@ from it, and the evening DM after it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,8 +24,16 @@ from bot.commands import (
     ShowFair,
     parse_command,
 )
-from bot.domain import Address, NudgeStatus
-from bot.fairs import PlannedCompany, closest_entry, entries_of, listed_name, parse_companies
+from bot.domain import Address, FairList, NudgeStatus
+from bot.errors import UserError
+from bot.fairs import (
+    PlannedCompany,
+    closest_entry,
+    default_fair,
+    entries_of,
+    listed_name,
+    parse_companies,
+)
 from bot.formatting import format_moment
 from bot.ports import PermanentFailure, RetryAfter
 from bot.replies import Reply
@@ -64,6 +72,50 @@ def test_a_plan_is_parsed_with_its_name_tiers_and_day() -> None:
         ),
         "next friday",
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "name", "companies"),
+    [
+        # A name typed without quotes: up to the word that names a fair, or before a colon.
+        ("Spring Career Fair Acme, Globex when:friday", "Spring Career Fair", ("Acme", "Globex")),
+        ("Spring Career Fair, Acme, Globex", "Spring Career Fair", ("Acme", "Globex")),
+        ("Fall Fair: Acme:1, Globex", "Fall Fair", ("Acme", "Globex")),
+        (
+            "Engineering Expo Acme Corp:1, Fair Isaac",
+            "Engineering Expo",
+            ("Acme Corp", "Fair Isaac"),
+        ),
+        # No name: companies only, a company named Fair included; a tier's colon is no name.
+        ("Fair Isaac, Acme", "", ("Fair Isaac", "Acme")),
+        ("Acme:1, Globex:2", "", ("Acme", "Globex")),
+    ],
+)
+def test_a_fairs_name_without_quotes_is_read(
+    typed: str, name: str, companies: tuple[str, ...]
+) -> None:
+    command = parse_command(f"/fair plan {typed}")
+    assert isinstance(command, PlanFair)
+    assert command.name == name
+    assert tuple(c.company for c in command.companies) == companies
+
+
+def test_a_fair_named_without_companies_is_asked_for_them() -> None:
+    with pytest.raises(UserError, match=r'Which companies.*"Job Fair"'):
+        parse_command("/fair plan Job Fair")
+
+
+def test_of_two_fairs_on_one_day_the_one_planned_last_is_meant() -> None:
+    def fair(ident: int, name: str, day: int) -> FairList:
+        made = FairList(1, name, date(2026, 3, day), datetime(2026, 3, 1, tzinfo=UTC), [])
+        made.id = ident
+        return made
+
+    fairs = [fair(1, "Career fair", 6), fair(2, "Spring Career Fair", 6), fair(3, "Late", 20)]
+    for today in (date(2026, 3, 6), date(2026, 3, 2), date(2026, 3, 8)):  # on, before, after
+        chosen = default_fair(fairs, today)
+        assert chosen is not None
+        assert chosen.name == "Spring Career Fair"
 
 
 def test_every_subcommand_is_parsed() -> None:
