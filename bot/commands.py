@@ -176,7 +176,10 @@ class Delete(OnFollowUp):
 
 @dataclass(frozen=True)
 class Undo:
-    """Delete the conversation last recorded with /met, if that was a few minutes ago."""
+    """Delete the conversation last recorded with /met, if that was a few minutes ago; asked to
+    confirm first when a follow-up of it was already marked done or skipped."""
+
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -443,6 +446,8 @@ def parse_followups(text: str) -> Command:
         return ChangeSetting(args[0].casefold(), " ".join(args[1:]))
     if sub == "done":
         number = parse_number(args, "done", "/followups done 3")
+        # "done 3 via email", "done 3 on linkedin": the little word is no method.
+        args = [args[0], *(a for a in args[1:] if a.casefold() not in ("via", "by", "on", "over"))]
         if len(args) > 2:
             raise CommandError(
                 "Usage: /followups done N [email|linkedin], like /followups done 3 email."
@@ -481,9 +486,9 @@ def parse_followups(text: str) -> Command:
             raise CommandError(f"Usage: /followups delete {number} (then confirm).")
         return Delete(number, confirmed=len(args) == 2)
     if sub == "undo":
-        if args:
+        if len(args) > 1 or (args and args[0].casefold() not in _CONFIRM):
             raise CommandError("Usage: /followups undo (it takes back your last /met).")
-        return Undo()
+        return Undo(confirmed=bool(args))
     if sub in ("forget-me", "forgetme", "forget"):
         if args and (len(args) > 1 or args[0].casefold() not in _CONFIRM):
             raise CommandError("Usage: /followups forget-me (then confirm).")

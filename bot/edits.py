@@ -37,6 +37,8 @@ CHANGEABLE = {
     "company": "company",
     "about": "topics",
     "topics": "topics",
+    "notes": "topics",
+    "note": "topics",
     "when": "when",
     "event": "event",
     "priority": "priority",
@@ -67,7 +69,9 @@ def parse_changes(text: str, number: int) -> dict[str, str]:
     for marker, following in zip(markers, [*markers[1:], None], strict=True):
         field = CHANGEABLE[marker.group(1).casefold()]
         end = following.start() if following else len(text)
-        value = _unquoted(text[marker.end() : end].strip())
+        # "company: Acme Robotics, notes: ...": the comma before the next field is no part
+        # of the value.
+        value = _unquoted(text[marker.end() : end].strip().rstrip(",;").rstrip())
         if field in changes:
             raise UserError(f"{marker.group(1).casefold()}: is given twice; give it once.")
         changes[field] = value

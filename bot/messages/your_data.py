@@ -29,12 +29,20 @@ __all__ = [
     "nothing_changed",
     "nothing_to_export",
     "nothing_to_undo",
+    "undo_question",
     "undone",
 ]
 
 
 def _numbers(follow_ups: Sequence[FollowUp]) -> str:
     return ", ".join(f"#{f.number}" for f in follow_ups)
+
+
+def _follow_ups(follow_ups: Sequence[FollowUp]) -> str:
+    """ "follow-up #3 and its reminders", "follow-ups #3, #4 and their reminders"."""
+    if len(follow_ups) == 1:
+        return f"follow-up {_numbers(follow_ups)} and its reminders"
+    return f"follow-ups {_numbers(follow_ups)} and their reminders"
 
 
 def edited(
@@ -140,8 +148,8 @@ def delete_question(conversation: Conversation, follow_ups: Sequence[FollowUp]) 
 
 def deleted(conversation: Conversation, follow_ups: Sequence[FollowUp]) -> Reply:
     return Reply.text(
-        f"Deleted your conversation with {everyone_at(conversation)}, its follow-ups "
-        f"{_numbers(follow_ups)} and their reminders."
+        f"Deleted your conversation with {everyone_at(conversation)}, its "
+        f"{_follow_ups(follow_ups)}."
     )
 
 
@@ -153,10 +161,19 @@ def nothing_to_undo(window: timedelta) -> str:
     )
 
 
+def undo_question(conversation: Conversation, marked: Sequence[FollowUp]) -> Reply:
+    said = ", ".join(f"#{f.number} {f.status.value}" for f in marked)
+    return Reply.text(
+        f"Undo takes back your last /met, about {everyone_at(conversation)}, and you already "
+        f"marked {said}. To delete that /met, its follow-ups and what you marked: /followups "
+        f"undo confirm. Nothing has changed yet."
+    )
+
+
 def undone(conversation: Conversation, follow_ups: Sequence[FollowUp]) -> Reply:
     return Reply.text(
-        f"Undone: your /met about {everyone_at(conversation)} is deleted, with its follow-ups "
-        f"{_numbers(follow_ups)} and their reminders."
+        f"Undone: your /met about {everyone_at(conversation)} is deleted, with its "
+        f"{_follow_ups(follow_ups)}."
     )
 
 

@@ -215,6 +215,22 @@ async def test_undo_takes_back_the_last_met_within_ten_minutes(data_bot: TestBot
     assert len(await everything(data_bot)) == 1
 
 
+async def test_undo_after_marking_done_asks_first(data_bot: TestBot) -> None:
+    await say(data_bot, "/met Jane Doe, Acme, interview")
+    await say(data_bot, "/followups done 1")
+    # "done" then "undo" most likely means the done: the /met is not deleted unasked.
+    question = await say(data_bot, "/followups undo")
+    assert "you already marked #1 done" in question.plain_text()
+    assert "/followups undo confirm" in question.plain_text()
+    assert len(await everything(data_bot)) == 1
+    reply = await say(data_bot, "/followups undo confirm")
+    assert reply.plain_text() == (
+        "Undone: your /met about Jane Doe at Acme is deleted, with its follow-up #1 and its "
+        "reminders."
+    )
+    assert await everything(data_bot) == []
+
+
 async def test_undo_never_takes_back_someone_elses_met(data_bot: TestBot) -> None:
     await say(data_bot, "/met Jane Doe, Acme, interview", who=BOB)
     reply = await say(data_bot, "/followups undo")

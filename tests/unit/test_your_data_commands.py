@@ -67,9 +67,23 @@ def test_the_other_commands() -> None:
     assert parse_command("/followups delete #3 confirm") == Delete(3, confirmed=True)
     assert parse_command("/followups remove 3 yes") == Delete(3, confirmed=True)
     assert parse_command("/followups undo") == Undo()
+    assert parse_command("/followups undo confirm") == Undo(confirmed=True)
     assert parse_command("/followups export") == Export()
     assert parse_command("/followups forget-me") == ForgetMe()
     assert parse_command("/followups forget-me confirm") == ForgetMe(confirmed=True)
+
+
+def test_fields_typed_with_commas_between_them_keep_their_values_whole() -> None:
+    # notes: is about: by another name; the comma before the next field is no part of a value.
+    command = parse_command("/followups edit 1 company: Acme Robotics, notes: Rust, and Go")
+    assert command == Edit(1, (("company", "Acme Robotics"), ("topics", "Rust, and Go")))
+
+
+def test_done_takes_its_method_with_a_little_word_before_it() -> None:
+    assert parse_command("/followups done 3 via email") == parse_command("/followups done 3 email")
+    assert parse_command("/followups done 3 on LinkedIn") == parse_command(
+        "/followups done 3 linkedin"
+    )
 
 
 def test_corrected_fields_keep_what_is_not_changed_and_clear_what_says_none() -> None:
@@ -93,7 +107,10 @@ def test_corrected_fields_keep_what_is_not_changed_and_clear_what_says_none() ->
 
 # Pieces of what students type after "edit 1": fields, quotes of several keyboards, commas,
 # markup, line breaks.
-PIECES = [*"abc :\"“”'«»,@#<>!-\n\t", "name:", "when:", "about:", "priority:", "event:", "9"]
+PIECES = [
+    *"abc :\"“”'«»,@#<>!-\n\t",
+    *("name:", "when:", "about:", "notes:", "priority:", "event:", "9"),
+]
 
 
 @settings(max_examples=200, deadline=None)
