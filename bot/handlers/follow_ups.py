@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,12 +12,13 @@ from bot import messages
 from bot.commands import Home, ListFollowUps, MarkDone, ShowFollowUp, Skip, Snooze
 from bot.domain import Conversation, FollowUp, FollowUpStatus, closes_as, standing
 from bot.errors import UserError
+from bot.event_times import parse_event_time
 from bot.handlers.context import Context
 from bot.messages import follow_ups as say
 from bot.messages import settings as say_settings
 from bot.messages.nudges import follow_up_message
 from bot.replies import Reply
-from bot.timeparse import DurationError, parse_duration
+from bot.timeparse import DurationError, WhenError, parse_day, parse_duration
 from rules.engine import KindRule, QuietHours, Rulebook, out_of_quiet_hours
 
 __all__ = [
@@ -227,16 +230,33 @@ async def snooze(command: Snooze, ctx: Context) -> Reply:
 
 
 def _snooze_target(text: str, now: datetime, zone: ZoneInfo, quiet: QuietHours | None) -> datetime:
+    """When a snooze typed as `text` ends: "2h", "1d"; "tomorrow" (its morning); a moment
+    ahead, "until monday" (its morning), "friday 3pm", "until 5pm"."""
+    morning = TOMORROW_MORNING
+    if quiet is not None and quiet.end > morning and quiet.start > quiet.end:
+        morning = quiet.end
     if text.strip().casefold() in ("tomorrow", "tomorrow morning", "morning"):
-        morning = TOMORROW_MORNING
-        if quiet is not None and quiet.end > morning and quiet.start > quiet.end:
-            morning = quiet.end
         day = now.astimezone(zone).date() + timedelta(days=1)
         return datetime.combine(day, morning, tzinfo=zone).astimezone(now.tzinfo)
     try:
         return now + parse_duration(text)
     except DurationError as err:
-        raise UserError(say.snooze_word_hint(str(err))) from None
+        hint = say.snooze_word_hint(str(err))
+    ahead = _UNTIL.sub("", text.strip().casefold())
+    with contextlib.suppress(UserError):  # "monday 9am", "5pm": a moment, always ahead
+        return parse_event_time(ahead, now=now, zone=zone)[0]
+    try:  # "monday", "next friday", "March 12": that day's morning
+        day = parse_day(ahead, now=now, zone=zone)
+    except WhenError:
+        raise UserError(hint) from None
+    moment = datetime.combine(day, morning, tzinfo=zone).astimezone(now.tzinfo)
+    if moment <= now:
+        raise UserError(hint)
+    return moment
+
+
+# "until monday", "till 5pm", "to friday": the little word before a moment.
+_UNTIL = re.compile(r"^(?:until|till|til|to)\s+")
 
 
 async def skip(command: Skip, ctx: Context) -> Reply:

@@ -310,7 +310,7 @@ def too_late_to_snooze(follow_up: FollowUp, now: datetime) -> str:
 
 def snooze_word_hint(problem: str) -> str:
     """A duration that isn't one: the parser's words, and the other way to say it."""
-    return f"{problem} Or say tomorrow."
+    return f"{problem} Or say when: tomorrow, until monday, friday 3pm."
 
 
 def snooze_reply(

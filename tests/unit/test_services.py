@@ -384,7 +384,32 @@ async def test_snooze_bad_duration(service: FollowUpService) -> None:
     await say(service, "/met Jane Doe, Acme, interview")
     reply = await say(service, "/followups snooze 1 soonish")
     assert reply.is_error
-    assert "Or say tomorrow" in reply.plain_text()
+    assert "Or say when: tomorrow, until monday, friday 3pm." in reply.plain_text()
+
+
+@pytest.mark.parametrize(
+    ("typed", "until"),
+    [
+        # Friday 15:00 EST now; summer time begins on Sunday.
+        ("until monday", "until Mon 9 Mar 09:00 EDT"),
+        ("next tuesday", "until Tue 10 Mar 09:00 EDT"),
+        ("friday 3pm", "until Fri 13 Mar 15:00 EDT"),
+        ("until 5pm", "until Fri 6 Mar 17:00 EST"),
+        ("till tomorrow 8:30am", "until Sat 7 Mar 08:30 EST"),
+    ],
+)
+async def test_snooze_until_a_moment_ahead(
+    service: FollowUpService, typed: str, until: str
+) -> None:
+    await say(service, "/met Jane Doe, Acme, networking")
+    assert until in await text_of(service, f"/followups snooze 1 {typed}")
+
+
+async def test_snooze_until_a_day_gone_is_explained(service: FollowUpService) -> None:
+    await say(service, "/met Jane Doe, Acme, networking")
+    reply = await say(service, "/followups snooze 1 until yesterday")
+    assert reply.is_error
+    assert "isn't a duration I understand" in reply.plain_text()
 
 
 # -- settings -------------------------------------------------------------------------------
