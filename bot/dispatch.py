@@ -10,7 +10,10 @@ Delivery is at least once:
    cancelled, not sent. Several due nudges of one follow-up (after downtime) collapse into the
    latest, which says it is late; all of a person's nudges claimed together share one DM (the
    claim takes, with a person's due nudges, those falling due within the rulebook's
-   `together_within`: one DM per person per moment), saying what is left for later.
+   `together_within`: one DM per person per moment), saying what is left for later. A career
+   fair's evening DM is that moment's DM too: the evening sweep runs first, and claims with
+   each evening the student's nudges due within `together_within` (and an evening due that
+   soon when one of theirs is due now), sent as one DM keyed by the evening and the nudges.
 3. It sends outside any transaction, concurrently up to a limit, paced per platform (bot.pacing).
 4. It settles what it sent as it goes, a few DMs at a time (SETTLE_EVERY, SETTLE_WITHIN): sent;
    rescheduled (a platform's retry-after honoured exactly, other errors with exponential
@@ -32,7 +35,7 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -42,13 +45,16 @@ from bot.club_rules import Rulebooks
 from bot.digests import DigestSender
 from bot.domain import (
     Address,
+    FairList,
     FollowUpStatus,
     Nudge,
     NudgeKind,
     NudgeStatus,
+    Person,
     why_not_nudged,
 )
 from bot.event_prompts import PromptSender
+from bot.fair_evenings import BATCH as EVENING_BATCH
 from bot.fair_evenings import FairEvenings
 from bot.messages.nudges import Later, NudgeGroup, moment_message
 from bot.metrics import Metrics, NoMetrics, NudgeTally, failure_reason, retry_reason
@@ -166,17 +172,12 @@ class Dispatcher:
         self._rulebooks = Rulebooks(self.rulebook)
         self._evenings = FairEvenings(
             self.storage,
-            self.messenger,
             self.clock,
             self.rulebook,
             self.default_zone,
             owner=self.owner,
-            lease=self.lease,
             late_after=LATE_AFTER,
-            backoff=_backoff,
             max_attempts=MAX_ATTEMPTS,
-            platforms=self._platforms,
-            pacer=self._pacer,
         )
         self._prompts = PromptSender(
             self.storage,
@@ -198,19 +199,18 @@ class Dispatcher:
         )
 
     async def dispatch_due(self) -> DispatchReport:
-        """Deliver every nudge due now, one batch at a time, until none is left; then the
-        evening DMs after career fairs (`bot.fair_evenings`), and the prompts after club events
-        (`bot.event_prompts`) and clubs' digests, counted with them."""
-        report = DispatchReport()
+        """Deliver the evening DMs after career fairs (`bot.fair_evenings`), each with its
+        student's nudges due at the same moment; then every other nudge due now, one batch at a
+        time, until none is left; then the prompts after club events (`bot.event_prompts`) and
+        clubs' digests, counted with them."""
+        # Evenings first: an evening DM takes its student's nudges due at the same moment.
+        report = await self._send_evenings()
         while True:
             batch = await self.claim()
             if batch:
                 report.add(await self.deliver(batch))
             if len(batch) < self.batch_size:
                 break
-        claimed, sent = await self._evenings.send_due()
-        report.claimed += claimed
-        report.sent += sent
         others = [await self._prompts.dispatch_due(), await self._digests.dispatch_due()]
         if self.event_ends is not None:
             others.append(await self.event_ends.dispatch_due())
@@ -221,6 +221,101 @@ class Dispatcher:
                 )
             )
         return report
+
+    async def _send_evenings(self) -> DispatchReport:
+        """Claim, send and settle every due fair evening DM. One due within the rulebook's
+        `together_within` goes out now when its student has a nudge due now; and with each,
+        in the same transaction, the student's nudges due within it are claimed: one DM holds
+        the checklist and the nudges (one DM per moment)."""
+        report = DispatchReport()
+        while True:
+            now = self.clock.now()
+            claim = Claim(
+                now,
+                self.owner,
+                now + self.lease,
+                EVENING_BATCH,
+                self._platforms,
+                together_until=now + self.rulebook.timing.together_within,
+            )
+            async with self.storage.session() as uow:
+                evenings = await uow.fairs.claim_evenings(claim)
+                people = sorted({fair.person_id for fair in evenings})
+                claimed = await uow.outbox.claim_for_evenings(claim, people) if people else []
+            report.claimed += len(evenings) + len(claimed)
+            tally = NudgeTally()
+            sendable = await self._triage(claimed, report, tally)
+            self.metrics.nudges_dispatched(tally)  # claims and cancellations, as `deliver`
+            dms = _into_dms(sendable)
+            later = await self._left_for_later(dms)
+            theirs = {dm[0].context.person.id or 0: dm for dm in dms}
+            for fair in evenings:
+                await self._send_evening(fair, theirs.pop(fair.person_id, []), later, report)
+            if len(evenings) < EVENING_BATCH:
+                return report
+
+    async def _send_evening(
+        self, fair: FairList, dm: list[_Due], later: dict[int, Later], report: DispatchReport
+    ) -> None:
+        """Send one claimed evening DM with the nudges `dm` holds (maybe none), and settle
+        them all in one unit of work, each as its kind is settled alone."""
+        person, evening, reason = await self._evenings.prepare(fair)
+        if person is None or evening is None:
+            await self._evenings.cancel(fair, reason)
+            if dm:
+                # Rare (the nudges' own checks would cancel them too): they go back unsent,
+                # and the nudge sweep that follows sends them on their own.
+                back = RetryAfter(0, "its fair evening DM was cancelled", tried=False)
+                await self._settle_with_evening(dm, back, report)
+            return
+        now = self.clock.now()
+        message, key = evening, f"fair-evening-{fair.id}"
+        if dm:
+            # The checklist, then the moment's nudge parts with their buttons; keyed by the
+            # evening and every nudge, so a repeat after a crash is recognised as this DM.
+            nudges = self._message(dm, now, later)
+            message = replace(nudges, sections=(*evening.sections, *nudges.sections))
+            key = f"{key}+{_key_of(dm)[1]}"
+        attempts = max([fair.evening_attempts, *(d.nudge.attempts for d in dm)])
+        await self._pacer.wait_turn(person, requests_for(self.messenger, person))
+        try:
+            # Claimed before and not settled as untried: it may have reached the student.
+            delivery = await self.messenger.send_dm(
+                person, message, key=key, maybe_sent=attempts > 1
+            )
+        except Exception as err:  # any platform error is transient until proven otherwise
+            # The exception's text may quote the message (contacts): its type only.
+            log.warning(
+                "%s: send failed with %s; will retry",
+                key,
+                type(err).__name__,
+                extra={"platform": person.address.platform},
+            )
+            delivery = _SendRaised(_backoff(attempts).total_seconds(), type(err).__name__)
+        self._evenings.record(fair, delivery)
+        await self._settle_with_evening(dm, delivery, report, fair=fair, person=person)
+        if isinstance(delivery, Delivered):
+            report.sent += 1
+
+    async def _settle_with_evening(
+        self,
+        dm: list[_Due],
+        delivery: Delivery,
+        report: DispatchReport,
+        *,
+        fair: FairList | None = None,
+        person: Person | None = None,
+    ) -> None:
+        """Settle an evening DM's nudges as any nudge DM's, and the evening (when given) in
+        the same unit of work: a repeat after a crash finds both claimed, or neither."""
+        settlement = _Settlement(report, NudgeTally(), self.clock.now())
+        for due in dm:
+            settlement.record(due, delivery)
+        async with self.storage.session() as uow:
+            await settlement.write(uow, self.owner)
+            if fair is not None and person is not None:
+                await self._evenings.settle(uow, fair, person, delivery)
+        self.metrics.nudges_dispatched(settlement.tally)
 
     async def claim(self) -> list[Nudge]:
         """Claim the next batch of due nudges for this replica."""

@@ -4,14 +4,13 @@ Each fair list carries its evening DM as a row of its own (`FairList.evening_*`)
 the due ones in one statement with a lease (replicas never claim the same; a crashed replica's
 claim is taken again when its lease runs out), builds the checklist from what was recorded at
 the fair, sends it outside the transaction, and settles it: sent, tried again later (a
-platform's retry-after honoured), or failed for good. The Dispatcher runs this sweep with its
-nudges, so the scheduler and the console deliver both.
+platform's retry-after honoured), or failed for good. The Dispatcher runs this sweep before its
+nudges' and claims, with an evening DM, the student's nudges due at the same moment: one DM
+holds both (`Dispatcher.dispatch_due`), so the scheduler and the console deliver both.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,12 +19,9 @@ from bot.clock import Clock
 from bot.domain import FairList, NudgeStatus, Person, clip_reason
 from bot.fairs import fair_report
 from bot.messages.fairs import evening_message
-from bot.pacing import NoPacing, Pacer
 from bot.ports import (
-    Claim,
     Delivered,
     Delivery,
-    Messenger,
     PermanentFailure,
     RetryAfter,
     Storage,
@@ -34,9 +30,7 @@ from bot.ports import (
 from bot.replies import Reply
 from rules.engine import Rulebook
 
-__all__ = ["FairEvenings"]
-
-log = logging.getLogger(__name__)
+__all__ = ["BATCH", "FairEvenings"]
 
 # Evening DMs are a few a student a term: a small batch per sweep is plenty.
 BATCH = 50
@@ -44,76 +38,45 @@ BATCH = 50
 
 @dataclass
 class FairEvenings:
-    """Sends the due evening DMs through `messenger`; `owner` names this replica in leases.
-    The Dispatcher makes it with its own lease, lateness, backoff and giving up, so that an
+    """Prepares and settles the evening DMs the Dispatcher claims and sends; `owner` names this
+    replica in leases. The Dispatcher makes it with its own lateness and giving up, so that an
     evening DM is delivered by the same rules as a nudge."""
 
     storage: Storage
-    messenger: Messenger
     clock: Clock
     rulebook: Rulebook
     default_zone: ZoneInfo
     owner: str
-    lease: timedelta
     # A DM sent this long after it fell due says it is late.
     late_after: timedelta
-    # Transient failures wait `backoff(attempts)`, and give up after `max_attempts`.
-    backoff: Callable[[int], timedelta]
+    # Transient failures give up after `max_attempts`.
     max_attempts: int
-    platforms: Sequence[str] | None = None
-    pacer: Pacer | None = None
 
-    async def send_due(self) -> tuple[int, int]:
-        """Claim, send and settle every due evening DM: how many were claimed, and sent."""
-        claimed = sent = 0
-        while True:
-            now = self.clock.now()
-            platforms = tuple(self.platforms) if self.platforms is not None else None
-            claim = Claim(now, self.owner, now + self.lease, BATCH, platforms)
-            async with self.storage.session() as uow:
-                batch = await uow.fairs.claim_evenings(claim)
-            claimed += len(batch)
-            for fair in batch:
-                sent += await self._deliver(fair)
-            if len(batch) < BATCH:
-                return claimed, sent
-
-    async def _deliver(self, fair: FairList) -> int:
-        """Send one claimed evening DM and settle it; 1 if it was sent."""
+    async def prepare(self, fair: FairList) -> tuple[Person | None, Reply | None, str | None]:
+        """A claimed evening DM's student and checklist, or why it is cancelled rather than
+        sent (the checklist then None)."""
         async with self.storage.session() as uow:
             person = await uow.accounts.by_id(fair.person_id)
             reason = await self._why_not_sent(uow, person)
-            message: Reply | None = None
-            if person is not None and reason is None:
-                report = await fair_report(uow, fair)
-                now = self.clock.now()
-                due = fair.evening_due_at or now
-                message = evening_message(
-                    report,
-                    rulebook=self.rulebook,
-                    zone=person.zone(self.default_zone),
-                    now=now,
-                    late=fair.evening_attempts == 1 and now - due > self.late_after,
-                )
-        if person is None or message is None:
-            self._finish(fair, NudgeStatus.CANCELLED, reason)
-            await self._settle(fair)
-            return 0
-        await (self.pacer or NoPacing()).wait_turn(person, 1)
-        try:
-            delivery: Delivery = await self.messenger.send_dm(
-                person, message, key=f"fair-evening-{fair.id}", maybe_sent=fair.evening_attempts > 1
-            )
-        except Exception as err:  # any platform error is transient until proven otherwise
-            # The exception's text may quote the message (contacts): its type only.
-            log.warning(
-                "fair evening %s: send failed with %s; will retry", fair.id, type(err).__name__
-            )
-            delivery = RetryAfter(
-                self.backoff(fair.evening_attempts).total_seconds(), type(err).__name__
-            )
-        await self._record(fair, person, delivery)
-        return 1 if isinstance(delivery, Delivered) else 0
+            if person is None or reason is not None:
+                return person, None, reason
+            report = await fair_report(uow, fair)
+        now = self.clock.now()
+        due = fair.evening_due_at or now
+        message = evening_message(
+            report,
+            rulebook=self.rulebook,
+            zone=person.zone(self.default_zone),
+            now=now,
+            late=fair.evening_attempts == 1 and now - due > self.late_after,
+        )
+        return person, message, None
+
+    async def cancel(self, fair: FairList, reason: str | None) -> None:
+        """Settle a claimed evening DM as cancelled: `prepare` found why not to send it."""
+        self._finish(fair, NudgeStatus.CANCELLED, reason)
+        async with self.storage.session() as uow:
+            await uow.fairs.settle_evening(fair, self.owner)
 
     @staticmethod
     async def _why_not_sent(uow: UnitOfWork, person: Person | None) -> str | None:
@@ -129,7 +92,8 @@ class FairEvenings:
             return "workspace can't receive DMs"
         return None
 
-    async def _record(self, fair: FairList, person: Person, delivery: Delivery) -> None:
+    def record(self, fair: FairList, delivery: Delivery) -> None:
+        """Its outcome by what the delivery said, for `settle` to write."""
         now = self.clock.now()
         match delivery:
             case Delivered():
@@ -144,14 +108,14 @@ class FairEvenings:
                 self._finish(fair, NudgeStatus.FAILED, f"gave up: {delivery.reason}")
             case PermanentFailure():
                 self._finish(fair, NudgeStatus.FAILED, delivery.reason)
-        async with self.storage.session() as uow:
-            await uow.fairs.settle_evening(fair, self.owner)
-            if isinstance(delivery, PermanentFailure) and delivery.concerns_person:
-                await uow.people.mark_undeliverable([person.id or 0], delivery.reason)
 
-    async def _settle(self, fair: FairList) -> None:
-        async with self.storage.session() as uow:
-            await uow.fairs.settle_evening(fair, self.owner)
+    async def settle(
+        self, uow: UnitOfWork, fair: FairList, person: Person, delivery: Delivery
+    ) -> None:
+        """Write what `record` made of it, in `uow` (with the nudges the DM held)."""
+        await uow.fairs.settle_evening(fair, self.owner)
+        if isinstance(delivery, PermanentFailure) and delivery.concerns_person:
+            await uow.people.mark_undeliverable([person.id or 0], delivery.reason)
 
     @staticmethod
     def _finish(fair: FairList, status: NudgeStatus, reason: str | None) -> None:

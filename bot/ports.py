@@ -382,6 +382,14 @@ class Outbox(Protocol):
         same."""
         ...
 
+    async def claim_for_evenings(self, claim: Claim, person_ids: Sequence[int]) -> list[Nudge]:
+        """For these people, whose fair evening DMs were just claimed, claim in one statement
+        the nudges that go out in the same DM: those due (or sending with an expired lease, as
+        `claim_due` takes them) and those falling due by `claim.together_until` (a
+        window-closed notice never early), up to `claim.together_limit`; replicas never claim
+        the same."""
+        ...
+
     async def contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
         """What each claimed nudge is about (its follow-up, conversation and person), in one
         read, by nudge id; nudges whose rows are gone are left out."""
@@ -547,7 +555,9 @@ class Fairs(Protocol):
 
     async def claim_evenings(self, claim: Claim) -> list[FairList]:
         """Claim the evening DMs due as of `claim.now` (pending, or sending with an expired
-        lease), like `Outbox.claim_due`: marked sending, one more attempt."""
+        lease), like `Outbox.claim_due`: marked sending, one more attempt. With
+        `claim.together_until`, also those due by then whose student has a nudge due now (or
+        sending with an expired lease): the evening DM and the nudges go out as one."""
         ...
 
     async def settle_evening(self, fair: FairList, owner: str) -> None:

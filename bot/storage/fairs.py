@@ -14,7 +14,15 @@ from bot.domain import Conversation, FairEntry, FairList, FairVisit, NudgeStatus
 from bot.ports import Claim
 from bot.storage.engine import Repository
 from bot.storage.mapping import conversation_from
-from bot.storage.schema import conversations, fair_entries, fair_lists, fair_visits, people
+from bot.storage.schema import (
+    conversations,
+    fair_entries,
+    fair_lists,
+    fair_visits,
+    follow_ups,
+    nudges,
+    people,
+)
 
 __all__ = ["SqlFairs"]
 
@@ -197,14 +205,34 @@ class SqlFairs(Repository):
         return found
 
     async def claim_evenings(self, claim: Claim) -> list[FairList]:
-        due = select(fair_lists.c.id).where(
-            or_(
-                (fair_lists.c.evening_status == NudgeStatus.PENDING)
-                & (fair_lists.c.evening_due_at <= claim.now),
-                (fair_lists.c.evening_status == NudgeStatus.SENDING)
-                & (fair_lists.c.lease_expires_at < claim.now),
+        which = [
+            (fair_lists.c.evening_status == NudgeStatus.PENDING)
+            & (fair_lists.c.evening_due_at <= claim.now),
+            (fair_lists.c.evening_status == NudgeStatus.SENDING)
+            & (fair_lists.c.lease_expires_at < claim.now),
+        ]
+        if claim.together_until is not None:
+            # Due soon, and its student has a nudge due now: one DM for both, now.
+            nudge_due = (
+                select(nudges.c.id)
+                .join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
+                .where(
+                    follow_ups.c.person_id == fair_lists.c.person_id,
+                    or_(
+                        (nudges.c.status == NudgeStatus.PENDING)
+                        & (nudges.c.next_attempt_at <= claim.now),
+                        (nudges.c.status == NudgeStatus.SENDING)
+                        & (nudges.c.lease_expires_at < claim.now),
+                    ),
+                )
+                .exists()
             )
-        )
+            which.append(
+                (fair_lists.c.evening_status == NudgeStatus.PENDING)
+                & (fair_lists.c.evening_due_at <= claim.together_until)
+                & nudge_due
+            )
+        due = select(fair_lists.c.id).where(or_(*which))
         if claim.platforms is not None:
             due = due.where(
                 select(people.c.id)

@@ -130,6 +130,22 @@ class SqlOutbox(Repository):
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
 
+    async def claim_for_evenings(self, claim: Claim, person_ids: Sequence[int]) -> list[Nudge]:
+        if not person_ids or claim.together_until is None:
+            return []
+        values = {
+            "now": claim.now,
+            "owner": claim.owner,
+            "lease_until": claim.lease_until,
+            "people": list(person_ids),
+            "together_until": claim.together_until,
+            "together_limit": claim.together_limit,
+        }
+        rows = await self.db.execute(_WITH_EVENINGS, values)
+        claimed = [nudge_from(row) for row in rows.tuples()]
+        claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
+        return claimed
+
     async def contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
         if not claimed:
             return {}
@@ -298,6 +314,50 @@ def _together_statement() -> Update:
 
 
 _TOGETHER = _together_statement()
+
+
+def _with_evenings_statement() -> Update:
+    """Claim, for the `people` whose fair evening DMs were just claimed, the nudges that go out
+    in the same DM: due now (or sending with an expired lease: a crash's, to be sent again with
+    the same key), and pending ones falling due by `together_until` (a window-closed notice
+    never early). A few people's rows, by the follow-ups' person index."""
+    now = bindparam("now", type_=UTCDateTime())
+    early = and_(
+        nudges.c.status == NudgeStatus.PENDING,
+        nudges.c.next_attempt_at <= bindparam("together_until", type_=UTCDateTime()),
+        nudges.c.kind != NudgeKind.WINDOW_CLOSED,
+        follow_ups.c.status == FollowUpStatus.PENDING,
+    )
+    theirs = (
+        select(nudges.c.id)
+        .join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
+        .where(
+            follow_ups.c.person_id.in_(bindparam("people", expanding=True)),
+            or_(
+                and_(nudges.c.status == NudgeStatus.PENDING, nudges.c.next_attempt_at <= now),
+                and_(nudges.c.status == NudgeStatus.SENDING, nudges.c.lease_expires_at < now),
+                early,
+            ),
+        )
+        .order_by(nudges.c.next_attempt_at, nudges.c.due_at, nudges.c.id)
+        .limit(bindparam("together_limit", type_=Integer()))
+        # PostgreSQL: SKIP LOCKED leaves any another replica holds.
+        .with_for_update(skip_locked=True, of=nudges)
+    )
+    return (
+        update(nudges)
+        .where(nudges.c.id.in_(theirs.scalar_subquery()))
+        .values(
+            status=NudgeStatus.SENDING,
+            lease_owner=bindparam("owner", type_=String()),
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            attempts=nudges.c.attempts + 1,
+        )
+        .returning(*nudges.c)
+    )
+
+
+_WITH_EVENINGS = _with_evenings_statement()
 
 
 # What claimed nudges are about, in one read: each row is the nudge's id, then its follow-up's,

@@ -103,18 +103,40 @@ class InMemoryFairs:
                 and fair.lease_expires_at is not None
                 and fair.lease_expires_at < claim.now
             )
+            # Due soon, and its student has a nudge due now: one DM for both, now.
+            early = (
+                claim.together_until is not None
+                and fair.evening_status is NudgeStatus.PENDING
+                and fair.evening_due_at is not None
+                and fair.evening_due_at <= claim.together_until
+                and self._has_a_nudge_due(fair.person_id, claim.now)
+            )
             person = self.t.people.get(fair.person_id)
             if claim.platforms is not None and (
                 person is None or person.address.platform not in claim.platforms
             ):
                 continue
-            if (due or expired) and len(claimed) < claim.limit:
+            if (due or expired or early) and len(claimed) < claim.limit:
                 fair.evening_status = NudgeStatus.SENDING
                 fair.lease_owner = claim.owner
                 fair.lease_expires_at = claim.lease_until
                 fair.evening_attempts += 1
                 claimed.append(copy.deepcopy(fair))
         return claimed
+
+    def _has_a_nudge_due(self, person_id: int, now: datetime) -> bool:
+        for nudge in self.t.nudges.values():
+            if self.t.follow_ups[nudge.follow_up_id].person_id != person_id:
+                continue
+            if (
+                nudge.status is NudgeStatus.PENDING
+                and (nudge.next_attempt_at or nudge.due_at) <= now
+            ):
+                return True
+            leased = nudge.lease_expires_at
+            if nudge.status is NudgeStatus.SENDING and leased is not None and leased < now:
+                return True
+        return False
 
     async def settle_evening(self, fair: FairList, owner: str) -> None:
         stored = self.t.fair_lists.get(fair.id or 0)

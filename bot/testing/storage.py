@@ -405,6 +405,33 @@ class InMemoryOutbox:
             nudge.attempts += 1
         return [copy.copy(n) for n in claimed]
 
+    async def claim_for_evenings(self, claim: Claim, person_ids: Sequence[int]) -> list[Nudge]:
+        if claim.together_until is None:
+            return []
+        now, until, people = claim.now, claim.together_until, set(person_ids)
+
+        def goes_with_the_evening(n: Nudge) -> bool:
+            follow_up = self.t.follow_ups[n.follow_up_id]
+            if follow_up.person_id not in people:
+                return False
+            if n.status is NudgeStatus.SENDING:
+                return n.lease_expires_at is not None and n.lease_expires_at < now
+            if n.status is not NudgeStatus.PENDING:
+                return False
+            due = n.next_attempt_at or n.due_at
+            return due <= now or (
+                due <= until
+                and n.kind is not NudgeKind.WINDOW_CLOSED
+                and follow_up.status is FollowUpStatus.PENDING
+            )
+
+        claimed = sorted(filter(goes_with_the_evening, self.t.nudges.values()), key=_claim_order)
+        for nudge in claimed[: claim.together_limit]:
+            nudge.status = NudgeStatus.SENDING
+            nudge.lease_owner, nudge.lease_expires_at = claim.owner, claim.lease_until
+            nudge.attempts += 1
+        return [copy.copy(n) for n in claimed[: claim.together_limit]]
+
     async def contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
         found = {}
         for nudge in claimed:

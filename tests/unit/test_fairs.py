@@ -3,6 +3,7 @@ from it, and the evening DM after it."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -533,6 +534,44 @@ async def test_the_evening_dm_moves_before_early_quiet_hours(bot: TestBot) -> No
     await bot.run_until(hours=30)
     (evening,) = [dm for dm in bot.messenger.sent if dm.key.startswith("fair-evening")]
     assert evening.at == datetime(2026, 3, 7, 22, 30, tzinfo=UTC)  # 17:30 EST
+
+
+async def test_the_evening_dm_and_nudges_moved_before_quiet_hours_are_one_dm(
+    bot: TestBot,
+) -> None:
+    # Quiet hours from 18:00 move the evening DM to 17:30, and yesterday's 18:10 interview's
+    # heads-up too; the others fall due from 17:20: at 17:20 one DM holds the checklist and
+    # every nudge due by 17:50.
+    await say(bot, "/followups settings quiet 18:00-07:00")
+    await say(bot, PLAN)
+    await say(bot, "/met Jane Doe, Acme, career fair, their data team")
+    company = "Northwind Traders and Associates International Consulting Group of Greater Boston"
+    for n in range(7):
+        name = f"Alexandra Catherine Montgomery-Fitzwilliam {n}"
+        await say(bot, f'/met {name}, {company} {n}, interview when:"yesterday 17:2{n}"')
+    await say(bot, '/met Raj Patel, Initech, interview when:"yesterday 18:10"')
+    await bot.run_until(hours=4)  # to 19:00 EST
+    (dm,) = bot.messenger.sent
+    assert dm.at == datetime(2026, 3, 6, 22, 20, tzinfo=UTC)  # 17:20 EST
+    # Keyed by the evening and its eight nudges.
+    assert re.fullmatch(r"fair-evening-\d+\+nudge-\d+(\+\d+){7}", dm.key), dm.key
+    text = dm.message.plain_text()
+    assert "Your checklist for Spring Career Fair today" in text
+    assert "8 follow-ups to send" in text
+    assert "#9 email to Raj Patel at Initech" in text
+    # The most urgent five with buttons, the other three to pick: each of the eight at hand.
+    with_buttons = {a.number for a in dm.message.actions}
+    picked = {c.action.number for c in dm.message.choices}
+    assert with_buttons == set(range(2, 7))
+    assert picked == set(range(7, 10))
+    # Paged as any DM: every page within what the platforms take.
+    for message in slack_pages(dm.message):
+        assert slack_problems(message.blocks, message.text) == []
+    for page in discord_pages(dm.message, scope="test", skip_first_title=True):
+        for embed in page.embeds:
+            assert discord_problems({"embeds": [embed.to_dict()]}) == []
+    await bot.run_until(hours=30)
+    assert len([d for d in bot.messenger.sent if d.key.startswith("fair-evening")]) == 1
 
 
 async def test_the_evening_dm_follows_a_new_zone_quiet_hours_and_day(
