@@ -176,10 +176,8 @@ class Delete(OnFollowUp):
 
 @dataclass(frozen=True)
 class Undo:
-    """Delete the conversation last recorded with /met, if that was a few minutes ago; asked to
-    confirm first when a follow-up of it was already marked done or skipped."""
-
-    confirmed: bool = False
+    """Delete the conversation last recorded with /met, if that was a few minutes ago and none
+    of its follow-ups was marked done or skipped since."""
 
 
 @dataclass(frozen=True)
@@ -486,9 +484,9 @@ def parse_followups(text: str) -> Command:
             raise CommandError(f"Usage: /followups delete {number} (then confirm).")
         return Delete(number, confirmed=len(args) == 2)
     if sub == "undo":
-        if len(args) > 1 or (args and args[0].casefold() not in _CONFIRM):
+        if args:
             raise CommandError("Usage: /followups undo (it takes back your last /met).")
-        return Undo(confirmed=bool(args))
+        return Undo()
     if sub in ("forget-me", "forgetme", "forget"):
         if args and (len(args) > 1 or args[0].casefold() not in _CONFIRM):
             raise CommandError("Usage: /followups forget-me (then confirm).")

@@ -53,7 +53,15 @@ _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
 def parse_changes(text: str, number: int) -> dict[str, str]:
     """The fields `text` changes, by /met field name ("topics" for about:). Raises UserError."""
     usage = f"Say what to change, like {EDIT_EXAMPLE.replace(' 3 ', f' {number} ', 1)}."
-    markers = [m for m in _FIELD.finditer(text) if m.group(1).casefold() in CHANGEABLE]
+    markers: list[re.Match[str]] = []
+    for marker in _FIELD.finditer(text):
+        field = CHANGEABLE.get(marker.group(1).casefold())
+        # After about:, "we compared notes: ..." is words of the notes, not a second about:.
+        if field is not None and not (
+            field == "topics"
+            and any(CHANGEABLE[m.group(1).casefold()] == "topics" for m in markers)
+        ):
+            markers.append(marker)
     if not markers:
         unknown = _FIELD.search(text)
         if unknown:

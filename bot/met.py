@@ -56,9 +56,10 @@ _OPTION = re.compile(
 _OPTION_KEYS = {"prio": "priority", "note": "topics", "notes": "topics"}
 # Between a name and a company when typed as a sentence: "Sam at Acme", "Sam from Acme".
 _AT = re.compile(r"\s+(?:at|from|@)\s+", re.IGNORECASE)
-# A list of names ending "... and Wen" or "... & Wen": a panel typed with commas.
-_LIST_END = re.compile(r"(?:^|\s)(?:and|&)\s", re.IGNORECASE)
-_LEADING_AND = re.compile(r"^(?:and|&)\s+", re.IGNORECASE)
+# Names typed as a list: "Priya and Wen", and after a comma "and Wen" ("&" is a company's:
+# Johnson & Johnson).
+_LIST_END = re.compile(r"\sand\s", re.IGNORECASE)
+_LEADING_AND = re.compile(r"^and\s+", re.IGNORECASE)
 _COMMA = re.compile(r"\s*,")
 # Opening quotes and what may close them: phones and keyboards in several languages mix them.
 _QUOTES = {
@@ -100,7 +101,7 @@ class MetInput:
         """Split typed text into fields. `time_prefix(words)` says how many leading words of an
         unquoted `when:` form a time (the rest goes back into the text). With `is_kind` (is this
         text a kind of conversation?), text typed as people write it is read too: "Sam at Acme,
-        interview", "Sam from Acme interview", a panel "Jo, Priya and Wen, Initech, interview".
+        interview", "Sam from Acme interview", a panel "Jo, Priya, and Wen, Initech, interview".
         Raises UserError."""
         options: dict[str, str] = {}
         kept: list[str] = []
@@ -143,7 +144,13 @@ class MetInput:
         fields = [field.strip() for field in "".join(kept).split(",")]
         kind = options.get("kind", "")
         if kind:
-            fields.insert(2, kind)  # kind:interview: the fields typed are name, company, notes
+            # kind:interview: the fields typed are name, company, notes ("Sam at Acme, notes"
+            # read as people write it first, so the notes don't become the company).
+            name, at, company = _split_once(fields[0]) if is_kind is not None else ("", "", "")
+            if at:
+                fields[:1] = [name.strip(), company.strip()]
+            fields += [""] * (2 - len(fields))
+            fields.insert(2, kind)
         if is_kind is not None:
             fields = _arranged(fields, is_kind)
         fields += [""] * (3 - len(fields))
@@ -171,9 +178,11 @@ def _names_a_field(
     text: str, match: re.Match[str], kept: Sequence[str], is_kind: Callable[[str], bool] | None
 ) -> bool:
     """Whether `kind:` or `notes:` at `match` is the option and not words of a note: it comes
-    before the notes (fewer than three commas before it) and, for `kind:`, names a kind."""
-    if "".join(kept).count(",") >= 3:
-        return False
+    before the notes (fewer than three commas before it) or starts a field of its own
+    ("Sam, Acme, interview, notes: ..."), and, for `kind:`, names a kind."""
+    before = "".join(kept)
+    if before.count(",") >= 3 and before.rpartition(",")[2].strip():
+        return False  # "she was kind: ...", "my notes: ..." inside a note
     if match.group(1).casefold() != "kind" or is_kind is None:
         return True
     value = text[match.end() : _value_end(text, match.end())].strip().strip(_ANY_QUOTE)
@@ -183,7 +192,8 @@ def _names_a_field(
 def _arranged(fields: list[str], is_kind: Callable[[str], bool]) -> list[str]:
     """`fields` (split at commas) as name, company, kind, notes when they were typed as people
     write them rather than in that order; as they are when they already are, or when no
-    reading is sure (validation then says what is missing)."""
+    reading is sure (validation then says what is missing). Raises UserError for a panel
+    typed with commas that could also be a company with "and" in its name."""
     fields = [*fields, *[""] * (3 - len(fields))]
 
     def starts_with_kind(text: str) -> bool:
@@ -192,24 +202,46 @@ def _arranged(fields: list[str], is_kind: Callable[[str], bool]) -> list[str]:
 
     if starts_with_kind(fields[2]):
         return fields
-    # A panel with commas: "Jo, Priya and Wen, Initech, interview". Only when the names end
-    # like a list, so "Jane, Acme, talked about Kafka, interview" is still asked about.
-    for at, field in enumerate(fields[3:], start=3):
-        if is_kind(field):
-            if _LIST_END.search(fields[at - 2]):
-                # "Jo, Priya, and Wen": a list's last "and" goes; an "and" between two names
-                # stays, split as in a panel typed without commas.
-                names = [_LEADING_AND.sub("", f) for f in fields[: at - 1]]
-                return ["; ".join(n for n in names if n), fields[at - 1], *fields[at:]]
-            break
+    return (
+        _panel_with_commas(fields, is_kind)
+        or _said_as_a_sentence(fields, is_kind, starts_with_kind)
+        or fields
+    )
+
+
+def _panel_with_commas(fields: list[str], is_kind: Callable[[str], bool]) -> list[str] | None:
+    """ "Jo, Priya, and Wen Li, Initech, interview": the names before the company end like a
+    list ("and Wen Li" after a comma), so they are a panel. "Jo, Priya and Wen, Initech,
+    interview" could as well be "Jane, Ernst and Young, talked about audit, interview": asked."""
+    at = next((i for i, field in enumerate(fields[3:], start=3) if is_kind(field)), None)
+    if at is None:
+        return None
+    last_name = fields[at - 2]
+    if _LEADING_AND.match(last_name):
+        names = [_LEADING_AND.sub("", f) for f in fields[: at - 1]]
+        return ["; ".join(n for n in names if n), fields[at - 1], *fields[at:]]
+    if _LIST_END.search(last_name):
+        people = "; ".join(fields[: at - 1])
+        raise UserError(
+            f"Is that a panel at {clip(fields[at - 1], 40)}? Put “;” between the people: "
+            f"/met {clip(people, 80)}, {clip(fields[at - 1], 40)}, {fields[at]}. If "
+            f"{clip(last_name, 40)} is the company, the order is name, company, kind."
+        )
+    return None
+
+
+def _said_as_a_sentence(
+    fields: list[str], is_kind: Callable[[str], bool], starts_with_kind: Callable[[str], bool]
+) -> list[str] | None:
+    """ "Sam at Acme, interview, ...", "Sam from Acme interview talked about Kafka": the name
+    and the company joined by "at" or "from", the company running to the first kind. With no
+    kind at all, the question is which kind, not whether a sentence is a company."""
     name, at_sign, company = (part.strip() for part in _split_once(fields[0]))
     if not at_sign:
-        return fields
+        return None
     rest = [f for f in fields[1:] if f]
-    if rest and starts_with_kind(rest[0]):  # "Sam at Acme, interview, ..."
+    if rest and starts_with_kind(rest[0]):
         return [name, company, *rest]
-    # "Sam from Acme interview talked about Kafka": the company runs to the first kind. With
-    # no kind at all, the question is which kind, not whether a sentence is a company.
     words = company.split()
     for start in range(1, len(words)):
         for take in range(min(_KIND_WORDS, len(words) - start), 0, -1):

@@ -150,11 +150,11 @@ async def undo(command: Undo, ctx: Context) -> Reply:
     if latest is None or latest.id is None or ctx.now - latest.created_at > UNDO_WITHIN:
         raise UserError(say.nothing_to_undo(UNDO_WITHIN))
     follow_ups = await ctx.uow.follow_ups.of_conversation(latest.id)
-    marked = [f for f in follow_ups if f.status is not FollowUpStatus.PENDING]
-    if marked and not command.confirmed:
-        # "done 1" then "undo" most likely means the done: deleting the /met behind it (and
-        # the record that it was sent) is asked about first.
-        return say.undo_question(latest, marked)
+    marked = [f for f in follow_ups if f.status in (FollowUpStatus.DONE, FollowUpStatus.SKIPPED)]
+    if marked:
+        # "done 1" then "undo" most likely means the done: the /met behind it (and the record
+        # that it was sent) is deleted only by a command naming it.
+        raise UserError(say.undo_after_marking(latest, marked))
     await ctx.uow.follow_ups.delete_conversation(latest.id)
     return say.undone(latest, follow_ups)
 

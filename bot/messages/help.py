@@ -24,7 +24,7 @@ def met_help(rulebook: Rulebook) -> Reply:
                 'Options anywhere: when:"yesterday 4pm" (default: now) · event:"Spring Fair" '
                 '· priority:1 (career fairs; 1 = you care most) · greet:"Dr. Raman" (how the '
                 "draft greets them)\n"
-                'A panel: names between ; or "and" (Jo, Priya and Wen, Initech, interview), '
+                'A panel: names between ; or "and" (Jo; Priya and Wen, Initech, interview), '
                 "each gets their own email. No name caught: "
                 "leave it out (/met , Acme, fair) and the draft greets the company's team.",
                 title="Record a conversation",

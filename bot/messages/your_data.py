@@ -29,7 +29,7 @@ __all__ = [
     "nothing_changed",
     "nothing_to_export",
     "nothing_to_undo",
-    "undo_question",
+    "undo_after_marking",
     "undone",
 ]
 
@@ -161,12 +161,14 @@ def nothing_to_undo(window: timedelta) -> str:
     )
 
 
-def undo_question(conversation: Conversation, marked: Sequence[FollowUp]) -> Reply:
-    said = ", ".join(f"#{f.number} {f.status.value}" for f in marked)
-    return Reply.text(
-        f"Undo takes back your last /met, about {everyone_at(conversation)}, and you already "
-        f"marked {said}. To delete that /met, its follow-ups and what you marked: /followups "
-        f"undo confirm. Nothing has changed yet."
+def undo_after_marking(conversation: Conversation, marked: Sequence[FollowUp]) -> str:
+    said = ", ".join(
+        f"#{f.number} {'done' if f.status is FollowUpStatus.DONE else 'skipped'}" for f in marked
+    )
+    return (
+        f"Your last /met, about {everyone_at(conversation)}, has {said} already, so undo leaves "
+        f"it alone. To delete it all the same, with what you marked: /followups delete "
+        f"{marked[0].number} confirm."
     )
 
 

@@ -593,10 +593,6 @@ def test_valid_fields_round_trip(name: str, company: str, kind: str) -> None:
         ),
         # A panel typed with commas, the list ending in "and".
         (
-            "Jo, Priya and Wen, Initech, interview, platform team",
-            MetInput("Jo; Priya and Wen", "Initech", "interview", "platform team"),
-        ),
-        (
             "Jo, Priya, and Wen Li, Initech, interview",
             MetInput("Jo; Priya; Wen Li", "Initech", "interview"),
         ),
@@ -621,6 +617,47 @@ def test_valid_fields_round_trip(name: str, company: str, kind: str) -> None:
 )
 def test_text_typed_as_people_write_it(text: str, expected: MetInput) -> None:
     assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # kind: given, the rest read as people write it.
+        (
+            "Sam at Acme, talked about Kafka, kind:interview",
+            MetInput("Sam", "Acme", "interview", "talked about Kafka"),
+        ),
+        (
+            "Sam from Acme, kind: coffee chat, notes: loved it",
+            MetInput("Sam", "Acme", "coffee chat", "loved it"),
+        ),
+        ("Sam kind:interview", MetInput("Sam", "", "interview")),
+        # notes: starting a field of its own after the kind.
+        (
+            "Sam, Acme, interview, notes: loves Rust, send resume",
+            MetInput("Sam", "Acme", "interview", "loves Rust, send resume"),
+        ),
+    ],
+)
+def test_options_with_text_typed_as_people_write_it(text: str, expected: MetInput) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jo, Priya and Wen, Initech, interview, platform team",
+        "Jane, Ernst and Young, talked about audit, interview",
+    ],
+)
+def test_names_or_a_company_with_and_is_asked_not_guessed(text: str) -> None:
+    with pytest.raises(UserError, match=r"Is that a panel at .*Put “;” between the people"):
+        read(text)
+
+
+def test_an_ampersand_is_a_companys_not_a_list_of_people() -> None:
+    message = validate_error("Sam, Johnson & Johnson, R&D team, interview")
+    assert "the order is name, company, kind" in message
 
 
 def test_option_words_in_the_notes_stay_words() -> None:

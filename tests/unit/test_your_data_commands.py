@@ -67,7 +67,6 @@ def test_the_other_commands() -> None:
     assert parse_command("/followups delete #3 confirm") == Delete(3, confirmed=True)
     assert parse_command("/followups remove 3 yes") == Delete(3, confirmed=True)
     assert parse_command("/followups undo") == Undo()
-    assert parse_command("/followups undo confirm") == Undo(confirmed=True)
     assert parse_command("/followups export") == Export()
     assert parse_command("/followups forget-me") == ForgetMe()
     assert parse_command("/followups forget-me confirm") == ForgetMe(confirmed=True)
@@ -77,6 +76,9 @@ def test_fields_typed_with_commas_between_them_keep_their_values_whole() -> None
     # notes: is about: by another name; the comma before the next field is no part of a value.
     command = parse_command("/followups edit 1 company: Acme Robotics, notes: Rust, and Go")
     assert command == Edit(1, (("company", "Acme Robotics"), ("topics", "Rust, and Go")))
+    # A word like notes: inside the notes is a word.
+    command = parse_command("/followups edit 1 about: we compared notes: she liked mine")
+    assert command == Edit(1, (("topics", "we compared notes: she liked mine"),))
 
 
 def test_done_takes_its_method_with_a_little_word_before_it() -> None:
