@@ -27,6 +27,29 @@ def settable_zone_names() -> tuple[str, ...]:
     return tuple(z for z in _zone_names() if "/" in z or z in _PLACELESS_OK)
 
 
+# Cities students name whose zone is called after another city (the zone database names a
+# zone by its most populous city when it was made).
+_CITIES = {
+    **dict.fromkeys(("mumbai", "bombay", "delhi", "new delhi", "bangalore", "bengaluru",
+                     "hyderabad", "chennai", "pune", "india"), "Asia/Kolkata"),
+    **dict.fromkeys(("beijing", "shenzhen", "guangzhou", "china"), "Asia/Shanghai"),
+    **dict.fromkeys(("san francisco", "sf", "seattle", "san diego", "san jose", "portland",
+                     "la", "california"), "America/Los_Angeles"),
+    **dict.fromkeys(("boston", "washington", "dc", "washington dc", "atlanta", "miami",
+                     "philadelphia", "pittsburgh", "nyc", "ny", "baltimore"), "America/New_York"),
+    **dict.fromkeys(("houston", "dallas", "austin", "minneapolis", "st louis", "nashville",
+                     "new orleans"), "America/Chicago"),
+    **dict.fromkeys(("salt lake city", "albuquerque"), "America/Denver"),
+    **dict.fromkeys(("montreal", "ottawa"), "America/Toronto"),
+    **dict.fromkeys(("munich", "frankfurt", "hamburg", "cologne"), "Europe/Berlin"),
+    **dict.fromkeys(("barcelona", "valencia"), "Europe/Madrid"),
+    **dict.fromkeys(("milan", "florence", "naples"), "Europe/Rome"),
+    **dict.fromkeys(("manchester", "edinburgh", "uk"), "Europe/London"),
+    **dict.fromkeys(("geneva",), "Europe/Zurich"),
+    **dict.fromkeys(("osaka", "kyoto", "japan"), "Asia/Tokyo"),
+    **dict.fromkeys(("rio de janeiro", "rio"), "America/Sao_Paulo"),
+}  # fmt: skip
+
 # North American zones as people say them. A student in a club says "Eastern" or "EST" and
 # means New York's clock, daylight saving included; MST is left out (Arizona keeps it all year).
 _SAID = {
@@ -77,8 +100,14 @@ def zone_or_error(name: str) -> ZoneInfo:
     if exact is not None and exact.casefold() not in _SAID:
         raise UserError(say.fixed_offset_zone(exact))
     # "Berlin", "new york", "Eastern": a city or a zone as people say it, when it names one.
-    said = _SAID.get(cleaned.casefold()) or _by_city().get(cleaned.casefold())
+    spoken = " ".join(name.replace("_", " ").replace(".", "").replace(",", " ").split()).casefold()
+    said = _SAID.get(spoken) or _CITIES.get(spoken) or _by_city().get(cleaned.casefold())
     if said is not None:
         return ZoneInfo(said)
-    close = get_close_matches(cleaned, _zone_names(), n=1, cutoff=0.6)
-    raise UserError(say.unknown_zone(cleaned, close[0] if close else None))
+    if "/" in cleaned:
+        close = get_close_matches(cleaned, _zone_names(), n=1, cutoff=0.6)
+        raise UserError(say.unknown_zone(name.strip(), close[0] if close else None))
+    # A city misspelt ("Mumbay"): the zone of the city it is closest to.
+    cities = {**{city.replace("_", " "): zone for city, zone in _by_city().items()}, **_CITIES}
+    near = get_close_matches(spoken, list(cities), n=1, cutoff=0.75)
+    raise UserError(say.unknown_zone(name.strip(), cities[near[0]] if near else None))

@@ -60,7 +60,7 @@ class NudgeKind(enum.StrEnum):
 
 
 # A span of hours: "22:00-08:00", "11pm-7am", "23-7", "10 pm to 7 am", "22.00–08.00".
-_WALL = r"(?P<h{n}>\d{{1,2}})(?:[:.](?P<m{n}>\d{{2}}))?\s*(?P<x{n}>[ap]\.?m\.?)?"
+_WALL = r"(?P<h{n}>\d{{1,2}})(?:[:.](?P<m{n}>\d{{2}}))?\s*(?P<x{n}>[ap](?:\.?m)?\.?)?"
 _SPAN = re.compile(rf"\s*{_WALL.format(n=1)}\s*(?:-|–|—|to|until|till)\s*{_WALL.format(n=2)}\s*")
 
 
@@ -100,8 +100,14 @@ class QuietHours:
         if quiet.start == quiet.end:
             raise ValueError("Quiet hours need a start and an end that differ, like 22:00-08:00.")
         if quiet.length > timedelta(hours=16):
+            # "11-7" read on a 24-hour clock is 11:00-07:00; the night is what was meant.
+            night = cls(time((h1 + 12) % 24, m1), quiet.end)
+            bare = match["x1"] is None and match["m1"] is None and not match["h1"].startswith("0")
+            evening = bare and h1 < 12 and h2 < 12 and night.length <= timedelta(hours=16)
+            hint = f" Did you mean {night}?" if evening else ""
             raise ValueError(
                 "Quiet hours can last at most 16 hours a day, so that nudges have time to land."
+                + hint
             )
         return quiet
 

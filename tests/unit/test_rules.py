@@ -890,6 +890,13 @@ def test_parse_accepts_spaces_and_sixteen_hours_exactly() -> None:
         ("22:00-22:00", "need a start and an end that differ"),
         ("06:00-23:00", "at most 16 hours"),
         ("20:00-12:01", "at most 16 hours"),
+        # A bare "11-7" on a 24-hour clock is 20 hours: the night is suggested, not guessed.
+        (
+            "11-7",
+            "at most 16 hours a day, so that nudges have time to land. Did you mean 23:00-07:00",
+        ),
+        ("06:00-23:00", r"have time to land\.$"),
+        ("6-23", r"have time to land\.$"),
     ],
 )
 def test_parse_rejects_bad_quiet_hours(text: str, message: str) -> None:
@@ -905,6 +912,7 @@ def test_parse_rejects_bad_quiet_hours(text: str, message: str) -> None:
         ("10:30PM - 6:45AM", "22:30-06:45"),
         ("12am-6am", "00:00-06:00"),
         ("11 p.m. until 7 a.m.", "23:00-07:00"),
+        ("10p-7a", "22:00-07:00"),
         ("23-7", "23:00-07:00"),
         ("22.00–08.00", "22:00-08:00"),
     ],
