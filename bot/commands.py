@@ -265,6 +265,9 @@ class PlanFair:
     name: str
     companies: tuple[PlannedCompany, ...]
     when: str = ""
+    # The name was read from text without quotes ("Spring Career Fair Acme, ..."): the reply
+    # says how, so a wrong cut is seen.
+    name_unquoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -569,15 +572,17 @@ def _parse_fair(text: str) -> Command:
     if sub in ("plan", "new"):
         before, when = _split_when(rest)
         name, companies = split_fair_name(before)
+        unquoted = False
         if not name:
             name, companies = _unquoted_fair_name(companies)
+            unquoted = bool(name)
         if not companies.strip() and not when:
             if name:
                 raise CommandError(
                     f'Which companies? Like /fair plan "{clip(name, 40)}" Acme, Globex, Initech.'
                 )
             return FairForm()
-        return PlanFair(name, parse_companies(companies), when)
+        return PlanFair(name, parse_companies(companies), when, name_unquoted=unquoted)
     if sub == "add":
         fair, companies = split_fair_name(rest)
         return AddToFair(parse_companies(companies), fair)
@@ -620,7 +625,8 @@ def _unquoted_fair_name(text: str) -> tuple[str, str]:
     ends = [i for i, word in enumerate(words) if i and word.casefold() in _FAIR_WORDS]
     if not ends:
         return "", text
-    name, company = " ".join(words[: ends[-1] + 1]), " ".join(words[ends[-1] + 1 :])
+    # The first: "Job Fair Fair Isaac, Acme" is the Job Fair's list, Fair Isaac on it.
+    name, company = " ".join(words[: ends[0] + 1]), " ".join(words[ends[0] + 1 :])
     return clean_text(name)[:FAIR_NAME_LIMIT], f"{company}{comma}{others}"
 
 

@@ -139,6 +139,11 @@ async def plan_fair(command: PlanFair, ctx: Context) -> Reply:
             " That evening I'll DM you a checklist "
             f"({format_moment(fair.evening_due_at, ctx.zone)})."
         )
+    if command.name_unquoted:
+        heading += (
+            f" (I read “{fair.name}” as the fair's name; if it isn't, put the name in quotes: "
+            f'/fair plan "Spring Career Fair" Acme, Globex.)'
+        )
     return await fair_shown(ctx, fair, heading + changed)
 
 

@@ -87,6 +87,7 @@ def test_a_plan_is_parsed_with_its_name_tiers_and_day() -> None:
             "Engineering Expo",
             ("Acme Corp", "Fair Isaac"),
         ),
+        ("Job Fair Fair Isaac, Acme", "Job Fair", ("Fair Isaac", "Acme")),
         # No name: companies only, a company named Fair included; a tier's colon is no name.
         ("Fair Isaac, Acme", "", ("Fair Isaac", "Acme")),
         ("Acme:1, Globex:2", "", ("Acme", "Globex")),
@@ -99,6 +100,14 @@ def test_a_fairs_name_without_quotes_is_read(
     assert isinstance(command, PlanFair)
     assert command.name == name
     assert tuple(c.company for c in command.companies) == companies
+
+
+async def test_a_name_read_without_quotes_is_said_so(bot: TestBot) -> None:
+    text = await text_of(bot, "/fair plan Acme Fair Trade Co, Globex")
+    assert "I read “Acme Fair” as the fair's name; if it isn't, put the name in quotes" in text
+    assert "1. Trade Co" in text
+    quoted = await text_of(bot, '/fair plan "Acme Fair Trade Co" Globex')
+    assert "I read" not in quoted
 
 
 def test_a_fair_named_without_companies_is_asked_for_them() -> None:
