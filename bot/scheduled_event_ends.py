@@ -103,6 +103,13 @@ class ScheduledEventSweep:
         if state is None or state.status == "cancelled":
             return _cancelled(end, "event cancelled or deleted", report)
         due = scheduled_event_end(state.starts_at, state.ends_at)
+        if due < now - TAKEN_WITHIN:
+            # The sweep ran this late (the bot was down): a prompt days after the event would
+            # ask about something members have moved on from.
+            return _cancelled(end, "read too long after its end", report)
+        if state.status == "scheduled" and due <= now:
+            # Its end passed and it never started: a voice or stage event nobody opened.
+            return _cancelled(end, "never started", report)
         if state.status != "completed" and due > now:
             # Moved later without the bot hearing of it (it was down): wait for the new end.
             end.status = NudgeStatus.PENDING

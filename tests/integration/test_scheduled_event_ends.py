@@ -155,9 +155,33 @@ async def test_moved_later_unheard_it_is_taken_at_its_new_end(storage: Storage) 
     await bot.run_until(hours=2)
     assert len(events.reads) == 1
     assert prompted(bot) == []
+    events.events[GUILD, REF] = voice_event(later - timedelta(hours=1), later)  # it ran
     await bot.run_until(hours=4)
     assert len(events.reads) == 2
     assert prompted(bot) == list(INTERESTED)
+
+
+async def test_one_that_never_started_or_is_read_days_late_prompts_nobody(
+    storage: Storage,
+) -> None:
+    events = FakeScheduledEvents()
+    bot = await following_club(storage, events)
+    now = bot.clock.now()
+    # A voice event nobody opened: still "scheduled" when its end has passed.
+    events.events[GUILD, REF] = voice_event(now, now + timedelta(hours=1), status="scheduled")
+    await watched(bot, now, now + timedelta(hours=1))
+    await bot.run_until(hours=3)
+    assert events.reads == [(GUILD, REF)]
+    assert prompted(bot) == []
+    # Another, whose end the bot reads only two days later (it was down over the weekend).
+    other = "940009"
+    events.events[GUILD, other] = voice_event(now, now + timedelta(hours=4))
+    await bot.service.handle(server(), ScheduledEventWatched(other, now, now + timedelta(hours=4)))
+    restarted = make_test_bot(storage, clock=bot.clock, scheduled_events=events)
+    bot.clock.advance(timedelta(days=2))
+    await restarted.run_until(hours=2)
+    assert (GUILD, other) in events.reads
+    assert prompted(restarted) == []
 
 
 async def test_the_end_outlives_a_restart_and_waits_out_an_unreachable_discord(
