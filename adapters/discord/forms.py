@@ -10,6 +10,7 @@ own /met grammar splits it, and validates everything, so errors read the same ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -86,9 +87,19 @@ def extras_text(fields: MetInput) -> str:
     return " ".join(p for p in parts if p)
 
 
+# The /met options the form has boxes of its own for.
+_BOXED_OPTION = re.compile(r"(?<!\w)(kind|notes|note|topics)\s*:", re.IGNORECASE)
+
+
 def read_extras(text: str) -> tuple[str, str, str, str]:
     """(when, event, priority, greet) from the form's last input, by the core's /met grammar:
     options anywhere, and words that are no option are the time. Raises UserError."""
+    if boxed := _BOXED_OPTION.search(text):
+        # The form has a box for each: typed here they would be read as the time.
+        raise UserError(
+            f"{boxed.group(1).casefold()}: has a box of its own in this form; put it there, "
+            "and keep this box for when you met, event:, priority: and greet:."
+        )
     parsed = MetInput.from_text(text)
     rest = ", ".join(p for p in (parsed.name, parsed.company, parsed.kind, parsed.topics) if p)
     when = " ".join(p for p in (rest, parsed.when) if p)

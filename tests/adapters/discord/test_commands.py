@@ -196,6 +196,24 @@ async def test_an_unreadable_last_form_line_is_that_fields_problem(
     assert "never closed" in field["value"]
 
 
+async def test_notes_typed_in_the_last_form_line_are_sent_to_their_box(
+    discord_bot: DiscordBot,
+) -> None:
+    made = await fill_in_met_form(
+        discord_bot,
+        {
+            "Name": "Raj",
+            "Company": "Hooli",
+            "Kind of conversation": "fair",
+            "When, event, priority, greet": 'event:"Spring Fair" notes: liked her',
+        },
+    )
+    (embed,) = last_message(made)["embeds"]
+    (field,) = embed["fields"]
+    assert field["name"] == "When, event, priority, greet"
+    assert "notes: has a box of its own in this form" in field["value"]
+
+
 async def test_followups_list_done_snooze_and_skip(discord_bot: DiscordBot) -> None:
     await discord_bot.command("met", JANE)
     await discord_bot.command(
