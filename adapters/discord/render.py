@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.formatting import pack_lines
+from bot.messages.nudges import pick_placeholder
 from bot.replies import Action, ActionKind, Choice, NoticeKind, Reply, Section
 
 from .limits import (
@@ -347,10 +348,7 @@ def menu(choice_menu: ChoiceMenu) -> discord.ui.Select[discord.ui.View]:
     plain text (no markdown, no mentions), so they are not escaped. Like a button, it only
     carries ids: the menu registered on the client answers it (adapters/discord/buttons.py)."""
     total, first, count = choice_menu.total, choice_menu.first, len(choice_menu.choices)
-    if total <= SELECT_OPTIONS_LIMIT:
-        placeholder = f"{total} more follow-up{'s' if total != 1 else ''}: pick one"
-    else:
-        placeholder = f"More follow-ups, {first + 1}–{first + count} of {total}: pick one"
+    placeholder = pick_placeholder(first, count, total, one_menu=total <= SELECT_OPTIONS_LIMIT)
     options = []
     for choice in choice_menu.choices:
         number = f"#{choice.action.number} "

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.fairs import FAIR_NAME_LIMIT
 from bot.formatting import pack_lines
+from bot.messages.nudges import pick_placeholder
 from bot.met import LIMITS, MetInput
 from bot.replies import Action, ActionKind, Choice, EventButton, FairPrefill, Reply, Section
 from rules.engine import Rulebook
@@ -255,10 +256,9 @@ def _choice_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     total = len(choices)
     for start in range(0, total, MAX_SELECT_OPTIONS):
         part = choices[start : start + MAX_SELECT_OPTIONS]
-        if total <= MAX_SELECT_OPTIONS:
-            placeholder = f"{total} more follow-up{'s' if total != 1 else ''}: pick one"
-        else:
-            placeholder = f"More follow-ups, {start + 1}–{start + len(part)} of {total}: pick one"
+        placeholder = pick_placeholder(
+            start, len(part), total, one_menu=total <= MAX_SELECT_OPTIONS
+        )
         select = {
             "type": "static_select",
             "action_id": f"{ACTION_ID_PREFIX}pick-{start}",

@@ -32,6 +32,7 @@ __all__ = [
     "follow_up_message",
     "moment_message",
     "nudge_message",
+    "pick_placeholder",
 ]
 
 # A moment's DM gives buttons to this many follow-ups, the most urgent: Discord holds five rows
@@ -365,3 +366,11 @@ _HEADLINES = {
 # How far off the last call must be for each snooze button to show.
 _SNOOZE_2H = timedelta(hours=2)
 _SNOOZE_TOMORROW = timedelta(hours=12)
+
+
+def pick_placeholder(first: int, count: int, total: int, *, one_menu: bool) -> str:
+    """What a menu of a moment's other follow-ups says before one is picked: "7 more
+    follow-ups: pick one", or with several menus which of them this one holds."""
+    if one_menu:
+        return f"{total} more follow-up{'s' if total != 1 else ''}: pick one"
+    return f"More follow-ups, {first + 1}–{first + count} of {total}: pick one"
