@@ -173,14 +173,12 @@ class SqlOutbox(Repository):
             return
         # One executemany for the batch; a row deleted meanwhile (its person left), or claimed
         # by another replica since this one's lease ran out, matches none.
-        held = nudges.c.lease_owner == owner if owner is not None else true()
         await self.db.execute(
-            update(nudges)
-            .where(nudges.c.id == bindparam("nudge_id"), held)
-            .values({name: bindparam(f"new_{name}") for name in SETTLED_COLUMNS}),
+            _settle_statement(held=owner is not None),
             [
                 {
                     "nudge_id": n.id,
+                    "owner": owner,
                     **{f"new_{k}": v for k, v in nudge_values(n).items() if k in SETTLED_COLUMNS},
                 }
                 for n in settled
@@ -359,6 +357,19 @@ _DEPTH = select(
     _count(NudgeStatus.PENDING, nudges.c.next_attempt_at > _DEPTH_NOW).label("scheduled"),
     _count(NudgeStatus.SENDING).label("sending"),
 )
+
+
+@functools.cache
+def _settle_statement(*, held: bool) -> Update:
+    """Write settled nudges' new state, row by row (`settle`); when `held`, only the rows the
+    bound `owner` still holds. Built once: building it and its cache key anew at every
+    settling cost more than SQLite's write."""
+    mine = nudges.c.lease_owner == bindparam("owner", type_=String()) if held else true()
+    return (
+        update(nudges)
+        .where(nudges.c.id == bindparam("nudge_id", type_=Integer()), mine)
+        .values({name: bindparam(f"new_{name}") for name in SETTLED_COLUMNS})
+    )
 
 
 @functools.cache
