@@ -133,11 +133,11 @@ class SqlOutbox(Repository):
             # In the same transaction, their people's nudges due within the window; SKIP
             # LOCKED leaves any another replica holds.
             values |= {
-                "claimed": sorted({n.follow_up_id for n in claimed}),
+                "claimed": self._id_list(sorted({n.follow_up_id for n in claimed})),
                 "together_until": claim.together_until,
                 "together_limit": claim.together_limit,
             }
-            more = await self.db.execute(_TOGETHER, values)
+            more = await self.db.execute(_together_statement(self._on_postgresql), values)
             claimed += [nudge_from(row) for row in more.tuples()]
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
@@ -267,7 +267,8 @@ def _claim_statement(by_platform: bool) -> Update:
     )
 
 
-def _together_statement() -> Update:
+@functools.cache
+def _together_statement(postgresql: bool) -> Update:
     """Claim, for the people of the `claimed` follow-ups, their pending nudges that fall due
     after `now` and by `together_until` (a window-closed notice never early): one DM per person
     per moment. Those due already are the claim's own (it drains them in due order).
@@ -275,9 +276,7 @@ def _together_statement() -> Update:
     A range of the due index, the window's few minutes, each row checked for its person: it
     costs the nudges due in the window, whatever the outbox holds beyond it."""
     claimed = follow_ups.alias("claimed")
-    claimed_people = select(claimed.c.person_id).where(
-        claimed.c.id.in_(bindparam("claimed", expanding=True))
-    )
+    claimed_people = select(claimed.c.person_id).where(_among(claimed.c.id, "claimed", postgresql))
     theirs_soon = (
         select(nudges.c.id)
         .join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
@@ -308,9 +307,6 @@ def _together_statement() -> Update:
         )
         .returning(*nudges.c)
     )
-
-
-_TOGETHER = _together_statement()
 
 
 @functools.cache
