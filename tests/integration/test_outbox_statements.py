@@ -47,9 +47,17 @@ async def test_settling_and_rereading_batches_of_any_size_run_one_statement_each
     ids = await seed_outbox(engine, pending=60, due_at=T0, students=60)
     storage = SqlStorage(engine)
     lease = T0 + timedelta(minutes=2)
-    async with storage.session() as uow:
-        claimed = await uow.outbox.claim_due(Claim(T0, "me", lease, 60))
+    claimed = []
+    with statements_run(engine) as claims:
+        # Each batch's companions (due within the window) are claimed with the follow-ups
+        # claimed: two claims of different sizes, two statements in all.
+        for limit in (25, 35):
+            async with storage.session() as uow:
+                claimed += await uow.outbox.claim_due(
+                    Claim(T0, "me", lease, limit, together_until=T0 + timedelta(minutes=30))
+                )
     assert sorted(n.id or 0 for n in claimed) == sorted(ids)
+    assert len(set(claims)) == 2, set(claims)
     with statements_run(engine) as seen:
         start = 0
         # A settling holds one DM's nudges or a few groups of DMs: sizes come and go.
