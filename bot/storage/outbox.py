@@ -8,16 +8,20 @@ a whole batch.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Integer,
+    Select,
     String,
     Update,
     and_,
+    any_,
     bindparam,
     delete,
     func,
@@ -46,6 +50,14 @@ __all__ = ["SqlOutbox"]
 
 
 class SqlOutbox(Repository):
+    @property
+    def _on_postgresql(self) -> bool:
+        return bool(self.db.dialect.name == "postgresql")
+
+    def _id_list(self, ids: Iterable[int | None]) -> list[int | None] | str:
+        """Ids bound as one parameter for `_among`: an array on PostgreSQL, JSON on SQLite."""
+        return list(ids) if self._on_postgresql else json.dumps(list(ids))
+
     async def add(self, new: Sequence[Nudge]) -> None:
         if new:
             await self.db.execute(
@@ -121,11 +133,11 @@ class SqlOutbox(Repository):
             # In the same transaction, their people's nudges due within the window; SKIP
             # LOCKED leaves any another replica holds.
             values |= {
-                "claimed": sorted({n.follow_up_id for n in claimed}),
+                "claimed": self._id_list(sorted({n.follow_up_id for n in claimed})),
                 "together_until": claim.together_until,
                 "together_limit": claim.together_limit,
             }
-            more = await self.db.execute(_TOGETHER, values)
+            more = await self.db.execute(_together_statement(self._on_postgresql), values)
             claimed += [nudge_from(row) for row in more.tuples()]
         claimed.sort(key=lambda n: (n.next_attempt_at or n.due_at, n.due_at, n.id or 0))
         return claimed
@@ -149,7 +161,9 @@ class SqlOutbox(Repository):
     async def contexts(self, claimed: Sequence[Nudge]) -> dict[int, NudgeContext]:
         if not claimed:
             return {}
-        rows = await self.db.execute(_CONTEXTS, {"ids": [n.id for n in claimed]})
+        rows = await self.db.execute(
+            _contexts_statement(self._on_postgresql), {"ids": self._id_list(n.id for n in claimed)}
+        )
         by_id = {n.id: n for n in claimed}
         f_end = 1 + len(follow_ups.c)
         c_end = f_end + len(conversations.c)
@@ -166,7 +180,8 @@ class SqlOutbox(Repository):
     async def mark_sent(self, nudge_ids: Sequence[int], sent_at: datetime, owner: str) -> None:
         if nudge_ids:
             await self.db.execute(
-                _MARK_SENT, {"ids": list(nudge_ids), "sent_at": sent_at, "owner": owner}
+                _mark_sent_statement(self._on_postgresql),
+                {"ids": self._id_list(nudge_ids), "sent_at": sent_at, "owner": owner},
             )
 
     async def settle(self, settled: Sequence[Nudge], owner: str | None = None) -> None:
@@ -174,14 +189,12 @@ class SqlOutbox(Repository):
             return
         # One executemany for the batch; a row deleted meanwhile (its person left), or claimed
         # by another replica since this one's lease ran out, matches none.
-        held = nudges.c.lease_owner == owner if owner is not None else true()
         await self.db.execute(
-            update(nudges)
-            .where(nudges.c.id == bindparam("nudge_id"), held)
-            .values({name: bindparam(f"new_{name}") for name in SETTLED_COLUMNS}),
+            _settle_statement(held=owner is not None),
             [
                 {
                     "nudge_id": n.id,
+                    "owner": owner,
                     **{f"new_{k}": v for k, v in nudge_values(n).items() if k in SETTLED_COLUMNS},
                 }
                 for n in settled
@@ -270,7 +283,8 @@ def _claim_statement(by_platform: bool) -> Update:
     )
 
 
-def _together_statement() -> Update:
+@functools.cache
+def _together_statement(postgresql: bool) -> Update:
     """Claim, for the people of the `claimed` follow-ups, their pending nudges that fall due
     after `now` and by `together_until` (a window-closed notice never early): one DM per person
     per moment. Those due already are the claim's own (it drains them in due order).
@@ -278,9 +292,7 @@ def _together_statement() -> Update:
     A range of the due index, the window's few minutes, each row checked for its person: it
     costs the nudges due in the window, whatever the outbox holds beyond it."""
     claimed = follow_ups.alias("claimed")
-    claimed_people = select(claimed.c.person_id).where(
-        claimed.c.id.in_(bindparam("claimed", expanding=True))
-    )
+    claimed_people = select(claimed.c.person_id).where(_among(claimed.c.id, "claimed", postgresql))
     theirs_soon = (
         select(nudges.c.id)
         .join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
@@ -311,9 +323,6 @@ def _together_statement() -> Update:
         )
         .returning(*nudges.c)
     )
-
-
-_TOGETHER = _together_statement()
 
 
 def _with_evenings_statement() -> Update:
@@ -360,17 +369,19 @@ def _with_evenings_statement() -> Update:
 _WITH_EVENINGS = _with_evenings_statement()
 
 
-# What claimed nudges are about, in one read: each row is the nudge's id, then its follow-up's,
-# conversation's and person's columns (mapped by position).
-_CONTEXTS = (
-    select(nudges.c.id, *follow_ups.c, *conversations.c, *people.c)
-    .select_from(
-        nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
-        .join(conversations, follow_ups.c.conversation_id == conversations.c.id)
-        .join(people, follow_ups.c.person_id == people.c.id)
+@functools.cache
+def _contexts_statement(postgresql: bool) -> Select[Any]:
+    """What claimed nudges are about, in one read: each row is the nudge's id, then its
+    follow-up's, conversation's and person's columns (mapped by position)."""
+    return (
+        select(nudges.c.id, *follow_ups.c, *conversations.c, *people.c)
+        .select_from(
+            nudges.join(follow_ups, nudges.c.follow_up_id == follow_ups.c.id)
+            .join(conversations, follow_ups.c.conversation_id == conversations.c.id)
+            .join(people, follow_ups.c.person_id == people.c.id)
+        )
+        .where(_among(nudges.c.id, "ids", postgresql))
     )
-    .where(nudges.c.id.in_(bindparam("ids", expanding=True)))
-)
 
 
 # What is left for later for some people: their pending nudges' follow-ups, each with its next.
@@ -403,18 +414,48 @@ _DEPTH = select(
     _count(NudgeStatus.SENDING).label("sending"),
 )
 
-# One write for a batch's delivered rows; only those `owner` still holds (see `settle`).
-_MARK_SENT = (
-    update(nudges)
-    .where(
-        nudges.c.id.in_(bindparam("ids", expanding=True)),
-        nudges.c.lease_owner == bindparam("owner", type_=String()),
+
+@functools.cache
+def _settle_statement(*, held: bool) -> Update:
+    """Write settled nudges' new state, row by row (`settle`); when `held`, only the rows the
+    bound `owner` still holds. Built once: building it and its cache key anew at every
+    settling cost more than SQLite's write."""
+    mine = nudges.c.lease_owner == bindparam("owner", type_=String()) if held else true()
+    return (
+        update(nudges)
+        .where(nudges.c.id == bindparam("nudge_id", type_=Integer()), mine)
+        .values({name: bindparam(f"new_{name}") for name in SETTLED_COLUMNS})
     )
-    .values(
-        status=NudgeStatus.SENT,
-        sent_at=bindparam("sent_at", type_=UTCDateTime()),
-        lease_owner=None,
-        lease_expires_at=None,
-        last_error=None,
+
+
+@functools.cache
+def _mark_sent_statement(postgresql: bool) -> Update:
+    """One write for a batch's delivered rows; only those `owner` still holds (see `settle`)."""
+    return (
+        update(nudges)
+        .where(
+            _among(nudges.c.id, "ids", postgresql),
+            nudges.c.lease_owner == bindparam("owner", type_=String()),
+        )
+        .values(
+            status=NudgeStatus.SENT,
+            sent_at=bindparam("sent_at", type_=UTCDateTime()),
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error=None,
+        )
     )
-)
+
+
+def _among(column: ColumnElement[int], name: str, postgresql: bool) -> ColumnElement[bool]:
+    """`column` is one of the ids bound as `name` (see `SqlOutbox._id_list`), in a statement of
+    one shape however many there are. An expanding IN is rendered anew at every execution, for
+    its number of ids (about a third of settling a few DMs), and on PostgreSQL each number is a
+    statement of its own to prepare; this one is compiled and prepared once. SQLite reads the
+    ids from a JSON array, each a primary-key lookup; PostgreSQL binds an array."""
+    if postgresql:
+        return column == any_(bindparam(name, type_=ARRAY(Integer())))
+    listed: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam(name, type_=String()))
+    )
+    return column.in_(listed.scalar_subquery())
