@@ -265,14 +265,17 @@ def _claim_statement(by_platform: bool) -> Update:
     # Lock only the nudge rows (not the people and follow-ups the filter reads).
     due = due.with_for_update(skip_locked=True, of=nudges)
     expired = expired.with_for_update(skip_locked=True, of=nudges)
+    return _leased(
+        or_(nudges.c.id.in_(due.scalar_subquery()), nudges.c.id.in_(expired.scalar_subquery()))
+    )
+
+
+def _leased(claimed: ColumnElement[bool]) -> Update:
+    """The nudges `claimed` picks, leased to the claiming process (`owner`, until
+    `lease_until`) and returned: what every claim statement ends with."""
     return (
         update(nudges)
-        .where(
-            or_(
-                nudges.c.id.in_(due.scalar_subquery()),
-                nudges.c.id.in_(expired.scalar_subquery()),
-            )
-        )
+        .where(claimed)
         .values(
             status=NudgeStatus.SENDING,
             lease_owner=bindparam("owner", type_=String()),
@@ -312,17 +315,7 @@ def _together_statement(postgresql: bool) -> Update:
         .limit(bindparam("together_limit", type_=Integer()))
         .with_for_update(skip_locked=True, of=nudges)
     )
-    return (
-        update(nudges)
-        .where(nudges.c.id.in_(theirs_soon.scalar_subquery()))
-        .values(
-            status=NudgeStatus.SENDING,
-            lease_owner=bindparam("owner", type_=String()),
-            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
-            attempts=nudges.c.attempts + 1,
-        )
-        .returning(*nudges.c)
-    )
+    return _leased(nudges.c.id.in_(theirs_soon.scalar_subquery()))
 
 
 def _with_evenings_statement() -> Update:
@@ -353,17 +346,7 @@ def _with_evenings_statement() -> Update:
         # PostgreSQL: SKIP LOCKED leaves any another replica holds.
         .with_for_update(skip_locked=True, of=nudges)
     )
-    return (
-        update(nudges)
-        .where(nudges.c.id.in_(theirs.scalar_subquery()))
-        .values(
-            status=NudgeStatus.SENDING,
-            lease_owner=bindparam("owner", type_=String()),
-            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
-            attempts=nudges.c.attempts + 1,
-        )
-        .returning(*nudges.c)
-    )
+    return _leased(nudges.c.id.in_(theirs.scalar_subquery()))
 
 
 _WITH_EVENINGS = _with_evenings_statement()
